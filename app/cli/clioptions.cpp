@@ -1,0 +1,281 @@
+#include "clioptions.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QSslSocket>
+#include <QUrl>
+
+#include <nghttp2/nghttp2.h>
+
+#include <optional>
+
+namespace hopscope {
+
+namespace {
+
+// Named limits, so that `--limit maxHeaderBytes=1000` reads like the error that mentions it.
+bool setLimit(Limits &l, const QString &name, const QString &value, QString *error)
+{
+    bool ok = false;
+    const double number = value.toDouble(&ok);
+    if (!ok || number < 0) {
+        *error = QStringLiteral("--limit %1: \"%2\" is not a non-negative number").arg(name, value);
+        return false;
+    }
+    const auto n = qint64(number);
+    if (name == u"maxStatusLineBytes")
+        l.maxStatusLineBytes = n;
+    else if (name == u"maxHeaderLineBytes")
+        l.maxHeaderLineBytes = n;
+    else if (name == u"maxHeaderBytes")
+        l.maxHeaderBytes = n;
+    else if (name == u"maxHeaderCount")
+        l.maxHeaderCount = int(n);
+    else if (name == u"maxChunkSizeDigits")
+        l.maxChunkSizeDigits = int(n);
+    else if (name == u"maxBodyInMemory")
+        l.maxBodyInMemory = n;
+    else if (name == u"maxContentEncodings")
+        l.maxContentEncodings = int(n);
+    else if (name == u"maxDecodedGraceBytes")
+        l.maxDecodedGraceBytes = n;
+    else if (name == u"maxDecodeRatio")
+        l.maxDecodeRatio = number;
+    else {
+        *error = QStringLiteral("--limit: unknown limit \"%1\" (known: maxStatusLineBytes, "
+                                "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, "
+                                "maxChunkSizeDigits, maxBodyInMemory, maxContentEncodings, "
+                                "maxDecodedGraceBytes, maxDecodeRatio)")
+                     .arg(name);
+        return false;
+    }
+    return true;
+}
+
+std::optional<int> seconds(const QString &text)
+{
+    bool ok = false;
+    const double s = text.toDouble(&ok);
+    if (!ok || s < 0)
+        return std::nullopt;
+    return int(s * 1000);
+}
+
+} // namespace
+
+QString CliOptions::versionText()
+{
+    const nghttp2_info *ng = nghttp2_version(0);
+    return QStringLiteral("hopscope-cli %1\nQt %2, nghttp2 %3, TLS: %4\n")
+        .arg(QStringLiteral(HOPSCOPE_VERSION), QString::fromLatin1(qVersion()),
+             QString::fromLatin1(ng->version_str),
+             QSslSocket::supportsSsl()
+                 ? QSslSocket::activeBackend() + QLatin1Char(' ') +
+                       QSslSocket::sslLibraryVersionString()
+                 : QStringLiteral("unavailable (no TLS backend could be loaded)"));
+}
+
+CliOptions CliOptions::parse(const QStringList &arguments)
+{
+    CliOptions opts;
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Sends HTTP requests and shows, step by step, what crossed the connection.\n"
+        "Requests run in the order given. Exit status: 0 when every request got a complete\n"
+        "response (whatever its status), 1 when one did not, 2 for usage errors."));
+    p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsCompactedShortOptions);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    const QCommandLineOption version(QStringLiteral("version"),
+                                     QStringLiteral("Show versions of Hopscope and its libraries."));
+    const QCommandLineOption method({QStringLiteral("X"), QStringLiteral("request")},
+                                    QStringLiteral("Request method (default GET, or POST with data)."),
+                                    QStringLiteral("METHOD"));
+    const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
+                                    QStringLiteral("Extra header 'Name: value' (repeatable); "
+                                                   "'Name:' removes a default header."),
+                                    QStringLiteral("HEADER"));
+    const QCommandLineOption data({QStringLiteral("d"), QStringLiteral("data")},
+                                  QStringLiteral("Request body (as curl: POST, form content type; "
+                                                 "@FILE reads a file without its line breaks)."),
+                                  QStringLiteral("DATA"));
+    const QCommandLineOption dataBinary(QStringLiteral("data-binary"),
+                                        QStringLiteral("Request body as is; @FILE streams a file."),
+                                        QStringLiteral("DATA"));
+    const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")},
+                                    QStringLiteral("Write the n-th response body to FILE "
+                                                   "(repeatable; - for stdout)."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption verbose({QStringLiteral("v"), QStringLiteral("verbose")},
+                                     QStringLiteral("Show the readable trace on stderr."));
+    const QCommandLineOption traceJson(QStringLiteral("trace-json"),
+                                       QStringLiteral("Write the trace as JSON lines to FILE "
+                                                      "(- for stdout; bodies then need -o)."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption http11(QStringLiteral("http1.1"),
+                                    QStringLiteral("Use HTTP/1.1 only (TLS offers ALPN http/1.1)."));
+    const QCommandLineOption alpn(QStringLiteral("alpn"),
+                                  QStringLiteral("ALPN protocols to offer, comma-separated."),
+                                  QStringLiteral("LIST"));
+    const QCommandLineOption cacert(QStringLiteral("cacert"),
+                                    QStringLiteral("Verify the server against the CA "
+                                                   "certificates in FILE (instead of the system's)."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption insecure({QStringLiteral("k"), QStringLiteral("insecure")},
+                                      QStringLiteral("Do not verify the server's certificate."));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Give up on the whole run after SECONDS."),
+                                     QStringLiteral("SECONDS"));
+    const QCommandLineOption connectTimeout(QStringLiteral("connect-timeout"),
+                                            QStringLiteral("Give up connecting (DNS, TCP, TLS) "
+                                                           "after SECONDS (default 30)."),
+                                            QStringLiteral("SECONDS"));
+    const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout"),
+                                         QStringLiteral("Fail a request when no byte moves for "
+                                                        "SECONDS (default 60)."),
+                                         QStringLiteral("SECONDS"));
+    const QCommandLineOption compressed(QStringLiteral("compressed"),
+                                        QStringLiteral("Ask for and decode gzip, deflate, br, zstd."));
+    const QCommandLineOption limit(QStringLiteral("limit"),
+                                   QStringLiteral("Set a named limit, e.g. maxHeaderBytes=307200 "
+                                                  "(repeatable; see the README for the names)."),
+                                   QStringLiteral("NAME=VALUE"));
+    p.addOptions({help, version, method, header, data, dataBinary, output, verbose, traceJson,
+                  http11, alpn, cacert, insecure, timeout, connectTimeout, idleTimeout, compressed,
+                  limit});
+    p.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("http:// or https:// URLs."),
+                            QStringLiteral("URL..."));
+
+    auto usage = [&](const QString &msg) {
+        opts.action = Action::UsageError;
+        opts.message = msg;
+        return opts;
+    };
+    if (!p.parse(arguments))
+        return usage(p.errorText());
+    if (p.isSet(help)) {
+        opts.action = Action::Help;
+        opts.message = p.helpText();
+        return opts;
+    }
+    if (p.isSet(version)) {
+        opts.action = Action::Version;
+        opts.message = versionText();
+        return opts;
+    }
+    const QStringList urls = p.positionalArguments();
+    if (urls.isEmpty())
+        return usage(QStringLiteral("no URL given (see --help)"));
+
+    RequestSpec base;
+    for (const QString &h : p.values(header)) {
+        const qsizetype colon = h.indexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            return usage(QStringLiteral("-H \"%1\": expected 'Name: value'").arg(h));
+        base.headers.append(
+            HttpHeader{h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toUtf8()});
+    }
+    if (p.isSet(data) && p.isSet(dataBinary))
+        return usage(QStringLiteral("-d and --data-binary cannot be combined"));
+    if (p.isSet(data)) {
+        QString d = p.value(data);
+        if (d.startsWith(QLatin1Char('@'))) {
+            QFile f(d.mid(1));
+            if (!f.open(QIODevice::ReadOnly))
+                return usage(QStringLiteral("-d %1: %2").arg(d, f.errorString()));
+            base.body = f.readAll();
+            base.body.replace("\r", "").replace("\n", "");
+        } else {
+            base.body = d.toUtf8();
+        }
+        base.method = "POST";
+        if (!hasHeader(base.headers, "Content-Type"))
+            base.headers.append(HttpHeader{"Content-Type", "application/x-www-form-urlencoded"});
+    }
+    if (p.isSet(dataBinary)) {
+        const QString d = p.value(dataBinary);
+        if (d.startsWith(QLatin1Char('@'))) {
+            base.bodyFile = d.mid(1);
+            if (!QFile::exists(base.bodyFile))
+                return usage(QStringLiteral("--data-binary %1: no such file").arg(d));
+        } else {
+            base.body = d.toUtf8();
+        }
+        base.method = "POST";
+        if (!hasHeader(base.headers, "Content-Type"))
+            base.headers.append(HttpHeader{"Content-Type", "application/octet-stream"});
+    }
+    if (p.isSet(method)) {
+        base.method = p.value(method).toLatin1();
+        if (base.method.isEmpty() || base.method.contains(' '))
+            return usage(QStringLiteral("-X: invalid method \"%1\"").arg(p.value(method)));
+    }
+    if (p.isSet(http11))
+        base.protocol = ProtocolPolicy::Http1Only;
+    if (p.isSet(alpn)) {
+        for (const QString &a : p.value(alpn).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            base.tls.alpn.append(a.trimmed().toLatin1());
+        if (base.tls.alpn.isEmpty())
+            return usage(QStringLiteral("--alpn: empty list"));
+    }
+    if (p.isSet(http11) && !p.isSet(alpn))
+        base.tls.alpn = {QByteArrayLiteral("http/1.1")};
+    if (p.isSet(cacert)) {
+        base.tls.caFile = p.value(cacert);
+        if (!QFile::exists(base.tls.caFile))
+            return usage(QStringLiteral("--cacert %1: no such file").arg(base.tls.caFile));
+    }
+    base.tls.insecure = p.isSet(insecure);
+    base.decodeContent = p.isSet(compressed);
+    if (p.isSet(connectTimeout)) {
+        const auto ms = seconds(p.value(connectTimeout));
+        if (!ms)
+            return usage(QStringLiteral("--connect-timeout: not a number of seconds"));
+        base.timeouts.connectMs = *ms;
+    }
+    if (p.isSet(idleTimeout)) {
+        const auto ms = seconds(p.value(idleTimeout));
+        if (!ms)
+            return usage(QStringLiteral("--idle-timeout: not a number of seconds"));
+        base.timeouts.idleMs = *ms;
+    }
+    if (p.isSet(timeout)) {
+        const auto ms = seconds(p.value(timeout));
+        if (!ms)
+            return usage(QStringLiteral("--timeout: not a number of seconds"));
+        opts.runTimeoutMs = *ms;
+    }
+    for (const QString &l : p.values(limit)) {
+        const qsizetype eq = l.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return usage(QStringLiteral("--limit %1: expected NAME=VALUE").arg(l));
+        QString error;
+        if (!setLimit(base.limits, l.left(eq), l.mid(eq + 1), &error))
+            return usage(error);
+    }
+
+    for (const QString &u : urls) {
+        QUrl url = QUrl::fromUserInput(u);
+        if (!u.contains(QStringLiteral("://")))
+            url = QUrl(QStringLiteral("http://") + u);
+        if (!url.isValid() || url.host().isEmpty())
+            return usage(QStringLiteral("invalid URL \"%1\"").arg(u));
+        const QString scheme = url.scheme().toLower();
+        if (scheme != u"http" && scheme != u"https")
+            return usage(QStringLiteral("unsupported URL scheme \"%1\" in %2").arg(url.scheme(), u));
+        RequestSpec spec = base;
+        spec.url = url;
+        opts.requests.append(spec);
+    }
+    opts.outputs = p.values(output);
+    if (opts.outputs.size() > opts.requests.size())
+        return usage(QStringLiteral("more -o options (%1) than URLs (%2)")
+                         .arg(opts.outputs.size())
+                         .arg(opts.requests.size()));
+    opts.verbose = p.isSet(verbose);
+    opts.traceJson = p.value(traceJson);
+    return opts;
+}
+
+} // namespace hopscope

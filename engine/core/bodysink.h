@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QByteArrayView>
+#include <QString>
+
+#include <memory>
+
+class QIODevice;
+
+namespace hopscope {
+
+// Where a response body goes (after content decoding, if any). Written as bytes arrive, so a
+// body of any size passes through with flat memory.
+class BodySink
+{
+public:
+    virtual ~BodySink() = default;
+    virtual bool write(QByteArrayView data) = 0;
+    virtual bool finish() { return true; }
+    virtual QString errorString() const { return {}; }
+};
+
+// Drops everything (the Exchange's in-memory preview still has the first bytes).
+class DiscardSink : public BodySink
+{
+public:
+    bool write(QByteArrayView) override { return true; }
+};
+
+// Writes to a file (created/truncated lazily on the first byte or at finish) or to stdout ("-").
+class FileSink : public BodySink
+{
+public:
+    explicit FileSink(QString path);
+    ~FileSink() override;
+    bool write(QByteArrayView data) override;
+    bool finish() override;
+    QString errorString() const override { return m_error; }
+
+private:
+    bool ensureOpen();
+    QString m_path;
+    std::unique_ptr<QIODevice> m_file;
+    QString m_error;
+};
+
+} // namespace hopscope

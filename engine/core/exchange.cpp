@@ -1,0 +1,87 @@
+#include "core/exchange.h"
+
+namespace hopscope {
+
+Exchange::Exchange(quint32 id, RequestSpec spec, std::unique_ptr<BodySink> sink)
+    : m_id(id), m_spec(std::move(spec)), m_sink(std::move(sink))
+{
+    if (!m_sink)
+        m_sink = std::make_unique<DiscardSink>();
+}
+
+bool Exchange::prepareBody()
+{
+    m_decoder.reset();
+    m_wireBytes = 0;
+    m_decodedBytes = 0;
+    bodyPreview.clear();
+    if (!m_spec.decodeContent)
+        return true;
+    const QList<QByteArray> codings = headerTokens(responseHeaders, "Content-Encoding");
+    if (codings.isEmpty())
+        return true;
+    QString error;
+    m_decoder = ContentDecoder::create(codings, m_spec.limits, &error);
+    if (!m_decoder) {
+        fail("content-encoding", error);
+        return false;
+    }
+    return true;
+}
+
+bool Exchange::deliverBody(QByteArrayView wire)
+{
+    m_wireBytes += wire.size();
+    const qsizetype room = m_spec.limits.maxBodyInMemory - bodyPreview.size();
+    if (room > 0)
+        bodyPreview.append(wire.first(qMin(room, wire.size())));
+    if (!m_decoder)
+        return toSink(wire);
+    m_decoded.resize(0);
+    if (!m_decoder->decode(wire, &m_decoded)) {
+        fail(m_decoder->errorCode(), m_decoder->errorString());
+        return false;
+    }
+    return toSink(m_decoded);
+}
+
+bool Exchange::finishBody()
+{
+    if (m_decoder) {
+        m_decoded.resize(0);
+        if (!m_decoder->finish(&m_decoded)) {
+            fail(m_decoder->errorCode(), m_decoder->errorString());
+            return false;
+        }
+        if (!toSink(m_decoded))
+            return false;
+    }
+    if (!m_sink->finish()) {
+        fail("output", m_sink->errorString());
+        return false;
+    }
+    return true;
+}
+
+bool Exchange::toSink(QByteArrayView data)
+{
+    if (data.isEmpty())
+        return true;
+    m_decodedBytes += data.size();
+    if (!m_sink->write(data)) {
+        fail("output", m_sink->errorString());
+        return false;
+    }
+    return true;
+}
+
+void Exchange::fail(QByteArray code, QString message)
+{
+    if (isFinished())
+        return;
+    m_state = State::Failed;
+    m_errorCode = std::move(code);
+    m_error = std::move(message);
+}
+
+} // namespace hopscope

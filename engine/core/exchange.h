@@ -1,0 +1,88 @@
+#pragma once
+
+#include "core/bodysink.h"
+#include "core/contentdecoder.h"
+#include "core/httpheader.h"
+#include "core/requestspec.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+
+namespace hopscope {
+
+// Timestamps in ns on the trace clock; -1 = did not happen (e.g. no DNS on a reused connection).
+struct ExchangeTimings
+{
+    qint64 start = -1;
+    qint64 dnsStart = -1, dnsEnd = -1;
+    qint64 connectStart = -1, connectEnd = -1;
+    qint64 tlsStart = -1, tlsEnd = -1;
+    qint64 sendStart = -1, sendEnd = -1;
+    qint64 firstByte = -1;
+    qint64 end = -1;
+
+    static double ms(qint64 from, qint64 to)
+    {
+        return from < 0 || to < 0 ? -1.0 : double(to - from) / 1e6;
+    }
+};
+
+// One request and its response: ids, timings, the response head, and the body on its way to the
+// sink. Owned by the Client; drivers fill it in.
+class Exchange
+{
+public:
+    enum class State { Queued, Connecting, Sending, Waiting, Receiving, Complete, Failed };
+
+    Exchange(quint32 id, RequestSpec spec, std::unique_ptr<BodySink> sink);
+
+    quint32 id() const { return m_id; }
+    const RequestSpec &spec() const { return m_spec; }
+    State state() const { return m_state; }
+    void setState(State s) { m_state = s; }
+    bool isFinished() const { return m_state == State::Complete || m_state == State::Failed; }
+
+    quint32 connectionId = 0;
+    qint32 stream = -1;
+    QByteArray protocol; // "http/1.1", later "h2"
+    ExchangeTimings timings;
+
+    int status = 0;
+    QByteArray reason;
+    QByteArray version;
+    HeaderList responseHeaders;
+    HeaderList trailers;
+    QByteArray bodyPreview; // first Limits::maxBodyInMemory wire bytes of the body
+
+    // Sets up content decoding for the final response's Content-Encoding when the spec asks for
+    // it. false (with error set) for an unsupported coding.
+    bool prepareBody();
+    // Wire body bytes in: preview, decode, sink. false on a decode or sink error (see error()).
+    bool deliverBody(QByteArrayView wire);
+    // End of body: flushes the decoder and the sink.
+    bool finishBody();
+    qint64 wireBodyBytes() const { return m_wireBytes; }
+    qint64 decodedBodyBytes() const { return m_decodedBytes; }
+
+    void fail(QByteArray code, QString message);
+    QString error() const { return m_error; }
+    QByteArray errorCode() const { return m_errorCode; }
+
+private:
+    bool toSink(QByteArrayView data);
+
+    quint32 m_id;
+    RequestSpec m_spec;
+    std::unique_ptr<BodySink> m_sink;
+    std::unique_ptr<ContentDecoder> m_decoder;
+    QByteArray m_decoded; // reused buffer for decoder output
+    State m_state = State::Queued;
+    qint64 m_wireBytes = 0;
+    qint64 m_decodedBytes = 0;
+    QString m_error;
+    QByteArray m_errorCode;
+};
+
+} // namespace hopscope

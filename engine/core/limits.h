@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace hopscope {
+
+// Every limit the engine enforces, by name. Defaults follow curl where curl has the same idea
+// (100 KiB per header line, 300 KiB of headers, 16 hex digits of chunk size) and Qt where Qt is
+// the better reference (decompression-bomb ratios). Hitting a limit always ends in an error event
+// that names the limit, so a user knows which knob to turn.
+struct Limits
+{
+    qsizetype maxStatusLineBytes = 8 * 1024;
+    qsizetype maxHeaderLineBytes = 100 * 1024;
+    qsizetype maxHeaderBytes = 300 * 1024;
+    int maxHeaderCount = 5000;
+    int maxChunkSizeDigits = 16;
+    // Body bytes an Exchange keeps in memory for inspection; the whole body always streams to
+    // the exchange's sink (a file with -o), so memory stays flat whatever the size.
+    qsizetype maxBodyInMemory = 1024 * 1024;
+    int maxContentEncodings = 5;
+    // Content decoding fails once the output passes maxDecodedGraceBytes and the
+    // decoded/encoded ratio exceeds maxDecodeRatio (Qt: 10 MiB, ratio 40 gzip / 100 br,zstd).
+    qint64 maxDecodedGraceBytes = 10 * 1024 * 1024;
+    double maxDecodeRatio = 100.0;
+};
+
+struct Timeouts
+{
+    int connectMs = 30'000;
+    int idleMs = 60'000; // no byte in either direction while a request is in flight
+    int totalMs = 0;     // per request, 0 = none
+};
+
+} // namespace hopscope

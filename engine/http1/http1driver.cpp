@@ -1,0 +1,404 @@
+#include "http1/http1driver.h"
+
+#include "core/exchange.h"
+#include "net/connection.h"
+#include "trace/tracestore.h"
+
+#include <QAbstractSocket>
+#include <QCborArray>
+
+namespace hopscope {
+
+namespace {
+
+constexpr qsizetype kReadSize = 256 * 1024;   // large reads: fewer syscalls and events
+constexpr qint64 kWriteHighWater = 256 * 1024; // keep Qt's write buffer bounded for file bodies
+
+QCborArray headersToCbor(const HeaderList &headers)
+{
+    QCborArray arr;
+    for (const HttpHeader &h : headers)
+        arr.append(QCborArray{h.name, h.value});
+    return arr;
+}
+
+QCborMap timingsToCbor(const ExchangeTimings &t)
+{
+    using T = ExchangeTimings;
+    return QCborMap{{QStringLiteral("dns"), T::ms(t.dnsStart, t.dnsEnd)},
+                    {QStringLiteral("connect"), T::ms(t.connectStart, t.connectEnd)},
+                    {QStringLiteral("tls"), T::ms(t.tlsStart, t.tlsEnd)},
+                    {QStringLiteral("send"), T::ms(t.sendStart, t.sendEnd)},
+                    {QStringLiteral("wait"), T::ms(t.sendEnd, t.firstByte)},
+                    {QStringLiteral("receive"), T::ms(t.firstByte, t.end)},
+                    {QStringLiteral("total"), T::ms(t.start, t.end)}};
+}
+
+} // namespace
+
+Http1Driver::Http1Driver(Connection *connection, QObject *parent)
+    : QObject(parent), m_conn(connection), m_trace(connection->trace())
+{
+    m_readBuffer.resize(kReadSize);
+    QAbstractSocket *s = m_conn->socket();
+    connect(s, &QAbstractSocket::readyRead, this, &Http1Driver::onReadyRead);
+    connect(s, &QAbstractSocket::bytesWritten, this, &Http1Driver::onBytesWritten);
+    connect(s, &QAbstractSocket::disconnected, this, &Http1Driver::onDisconnected);
+    m_idleTimer.setSingleShot(true);
+    connect(&m_idleTimer, &QTimer::timeout, this, &Http1Driver::onIdleTimeout);
+}
+
+Http1Driver::~Http1Driver() = default;
+
+bool Http1Driver::isReusable() const
+{
+    return !m_exchange && m_keepAlive && m_conn->isOpen();
+}
+
+void Http1Driver::send(Exchange *exchange)
+{
+    Q_ASSERT(!m_exchange);
+    m_exchange = exchange;
+    m_gotResponseByte = false;
+    m_messageDone = false;
+    m_bodySent = 0;
+    m_pendingBodyEventBytes = 0;
+    exchange->connectionId = m_conn->id();
+    exchange->protocol = "http/1.1";
+    exchange->setState(Exchange::State::Sending);
+    const RequestSpec &spec = exchange->spec();
+    m_parser = std::make_unique<Http1ResponseParser>(
+        spec.limits, static_cast<Http1ResponseParser::Listener *>(this));
+    m_parser->startResponse(spec.method);
+
+    m_bodyFile.reset();
+    m_bodyToSend = spec.body.size();
+    if (!spec.bodyFile.isEmpty()) {
+        m_bodyFile = std::make_unique<QFile>(spec.bodyFile);
+        if (!m_bodyFile->open(QIODevice::ReadOnly)) {
+            failExchange("request-body", QStringLiteral("cannot read request body %1: %2")
+                                             .arg(spec.bodyFile, m_bodyFile->errorString()));
+            return;
+        }
+        m_bodyToSend = m_bodyFile->size();
+    }
+
+    const Http1RequestHead head = Http1RequestWriter::build(spec, m_bodyToSend);
+    const EventScope sc = m_conn->scope(exchange->id());
+    m_trace->record("h1.request", sc, Direction::Out,
+                    QCborMap{{QStringLiteral("method"), QString::fromLatin1(head.method)},
+                             {QStringLiteral("target"), QString::fromLatin1(head.target)},
+                             {QStringLiteral("version"), QString::fromLatin1(head.version)},
+                             {QStringLiteral("headers"), headersToCbor(head.headers)}});
+    exchange->timings.sendStart = m_trace->elapsedNs();
+    QAbstractSocket *s = m_conn->socket();
+    s->write(head.bytes);
+    m_trace->record("net.write", sc, Direction::Out,
+                    QCborMap{{QStringLiteral("bytes"), head.bytes.size()}});
+    if (m_bodyToSend > 0)
+        writeMoreBody();
+    if (m_bodySent >= m_bodyToSend && m_exchange) {
+        m_exchange->setState(Exchange::State::Waiting);
+    }
+    if (spec.timeouts.idleMs > 0)
+        m_idleTimer.start(spec.timeouts.idleMs);
+    m_conn->touch();
+    // Bytes may already be buffered (a server that answers before reading everything).
+    if (s->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &Http1Driver::onReadyRead, Qt::QueuedConnection);
+}
+
+void Http1Driver::writeMoreBody()
+{
+    if (!m_exchange)
+        return;
+    QAbstractSocket *s = m_conn->socket();
+    const EventScope sc = m_conn->scope(m_exchange->id());
+    while (m_bodySent < m_bodyToSend && s->bytesToWrite() < kWriteHighWater) {
+        qint64 n = 0;
+        if (m_bodyFile) {
+            QByteArray chunk = m_bodyFile->read(qMin<qint64>(64 * 1024, m_bodyToSend - m_bodySent));
+            if (chunk.isEmpty()) {
+                failExchange("request-body",
+                             QStringLiteral("request body file %1 ended early or could not be read")
+                                 .arg(m_bodyFile->fileName()));
+                return;
+            }
+            n = s->write(chunk);
+        } else {
+            const QByteArray &body = m_exchange->spec().body;
+            n = s->write(body.constData() + m_bodySent, m_bodyToSend - m_bodySent);
+        }
+        if (n <= 0)
+            break;
+        m_bodySent += n;
+        m_trace->record("h1.body", sc, Direction::Out, QCborMap{{QStringLiteral("bytes"), n}});
+    }
+}
+
+void Http1Driver::onBytesWritten(qint64 bytes)
+{
+    m_conn->touch();
+    if (m_exchange && m_idleTimer.isActive())
+        m_idleTimer.start();
+    if (!m_exchange)
+        return;
+    if (m_bodySent < m_bodyToSend) {
+        writeMoreBody();
+        return;
+    }
+    if (m_exchange->timings.sendEnd < 0 && m_conn->socket()->bytesToWrite() == 0) {
+        m_exchange->timings.sendEnd = m_trace->elapsedNs();
+        if (m_exchange->state() == Exchange::State::Sending)
+            m_exchange->setState(Exchange::State::Waiting);
+    }
+}
+
+void Http1Driver::onReadyRead()
+{
+    QAbstractSocket *s = m_conn->socket();
+    while (s->bytesAvailable() > 0 && m_conn->isOpen()) {
+        const qint64 n = s->read(m_readBuffer.data(), m_readBuffer.size());
+        if (n <= 0)
+            break;
+        m_conn->touch();
+        const EventScope sc = m_conn->scope(m_exchange ? m_exchange->id() : 0);
+        m_trace->record("net.read", sc, Direction::In, QCborMap{{QStringLiteral("bytes"), n}});
+        if (!m_exchange) {
+            // Nothing was asked: a server talking out of turn on an idle keep-alive connection.
+            m_trace->record("error", sc,
+                            QCborMap{{QStringLiteral("message"),
+                                      QStringLiteral("%1 unexpected bytes on an idle connection")
+                                          .arg(n)},
+                                     {QStringLiteral("code"), QStringLiteral("unsolicited-data")}});
+            closeConnection(QStringLiteral("unsolicited data from the server"));
+            return;
+        }
+        if (m_idleTimer.isActive())
+            m_idleTimer.start();
+        if (!m_gotResponseByte) {
+            m_gotResponseByte = true;
+            m_exchange->timings.firstByte = m_trace->elapsedNs();
+            if (m_exchange->timings.sendEnd < 0)
+                m_exchange->timings.sendEnd = m_exchange->timings.firstByte;
+        }
+        qsizetype offset = 0;
+        while (offset < n && m_exchange && !m_messageDone) {
+            qsizetype consumed = 0;
+            const auto result = m_parser->feed(
+                QByteArrayView(m_readBuffer.constData() + offset, n - offset), &consumed);
+            offset += consumed;
+            processResult(result, offset, n);
+            if (result == Http1ResponseParser::Result::NeedMore && consumed == 0)
+                break;
+        }
+        flushBodyEvent();
+        if (m_exchange && m_exchange->state() == Exchange::State::Failed) {
+            // Decoding or writing the body failed (a decompression bomb, a full disk): stop
+            // reading now instead of draining a body nobody can use.
+            failExchange(m_exchange->errorCode(), m_exchange->error());
+            closeConnection(QStringLiteral("response body could not be processed"));
+            return;
+        }
+        if (m_messageDone)
+            complete();
+        if (offset < n && m_conn->isOpen()) {
+            // HTTP/1.1 without pipelining: nothing may follow a complete response.
+            m_trace->record(
+                "h1.violation", m_conn->scope(),
+                QCborMap{{QStringLiteral("code"), QStringLiteral("extra-data")},
+                         {QStringLiteral("message"),
+                          QStringLiteral("%1 bytes after the end of the response").arg(n - offset)}});
+            closeConnection(QStringLiteral("unexpected bytes after a response"));
+            return;
+        }
+    }
+}
+
+void Http1Driver::processResult(Http1ResponseParser::Result result, qsizetype, qsizetype)
+{
+    using R = Http1ResponseParser::Result;
+    switch (result) {
+    case R::NeedMore:
+    case R::MessageComplete: // onMessageComplete already set m_messageDone
+        break;
+    case R::Upgrade:
+        // No upgrade is offered by this driver yet: a 101 here is the server's invention.
+        flushBodyEvent();
+        failExchange("unexpected-101",
+                     QStringLiteral("server switched protocols (101) although no upgrade was "
+                                    "offered"));
+        closeConnection(QStringLiteral("unexpected 101"));
+        break;
+    case R::Error:
+        flushBodyEvent();
+        failExchange(m_parser->errorCode(), m_parser->errorString());
+        closeConnection(QStringLiteral("protocol error: %1").arg(m_parser->errorString()));
+        break;
+    }
+}
+
+void Http1Driver::onResponseHead(const ResponseHead &head)
+{
+    const EventScope sc = m_conn->scope(m_exchange->id());
+    m_trace->record("h1.response", sc, Direction::In,
+                    QCborMap{{QStringLiteral("status"), head.status},
+                             {QStringLiteral("reason"), head.reason},
+                             {QStringLiteral("version"), head.version},
+                             {QStringLiteral("headers"), headersToCbor(head.headers)},
+                             {QStringLiteral("bytes"), head.raw.size()}});
+    if (head.status >= 100 && head.status < 200)
+        return; // interim; the final response follows (101 is handled by the caller)
+    m_exchange->status = head.status;
+    m_exchange->reason = head.reason;
+    m_exchange->version = head.version;
+    m_exchange->responseHeaders = head.headers;
+    m_exchange->setState(Exchange::State::Receiving);
+    if (!m_exchange->prepareBody()) {
+        m_trace->record("error", sc,
+                        QCborMap{{QStringLiteral("message"), m_exchange->error()},
+                                 {QStringLiteral("code"),
+                                  QString::fromLatin1(m_exchange->errorCode())}});
+    }
+}
+
+void Http1Driver::onBodyData(QByteArrayView data)
+{
+    if (!m_exchange || m_exchange->isFinished())
+        return;
+    m_pendingBodyEventBytes += data.size();
+    m_exchange->deliverBody(data);
+}
+
+void Http1Driver::flushBodyEvent()
+{
+    if (m_pendingBodyEventBytes == 0 || !m_exchange)
+        return;
+    m_trace->record("h1.body", m_conn->scope(m_exchange->id()), Direction::In,
+                    QCborMap{{QStringLiteral("bytes"), m_pendingBodyEventBytes}});
+    m_pendingBodyEventBytes = 0;
+}
+
+void Http1Driver::onTrailers(const HeaderList &trailers)
+{
+    m_exchange->trailers = trailers;
+    m_trace->record("h1.trailers", m_conn->scope(m_exchange->id()), Direction::In,
+                    QCborMap{{QStringLiteral("headers"), headersToCbor(trailers)}});
+}
+
+void Http1Driver::onMessageComplete()
+{
+    m_messageDone = true;
+}
+
+void Http1Driver::onViolation(const QByteArray &code, const QString &message)
+{
+    m_trace->record("h1.violation", m_conn->scope(m_exchange ? m_exchange->id() : 0),
+                    QCborMap{{QStringLiteral("code"), QString::fromLatin1(code)},
+                             {QStringLiteral("message"), message}});
+}
+
+void Http1Driver::complete()
+{
+    Exchange *ex = m_exchange;
+    if (!ex)
+        return;
+    m_keepAlive = m_parser->keepAlive();
+    ex->timings.end = m_trace->elapsedNs();
+    // A decode or output error during the body already failed the exchange.
+    if (ex->isFinished() || !ex->finishBody()) {
+        failExchange(ex->errorCode(), ex->error());
+        closeConnection(QStringLiteral("response body could not be processed"));
+        return;
+    }
+    ex->setState(Exchange::State::Complete);
+    ++m_completed;
+    m_idleTimer.stop();
+    QCborMap fields{{QStringLiteral("status"), ex->status},
+                    {QStringLiteral("bytes"), ex->wireBodyBytes()},
+                    {QStringLiteral("protocol"), QString::fromLatin1(ex->protocol)}};
+    if (ex->spec().decodeContent)
+        fields.insert(QStringLiteral("decodedBytes"), ex->decodedBodyBytes());
+    fields.insert(QStringLiteral("timings"), timingsToCbor(ex->timings));
+    m_trace->record("response.complete", m_conn->scope(ex->id()), std::move(fields));
+    m_exchange = nullptr;
+    const bool keep = m_keepAlive;
+    emit finished(ex, false);
+    if (!keep)
+        closeConnection(QStringLiteral("the response ended the connection (no keep-alive)"));
+}
+
+void Http1Driver::failExchange(const QByteArray &code, const QString &message, bool retryable)
+{
+    Exchange *ex = m_exchange;
+    if (!ex)
+        return;
+    m_exchange = nullptr;
+    m_idleTimer.stop();
+    m_keepAlive = false;
+    if (ex->timings.end < 0)
+        ex->timings.end = m_trace->elapsedNs();
+    ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
+    ex->fail(code, message);
+    if (!retryable) {
+        m_trace->record("error", m_conn->scope(ex->id()),
+                        QCborMap{{QStringLiteral("message"), message},
+                                 {QStringLiteral("code"), QString::fromLatin1(code)}});
+    }
+    emit finished(ex, retryable);
+}
+
+void Http1Driver::onDisconnected()
+{
+    // Drain what Qt still holds: a close-delimited body ends exactly at the close.
+    if (m_conn->socket()->bytesAvailable() > 0)
+        onReadyRead();
+    if (m_exchange) {
+        const bool reused = m_completed > 0;
+        const auto result = m_parser->finish();
+        flushBodyEvent();
+        if (result == Http1ResponseParser::Result::MessageComplete) {
+            m_messageDone = true;
+            complete();
+        } else {
+            const bool retryable = reused && !m_gotResponseByte;
+            QString message = m_parser->errorString();
+            const QString why = m_conn->socket()->error() == QAbstractSocket::RemoteHostClosedError ||
+                                        m_conn->socket()->error() ==
+                                            QAbstractSocket::UnknownSocketError
+                                    ? QString()
+                                    : m_conn->socket()->errorString();
+            if (!why.isEmpty())
+                message += QStringLiteral(" (%1)").arg(why);
+            failExchange(m_parser->errorCode(), message, retryable);
+        }
+    }
+    closeConnection(QStringLiteral("closed by peer"));
+}
+
+void Http1Driver::onIdleTimeout()
+{
+    if (!m_exchange)
+        return;
+    const int ms = m_exchange->spec().timeouts.idleMs;
+    failExchange("timeout", QStringLiteral("idle timeout: no data for %1 s (--idle-timeout)")
+                                .arg(ms / 1000.0));
+    closeConnection(QStringLiteral("idle timeout"));
+}
+
+void Http1Driver::abort(const QByteArray &code, const QString &message)
+{
+    failExchange(code, message);
+    closeConnection(message);
+}
+
+void Http1Driver::closeConnection(const QString &reason)
+{
+    m_keepAlive = false;
+    m_idleTimer.stop();
+    if (m_conn->state() != Connection::State::Closed)
+        m_conn->close(reason);
+    emit closed();
+}
+
+} // namespace hopscope

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "http1/http1parser.h"
+#include "http1/http1requestwriter.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+namespace hopscope {
+
+class Connection;
+class Exchange;
+class TraceStore;
+
+// Speaks HTTP/1.1 on a Connection: one exchange at a time (no pipelining), the request head and
+// body out, the response through Http1ResponseParser in, every step traced.
+class Http1Driver : public QObject, private Http1ResponseParser::Listener
+{
+    Q_OBJECT
+public:
+    explicit Http1Driver(Connection *connection, QObject *parent = nullptr);
+    ~Http1Driver() override;
+
+    Connection *connection() const { return m_conn; }
+    bool isBusy() const { return m_exchange != nullptr; }
+    // Whether another request may be sent on this connection (keep-alive, still open).
+    bool isReusable() const;
+    int completedCount() const { return m_completed; }
+
+    void send(Exchange *exchange);
+    // Fails the exchange in flight (if any) and closes the connection.
+    void abort(const QByteArray &code, const QString &message);
+
+signals:
+    // The exchange ended (complete or failed). retryable: it failed on a reused connection before
+    // any response byte arrived, so the server probably closed an idle keep-alive connection.
+    void finished(hopscope::Exchange *exchange, bool retryable);
+    // An idle keep-alive connection was closed (by the peer or by us).
+    void closed();
+
+private:
+    // Http1ResponseParser::Listener
+    void onResponseHead(const ResponseHead &head) override;
+    void onBodyData(QByteArrayView data) override;
+    void onTrailers(const HeaderList &trailers) override;
+    void onMessageComplete() override;
+    void onViolation(const QByteArray &code, const QString &message) override;
+
+    void onReadyRead();
+    void onBytesWritten(qint64 bytes);
+    void onDisconnected();
+    void onIdleTimeout();
+    void writeMoreBody();
+    void processResult(Http1ResponseParser::Result result, qsizetype consumed, qsizetype available);
+    void flushBodyEvent();
+    void complete();
+    void failExchange(const QByteArray &code, const QString &message, bool retryable = false);
+    void closeConnection(const QString &reason);
+
+    Connection *m_conn;
+    TraceStore *m_trace;
+    std::unique_ptr<Http1ResponseParser> m_parser; // per exchange: limits come with the request
+    Exchange *m_exchange = nullptr;
+    QByteArray m_readBuffer;
+    std::unique_ptr<QFile> m_bodyFile;
+    qint64 m_bodyToSend = 0;
+    qint64 m_bodySent = 0;
+    qint64 m_pendingBodyEventBytes = 0;
+    QTimer m_idleTimer;
+    int m_completed = 0;
+    bool m_keepAlive = true;
+    bool m_gotResponseByte = false;
+    bool m_messageDone = false;
+};
+
+} // namespace hopscope

@@ -1,0 +1,314 @@
+#include "net/connection.h"
+
+#include "core/exchange.h"
+#include "trace/tracestore.h"
+
+#include <QCborArray>
+#include <QHostInfo>
+#include <QSslCipher>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpSocket>
+
+namespace hopscope {
+
+namespace {
+
+QString tlsProtocolName(QSsl::SslProtocol p)
+{
+    switch (p) {
+    case QSsl::TlsV1_2:
+        return QStringLiteral("TLSv1.2");
+    case QSsl::TlsV1_3:
+        return QStringLiteral("TLSv1.3");
+    case QSsl::DtlsV1_2:
+        return QStringLiteral("DTLSv1.2");
+    default:
+        break;
+    }
+    QT_WARNING_PUSH
+    QT_WARNING_DISABLE_DEPRECATED
+    if (p == QSsl::TlsV1_0)
+        return QStringLiteral("TLSv1.0");
+    if (p == QSsl::TlsV1_1)
+        return QStringLiteral("TLSv1.1");
+    QT_WARNING_POP
+    return QStringLiteral("unknown");
+}
+
+QCborMap certificateSummary(const QSslCertificate &c)
+{
+    QCborMap m;
+    m.insert(QStringLiteral("subject"), c.subjectDisplayName());
+    m.insert(QStringLiteral("issuer"), c.issuerDisplayName());
+    m.insert(QStringLiteral("notBefore"), c.effectiveDate().toString(Qt::ISODate));
+    m.insert(QStringLiteral("notAfter"), c.expiryDate().toString(Qt::ISODate));
+    m.insert(QStringLiteral("sha256"),
+             QString::fromLatin1(c.digest(QCryptographicHash::Sha256).toHex(':')));
+    return m;
+}
+
+} // namespace
+
+Connection::Connection(quint32 id, Origin origin, const RequestSpec &spec, TraceStore *trace,
+                       QObject *parent)
+    : QObject(parent), m_id(id), m_origin(std::move(origin)), m_spec(spec), m_trace(trace)
+{
+    m_connectTimer.setSingleShot(true);
+    connect(&m_connectTimer, &QTimer::timeout, this, &Connection::onConnectTimeout);
+}
+
+Connection::~Connection()
+{
+    if (m_lookupId >= 0)
+        QHostInfo::abortHostLookup(m_lookupId);
+}
+
+void Connection::touch()
+{
+    m_lastActivityNs = m_trace->elapsedNs();
+}
+
+QList<QByteArray> Connection::alpnOffer() const
+{
+    if (!m_spec.tls.alpn.isEmpty())
+        return m_spec.tls.alpn;
+    // HTTP/1.1 is the only protocol this engine speaks on a TLS connection so far.
+    return {QByteArrayLiteral("http/1.1")};
+}
+
+void Connection::open(Exchange *first)
+{
+    m_first = first;
+    if (m_spec.timeouts.connectMs > 0)
+        m_connectTimer.start(m_spec.timeouts.connectMs);
+
+    QHostAddress literal;
+    if (literal.setAddress(m_origin.host)) {
+        m_addresses = {literal};
+        m_state = State::Connecting;
+        tryNextAddress();
+        return;
+    }
+    m_state = State::Resolving;
+    m_first->timings.dnsStart = m_trace->elapsedNs();
+    m_lookupId = QHostInfo::lookupHost(m_origin.host, this, &Connection::onLookedUp);
+}
+
+void Connection::onLookedUp(const QHostInfo &info)
+{
+    m_lookupId = -1;
+    if (m_state != State::Resolving)
+        return;
+    m_first->timings.dnsEnd = m_trace->elapsedNs();
+    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+        fail("dns", QStringLiteral("could not resolve host %1: %2")
+                        .arg(m_origin.host, info.errorString()));
+        return;
+    }
+    m_addresses = info.addresses();
+    QCborArray addrs;
+    for (const QHostAddress &a : m_addresses)
+        addrs.append(a.toString());
+    m_trace->record("dns", scope(m_first->id()),
+                    QCborMap{{QStringLiteral("host"), m_origin.host},
+                             {QStringLiteral("addresses"), addrs},
+                             {QStringLiteral("ms"), ExchangeTimings::ms(m_first->timings.dnsStart,
+                                                                        m_first->timings.dnsEnd)}});
+    m_state = State::Connecting;
+    tryNextAddress();
+}
+
+void Connection::setupSocket()
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+        m_ssl = nullptr;
+    }
+    if (m_origin.isTls()) {
+        m_ssl = new QSslSocket(this);
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        if (!m_spec.tls.caFile.isEmpty())
+            conf.setCaCertificates(QSslCertificate::fromPath(m_spec.tls.caFile));
+        conf.setAllowedNextProtocols(alpnOffer());
+        if (m_spec.tls.insecure)
+            conf.setPeerVerifyMode(QSslSocket::VerifyNone);
+        m_ssl->setSslConfiguration(conf);
+        connect(m_ssl, &QSslSocket::encrypted, this, &Connection::onEncrypted);
+        connect(m_ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            for (const QSslError &e : errors)
+                m_sslErrors << e.errorString();
+        });
+        m_socket = m_ssl;
+    } else {
+        m_socket = new QTcpSocket(this);
+    }
+    // Reads are pulled in large slices by the drivers; Qt's own buffer needs no cap.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(m_socket, &QAbstractSocket::connected, this, &Connection::onConnected);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, &Connection::onSocketError);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &Connection::onDisconnected);
+}
+
+void Connection::tryNextAddress()
+{
+    if (m_nextAddress >= m_addresses.size()) {
+        fail("connect", QStringLiteral("could not connect to %1 port %2: %3")
+                            .arg(m_origin.host)
+                            .arg(m_origin.port)
+                            .arg(m_socket ? m_socket->errorString()
+                                          : QStringLiteral("no address")));
+        return;
+    }
+    m_address = m_addresses.at(m_nextAddress++);
+    setupSocket();
+    m_state = State::Connecting;
+    m_first->timings.connectStart = m_trace->elapsedNs();
+    m_trace->record("connect.attempt", scope(m_first->id()),
+                    QCborMap{{QStringLiteral("address"), m_address.toString()},
+                             {QStringLiteral("port"), m_origin.port}});
+    if (m_ssl) {
+        // Connect to the resolved address, but verify and send SNI for the host name.
+        m_ssl->connectToHostEncrypted(m_address.toString(), m_origin.port, m_origin.host);
+    } else {
+        m_socket->connectToHost(m_address, m_origin.port);
+    }
+}
+
+void Connection::onConnected()
+{
+    m_first->timings.connectEnd = m_trace->elapsedNs();
+    touch();
+    m_trace->record("connect", scope(m_first->id()),
+                    QCborMap{{QStringLiteral("host"), m_origin.host},
+                             {QStringLiteral("port"), m_origin.port},
+                             {QStringLiteral("address"), m_address.toString()},
+                             {QStringLiteral("ms"),
+                              ExchangeTimings::ms(m_first->timings.connectStart,
+                                                  m_first->timings.connectEnd)}});
+    if (m_ssl) {
+        m_state = State::Handshaking;
+        m_first->timings.tlsStart = m_first->timings.connectEnd;
+        if (m_spec.tls.insecure) {
+            m_trace->record("tls.insecure", scope(m_first->id()),
+                            QCborMap{{QStringLiteral("message"),
+                                      QStringLiteral("certificate verification is OFF (-k/--insecure): "
+                                                     "the peer's identity is not checked")}});
+        }
+        return;
+    }
+    m_state = State::Open;
+    m_connectTimer.stop();
+    emit ready();
+}
+
+void Connection::onEncrypted()
+{
+    m_first->timings.tlsEnd = m_trace->elapsedNs();
+    m_connectTimer.stop();
+    m_alpn = m_ssl->sslConfiguration().nextNegotiatedProtocol();
+    const QSslCipher cipher = m_ssl->sessionCipher();
+    QCborArray chain;
+    for (const QSslCertificate &c : m_ssl->peerCertificateChain())
+        chain.append(certificateSummary(c));
+    const bool verified = !m_spec.tls.insecure && m_sslErrors.isEmpty();
+    m_trace->record(
+        "tls", scope(m_first->id()),
+        QCborMap{{QStringLiteral("protocol"), tlsProtocolName(m_ssl->sessionProtocol())},
+                 {QStringLiteral("cipher"), cipher.name()},
+                 {QStringLiteral("alpn"), m_alpn.isEmpty() ? QCborValue(QCborValue::Null)
+                                                           : QCborValue(QString::fromLatin1(m_alpn))},
+                 {QStringLiteral("verified"), verified},
+                 {QStringLiteral("sni"), m_origin.host},
+                 {QStringLiteral("chain"), chain},
+                 {QStringLiteral("ms"), ExchangeTimings::ms(m_first->timings.tlsStart,
+                                                            m_first->timings.tlsEnd)}});
+    m_state = State::Open;
+    emit ready();
+}
+
+void Connection::onSocketError()
+{
+    if (m_state == State::Connecting) {
+        if (m_nextAddress < m_addresses.size()) {
+            m_trace->record("connect.failed", scope(m_first->id()),
+                            QCborMap{{QStringLiteral("address"), m_address.toString()},
+                                     {QStringLiteral("message"), m_socket->errorString()}});
+            tryNextAddress();
+            return;
+        }
+        fail("connect", QStringLiteral("could not connect to %1 (%2) port %3: %4")
+                            .arg(m_origin.host, m_address.toString())
+                            .arg(m_origin.port)
+                            .arg(m_socket->errorString()));
+        return;
+    }
+    if (m_state == State::Handshaking) {
+        if (!m_sslErrors.isEmpty()) {
+            fail("tls-verify",
+                 QStringLiteral("TLS certificate verification failed for %1: %2 (use --cacert FILE "
+                                "to trust its CA, or -k to skip verification)")
+                     .arg(m_origin.host, m_sslErrors.join(QStringLiteral("; "))));
+        } else {
+            fail("tls", QStringLiteral("TLS handshake with %1 failed: %2")
+                            .arg(m_origin.host, m_socket->errorString()));
+        }
+        return;
+    }
+    // Once open, the driver on top owns what a transport error or a close means: it must first
+    // drain what is still buffered (a close-delimited body ends exactly there).
+}
+
+void Connection::onDisconnected()
+{
+    if (m_state != State::Open)
+        onSocketError();
+}
+
+void Connection::onConnectTimeout()
+{
+    const char *phase = m_state == State::Resolving    ? "resolving"
+                        : m_state == State::Handshaking ? "the TLS handshake"
+                                                        : "connecting";
+    fail("timeout", QStringLiteral("connect timeout after %1 ms while %2 %3 (--connect-timeout)")
+                        .arg(m_spec.timeouts.connectMs)
+                        .arg(QLatin1StringView(phase), m_origin.toString()));
+}
+
+void Connection::fail(const QByteArray &code, const QString &message)
+{
+    if (m_state == State::Closed)
+        return;
+    m_connectTimer.stop();
+    if (m_lookupId >= 0) {
+        QHostInfo::abortHostLookup(m_lookupId);
+        m_lookupId = -1;
+    }
+    m_trace->record("error", scope(m_first ? m_first->id() : 0),
+                    QCborMap{{QStringLiteral("message"), message},
+                             {QStringLiteral("code"), QString::fromLatin1(code)}});
+    close(message);
+    emit failed(code, message);
+}
+
+void Connection::close(const QString &reason)
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    m_connectTimer.stop();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+    m_trace->record("close", scope(), QCborMap{{QStringLiteral("reason"), reason}});
+    if (!m_closedEmitted) {
+        m_closedEmitted = true;
+        emit closed(reason);
+    }
+}
+
+} // namespace hopscope

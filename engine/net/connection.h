@@ -1,0 +1,89 @@
+#pragma once
+
+#include "core/origin.h"
+#include "core/requestspec.h"
+#include "trace/traceevent.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+class QAbstractSocket;
+class QHostInfo;
+class QSslSocket;
+
+namespace hopscope {
+
+class Exchange;
+class TraceStore;
+
+// One transport connection to an origin. It owns its QTcpSocket or QSslSocket for its whole
+// life, across any change of protocol on top; drivers borrow the socket. It resolves the host
+// itself (so DNS is timed and traced apart from connect), tries each address in turn, and
+// records the address actually connected to and the TLS outcome.
+class Connection : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Idle, Resolving, Connecting, Handshaking, Open, Closed };
+
+    Connection(quint32 id, Origin origin, const RequestSpec &spec, TraceStore *trace,
+               QObject *parent = nullptr);
+    ~Connection() override;
+
+    quint32 id() const { return m_id; }
+    const Origin &origin() const { return m_origin; }
+    State state() const { return m_state; }
+    bool isOpen() const { return m_state == State::Open; }
+    QAbstractSocket *socket() const { return m_socket; }
+    QHostAddress peerAddress() const { return m_address; }
+    QByteArray alpn() const { return m_alpn; } // negotiated ALPN protocol, empty if none
+    EventScope scope(quint32 req = 0) const { return {m_id, req, -1}; }
+    TraceStore *trace() const { return m_trace; }
+
+    // Starts DNS, connect and TLS; `first` receives the timings. Emits ready() or failed().
+    void open(Exchange *first);
+    // Closes the socket now, recording why. Emits closed() once.
+    void close(const QString &reason);
+    // Records that bytes were read/written (for idle tracking by the pool).
+    qint64 lastActivityNs() const { return m_lastActivityNs; }
+    void touch();
+
+signals:
+    void ready();
+    void failed(const QByteArray &code, const QString &message);
+    void closed(const QString &reason);
+
+private:
+    void onLookedUp(const QHostInfo &info);
+    void tryNextAddress();
+    void onConnected();
+    void onEncrypted();
+    void onSocketError();
+    void onDisconnected();
+    void onConnectTimeout();
+    void fail(const QByteArray &code, const QString &message);
+    void setupSocket();
+    QList<QByteArray> alpnOffer() const;
+
+    quint32 m_id;
+    Origin m_origin;
+    RequestSpec m_spec;
+    TraceStore *m_trace;
+    State m_state = State::Idle;
+    QAbstractSocket *m_socket = nullptr;
+    QSslSocket *m_ssl = nullptr;
+    Exchange *m_first = nullptr;
+    QList<QHostAddress> m_addresses;
+    int m_nextAddress = 0;
+    QHostAddress m_address;
+    QByteArray m_alpn;
+    QStringList m_sslErrors;
+    QTimer m_connectTimer;
+    int m_lookupId = -1;
+    qint64 m_lastActivityNs = 0;
+    bool m_closedEmitted = false;
+};
+
+} // namespace hopscope

@@ -1,0 +1,180 @@
+#include "trace/textwriter.h"
+
+#include "trace/tracestore.h"
+
+#include <QCborArray>
+#include <QFileDevice>
+#include <QIODevice>
+
+namespace hopscope {
+
+namespace {
+
+QString prefix(const TraceEvent &ev, QChar marker)
+{
+    QString p = QString(marker) + QLatin1Char(' ');
+    QStringList ids;
+    if (ev.scope.conn)
+        ids << QStringLiteral("c%1").arg(ev.scope.conn);
+    if (ev.scope.req)
+        ids << QStringLiteral("r%1").arg(ev.scope.req);
+    if (ev.scope.stream >= 0)
+        ids << QStringLiteral("s%1").arg(ev.scope.stream);
+    if (!ids.isEmpty())
+        p += QLatin1Char('[') + ids.join(QLatin1Char(' ')) + QStringLiteral("] ");
+    return p;
+}
+
+QString str(const QCborMap &m, const char *key)
+{
+    const QCborValue v = m.value(QLatin1StringView(key));
+    if (v.isByteArray())
+        return QString::fromUtf8(v.toByteArray());
+    if (v.isInteger())
+        return QString::number(v.toInteger());
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'f', 1);
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("yes") : QStringLiteral("no");
+    return v.toString();
+}
+
+void appendHeaders(QStringList &lines, const QString &p, const QCborValue &headers)
+{
+    for (const QCborValue &h : headers.toArray()) {
+        const QCborArray pair = h.toArray();
+        lines << p + QString::fromUtf8(pair.at(0).toByteArray()) + QStringLiteral(": ") +
+                     QString::fromUtf8(pair.at(1).toByteArray());
+    }
+}
+
+QString timingsText(const QCborMap &t)
+{
+    QStringList parts;
+    for (auto it = t.cbegin(); it != t.cend(); ++it) {
+        const double ms = it.value().toDouble();
+        if (ms >= 0)
+            parts << QStringLiteral("%1 %2 ms").arg(it.key().toString()).arg(ms, 0, 'f', 2);
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+TextWriter::TextWriter(QIODevice *out, QObject *parent) : QObject(parent), m_out(out) {}
+
+void TextWriter::attach(TraceStore *store)
+{
+    connect(store, &TraceStore::eventsAppended, this, &TextWriter::write);
+}
+
+QStringList TextWriter::format(const TraceEvent &ev)
+{
+    const QCborMap &f = ev.fields;
+    const QString info = prefix(ev, QLatin1Char('*'));
+    const QString out = prefix(ev, QLatin1Char('>'));
+    const QString in = prefix(ev, QLatin1Char('<'));
+    const QString bad = prefix(ev, QLatin1Char('!'));
+    const QString t = QString::fromLatin1(ev.type);
+    QStringList lines;
+
+    if (t == u"request.start") {
+        lines << info + QStringLiteral("request %1 %2").arg(str(f, "method"), str(f, "url"));
+    } else if (t == u"dns") {
+        QStringList addrs;
+        for (const QCborValue &a : f.value(QLatin1StringView("addresses")).toArray())
+            addrs << a.toString();
+        lines << info + QStringLiteral("resolved %1 to %2 in %3 ms")
+                            .arg(str(f, "host"), addrs.join(QStringLiteral(", ")), str(f, "ms"));
+    } else if (t == u"pool.open") {
+        lines << info + QStringLiteral("new connection to %1").arg(str(f, "origin"));
+    } else if (t == u"pool.reuse") {
+        lines << info + QStringLiteral("reusing connection to %1").arg(str(f, "origin"));
+    } else if (t == u"pool.retry") {
+        lines << info + QStringLiteral("retrying on a new connection: %1").arg(str(f, "reason"));
+    } else if (t == u"connect.attempt") {
+        lines << info + QStringLiteral("trying %1 port %2").arg(str(f, "address"), str(f, "port"));
+    } else if (t == u"connect") {
+        lines << info + QStringLiteral("connected to %1 (%2) port %3")
+                            .arg(str(f, "host"), str(f, "address"), str(f, "port"));
+    } else if (t == u"tls") {
+        const QString alpn = f.value(QLatin1StringView("alpn")).isNull()
+                                 ? QStringLiteral("none")
+                                 : str(f, "alpn");
+        lines << info + QStringLiteral("TLS %1, cipher %2, ALPN %3, certificate %4")
+                            .arg(str(f, "protocol"), str(f, "cipher"), alpn,
+                                 f.value(QLatin1StringView("verified")).toBool()
+                                     ? QStringLiteral("verified")
+                                     : QStringLiteral("NOT VERIFIED"));
+        for (const QCborValue &c : f.value(QLatin1StringView("chain")).toArray()) {
+            const QCborMap cert = c.toMap();
+            lines << info + QStringLiteral("  certificate: %1 (issuer %2, until %3)")
+                                .arg(str(cert, "subject"), str(cert, "issuer"),
+                                     str(cert, "notAfter"));
+        }
+    } else if (t == u"tls.insecure") {
+        lines << bad + QStringLiteral("WARNING: %1").arg(str(f, "message"));
+    } else if (t == u"h1.request") {
+        lines << out + QStringLiteral("%1 %2 %3").arg(str(f, "method"), str(f, "target"),
+                                                    str(f, "version"));
+        appendHeaders(lines, out, f.value(QLatin1StringView("headers")));
+        lines << out;
+    } else if (t == u"h1.response") {
+        lines << in + QStringLiteral("%1 %2 %3").arg(str(f, "version"), str(f, "status"),
+                                                   str(f, "reason"));
+        appendHeaders(lines, in, f.value(QLatin1StringView("headers")));
+        lines << in;
+    } else if (t == u"h1.trailers") {
+        appendHeaders(lines, in, f.value(QLatin1StringView("headers")));
+    } else if (t == u"h1.body") {
+        lines << info + QStringLiteral("%1 %2 body bytes")
+                            .arg(ev.dir == Direction::Out ? QStringLiteral("sent")
+                                                          : QStringLiteral("received"),
+                                 str(f, "bytes"));
+    } else if (t == u"h1.violation") {
+        lines << bad + QStringLiteral("tolerated: %1 (%2)").arg(str(f, "message"), str(f, "code"));
+    } else if (t == u"net.read" || t == u"net.write") {
+        lines << info + QStringLiteral("%1 %2 bytes")
+                            .arg(t == u"net.read" ? QStringLiteral("read") : QStringLiteral("wrote"),
+                                 str(f, "bytes"));
+    } else if (t == u"response.complete") {
+        lines << info +
+                     QStringLiteral("request %1 complete: %2, %3 body bytes over %4 (%5)")
+                         .arg(QString::number(ev.scope.req), str(f, "status"), str(f, "bytes"),
+                              str(f, "protocol"),
+                              timingsText(f.value(QLatin1StringView("timings")).toMap()));
+    } else if (t == u"request.failed") {
+        lines << bad + QStringLiteral("request %1 failed: %2")
+                           .arg(QString::number(ev.scope.req), str(f, "error"));
+    } else if (t == u"error") {
+        lines << bad + QStringLiteral("error: %1").arg(str(f, "message"));
+    } else if (t == u"close") {
+        lines << info + QStringLiteral("connection closed: %1").arg(str(f, "reason"));
+    } else {
+        // Unknown to this writer (a newer or user-registered type): show it generically.
+        QStringList parts;
+        for (auto it = f.cbegin(); it != f.cend(); ++it)
+            parts << it.key().toString() + QLatin1Char('=') +
+                         (it.value().isMap() || it.value().isArray()
+                              ? QStringLiteral("…")
+                              : str(f, it.key().toString().toLatin1().constData()));
+        lines << info + t + QLatin1Char(' ') + parts.join(QLatin1Char(' '));
+    }
+    return lines;
+}
+
+void TextWriter::write(const TraceBatch &batch)
+{
+    QByteArray buf;
+    for (const TraceEvent &ev : batch) {
+        for (const QString &line : format(ev)) {
+            buf.append(line.toUtf8());
+            buf.append('\n');
+        }
+    }
+    m_out->write(buf);
+    if (auto *f = qobject_cast<QFileDevice *>(m_out))
+        f->flush();
+}
+
+} // namespace hopscope

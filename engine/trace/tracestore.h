@@ -1,0 +1,52 @@
+#pragma once
+
+#include "trace/traceevent.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+namespace hopscope {
+
+// Append-only record of every event of a run. The engine appends; observers (writers, GUI models)
+// receive events in batches through eventsAppended(), coalesced for ~16 ms or a few thousand
+// events so that a flood of frames never floods an event queue.
+class TraceStore : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TraceStore(QObject *parent = nullptr);
+
+    // Records an event now. Cheap: no signal per event.
+    void record(const char *type, EventScope scope, Direction dir = Direction::None,
+                QCborMap fields = {});
+    void record(const char *type, EventScope scope, QCborMap fields)
+    {
+        record(type, scope, Direction::None, std::move(fields));
+    }
+
+    // A command-line run streams events to its writers and need not keep them; the GUI keeps all.
+    void setRetainEvents(bool retain) { m_retain = retain; }
+    const TraceBatch &events() const { return m_events; }
+    quint64 count() const { return m_nextSeq - 1; }
+    qint64 elapsedNs() const { return m_clock.nsecsElapsed(); }
+
+    // Delivers the pending batch right away (end of run, before exit).
+    void flush();
+
+signals:
+    void eventsAppended(const hopscope::TraceBatch &batch);
+
+private:
+    static constexpr int kMaxBatch = 4096;
+    static constexpr int kBatchIntervalMs = 16;
+
+    QElapsedTimer m_clock;
+    QTimer m_batchTimer;
+    TraceBatch m_events;
+    TraceBatch m_pending;
+    quint64 m_nextSeq = 1;
+    bool m_retain = true;
+};
+
+} // namespace hopscope

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what Hopscope needs on Debian 12 (only what is missing), then configures and builds
+# everything with all cores into ./build. Sourced by scripts/run.sh and scripts/test.sh.
+set -euo pipefail
+
+HOPSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HOPSCOPE_BUILD="${HOPSCOPE_BUILD:-$HOPSCOPE_ROOT/build}"
+
+# Build tools and libraries, then the real peers the tests start (Apache with mod_http2,
+# nghttp2's server and client, Python h2 and websockets), then what headless GUI runs need.
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  qt6-base-dev qt6-base-dev-tools libgl-dev libqt6opengl6-dev
+  libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 openssl
+  ca-certificates
+  apache2 nghttp2-server nghttp2-client curl python3 python3-h2 python3-websockets
+  xvfb xauth imagemagick
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "hopscope: installing missing Debian packages: ${missing[*]}" >&2
+  SUDO=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "hopscope: need root or sudo to install packages" >&2; exit 1; }
+    SUDO=(sudo)
+  fi
+  "${SUDO[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Debian starts a system Apache on port 80 when it is installed; Hopscope's tests run their
+  # own instances and need none.
+  if pgrep -x apache2 >/dev/null && [ -x /usr/sbin/apache2ctl ]; then
+    "${SUDO[@]}" apache2ctl -k stop >/dev/null 2>&1 || true
+  fi
+fi
+
+if [ ! -f "$HOPSCOPE_BUILD/build.ninja" ]; then
+  cmake -S "$HOPSCOPE_ROOT" -B "$HOPSCOPE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+fi
+cmake --build "$HOPSCOPE_BUILD" --parallel "$(nproc)" >&2
