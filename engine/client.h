@@ -3,24 +3,27 @@
 #include "core/bodysink.h"
 #include "core/requestspec.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QTimer>
 
 #include <memory>
 #include <vector>
 
+class QTimer;
+
 namespace hopscope {
 
-class ConnectionPool;
 class Connection;
+class ConnectionPool;
 class Exchange;
-class Http1Driver;
+class ProtocolDriver;
 class TraceStore;
 
-// Runs requests through the connection pool, in the order given, one after the other, and
-// records every step in the trace. Request numbers (the trace's `req`) are 1-based in the order
-// the requests were enqueued.
+// Runs requests through the connection pool and records every step in the trace. Request
+// numbers (the trace's `req`) are 1-based in the order the requests were enqueued. By default
+// requests run one after the other; in parallel mode all are dispatched at once, within
+// maxConnectionsPerOrigin HTTP/1.1 connections per origin.
 class Client : public QObject
 {
     Q_OBJECT
@@ -28,11 +31,14 @@ public:
     explicit Client(TraceStore *trace, QObject *parent = nullptr);
     ~Client() override;
 
+    void setParallel(bool parallel) { m_parallel = parallel; }
+    void setMaxConnectionsPerOrigin(int n) { m_maxConnections = qMax(1, n); }
+
     Exchange *enqueue(RequestSpec spec, std::unique_ptr<BodySink> sink = {});
     void start();
-    // Fails the running request and every queued one with this reason, and closes connections.
+    // Fails every running and queued request with this reason and closes all connections.
     void abortAll(const QByteArray &code, const QString &message);
-    // Closes idle connections (end of a run).
+    // Closes connections (end of a run).
     void shutdown(const QString &reason);
 
     QList<Exchange *> exchanges() const;
@@ -44,24 +50,33 @@ signals:
     void allFinished();
 
 private:
-    void startNext();
-    void dispatch(Exchange *ex);
+    void pump();
+    bool tryDispatch(Exchange *ex);
+    bool checkRequest(Exchange *ex);
     void openConnection(Exchange *ex);
+    void onConnectionReady(Connection *conn);
+    void onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message);
+    ProtocolDriver *createDriver(Connection *conn);
+    void adoptDriver(ProtocolDriver *driver);
     void onDriverFinished(Exchange *ex, bool retryable);
     void finish(Exchange *ex);
     void failRequest(Exchange *ex, const QByteArray &code, const QString &message);
-    void onRequestTimeout();
+    void startRequestTimer(Exchange *ex);
+    void schedulePump();
 
     TraceStore *m_trace;
     ConnectionPool *m_pool;
     std::vector<std::unique_ptr<Exchange>> m_exchanges;
-    qsizetype m_next = 0;
-    Exchange *m_current = nullptr;
-    QPointer<Connection> m_connecting;
-    QPointer<Http1Driver> m_activeDriver;
-    bool m_retried = false;
+    QList<Exchange *> m_pending;        // in order, not yet on a connection
+    QHash<Exchange *, QPointer<ProtocolDriver>> m_running_on; // in flight
+    QHash<Connection *, Exchange *> m_opening; // connection being opened -> the request that opened it
+    QHash<Exchange *, QTimer *> m_timers;
+    QHash<Exchange *, int> m_retries;
+    qsizetype m_unfinished = 0;
+    int m_maxConnections = 6;
+    bool m_parallel = false;
     bool m_running = false;
-    QTimer m_requestTimer;
+    bool m_pumpScheduled = false;
 };
 
 } // namespace hopscope

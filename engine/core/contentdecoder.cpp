@@ -375,9 +375,14 @@ public:
                 }
                 return corrupt(QString::fromLatin1(ZSTD_getErrorName(ret)));
             }
-            // 0 means a frame is complete and flushed; a following byte starts the next one.
-            m_inFrame = ret != 0;
-            if (input.pos == input.size && output.pos < output.size)
+            // 0: a frame is complete and flushed; a following byte starts the next one. A call
+            // that moved nothing says nothing about frames (after a frame end it hints at the
+            // next header).
+            if (ret == 0)
+                m_inFrame = false;
+            else if (input.pos > before || output.pos > 0)
+                m_inFrame = true;
+            if (input.pos == input.size && (ret == 0 || output.pos < output.size))
                 return true;
         }
     }

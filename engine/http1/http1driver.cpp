@@ -37,7 +37,7 @@ QCborMap timingsToCbor(const ExchangeTimings &t)
 } // namespace
 
 Http1Driver::Http1Driver(Connection *connection, QObject *parent)
-    : QObject(parent), m_conn(connection), m_trace(connection->trace())
+    : ProtocolDriver(connection, parent), m_conn(connection), m_trace(connection->trace())
 {
     m_readBuffer.resize(kReadSize);
     QAbstractSocket *s = m_conn->socket();
@@ -55,7 +55,7 @@ bool Http1Driver::isReusable() const
     return !m_exchange && m_keepAlive && m_conn->isOpen();
 }
 
-void Http1Driver::send(Exchange *exchange)
+void Http1Driver::submit(Exchange *exchange)
 {
     Q_ASSERT(!m_exchange);
     m_exchange = exchange;

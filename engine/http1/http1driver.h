@@ -2,6 +2,7 @@
 
 #include "http1/http1parser.h"
 #include "http1/http1requestwriter.h"
+#include "net/protocoldriver.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -19,29 +20,21 @@ class TraceStore;
 
 // Speaks HTTP/1.1 on a Connection: one exchange at a time (no pipelining), the request head and
 // body out, the response through Http1ResponseParser in, every step traced.
-class Http1Driver : public QObject, private Http1ResponseParser::Listener
+class Http1Driver : public ProtocolDriver, private Http1ResponseParser::Listener
 {
     Q_OBJECT
 public:
     explicit Http1Driver(Connection *connection, QObject *parent = nullptr);
     ~Http1Driver() override;
 
-    Connection *connection() const { return m_conn; }
-    bool isBusy() const { return m_exchange != nullptr; }
-    // Whether another request may be sent on this connection (keep-alive, still open).
-    bool isReusable() const;
+    QByteArray protocol() const override { return QByteArrayLiteral("http/1.1"); }
+    bool canSubmit() const override { return isReusable(); }
+    bool isReusable() const override;
+    int inFlight() const override { return m_exchange ? 1 : 0; }
     int completedCount() const { return m_completed; }
 
-    void send(Exchange *exchange);
-    // Fails the exchange in flight (if any) and closes the connection.
-    void abort(const QByteArray &code, const QString &message);
-
-signals:
-    // The exchange ended (complete or failed). retryable: it failed on a reused connection before
-    // any response byte arrived, so the server probably closed an idle keep-alive connection.
-    void finished(hopscope::Exchange *exchange, bool retryable);
-    // An idle keep-alive connection was closed (by the peer or by us).
-    void closed();
+    void submit(Exchange *exchange) override;
+    void abort(const QByteArray &code, const QString &message) override;
 
 private:
     // Http1ResponseParser::Listener

@@ -1,7 +1,7 @@
 #include "net/connectionpool.h"
 
-#include "http1/http1driver.h"
 #include "net/connection.h"
+#include "net/protocoldriver.h"
 
 namespace hopscope {
 
@@ -28,48 +28,66 @@ QString ConnectionPool::key(const RequestSpec &spec)
     return k;
 }
 
-Http1Driver *ConnectionPool::findIdle(const RequestSpec &spec) const
+ProtocolDriver *ConnectionPool::findAvailable(const RequestSpec &spec) const
 {
-    for (Http1Driver *d : m_drivers.value(key(spec))) {
-        if (d->isReusable())
-            return d;
+    const QString k = key(spec);
+    for (const Entry &e : m_entries) {
+        if (e.key == k && e.driver && e.driver->canSubmit())
+            return e.driver;
     }
     return nullptr;
+}
+
+int ConnectionPool::pendingCount(const QString &k) const
+{
+    int n = 0;
+    for (const Entry &e : m_entries)
+        n += e.key == k && !e.driver;
+    return n;
+}
+
+int ConnectionPool::connectionCount(const QString &k) const
+{
+    int n = 0;
+    for (const Entry &e : m_entries)
+        n += e.key == k && (!e.driver || e.driver->isReusable() || e.driver->inFlight() > 0);
+    return n;
 }
 
 Connection *ConnectionPool::createConnection(const RequestSpec &spec)
 {
     auto *conn = new Connection(m_nextId++, Origin::fromUrl(spec.url), spec, m_trace, this);
-    m_connections.append(conn);
+    m_entries.append({key(spec), conn, nullptr});
     connect(conn, &Connection::closed, this, [this, conn] {
-        m_connections.removeOne(conn);
-        for (auto &list : m_drivers) {
-            for (Http1Driver *d : list) {
-                if (d->connection() == conn)
-                    d->deleteLater();
-            }
-            list.removeIf([conn](Http1Driver *d) { return d->connection() == conn; });
-        }
+        m_entries.removeIf([conn](const Entry &e) { return e.connection == conn; });
+        // Drivers are children of their connection; both go once the current signal returns.
         conn->deleteLater();
     });
     return conn;
 }
 
-void ConnectionPool::adopt(const RequestSpec &spec, Http1Driver *driver)
+void ConnectionPool::setDriver(Connection *connection, ProtocolDriver *driver)
 {
-    m_drivers[key(spec)].append(driver);
+    for (Entry &e : m_entries) {
+        if (e.connection == connection)
+            e.driver = driver;
+    }
 }
 
 void ConnectionPool::closeAll(const QString &reason)
 {
-    const QList<Connection *> conns = m_connections;
-    for (Connection *c : conns)
-        c->close(reason);
+    const QList<Entry> entries = m_entries;
+    for (const Entry &e : entries)
+        e.connection->close(reason);
 }
 
-int ConnectionPool::openCount() const
+void ConnectionPool::closeIdle(const QString &reason)
 {
-    return int(m_connections.size());
+    const QList<Entry> entries = m_entries;
+    for (const Entry &e : entries) {
+        if (e.driver && e.driver->inFlight() == 0)
+            e.connection->close(reason);
+    }
 }
 
 } // namespace hopscope

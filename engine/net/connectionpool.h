@@ -10,12 +10,12 @@
 namespace hopscope {
 
 class Connection;
-class Http1Driver;
+class ProtocolDriver;
 class TraceStore;
 
-// Keeps open connections per origin (and per TLS settings, since a connection verified against
-// one CA file must not serve a request that asked for another) and hands out idle keep-alive
-// ones for reuse. Connection ids are 1-based in order of creation.
+// Keeps the connections per origin (and per TLS settings: a connection verified against one CA
+// file must not serve a request that asked for another), with the driver that speaks on each
+// once it is open. Connection ids are 1-based in order of creation.
 class ConnectionPool : public QObject
 {
     Q_OBJECT
@@ -23,22 +23,32 @@ public:
     explicit ConnectionPool(TraceStore *trace, QObject *parent = nullptr);
     ~ConnectionPool() override;
 
-    // An idle driver whose connection can carry this request, or nullptr.
-    Http1Driver *findIdle(const RequestSpec &spec) const;
+    static QString key(const RequestSpec &spec);
+
+    // A driver that can take this request now, or nullptr.
+    ProtocolDriver *findAvailable(const RequestSpec &spec) const;
+    // Connections of this key that are still connecting (no driver yet).
+    int pendingCount(const QString &key) const;
+    // All connections of this key, connecting or open (but not closing for good).
+    int connectionCount(const QString &key) const;
     // A new, not yet opened connection for this request.
     Connection *createConnection(const RequestSpec &spec);
-    // Registers the driver running on an open connection; the pool forgets it when it closes.
-    void adopt(const RequestSpec &spec, Http1Driver *driver);
+    // The connection is open and this driver speaks on it.
+    void setDriver(Connection *connection, ProtocolDriver *driver);
     void closeAll(const QString &reason);
-    int openCount() const;
+    void closeIdle(const QString &reason);
 
 private:
-    static QString key(const RequestSpec &spec);
+    struct Entry
+    {
+        QString key;
+        Connection *connection = nullptr;
+        ProtocolDriver *driver = nullptr;
+    };
 
     TraceStore *m_trace;
     quint32 m_nextId = 1;
-    QHash<QString, QList<Http1Driver *>> m_drivers;
-    QList<Connection *> m_connections;
+    QList<Entry> m_entries;
 };
 
 } // namespace hopscope

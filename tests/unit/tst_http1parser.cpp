@@ -181,6 +181,19 @@ Limits limitsWith(qsizetype statusLine, qsizetype headerLine, qsizetype headerBy
 
 } // namespace
 
+namespace QTest {
+template <>
+char *toString(const Result &r)
+{
+    return qstrdup(resultName(r));
+}
+template <>
+char *toString(const Framing &f)
+{
+    return qstrdup(framingName(f));
+}
+} // namespace QTest
+
 struct ValidCase
 {
     QByteArray input;
@@ -198,7 +211,7 @@ struct ErrorCase
 {
     QByteArray input;
     QByteArray code;
-    QString message; // part of errorString() for the unsplit input
+    QString message = {}; // part of errorString() for the unsplit input
     QByteArray method = "GET";
     bool finish = false;
     Limits limits = {};
@@ -503,11 +516,11 @@ void TestHttp1Parser::validResponses()
     const Outcome o = runParser(c.method, c.input, {}, c.finish, c.limits);
 
     QCOMPARE(o.log, c.log);
-    QCOMPARE(resultName(o.result), resultName(c.result));
+    QCOMPARE(o.result, c.result);
     QCOMPARE(o.consumed, c.input.size() - c.unconsumed);
     QCOMPARE(o.errorCode, QByteArray());
     QCOMPARE(o.keepAlive, c.keepAlive);
-    QCOMPARE(framingName(o.framing), framingName(c.framing));
+    QCOMPARE(o.framing, c.framing);
 
     // Body accounting agrees with what was delivered.
     qint64 delivered = 0;
@@ -594,7 +607,7 @@ void TestHttp1Parser::errors_data()
     addError("status-not-http", {.input = "SSH-2.0-OpenSSH_9.2\r\n",
                                  .code = "status-line",
                                  .message = "SSH-2.0-OpenSSH_9.2"});
-    addError("status-binary-without-lf", {.input = "\x16\x03\x03\x00\x02\x02\x28",
+    addError("status-binary-without-lf", {.input = QByteArray("\x16\x03\x03\x00\x02\x02\x28", 7),
                                           .code = "status-line",
                                           .message = "malformed status line"});
     addError("status-lowercase", {.input = "http/1.1 200 OK\r\n\r\n", .code = "status-line"});
@@ -719,7 +732,7 @@ void TestHttp1Parser::errors_data()
               .code = "limit:maxHeaderBytes",
               .limits = limitsWith(1000, 1000, 127, 10, 16)});
     addError("leading-crlf-over-head-limit",
-             {.input = QByteArray(65 * 2, '\n').replace("\n\n", "\r\n") + ok,
+             {.input = QByteArray("\r\n").repeated(65) + ok,
               .code = "limit:maxHeaderBytes",
               .limits = limitsWith(1000, 1000, 128, 10, 16)});
     addError("trailer-count-over-limit",
@@ -794,11 +807,11 @@ void TestHttp1Parser::errors()
     Result r = parser.feed(c.input, &used);
     QVERIFY(used >= 0 && used <= c.input.size());
     if (c.finish) {
-        QCOMPARE(resultName(r), "NeedMore");
+        QCOMPARE(r, Result::NeedMore);
         QCOMPARE(used, c.input.size());
         r = parser.finish();
     }
-    QCOMPARE(resultName(r), "Error");
+    QCOMPARE(r, Result::Error);
     QCOMPARE(parser.errorCode(), c.code);
     QVERIFY2(parser.errorString().contains(c.message),
              qPrintable(QStringLiteral("'%1' lacks '%2'").arg(parser.errorString(), c.message)));
@@ -842,7 +855,7 @@ void TestHttp1Parser::rawIsExactBytes()
     parser.startResponse("GET");
     rec.fed = input;
     qsizetype used = 0;
-    QCOMPARE(resultName(parser.feed(input, &used)), "MessageComplete");
+    QCOMPARE(parser.feed(input, &used), Result::MessageComplete);
     QCOMPARE(used, input.size());
     QCOMPARE(rec.heads.size(), 2);
     QCOMPARE(rec.heads[0].raw, first);
@@ -928,13 +941,13 @@ void TestHttp1Parser::oversizedInputFailsEarly()
         // Memory stays within the limits whatever arrives.
         QVERIFY(parser.bufferedBytes() <= limits.maxHeaderBytes);
     }
-    QCOMPARE(resultName(r), "Error");
+    QCOMPARE(r, Result::Error);
     QCOMPARE(parser.errorCode(), code);
     QVERIFY2(parser.errorString().contains(message), qPrintable(parser.errorString()));
     // It failed in the piece that passed the limit, not at the end of the 8 MiB.
     QVERIFY2(fed >= failsBy - piece && fed < failsBy + piece,
              qPrintable(QStringLiteral("failed after %1 bytes").arg(fed)));
-    QCOMPARE(resultName(parser.feed("more", nullptr)), "Error");
+    QCOMPARE(parser.feed("more", nullptr), Result::Error);
 }
 
 void TestHttp1Parser::chunkSpanningFeedsIsStreamedZeroCopy()
@@ -946,22 +959,22 @@ void TestHttp1Parser::chunkSpanningFeedsIsStreamedZeroCopy()
     const QByteArray a = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nA\r\nhello";
     rec.fed = a;
     qsizetype used = 0;
-    QCOMPARE(resultName(parser.feed(a, &used)), "NeedMore");
+    QCOMPARE(parser.feed(a, &used), Result::NeedMore);
     QCOMPARE(used, a.size());
     // The first half of the chunk is handed out before the rest arrives, as a view into a.
     QCOMPARE(rec.views.size(), 1);
-    QCOMPARE(rec.views[0].data(), a.constData() + a.size() - 5);
+    QVERIFY(rec.views[0].data() == a.constData() + a.size() - 5);
     QCOMPARE(rec.views[0].size(), qsizetype(5));
     QCOMPARE(parser.bodyBytes(), qint64(5));
 
     const QByteArray b = "world\r\n3\r\n!!!\r\n0\r\n\r\n";
     rec.fed = b;
-    QCOMPARE(resultName(parser.feed(b, &used)), "MessageComplete");
+    QCOMPARE(parser.feed(b, &used), Result::MessageComplete);
     QCOMPARE(used, b.size());
     QCOMPARE(rec.views.size(), 3);
-    QCOMPARE(rec.views[1].data(), b.constData());
+    QVERIFY(rec.views[1].data() == b.constData());
     QCOMPARE(rec.views[1].size(), qsizetype(5));
-    QCOMPARE(rec.views[2].data(), b.constData() + 10);
+    QVERIFY(rec.views[2].data() == b.constData() + 10);
     QCOMPARE(parser.bodyBytes(), qint64(13));
     QCOMPARE(rec.log.last(), QStringLiteral("complete"));
 
@@ -971,10 +984,10 @@ void TestHttp1Parser::chunkSpanningFeedsIsStreamedZeroCopy()
     p2.startResponse("GET");
     const QByteArray c = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbodyNEXT";
     rec2.fed = c;
-    QCOMPARE(resultName(p2.feed(c, &used)), "MessageComplete");
+    QCOMPARE(p2.feed(c, &used), Result::MessageComplete);
     QCOMPARE(used, c.size() - 4);
     QCOMPARE(rec2.views.size(), 1);
-    QCOMPARE(rec2.views[0].data(), c.constData() + c.size() - 8);
+    QVERIFY(rec2.views[0].data() == c.constData() + c.size() - 8);
 }
 
 void TestHttp1Parser::backToBackResponses()
@@ -995,11 +1008,11 @@ void TestHttp1Parser::backToBackResponses()
         QVERIFY(!parser.messageStarted());
         rec.fed = rest;
         qsizetype used = -1;
-        QCOMPARE(resultName(parser.feed(rest, &used)), "MessageComplete");
+        QCOMPARE(parser.feed(rest, &used), Result::MessageComplete);
         QCOMPARE(used, sizes[i]);
         QVERIFY(parser.keepAlive());
         // Without startResponse() the parser does not touch the next response.
-        QCOMPARE(resultName(parser.feed(rest.sliced(used), &used)), "MessageComplete");
+        QCOMPARE(parser.feed(rest.sliced(used), &used), Result::MessageComplete);
         QCOMPARE(used, qsizetype(0));
         rest = rest.sliced(sizes[i]);
     }
@@ -1027,7 +1040,7 @@ void TestHttp1Parser::upgradeLeavesFollowingBytes()
     Parser parser(Limits{}, &rec);
     parser.startResponse("GET");
     qsizetype used = -1;
-    QCOMPARE(resultName(parser.feed(input, &used)), "Upgrade");
+    QCOMPARE(parser.feed(input, &used), Result::Upgrade);
     QCOMPARE(used, head.size());
     QCOMPARE(input.sliced(used), QByteArray("\x81\x02hi"));
     QCOMPARE(rec.heads.size(), 1);
@@ -1036,9 +1049,9 @@ void TestHttp1Parser::upgradeLeavesFollowingBytes()
     QVERIFY(!rec.log.contains(QStringLiteral("complete")));
     QVERIFY(!parser.keepAlive());
     // Feeding on is a caller bug, but harmless: nothing is consumed.
-    QCOMPARE(resultName(parser.feed(input.sliced(used), &used)), "Upgrade");
+    QCOMPARE(parser.feed(input.sliced(used), &used), Result::Upgrade);
     QCOMPARE(used, qsizetype(0));
-    QCOMPARE(resultName(parser.finish()), "Upgrade");
+    QCOMPARE(parser.finish(), Result::Upgrade);
     QCOMPARE(rec.heads.size(), 1);
 }
 
@@ -1063,17 +1076,16 @@ void TestHttp1Parser::stateAccessors()
     QVERIFY(parser.inHead());
     QVERIFY(parser.messageStarted());
 
-    QCOMPARE(resultName(parser.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", &used)),
-             "NeedMore");
+    QCOMPARE(parser.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", &used), Result::NeedMore);
     QVERIFY(!parser.inHead());
-    QCOMPARE(framingName(parser.framing()), "ContentLength");
+    QCOMPARE(parser.framing(), Framing::ContentLength);
     QCOMPARE(parser.contentLength(), qint64(10));
     QCOMPARE(parser.bodyBytes(), qint64(0));
     QCOMPARE(parser.bufferedBytes(), qsizetype(0));
 
     parser.feed("1234", &used);
     QCOMPARE(parser.bodyBytes(), qint64(4));
-    QCOMPARE(resultName(parser.feed("567890", &used)), "MessageComplete");
+    QCOMPARE(parser.feed("567890", &used), Result::MessageComplete);
     QCOMPARE(parser.bodyBytes(), qint64(10));
 
     // A new response starts from scratch.
@@ -1082,9 +1094,8 @@ void TestHttp1Parser::stateAccessors()
     QVERIFY(!parser.messageStarted());
     QCOMPARE(parser.bodyBytes(), qint64(0));
     QCOMPARE(parser.contentLength(), qint64(-1));
-    QCOMPARE(resultName(parser.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", &used)),
-             "MessageComplete");
-    QCOMPARE(resultName(parser.finish()), "MessageComplete");
+    QCOMPARE(parser.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", &used), Result::MessageComplete);
+    QCOMPARE(parser.finish(), Result::MessageComplete);
 }
 
 void TestHttp1Parser::errorIsSticky()
@@ -1093,14 +1104,14 @@ void TestHttp1Parser::errorIsSticky()
     Parser parser(Limits{}, &rec);
     parser.startResponse("GET");
     qsizetype used = -1;
-    QCOMPARE(resultName(parser.feed("HTTP/1.1 200 OK\r\nBad Header: x\r\n", &used)), "Error");
+    QCOMPARE(parser.feed("HTTP/1.1 200 OK\r\nBad Header: x\r\n", &used), Result::Error);
     QCOMPARE(parser.errorCode(), QByteArray("header-syntax"));
     const QString message = parser.errorString();
     QVERIFY(message.contains(QLatin1String("Bad Header: x")));
 
-    QCOMPARE(resultName(parser.feed("Content-Length: 0\r\n\r\n", &used)), "Error");
+    QCOMPARE(parser.feed("Content-Length: 0\r\n\r\n", &used), Result::Error);
     QCOMPARE(used, qsizetype(0));
-    QCOMPARE(resultName(parser.finish()), "Error");
+    QCOMPARE(parser.finish(), Result::Error);
     QCOMPARE(parser.errorCode(), QByteArray("header-syntax"));
     QCOMPARE(parser.errorString(), message);
     QVERIFY(rec.heads.isEmpty());
@@ -1112,12 +1123,11 @@ void TestHttp1Parser::startResponseResets()
     Parser parser(Limits{}, &rec);
     parser.startResponse("GET");
     qsizetype used = -1;
-    QCOMPARE(resultName(parser.feed("garbage\r\n", &used)), "Error");
+    QCOMPARE(parser.feed("garbage\r\n", &used), Result::Error);
     parser.startResponse("GET");
     QCOMPARE(parser.errorCode(), QByteArray());
     QVERIFY(parser.errorString().isEmpty());
-    QCOMPARE(resultName(parser.feed("HTTP/1.1 204 No Content\r\n\r\n", &used)),
-             "MessageComplete");
+    QCOMPARE(parser.feed("HTTP/1.1 204 No Content\r\n\r\n", &used), Result::MessageComplete);
     QCOMPARE(rec.log, QStringList({"head 204 No Content", "complete"}));
 }
 
@@ -1144,7 +1154,7 @@ void TestHttp1Parser::byteAtATimeIsLinear()
     };
 
     QByteArray input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n";
-    for (int i = 0; i < 2500; ++i)
+    for (int i = 0; i < 1500; ++i)
         input += "X-Header-" + QByteArray::number(i) + ": " + QByteArray(90, 'v') + "\r\n";
     input += "X-Long: " + QByteArray(90000, 'l') + "\r\n\r\n";
     for (int i = 0; i < 256; ++i)
@@ -1159,9 +1169,9 @@ void TestHttp1Parser::byteAtATimeIsLinear()
     Result r = Result::NeedMore;
     for (qsizetype i = 0; i < input.size() && r == Result::NeedMore; ++i)
         r = parser.feed(QByteArrayView(input.constData() + i, 1), nullptr);
-    QCOMPARE(resultName(r), "MessageComplete");
+    QCOMPARE(r, Result::MessageComplete);
     QCOMPARE(counter.heads, 1);
-    QCOMPARE(counter.fields, 2502);
+    QCOMPARE(counter.fields, 1502);
     QCOMPARE(counter.body, qint64(256 * 4096));
     QVERIFY(counter.complete);
     QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+namespace hopscope {
+
+class Connection;
+class Exchange;
+
+// What speaks a protocol on a Connection: HTTP/1.1 (one exchange at a time), HTTP/2 (many
+// streams), later WebSocket and raw tunnels. A connection has one driver at a time; on a protocol
+// switch the old driver hands the socket and every byte it read past the switch to the new one
+// and emits switchedTo().
+class ProtocolDriver : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ProtocolDriver(Connection *connection, QObject *parent = nullptr)
+        : QObject(parent), m_conn(connection)
+    {
+    }
+
+    Connection *connection() const { return m_conn; }
+    virtual QByteArray protocol() const = 0; // "http/1.1", "h2"
+    // Whether submit() may be called now (a free HTTP/1.1 connection, a free HTTP/2 stream slot).
+    virtual bool canSubmit() const = 0;
+    // Whether the connection may take more requests at all (open, keep-alive, no GOAWAY).
+    virtual bool isReusable() const = 0;
+    virtual int inFlight() const = 0;
+    virtual void submit(Exchange *exchange) = 0;
+    // Fails every exchange in flight with this reason and closes the connection.
+    virtual void abort(const QByteArray &code, const QString &message) = 0;
+
+signals:
+    // An exchange ended (complete or failed). retryable: it failed on a reused connection before
+    // any response byte arrived (the server closed an idle keep-alive connection), or was refused
+    // by the server before processing (GOAWAY above its last stream, REFUSED_STREAM).
+    void finished(hopscope::Exchange *exchange, bool retryable);
+    // canSubmit() may have become true (a stream closed, SETTINGS raised the limit).
+    void capacityAvailable();
+    // The connection now belongs to another driver (after an upgrade).
+    void switchedTo(hopscope::ProtocolDriver *next);
+    // The connection closed; the driver is done.
+    void closed();
+
+private:
+    Connection *m_conn;
+};
+
+} // namespace hopscope

@@ -1,0 +1,163 @@
+// hopscope-cli against tests/peers/hostile_peer.py: every misbehaving server must end in a clear
+// error (exit code, stderr, trace), within bounded time and memory, never in a hang.
+
+#include "clirunner.h"
+#include "hostilepeer.h"
+
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace hopscope::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qint64 MiB = 1024 * 1024;
+
+QString str(const QJsonObject &event, const char *key)
+{
+    return event.value(QLatin1String(key)).toString();
+}
+
+} // namespace
+
+class CliHostileTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void failures_data();
+    void failures();
+    void okScenarioSucceeds();
+};
+
+void CliHostileTest::initTestCase()
+{
+    QVERIFY2(!CliRunner().program().isEmpty(), "HOPSCOPE_CLI is not set: run through CTest");
+}
+
+void CliHostileTest::failures_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<QStringList>("extraArgs");    // "@OUT" stands for a scratch output file
+    QTest::addColumn<QStringList>("messageParts"); // regexes the stderr message must all match
+    QTest::addColumn<QString>("codePattern");      // regex for request.failed's code
+    QTest::addColumn<qint64>("minElapsedMs");
+    QTest::addColumn<qint64>("maxElapsedMs");
+    QTest::addColumn<qint64>("maxRssKiB");   // 0: not checked
+    QTest::addColumn<qint64>("minFileBytes"); // 0: not checked
+
+    QTest::newRow("close-mid-body")
+        << u"close-mid-body"_s << QStringList{} << QStringList{u"mid-body"_s, u"10000 of 100000"_s}
+        << u"^truncated-body$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0);
+    QTest::newRow("bad-status-line")
+        << u"bad-status-line"_s << QStringList{} << QStringList{u"status line"_s}
+        << u"^status-line$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0);
+    // The peer would send 8 MiB; the CLI must stop at its header limit and not buffer it all.
+    QTest::newRow("header-8mib")
+        << u"header-8mib"_s << QStringList{} << QStringList{u"maxHeader(Line)?Bytes"_s}
+        << u"^limit:maxHeader(Line)?Bytes$"_s << qint64(0) << qint64(5000) << qint64(60 * 1024)
+        << qint64(0);
+    QTest::newRow("silent, --timeout 2")
+        << u"silent"_s << QStringList{u"--timeout"_s, u"2"_s} << QStringList{u"time[d ]?-?out"_s}
+        << u"^timeout$"_s << qint64(1800) << qint64(5000) << qint64(0) << qint64(0);
+    QTest::newRow("silent, --idle-timeout 2")
+        << u"silent"_s << QStringList{u"--idle-timeout"_s, u"2"_s}
+        << QStringList{u"time[d ]?-?out"_s} << u"^timeout$"_s << qint64(1800) << qint64(5000)
+        << qint64(0) << qint64(0);
+    QTest::newRow("bad-chunk-size")
+        << u"bad-chunk-size"_s << QStringList{} << QStringList{u"chunk"_s} << u"^chunk-size$"_s
+        << qint64(0) << qint64(5000) << qint64(0) << qint64(0);
+    // Streams to disk as fast as it can for 6 s: the file grows, the memory does not.
+    QTest::newRow("endless-chunked to -o, --timeout 6")
+        << u"endless-chunked"_s << QStringList{u"-o"_s, u"@OUT"_s, u"--timeout"_s, u"6"_s}
+        << QStringList{u"time[d ]?-?out"_s} << u"^timeout$"_s << qint64(5500) << qint64(10000)
+        << qint64(60 * 1024) << qint64(100 * MiB);
+}
+
+void CliHostileTest::failures()
+{
+    QFETCH(QString, scenario);
+    QFETCH(QStringList, extraArgs);
+    QFETCH(QStringList, messageParts);
+    QFETCH(QString, codePattern);
+    QFETCH(qint64, minElapsedMs);
+    QFETCH(qint64, maxElapsedMs);
+    QFETCH(qint64, maxRssKiB);
+    QFETCH(qint64, minFileBytes);
+
+    HostilePeer peer;
+    QVERIFY2(peer.start(scenario), qPrintable(peer.errorString()));
+    CliRunner runner;
+    runner.setTimeout(std::chrono::seconds(30));
+    const QString out = runner.scratchPath(QStringLiteral("body.out"));
+    extraArgs.replaceInStrings(QStringLiteral("@OUT"), out);
+    const CliResult r = runner.run(extraArgs + QStringList{peer.url(QStringLiteral("/hostile"))});
+    const QString context = r.describe() + QStringLiteral("  peer log:\n") +
+                            QString::fromUtf8(peer.log().right(2000));
+
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(r.exitCode != 0, qPrintable(context));
+    const QString message = r.errorMessage();
+    QVERIFY2(!message.isEmpty(), qPrintable(u"no \"hopscope-cli: error: \" line\n"_s + context));
+    for (const QString &part : messageParts) {
+        const QRegularExpression re(part, QRegularExpression::CaseInsensitiveOption);
+        QVERIFY2(re.match(message).hasMatch(),
+                 qPrintable(u"error message does not match /%1/: %2\n"_s.arg(part, message) +
+                            context));
+    }
+
+    QVERIFY2(r.has(u"request.failed"), qPrintable(context));
+    const QJsonObject failed = r.first(u"request.failed");
+    QCOMPARE(failed.value(QLatin1String("req")).toInteger(), 1);
+    QVERIFY2(!str(failed, "error").isEmpty(), qPrintable(context));
+    QVERIFY2(QRegularExpression(codePattern).match(str(failed, "code")).hasMatch(),
+             qPrintable(u"request.failed code \"%1\" does not match /%2/\n"_s.arg(
+                            str(failed, "code"), codePattern) +
+                        context));
+    QVERIFY2(r.has(u"error"), qPrintable(context));
+    QVERIFY2(!str(r.first(u"error"), "message").isEmpty(), qPrintable(context));
+    QVERIFY2(!r.has(u"response.complete"), qPrintable(context));
+
+    QVERIFY2(r.elapsedMs >= minElapsedMs && r.elapsedMs <= maxElapsedMs,
+             qPrintable(u"took %1 ms, expected %2..%3 ms\n"_s.arg(r.elapsedMs)
+                            .arg(minElapsedMs)
+                            .arg(maxElapsedMs) +
+                        context));
+    if (maxRssKiB > 0) {
+        QVERIFY2(r.peakRssKiB > 0, "could not sample the CLI's memory");
+        QVERIFY2(r.peakRssKiB < maxRssKiB,
+                 qPrintable(u"peak RSS %1 KiB, limit %2 KiB\n"_s.arg(r.peakRssKiB).arg(maxRssKiB) +
+                            context));
+    }
+    if (minFileBytes > 0) {
+        const qint64 size = QFileInfo(out).size();
+        QFile::remove(out);
+        QVERIFY2(size > minFileBytes,
+                 qPrintable(u"-o file has %1 bytes, expected more than %2\n"_s.arg(size).arg(
+                                minFileBytes) +
+                            context));
+    }
+}
+
+void CliHostileTest::okScenarioSucceeds()
+{
+    // The same harness against a well-behaved script: failures above are the peer's doing.
+    HostilePeer peer;
+    QVERIFY2(peer.start(u"ok"_s), qPrintable(peer.errorString()));
+    CliRunner runner;
+    const CliResult r = runner.run({peer.url(u"/a"_s), peer.url(u"/b"_s)});
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.errorMessage().isEmpty(), qPrintable(r.describe()));
+    QCOMPARE(r.standardOutput, QByteArray("hello from the hostile peer\n").repeated(2));
+    QCOMPARE(r.count(u"response.complete"), 2);
+    QCOMPARE(r.count(u"connect"), 1);
+    QVERIFY(!r.has(u"request.failed"));
+}
+
+QTEST_GUILESS_MAIN(CliHostileTest)
+#include "tst_cli_hostile.moc"
