@@ -3,6 +3,9 @@
 #include "core/exchange.h"
 #include "core/origin.h"
 #include "http1/http1driver.h"
+#include "http2/http2driver.h"
+#include "upgrade/h2cupgradehandler.h"
+#include "upgrade/upgraderegistry.h"
 #include "net/connection.h"
 #include "net/connectionpool.h"
 #include "trace/tracestore.h"
@@ -13,8 +16,10 @@
 namespace hopscope {
 
 Client::Client(TraceStore *trace, QObject *parent)
-    : QObject(parent), m_trace(trace), m_pool(new ConnectionPool(trace, this))
+    : QObject(parent), m_trace(trace), m_pool(new ConnectionPool(trace, this)),
+      m_upgrades(std::make_unique<UpgradeRegistry>())
 {
+    m_upgrades->registerHandler(std::make_shared<H2cUpgradeHandler>());
 }
 
 Client::~Client()
@@ -124,6 +129,7 @@ bool Client::checkRequest(Exchange *ex)
 // per-origin connection limit is reached).
 bool Client::tryDispatch(Exchange *ex)
 {
+    followUpgradeH2(ex);
     if (ProtocolDriver *driver = m_pool->findAvailable(ex->spec())) {
         m_trace->record("pool.reuse", {driver->connection()->id(), ex->id(), -1},
                         QCborMap{{QStringLiteral("origin"), Origin::fromUrl(ex->spec().url).toString()}});
@@ -132,7 +138,11 @@ bool Client::tryDispatch(Exchange *ex)
         return true;
     }
     const QString key = ConnectionPool::key(ex->spec());
-    if (m_pool->pendingCount(key) > 0)
+    // Wait rather than open more connections while the first one may still turn out to
+    // multiplex (connecting, or an upgrade offer in flight), or while an HTTP/2 connection has
+    // only run out of stream slots.
+    if (m_pool->pendingCount(key) > 0 || m_pool->upgradeInFlight(key) ||
+        m_pool->hasMultiplexed(key))
         return false;
     if (m_pool->connectionCount(key) >= m_maxConnections)
         return false;
@@ -145,6 +155,14 @@ void Client::openConnection(Exchange *ex)
     Connection *conn = m_pool->createConnection(ex->spec());
     m_trace->record("pool.open", conn->scope(ex->id()),
                     QCborMap{{QStringLiteral("origin"), conn->origin().toString()}});
+    if (const Follow f = m_followFrom.take(ConnectionPool::key(ex->spec())); f.from) {
+        // The arrow from the advertising connection to the HTTP/2 one it led to.
+        m_trace->record("upgrade.follow", conn->scope(ex->id()),
+                        QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2")},
+                                 {QStringLiteral("from"), qint64(f.from)},
+                                 {QStringLiteral("alpn"), QStringLiteral("h2")}});
+        m_replaces.insert(conn, f.oldKey);
+    }
     ex->setState(Exchange::State::Connecting);
     m_opening.insert(conn, ex);
     connect(conn, &Connection::ready, this, [this, conn] { onConnectionReady(conn); });
@@ -155,9 +173,30 @@ void Client::openConnection(Exchange *ex)
     conn->open(ex);
 }
 
-ProtocolDriver *Client::createDriver(Connection *conn)
+// The driver follows from what the connection negotiated and what the request asked for.
+ProtocolDriver *Client::createDriver(Connection *conn, const RequestSpec &spec)
 {
-    return new Http1Driver(conn, conn);
+    const Http2Options h2 = Http2Options::fromLimits(spec.limits, spec.timeouts.idleMs);
+    bool http2 = false;
+    if (conn->origin().isTls()) {
+        // No ALPN answer on a connection that offered only h2 (following `Upgrade: h2`) means a
+        // server without ALPN: speak HTTP/2 by prior knowledge over TLS.
+        const bool offeredOnlyH2 = spec.tls.alpn == QList<QByteArray>{QByteArrayLiteral("h2")};
+        http2 = conn->alpn() == "h2" || (conn->alpn().isEmpty() && offeredOnlyH2);
+        if (offeredOnlyH2 && conn->alpn() == "http/1.1") {
+            m_trace->record("upgrade.h2.refused", conn->scope(),
+                            QCborMap{{QStringLiteral("message"),
+                                      QStringLiteral("server chose http/1.1 although only h2 "
+                                                     "was offered; going on with HTTP/1.1")}});
+        }
+    } else {
+        http2 = spec.protocol == ProtocolPolicy::H2cPrior;
+    }
+    if (!http2)
+        return new Http1Driver(conn, m_upgrades.get(), conn);
+    auto *driver = new Http2Driver(conn, h2, conn);
+    driver->setActivation([driver] { driver->startPriorKnowledge(); });
+    return driver;
 }
 
 void Client::adoptDriver(ProtocolDriver *driver)
@@ -166,19 +205,97 @@ void Client::adoptDriver(ProtocolDriver *driver)
     connect(driver, &ProtocolDriver::finished, this, &Client::onDriverFinished);
     connect(driver, &ProtocolDriver::capacityAvailable, this, &Client::schedulePump);
     connect(driver, &ProtocolDriver::closed, this, &Client::schedulePump);
-    connect(driver, &ProtocolDriver::switchedTo, this, &Client::adoptDriver);
+    connect(driver, &ProtocolDriver::switchedTo, this, &Client::onDriverSwitched);
+    connect(driver, &ProtocolDriver::upgradeAdvertised, this, &Client::onUpgradeAdvertised);
+}
+
+void Client::onDriverSwitched(ProtocolDriver *next)
+{
+    auto *previous = qobject_cast<ProtocolDriver *>(sender());
+    adoptDriver(next);
+    for (auto it = m_running_on.begin(); it != m_running_on.end(); ++it) {
+        if (it.value() == previous)
+            it.value() = next;
+    }
+    schedulePump(); // requests waiting for the switch may now go out as streams
 }
 
 void Client::onConnectionReady(Connection *conn)
 {
     Exchange *ex = m_opening.take(conn);
-    ProtocolDriver *driver = createDriver(conn);
+    const RequestSpec spec = ex ? ex->spec() : RequestSpec{};
+    ProtocolDriver *driver = createDriver(conn, spec);
     adoptDriver(driver);
+    driver->activate();
+    if (m_replaces.contains(conn))
+        closeReplacedConnections(m_replaces.take(conn), conn->id());
     if (ex && !ex->isFinished()) {
-        m_running_on.insert(ex, driver);
-        driver->submit(ex);
+        if (spec.h2cViaOptions && spec.upgradeToken() == "h2c" && driver->protocol() == "http/1.1") {
+            // nghttp -u style: the upgrade rides a bodiless OPTIONS *, the request then goes out
+            // as a stream (or over HTTP/1.1 if the server declines).
+            RequestSpec probe = spec;
+            probe.method = "OPTIONS";
+            probe.targetOverride = "*";
+            probe.body.clear();
+            probe.bodyFile.clear();
+            probe.headers.clear();
+            m_internal.push_back(std::make_unique<Exchange>(0, probe, nullptr));
+            Exchange *options = m_internal.back().get();
+            options->timings.start = m_trace->elapsedNs();
+            m_running_on.insert(options, driver);
+            driver->submit(options);
+            ex->setState(Exchange::State::Queued);
+            m_pending.prepend(ex);
+        } else {
+            m_running_on.insert(ex, driver);
+            driver->submit(ex);
+        }
     }
     schedulePump(); // waiting requests may multiplex onto it, or open further connections
+}
+
+void Client::onUpgradeAdvertised(const QList<QByteArray> &protocols)
+{
+    auto *driver = qobject_cast<ProtocolDriver *>(sender());
+    if (!driver || !driver->connection()->origin().isTls())
+        return; // cleartext `h2c` advertisements are shown, and acted on only under --h2c
+    for (const QByteArray &p : protocols) {
+        if (p.compare("h2", Qt::CaseInsensitive) == 0) {
+            for (const auto &e : m_exchanges) {
+                if (e->connectionId == driver->connection()->id()) {
+                    m_h2Advertised.insert(ConnectionPool::key(e->spec()),
+                                          driver->connection()->id());
+                    break;
+                }
+            }
+        }
+    }
+}
+
+// A request to a TLS origin that advertised `Upgrade: h2` goes over a new connection that
+// offers ALPN h2 only (the pool key changes with it, so it cannot land on the old one).
+void Client::followUpgradeH2(Exchange *ex)
+{
+    RequestSpec &spec = ex->dispatchSpec();
+    if (!spec.followUpgradeH2 || spec.protocol == ProtocolPolicy::Http1Only ||
+        spec.url.scheme().compare(u"https", Qt::CaseInsensitive) != 0)
+        return;
+    const QString oldKey = ConnectionPool::key(spec);
+    const auto it = m_h2Advertised.constFind(oldKey);
+    if (it == m_h2Advertised.cend())
+        return;
+    spec.tls.alpn = {QByteArrayLiteral("h2")};
+    const QString newKey = ConnectionPool::key(spec);
+    if (!m_followFrom.contains(newKey) && m_pool->connectionCount(newKey) == 0)
+        m_followFrom.insert(newKey, {oldKey, it.value()});
+}
+
+void Client::closeReplacedConnections(const QString &oldKey, quint32 newConnection)
+{
+    for (ProtocolDriver *d : m_pool->idleDrivers(oldKey)) {
+        d->connection()->close(
+            QStringLiteral("replaced by HTTP/2 connection %1 (Upgrade: h2)").arg(newConnection));
+    }
 }
 
 void Client::onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message)
@@ -194,6 +311,10 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
     if (!m_running_on.contains(ex))
         return;
     m_running_on.remove(ex);
+    if (ex->id() == 0) {
+        schedulePump(); // an internal OPTIONS * probe: the real request is waiting
+        return;
+    }
     if (retryable && m_retries.value(ex) == 0 && m_running) {
         m_retries[ex] = 1;
         m_trace->record("pool.retry", {ex->connectionId, ex->id(), -1},

@@ -19,6 +19,7 @@ class ConnectionPool;
 class Exchange;
 class ProtocolDriver;
 class TraceStore;
+class UpgradeRegistry;
 
 // Runs requests through the connection pool and records every step in the trace. Request
 // numbers (the trace's `req`) are 1-based in the order the requests were enqueued. By default
@@ -41,6 +42,9 @@ public:
     // Closes connections (end of a run).
     void shutdown(const QString &reason);
 
+    // Token -> handler for `Upgrade` offers; h2c is registered. Add your own before start().
+    UpgradeRegistry *upgradeRegistry() const { return m_upgrades.get(); }
+
     QList<Exchange *> exchanges() const;
     bool isRunning() const { return m_running; }
     TraceStore *trace() const { return m_trace; }
@@ -56,13 +60,17 @@ private:
     void openConnection(Exchange *ex);
     void onConnectionReady(Connection *conn);
     void onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message);
-    ProtocolDriver *createDriver(Connection *conn);
+    ProtocolDriver *createDriver(Connection *conn, const RequestSpec &spec);
     void adoptDriver(ProtocolDriver *driver);
     void onDriverFinished(Exchange *ex, bool retryable);
     void finish(Exchange *ex);
     void failRequest(Exchange *ex, const QByteArray &code, const QString &message);
     void startRequestTimer(Exchange *ex);
     void schedulePump();
+    void onDriverSwitched(ProtocolDriver *next);
+    void onUpgradeAdvertised(const QList<QByteArray> &protocols);
+    void followUpgradeH2(Exchange *ex);
+    void closeReplacedConnections(const QString &oldKey, quint32 newConnection);
 
     TraceStore *m_trace;
     ConnectionPool *m_pool;
@@ -72,6 +80,17 @@ private:
     QHash<Connection *, Exchange *> m_opening; // connection being opened -> the request that opened it
     QHash<Exchange *, QTimer *> m_timers;
     QHash<Exchange *, int> m_retries;
+    std::unique_ptr<UpgradeRegistry> m_upgrades;
+    // `Upgrade: h2` seen on a TLS origin (key of the HTTP/1.1 connection) -> advertising conn id.
+    QHash<QString, quint32> m_h2Advertised;
+    QHash<Connection *, QString> m_replaces; // an HTTP/2 connection -> the key it replaces
+    struct Follow
+    {
+        QString oldKey;
+        quint32 from = 0;
+    };
+    QHash<QString, Follow> m_followFrom; // new key -> where the advertisement came from
+    std::vector<std::unique_ptr<Exchange>> m_internal; // OPTIONS * upgrade probes (h2c-options)
     qsizetype m_unfinished = 0;
     int m_maxConnections = 6;
     bool m_parallel = false;

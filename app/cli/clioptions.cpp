@@ -141,9 +141,35 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                    QStringLiteral("Set a named limit, e.g. maxHeaderBytes=307200 "
                                                   "(repeatable; see the README for the names)."),
                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption h2c(QStringLiteral("h2c"),
+                                 QStringLiteral("Cleartext: offer Upgrade: h2c on the first request "
+                                                "of each connection (RFC 7540 §3.2)."));
+    const QCommandLineOption h2cPrior(QStringLiteral("h2c-prior"),
+                                      QStringLiteral("Cleartext: HTTP/2 with prior knowledge."));
+    const QCommandLineOption h2cOptions(QStringLiteral("h2c-options"),
+                                        QStringLiteral("With --h2c: upgrade on a bodiless OPTIONS * "
+                                                       "first, then send the request as a stream."));
+    const QCommandLineOption upgrade(QStringLiteral("upgrade"),
+                                     QStringLiteral("Offer Upgrade: TOKEN on the first request of "
+                                                    "each connection."),
+                                     QStringLiteral("TOKEN"));
+    const QCommandLineOption noUpgradeH2(QStringLiteral("no-upgrade-h2"),
+                                         QStringLiteral("Do not follow an `Upgrade: h2` "
+                                                        "advertisement to a new HTTP/2 connection."));
+    const QCommandLineOption parallel(QStringLiteral("parallel"),
+                                      QStringLiteral("Send all requests at once (HTTP/2: as "
+                                                     "concurrent streams on one connection)."));
+    const QCommandLineOption maxConnections(QStringLiteral("max-connections"),
+                                            QStringLiteral("HTTP/1.1 connections per origin with "
+                                                           "--parallel (default 6)."),
+                                            QStringLiteral("N"));
+    const QCommandLineOption repeat(QStringLiteral("repeat"),
+                                    QStringLiteral("Request each URL N times."),
+                                    QStringLiteral("N"));
     p.addOptions({help, version, method, header, data, dataBinary, output, verbose, traceJson,
                   http11, alpn, cacert, insecure, timeout, connectTimeout, idleTimeout, compressed,
-                  limit});
+                  limit, h2c, h2cPrior, h2cOptions, upgrade, noUpgradeH2, parallel, maxConnections,
+                  repeat});
     p.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("http:// or https:// URLs."),
                             QStringLiteral("URL..."));
 
@@ -211,8 +237,43 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         if (base.method.isEmpty() || base.method.contains(' '))
             return usage(QStringLiteral("-X: invalid method \"%1\"").arg(p.value(method)));
     }
+    const int modes = int(p.isSet(http11)) + int(p.isSet(h2c)) + int(p.isSet(h2cPrior));
+    if (modes > 1)
+        return usage(QStringLiteral("--http1.1, --h2c and --h2c-prior exclude each other"));
     if (p.isSet(http11))
         base.protocol = ProtocolPolicy::Http1Only;
+    if (p.isSet(h2c))
+        base.protocol = ProtocolPolicy::H2cUpgrade;
+    if (p.isSet(h2cPrior))
+        base.protocol = ProtocolPolicy::H2cPrior;
+    if (p.isSet(h2cOptions)) {
+        if (!p.isSet(h2c))
+            return usage(QStringLiteral("--h2c-options needs --h2c"));
+        base.h2cViaOptions = true;
+    }
+    if (p.isSet(upgrade)) {
+        if (p.isSet(h2c) || p.isSet(http11) || p.isSet(h2cPrior))
+            return usage(QStringLiteral("--upgrade cannot be combined with --http1.1, --h2c or "
+                                        "--h2c-prior"));
+        base.upgrade = p.value(upgrade).trimmed().toLatin1();
+        if (base.upgrade.isEmpty() || base.upgrade.contains(' ') || base.upgrade.contains(','))
+            return usage(QStringLiteral("--upgrade: one protocol token expected"));
+    }
+    base.followUpgradeH2 = !p.isSet(noUpgradeH2);
+    opts.parallel = p.isSet(parallel);
+    if (p.isSet(maxConnections)) {
+        bool ok = false;
+        opts.maxConnections = p.value(maxConnections).toInt(&ok);
+        if (!ok || opts.maxConnections < 1)
+            return usage(QStringLiteral("--max-connections: a positive number expected"));
+    }
+    int repeatCount = 1;
+    if (p.isSet(repeat)) {
+        bool ok = false;
+        repeatCount = p.value(repeat).toInt(&ok);
+        if (!ok || repeatCount < 1 || repeatCount > 1'000'000)
+            return usage(QStringLiteral("--repeat: a number from 1 to 1000000 expected"));
+    }
     if (p.isSet(alpn)) {
         for (const QString &a : p.value(alpn).split(QLatin1Char(','), Qt::SkipEmptyParts))
             base.tls.alpn.append(a.trimmed().toLatin1());
@@ -266,7 +327,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
             return usage(QStringLiteral("unsupported URL scheme \"%1\" in %2").arg(url.scheme(), u));
         RequestSpec spec = base;
         spec.url = url;
-        opts.requests.append(spec);
+        for (int i = 0; i < repeatCount; ++i)
+            opts.requests.append(spec);
     }
     opts.outputs = p.values(output);
     if (opts.outputs.size() > opts.requests.size())

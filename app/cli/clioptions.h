@@ -16,6 +16,8 @@ struct CliOptions
     bool verbose = false;
     QString traceJson;           // "" none, "-" stdout, else a file
     int runTimeoutMs = 0;        // --timeout: the whole run
+    bool parallel = false;       // --parallel
+    int maxConnections = 6;      // --max-connections, per origin (HTTP/1.1)
 
     enum class Action { Run, Help, Version, UsageError };
     Action action = Action::Run;

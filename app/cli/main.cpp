@@ -80,6 +80,8 @@ int main(int argc, char **argv)
     }
 
     Client client(&trace);
+    client.setParallel(opts.parallel);
+    client.setMaxConnectionsPerOrigin(opts.maxConnections);
     const bool stdoutTaken = opts.traceJson == u"-";
     for (qsizetype i = 0; i < opts.requests.size(); ++i) {
         std::unique_ptr<BodySink> sink;

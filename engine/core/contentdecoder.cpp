@@ -14,9 +14,11 @@ namespace hopscope {
 
 namespace {
 
-// Decoded output is produced in steps of this size: large enough that per-call overhead of the
-// libraries vanishes, small enough that the ratio check runs often while a bomb expands.
+// Decoded output is produced in steps of at most this size: large enough that per-call overhead
+// of the libraries vanishes, small enough that the ratio check runs often while a bomb expands.
 constexpr qsizetype kOutputStep = 64 * 1024;
+// Smallest step into the caller's buffer, so a small body does not leave 64 KiB of slack there.
+constexpr qsizetype kMinOutputStep = 4 * 1024;
 
 // RFC 9659 caps the zstd window for HTTP at 8 MiB and browsers refuse more. Without a cap the
 // decoder would allocate whatever window the frame header claims (up to 128 MiB by default).
@@ -66,20 +68,28 @@ public:
     virtual bool end() = 0;
 
 protected:
-    // Room for kOutputStep decoded bytes; every window() is matched by exactly one commit().
-    char *window()
+    struct Window
+    {
+        char *data;
+        qsizetype size;
+    };
+
+    // Room for decoded bytes; every window() is matched by exactly one commit().
+    Window window()
     {
         if (m_next) {
             if (m_scratch.size() < kOutputStep)
                 m_scratch.resize(kOutputStep);
-            return m_scratch.data();
+            return {m_scratch.data(), kOutputStep};
         }
-        // The last stage decodes straight into the caller's buffer, saving a copy. resize() grows
-        // the capacity geometrically and shrinking back keeps it, so this is amortised O(1).
+        // The last stage decodes straight into the caller's buffer, saving a copy. Spare capacity
+        // is used as it is; when it runs out, resize() grows it geometrically (and shrinking back
+        // keeps it), so big bodies soon run in full steps at amortised O(1) cost.
         QByteArray *out = m_ctx.out;
         m_outBase = out->size();
-        out->resize(m_outBase + kOutputStep);
-        return out->data() + m_outBase;
+        const qsizetype size = std::clamp(out->capacity() - m_outBase, kMinOutputStep, kOutputStep);
+        out->resize(m_outBase + size);
+        return {out->data() + m_outBase, size};
     }
 
     bool commit(qsizetype n)
@@ -123,8 +133,8 @@ protected:
 
     bool truncated()
     {
-        return m_ctx.fail("truncated", QString::fromLatin1(m_name) + QLatin1String(" stream ended "
-                                                                                   "early"));
+        return m_ctx.fail("truncated",
+                          QString::fromLatin1(m_name) + QLatin1String(" stream ended early"));
     }
 
     Context &m_ctx;
@@ -139,7 +149,7 @@ private:
 };
 
 // gzip (RFC 1952, several members allowed) and deflate: zlib-wrapped per RFC 9110, or raw as
-// many servers send it, told apart by the first two bytes like browsers do.
+// many servers send it, told apart by the first two bytes.
 class ZlibStage final : public Stage
 {
 public:
@@ -232,8 +242,9 @@ private:
                     return corrupt(QStringLiteral("cannot reset"));
                 m_streamEnded = false;
             }
-            m_z.next_out = reinterpret_cast<Bytef *>(window());
-            m_z.avail_out = uInt(kOutputStep);
+            const Window out = window();
+            m_z.next_out = reinterpret_cast<Bytef *>(out.data);
+            m_z.avail_out = uInt(out.size);
             const uInt availIn = m_z.avail_in;
             const int ret = inflate(&m_z, Z_NO_FLUSH);
             const uInt used = availIn - m_z.avail_in;
@@ -241,7 +252,7 @@ private:
             if (used > 0)
                 m_inStream = true;
             const bool outputFull = m_z.avail_out == 0;
-            if (!commit(kOutputStep - qsizetype(m_z.avail_out)))
+            if (!commit(out.size - qsizetype(m_z.avail_out)))
                 return false;
             switch (ret) {
             case Z_OK:
@@ -298,19 +309,19 @@ public:
         size_t availIn = size_t(in.size());
         const uint8_t *nextIn = reinterpret_cast<const uint8_t *>(in.data());
         for (;;) {
-            size_t availOut = size_t(kOutputStep);
-            uint8_t *nextOut = reinterpret_cast<uint8_t *>(window());
+            const Window out = window();
+            size_t availOut = size_t(out.size);
+            uint8_t *nextOut = reinterpret_cast<uint8_t *>(out.data);
             const size_t before = availIn;
             const BrotliDecoderResult result = BrotliDecoderDecompressStream(
                 m_state, &availIn, &nextIn, &availOut, &nextOut, nullptr);
             consumed(qint64(before - availIn));
-            if (!commit(kOutputStep - qsizetype(availOut)))
+            if (!commit(out.size - qsizetype(availOut)))
                 return false;
             switch (result) {
             case BROTLI_DECODER_RESULT_ERROR: {
                 // The names are like "_ERROR_FORMAT_PADDING_1"; drop the leading underscore.
-                const char *name =
-                    BrotliDecoderErrorString(BrotliDecoderGetErrorCode(m_state));
+                const char *name = BrotliDecoderErrorString(BrotliDecoderGetErrorCode(m_state));
                 return corrupt(QString::fromLatin1(name && *name == '_' ? name + 1 : name));
             }
             case BROTLI_DECODER_RESULT_SUCCESS:
@@ -361,7 +372,8 @@ public:
             return true;
         ZSTD_inBuffer input{in.data(), size_t(in.size()), 0};
         for (;;) {
-            ZSTD_outBuffer output{window(), size_t(kOutputStep), 0};
+            const Window out = window();
+            ZSTD_outBuffer output{out.data, size_t(out.size), 0};
             const size_t before = input.pos;
             const size_t ret = ZSTD_decompressStream(m_stream, &output, &input);
             consumed(qint64(input.pos - before));

@@ -12,8 +12,10 @@ namespace hopscope {
 // How the client may speak to the origin. Later protocol modes (h2c upgrade, prior knowledge,
 // WebSocket) extend this list.
 enum class ProtocolPolicy {
-    Auto,      // whatever the scheme and the server allow
-    Http1Only, // HTTP/1.1; over TLS ALPN offers only http/1.1
+    Auto,       // HTTP/1.1 on cleartext; ALPN h2, http/1.1 on TLS; follows `Upgrade: h2`
+    Http1Only,  // HTTP/1.1 only; over TLS ALPN offers only http/1.1; never upgrades
+    H2cUpgrade, // cleartext: offer `Upgrade: h2c` on the first request of a connection
+    H2cPrior,   // cleartext: HTTP/2 with prior knowledge
 };
 
 struct TlsOptions
@@ -36,6 +38,23 @@ struct RequestSpec
     Timeouts timeouts;
     Limits limits;
     bool decodeContent = false; // send Accept-Encoding and decode (curl --compressed)
+    // Upgrade token to offer on the first request of a new connection ("h2c", "websocket", any
+    // registered or custom token). H2cUpgrade implies "h2c".
+    QByteArray upgrade;
+    // h2c: upgrade on a bodiless `OPTIONS *` first, then send this request as a stream (nghttp -u).
+    bool h2cViaOptions = false;
+    // A TLS origin whose HTTP/1.1 response advertised `Upgrade: h2` is next reached over a new
+    // HTTP/2 connection (ALPN h2 only, or prior knowledge over TLS without ALPN).
+    bool followUpgradeH2 = true;
+    // Request target instead of the URL's path, e.g. "*" for OPTIONS *.
+    QByteArray targetOverride;
+
+    QByteArray upgradeToken() const
+    {
+        if (protocol == ProtocolPolicy::H2cUpgrade)
+            return QByteArrayLiteral("h2c");
+        return protocol == ProtocolPolicy::Http1Only ? QByteArray() : upgrade;
+    }
 
     bool hasBody() const { return !bodyFile.isEmpty() || !body.isEmpty(); }
 };

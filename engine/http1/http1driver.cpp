@@ -3,6 +3,7 @@
 #include "core/exchange.h"
 #include "net/connection.h"
 #include "trace/tracestore.h"
+#include "upgrade/upgraderegistry.h"
 
 #include <QAbstractSocket>
 #include <QCborArray>
@@ -36,8 +37,10 @@ QCborMap timingsToCbor(const ExchangeTimings &t)
 
 } // namespace
 
-Http1Driver::Http1Driver(Connection *connection, QObject *parent)
-    : ProtocolDriver(connection, parent), m_conn(connection), m_trace(connection->trace())
+Http1Driver::Http1Driver(Connection *connection, const UpgradeRegistry *upgrades,
+                         QObject *parent)
+    : ProtocolDriver(connection, parent), m_conn(connection), m_trace(connection->trace()),
+      m_upgrades(upgrades)
 {
     m_readBuffer.resize(kReadSize);
     QAbstractSocket *s = m_conn->socket();
@@ -52,7 +55,7 @@ Http1Driver::~Http1Driver() = default;
 
 bool Http1Driver::isReusable() const
 {
-    return !m_exchange && m_keepAlive && m_conn->isOpen();
+    return !m_exchange && !m_switched && m_keepAlive && m_conn->isOpen();
 }
 
 void Http1Driver::submit(Exchange *exchange)
@@ -83,13 +86,19 @@ void Http1Driver::submit(Exchange *exchange)
         m_bodyToSend = m_bodyFile->size();
     }
 
-    const Http1RequestHead head = Http1RequestWriter::build(spec, m_bodyToSend);
+    const HeaderList offer = upgradeOfferHeaders(exchange);
+    const Http1RequestHead head = Http1RequestWriter::build(spec, m_bodyToSend, offer);
     const EventScope sc = m_conn->scope(exchange->id());
     m_trace->record("h1.request", sc, Direction::Out,
                     QCborMap{{QStringLiteral("method"), QString::fromLatin1(head.method)},
                              {QStringLiteral("target"), QString::fromLatin1(head.target)},
                              {QStringLiteral("version"), QString::fromLatin1(head.version)},
                              {QStringLiteral("headers"), headersToCbor(head.headers)}});
+    if (!m_offeredToken.isEmpty()) {
+        m_trace->record("upgrade.offer", sc,
+                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(m_offeredToken)},
+                                 {QStringLiteral("withBody"), m_bodyToSend > 0}});
+    }
     exchange->timings.sendStart = m_trace->elapsedNs();
     QAbstractSocket *s = m_conn->socket();
     s->write(head.bytes);
@@ -189,6 +198,10 @@ void Http1Driver::onReadyRead()
                 QByteArrayView(m_readBuffer.constData() + offset, n - offset), &consumed);
             offset += consumed;
             processResult(result, offset, n);
+            if (m_switched) {
+                switchProtocol(QByteArrayView(m_readBuffer.constData() + offset, n - offset));
+                return;
+            }
             if (result == Http1ResponseParser::Result::NeedMore && consumed == 0)
                 break;
         }
@@ -223,12 +236,8 @@ void Http1Driver::processResult(Http1ResponseParser::Result result, qsizetype, q
     case R::MessageComplete: // onMessageComplete already set m_messageDone
         break;
     case R::Upgrade:
-        // No upgrade is offered by this driver yet: a 101 here is the server's invention.
         flushBodyEvent();
-        failExchange("unexpected-101",
-                     QStringLiteral("server switched protocols (101) although no upgrade was "
-                                    "offered"));
-        closeConnection(QStringLiteral("unexpected 101"));
+        m_switched = true; // the caller hands the rest of the buffer over
         break;
     case R::Error:
         flushBodyEvent();
@@ -247,8 +256,28 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
                              {QStringLiteral("version"), head.version},
                              {QStringLiteral("headers"), headersToCbor(head.headers)},
                              {QStringLiteral("bytes"), head.raw.size()}});
+    if (head.status == 101) {
+        m_switchHead = head;
+        return; // the parser stops; processResult() sees Result::Upgrade
+    }
     if (head.status >= 100 && head.status < 200)
-        return; // interim; the final response follows (101 is handled by the caller)
+        return; // interim; the final response follows
+    if (!m_offeredToken.isEmpty()) {
+        // Declined: the response is an ordinary HTTP/1.1 one and the connection stays HTTP/1.1.
+        m_trace->record("upgrade.declined", sc,
+                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(m_offeredToken)},
+                                 {QStringLiteral("status"), head.status},
+                                 {QStringLiteral("withBody"), m_bodyToSend > 0}});
+        m_offeredToken.clear();
+    } else if (const QList<QByteArray> advertised = headerTokens(head.headers, "Upgrade");
+               !advertised.isEmpty()) {
+        QCborArray protocols;
+        for (const QByteArray &p : advertised)
+            protocols.append(QString::fromLatin1(p));
+        m_trace->record("upgrade.advertised", sc,
+                        QCborMap{{QStringLiteral("protocols"), protocols}});
+        emit upgradeAdvertised(advertised);
+    }
     m_exchange->status = head.status;
     m_exchange->reason = head.reason;
     m_exchange->version = head.version;
@@ -260,6 +289,81 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
                                  {QStringLiteral("code"),
                                   QString::fromLatin1(m_exchange->errorCode())}});
     }
+}
+
+HeaderList Http1Driver::upgradeOfferHeaders(Exchange *exchange)
+{
+    m_offeredToken.clear();
+    const QByteArray token = exchange->spec().upgradeToken();
+    if (token.isEmpty() || m_offerMade || m_completed > 0)
+        return {};
+    m_offerMade = true;
+    const EventScope sc = m_conn->scope(exchange->id());
+    if (headerHasToken(exchange->spec().headers, "Expect", "100-continue")) {
+        // curl learned this: a server may answer 100 then 101 and the body never goes out.
+        m_trace->record("upgrade.skipped", sc,
+                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(token)},
+                                 {QStringLiteral("reason"),
+                                  QStringLiteral("an upgrade is never offered together with "
+                                                 "Expect: 100-continue")}});
+        return {};
+    }
+    QByteArray connectionValue = "Upgrade";
+    HeaderList extra;
+    if (UpgradeHandler *handler = m_upgrades ? m_upgrades->handler(token) : nullptr) {
+        const UpgradeOffer offer = handler->offer(*exchange);
+        for (const QByteArray &opt : offer.connectionOptions)
+            connectionValue += ", " + opt;
+        extra = offer.headers;
+    }
+    m_offeredToken = token;
+    HeaderList headers{{"Connection", connectionValue}, {"Upgrade", token}};
+    headers.append(extra);
+    return headers;
+}
+
+// The server sent 101. Accept it only when it names what was offered, then hand the socket and
+// every byte read past the 101 head to the handler's driver.
+void Http1Driver::switchProtocol(QByteArrayView leftover)
+{
+    Exchange *ex = m_exchange;
+    const EventScope sc = m_conn->scope(ex->id());
+    const QList<QByteArray> tokens = headerTokens(m_switchHead.headers, "Upgrade");
+    QString problem;
+    if (m_offeredToken.isEmpty()) {
+        problem = QStringLiteral("server switched protocols (101) although no upgrade was offered");
+    } else if (tokens.isEmpty()) {
+        problem = QStringLiteral("101 without an Upgrade header (offered %1)")
+                      .arg(QString::fromLatin1(m_offeredToken));
+    } else if (tokens.first().compare(m_offeredToken, Qt::CaseInsensitive) != 0) {
+        problem = QStringLiteral("101 switched to %1, but %2 was offered")
+                      .arg(QString::fromLatin1(tokens.first()), QString::fromLatin1(m_offeredToken));
+    }
+    UpgradeHandler *handler = m_upgrades ? m_upgrades->handler(m_offeredToken) : nullptr;
+    if (problem.isEmpty() && !handler) {
+        problem = QStringLiteral("server switched to %1, but no handler is registered for it")
+                      .arg(QString::fromLatin1(m_offeredToken));
+    }
+    ProtocolDriver *next = nullptr;
+    if (problem.isEmpty()) {
+        m_trace->record("upgrade.switch", sc,
+                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(m_offeredToken)},
+                                 {QStringLiteral("leftoverBytes"), leftover.size()}});
+        UpgradeContext ctx{m_conn, ex, m_switchHead, leftover.toByteArray()};
+        next = handler->takeOver(ctx, &problem);
+    }
+    if (!next) {
+        failExchange("upgrade", problem);
+        closeConnection(QStringLiteral("bad protocol switch: %1").arg(problem));
+        return;
+    }
+    // From here on the socket belongs to the next driver; this one stays silent.
+    m_conn->socket()->disconnect(this);
+    m_idleTimer.stop();
+    m_exchange = nullptr;
+    m_keepAlive = false;
+    emit switchedTo(next);
+    next->activate();
 }
 
 void Http1Driver::onBodyData(QByteArrayView data)

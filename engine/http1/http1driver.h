@@ -17,6 +17,7 @@ namespace hopscope {
 class Connection;
 class Exchange;
 class TraceStore;
+class UpgradeRegistry;
 
 // Speaks HTTP/1.1 on a Connection: one exchange at a time (no pipelining), the request head and
 // body out, the response through Http1ResponseParser in, every step traced.
@@ -24,7 +25,8 @@ class Http1Driver : public ProtocolDriver, private Http1ResponseParser::Listener
 {
     Q_OBJECT
 public:
-    explicit Http1Driver(Connection *connection, QObject *parent = nullptr);
+    Http1Driver(Connection *connection, const UpgradeRegistry *upgrades,
+                QObject *parent = nullptr);
     ~Http1Driver() override;
 
     QByteArray protocol() const override { return QByteArrayLiteral("http/1.1"); }
@@ -32,6 +34,7 @@ public:
     bool isReusable() const override;
     int inFlight() const override { return m_exchange ? 1 : 0; }
     int completedCount() const { return m_completed; }
+    bool upgradeInFlight() const override { return m_exchange && !m_offeredToken.isEmpty(); }
 
     void submit(Exchange *exchange) override;
     void abort(const QByteArray &code, const QString &message) override;
@@ -54,6 +57,8 @@ private:
     void complete();
     void failExchange(const QByteArray &code, const QString &message, bool retryable = false);
     void closeConnection(const QString &reason);
+    HeaderList upgradeOfferHeaders(Exchange *exchange);
+    void switchProtocol(QByteArrayView leftover);
 
     Connection *m_conn;
     TraceStore *m_trace;
@@ -69,6 +74,11 @@ private:
     bool m_keepAlive = true;
     bool m_gotResponseByte = false;
     bool m_messageDone = false;
+    const UpgradeRegistry *m_upgrades;
+    bool m_offerMade = false;     // one offer per connection, on its first request
+    QByteArray m_offeredToken;    // the offer of the exchange in flight
+    ResponseHead m_switchHead;    // the 101, kept for the handler
+    bool m_switched = false;
 };
 
 } // namespace hopscope

@@ -282,9 +282,9 @@ Http1ResponseParser::Result Http1ResponseParser::run(QByteArrayView data, qsizet
                 m_fields.clear();
                 return complete();
             }
-            bool interim = false;
-            const Result result = finishHead(&interim);
-            if (!interim)
+            // NeedMore here means parsing goes on: with the next head or with the body.
+            const Result result = finishHead();
+            if (result != Result::NeedMore)
                 return result;
             break;
         }
@@ -530,7 +530,7 @@ bool Http1ResponseParser::handleFieldLine(QByteArrayView content, HeaderList &fi
     return true;
 }
 
-Http1ResponseParser::Result Http1ResponseParser::finishHead(bool *interim)
+Http1ResponseParser::Result Http1ResponseParser::finishHead()
 {
     ResponseHead head;
     head.version = m_version;
@@ -548,7 +548,6 @@ Http1ResponseParser::Result Http1ResponseParser::finishHead(bool *interim)
             resetHead(true);
             return Result::Upgrade;
         }
-        *interim = true;
         m_listener->onResponseHead(head);
         resetHead(true);
         m_state = State::StatusLine;

@@ -111,7 +111,7 @@ private:
     LineRead readLine(QByteArrayView data, qsizetype &pos);
     bool handleStatusLine(QByteArrayView content);
     bool handleFieldLine(QByteArrayView content, HeaderList &fields);
-    Result finishHead(bool *interim);
+    Result finishHead();
     bool decideFraming(const ResponseHead &head);
     bool parseChunkSize(QByteArrayView data, qsizetype &pos, bool *lineDone);
     void deliver(const char *data, qsizetype size);

@@ -24,7 +24,7 @@ Http1RequestHead Http1RequestWriter::build(const RequestSpec &spec, qint64 bodyL
 {
     Http1RequestHead head;
     head.method = spec.method;
-    head.target = requestTarget(spec.url);
+    head.target = spec.targetOverride.isEmpty() ? requestTarget(spec.url) : spec.targetOverride;
 
     QByteArray host = spec.url.host(QUrl::FullyEncoded).toLatin1();
     if (host.contains(':'))

@@ -73,8 +73,9 @@ QList<QByteArray> Connection::alpnOffer() const
 {
     if (!m_spec.tls.alpn.isEmpty())
         return m_spec.tls.alpn;
-    // HTTP/1.1 is the only protocol this engine speaks on a TLS connection so far.
-    return {QByteArrayLiteral("http/1.1")};
+    if (m_spec.protocol == ProtocolPolicy::Http1Only)
+        return {QByteArrayLiteral("http/1.1")};
+    return {QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")};
 }
 
 void Connection::open(Exchange *first)

@@ -54,6 +54,34 @@ int ConnectionPool::connectionCount(const QString &k) const
     return n;
 }
 
+bool ConnectionPool::upgradeInFlight(const QString &k) const
+{
+    for (const Entry &e : m_entries) {
+        if (e.key == k && e.driver && e.driver->upgradeInFlight())
+            return true;
+    }
+    return false;
+}
+
+bool ConnectionPool::hasMultiplexed(const QString &k) const
+{
+    for (const Entry &e : m_entries) {
+        if (e.key == k && e.driver && e.driver->protocol() == "h2" && e.driver->isReusable())
+            return true;
+    }
+    return false;
+}
+
+QList<ProtocolDriver *> ConnectionPool::idleDrivers(const QString &k) const
+{
+    QList<ProtocolDriver *> out;
+    for (const Entry &e : m_entries) {
+        if (e.key == k && e.driver && e.driver->inFlight() == 0)
+            out.append(e.driver);
+    }
+    return out;
+}
+
 Connection *ConnectionPool::createConnection(const RequestSpec &spec)
 {
     auto *conn = new Connection(m_nextId++, Origin::fromUrl(spec.url), spec, m_trace, this);

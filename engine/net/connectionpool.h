@@ -31,6 +31,12 @@ public:
     int pendingCount(const QString &key) const;
     // All connections of this key, connecting or open (but not closing for good).
     int connectionCount(const QString &key) const;
+    // A driver of this key has an upgrade offer in flight.
+    bool upgradeInFlight(const QString &key) const;
+    // A multiplexing (HTTP/2) driver of this key can still take requests later: wait for it.
+    bool hasMultiplexed(const QString &key) const;
+    // Open HTTP/1.1 drivers of this key with nothing in flight.
+    QList<ProtocolDriver *> idleDrivers(const QString &key) const;
     // A new, not yet opened connection for this request.
     Connection *createConnection(const RequestSpec &spec);
     // The connection is open and this driver speaks on it.

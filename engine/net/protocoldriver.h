@@ -4,6 +4,9 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+#include <utility>
+
 namespace hopscope {
 
 class Connection;
@@ -33,6 +36,19 @@ public:
     // Fails every exchange in flight with this reason and closes the connection.
     virtual void abort(const QByteArray &code, const QString &message) = 0;
 
+    // A driver created by an upgrade handler starts only after the client has connected to its
+    // signals (its first bytes may complete a response at once); the handler stores the start
+    // here and whoever emitted switchedTo() calls activate().
+    void setActivation(std::function<void()> start) { m_activation = std::move(start); }
+    void activate()
+    {
+        if (auto start = std::exchange(m_activation, {}))
+            start();
+    }
+    // An upgrade offer is in flight: requests to the same origin wait for its outcome instead of
+    // opening more connections (they may ride the upgraded connection as streams).
+    virtual bool upgradeInFlight() const { return false; }
+
 signals:
     // An exchange ended (complete or failed). retryable: it failed on a reused connection before
     // any response byte arrived (the server closed an idle keep-alive connection), or was refused
@@ -44,9 +60,12 @@ signals:
     void switchedTo(hopscope::ProtocolDriver *next);
     // The connection closed; the driver is done.
     void closed();
+    // A response advertised protocols through `Upgrade` without an offer (Apache: `h2,h2c`).
+    void upgradeAdvertised(const QList<QByteArray> &protocols);
 
 private:
     Connection *m_conn;
+    std::function<void()> m_activation;
 };
 
 } // namespace hopscope

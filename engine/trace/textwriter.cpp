@@ -43,8 +43,10 @@ void appendHeaders(QStringList &lines, const QString &p, const QCborValue &heade
 {
     for (const QCborValue &h : headers.toArray()) {
         const QCborArray pair = h.toArray();
-        lines << p + QString::fromUtf8(pair.at(0).toByteArray()) + QStringLiteral(": ") +
-                     QString::fromUtf8(pair.at(1).toByteArray());
+        auto text = [](const QCborValue &v) {
+            return v.isByteArray() ? QString::fromUtf8(v.toByteArray()) : v.toString();
+        };
+        lines << p + text(pair.at(0)) + QStringLiteral(": ") + text(pair.at(1));
     }
 }
 
@@ -143,6 +145,74 @@ QStringList TextWriter::format(const TraceEvent &ev)
                          .arg(QString::number(ev.scope.req), str(f, "status"), str(f, "bytes"),
                               str(f, "protocol"),
                               timingsText(f.value(QLatin1StringView("timings")).toMap()));
+    } else if (t == u"upgrade.offer") {
+        lines << info + QStringLiteral("offering an upgrade to %1%2")
+                            .arg(str(f, "protocol"),
+                                 f.value(QLatin1StringView("withBody")).toBool()
+                                     ? QStringLiteral(" (the request has a body: many servers "
+                                                      "decline then)")
+                                     : QString());
+    } else if (t == u"upgrade.switch") {
+        lines << info + QStringLiteral("101 Switching Protocols: upgrading to %1… (%2 bytes that "
+                                       "arrived with the 101 go to %1 first)")
+                            .arg(str(f, "protocol"), str(f, "leftoverBytes"));
+    } else if (t == u"upgrade.declined") {
+        lines << bad + QStringLiteral("the server declined the %1 upgrade (answered %2%3); the "
+                                      "connection stays HTTP/1.1")
+                           .arg(str(f, "protocol"), str(f, "status"),
+                                f.value(QLatin1StringView("withBody")).toBool()
+                                    ? QStringLiteral(", the request had a body")
+                                    : QString());
+    } else if (t == u"upgrade.skipped") {
+        lines << bad + QStringLiteral("no %1 upgrade offered: %2").arg(str(f, "protocol"), str(f, "reason"));
+    } else if (t == u"upgrade.advertised") {
+        QStringList protos;
+        for (const QCborValue &p : f.value(QLatin1StringView("protocols")).toArray())
+            protos << p.toString();
+        lines << info + QStringLiteral("the server advertises Upgrade: %1").arg(protos.join(QStringLiteral(", ")));
+    } else if (t == u"upgrade.follow") {
+        lines << info + QStringLiteral("following Upgrade: %1 advertised on connection %2: this new "
+                                       "connection offers ALPN %3 only")
+                            .arg(str(f, "protocol"), str(f, "from"), str(f, "alpn"));
+    } else if (t == u"upgrade.h2.refused") {
+        lines << bad + str(f, "message");
+    } else if (t == u"h2.frame") {
+        const QString marker = ev.dir == Direction::Out ? out : in;
+        QStringList flags;
+        for (const QCborValue &fl : f.value(QLatin1StringView("flags")).toArray())
+            flags << fl.toString();
+        QString line = marker + QStringLiteral("%1 frame <length=%2, flags=%3")
+                                    .arg(str(f, "frame"), str(f, "length"),
+                                         flags.isEmpty() ? QStringLiteral("0") : flags.join(QLatin1Char('|')));
+        for (auto it = f.cbegin(); it != f.cend(); ++it) {
+            const QString key = it.key().toString();
+            if (key == u"frame" || key == u"flags" || key == u"length")
+                continue;
+            QString value;
+            if (it.value().isArray()) {
+                QStringList parts;
+                for (const QCborValue &e : it.value().toArray()) {
+                    if (e.isArray())
+                        parts << e.toArray().at(0).toVariant().toString() + QLatin1Char('=') +
+                                     e.toArray().at(1).toVariant().toString();
+                    else
+                        parts << e.toVariant().toString();
+                }
+                value = QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
+            } else if (it.value().isMap()) {
+                QStringList parts;
+                const QCborMap m = it.value().toMap();
+                for (auto mi = m.cbegin(); mi != m.cend(); ++mi)
+                    parts << mi.key().toString() + QLatin1Char('=') + mi.value().toVariant().toString();
+                value = QLatin1Char('{') + parts.join(QStringLiteral(", ")) + QLatin1Char('}');
+            } else {
+                value = it.value().toVariant().toString();
+            }
+            line += QStringLiteral(", %1=%2").arg(key, value);
+        }
+        lines << line + QLatin1Char('>');
+    } else if (t == u"h2.headers") {
+        appendHeaders(lines, ev.dir == Direction::Out ? out : in, f.value(QLatin1StringView("headers")));
     } else if (t == u"request.failed") {
         lines << bad + QStringLiteral("request %1 failed: %2")
                            .arg(QString::number(ev.scope.req), str(f, "error"));

@@ -63,13 +63,13 @@ qint64 num(const QJsonObject &event, const char *key)
 } // namespace
 
 // Successful runs: the CLI ran, exited 0 and said nothing about an error.
-#define VERIFY_SUCCESS(result)                                                                    \
-    do {                                                                                          \
-        HOPSCOPE_VERIFY_RAN(result);                                                              \
-        QVERIFY2((result).exitCode == 0, qPrintable((result).describe()));                        \
-        QVERIFY2(!(result).standardError.contains("hopscope-cli: error:"),                        \
-                 qPrintable((result).describe()));                                                \
-        QVERIFY2(!(result).has(u"request.failed"), qPrintable((result).describe()));              \
+#define VERIFY_SUCCESS(result)                                                                     \
+    do {                                                                                           \
+        HOPSCOPE_VERIFY_RAN(result);                                                               \
+        QVERIFY2((result).exitCode == 0, qPrintable((result).describe()));                         \
+        QVERIFY2(!(result).standardError.contains("hopscope-cli: error:"),                         \
+                 qPrintable((result).describe()));                                                 \
+        QVERIFY2(!(result).has(u"request.failed"), qPrintable((result).describe()));               \
     } while (false)
 
 class CliApacheTest : public QObject
@@ -131,7 +131,9 @@ QStringList CliApacheTest::trust(bool tls) const
 
 void CliApacheTest::initTestCase()
 {
-    QVERIFY2(!CliRunner().program().isEmpty(), "HOPSCOPE_CLI is not set: run through CTest");
+    const QString cli = CliRunner().program();
+    QVERIFY2(!cli.isEmpty(), "HOPSCOPE_CLI is not set: run through CTest");
+    QVERIFY2(QFileInfo(cli).isExecutable(), qPrintable(cli + u" is not an executable"_s));
     QVERIFY2(m_scratch.isValid(), qPrintable(m_scratch.errorString()));
     QVERIFY2(m_apache.start(), qPrintable(m_apache.errorString()));
 }
@@ -194,8 +196,8 @@ void CliApacheTest::chunked()
     QFETCH(bool, tls);
     CliRunner runner;
     const QString out = runner.scratchPath(QStringLiteral("chunked"));
-    const CliResult r = runner.run(trust(tls) + QStringList{QStringLiteral("-o"), out,
-                                                            m_apache.url(tls, u"/cgi/chunked"_s)});
+    const CliResult r = runner.run(
+        trust(tls) + QStringList{QStringLiteral("-o"), out, m_apache.url(tls, u"/cgi/chunked"_s)});
     VERIFY_SUCCESS(r);
     // The test only means something if Apache really chunked the body.
     QCOMPARE(headerValue(r.first(u"h1.response"), u"Transfer-Encoding"), QStringLiteral("chunked"));
@@ -212,8 +214,8 @@ void CliApacheTest::largeBodyToFile()
     CliRunner runner;
     runner.setTimeout(std::chrono::seconds(60));
     const QString out = runner.scratchPath(QStringLiteral("large.bin"));
-    const CliResult r = runner.run(trust(tls) + QStringList{QStringLiteral("-o"), out,
-                                                            m_apache.url(tls, u"/large.bin"_s)});
+    const CliResult r = runner.run(
+        trust(tls) + QStringList{QStringLiteral("-o"), out, m_apache.url(tls, u"/large.bin"_s)});
     VERIFY_SUCCESS(r);
     QCOMPARE(QFileInfo(out).size(), ApacheFixture::largeSize);
     QCOMPARE(fileSha256(out), m_apache.largeSha256());
@@ -222,6 +224,7 @@ void CliApacheTest::largeBodyToFile()
     QVERIFY2(r.standardOutput.isEmpty(), "the body went to the file, not to stdout");
 
     // Streamed to disk: memory stays well below the body's size.
+    qInfo("peak RSS %lld KiB, %lld ms", r.peakRssKiB, r.elapsedMs);
     QVERIFY2(r.peakRssKiB > 0, "could not sample the CLI's memory");
     QVERIFY2(r.peakRssKiB < largeBodyRssLimitKiB,
              qPrintable(QStringLiteral("peak RSS %1 KiB for a 64 MiB body, limit %2 KiB")
@@ -259,9 +262,8 @@ void CliApacheTest::noContent()
 {
     QFETCH(bool, tls);
     CliRunner runner;
-    const CliResult r =
-        runner.run(trust(tls) + QStringList{m_apache.url(tls, u"/cgi/status?204"_s),
-                                            m_apache.url(tls, u"/small.txt"_s)});
+    const CliResult r = runner.run(trust(tls) + QStringList{m_apache.url(tls, u"/cgi/status?204"_s),
+                                                            m_apache.url(tls, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     const auto complete = r.events(u"response.complete");
     QCOMPARE(complete.size(), 2);
@@ -291,17 +293,17 @@ void CliApacheTest::notModified()
     QString condition =
         QStringLiteral("If-Modified-Since: Wed, 01 Jan 2020 00:00:00 GMT"); // fixture's mtime
     if (useEtag) {
-        const CliResult first = runner.run(trust(tls) + QStringList{m_apache.url(tls, u"/etag.txt"_s)});
+        const CliResult first =
+            runner.run(trust(tls) + QStringList{m_apache.url(tls, u"/etag.txt"_s)});
         VERIFY_SUCCESS(first);
         QCOMPARE(first.standardOutput, ApacheFixture::etagBody());
         const QString etag = headerValue(first.first(u"h1.response"), u"ETag");
         QVERIFY2(!etag.isEmpty(), qPrintable(first.describe()));
         condition = QStringLiteral("If-None-Match: ") + etag;
     }
-    const CliResult r =
-        runner.run(trust(tls) + QStringList{QStringLiteral("-H"), condition,
-                                            m_apache.url(tls, u"/etag.txt"_s),
-                                            m_apache.url(tls, u"/small.txt"_s)});
+    const CliResult r = runner.run(trust(tls) + QStringList{QStringLiteral("-H"), condition,
+                                                            m_apache.url(tls, u"/etag.txt"_s),
+                                                            m_apache.url(tls, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     const auto complete = r.events(u"response.complete");
     QCOMPARE(complete.size(), 2);
@@ -316,9 +318,8 @@ void CliApacheTest::tlsVerificationFailure_data()
 {
     QTest::addColumn<QStringList>("extraArgs");
     QTest::newRow("system CAs") << QStringList{};
-    QTest::newRow("unrelated CA file")
-        << QStringList{QStringLiteral("--cacert"),
-                       QStringLiteral("/etc/ssl/certs/ca-certificates.crt")};
+    QTest::newRow("unrelated CA file") << QStringList{
+        QStringLiteral("--cacert"), QStringLiteral("/etc/ssl/certs/ca-certificates.crt")};
 }
 
 void CliApacheTest::tlsVerificationFailure()
@@ -414,7 +415,8 @@ void CliApacheTest::http11OnlyAlpn()
     QFETCH(QStringList, args);
     CliRunner runner;
     // Apache prefers h2 when it is offered, so "http/1.1" shows that only http/1.1 was offered.
-    const CliResult r = runner.run(trust(true) + args + QStringList{m_apache.url(true, u"/small.txt"_s)});
+    const CliResult r =
+        runner.run(trust(true) + args + QStringList{m_apache.url(true, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     QCOMPARE(str(r.first(u"tls"), "alpn"), QStringLiteral("http/1.1"));
     QCOMPARE(str(r.first(u"response.complete"), "protocol"), QStringLiteral("http/1.1"));
@@ -471,22 +473,28 @@ void CliApacheTest::verbose()
     QFETCH(bool, tls);
     CliRunner runner;
     runner.setTraceMode(CliRunner::TraceMode::None);
-    const CliResult r = runner.run(trust(tls) + QStringList{QStringLiteral("-v"),
-                                                            m_apache.url(tls, u"/small.txt"_s)});
+    const CliResult r = runner.run(
+        trust(tls) + QStringList{QStringLiteral("-v"), m_apache.url(tls, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     QCOMPARE(r.standardOutput, ApacheFixture::smallBody());
     const QString err = QString::fromUtf8(r.standardError);
     const QString port = QString::number(tls ? m_apache.tlsPort() : m_apache.plainPort());
+    // Head lines as curl shows them, optionally tagged with their connection and request
+    // ("> [c1 r1] GET ..."), which keeps interleaved connections readable.
+    const QString tag = QStringLiteral("(\\[[^\\]]*\\] )?");
     for (const QString &pattern : {
-             QStringLiteral("^> GET /small\\.txt HTTP/1\\.1\\r?$"),
-             QStringLiteral("^> Host: 127\\.0\\.0\\.1:%1\\r?$").arg(port),
-             QStringLiteral("^< HTTP/1\\.1 200 OK\\r?$"),
-             QStringLiteral("^< Content-Length: %1\\r?$").arg(ApacheFixture::smallBody().size()),
+             QStringLiteral("^> %1GET /small\\.txt HTTP/1\\.1\\r?$").arg(tag),
+             QStringLiteral("^> %1Host: 127\\.0\\.0\\.1:%2\\r?$").arg(tag, port),
+             QStringLiteral("^< %1HTTP/1\\.1 200 OK\\r?$").arg(tag),
+             QStringLiteral("^< %1Content-Length: %2\\r?$")
+                 .arg(tag)
+                 .arg(ApacheFixture::smallBody().size()),
          }) {
         const QRegularExpression re(pattern, QRegularExpression::MultilineOption |
                                                  QRegularExpression::CaseInsensitiveOption);
-        QVERIFY2(re.match(err).hasMatch(),
-                 qPrintable(QStringLiteral("no line matching %1 in -v output:\n%2").arg(pattern, err)));
+        QVERIFY2(
+            re.match(err).hasMatch(),
+            qPrintable(QStringLiteral("no line matching %1 in -v output:\n%2").arg(pattern, err)));
     }
 }
 
@@ -506,8 +514,8 @@ void CliApacheTest::methodHeadersData_data()
     }
 
     QTest::newRow("-X PUT, -H, -d")
-        << QStringList{u"-X"_s, u"PUT"_s, u"-H"_s, u"X-Hopscope-Test: yes"_s, u"-d"_s,
-                       u"hello=world"_s}
+        << QStringList{u"-X"_s, u"PUT"_s,        u"-H"_s, u"X-Hopscope-Test: yes"_s,
+                       u"-d"_s, u"hello=world"_s}
         << u"PUT"_s
         << QByteArrayList{"REQUEST_METHOD=PUT", "HTTP_X_HOPSCOPE_TEST=yes", "CONTENT_LENGTH=11"}
         << QByteArray("hello=world");
@@ -521,8 +529,9 @@ void CliApacheTest::methodHeadersData_data()
         << QStringList{u"-X"_s, u"DELETE"_s} << u"DELETE"_s
         << QByteArrayList{"REQUEST_METHOD=DELETE", "CONTENT_LENGTH="} << QByteArray();
     QTest::newRow("several -H, custom User-Agent")
-        << QStringList{u"-H"_s, u"X-First: 1"_s, u"-H"_s, u"X-Second: two words"_s, u"-H"_s,
-                       u"User-Agent: hopscope-test/1"_s}
+        << QStringList{u"-H"_s, u"X-First: 1"_s,
+                       u"-H"_s, u"X-Second: two words"_s,
+                       u"-H"_s, u"User-Agent: hopscope-test/1"_s}
         << u"GET"_s
         << QByteArrayList{"REQUEST_METHOD=GET", "HTTP_X_FIRST=1", "HTTP_X_SECOND=two words",
                           "HTTP_USER_AGENT=hopscope-test/1"}
@@ -549,19 +558,34 @@ void CliApacheTest::methodHeadersData()
     QCOMPARE(str(request, "method"), method);
     QCOMPARE(str(request, "target"), QStringLiteral("/cgi/headers?x=1"));
     QCOMPARE(str(request, "version"), QStringLiteral("HTTP/1.1"));
-    // User headers reach the wire with the case and order they were given in.
+    // Each -H header reaches the wire once, with its value and case; extension headers keep the
+    // order they were given in (a replaced default such as User-Agent may keep its own place).
     QStringList given;
     for (int i = 0; i + 1 < args.size(); ++i) {
         if (args.at(i) == QLatin1String("-H"))
-            given.append(args.at(i + 1).section(QLatin1Char(':'), 0, 0));
+            given.append(args.at(i + 1));
     }
     QStringList sent;
+    QStringList sentExtensions;
     for (const QJsonValue &pair : request.value(QLatin1String("headers")).toArray()) {
-        const QString name = pair.toArray().at(0).toString();
-        if (given.contains(name))
-            sent.append(name);
+        const QJsonArray nameValue = pair.toArray();
+        const QString line = nameValue.at(0).toString() + u": "_s + nameValue.at(1).toString();
+        sent.append(line);
+        if (line.startsWith(u"X-"_s))
+            sentExtensions.append(line);
     }
-    QCOMPARE(sent, given);
+    for (const QString &header : given) {
+        QVERIFY2(sent.count(header) == 1,
+                 qPrintable(header + u" not sent exactly once: "_s + sent.join(u" | "_s)));
+        const QString name = header.section(QLatin1Char(':'), 0, 0);
+        QCOMPARE(headerValue(request, name), header.section(u": "_s, 1));
+    }
+    QStringList givenExtensions;
+    for (const QString &header : given) {
+        if (header.startsWith(u"X-"_s))
+            givenExtensions.append(header);
+    }
+    QCOMPARE(sentExtensions, givenExtensions);
     // Request body bytes are traced as outgoing body.
     if (!expectedBody.isEmpty()) {
         qint64 outBytes = 0;
@@ -612,11 +636,15 @@ void CliApacheTest::traceCommonFields()
     }
     // Events that belong to a request say which one, in the order given on the command line.
     for (const char *type : {"request.start", "h1.request", "h1.response", "response.complete"}) {
-        const auto events = r.events(QLatin1String(type));
+        const auto events = r.events(QString::fromLatin1(type));
         QCOMPARE(events.size(), 2);
         QCOMPARE(num(events.at(0), "req"), 1);
         QCOMPARE(num(events.at(1), "req"), 2);
-        QCOMPARE(num(events.at(0), "conn"), 1);
+    }
+    // Events on the wire say which connection they crossed.
+    for (const char *type : {"connect", "tls", "h1.request", "h1.response", "response.complete"}) {
+        for (const QJsonObject &event : r.events(QString::fromLatin1(type)))
+            QCOMPARE(num(event, "conn"), 1);
     }
     QCOMPARE(str(r.first(u"request.start"), "method"), QStringLiteral("GET"));
     QCOMPARE(str(r.first(u"request.start"), "url"), m_apache.url(true, u"/small.txt"_s));

@@ -36,7 +36,9 @@ private slots:
 
 void CliHostileTest::initTestCase()
 {
-    QVERIFY2(!CliRunner().program().isEmpty(), "HOPSCOPE_CLI is not set: run through CTest");
+    const QString cli = CliRunner().program();
+    QVERIFY2(!cli.isEmpty(), "HOPSCOPE_CLI is not set: run through CTest");
+    QVERIFY2(QFileInfo(cli).isExecutable(), qPrintable(cli + u" is not an executable"_s));
 }
 
 void CliHostileTest::failures_data()
@@ -47,7 +49,7 @@ void CliHostileTest::failures_data()
     QTest::addColumn<QString>("codePattern");      // regex for request.failed's code
     QTest::addColumn<qint64>("minElapsedMs");
     QTest::addColumn<qint64>("maxElapsedMs");
-    QTest::addColumn<qint64>("maxRssKiB");   // 0: not checked
+    QTest::addColumn<qint64>("maxRssKiB");    // 0: not checked
     QTest::addColumn<qint64>("minFileBytes"); // 0: not checked
 
     QTest::newRow("close-mid-body")
@@ -57,10 +59,10 @@ void CliHostileTest::failures_data()
         << u"bad-status-line"_s << QStringList{} << QStringList{u"status line"_s}
         << u"^status-line$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0);
     // The peer would send 8 MiB; the CLI must stop at its header limit and not buffer it all.
-    QTest::newRow("header-8mib")
-        << u"header-8mib"_s << QStringList{} << QStringList{u"maxHeader(Line)?Bytes"_s}
-        << u"^limit:maxHeader(Line)?Bytes$"_s << qint64(0) << qint64(5000) << qint64(60 * 1024)
-        << qint64(0);
+    QTest::newRow("header-8mib") << u"header-8mib"_s << QStringList{}
+                                 << QStringList{u"maxHeader(Line)?Bytes"_s}
+                                 << u"^limit:maxHeader(Line)?Bytes$"_s << qint64(0) << qint64(5000)
+                                 << qint64(60 * 1024) << qint64(0);
     QTest::newRow("silent, --timeout 2")
         << u"silent"_s << QStringList{u"--timeout"_s, u"2"_s} << QStringList{u"time[d ]?-?out"_s}
         << u"^timeout$"_s << qint64(1800) << qint64(5000) << qint64(0) << qint64(0);
@@ -96,18 +98,20 @@ void CliHostileTest::failures()
     const QString out = runner.scratchPath(QStringLiteral("body.out"));
     extraArgs.replaceInStrings(QStringLiteral("@OUT"), out);
     const CliResult r = runner.run(extraArgs + QStringList{peer.url(QStringLiteral("/hostile"))});
-    const QString context = r.describe() + QStringLiteral("  peer log:\n") +
-                            QString::fromUtf8(peer.log().right(2000));
+    const QString context =
+        r.describe() + QStringLiteral("  peer log:\n") + QString::fromUtf8(peer.log().right(2000));
 
     HOPSCOPE_VERIFY_RAN(r);
+    qInfo("%s: exit %d after %lld ms, peak RSS %lld KiB, error: %s", qPrintable(scenario),
+          r.exitCode, r.elapsedMs, r.peakRssKiB, qPrintable(r.errorMessage()));
     QVERIFY2(r.exitCode != 0, qPrintable(context));
     const QString message = r.errorMessage();
     QVERIFY2(!message.isEmpty(), qPrintable(u"no \"hopscope-cli: error: \" line\n"_s + context));
     for (const QString &part : messageParts) {
         const QRegularExpression re(part, QRegularExpression::CaseInsensitiveOption);
-        QVERIFY2(re.match(message).hasMatch(),
-                 qPrintable(u"error message does not match /%1/: %2\n"_s.arg(part, message) +
-                            context));
+        QVERIFY2(
+            re.match(message).hasMatch(),
+            qPrintable(u"error message does not match /%1/: %2\n"_s.arg(part, message) + context));
     }
 
     QVERIFY2(r.has(u"request.failed"), qPrintable(context));

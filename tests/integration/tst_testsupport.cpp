@@ -152,12 +152,12 @@ void TestSupport::apacheCompresses_data()
                                         << QByteArray("gzip, deflate, br") << QByteArray("gzip");
     QTest::newRow("br-only location") << QByteArray("/compress/br/text.txt")
                                       << QByteArray("gzip, deflate, br") << QByteArray("br");
-    QTest::newRow("both, gzip asked") << QByteArray("/compress/text.txt") << QByteArray("gzip")
-                                      << QByteArray("gzip");
-    QTest::newRow("both, br asked") << QByteArray("/compress/text.txt") << QByteArray("br")
-                                    << QByteArray("br");
-    QTest::newRow("nothing asked") << QByteArray("/compress/text.txt") << QByteArray()
-                                   << QByteArray();
+    QTest::newRow("both, gzip asked")
+        << QByteArray("/compress/text.txt") << QByteArray("gzip") << QByteArray("gzip");
+    QTest::newRow("both, br asked")
+        << QByteArray("/compress/text.txt") << QByteArray("br") << QByteArray("br");
+    QTest::newRow("nothing asked")
+        << QByteArray("/compress/text.txt") << QByteArray() << QByteArray();
 }
 
 void TestSupport::apacheCompresses()
@@ -187,8 +187,8 @@ void TestSupport::apacheCgi()
     const RawResponse echo = rawRequest(socket, "PUT /cgi/headers?q=1 HTTP/1.1\r\nHost: x\r\n"
                                                 "X-Hopscope-Test: yes\r\nContent-Length: 5\r\n"
                                                 "Connection: close\r\n\r\nhello");
-    const QByteArray text = echo.header("Transfer-Encoding") == "chunked" ? dechunk(echo.body)
-                                                                          : echo.body;
+    const QByteArray text =
+        echo.header("Transfer-Encoding") == "chunked" ? dechunk(echo.body) : echo.body;
     QVERIFY2(text.contains("REQUEST_METHOD=PUT\n"), text.constData());
     QVERIFY2(text.contains("QUERY_STRING=q=1\n"), text.constData());
     QVERIFY2(text.contains("HTTP_X_HOPSCOPE_TEST=yes\n"), text.constData());

@@ -160,10 +160,10 @@ bool writeFile(const QString &path, const QByteArray &data, QFile::Permissions p
     return file.setPermissions(permissions);
 }
 
-constexpr QFile::Permissions readable = QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup |
-                                        QFile::ReadOther;
-constexpr QFile::Permissions executable = readable | QFile::ExeOwner | QFile::ExeGroup |
-                                          QFile::ExeOther;
+constexpr QFile::Permissions readable =
+    QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther;
+constexpr QFile::Permissions executable =
+    readable | QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
 
 quint16 pickFreePort()
 {
@@ -284,9 +284,11 @@ bool ApacheFixture::start()
 {
     stop();
     m_error.clear();
-    m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/hopscope-apache-XXXXXX"));
+    m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() +
+                                            QStringLiteral("/hopscope-apache-XXXXXX"));
     if (!m_dir->isValid())
-        return fail(QStringLiteral("cannot create a temporary directory: %1").arg(m_dir->errorString()));
+        return fail(
+            QStringLiteral("cannot create a temporary directory: %1").arg(m_dir->errorString()));
     if (qEnvironmentVariableIsSet("HOPSCOPE_KEEP_TEMP"))
         m_dir->setAutoRemove(false);
     // QTemporaryDir is 0700; Apache's workers run as www-data and must reach the files below.
@@ -362,14 +364,13 @@ bool ApacheFixture::writeCertificate()
         return fail(QStringLiteral("openssl not found on PATH"));
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"),
-                            QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                            QStringLiteral("-nodes"), QStringLiteral("-subj"),
-                            QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
-                            QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
-                            QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-keyout"),
-                            path(QStringLiteral("tls/key.pem")), QStringLiteral("-out"),
-                            caFile()});
+    process.start(openssl,
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-subj"),
+                   QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
+                   QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
+                   QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-keyout"),
+                   path(QStringLiteral("tls/key.pem")), QStringLiteral("-out"), caFile()});
     if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit ||
         process.exitCode() != 0) {
         return fail(QStringLiteral("openssl req failed: %1")
@@ -424,14 +425,14 @@ bool ApacheFixture::launch()
         return fail(QStringLiteral("cannot start %1: %2").arg(apache, m_process->errorString()));
 
     if (!waitUntilListening(readyTimeoutMs)) {
-        const QString why = m_process->state() == QProcess::NotRunning
-                                ? QStringLiteral("apache2 exited with code %1")
-                                      .arg(m_process->exitCode())
-                                : QStringLiteral("apache2 did not listen on ports %1 and %2 "
-                                                 "within %3 ms")
-                                      .arg(m_plainPort)
-                                      .arg(m_tlsPort)
-                                      .arg(readyTimeoutMs);
+        const QString why =
+            m_process->state() == QProcess::NotRunning
+                ? QStringLiteral("apache2 exited with code %1").arg(m_process->exitCode())
+                : QStringLiteral("apache2 did not listen on ports %1 and %2 "
+                                 "within %3 ms")
+                      .arg(m_plainPort)
+                      .arg(m_tlsPort)
+                      .arg(readyTimeoutMs);
         const QString log = QString::fromLocal8Bit(errorLogContents());
         stop();
         return fail(QStringLiteral("%1; error log:\n%2").arg(why, log));

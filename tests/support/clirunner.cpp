@@ -181,9 +181,8 @@ CliResult CliRunner::run(const QStringList &arguments)
 
     QTimer sampler;
     sampler.setInterval(rssSampleIntervalMs);
-    QObject::connect(&sampler, &QTimer::timeout, &loop, [&] {
-        result.peakRssKiB = std::max(result.peakRssKiB, readPeakRssKiB(pid));
-    });
+    QObject::connect(&sampler, &QTimer::timeout, &loop,
+                     [&] { result.peakRssKiB = std::max(result.peakRssKiB, readPeakRssKiB(pid)); });
     sampler.start();
 
     QTimer deadline;

@@ -75,16 +75,17 @@ private:
 
 // Verifies that the CLI started, ended by itself within the runner's timeout (no hang), did not
 // crash and wrote a well-formed trace. Use right after CliRunner::run().
-#define HOPSCOPE_VERIFY_RAN(result)                                                               \
-    do {                                                                                          \
-        const QString hopscopeWhy = (result).describe();                                          \
-        QVERIFY2((result).started, qPrintable(QStringLiteral("CLI did not start\n") + hopscopeWhy)); \
-        QVERIFY2(!(result).timedOut,                                                              \
-                 qPrintable(QStringLiteral("CLI hung: killed after the hard timeout\n") +         \
-                            hopscopeWhy));                                                        \
-        QVERIFY2(!(result).crashed, qPrintable(QStringLiteral("CLI crashed\n") + hopscopeWhy));   \
-        QVERIFY2((result).traceErrors.isEmpty(),                                                  \
-                 qPrintable(QStringLiteral("malformed trace lines:\n") +                          \
-                            (result).traceErrors.join(QLatin1Char('\n')) + QLatin1Char('\n') +    \
-                            hopscopeWhy));                                                        \
+#define HOPSCOPE_VERIFY_RAN(result)                                                                \
+    do {                                                                                           \
+        const QString hopscopeWhy = (result).describe();                                           \
+        QVERIFY2((result).started,                                                                 \
+                 qPrintable(QStringLiteral("CLI did not start\n") + hopscopeWhy));                 \
+        QVERIFY2(!(result).timedOut,                                                               \
+                 qPrintable(QStringLiteral("CLI hung: killed after the hard timeout\n") +          \
+                            hopscopeWhy));                                                         \
+        QVERIFY2(!(result).crashed, qPrintable(QStringLiteral("CLI crashed\n") + hopscopeWhy));    \
+        QVERIFY2((result).traceErrors.isEmpty(),                                                   \
+                 qPrintable(QStringLiteral("malformed trace lines:\n") +                           \
+                            (result).traceErrors.join(QLatin1Char('\n')) + QLatin1Char('\n') +     \
+                            hopscopeWhy));                                                         \
     } while (false)

@@ -36,7 +36,8 @@ HostilePeer::~HostilePeer()
 QString HostilePeer::peersDirectory()
 {
     const QString fromEnv = qEnvironmentVariable("HOPSCOPE_TEST_PEERS");
-    if (!fromEnv.isEmpty() && QFileInfo::exists(fromEnv + QLatin1Char('/') + QLatin1String(scriptName)))
+    if (!fromEnv.isEmpty() &&
+        QFileInfo::exists(fromEnv + QLatin1Char('/') + QLatin1String(scriptName)))
         return fromEnv;
     return QStringLiteral(HOPSCOPE_TEST_PEERS_DIR);
 }

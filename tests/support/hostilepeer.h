@@ -16,9 +16,9 @@ class HostilePeer
 public:
     struct Tls
     {
-        QString certFile;   // PEM certificate the peer presents; empty: cleartext
-        QString keyFile;    // PEM key of that certificate
-        QString alpn;       // comma-separated protocols the peer accepts; empty: no ALPN
+        QString certFile; // PEM certificate the peer presents; empty: cleartext
+        QString keyFile;  // PEM key of that certificate
+        QString alpn;     // comma-separated protocols the peer accepts; empty: no ALPN
     };
 
     HostilePeer();

@@ -68,9 +68,8 @@ QByteArray brotliEncode(QByteArrayView data, int quality = 5)
     size_t size = BrotliEncoderMaxCompressedSize(size_t(data.size()));
     QByteArray out(qsizetype(size), Qt::Uninitialized);
     if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
-                               size_t(data.size()),
-                               reinterpret_cast<const uint8_t *>(data.data()), &size,
-                               reinterpret_cast<uint8_t *>(out.data())))
+                               size_t(data.size()), reinterpret_cast<const uint8_t *>(data.data()),
+                               &size, reinterpret_cast<uint8_t *>(out.data())))
         qFatal("BrotliEncoderCompress failed");
     out.resize(qsizetype(size));
     return out;
@@ -415,8 +414,8 @@ void TestContentDecoder::roundtrip_data()
     }
     // A caller may hand over the header value unsplit, with odd spacing.
     QTest::newRow("unsplit-header-value")
-        << QList<QByteArray>{" gzip ,br "} << encodeStack({"gzip", "br"}, bigMixed())
-        << bigMixed() << qsizetype(0);
+        << QList<QByteArray>{" gzip ,br "} << encodeStack({"gzip", "br"}, bigMixed()) << bigMixed()
+        << qsizetype(0);
 }
 
 void TestContentDecoder::roundtrip()
@@ -448,8 +447,7 @@ void TestContentDecoder::deflateFlavours_data()
                 QTest::addRow("zlib/%s/level%d/window%d", size, level, windowBits)
                     << zlibEncode(input, level, windowBits) << input;
             }
-            QTest::addRow("raw/%s/level%d", size, level) << rawDeflateEncode(input, level)
-                                                         << input;
+            QTest::addRow("raw/%s/level%d", size, level) << rawDeflateEncode(input, level) << input;
         }
     }
     QTest::newRow("raw/empty/level0") << rawDeflateEncode({}, 0) << QByteArray();
@@ -479,25 +477,24 @@ void TestContentDecoder::concatenatedStreams_data()
     const QByteArray a = smallText();
     const QByteArray b = bigMixed().left(300 * KiB);
     const QByteArray c = QByteArray("tail");
-    QTest::newRow("gzip/3 members") << QList<QByteArray>{"gzip"}
-                                    << gzipEncode(a) + gzipEncode(b) + gzipEncode(c) << a + b + c;
+    QTest::newRow("gzip/3 members")
+        << QList<QByteArray>{"gzip"} << gzipEncode(a) + gzipEncode(b) + gzipEncode(c) << a + b + c;
     QTest::newRow("gzip/empty member between")
         << QList<QByteArray>{"gzip"} << gzipEncode(a) + gzipEncode({}) + gzipEncode(c) << a + c;
     QTest::newRow("x-gzip/2 members")
         << QList<QByteArray>{"x-gzip"} << gzipEncode(b, 1) + gzipEncode(a, 9) << b + a;
     QTest::newRow("gzip inside br/2 members")
-        << QList<QByteArray>{"gzip", "br"} << brotliEncode(gzipEncode(a) + gzipEncode(b))
-        << a + b;
+        << QList<QByteArray>{"gzip", "br"} << brotliEncode(gzipEncode(a) + gzipEncode(b)) << a + b;
 
     // A skippable frame (magic 0x184D2A5?, little-endian length) carries no content.
     const QByteArray skippable = QByteArray("\x50\x2a\x4d\x18\x03\x00\x00\x00xyz", 11);
-    QTest::newRow("zstd/3 frames") << QList<QByteArray>{"zstd"}
-                                   << zstdEncode(a) + zstdEncode(b) + zstdEncode(c) << a + b + c;
+    QTest::newRow("zstd/3 frames")
+        << QList<QByteArray>{"zstd"} << zstdEncode(a) + zstdEncode(b) + zstdEncode(c) << a + b + c;
     QTest::newRow("zstd/skippable frame between")
         << QList<QByteArray>{"zstd"} << zstdEncode(a) + skippable + zstdEncode(c) << a + c;
-    QTest::newRow("zstd/streamed frames") << QList<QByteArray>{"zstd"}
-                                          << zstdRepeated(c, 1000) + zstdRepeated(a, 3)
-                                          << c.repeated(1000) + a.repeated(3);
+    QTest::newRow("zstd/streamed frames")
+        << QList<QByteArray>{"zstd"} << zstdRepeated(c, 1000) + zstdRepeated(a, 3)
+        << c.repeated(1000) + a.repeated(3);
 }
 
 void TestContentDecoder::concatenatedStreams()
@@ -586,10 +583,9 @@ void TestContentDecoder::unsupported_data()
                              << QStringLiteral("unsupported Content-Encoding: x-compress");
     QTest::newRow("trimmed") << QList<QByteArray>{"  lzma "}
                              << QStringLiteral("unsupported Content-Encoding: lzma");
-    QTest::newRow("long token cut")
-        << QList<QByteArray>{QByteArray(1000, 'a')}
-        << QStringLiteral("unsupported Content-Encoding: ") + QString(64, u'a') +
-               QStringLiteral("...");
+    QTest::newRow("long token cut") << QList<QByteArray>{QByteArray(1000, 'a')}
+                                    << QStringLiteral("unsupported Content-Encoding: ") +
+                                           QString(64, u'a') + QStringLiteral("...");
 }
 
 void TestContentDecoder::unsupported()
@@ -670,8 +666,8 @@ void TestContentDecoder::corrupt_data()
     QTest::newRow("gzip/trailing garbage")
         << QList<QByteArray>{"gzip"} << gz + garbage
         << QStringLiteral("gzip data is corrupt: incorrect header check");
-    QTest::newRow("x-gzip/bad magic") << QList<QByteArray>{"X-GZIP"} << garbage
-                                      << QStringLiteral("x-gzip data is corrupt: ");
+    QTest::newRow("x-gzip/bad magic")
+        << QList<QByteArray>{"X-GZIP"} << garbage << QStringLiteral("x-gzip data is corrupt: ");
 
     const QByteArray zl = zlibEncode(text);
     QTest::newRow("deflate/adler") << QList<QByteArray>{"deflate"} << flip(zl, zl.size() - 1)
@@ -722,8 +718,7 @@ void TestContentDecoder::corrupt_data()
         << QList<QByteArray>{"zstd"} << zstdEncode(text) + garbage
         << QStringLiteral("zstd data is corrupt: Unknown frame descriptor");
     const QByteArray checked = zstdRepeated(text, 1, 0, true);
-    QTest::newRow("zstd/checksum") << QList<QByteArray>{"zstd"}
-                                   << flip(checked, checked.size() - 1)
+    QTest::newRow("zstd/checksum") << QList<QByteArray>{"zstd"} << flip(checked, checked.size() - 1)
                                    << QStringLiteral("zstd data is corrupt: Restored data doesn't "
                                                      "match checksum");
 
@@ -759,9 +754,14 @@ void TestContentDecoder::truncated_data()
     QTest::addColumn<QString>("error");
 
     const QList<std::pair<const char *, QList<QByteArray>>> sets = {
-        {"gzip", {"gzip"}},       {"x-gzip", {"x-gzip"}},     {"deflate-zlib", {"deflate"}},
-        {"deflate-raw", {"deflate-raw"}}, {"br", {"br"}},       {"zstd", {"zstd"}},
-        {"gzip,br", {"gzip", "br"}}, {"deflate,zstd", {"deflate", "zstd"}},
+        {"gzip", {"gzip"}},
+        {"x-gzip", {"x-gzip"}},
+        {"deflate-zlib", {"deflate"}},
+        {"deflate-raw", {"deflate-raw"}},
+        {"br", {"br"}},
+        {"zstd", {"zstd"}},
+        {"gzip,br", {"gzip", "br"}},
+        {"deflate,zstd", {"deflate", "zstd"}},
     };
     for (const auto &[name, codings] : sets) {
         // The outermost coding (listed last) is where the cut is noticed first.
@@ -782,9 +782,8 @@ void TestContentDecoder::truncated_data()
     }
     // Cut inside a later gzip member.
     const QByteArray members = gzipEncode(smallText()) + gzipEncode(smallText());
-    QTest::newRow("gzip/second member cut")
-        << QList<QByteArray>{"gzip"} << members.chopped(5)
-        << QStringLiteral("gzip stream ended early");
+    QTest::newRow("gzip/second member cut") << QList<QByteArray>{"gzip"} << members.chopped(5)
+                                            << QStringLiteral("gzip stream ended early");
 }
 
 void TestContentDecoder::truncated()
@@ -844,10 +843,10 @@ void TestContentDecoder::bomb_data()
     QTest::newRow("gzip/64KiB") << QList<QByteArray>{"gzip"} << gzipBomb() << 64 * KiB;
     QTest::newRow("gzip/7") << QList<QByteArray>{"gzip"} << gzipBomb() << qsizetype(7);
     QTest::newRow("x-gzip/whole") << QList<QByteArray>{"x-gzip"} << gzipBomb() << qsizetype(0);
-    QTest::newRow("deflate-zlib/whole") << QList<QByteArray>{"deflate"} << zlibBomb()
-                                        << qsizetype(0);
-    QTest::newRow("deflate-raw/whole") << QList<QByteArray>{"deflate"} << rawDeflateBomb()
-                                       << qsizetype(0);
+    QTest::newRow("deflate-zlib/whole")
+        << QList<QByteArray>{"deflate"} << zlibBomb() << qsizetype(0);
+    QTest::newRow("deflate-raw/whole")
+        << QList<QByteArray>{"deflate"} << rawDeflateBomb() << qsizetype(0);
     QTest::newRow("zstd/whole") << QList<QByteArray>{"zstd"} << zstdBomb() << qsizetype(0);
     QTest::newRow("zstd/1") << QList<QByteArray>{"zstd"} << zstdBomb() << qsizetype(1);
     QTest::newRow("br/whole") << QList<QByteArray>{"br"} << brotliBomb() << qsizetype(0);
@@ -915,8 +914,7 @@ void TestContentDecoder::customRatioLimit()
         QVERIFY2(r.error.startsWith(QStringLiteral("decompression ratio exceeds 5:1 after ")),
                  qPrintable(r.error));
         QVERIFY2(r.out.size() > limits.maxDecodedGraceBytes, qPrintable(describe(r)));
-        QVERIFY2(r.out.size() <= limits.maxDecodedGraceBytes + 256 * KiB,
-                 qPrintable(describe(r)));
+        QVERIFY2(r.out.size() <= limits.maxDecodedGraceBytes + 256 * KiB, qPrintable(describe(r)));
     }
 }
 

@@ -105,23 +105,24 @@ struct Outcome
     qint64 contentLength = -1;
     qint64 bodyBytes = 0;
 
-    // Everything that must not depend on slicing (the error message may quote less of a line
-    // that failed early, so only the code is included).
+    // Everything that must not depend on slicing. The error message may quote less of a line
+    // that failed early, and how much of the input was taken before an error depends on where
+    // the pieces ended, so for errors only the code counts.
     QString describe() const
     {
-        QStringList raw;
+        QStringList parts{QStringLiteral("log:"), log.join(QLatin1String("\n  ")),
+                          QStringLiteral("raws:")};
         for (const QByteArray &r : raws)
-            raw << QString::fromLatin1(r.toPercentEncoding());
-        return QStringLiteral("log:\n  %1\nraws: %2\nresult %3 consumed %4 code '%5' keepAlive "
-                              "%6 framing %7 length %8 body %9")
-            .arg(log.join(QLatin1String("\n  ")), raw.join(QLatin1Char(' ')),
-                 QLatin1String(resultName(result)))
-            .arg(consumed)
-            .arg(QString::fromLatin1(errorCode))
-            .arg(keepAlive)
-            .arg(QLatin1String(framingName(framing)))
-            .arg(contentLength)
-            .arg(bodyBytes);
+            parts << QString::fromLatin1(r.toPercentEncoding());
+        parts << QStringLiteral("result") << QLatin1String(resultName(result));
+        if (result != Result::Error)
+            parts << QStringLiteral("consumed") << QString::number(consumed);
+        parts << QStringLiteral("code") << QString::fromLatin1(errorCode)
+              << QStringLiteral("keepAlive") << QString::number(keepAlive)
+              << QStringLiteral("framing") << QLatin1String(framingName(framing))
+              << QStringLiteral("length") << QString::number(contentLength)
+              << QStringLiteral("body") << QString::number(bodyBytes);
+        return parts.join(QLatin1Char('\n'));
     }
 };
 
@@ -273,7 +274,7 @@ void TestHttp1Parser::validResponses_data()
               .log = {"head 200 OK | Content-Length: 2", "body ok", "complete"},
               .unconsumed = 5});
     addValid("content-length-binary-body",
-             {.input = QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n\0\r\n\xff\n\r", 45),
+             {.input = QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n\0\r\n\xff\n\r", 44),
               .log = {"head 200 OK | Content-Length: 6",
                       QStringLiteral("body ") + QString::fromLatin1(QByteArray("\0\r\n\xff\n\r", 6)),
                       "complete"}});
@@ -1131,8 +1132,9 @@ void TestHttp1Parser::startResponseResets()
     QCOMPARE(rec.log, QStringList({"head 204 No Content", "complete"}));
 }
 
-// Feeding a large response one byte at a time must stay linear: a parser that re-scans its
-// buffer per byte needs minutes here.
+// Feeding a large response one byte at a time must stay linear. The limits are raised so a head
+// line can be 4 MiB: re-scanning the buffered line per byte (even with memchr) would take
+// minutes, the linear parser well under a second.
 void TestHttp1Parser::byteAtATimeIsLinear()
 {
     class Counter : public Parser::Listener
@@ -1154,15 +1156,18 @@ void TestHttp1Parser::byteAtATimeIsLinear()
     };
 
     QByteArray input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n";
-    for (int i = 0; i < 1500; ++i)
+    for (int i = 0; i < 1000; ++i)
         input += "X-Header-" + QByteArray::number(i) + ": " + QByteArray(90, 'v') + "\r\n";
-    input += "X-Long: " + QByteArray(90000, 'l') + "\r\n\r\n";
+    input += "X-Long: " + QByteArray(4 * 1024 * 1024, 'l') + "\r\n\r\n";
     for (int i = 0; i < 256; ++i)
         input += "1000\r\n" + QByteArray(4096, 'b') + "\r\n";
     input += "0\r\n\r\n";
 
+    Limits limits;
+    limits.maxHeaderLineBytes = 8 * 1024 * 1024;
+    limits.maxHeaderBytes = 16 * 1024 * 1024;
     Counter counter;
-    Parser parser(Limits{}, &counter);
+    Parser parser(limits, &counter);
     parser.startResponse("GET");
     QElapsedTimer timer;
     timer.start();
@@ -1171,7 +1176,7 @@ void TestHttp1Parser::byteAtATimeIsLinear()
         r = parser.feed(QByteArrayView(input.constData() + i, 1), nullptr);
     QCOMPARE(r, Result::MessageComplete);
     QCOMPARE(counter.heads, 1);
-    QCOMPARE(counter.fields, 1502);
+    QCOMPARE(counter.fields, 1002);
     QCOMPARE(counter.body, qint64(256 * 4096));
     QVERIFY(counter.complete);
     QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
