@@ -394,8 +394,8 @@ Http1ResponseParser::LineRead Http1ResponseParser::readLine(QByteArrayView data,
             plausible = std::memcmp(start, "HTTP/", size_t(have)) == 0;
         if (!plausible) {
             QByteArray line = m_buf + QByteArrayView(begin, n).toByteArray();
-            fail("status-line", QStringLiteral("malformed status line: %1")
-                                    .arg(quoted(stripLineEnd(line))));
+            fail("status-line",
+                 QStringLiteral("malformed status line: %1").arg(quoted(stripLineEnd(line))));
             return LineRead::Failed;
         }
     }
@@ -504,8 +504,8 @@ bool Http1ResponseParser::handleFieldLine(QByteArrayView content, HeaderList &fi
         return true;
     }
 
-    const auto *colon = static_cast<const char *>(
-        std::memchr(content.data(), ':', size_t(content.size())));
+    const auto *colon =
+        static_cast<const char *>(std::memchr(content.data(), ':', size_t(content.size())));
     if (!colon)
         return syntax(QStringLiteral("header line without a colon"));
     const QByteArrayView name = content.first(colon - content.data());
@@ -525,8 +525,8 @@ bool Http1ResponseParser::handleFieldLine(QByteArrayView content, HeaderList &fi
                                                  : QLatin1String("header")));
         return false;
     }
-    fields.append(HttpHeader{name.toByteArray(),
-                             trimOws(content.sliced(name.size() + 1)).toByteArray()});
+    fields.append(
+        HttpHeader{name.toByteArray(), trimOws(content.sliced(name.size() + 1)).toByteArray()});
     return true;
 }
 
@@ -562,8 +562,7 @@ Http1ResponseParser::Result Http1ResponseParser::finishHead()
     m_listener->onResponseHead(head);
     if (!framed)
         return fail(m_errorCode, m_error);
-    if (m_framing == Framing::None ||
-        (m_framing == Framing::ContentLength && m_contentLength == 0))
+    if (m_framing == Framing::None || (m_framing == Framing::ContentLength && m_contentLength == 0))
         return complete();
     if (m_framing == Framing::Chunked) {
         m_state = State::ChunkSize;
@@ -641,9 +640,9 @@ bool Http1ResponseParser::decideFraming(const ResponseHead &head)
             break;
         }
         if (count > 1) {
-            violation("content-length-repeated",
-                      QStringLiteral("Content-Length repeated with the same value (%1)")
-                          .arg(length));
+            violation(
+                "content-length-repeated",
+                QStringLiteral("Content-Length repeated with the same value (%1)").arg(length));
         }
         m_framing = Framing::ContentLength;
         m_contentLength = length;
@@ -690,8 +689,8 @@ bool Http1ResponseParser::parseChunkSize(QByteArrayView data, qsizetype &pos, bo
                 }
                 if (m_chunkSize > (std::numeric_limits<qint64>::max() - v) / 16) {
                     m_chunkQuote += c;
-                    fail("chunk-size", QStringLiteral("chunk size too large: %1")
-                                           .arg(quoted(m_chunkQuote)));
+                    fail("chunk-size",
+                         QStringLiteral("chunk size too large: %1").arg(quoted(m_chunkQuote)));
                     return false;
                 }
                 m_chunkSize = m_chunkSize * 16 + v;
@@ -745,9 +744,8 @@ bool Http1ResponseParser::parseChunkSize(QByteArrayView data, qsizetype &pos, bo
         case ChunkLine::Invalid:
             // Collect the rest of the line (bounded) so the message shows what was sent.
             if (c == '\n' || m_chunkQuote.size() > kQuoteMax) {
-                fail("chunk-size",
-                     QStringLiteral("invalid chunk size line: %1")
-                         .arg(quoted(stripLineEnd(m_chunkQuote))));
+                fail("chunk-size", QStringLiteral("invalid chunk size line: %1")
+                                       .arg(quoted(stripLineEnd(m_chunkQuote))));
                 return false;
             }
             take(c);

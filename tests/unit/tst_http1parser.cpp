@@ -59,8 +59,8 @@ public:
         if (!head.reason.isEmpty())
             line += QLatin1Char(' ') + QString::fromLatin1(head.reason);
         for (const HttpHeader &h : head.headers)
-            line += QStringLiteral(" | %1: %2").arg(QString::fromLatin1(h.name),
-                                                    QString::fromLatin1(h.value));
+            line += QStringLiteral(" | %1: %2")
+                        .arg(QString::fromLatin1(h.name), QString::fromLatin1(h.value));
         log << line;
     }
     void onBodyData(QByteArrayView data) override
@@ -183,13 +183,11 @@ Limits limitsWith(qsizetype statusLine, qsizetype headerLine, qsizetype headerBy
 } // namespace
 
 namespace QTest {
-template <>
-char *toString(const Result &r)
+template<> char *toString(const Result &r)
 {
     return qstrdup(resultName(r));
 }
-template <>
-char *toString(const Framing &f)
+template<> char *toString(const Framing &f)
 {
     return qstrdup(framingName(f));
 }
@@ -248,10 +246,7 @@ private slots:
     void byteAtATimeIsLinear();
 
 private:
-    static void addValid(const char *name, const ValidCase &c)
-    {
-        QTest::newRow(name) << c;
-    }
+    static void addValid(const char *name, const ValidCase &c) { QTest::newRow(name) << c; }
     static void addError(const char *name, const ErrorCase &c) { QTest::newRow(name) << c; }
 };
 
@@ -265,19 +260,20 @@ void TestHttp1Parser::validResponses_data()
     addValid("content-length",
              {.input = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\n"
                        "hello",
-              .log = {"head 200 OK | Content-Length: 5 | Content-Type: text/plain",
-                      "body hello", "complete"}});
+              .log = {"head 200 OK | Content-Length: 5 | Content-Type: text/plain", "body hello",
+                      "complete"}});
     addValid("content-length-zero",
              {.input = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", .log = emptyOk});
     addValid("content-length-leaves-rest",
              {.input = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
               .log = {"head 200 OK | Content-Length: 2", "body ok", "complete"},
               .unconsumed = 5});
-    addValid("content-length-binary-body",
-             {.input = QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n\0\r\n\xff\n\r", 44),
-              .log = {"head 200 OK | Content-Length: 6",
-                      QStringLiteral("body ") + QString::fromLatin1(QByteArray("\0\r\n\xff\n\r", 6)),
-                      "complete"}});
+    addValid(
+        "content-length-binary-body",
+        {.input = QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n\0\r\n\xff\n\r", 44),
+         .log = {"head 200 OK | Content-Length: 6",
+                 QStringLiteral("body ") + QString::fromLatin1(QByteArray("\0\r\n\xff\n\r", 6)),
+                 "complete"}});
     addValid("chunked-extensions",
              {.input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                        "5;name=value\r\nhello\r\n"
@@ -301,8 +297,7 @@ void TestHttp1Parser::validResponses_data()
     addValid("chunked-case-insensitive",
              {.input = "HTTP/1.1 200 OK\r\ntransfer-encoding: CHUNKED\r\n\r\n"
                        "00a\r\n0123456789\r\n0\r\n\r\n",
-              .log = {"head 200 OK | transfer-encoding: CHUNKED", "body 0123456789",
-                      "complete"},
+              .log = {"head 200 OK | transfer-encoding: CHUNKED", "body 0123456789", "complete"},
               .framing = Framing::Chunked});
     addValid("chunked-leaves-rest",
              {.input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -310,20 +305,18 @@ void TestHttp1Parser::validResponses_data()
               .log = {"head 200 OK | Transfer-Encoding: chunked", "body z", "complete"},
               .unconsumed = 8,
               .framing = Framing::Chunked});
-    addValid("close-delimited",
-             {.input = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                       "until the connection closes",
-              .log = {"head 200 OK | Content-Type: text/plain",
-                      "body until the connection closes", "complete"},
-              .finish = true,
-              .keepAlive = false,
-              .framing = Framing::CloseDelimited});
-    addValid("close-delimited-empty",
-             {.input = "HTTP/1.1 200 OK\r\n\r\n",
-              .log = {"head 200 OK", "complete"},
-              .finish = true,
-              .keepAlive = false,
-              .framing = Framing::CloseDelimited});
+    addValid("close-delimited", {.input = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                                          "until the connection closes",
+                                 .log = {"head 200 OK | Content-Type: text/plain",
+                                         "body until the connection closes", "complete"},
+                                 .finish = true,
+                                 .keepAlive = false,
+                                 .framing = Framing::CloseDelimited});
+    addValid("close-delimited-empty", {.input = "HTTP/1.1 200 OK\r\n\r\n",
+                                       .log = {"head 200 OK", "complete"},
+                                       .finish = true,
+                                       .keepAlive = false,
+                                       .framing = Framing::CloseDelimited});
     addValid("close-delimited-http10",
              {.input = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\nabc",
               .log = {"head 200 OK | Connection: keep-alive", "body abc", "complete"},
@@ -332,8 +325,8 @@ void TestHttp1Parser::validResponses_data()
               .framing = Framing::CloseDelimited});
     addValid("te-not-chunked",
              {.input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nraw",
-              .log = {"violation te-not-chunked",
-                      "head 200 OK | Transfer-Encoding: chunked, gzip", "body raw", "complete"},
+              .log = {"violation te-not-chunked", "head 200 OK | Transfer-Encoding: chunked, gzip",
+                      "body raw", "complete"},
               .finish = true,
               .keepAlive = false,
               .framing = Framing::CloseDelimited});
@@ -353,12 +346,12 @@ void TestHttp1Parser::validResponses_data()
               .log = {"head 204 No Content | Content-Length: 10", "complete"},
               .unconsumed = 17,
               .framing = Framing::None});
-    addValid("304-ignores-chunked",
-             {.input = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n",
-              .log = {"head 304 Not Modified | ETag: \"v1\" | Transfer-Encoding: chunked",
-                      "complete"},
-              .framing = Framing::None});
+    addValid(
+        "304-ignores-chunked",
+        {.input = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n",
+         .log = {"head 304 Not Modified | ETag: \"v1\" | Transfer-Encoding: chunked", "complete"},
+         .framing = Framing::None});
     addValid("connect-2xx-has-no-body",
              {.input = "HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01hello",
               .log = {"head 200 Connection Established", "complete"},
@@ -371,10 +364,10 @@ void TestHttp1Parser::validResponses_data()
               .log = {"head 407 Proxy Authentication Required | Content-Length: 4", "body deny",
                       "complete"},
               .method = "CONNECT"});
-    addValid("100-continue",
-             {.input = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-              .log = {"head 100 Continue", "head 200 OK | Content-Length: 2", "body ok",
-                      "complete"}});
+    addValid(
+        "100-continue",
+        {.input = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+         .log = {"head 100 Continue", "head 200 OK | Content-Length: 2", "body ok", "complete"}});
     addValid("103-early-hints",
              {.input = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
                        "HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n"
@@ -412,31 +405,27 @@ void TestHttp1Parser::validResponses_data()
              {.input = "HTTP/1.1 100 Continue\n\nHTTP/1.1 200 OK\nContent-Length: 0\n\n",
               .log = {"violation bare-lf", "head 100 Continue", "violation bare-lf",
                       "head 200 OK | Content-Length: 0", "complete"}});
-    addValid("obs-fold",
-             {.input = "HTTP/1.1 200 OK\r\nX-Long: first\r\n  second\r\n\tthird \r\n"
-                       "X-Empty:\r\n next\r\nContent-Length: 0\r\n\r\n",
-              .log = {"violation obs-fold",
-                      "head 200 OK | X-Long: first second third | X-Empty: next | "
-                      "Content-Length: 0",
-                      "complete"}});
+    addValid("obs-fold", {.input = "HTTP/1.1 200 OK\r\nX-Long: first\r\n  second\r\n\tthird \r\n"
+                                   "X-Empty:\r\n next\r\nContent-Length: 0\r\n\r\n",
+                          .log = {"violation obs-fold",
+                                  "head 200 OK | X-Long: first second third | X-Empty: next | "
+                                  "Content-Length: 0",
+                                  "complete"}});
     addValid("missing-reason",
              {.input = "HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
               .log = {"violation missing-reason", "head 200 | Content-Length: 0", "complete"}});
-    addValid("empty-reason",
-             {.input = "HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n",
-              .log = {"head 200 | Content-Length: 0", "complete"}});
+    addValid("empty-reason", {.input = "HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n",
+                              .log = {"head 200 | Content-Length: 0", "complete"}});
     addValid("reason-with-spaces-and-obs-text",
              {.input = "HTTP/1.1 404 Not  Found \xe2\x9c\x97\r\nContent-Length: 0\r\n\r\n",
               .log = {QString::fromLatin1("head 404 Not  Found \xe2\x9c\x97 | Content-Length: 0"),
                       "complete"}});
     addValid("leading-crlf",
              {.input = "\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
-              .log = {"violation leading-crlf", "head 200 OK | Content-Length: 0",
-                      "complete"}});
-    addValid("leading-bare-lf",
-             {.input = "\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
-              .log = {"violation bare-lf", "violation leading-crlf",
-                      "head 200 OK | Content-Length: 0", "complete"}});
+              .log = {"violation leading-crlf", "head 200 OK | Content-Length: 0", "complete"}});
+    addValid("leading-bare-lf", {.input = "\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+                                 .log = {"violation bare-lf", "violation leading-crlf",
+                                         "head 200 OK | Content-Length: 0", "complete"}});
     addValid("status-599-http10",
              {.input = "HTTP/1.0 599 Odd\r\nContent-Length: 1\r\n\r\n!",
               .log = {"head 599 Odd | Content-Length: 1", "body !", "complete"},
@@ -445,24 +434,23 @@ void TestHttp1Parser::validResponses_data()
              {.input = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
               .log = {"head 200 OK | Connection: close | Content-Length: 0", "complete"},
               .keepAlive = false});
-    addValid("http11-connection-list-with-close",
-             {.input = "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\n"
-                       "Content-Length: 0\r\n\r\n",
-              .log = {"head 200 OK | Connection: keep-alive, Close | Content-Length: 0",
-                      "complete"},
-              .keepAlive = false});
-    addValid("http10-default-close",
-             {.input = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
-              .log = emptyOk,
-              .keepAlive = false});
+    addValid(
+        "http11-connection-list-with-close",
+        {.input = "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\n"
+                  "Content-Length: 0\r\n\r\n",
+         .log = {"head 200 OK | Connection: keep-alive, Close | Content-Length: 0", "complete"},
+         .keepAlive = false});
+    addValid("http10-default-close", {.input = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+                                      .log = emptyOk,
+                                      .keepAlive = false});
     addValid("http10-keep-alive",
              {.input = "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n",
               .log = {"head 200 OK | Connection: Keep-Alive | Content-Length: 0", "complete"}});
-    addValid("content-length-repeated-fields",
-             {.input = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\nabc",
-              .log = {"violation content-length-repeated",
-                      "head 200 OK | Content-Length: 3 | content-length: 3", "body abc",
-                      "complete"}});
+    addValid(
+        "content-length-repeated-fields",
+        {.input = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\nabc",
+         .log = {"violation content-length-repeated",
+                 "head 200 OK | Content-Length: 3 | content-length: 3", "body abc", "complete"}});
     addValid("content-length-repeated-list",
              {.input = "HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc",
               .log = {"violation content-length-repeated", "head 200 OK | Content-Length: 3, 3",
@@ -474,18 +462,18 @@ void TestHttp1Parser::validResponses_data()
                       "complete"}});
 
     // Exactly at each limit passes (line lengths count their CRLF).
-    addValid("status-line-at-limit",
-             {.input = "HTTP/1.1 200 " + QByteArray(17, 'r') + "\r\nContent-Length: 0\r\n\r\n",
-              .log = {"head 200 " + QString(17, QLatin1Char('r')) + " | Content-Length: 0",
-                      "complete"},
-              .limits = limitsWith(32, 1000, 1000, 10, 16)});
-    addValid("header-line-at-limit",
-             {.input = "HTTP/1.1 200 OK\r\nX-A: " + QByteArray(25, 'v') +
-                       "\r\nContent-Length: 0\r\n\r\n",
-              .log = {"head 200 OK | X-A: " + QString(25, QLatin1Char('v')) +
-                          " | Content-Length: 0",
-                      "complete"},
-              .limits = limitsWith(1000, 32, 1000, 10, 16)});
+    addValid(
+        "status-line-at-limit",
+        {.input = "HTTP/1.1 200 " + QByteArray(17, 'r') + "\r\nContent-Length: 0\r\n\r\n",
+         .log = {"head 200 " + QString(17, QLatin1Char('r')) + " | Content-Length: 0", "complete"},
+         .limits = limitsWith(32, 1000, 1000, 10, 16)});
+    addValid(
+        "header-line-at-limit",
+        {.input =
+             "HTTP/1.1 200 OK\r\nX-A: " + QByteArray(25, 'v') + "\r\nContent-Length: 0\r\n\r\n",
+         .log = {"head 200 OK | X-A: " + QString(25, QLatin1Char('v')) + " | Content-Length: 0",
+                 "complete"},
+         .limits = limitsWith(1000, 32, 1000, 10, 16)});
     addValid("header-count-at-limit",
              {.input = "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nContent-Length: 0\r\n\r\n",
               .log = {"head 200 OK | A: 1 | B: 2 | Content-Length: 0", "complete"},
@@ -502,13 +490,13 @@ void TestHttp1Parser::validResponses_data()
               .log = {"head 200 OK | Transfer-Encoding: chunked", "body hello", "complete"},
               .framing = Framing::Chunked,
               .limits = limitsWith(1000, 1000, 1000, 10, 4)});
-    addValid("trailer-count-at-limit",
-             {.input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "0\r\nA: 1\r\nB: 2\r\n\r\n",
-              .log = {"head 200 OK | Transfer-Encoding: chunked", "trailers A: 1 | B: 2",
-                      "complete"},
-              .framing = Framing::Chunked,
-              .limits = limitsWith(1000, 1000, 1000, 2, 16)});
+    addValid(
+        "trailer-count-at-limit",
+        {.input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "0\r\nA: 1\r\nB: 2\r\n\r\n",
+         .log = {"head 200 OK | Transfer-Encoding: chunked", "trailers A: 1 | B: 2", "complete"},
+         .framing = Framing::Chunked,
+         .limits = limitsWith(1000, 1000, 1000, 2, 16)});
 }
 
 void TestHttp1Parser::validResponses()
@@ -622,17 +610,17 @@ void TestHttp1Parser::errors_data()
     addError("status-below-100", {.input = "HTTP/1.1 099 Low\r\n\r\n", .code = "status-line"});
     addError("status-bare-cr", {.input = "HTTP/1.1 200 O\rK\r\n\r\n", .code = "status-line"});
     addError("status-after-crlf", {.input = "\r\nHTTP/1.1 2x0 OK\r\n\r\n", .code = "status-line"});
-    addError("status-cr-not-line-end", {.input = "\rHTTP/1.1 200 OK\r\n\r\n",
-                                        .code = "status-line"});
+    addError("status-cr-not-line-end",
+             {.input = "\rHTTP/1.1 200 OK\r\n\r\n", .code = "status-line"});
     addError("status-long-garbage-quoted-short",
              {.input = QByteArray(300, 'x') + "\r\n",
               .code = "status-line",
               .message = "\"" + QString(80, QLatin1Char('x')) + "...\""});
 
     // Header lines.
-    addError("header-no-colon", {.input = ok + "NoColonHere\r\n\r\n",
-                                 .code = "header-syntax",
-                                 .message = "NoColonHere"});
+    addError(
+        "header-no-colon",
+        {.input = ok + "NoColonHere\r\n\r\n", .code = "header-syntax", .message = "NoColonHere"});
     addError("header-space-before-colon",
              {.input = ok + "Content-Length : 5\r\n\r\nhello", .code = "header-syntax"});
     addError("header-tab-before-colon", {.input = ok + "X\t: 5\r\n\r\n", .code = "header-syntax"});
@@ -640,11 +628,11 @@ void TestHttp1Parser::errors_data()
     addError("header-fold-without-field",
              {.input = ok + " folded\r\nA: b\r\n\r\n", .code = "header-syntax"});
     addError("header-bare-cr", {.input = ok + "X: a\rb\r\n\r\n", .code = "header-syntax"});
-    addError("header-nul", {.input = ok + QByteArray("X: a\0b\r\n\r\n", 10),
-                            .code = "header-syntax"});
+    addError("header-nul",
+             {.input = ok + QByteArray("X: a\0b\r\n\r\n", 10), .code = "header-syntax"});
     addError("header-bad-name-char", {.input = ok + "X(y): z\r\n\r\n", .code = "header-syntax"});
-    addError("trailer-no-colon", {.input = chunkedHead + "0\r\nbroken\r\n\r\n",
-                                  .code = "header-syntax"});
+    addError("trailer-no-colon",
+             {.input = chunkedHead + "0\r\nbroken\r\n\r\n", .code = "header-syntax"});
 
     // Framing.
     addError("chunked-with-content-length",
@@ -657,21 +645,21 @@ void TestHttp1Parser::errors_data()
              {.input = ok + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
               .code = "content-length-conflict",
               .message = "5, 6"});
-    addError("content-length-conflict-list",
-             {.input = ok + "Content-Length: 5, 6\r\n\r\nhello!", .code = "content-length-conflict"});
+    addError("content-length-conflict-list", {.input = ok + "Content-Length: 5, 6\r\n\r\nhello!",
+                                              .code = "content-length-conflict"});
     addError("content-length-letters", {.input = ok + "Content-Length: abc\r\n\r\n",
                                         .code = "content-length-invalid",
                                         .message = "\"abc\""});
-    addError("content-length-negative", {.input = ok + "Content-Length: -1\r\n\r\n",
-                                         .code = "content-length-invalid"});
-    addError("content-length-plus", {.input = ok + "Content-Length: +5\r\n\r\nhello",
-                                     .code = "content-length-invalid"});
-    addError("content-length-empty", {.input = ok + "Content-Length:\r\n\r\n",
-                                      .code = "content-length-invalid"});
-    addError("content-length-inner-space", {.input = ok + "Content-Length: 5 5\r\n\r\nhello",
-                                            .code = "content-length-invalid"});
-    addError("content-length-empty-element", {.input = ok + "Content-Length: 5,\r\n\r\nhello",
-                                              .code = "content-length-invalid"});
+    addError("content-length-negative",
+             {.input = ok + "Content-Length: -1\r\n\r\n", .code = "content-length-invalid"});
+    addError("content-length-plus",
+             {.input = ok + "Content-Length: +5\r\n\r\nhello", .code = "content-length-invalid"});
+    addError("content-length-empty",
+             {.input = ok + "Content-Length:\r\n\r\n", .code = "content-length-invalid"});
+    addError("content-length-inner-space",
+             {.input = ok + "Content-Length: 5 5\r\n\r\nhello", .code = "content-length-invalid"});
+    addError("content-length-empty-element",
+             {.input = ok + "Content-Length: 5,\r\n\r\nhello", .code = "content-length-invalid"});
     addError("content-length-overflow",
              {.input = ok + "Content-Length: 99999999999999999999\r\n\r\n",
               .code = "content-length-invalid"});
@@ -681,27 +669,26 @@ void TestHttp1Parser::errors_data()
                                     .code = "chunk-size",
                                     .message = "invalid chunk size line: \"zz\""});
     addError("chunk-size-empty", {.input = chunkedHead + "\r\nhello\r\n", .code = "chunk-size"});
-    addError("chunk-size-negative", {.input = chunkedHead + "-5\r\nhello\r\n",
-                                     .code = "chunk-size"});
+    addError("chunk-size-negative",
+             {.input = chunkedHead + "-5\r\nhello\r\n", .code = "chunk-size"});
     addError("chunk-size-0x", {.input = chunkedHead + "0x5\r\nhello\r\n", .code = "chunk-size"});
-    addError("chunk-size-cr-garbage", {.input = chunkedHead + "5\rX\nhello\r\n",
-                                       .code = "chunk-size"});
+    addError("chunk-size-cr-garbage",
+             {.input = chunkedHead + "5\rX\nhello\r\n", .code = "chunk-size"});
     addError("chunk-size-too-many-digits",
              {.input = chunkedHead + "00000000000000005\r\nhello\r\n",
               .code = "chunk-size",
               .message = "more than 16 hex digits (limit maxChunkSizeDigits)"});
     addError("chunk-size-overflow",
              {.input = chunkedHead + "FFFFFFFFFFFFFFFF\r\n", .code = "chunk-size"});
-    addError("chunk-size-over-small-limit",
-             {.input = chunkedHead + "00005\r\nhello\r\n0\r\n\r\n",
-              .code = "chunk-size",
-              .limits = limitsWith(1000, 1000, 1000, 10, 4)});
+    addError("chunk-size-over-small-limit", {.input = chunkedHead + "00005\r\nhello\r\n0\r\n\r\n",
+                                             .code = "chunk-size",
+                                             .limits = limitsWith(1000, 1000, 1000, 10, 4)});
     addError("chunk-data-not-followed-by-crlf",
              {.input = chunkedHead + "5\r\nhelloX\r\n0\r\n\r\n", .code = "chunk-framing"});
-    addError("chunk-data-cr-cr", {.input = chunkedHead + "5\r\nhello\r\r\n0\r\n\r\n",
-                                  .code = "chunk-framing"});
-    addError("chunk-data-too-long", {.input = chunkedHead + "5\r\nhello0\r\n\r\n",
-                                     .code = "chunk-framing"});
+    addError("chunk-data-cr-cr",
+             {.input = chunkedHead + "5\r\nhello\r\r\n0\r\n\r\n", .code = "chunk-framing"});
+    addError("chunk-data-too-long",
+             {.input = chunkedHead + "5\r\nhello0\r\n\r\n", .code = "chunk-framing"});
     addError("chunk-extension-too-long",
              {.input = chunkedHead + "5;" + QByteArray(100, 'e') + "\r\nhello\r\n0\r\n\r\n",
               .code = "limit:maxHeaderLineBytes",
@@ -732,10 +719,9 @@ void TestHttp1Parser::errors_data()
              {.input = ok + "Content-Length: 0\r\nX-Fill: " + QByteArray(80, 'f') + "\r\n\r\n",
               .code = "limit:maxHeaderBytes",
               .limits = limitsWith(1000, 1000, 127, 10, 16)});
-    addError("leading-crlf-over-head-limit",
-             {.input = QByteArray("\r\n").repeated(65) + ok,
-              .code = "limit:maxHeaderBytes",
-              .limits = limitsWith(1000, 1000, 128, 10, 16)});
+    addError("leading-crlf-over-head-limit", {.input = QByteArray("\r\n").repeated(65) + ok,
+                                              .code = "limit:maxHeaderBytes",
+                                              .limits = limitsWith(1000, 1000, 128, 10, 16)});
     addError("trailer-count-over-limit",
              {.input = chunkedHead + "0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
               .code = "limit:maxHeaderCount",
@@ -746,12 +732,11 @@ void TestHttp1Parser::errors_data()
               .code = "limit:maxHeaderLineBytes",
               .message = "response trailer line exceeds 40 bytes",
               .limits = limitsWith(1000, 40, 1000, 10, 16)});
-    addError("trailer-bytes-over-limit",
-             {.input = chunkedHead + "0\r\nA: " + QByteArray(30, 'a') + "\r\nB: " +
-                       QByteArray(30, 'b') + "\r\n\r\n",
-              .code = "limit:maxHeaderBytes",
-              .message = "response trailers exceed 64 bytes",
-              .limits = limitsWith(1000, 1000, 64, 10, 16)});
+    addError("trailer-bytes-over-limit", {.input = chunkedHead + "0\r\nA: " + QByteArray(30, 'a') +
+                                                   "\r\nB: " + QByteArray(30, 'b') + "\r\n\r\n",
+                                          .code = "limit:maxHeaderBytes",
+                                          .message = "response trailers exceed 64 bytes",
+                                          .limits = limitsWith(1000, 1000, 64, 10, 16)});
 
     // The connection closing early.
     addError("no-response", {.input = "",
@@ -765,16 +750,14 @@ void TestHttp1Parser::errors_data()
               .code = "truncated-head",
               .message = "connection closed in the response head after 10 bytes",
               .finish = true});
-    addError("truncated-head",
-             {.input = ok + "Content-Le",
-              .code = "truncated-head",
-              .message = "connection closed in the response head after 27 bytes",
-              .finish = true});
-    addError("truncated-after-100-continue",
-             {.input = "HTTP/1.1 100 Continue\r\n\r\n",
-              .code = "truncated-head",
-              .message = "after 25 bytes",
-              .finish = true});
+    addError("truncated-head", {.input = ok + "Content-Le",
+                                .code = "truncated-head",
+                                .message = "connection closed in the response head after 27 bytes",
+                                .finish = true});
+    addError("truncated-after-100-continue", {.input = "HTTP/1.1 100 Continue\r\n\r\n",
+                                              .code = "truncated-head",
+                                              .message = "after 25 bytes",
+                                              .finish = true});
     addError("truncated-body-content-length",
              {.input = ok + "Content-Length: 10\r\n\r\nabc",
               .code = "truncated-body",
@@ -786,15 +769,13 @@ void TestHttp1Parser::errors_data()
               .message = "connection closed mid-body: chunked body ended without the last chunk "
                          "(5 bytes received)",
               .finish = true});
-    addError("truncated-body-chunked-mid-chunk",
-             {.input = chunkedHead + "5\r\nhello\r\n8\r\nwor",
-              .code = "truncated-body",
-              .message = "(8 bytes received)",
-              .finish = true});
-    addError("truncated-body-in-trailers",
-             {.input = chunkedHead + "3\r\nabc\r\n0\r\nX-T: 1\r\n",
-              .code = "truncated-body",
-              .finish = true});
+    addError("truncated-body-chunked-mid-chunk", {.input = chunkedHead + "5\r\nhello\r\n8\r\nwor",
+                                                  .code = "truncated-body",
+                                                  .message = "(8 bytes received)",
+                                                  .finish = true});
+    addError("truncated-body-in-trailers", {.input = chunkedHead + "3\r\nabc\r\n0\r\nX-T: 1\r\n",
+                                            .code = "truncated-body",
+                                            .finish = true});
 }
 
 void TestHttp1Parser::errors()
@@ -903,7 +884,8 @@ void TestHttp1Parser::oversizedInputFailsEarly_data()
         << QByteArray() << QByteArray("\r\n") << QByteArray("limit:maxHeaderBytes")
         << QStringLiteral("response headers exceed 307200 bytes") << d.maxHeaderBytes + 1;
     QTest::newRow("endless trailers")
-        << chunkedHead + "0\r\n" << "X-Trailer: " + QByteArray(987, 't') + "\r\n"
+        << chunkedHead + "0\r\n"
+        << "X-Trailer: " + QByteArray(987, 't') + "\r\n"
         << QByteArray("limit:maxHeaderBytes") << QStringLiteral("response trailers exceed")
         << chunkedHead.size() + 3 + d.maxHeaderBytes + 1;
     QTest::newRow("endless chunk extension")
@@ -934,7 +916,8 @@ void TestHttp1Parser::oversizedInputFailsEarly()
     qsizetype fed = 0;
     Result r = Result::NeedMore;
     while (fed < input.size() && r == Result::NeedMore) {
-        const QByteArrayView chunk = QByteArrayView(input).sliced(fed, qMin(piece, input.size() - fed));
+        const QByteArrayView chunk =
+            QByteArrayView(input).sliced(fed, qMin(piece, input.size() - fed));
         rec.fed = chunk;
         qsizetype used = 0;
         r = parser.feed(chunk, &used);
@@ -994,7 +977,8 @@ void TestHttp1Parser::chunkSpanningFeedsIsStreamedZeroCopy()
 void TestHttp1Parser::backToBackResponses()
 {
     const QByteArray r1 = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none";
-    const QByteArray r2 = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ntwo\r\n0\r\n\r\n";
+    const QByteArray r2 =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ntwo\r\n0\r\n\r\n";
     const QByteArray r3 = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"; // answer to HEAD
     const QByteArray r4 = "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nfour";
     const QByteArray all = r1 + r2 + r3 + r4;
@@ -1095,7 +1079,8 @@ void TestHttp1Parser::stateAccessors()
     QVERIFY(!parser.messageStarted());
     QCOMPARE(parser.bodyBytes(), qint64(0));
     QCOMPARE(parser.contentLength(), qint64(-1));
-    QCOMPARE(parser.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", &used), Result::MessageComplete);
+    QCOMPARE(parser.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", &used),
+             Result::MessageComplete);
     QCOMPARE(parser.finish(), Result::MessageComplete);
 }
 
