@@ -366,6 +366,7 @@ void Client::startRequestTimer(Exchange *ex)
         return;
     auto *t = new QTimer(this);
     t->setSingleShot(true);
+    t->setTimerType(Qt::PreciseTimer); // a user-given timeout must not fire early
     connect(t, &QTimer::timeout, this, [this, ex, ms] {
         const QString msg = QStringLiteral("request timed out after %1 s").arg(ms / 1000.0);
         if (QPointer<ProtocolDriver> d = m_running_on.value(ex)) {

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 
     QTimer runTimer;
     runTimer.setSingleShot(true);
+    runTimer.setTimerType(Qt::PreciseTimer); // coarse timers may fire 5% early
     QObject::connect(&runTimer, &QTimer::timeout, &client, [&] {
         client.abortAll("timeout", QStringLiteral("run timed out after %1 s (--timeout)")
                                        .arg(opts.runTimeoutMs / 1000.0));

@@ -48,6 +48,7 @@ Http1Driver::Http1Driver(Connection *connection, const UpgradeRegistry *upgrades
     connect(s, &QAbstractSocket::bytesWritten, this, &Http1Driver::onBytesWritten);
     connect(s, &QAbstractSocket::disconnected, this, &Http1Driver::onDisconnected);
     m_idleTimer.setSingleShot(true);
+    m_idleTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_idleTimer, &QTimer::timeout, this, &Http1Driver::onIdleTimeout);
 }
 

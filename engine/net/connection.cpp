@@ -55,6 +55,7 @@ Connection::Connection(quint32 id, Origin origin, const RequestSpec &spec, Trace
     : QObject(parent), m_id(id), m_origin(std::move(origin)), m_spec(spec), m_trace(trace)
 {
     m_connectTimer.setSingleShot(true);
+    m_connectTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_connectTimer, &QTimer::timeout, this, &Connection::onConnectTimeout);
 }
 

@@ -84,7 +84,7 @@ private slots:
     void keepAliveReuse();
     void chunked_data() { addTlsRows(); }
     void chunked();
-    void largeBodyToFile_data() { addTlsRows(); }
+    void largeBodyToFile_data();
     void largeBodyToFile();
     void head_data() { addTlsRows(); }
     void head();
@@ -112,6 +112,9 @@ private:
     static void addTlsRows();
     // Arguments that make a TLS run trust the fixture's certificate.
     QStringList trust(bool tls) const;
+    // The same, pinned to HTTP/1.1: over TLS the CLI would otherwise negotiate h2 with Apache,
+    // and this suite checks the HTTP/1.1 path (the h1.* events) on both transports.
+    QStringList h1(bool tls) const;
 
     ApacheFixture m_apache;
     QTemporaryDir m_scratch;
@@ -127,6 +130,11 @@ void CliApacheTest::addTlsRows()
 QStringList CliApacheTest::trust(bool tls) const
 {
     return tls ? QStringList{QStringLiteral("--cacert"), m_apache.caFile()} : QStringList{};
+}
+
+QStringList CliApacheTest::h1(bool tls) const
+{
+    return tls ? QStringList{QStringLiteral("--http1.1")} + trust(tls) : QStringList{};
 }
 
 void CliApacheTest::initTestCase()
@@ -149,14 +157,14 @@ void CliApacheTest::keepAliveReuse()
     CliRunner runner;
     const QString first = runner.scratchPath(QStringLiteral("first"));
     const QString second = runner.scratchPath(QStringLiteral("second"));
-    const CliResult r = runner.run(trust(tls) + QStringList{
-                                                    QStringLiteral("-o"),
-                                                    first,
-                                                    QStringLiteral("-o"),
-                                                    second,
-                                                    m_apache.url(tls, QStringLiteral("/small.txt")),
-                                                    m_apache.url(tls, QStringLiteral("/etag.txt")),
-                                                });
+    const CliResult r = runner.run(h1(tls) + QStringList{
+                                                 QStringLiteral("-o"),
+                                                 first,
+                                                 QStringLiteral("-o"),
+                                                 second,
+                                                 m_apache.url(tls, QStringLiteral("/small.txt")),
+                                                 m_apache.url(tls, QStringLiteral("/etag.txt")),
+                                             });
     VERIFY_SUCCESS(r);
     QCOMPARE(readFile(first), ApacheFixture::smallBody());
     QCOMPARE(readFile(second), ApacheFixture::etagBody());
@@ -197,7 +205,7 @@ void CliApacheTest::chunked()
     CliRunner runner;
     const QString out = runner.scratchPath(QStringLiteral("chunked"));
     const CliResult r = runner.run(
-        trust(tls) + QStringList{QStringLiteral("-o"), out, m_apache.url(tls, u"/cgi/chunked"_s)});
+        h1(tls) + QStringList{QStringLiteral("-o"), out, m_apache.url(tls, u"/cgi/chunked"_s)});
     VERIFY_SUCCESS(r);
     // The test only means something if Apache really chunked the body.
     QCOMPARE(headerValue(r.first(u"h1.response"), u"Transfer-Encoding"), QStringLiteral("chunked"));
@@ -208,14 +216,27 @@ void CliApacheTest::chunked()
     QCOMPARE(num(complete, "bytes"), ApacheFixture::chunkedBody().size());
 }
 
+void CliApacheTest::largeBodyToFile_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::addColumn<bool>("pinHttp11");
+    QTest::newRow("http") << false << true;
+    QTest::newRow("https") << true << true;
+    // Whatever protocol ALPN picks, the body must stream to disk the same way.
+    QTest::newRow("https, negotiated protocol") << true << false;
+}
+
 void CliApacheTest::largeBodyToFile()
 {
     QFETCH(bool, tls);
+    QFETCH(bool, pinHttp11);
     CliRunner runner;
     runner.setTimeout(std::chrono::seconds(60));
+    runner.setMeasureMemory(true);
     const QString out = runner.scratchPath(QStringLiteral("large.bin"));
-    const CliResult r = runner.run(
-        trust(tls) + QStringList{QStringLiteral("-o"), out, m_apache.url(tls, u"/large.bin"_s)});
+    const CliResult r =
+        runner.run((pinHttp11 ? h1(tls) : trust(tls)) +
+                   QStringList{QStringLiteral("-o"), out, m_apache.url(tls, u"/large.bin"_s)});
     VERIFY_SUCCESS(r);
     QCOMPARE(QFileInfo(out).size(), ApacheFixture::largeSize);
     QCOMPARE(fileSha256(out), m_apache.largeSha256());
@@ -238,9 +259,9 @@ void CliApacheTest::head()
     CliRunner runner;
     // 64 MiB announced and never sent: a client that waits for the body hangs here.
     const CliResult r =
-        runner.run(trust(tls) + QStringList{QStringLiteral("-X"), QStringLiteral("HEAD"),
-                                            m_apache.url(tls, u"/large.bin"_s),
-                                            m_apache.url(tls, u"/small.txt"_s)});
+        runner.run(h1(tls) + QStringList{QStringLiteral("-X"), QStringLiteral("HEAD"),
+                                         m_apache.url(tls, u"/large.bin"_s),
+                                         m_apache.url(tls, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     QVERIFY2(r.standardOutput.isEmpty(), r.standardOutput.left(200).constData());
     const auto responses = r.events(u"h1.response");
@@ -262,8 +283,8 @@ void CliApacheTest::noContent()
 {
     QFETCH(bool, tls);
     CliRunner runner;
-    const CliResult r = runner.run(trust(tls) + QStringList{m_apache.url(tls, u"/cgi/status?204"_s),
-                                                            m_apache.url(tls, u"/small.txt"_s)});
+    const CliResult r = runner.run(h1(tls) + QStringList{m_apache.url(tls, u"/cgi/status?204"_s),
+                                                         m_apache.url(tls, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     const auto complete = r.events(u"response.complete");
     QCOMPARE(complete.size(), 2);
@@ -294,16 +315,16 @@ void CliApacheTest::notModified()
         QStringLiteral("If-Modified-Since: Wed, 01 Jan 2020 00:00:00 GMT"); // fixture's mtime
     if (useEtag) {
         const CliResult first =
-            runner.run(trust(tls) + QStringList{m_apache.url(tls, u"/etag.txt"_s)});
+            runner.run(h1(tls) + QStringList{m_apache.url(tls, u"/etag.txt"_s)});
         VERIFY_SUCCESS(first);
         QCOMPARE(first.standardOutput, ApacheFixture::etagBody());
         const QString etag = headerValue(first.first(u"h1.response"), u"ETag");
         QVERIFY2(!etag.isEmpty(), qPrintable(first.describe()));
         condition = QStringLiteral("If-None-Match: ") + etag;
     }
-    const CliResult r = runner.run(trust(tls) + QStringList{QStringLiteral("-H"), condition,
-                                                            m_apache.url(tls, u"/etag.txt"_s),
-                                                            m_apache.url(tls, u"/small.txt"_s)});
+    const CliResult r = runner.run(h1(tls) + QStringList{QStringLiteral("-H"), condition,
+                                                         m_apache.url(tls, u"/etag.txt"_s),
+                                                         m_apache.url(tls, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     const auto complete = r.events(u"response.complete");
     QCOMPARE(complete.size(), 2);
@@ -443,7 +464,7 @@ void CliApacheTest::compressed()
     QFETCH(QString, encoding);
     CliRunner runner;
     const QString out = runner.scratchPath(QStringLiteral("decoded"));
-    QStringList args = trust(tls) << QStringLiteral("-o") << out << m_apache.url(tls, path);
+    QStringList args = h1(tls) << QStringLiteral("-o") << out << m_apache.url(tls, path);
     if (compressed)
         args.prepend(QStringLiteral("--compressed"));
     const CliResult r = runner.run(args);
@@ -473,8 +494,8 @@ void CliApacheTest::verbose()
     QFETCH(bool, tls);
     CliRunner runner;
     runner.setTraceMode(CliRunner::TraceMode::None);
-    const CliResult r = runner.run(
-        trust(tls) + QStringList{QStringLiteral("-v"), m_apache.url(tls, u"/small.txt"_s)});
+    const CliResult r =
+        runner.run(h1(tls) + QStringList{QStringLiteral("-v"), m_apache.url(tls, u"/small.txt"_s)});
     VERIFY_SUCCESS(r);
     QCOMPARE(r.standardOutput, ApacheFixture::smallBody());
     const QString err = QString::fromUtf8(r.standardError);
@@ -611,8 +632,8 @@ void CliApacheTest::traceToStdoutDiscardsBodies()
 void CliApacheTest::traceCommonFields()
 {
     CliRunner runner;
-    const CliResult r = runner.run(trust(true) + QStringList{m_apache.url(true, u"/small.txt"_s),
-                                                             m_apache.url(true, u"/etag.txt"_s)});
+    const CliResult r = runner.run(h1(true) + QStringList{m_apache.url(true, u"/small.txt"_s),
+                                                          m_apache.url(true, u"/etag.txt"_s)});
     VERIFY_SUCCESS(r);
     QVERIFY(r.trace.size() > 5);
     qint64 lastSeq = -1;

@@ -95,6 +95,7 @@ void CliHostileTest::failures()
     QVERIFY2(peer.start(scenario), qPrintable(peer.errorString()));
     CliRunner runner;
     runner.setTimeout(std::chrono::seconds(30));
+    runner.setMeasureMemory(maxRssKiB > 0);
     const QString out = runner.scratchPath(QStringLiteral("body.out"));
     extraArgs.replaceInStrings(QStringLiteral("@OUT"), out);
     const CliResult r = runner.run(extraArgs + QStringList{peer.url(QStringLiteral("/hostile"))});
@@ -140,6 +141,7 @@ void CliHostileTest::failures()
     if (minFileBytes > 0) {
         const qint64 size = QFileInfo(out).size();
         QFile::remove(out);
+        qInfo("-o file reached %lld MiB", size / MiB);
         QVERIFY2(size > minFileBytes,
                  qPrintable(u"-o file has %1 bytes, expected more than %2\n"_s.arg(size).arg(
                                 minFileBytes) +

@@ -97,8 +97,13 @@ void CliUpgradeApacheTest::h2cUpgradeThenStreams()
 {
     QFETCH(bool, parallel);
     CliRunner runner;
-    QStringList args{u"--h2c"_s, u"-o"_s, runner.scratchPath(u"a"_s), u"-o"_s,
-                     runner.scratchPath(u"b"_s), u"-o"_s, runner.scratchPath(u"c"_s)};
+    QStringList args{u"--h2c"_s,
+                     u"-o"_s,
+                     runner.scratchPath(u"a"_s),
+                     u"-o"_s,
+                     runner.scratchPath(u"b"_s),
+                     u"-o"_s,
+                     runner.scratchPath(u"c"_s)};
     if (parallel)
         args << u"--parallel"_s;
     args << m_apache.url(false, u"/small.txt"_s) << m_apache.url(false, u"/etag.txt"_s)
@@ -159,10 +164,10 @@ void CliUpgradeApacheTest::h2cUpgradeThenStreams()
 void CliUpgradeApacheTest::h2cOfferWithBodyDeclined()
 {
     CliRunner runner;
-    const CliResult r = runner.run({u"--h2c"_s, u"-d"_s, u"hello=1"_s, u"-o"_s,
-                                    runner.scratchPath(u"a"_s), u"-o"_s, runner.scratchPath(u"b"_s),
-                                    m_apache.url(false, u"/cgi/headers"_s),
-                                    m_apache.url(false, u"/cgi/headers"_s)});
+    const CliResult r =
+        runner.run({u"--h2c"_s, u"-d"_s, u"hello=1"_s, u"-o"_s, runner.scratchPath(u"a"_s), u"-o"_s,
+                    runner.scratchPath(u"b"_s), m_apache.url(false, u"/cgi/headers"_s),
+                    m_apache.url(false, u"/cgi/headers"_s)});
     VERIFY_OK(r);
     // Offered once (with the body), declined plainly, and the connection stays HTTP/1.1.
     QCOMPARE(r.count(u"upgrade.offer"), 1);
@@ -186,8 +191,8 @@ void CliUpgradeApacheTest::h2cOfferWithBodyDeclined()
 void CliUpgradeApacheTest::h2cHead()
 {
     CliRunner runner;
-    const CliResult r = runner.run({u"--h2c"_s, u"-X"_s, u"HEAD"_s,
-                                    m_apache.url(false, u"/small.txt"_s)});
+    const CliResult r =
+        runner.run({u"--h2c"_s, u"-X"_s, u"HEAD"_s, m_apache.url(false, u"/small.txt"_s)});
     VERIFY_OK(r);
     QCOMPARE(r.count(u"upgrade.switch"), 1);
     const QJsonObject c = r.first(u"response.complete");
@@ -201,9 +206,9 @@ void CliUpgradeApacheTest::h2cHead()
 void CliUpgradeApacheTest::h2cViaOptions()
 {
     CliRunner runner;
-    const CliResult r = runner.run({u"--h2c"_s, u"--h2c-options"_s, u"-d"_s, u"posted=yes"_s,
-                                    u"-o"_s, runner.scratchPath(u"a"_s),
-                                    m_apache.url(false, u"/cgi/headers"_s)});
+    const CliResult r =
+        runner.run({u"--h2c"_s, u"--h2c-options"_s, u"-d"_s, u"posted=yes"_s, u"-o"_s,
+                    runner.scratchPath(u"a"_s), m_apache.url(false, u"/cgi/headers"_s)});
     VERIFY_OK(r);
     const QJsonObject probe = r.first(u"h1.request");
     QCOMPARE(str(probe, "method"), u"OPTIONS"_s);
@@ -239,9 +244,9 @@ void CliUpgradeApacheTest::h2cPriorKnowledge()
 void CliUpgradeApacheTest::cleartextAdvertisementIsOnlyShown()
 {
     CliRunner runner;
-    const CliResult r = runner.run({u"-o"_s, u"/dev/null"_s, u"-o"_s, u"/dev/null"_s,
-                                    m_apache.url(false, u"/small.txt"_s),
-                                    m_apache.url(false, u"/small.txt"_s)});
+    const CliResult r =
+        runner.run({u"-o"_s, u"/dev/null"_s, u"-o"_s, u"/dev/null"_s,
+                    m_apache.url(false, u"/small.txt"_s), m_apache.url(false, u"/small.txt"_s)});
     VERIFY_OK(r);
     const QJsonObject adv = r.first(u"upgrade.advertised");
     QCOMPARE(adv.value(u"protocols"_s).toArray(), (QJsonArray{u"h2"_s, u"h2c"_s}));
@@ -262,8 +267,8 @@ void CliUpgradeApacheTest::upgradeH2FollowedOverTls()
 {
     QFETCH(bool, follow);
     CliRunner runner;
-    QStringList args{u"--alpn"_s, u"http/1.1"_s, u"--cacert"_s, m_apache.caFile(),
-                     u"-o"_s, u"/dev/null"_s, u"-o"_s, runner.scratchPath(u"b"_s)};
+    QStringList args{u"--alpn"_s, u"http/1.1"_s,  u"--cacert"_s, m_apache.caFile(),
+                     u"-o"_s,     u"/dev/null"_s, u"-o"_s,       runner.scratchPath(u"b"_s)};
     if (!follow)
         args << u"--no-upgrade-h2"_s;
     args << m_apache.url(true, u"/small.txt"_s) << m_apache.url(true, u"/small.txt"_s);
@@ -306,9 +311,9 @@ void CliUpgradeApacheTest::verboseShowsTheSwitch()
 {
     CliRunner runner;
     runner.setTraceMode(CliRunner::TraceMode::None);
-    const CliResult r = runner.run({u"-v"_s, u"--h2c"_s, u"-o"_s, u"/dev/null"_s, u"-o"_s,
-                                    u"/dev/null"_s, m_apache.url(false, u"/small.txt"_s),
-                                    m_apache.url(false, u"/small.txt"_s)});
+    const CliResult r =
+        runner.run({u"-v"_s, u"--h2c"_s, u"-o"_s, u"/dev/null"_s, u"-o"_s, u"/dev/null"_s,
+                    m_apache.url(false, u"/small.txt"_s), m_apache.url(false, u"/small.txt"_s)});
     HOPSCOPE_VERIFY_RAN(r);
     QCOMPARE(r.exitCode, 0);
     const QString err = QString::fromUtf8(r.standardError);

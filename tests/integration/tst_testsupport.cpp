@@ -95,6 +95,7 @@ private slots:
     void apacheTlsWithGeneratedCertificate();
     void hostilePeerOk();
     void hostilePeerCloseMidBody();
+    void hostilePeerTls();
     void jsonLinesParser();
 
 private:
@@ -233,6 +234,27 @@ void TestSupport::hostilePeerCloseMidBody()
     const RawResponse response = get(peer.port(), "/");
     QCOMPARE(response.header("Content-Length"), QByteArray("100000"));
     QCOMPARE(response.body.size(), 10000);
+}
+
+void TestSupport::hostilePeerTls()
+{
+    HostilePeer peer;
+    QVERIFY2(peer.start(QStringLiteral("ok"),
+                        {m_apache.caFile(), m_apache.keyFile(), QStringLiteral("http/1.1")}),
+             qPrintable(peer.errorString()));
+    QVERIFY(peer.url().startsWith(QLatin1String("https://127.0.0.1:")));
+    QSslSocket socket;
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setCaCertificates(QSslCertificate::fromPath(m_apache.caFile()));
+    config.setAllowedNextProtocols({QSslConfiguration::ALPNProtocolHTTP2, "http/1.1"});
+    socket.setSslConfiguration(config);
+    socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), peer.port());
+    QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+    QCOMPARE(socket.sslConfiguration().nextNegotiatedProtocol(), QByteArray("http/1.1"));
+    const RawResponse response =
+        rawRequest(socket, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QVERIFY2(response.head.startsWith("HTTP/1.1 200 OK"), response.head.constData());
+    QCOMPARE(response.body, QByteArray("hello from the hostile peer\n"));
 }
 
 void TestSupport::jsonLinesParser()

@@ -200,6 +200,11 @@ QString ApacheFixture::caFile() const
     return path(QStringLiteral("tls/cert.pem"));
 }
 
+QString ApacheFixture::keyFile() const
+{
+    return path(QStringLiteral("tls/key.pem"));
+}
+
 QString ApacheFixture::docRoot() const
 {
     return path(QStringLiteral("htdocs"));
@@ -377,7 +382,7 @@ bool ApacheFixture::writeCertificate()
                         .arg(QString::fromLocal8Bit(process.readAll())));
     }
     QFile::setPermissions(caFile(), readable);
-    QFile::setPermissions(path(QStringLiteral("tls/key.pem")), readable);
+    QFile::setPermissions(keyFile(), readable);
     return true;
 }
 

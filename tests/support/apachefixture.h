@@ -44,6 +44,8 @@ public:
     quint16 tlsPort() const { return m_tlsPort; }
     // The self-signed server certificate, usable as the CA file for --cacert.
     QString caFile() const;
+    // Its private key (PEM), for other peers that should present the same certificate.
+    QString keyFile() const;
     QString docRoot() const;
     QString errorLog() const;
     QByteArray errorLogContents() const;

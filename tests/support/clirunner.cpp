@@ -20,6 +20,30 @@ constexpr int rssSampleIntervalMs = 50;
 constexpr qsizetype describedStderrChars = 4000;
 constexpr qsizetype describedTraceEvents = 20;
 
+// Parent process for exact memory measurement: runs the CLI as its child on the same stdio,
+// writes the child's ru_maxrss (KiB) to a file, and ends the way the child ended. Both die with
+// their parent (PR_SET_PDEATHSIG), so the runner's hard timeout still kills everything.
+constexpr char rssWrapperScript[] = R"(import ctypes, os, signal, sys
+PR_SET_PDEATHSIG = 1
+libc = ctypes.CDLL(None)
+libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+report, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:
+        os.execv(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as f:
+    f.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.WEXITSTATUS(status))
+)";
+
 } // namespace
 
 QList<QJsonObject> CliResult::events(QStringView type) const
@@ -73,7 +97,9 @@ QString CliResult::describe() const
         text += QStringLiteral("  crashed after %1 ms\n").arg(elapsedMs);
     else
         text += QStringLiteral("  exit code %1 after %2 ms\n").arg(exitCode).arg(elapsedMs);
-    text += QStringLiteral("  peak RSS %1 KiB\n").arg(peakRssKiB);
+    text += QStringLiteral("  peak RSS %1 KiB (%2)\n")
+                .arg(peakRssKiB)
+                .arg(peakRssExact ? QLatin1String("exact") : QLatin1String("sampled"));
     QString err = QString::fromUtf8(standardError);
     if (err.size() > describedStderrChars)
         err = err.left(describedStderrChars) + QStringLiteral("\n  [stderr truncated]");
@@ -136,11 +162,12 @@ qint64 CliRunner::readPeakRssKiB(qint64 pid)
 CliResult CliRunner::run(const QStringList &arguments)
 {
     CliResult result;
+    const int runNumber = ++m_runs;
     QString traceFile;
     QStringList allArguments;
     switch (m_traceMode) {
     case TraceMode::File:
-        traceFile = m_scratch.filePath(QStringLiteral("trace-%1.jsonl").arg(++m_runs));
+        traceFile = m_scratch.filePath(QStringLiteral("trace-%1.jsonl").arg(runNumber));
         QFile::remove(traceFile);
         allArguments << QStringLiteral("--trace-json") << traceFile;
         break;
@@ -157,6 +184,20 @@ CliResult CliRunner::run(const QStringList &arguments)
         return result;
     }
 
+    QString program = m_program;
+    QStringList processArguments = allArguments;
+    QString rssReport;
+    if (m_measureMemory) {
+        const QString wrapper = m_scratch.filePath(QStringLiteral("measure_rss.py"));
+        rssReport = m_scratch.filePath(QStringLiteral("rss-%1.txt").arg(runNumber));
+        QFile script(wrapper);
+        if (!script.exists() && script.open(QIODevice::WriteOnly))
+            script.write(rssWrapperScript);
+        QFile::remove(rssReport);
+        program = QStringLiteral("/usr/bin/python3");
+        processArguments = QStringList{wrapper, rssReport, m_program} + allArguments;
+    }
+
     QProcess process;
     dieWithParent(process, SIGKILL);
     if (!m_workingDirectory.isEmpty())
@@ -171,7 +212,7 @@ CliResult CliRunner::run(const QStringList &arguments)
 
     QElapsedTimer clock;
     clock.start();
-    process.start(m_program, allArguments);
+    process.start(program, processArguments);
     if (!process.waitForStarted(10000)) {
         result.standardError = process.errorString().toUtf8();
         return result;
@@ -183,7 +224,8 @@ CliResult CliRunner::run(const QStringList &arguments)
     sampler.setInterval(rssSampleIntervalMs);
     QObject::connect(&sampler, &QTimer::timeout, &loop,
                      [&] { result.peakRssKiB = std::max(result.peakRssKiB, readPeakRssKiB(pid)); });
-    sampler.start();
+    if (!m_measureMemory) // the sampled process would be the wrapper
+        sampler.start();
 
     QTimer deadline;
     deadline.setSingleShot(true);
@@ -194,7 +236,8 @@ CliResult CliRunner::run(const QStringList &arguments)
     });
     deadline.start(m_timeout);
 
-    result.peakRssKiB = readPeakRssKiB(pid);
+    if (!m_measureMemory)
+        result.peakRssKiB = readPeakRssKiB(pid);
     if (process.state() != QProcess::NotRunning)
         loop.exec();
     sampler.stop();
@@ -205,6 +248,13 @@ CliResult CliRunner::run(const QStringList &arguments)
     result.standardError += process.readAllStandardError();
     result.crashed = !result.timedOut && process.exitStatus() == QProcess::CrashExit;
     result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    if (m_measureMemory) {
+        QFile report(rssReport);
+        if (report.open(QIODevice::ReadOnly)) {
+            result.peakRssKiB = report.readAll().trimmed().toLongLong();
+            result.peakRssExact = true;
+        }
+    }
 
     if (m_traceMode == TraceMode::File) {
         QFile file(traceFile);

@@ -23,7 +23,10 @@ struct CliResult
     QByteArray standardOutput;
     QByteArray standardError;
     qint64 elapsedMs = 0;
-    qint64 peakRssKiB = 0; // VmHWM of the child, sampled until it exited
+    // Peak resident memory of the CLI. Sampled from VmHWM every 50 ms by default, which misses a
+    // run shorter than one interval; exact (the kernel's ru_maxrss) with setMeasureMemory(true).
+    qint64 peakRssKiB = 0;
+    bool peakRssExact = false;
     QList<QJsonObject> trace;
     QStringList traceErrors; // lines of the trace that were not a JSON object
 
@@ -53,6 +56,9 @@ public:
     void setWorkingDirectory(const QString &directory) { m_workingDirectory = directory; }
     void setTimeout(std::chrono::milliseconds timeout) { m_timeout = timeout; }
     void setTraceMode(TraceMode mode) { m_traceMode = mode; }
+    // Runs the CLI under a small python3 parent that reports the child's exact peak RSS
+    // (wait4's ru_maxrss) once it ended: use it where a test asserts on memory.
+    void setMeasureMemory(bool exact) { m_measureMemory = exact; }
 
     CliResult run(const QStringList &arguments);
 
@@ -67,6 +73,7 @@ private:
     QString m_workingDirectory;
     std::chrono::milliseconds m_timeout{30000};
     TraceMode m_traceMode = TraceMode::File;
+    bool m_measureMemory = false;
     QTemporaryDir m_scratch;
     int m_runs = 0;
 };
