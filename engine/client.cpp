@@ -77,7 +77,7 @@ void Client::pump()
         return;
     for (qsizetype i = 0; i < m_pending.size();) {
         Exchange *ex = m_pending.at(i);
-        if (!m_parallel && (!m_running_on.isEmpty() || !m_opening.isEmpty()))
+        if (!m_parallel && (userRequestsInFlight() > 0 || !m_opening.isEmpty()))
             break;
         if (ex->timings.start < 0) {
             ex->timings.start = m_trace->elapsedNs();
@@ -98,6 +98,16 @@ void Client::pump()
         m_running = false;
         emit allFinished();
     }
+}
+
+// Internal exchanges (the OPTIONS * probe of --h2c-options, id 0) do not hold back the next
+// request: nghttp -u sends the real request as soon as the switch happened, and so do we.
+int Client::userRequestsInFlight() const
+{
+    int n = 0;
+    for (auto it = m_running_on.cbegin(); it != m_running_on.cend(); ++it)
+        n += it.key()->id() != 0;
+    return n;
 }
 
 bool Client::checkRequest(Exchange *ex)
@@ -217,7 +227,11 @@ void Client::onDriverSwitched(ProtocolDriver *next)
         if (it.value() == previous)
             it.value() = next;
     }
-    schedulePump(); // requests waiting for the switch may now go out as streams
+    // Start the new driver and put waiting requests on it right away, so their streams leave
+    // together with the connection preface: Apache's event MPM ends an upgraded connection that
+    // is idle after stream 1, and a request sent a moment later is refused.
+    next->activate();
+    pump();
 }
 
 void Client::onConnectionReady(Connection *conn)

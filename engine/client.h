@@ -67,6 +67,7 @@ private:
     void failRequest(Exchange *ex, const QByteArray &code, const QString &message);
     void startRequestTimer(Exchange *ex);
     void schedulePump();
+    int userRequestsInFlight() const;
     void onDriverSwitched(ProtocolDriver *next);
     void onUpgradeAdvertised(const QList<QByteArray> &protocols);
     void followUpgradeH2(Exchange *ex);

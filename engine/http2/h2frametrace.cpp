@@ -60,8 +60,8 @@ QCborArray H2FrameTrace::flagNames(quint8 type, quint8 flags)
     // Flag bits mean different things per frame type (0x1 is END_STREAM or ACK).
     const bool endStream = type == NGHTTP2_DATA || type == NGHTTP2_HEADERS;
     const bool ack = type == NGHTTP2_SETTINGS || type == NGHTTP2_PING;
-    const bool endHeaders = type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE ||
-                            type == NGHTTP2_CONTINUATION;
+    const bool endHeaders =
+        type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE || type == NGHTTP2_CONTINUATION;
     const bool padded =
         type == NGHTTP2_DATA || type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE;
     const bool priority = type == NGHTTP2_HEADERS;
@@ -200,9 +200,10 @@ QCborMap H2FrameTrace::describe(const nghttp2_frame &frame, quint8 wireFlags, si
             m.insert(QStringLiteral("padding"), padding(frame.push_promise.padlen));
         break;
     case NGHTTP2_PING:
-        m.insert(QStringLiteral("opaque"),
-                 QString::fromLatin1(
-                     QByteArray(reinterpret_cast<const char *>(frame.ping.opaque_data), 8).toHex()));
+        m.insert(
+            QStringLiteral("opaque"),
+            QString::fromLatin1(
+                QByteArray(reinterpret_cast<const char *>(frame.ping.opaque_data), 8).toHex()));
         break;
     case NGHTTP2_GOAWAY:
         m.insert(QStringLiteral("lastStreamId"), frame.goaway.last_stream_id);

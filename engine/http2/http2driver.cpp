@@ -22,10 +22,10 @@ namespace hopscope {
 
 namespace {
 
-constexpr qsizetype kReadSize = 256 * 1024;        // large reads: fewer syscalls and events
-constexpr qint64 kWriteHighWater = 1024 * 1024;    // bounds Qt's write buffer for uploads
-constexpr qint32 kMaxWindow = 0x7fffffff;          // RFC 9113 §6.9.1
-constexpr quint32 kMinFrameSize = 16384;           // RFC 9113 §6.5.2
+constexpr qsizetype kReadSize = 256 * 1024;     // large reads: fewer syscalls and events
+constexpr qint64 kWriteHighWater = 1024 * 1024; // bounds Qt's write buffer for uploads
+constexpr qint32 kMaxWindow = 0x7fffffff;       // RFC 9113 §6.9.1
+constexpr quint32 kMinFrameSize = 16384;        // RFC 9113 §6.5.2
 constexpr quint32 kMaxFrameSize = 16777215;
 
 QCborArray headersToCbor(const HeaderList &headers)
@@ -63,8 +63,8 @@ std::vector<nghttp2_settings_entry> settingsEntries(const Http2Options &o)
 bool isConnectionSpecific(const QByteArray &name)
 {
     // RFC 9113 §8.2.2; Host becomes :authority.
-    static const char *const names[] = {"connection", "keep-alive", "proxy-connection",
-                                        "transfer-encoding", "upgrade", "host"};
+    static const char *const names[] = {"connection",        "keep-alive", "proxy-connection",
+                                        "transfer-encoding", "upgrade",    "host"};
     for (const char *n : names) {
         if (name.compare(n, Qt::CaseInsensitive) == 0)
             return true;
@@ -139,12 +139,14 @@ private:
     void attachSocket();
     void sendInitialSettings(bool submitSettings);
     void onReadyRead();
+    void readAvailable();
     void onBytesWritten();
     void onDisconnected();
     void onIdleTimeout();
     bool feed(const uint8_t *data, size_t len);
     void pumpSend();
     void afterIo();
+    void settle();
     void sessionDone();
     void touchIdle();
     void handleHeaders(Stream *st, const nghttp2_frame &frame);
@@ -173,7 +175,8 @@ private:
     int m_inFlight = 0;
     int m_completed = 0;
     bool m_started = false;
-    bool m_broken = false; // nghttp2 returned a fatal error: the session must not be used
+    bool m_upgraded = false; // started after a 101 to h2c
+    bool m_broken = false;   // nghttp2 returned a fatal error: the session must not be used
     bool m_closed = false;
     bool m_closedEmitted = false;
     bool m_emitting = false;
@@ -185,7 +188,7 @@ private:
     QString m_goawayDebug;
     QByteArray m_connErrorCode; // the first cause of a connection error, kept for every stream
     QString m_connErrorMessage;
-    QString m_lastLibError; // nghttp2's latest explanation (error callback)
+    QString m_lastLibError;  // nghttp2's latest explanation (error callback)
     QByteArray m_firstBytes; // start of what the server sent, to recognise an HTTP/1.x answer
     QMetaObject::Connection m_connClosed;
     // The HEADERS/PUSH_PROMISE frame header as on the wire, and the CONTINUATIONs after it:
@@ -341,7 +344,8 @@ void Session::attachSocket()
         if (m_closed)
             return;
         if (m_inFlight > 0)
-            failConnection("connection-closed", QStringLiteral("connection closed: %1").arg(reason));
+            failConnection("connection-closed",
+                           QStringLiteral("connection closed: %1").arg(reason));
         else
             closeConnection(reason);
         emitPending();
@@ -373,9 +377,8 @@ void Session::startPriorKnowledge()
     m_started = true;
     if (!m_session || !m_conn->isOpen()) {
         failConnection(m_connErrorCode.isEmpty() ? QByteArray("h2-session") : m_connErrorCode,
-                       m_connErrorMessage.isEmpty()
-                           ? QStringLiteral("the connection is not open")
-                           : m_connErrorMessage);
+                       m_connErrorMessage.isEmpty() ? QStringLiteral("the connection is not open")
+                                                    : m_connErrorMessage);
         emitPending();
         return;
     }
@@ -385,7 +388,8 @@ void Session::startPriorKnowledge()
     // Bytes that arrived before we were attached (a TLS server's SETTINGS right after the
     // handshake) never raise readyRead again. Queued, so the caller can submit first.
     if (m_conn->socket()->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(q, [this] { onReadyRead(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            q, [this] { onReadyRead(); }, Qt::QueuedConnection);
     afterIo();
 }
 
@@ -395,6 +399,7 @@ void Session::startAfterUpgrade(Exchange *upgraded, const QByteArray &settings,
     if (m_started)
         return;
     m_started = true;
+    m_upgraded = true;
     auto st = std::make_unique<Stream>();
     st->ex = upgraded;
     st->id = 1;
@@ -419,9 +424,9 @@ void Session::startAfterUpgrade(Exchange *upgraded, const QByteArray &settings,
     const bool head = upgraded->spec().method.compare("HEAD", Qt::CaseInsensitive) == 0;
     // Unlike a server, a client's nghttp2_session_upgrade2 submits the SETTINGS of the payload
     // itself; submitting them again would only send a second, identical SETTINGS frame.
-    const int rv = nghttp2_session_upgrade2(m_session,
-                                            reinterpret_cast<const uint8_t *>(settings.constData()),
-                                            size_t(settings.size()), head ? 1 : 0, raw);
+    const int rv =
+        nghttp2_session_upgrade2(m_session, reinterpret_cast<const uint8_t *>(settings.constData()),
+                                 size_t(settings.size()), head ? 1 : 0, raw);
     if (rv != 0) {
         failConnection("h2-upgrade",
                        QStringLiteral("cannot continue as HTTP/2 after the 101: %1 (settings "
@@ -479,8 +484,8 @@ void Session::submit(Exchange *ex)
         // Nothing was sent: another connection can take it.
         const QString why = m_goawayReceived ? QStringLiteral("the server sent GOAWAY")
                                              : QStringLiteral("the connection is closed");
-        failStream(st.get(), "h2-unavailable",
-                   QStringLiteral("request not sent: %1").arg(why), true, false);
+        failStream(st.get(), "h2-unavailable", QStringLiteral("request not sent: %1").arg(why),
+                   true, false);
         emitPending();
         return;
     }
@@ -504,9 +509,9 @@ void Session::submit(Exchange *ex)
     // The HTTP/1.1 writer's defaults and override rules ("Accept:" removes a default), then
     // HTTP/2's shape: pseudo-headers first, lower-case names, no connection-specific fields.
     const Http1RequestHead head = Http1RequestWriter::build(spec, st->bodySize);
-    const QByteArray path =
-        spec.targetOverride.isEmpty() ? Http1RequestWriter::requestTarget(spec.url)
-                                      : spec.targetOverride;
+    const QByteArray path = spec.targetOverride.isEmpty()
+                                ? Http1RequestWriter::requestTarget(spec.url)
+                                : spec.targetOverride;
     const QByteArray scheme = spec.url.scheme().toLower().toLatin1();
     const QByteArray authority = headerValue(head.headers, "Host");
     HeaderList fields{{":method", spec.method}, {":scheme", scheme}};
@@ -568,6 +573,13 @@ void Session::onReadyRead()
 {
     if (m_closed || m_broken)
         return;
+    readAvailable();
+    afterIo();
+}
+
+// Reads and processes what the socket holds; emits nothing.
+void Session::readAvailable()
+{
     QAbstractSocket *s = m_conn->socket();
     while (!m_closed && !m_broken && s->bytesAvailable() > 0) {
         const qint64 n = s->read(m_readBuffer.data(), m_readBuffer.size());
@@ -584,7 +596,6 @@ void Session::onReadyRead()
         if (!m_broken && !nghttp2_session_want_read(m_session))
             break;
     }
-    afterIo();
 }
 
 bool Session::feed(const uint8_t *data, size_t len)
@@ -665,8 +676,10 @@ void Session::onDisconnected()
     if (m_closed || m_conn->state() == Connection::State::Closed)
         return;
     // What Qt still holds came before the close: a complete response may be in it.
-    if (m_conn->socket()->bytesAvailable() > 0 && !m_broken)
-        onReadyRead();
+    if (m_conn->socket()->bytesAvailable() > 0 && !m_broken) {
+        readAvailable();
+        settle();
+    }
     if (m_closed) {
         emitPending();
         return;
@@ -711,16 +724,22 @@ void Session::onIdleTimeout()
         return;
     if (m_session && !m_broken)
         nghttp2_session_terminate_session(m_session, NGHTTP2_CANCEL);
-    failConnection("timeout",
-                   QStringLiteral("idle timeout: no data for %1 s with %2 stream%3 open "
-                                  "(--idle-timeout)")
-                       .arg(m_opts.idleMs / 1000.0)
-                       .arg(m_inFlight)
-                       .arg(m_inFlight == 1 ? "" : "s"));
+    failConnection("timeout", QStringLiteral("idle timeout: no data for %1 s with %2 stream%3 open "
+                                             "(--idle-timeout)")
+                                  .arg(m_opts.idleMs / 1000.0)
+                                  .arg(m_inFlight)
+                                  .arg(m_inFlight == 1 ? "" : "s"));
     emitPending();
 }
 
 void Session::afterIo()
+{
+    settle();
+    emitPending();
+}
+
+// Acts on what the last I/O left: a failed or finished session closes. Emits nothing.
+void Session::settle()
 {
     if (!m_closed) {
         if (m_broken)
@@ -733,7 +752,6 @@ void Session::afterIo()
     }
     if (m_inFlight == 0)
         m_idleTimer.stop();
-    emitPending();
 }
 
 // nghttp2 wants neither to read nor to write: a GOAWAY went out or came in and nothing is left.
@@ -756,9 +774,10 @@ void Session::sessionDone()
         closeConnection(QStringLiteral("GOAWAY sent"));
         return;
     }
-    failConnection("h2-session", m_lastLibError.isEmpty()
-                                     ? QStringLiteral("HTTP/2 session ended unexpectedly")
-                                     : QStringLiteral("HTTP/2 session ended: %1").arg(m_lastLibError));
+    failConnection("h2-session",
+                   m_lastLibError.isEmpty()
+                       ? QStringLiteral("HTTP/2 session ended unexpectedly")
+                       : QStringLiteral("HTTP/2 session ended: %1").arg(m_lastLibError));
 }
 
 QString Session::goawaySuffix() const
@@ -796,8 +815,8 @@ void Session::completeStream(Stream *st)
     m_finishedQueue.append({ex, false});
 }
 
-void Session::failStream(Stream *st, const QByteArray &code, const QString &message,
-                         bool retryable, bool recordError)
+void Session::failStream(Stream *st, const QByteArray &code, const QString &message, bool retryable,
+                         bool recordError)
 {
     Exchange *ex = st->ex;
     if (!ex)
@@ -876,7 +895,7 @@ void Session::emitPending()
     if (m_capacityChanged && !m_closed) {
         m_capacityChanged = false;
         if (isReusable()) {
-            (void)0;
+            emit q->capacityAvailable();
             if (!guard)
                 return;
         }
@@ -964,12 +983,11 @@ int Session::onFrameRecv(const nghttp2_frame &frame)
                         : H2FrameTrace::describe(frame));
     if (headerBlock) {
         for (const auto &[flags, length] : std::as_const(m_continuations)) {
-            m_trace->record(
-                "h2.frame", sc, Direction::In,
-                QCborMap{{QStringLiteral("frame"), QStringLiteral("CONTINUATION")},
-                         {QStringLiteral("flags"),
-                          H2FrameTrace::flagNames(NGHTTP2_CONTINUATION, flags)},
-                         {QStringLiteral("length"), qint64(length)}});
+            m_trace->record("h2.frame", sc, Direction::In,
+                            QCborMap{{QStringLiteral("frame"), QStringLiteral("CONTINUATION")},
+                                     {QStringLiteral("flags"),
+                                      H2FrameTrace::flagNames(NGHTTP2_CONTINUATION, flags)},
+                                     {QStringLiteral("length"), qint64(length)}});
         }
         m_continuations.clear();
     }
@@ -1012,8 +1030,8 @@ void Session::handleHeaders(Stream *st, const nghttp2_frame &frame)
     QString kind;
     if (!st->finalResponse) {
         status = headerValue(block, ":status").toInt();
-        kind = status >= 100 && status < 200 ? QStringLiteral("interim")
-                                             : QStringLiteral("response");
+        kind =
+            status >= 100 && status < 200 ? QStringLiteral("interim") : QStringLiteral("response");
     } else {
         kind = QStringLiteral("trailers");
     }
@@ -1118,7 +1136,8 @@ int Session::onStreamClose(qint32 streamId, quint32 errorCode)
                        QStringLiteral("stream %1 reset by the server: %2").arg(streamId).arg(name),
                        refused);
         } else if (st->rstSent) {
-            QString message = QStringLiteral("stream %1 reset by hopscope (%2)").arg(streamId).arg(name);
+            QString message =
+                QStringLiteral("stream %1 reset by hopscope (%2)").arg(streamId).arg(name);
             message += st->resetReason.isEmpty()
                            ? QStringLiteral(": the response broke HTTP/2 message rules "
                                             "(RFC 9113 §8.1, e.g. a body that does not match "
@@ -1126,8 +1145,9 @@ int Session::onStreamClose(qint32 streamId, quint32 errorCode)
                            : QStringLiteral(": %1").arg(st->resetReason);
             failStream(st, "h2-stream:" + name.toLatin1(), message);
         } else if (errorCode == NGHTTP2_NO_ERROR) {
-            failStream(st, "h2-incomplete",
-                       QStringLiteral("stream %1 closed without a complete response").arg(streamId));
+            failStream(
+                st, "h2-incomplete",
+                QStringLiteral("stream %1 closed without a complete response").arg(streamId));
         } else {
             failStream(st, "h2-stream:" + name.toLatin1(),
                        QStringLiteral("stream %1 closed: %2").arg(streamId).arg(name));
@@ -1147,9 +1167,8 @@ int Session::onFrameSend(const nghttp2_frame &frame)
     switch (frame.hd.type) {
     case NGHTTP2_HEADERS:
         m_trace->record("h2.headers", sc, Direction::Out,
-                        QCborMap{{QStringLiteral("headers"), H2FrameTrace::headerList(
-                                                                 frame.headers.nva,
-                                                                 frame.headers.nvlen)},
+                        QCborMap{{QStringLiteral("headers"),
+                                  H2FrameTrace::headerList(frame.headers.nva, frame.headers.nvlen)},
                                  {QStringLiteral("kind"), QStringLiteral("request")}});
         [[fallthrough]];
     case NGHTTP2_DATA:
@@ -1177,11 +1196,17 @@ int Session::onFrameSend(const nghttp2_frame &frame)
             if (detail.isEmpty())
                 detail = m_lastLibError;
             const QString name = H2FrameTrace::errorCodeName(frame.goaway.error_code);
-            setConnectionError("h2-protocol",
-                               QStringLiteral("HTTP/2 connection error %1: %2 (hopscope sent GOAWAY)")
-                                   .arg(name, detail.isEmpty()
-                                                  ? QStringLiteral("the server broke the protocol")
-                                                  : detail));
+            if (frame.goaway.error_code == NGHTTP2_FRAME_SIZE_ERROR &&
+                detail.contains(QLatin1StringView("too large"))) {
+                detail += QStringLiteral(": a frame over the SETTINGS_MAX_FRAME_SIZE of %1 we "
+                                         "announced")
+                              .arg(qBound(kMinFrameSize, m_opts.maxFrameSize, kMaxFrameSize));
+            }
+            setConnectionError(
+                "h2-protocol",
+                QStringLiteral("HTTP/2 connection error %1: %2 (hopscope sent GOAWAY)")
+                    .arg(name, detail.isEmpty() ? QStringLiteral("the server broke the protocol")
+                                                : detail));
         }
         break;
     default:
@@ -1199,8 +1224,8 @@ int Session::onFrameNotSend(const nghttp2_frame &frame, int libError)
         return 0;
     Stream *st = it->second.get();
     // The request never left: after a GOAWAY another connection can take it.
-    const bool retryable = libError == NGHTTP2_ERR_START_STREAM_NOT_ALLOWED ||
-                           libError == NGHTTP2_ERR_STREAM_CLOSING;
+    const bool retryable =
+        libError == NGHTTP2_ERR_START_STREAM_NOT_ALLOWED || libError == NGHTTP2_ERR_STREAM_CLOSING;
     failStream(st, "h2-not-sent",
                QStringLiteral("request on stream %1 not sent: %2")
                    .arg(frame.hd.stream_id)
@@ -1216,10 +1241,19 @@ int Session::onFrameNotSend(const nghttp2_frame &frame, int libError)
 
 int Session::onInvalidFrameRecv(const nghttp2_frame &frame, int libError)
 {
-    const QString what = QStringLiteral("invalid %1 frame: %2")
-                             .arg(H2FrameTrace::frameTypeName(frame.hd.type),
-                                  QString::fromLatin1(nghttp2_strerror(libError)));
-    if (Stream *st = stream(frame.hd.stream_id); st && st->resetReason.isEmpty())
+    const QString lib = QString::fromLatin1(nghttp2_strerror(libError));
+    const QString what =
+        QStringLiteral("invalid %1 frame: %2").arg(H2FrameTrace::frameTypeName(frame.hd.type), lib);
+    Stream *st = stream(frame.hd.stream_id);
+    // nghttp2 does not report these through on_frame_recv; an inspector must still show them.
+    const bool headerBlock =
+        frame.hd.type == NGHTTP2_HEADERS || frame.hd.type == NGHTTP2_PUSH_PROMISE;
+    QCborMap fields = headerBlock
+                          ? H2FrameTrace::describe(frame, m_recvHeadersFlags, m_recvHeadersLength)
+                          : H2FrameTrace::describe(frame);
+    fields.insert(QStringLiteral("invalid"), lib);
+    m_trace->record("h2.frame", scope(st, frame.hd.stream_id), Direction::In, std::move(fields));
+    if (st && st->resetReason.isEmpty())
         st->resetReason = what;
     else
         m_lastLibError = what;
@@ -1237,17 +1271,26 @@ int Session::onError(int libError, QByteArrayView message)
 // The server's first frame must be SETTINGS (RFC 9113 §3.4); say what came instead.
 void Session::setPrefaceError()
 {
-    if (m_firstBytes.startsWith("HTTP/")) {
-        const qsizetype eol = m_firstBytes.indexOf('\r');
+    const bool http1 = m_firstBytes.startsWith("HTTP/");
+    const QString sent = H2FrameTrace::printable(
+        http1 ? m_firstBytes.left(m_firstBytes.indexOf('\r')) : m_firstBytes.left(32));
+    if (m_upgraded) {
+        setConnectionError(http1 ? "h2-not-spoken" : "h2-preface",
+                           QStringLiteral("after the 101 to h2c the server sent %1 (\"%2\") "
+                                          "instead of its HTTP/2 SETTINGS")
+                               .arg(http1 ? QStringLiteral("an HTTP/1.x response")
+                                          : QStringLiteral("bytes that are not HTTP/2"),
+                                    sent));
+    } else if (http1) {
         setConnectionError("h2-not-spoken",
                            QStringLiteral("the server answered in HTTP/1.x (\"%1\"), not HTTP/2: "
                                           "it does not speak HTTP/2 with prior knowledge here")
-                               .arg(H2FrameTrace::printable(m_firstBytes.left(eol))));
+                               .arg(sent));
     } else {
         setConnectionError("h2-preface",
                            QStringLiteral("the server did not start with a SETTINGS frame (no "
                                           "HTTP/2 connection preface); it sent \"%1\"")
-                               .arg(H2FrameTrace::printable(m_firstBytes.left(32))));
+                               .arg(sent));
     }
 }
 

@@ -140,9 +140,11 @@ QStringList TextWriter::format(const TraceEvent &ev)
                             .arg(t == u"net.read" ? QStringLiteral("read") : QStringLiteral("wrote"),
                                  str(f, "bytes"));
     } else if (t == u"response.complete") {
+        const QString what = ev.scope.req ? QStringLiteral("request %1").arg(ev.scope.req)
+                                          : QStringLiteral("upgrade probe");
         lines << info +
-                     QStringLiteral("request %1 complete: %2, %3 body bytes over %4 (%5)")
-                         .arg(QString::number(ev.scope.req), str(f, "status"), str(f, "bytes"),
+                     QStringLiteral("%1 complete: %2, %3 body bytes over %4 (%5)")
+                         .arg(what, str(f, "status"), str(f, "bytes"),
                               str(f, "protocol"),
                               timingsText(f.value(QLatin1StringView("timings")).toMap()));
     } else if (t == u"upgrade.offer") {

@@ -26,6 +26,7 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <vector>
 
 using namespace hopscope;
@@ -66,9 +67,8 @@ public:
     bool start(const QString &docRoot, const QStringList &extraArgs, const QString &key = {},
                const QString &cert = {})
     {
-        const QString program = test::findProgram(QStringLiteral("nghttpd"),
-                                                  {QStringLiteral("/usr/sbin"),
-                                                   QStringLiteral("/usr/bin")});
+        const QString program = test::findProgram(
+            QStringLiteral("nghttpd"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")});
         if (program.isEmpty()) {
             m_error = QStringLiteral("nghttpd not found (apt-get install nghttp2-server)");
             return false;
@@ -138,9 +138,9 @@ public:
         spec.tls.caFile = m_caFile;
         spec.tls.alpn = {QByteArrayLiteral("h2")};
         bodies.push_back(std::make_unique<QByteArray>());
-        exchanges.push_back(std::make_unique<Exchange>(
-            quint32(exchanges.size() + 1), spec,
-            std::make_unique<CollectSink>(bodies.back().get())));
+        exchanges.push_back(
+            std::make_unique<Exchange>(quint32(exchanges.size() + 1), spec,
+                                       std::make_unique<CollectSink>(bodies.back().get())));
         Exchange *ex = exchanges.back().get();
         pending.append(ex);
         return ex;
@@ -149,30 +149,38 @@ public:
     QByteArray &body(const Exchange *ex) { return *bodies.at(ex->id() - 1); }
 
     // waitForSettings: submit nothing before the server's SETTINGS arrived, so that its
-    // MAX_CONCURRENT_STREAMS decides how many go at once.
-    void start(bool waitForSettings = false)
+    // MAX_CONCURRENT_STREAMS decides how many go at once. upgradeLeftover: start as after a 101
+    // to h2c instead, the first exchange being stream 1 and these bytes having come with the 101.
+    void start(bool waitForSettings = false, std::optional<QByteArray> upgradeLeftover = {})
     {
         Exchange *first = exchanges.front().get();
         conn = std::make_unique<Connection>(1, Origin::fromUrl(first->spec().url), first->spec(),
                                             &trace);
-        QObject::connect(conn.get(), &Connection::ready, conn.get(), [this, waitForSettings] {
-            driver = new Http2Driver(conn.get(), m_options, conn.get());
-            QObject::connect(driver, &ProtocolDriver::finished, conn.get(),
-                             [this](Exchange *ex, bool retryable) {
-                                 finished.append({ex, retryable});
-                             });
-            QObject::connect(driver, &ProtocolDriver::capacityAvailable, conn.get(),
-                             [this] { pump(); });
-            QObject::connect(driver, &ProtocolDriver::closed, conn.get(),
-                             [this] { closedCount++; });
-            driver->startPriorKnowledge();
-            if (!waitForSettings)
-                pump();
-        });
-        QObject::connect(conn.get(), &Connection::failed, conn.get(),
-                         [this](const QByteArray &, const QString &message) {
-                             connectError = message;
-                         });
+        QObject::connect(
+            conn.get(), &Connection::ready, conn.get(), [this, waitForSettings, upgradeLeftover] {
+                driver = new Http2Driver(conn.get(), m_options, conn.get());
+                QObject::connect(driver, &ProtocolDriver::finished, conn.get(),
+                                 [this](Exchange *ex, bool retryable) {
+                                     finished.append({ex, retryable});
+                                 });
+                QObject::connect(driver, &ProtocolDriver::capacityAvailable, conn.get(),
+                                 [this] { pump(); });
+                QObject::connect(driver, &ProtocolDriver::closed, conn.get(),
+                                 [this] { closedCount++; });
+                if (upgradeLeftover) {
+                    Exchange *upgraded = pending.takeFirst();
+                    upgraded->timings.sendStart = upgraded->timings.sendEnd = trace.elapsedNs();
+                    driver->startAfterUpgrade(upgraded, Http2Driver::settingsPayload(m_options),
+                                              *upgradeLeftover);
+                } else {
+                    driver->startPriorKnowledge();
+                }
+                if (!waitForSettings)
+                    pump();
+            });
+        QObject::connect(
+            conn.get(), &Connection::failed, conn.get(),
+            [this](const QByteArray &, const QString &message) { connectError = message; });
         for (const auto &ex : exchanges)
             ex->timings.start = trace.elapsedNs();
         conn->open(first);
@@ -339,7 +347,10 @@ public:
         });
         return m_server.listen(QHostAddress::LocalHost, 0);
     }
-    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
+    QString baseUrl() const
+    {
+        return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort());
+    }
     QByteArray received;
 
 private:
@@ -371,6 +382,8 @@ private slots:
     void scriptedError();
     void scriptedGoawayAfterResponse();
     void scriptedHeaderLimitKeepsConnection();
+    void afterUpgrade_data();
+    void afterUpgrade();
 
 private:
     QString baseUrl(bool tls, quint16 port) const
@@ -473,7 +486,8 @@ void TestHttp2Nghttpd::getFile()
     QCOMPARE(headerValue(ex->responseHeaders, "content-length"),
              QByteArray::number(m_small.size()));
     QVERIFY(ex->timings.sendStart >= 0 && ex->timings.sendEnd >= ex->timings.sendStart);
-    QVERIFY(ex->timings.firstByte >= ex->timings.sendEnd && ex->timings.end >= ex->timings.firstByte);
+    QVERIFY(ex->timings.firstByte >= ex->timings.sendEnd &&
+            ex->timings.end >= ex->timings.firstByte);
 
     const TraceStore &t = c.trace;
     // Our SETTINGS, with the windows we need for speed and push off.
@@ -551,8 +565,8 @@ void TestHttp2Nghttpd::getFile()
     QCOMPARE(rc.fields.value(QLatin1StringView("protocol")).toString(), QStringLiteral("h2"));
     QCOMPARE(rc.fields.value(QLatin1StringView("bytes")).toInteger(), m_small.size());
     const QCborMap timings = rc.fields.value(QLatin1StringView("timings")).toMap();
-    QCOMPARE(timings.keys(), (QList<QCborValue>{"dns", "connect", "tls", "send", "wait",
-                                                "receive", "total"}));
+    QCOMPARE(timings.keys(),
+             (QList<QCborValue>{"dns", "connect", "tls", "send", "wait", "receive", "total"}));
     QVERIFY(timings.value(QLatin1StringView("total")).toDouble() > 0);
     QCOMPARE(timings.value(QLatin1StringView("tls")).toDouble() >= 0, tls);
     QVERIFY(eventsOf(t, "error").isEmpty());
@@ -801,11 +815,15 @@ void TestHttp2Nghttpd::scriptedError_data()
     QTest::newRow("HTTP/1.1 answer to prior knowledge")
         << QByteArray("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         << true << 0 << QByteArray("h2-not-spoken")
-        << QStringLiteral("the server answered in HTTP/1.x (\"HTTP/1.1 400 Bad Request\")")
-        << false << QStringLiteral("GOAWAY");
+        << QStringLiteral("the server answered in HTTP/1.x (\"HTTP/1.1 400 Bad Request\")") << false
+        << QStringLiteral("GOAWAY");
+    QTest::newRow("content-length without the body")
+        << pre + frame(0x1, 0x5, 1, kStatus200 + hpackLiteral("content-length", "5")) << false << 0
+        << QByteArray("h2-stream:PROTOCOL_ERROR")
+        << QStringLiteral("stream 1 reset by hopscope (PROTOCOL_ERROR): invalid HEADERS frame")
+        << false << QStringLiteral("RST_STREAM");
     QTest::newRow("no SETTINGS first (missing preface)")
-        << frame(0x8, 0, 0, be32(100)) + frame(0x4, 0, 0) << false << 0
-        << QByteArray("h2-preface")
+        << frame(0x8, 0, 0, be32(100)) + frame(0x4, 0, 0) << false << 0 << QByteArray("h2-preface")
         << QStringLiteral("the server did not start with a SETTINGS frame") << false
         << QStringLiteral("GOAWAY");
     QTest::newRow("server goes silent") << pre << false << 300 << QByteArray("timeout")
@@ -856,10 +874,21 @@ void TestHttp2Nghttpd::scriptedError()
         errorTraced = errorTraced ||
                       e.fields.value(QLatin1StringView("message")).toString().contains(message);
     QCOMPARE(errorTraced, !retryable);
-    if (code != "h2-rst:REFUSED_STREAM" && code != "h2-rst:INTERNAL_ERROR") {
+    // Stream errors leave the connection usable; connection errors close it.
+    if (code.startsWith("h2-rst:") || code.startsWith("h2-stream:")) {
+        QVERIFY(c.driver->isReusable());
+        QCOMPARE(c.closedCount, 0);
+    } else {
         QTRY_COMPARE_WITH_TIMEOUT(c.closedCount, 1, kTimeoutMs);
         QCOMPARE(c.conn->state(), Connection::State::Closed);
         QVERIFY(!c.driver->isReusable());
+    }
+    if (code.startsWith("h2-stream:")) {
+        // The frame nghttp2 rejected is in the trace all the same, marked invalid.
+        bool invalidTraced = false;
+        for (const TraceEvent &e : frames(c.trace, Direction::In, QStringLiteral("HEADERS"), 1))
+            invalidTraced = invalidTraced || e.fields.contains(QLatin1StringView("invalid"));
+        QVERIFY(invalidTraced);
     }
     if (code == "h2-rst:INTERNAL_ERROR")
         QCOMPARE(ex->bodyPreview, QByteArray("partial"));
@@ -869,8 +898,7 @@ void TestHttp2Nghttpd::scriptedGoawayAfterResponse()
 {
     // A graceful GOAWAY keeps what completed and closes once nothing is left.
     ScriptedPeer peer;
-    QVERIFY(peer.start(serverPreface() + frame(0x1, 0x4, 1, kStatus200) +
-                           frame(0x0, 0x1, 1, "ok") +
+    QVERIFY(peer.start(serverPreface() + frame(0x1, 0x4, 1, kStatus200) + frame(0x0, 0x1, 1, "ok") +
                            frame(0x7, 0, 0, be32(1) + be32(0) + "maintenance"),
                        false));
     H2Client c(peer.baseUrl());
@@ -890,17 +918,20 @@ void TestHttp2Nghttpd::scriptedGoawayAfterResponse()
     QCOMPARE(goaway.first().fields.value(QLatin1StringView("lastStreamId")).toInteger(), 1);
     const auto close = eventsOf(c.trace, "close");
     QCOMPARE(close.size(), 1);
-    QVERIFY(close.first().fields.value(QLatin1StringView("reason")).toString().contains(
-        QStringLiteral("GOAWAY NO_ERROR")));
+    QVERIFY(close.first()
+                .fields.value(QLatin1StringView("reason"))
+                .toString()
+                .contains(QStringLiteral("GOAWAY NO_ERROR")));
 }
 
 void TestHttp2Nghttpd::scriptedHeaderLimitKeepsConnection()
 {
     // An oversized header list resets that stream only.
     ScriptedPeer peer;
-    QVERIFY(peer.start(serverPreface() +
-                           frame(0x1, 0x5, 1, kStatus200 + hpackLiteral("x-big", QByteArray(2000, 'a'))),
-                       false));
+    QVERIFY(peer.start(
+        serverPreface() +
+            frame(0x1, 0x5, 1, kStatus200 + hpackLiteral("x-big", QByteArray(2000, 'a'))),
+        false));
     Http2Options options;
     options.maxHeaderListSize = 1000;
     H2Client c(peer.baseUrl(), {}, options);
@@ -912,11 +943,63 @@ void TestHttp2Nghttpd::scriptedHeaderLimitKeepsConnection()
     QVERIFY2(ex->error().contains(QStringLiteral("stream 1 exceed 1000 bytes")),
              qPrintable(ex->error()));
     QCOMPARE(c.finished.first().second, false);
-    QTRY_VERIFY_WITH_TIMEOUT(!frames(c.trace, Direction::Out, QStringLiteral("RST_STREAM"), 1).isEmpty(),
-                             kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !frames(c.trace, Direction::Out, QStringLiteral("RST_STREAM"), 1).isEmpty(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(c.driver->inFlight(), 0, kTimeoutMs);
     QVERIFY(c.driver->isReusable());
     QCOMPARE(c.closedCount, 0);
+}
+
+void TestHttp2Nghttpd::afterUpgrade_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("GET") << QByteArray("GET")
+                         << frame(0x1, 0x4, 1, kStatus200) + frame(0x0, 0x1, 1, "hello")
+                         << QByteArray("hello");
+    // nghttp2 must know stream 1 was a HEAD, or content-length without a body is an error.
+    QTest::newRow("HEAD") << QByteArray("HEAD")
+                          << frame(0x1, 0x5, 1, kStatus200 + hpackLiteral("content-length", "5"))
+                          << QByteArray();
+}
+
+void TestHttp2Nghttpd::afterUpgrade()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, response);
+    QFETCH(QByteArray, body);
+    // The server's SETTINGS came in the same read as the 101 (the leftover); the response to
+    // the upgraded request follows once our preface arrives.
+    ScriptedPeer peer;
+    QVERIFY(peer.start(frame(0x4, 0x1, 0) + response, false));
+    H2Client c(peer.baseUrl());
+    Exchange *upgraded = c.add(method, QStringLiteral("/"));
+    Exchange *next = c.add("GET", QStringLiteral("/next"));
+    c.start(false, frame(0x4, 0, 0, QByteArray("\x00\x03\x00\x00\x00\x40", 6)));
+    QTRY_VERIFY_WITH_TIMEOUT(c.finished.size() >= 1 || !c.connectError.isEmpty(), kTimeoutMs);
+    QCOMPARE(c.finished.first().first, upgraded);
+    QVERIFY2(upgraded->state() == Exchange::State::Complete, qPrintable(upgraded->error()));
+    QCOMPARE(upgraded->stream, 1);
+    QCOMPARE(upgraded->protocol, QByteArray("h2"));
+    QCOMPARE(c.body(upgraded), body);
+    QVERIFY(peer.received.startsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+    // The SETTINGS of the offer go out once (nghttp2_session_upgrade2 submits them), and the
+    // server's SETTINGS from the leftover were applied before anything else.
+    int ourSettings = 0;
+    for (const TraceEvent &e : frames(c.trace, Direction::Out, QStringLiteral("SETTINGS"), 0))
+        ourSettings += flagsOf(e).isEmpty() ? 1 : 0;
+    QCOMPARE(ourSettings, 1);
+    QCOMPARE(c.driver->peerMaxConcurrentStreams(), 64u);
+    const auto rc = eventsOf(c.trace, "response.complete");
+    QCOMPARE(rc.size(), 1);
+    QCOMPARE(rc.first().scope.stream, 1);
+    QCOMPARE(rc.first().fields.value(QLatin1StringView("protocol")).toString(),
+             QStringLiteral("h2"));
+    // Later requests ride the connection as stream 3.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !frames(c.trace, Direction::Out, QStringLiteral("HEADERS"), 3).isEmpty(), kTimeoutMs);
+    QCOMPARE(next->stream, 3);
 }
 
 QTEST_GUILESS_MAIN(TestHttp2Nghttpd)

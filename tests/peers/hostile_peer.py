@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hopscope's scriptable hostile HTTP peer.
 
-Usage: hostile_peer.py [--tls-cert CERT --tls-key KEY] [--alpn LIST] SCENARIO
+Usage: hostile_peer.py [--tls-cert CERT --tls-key KEY] [--alpn LIST] [--mode prior|h2c] SCENARIO
 
 Listens on 127.0.0.1 on a free port, prints "LISTENING <port>" on the first line of stdout and
 serves every connection with the named scenario until it is killed. Python 3 stdlib only.
@@ -14,6 +14,12 @@ script against it with a tiny step API:
     await peer.sleep(0.5)
     await peer.wait_closed()           # hold the socket open until the client goes away
     peer.close()
+
+HTTP/2 scenarios (named h2-*) start with `h2 = await h2_session(peer)`, which brings the
+connection to HTTP/2 the way --mode says: `prior` (the default) reads the client preface of
+HTTP/2 with prior knowledge, `h2c` first answers the client's `Upgrade: h2c` offer with a proper
+101. Either way the client's first request is stream 1 when it returns, and the scenario goes on
+with raw frames: `await h2.send(frame(...), ...)`, `await h2.read_frame()`.
 
 Add a scenario by writing such a function and decorating it with @scenario("name"). The peer
 closes the connection after the function returns; a client that disconnects in the middle
@@ -41,10 +47,11 @@ def scenario(name):
 class Peer:
     """One accepted connection and the step API scenarios are written in."""
 
-    def __init__(self, reader, writer, number):
+    def __init__(self, reader, writer, number, mode="prior"):
         self.reader = reader
         self.writer = writer
         self.number = number
+        self.mode = mode  # how h2_session() reaches HTTP/2: "prior" or "h2c"
         self.requests = []
         self._pending = b""
 
@@ -80,6 +87,17 @@ class Peer:
             chunk = await self.reader.read(length - len(data))
             if not chunk:
                 break
+            data += chunk
+        self._pending = bytes(data[length:])
+        return bytes(data[:length])
+
+    async def read_exact(self, length):
+        """Reads exactly `length` bytes (after whatever read_head() left over)."""
+        data = bytearray(self._pending)
+        while len(data) < length:
+            chunk = await self.reader.read(max(65536, length - len(data)))
+            if not chunk:
+                raise ConnectionResetError(f"client closed after {len(data)} of {length} bytes")
             data += chunk
         self._pending = bytes(data[length:])
         return bytes(data[:length])
@@ -164,16 +182,459 @@ async def bad_chunk_size(peer):
     await peer.wait_closed()
 
 
+ENDLESS_RATE = 64 * 1024 * 1024  # bytes per second: enough to prove streaming, kind to CI disks
+ENDLESS_BURST = 1024 * 1024
+
+
 @scenario("endless-chunked")
 async def endless_chunked(peer):
-    """64 KiB chunks forever, as fast as the client reads them (drain gives back-pressure)."""
+    """64 KiB chunks forever at about ENDLESS_RATE (and no faster than the client reads them).
+
+    Unthrottled, a client streaming to disk wrote ~600 MB/s in CI; the tests only need to see
+    the output file pass 100 MiB while the client's memory stays flat.
+    """
     await peer.read_head()
     await peer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
                      b"Transfer-Encoding: chunked\r\n\r\n")
     payload = bytes(range(256)) * 256
     chunk = b"%x\r\n" % len(payload) + payload + b"\r\n"
+    burst = chunk * (ENDLESS_BURST // len(payload))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    sent = 0
     while True:
-        await peer.write(chunk)
+        await peer.write(burst)
+        sent += len(burst)
+        ahead = started + sent / ENDLESS_RATE - loop.time()
+        if ahead > 0:
+            await peer.sleep(ahead)
+
+
+# --- HTTP/2 framing, just enough to misbehave precisely ----------------------------------------
+#
+# Raw frames rather than the h2 library: h2 refuses to send most of what these scenarios are
+# about (frames over the size limit, PUSH_PROMISE to a client that disabled push, HEADERS on a
+# stream nobody opened), and a frame is only a nine-byte header in front of a payload.
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+(DATA, HEADERS, PRIORITY, RST_STREAM, SETTINGS, PUSH_PROMISE, PING, GOAWAY, WINDOW_UPDATE,
+ CONTINUATION) = range(10)
+FRAME_NAMES = ("DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING",
+               "GOAWAY", "WINDOW_UPDATE", "CONTINUATION")
+
+FLAG_END_STREAM = 0x1
+FLAG_ACK = 0x1
+FLAG_END_HEADERS = 0x4
+
+NO_ERROR = 0x0
+PROTOCOL_ERROR = 0x1
+INTERNAL_ERROR = 0x2
+
+SETTINGS_HEADER_TABLE_SIZE = 0x1
+SETTINGS_MAX_CONCURRENT_STREAMS = 0x3
+SETTINGS_MAX_FRAME_SIZE = 0x5
+
+DEFAULT_MAX_FRAME_SIZE = 16384
+DEFAULT_HEADER_TABLE_SIZE = 4096
+# The index of the newest entry in the decoder's dynamic table (RFC 7541 §2.3.3).
+NEWEST_DYNAMIC_ENTRY = 62
+# RFC 7541 §4.1: an entry's size is its name and value length plus 32.
+HPACK_ENTRY_OVERHEAD = 32
+
+
+def frame(kind, flags, stream, payload=b""):
+    """One frame: 24-bit length, type, flags, 31-bit stream id, then the payload."""
+    return (len(payload).to_bytes(3, "big") + bytes((kind, flags)) +
+            (stream & 0x7FFFFFFF).to_bytes(4, "big") + payload)
+
+
+def settings_frame(settings=None):
+    """A SETTINGS frame carrying {identifier: value} (empty when settings is None)."""
+    payload = b"".join(ident.to_bytes(2, "big") + value.to_bytes(4, "big")
+                       for ident, value in (settings or {}).items())
+    return frame(SETTINGS, 0, 0, payload)
+
+
+def rst_stream_frame(stream, error_code):
+    return frame(RST_STREAM, 0, stream, error_code.to_bytes(4, "big"))
+
+
+def goaway_frame(last_stream, error_code, debug=b""):
+    return frame(GOAWAY, 0, 0, last_stream.to_bytes(4, "big") + error_code.to_bytes(4, "big") +
+                 debug)
+
+
+def describe_frames(data):
+    """'HEADERS s1 [END_HEADERS] 12 bytes, DATA s1 …' for the peer log (first few frames)."""
+    parts = []
+    offset = 0
+    while offset + 9 <= len(data) and len(parts) < 8:
+        length = int.from_bytes(data[offset:offset + 3], "big")
+        kind, flags = data[offset + 3], data[offset + 4]
+        stream = int.from_bytes(data[offset + 5:offset + 9], "big") & 0x7FFFFFFF
+        name = FRAME_NAMES[kind] if kind < len(FRAME_NAMES) else f"type {kind}"
+        parts.append(f"{name} s{stream} flags 0x{flags:x} {length} bytes")
+        offset += 9 + length
+    if offset < len(data):
+        parts.append(f"… ({len(data)} bytes in all)")
+    return ", ".join(parts)
+
+
+# HPACK (RFC 7541) encoding without Huffman coding: literals are easy to reason about, and the
+# dynamic table is all a header-list bomb needs.
+
+def hpack_int(value, prefix_bits, first_byte=0):
+    """An integer with an N-bit prefix (RFC 7541 §5.1), OR-ed into first_byte's high bits."""
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes((first_byte | value,))
+    out = bytearray((first_byte | limit,))
+    value -= limit
+    while value >= 128:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def hpack_string(data):
+    return hpack_int(len(data), 7) + data
+
+
+def hpack_indexed(index):
+    """A field taken whole from the static or dynamic table."""
+    return hpack_int(index, 7, 0x80)
+
+
+def hpack_literal(name, value, index=False):
+    """A literal field with a literal name; index=True also adds it to the dynamic table."""
+    return (b"\x40" if index else b"\x00") + hpack_string(name) + hpack_string(value)
+
+
+def hpack_block(headers):
+    """A header block of literal fields, never indexed, from (name, value) pairs (str or bytes)."""
+    def raw(text):
+        return text if isinstance(text, bytes) else text.encode()
+
+    return b"".join(hpack_literal(raw(name), raw(value)) for name, value in headers)
+
+
+class H2:
+    """The server end of an HTTP/2 connection, one raw frame at a time.
+
+    It remembers what the client announced in its SETTINGS and writes whatever a scenario asks,
+    valid or not. Reading returns every frame; h2_session() skips what a scenario does not wait
+    for.
+    """
+
+    def __init__(self, peer):
+        self.peer = peer
+        self.client_settings = {}
+
+    @property
+    def max_frame_size(self):
+        """The largest frame payload the client accepts."""
+        return self.client_settings.get(SETTINGS_MAX_FRAME_SIZE, DEFAULT_MAX_FRAME_SIZE)
+
+    @property
+    def header_table_size(self):
+        """The size of the client's HPACK decoder table, which our encoder may fill."""
+        return self.client_settings.get(SETTINGS_HEADER_TABLE_SIZE, DEFAULT_HEADER_TABLE_SIZE)
+
+    async def read_frame(self):
+        """Reads one frame and returns (type, flags, stream, payload); notes client SETTINGS."""
+        head = await self.peer.read_exact(9)
+        length = int.from_bytes(head[:3], "big")
+        kind, flags = head[3], head[4]
+        stream = int.from_bytes(head[5:9], "big") & 0x7FFFFFFF
+        payload = await self.peer.read_exact(length)
+        log(f"conn {self.peer.number}: h2 in: {describe_frames(head + payload)}")
+        if kind == SETTINGS and not flags & FLAG_ACK:
+            for offset in range(0, len(payload) - 5, 6):
+                ident = int.from_bytes(payload[offset:offset + 2], "big")
+                self.client_settings[ident] = int.from_bytes(payload[offset + 2:offset + 6], "big")
+        return kind, flags, stream, payload
+
+    async def send(self, *frames):
+        """Writes the frames in one write, so they arrive together as far as TCP allows."""
+        data = b"".join(frames)
+        log(f"conn {self.peer.number}: h2 out: {describe_frames(data)}")
+        await self.peer.write(data)
+
+    def header_frames(self, stream, block, end_stream=False, kind=HEADERS, prefix=b""):
+        """A header block as HEADERS (or PUSH_PROMISE, with its prefix) plus CONTINUATIONs.
+
+        Each frame stays within the client's SETTINGS_MAX_FRAME_SIZE, so only what a scenario
+        means to break is broken.
+        """
+        room = self.max_frame_size - len(prefix)
+        pieces = [block[:room]]
+        pieces += [block[i:i + self.max_frame_size]
+                   for i in range(room, len(block), self.max_frame_size)]
+        frames = []
+        for number, piece in enumerate(pieces):
+            flags = FLAG_END_HEADERS if number == len(pieces) - 1 else 0
+            if number == 0:
+                flags |= FLAG_END_STREAM if end_stream and kind == HEADERS else 0
+                frames.append(frame(kind, flags, stream, prefix + piece))
+            else:
+                frames.append(frame(CONTINUATION, flags, stream, piece))
+        return frames
+
+    def response(self, stream, status=200, headers=(), body=None):
+        """The frames of a complete, valid response (just the head when body is None)."""
+        fields = [(":status", str(status))] + list(headers)
+        if body is None:
+            return self.header_frames(stream, hpack_block(fields))
+        fields.append(("content-length", str(len(body))))
+        frames = self.header_frames(stream, hpack_block(fields), end_stream=not body)
+        if body:
+            frames.append(frame(DATA, FLAG_END_STREAM, stream, body))
+        return frames
+
+
+async def h2_session(peer, wait_for_request=True):
+    """Brings the connection to HTTP/2 the way peer.mode says and returns its H2.
+
+    prior: reads the client preface. h2c: reads the HTTP/1.1 request offering h2c, answers a
+    proper 101 and then reads the preface. Either way it sends the server's SETTINGS and
+    acknowledges the client's. With wait_for_request it returns once the client's first request
+    exists as stream 1: at once after an h2c upgrade (the upgraded request is stream 1), after
+    its complete HEADERS block with prior knowledge.
+    """
+    if peer.mode == "h2c":
+        head = await peer.read_head()
+        if head is None:
+            raise ConnectionResetError("client closed before sending a request")
+        if b"\r\nupgrade: h2c\r\n" not in head.lower():
+            raise ValueError("--mode h2c, but the request offers no Upgrade: h2c")
+        await peer.write(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+                         b"Upgrade: h2c\r\n\r\n")
+    preface = await peer.read_exact(len(PREFACE))
+    if preface != PREFACE:
+        raise ValueError(f"expected the HTTP/2 client preface, got {preface!r}")
+    h2 = H2(peer)
+    await h2.send(settings_frame({SETTINGS_MAX_CONCURRENT_STREAMS: 100}))
+    have_settings = False
+    have_request = peer.mode == "h2c" or not wait_for_request
+    while not (have_settings and have_request):
+        kind, flags, stream, _ = await h2.read_frame()
+        if kind == SETTINGS and not flags & FLAG_ACK:
+            have_settings = True
+            await h2.send(frame(SETTINGS, FLAG_ACK, 0))
+        elif kind in (HEADERS, CONTINUATION) and stream == 1 and flags & FLAG_END_HEADERS:
+            have_request = True
+    return h2
+
+
+# --- HTTP/2 and upgrade scenarios ---------------------------------------------------------------
+
+
+@scenario("101-no-upgrade-header")
+async def switch_without_upgrade_header(peer):
+    """Answers an upgrade offer with a 101 that does not say what it switched to."""
+    await peer.read_head()
+    await peer.write(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n")
+    await peer.wait_closed()
+
+
+@scenario("101-other-protocol")
+async def switch_to_other_protocol(peer):
+    """Answers an upgrade offer with a 101 to websocket, which was not offered."""
+    await peer.read_head()
+    await peer.write(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+                     b"Upgrade: websocket\r\n\r\n")
+    await peer.wait_closed()
+
+
+@scenario("101-garbage")
+async def switch_then_garbage(peer):
+    """A proper 101 to h2c followed, in the same write, by an HTTP/1.1 response, not SETTINGS."""
+    await peer.read_head()
+    await peer.write(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+                     b"Upgrade: h2c\r\n\r\n"
+                     b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n"
+                     b"ok\n")
+    await peer.wait_closed()
+
+
+@scenario("h2-ok")
+async def h2_ok(peer):
+    """Correct HTTP/2 responses to every request, to check the harness and each --mode."""
+    h2 = await h2_session(peer)
+    await h2.send(*h2.response(1, 200, [("content-type", "text/plain")], b"hello over h2\n"))
+    while True:
+        kind, flags, stream, _ = await h2.read_frame()
+        if kind == GOAWAY:
+            return
+        if kind in (HEADERS, CONTINUATION) and flags & FLAG_END_HEADERS and stream > 1:
+            await h2.send(*h2.response(stream, 200, [("content-type", "text/plain")],
+                                       b"hello over h2\n"))
+
+
+@scenario("h2-goaway-after-settings")
+async def goaway_after_settings(peer):
+    """SETTINGS, then GOAWAY(last stream 0, PROTOCOL_ERROR, "go away"): no request processed."""
+    h2 = await h2_session(peer)
+    await h2.send(goaway_frame(0, PROTOCOL_ERROR, b"go away"))
+    await peer.wait_closed()
+
+
+@scenario("h2-goaway-no-error")
+async def goaway_no_error(peer):
+    """A graceful GOAWAY(last stream 0, NO_ERROR) before answering, on every connection.
+
+    Stream 1 was not processed, so a client may retry it on a new connection; this peer refuses
+    that one too, and the client must still end with an error rather than retry forever.
+    """
+    h2 = await h2_session(peer)
+    await h2.send(goaway_frame(0, NO_ERROR))
+    await peer.wait_closed()
+
+
+@scenario("h2-rst-mid-body")
+async def rst_mid_body(peer):
+    """Announces 100000 body bytes on stream 1, sends 10000, then RST_STREAM(INTERNAL_ERROR)."""
+    h2 = await h2_session(peer)
+    await h2.send(*h2.response(1, 200, [("content-type", "application/octet-stream"),
+                                        ("content-length", "100000")]),
+                  frame(DATA, 0, 1, b"x" * 10000))
+    await peer.sleep(0.05)
+    await h2.send(rst_stream_frame(1, INTERNAL_ERROR))
+    await peer.wait_closed()
+
+
+def indexed_header_block(h2, decoded_bytes):
+    """A header block that decodes to more than decoded_bytes of fields for few wire bytes.
+
+    One literal field goes into the client's dynamic table as large as the table allows, then
+    one-byte references to it repeat it; :status 200 comes first. The decoded list is
+    (references + 1) * (name + value) bytes, the block about one byte per reference.
+    """
+    name = b"x-big"
+    value_length = min(8192, h2.header_table_size - HPACK_ENTRY_OVERHEAD - len(name))
+    if value_length <= 0:
+        raise ValueError("the client's HPACK table is too small to index a header")
+    field = len(name) + value_length
+    references = decoded_bytes // field + 1
+    return (hpack_indexed(8) +  # :status 200 from the static table
+            hpack_literal(name, b"b" * value_length, index=True) +
+            hpack_indexed(NEWEST_DYNAMIC_ENTRY) * references)
+
+
+@scenario("h2-big-headers")
+async def big_headers(peer):
+    """A response header list of about 320 KiB, over the 300 KiB a client should accept.
+
+    HEADERS plus CONTINUATIONs that each respect the client's frame size, well under any
+    CONTINUATION cap: the bytes come from HPACK indexing, not from the frame count. A client
+    that accepts the list gets a complete response, so acceptance is visible.
+    """
+    h2 = await h2_session(peer)
+    block = indexed_header_block(h2, 320 * 1024)
+    third = len(block) // 3 + 1
+    frames = [frame(HEADERS, 0, 1, block[:third]),
+              frame(CONTINUATION, 0, 1, block[third:2 * third]),
+              frame(CONTINUATION, FLAG_END_HEADERS, 1, block[2 * third:])]
+    await h2.send(*frames, frame(DATA, FLAG_END_STREAM, 1, b"ok\n"))
+    await peer.wait_closed()
+
+
+@scenario("h2-hpack-bomb")
+async def hpack_bomb(peer):
+    """About 64 MiB of decoded header list from one 16 KiB HEADERS frame (an HPACK bomb)."""
+    h2 = await h2_session(peer)
+    block = indexed_header_block(h2, 64 * 1024 * 1024)
+    await h2.send(*h2.header_frames(1, block), frame(DATA, FLAG_END_STREAM, 1, b"ok\n"))
+    await peer.wait_closed()
+
+
+@scenario("h2-many-continuations")
+async def many_continuations(peer):
+    """One small header block split over HEADERS and 20 CONTINUATION frames (the CVE-2024-27316
+    pattern, bounded), followed by a body, so a client without a cap completes the response."""
+    h2 = await h2_session(peer)
+    parts = [hpack_literal(b"x-part-%d" % number, b"v") for number in range(20)]
+    frames = [frame(HEADERS, 0, 1, hpack_indexed(8))]
+    frames += [frame(CONTINUATION, FLAG_END_HEADERS if number == len(parts) - 1 else 0, 1, part)
+               for number, part in enumerate(parts)]
+    await h2.send(*frames, frame(DATA, FLAG_END_STREAM, 1, b"ok\n"))
+    await peer.wait_closed()
+
+
+@scenario("h2-push-promise")
+async def push_promise(peer):
+    """PUSH_PROMISE for stream 2 on stream 1 although the client sent ENABLE_PUSH=0, then a
+    valid response to stream 1 (a client that ignores the promise would complete it)."""
+    h2 = await h2_session(peer)
+    promised = hpack_block([(":method", "GET"), (":scheme", "http"),
+                            (":authority", "127.0.0.1"), (":path", "/pushed")])
+    await h2.send(*h2.header_frames(1, promised, kind=PUSH_PROMISE, prefix=(2).to_bytes(4, "big")),
+                  *h2.response(1, 200, [("content-type", "text/plain")], b"ok\n"))
+    await peer.wait_closed()
+
+
+@scenario("h2-settings-flood")
+async def settings_flood(peer):
+    """500000 empty SETTINGS frames (4.5 MB), written without reading the client's ACKs.
+
+    A client that acknowledges them all queues half a million ACKs the peer never reads; it
+    must call it a flood and stop instead.
+    """
+    await h2_session(peer)
+    batch = settings_frame() * 2000
+    log(f"conn {peer.number}: h2 out: 500000 empty SETTINGS frames")
+    for _ in range(250):
+        await peer.write(batch)
+    log(f"conn {peer.number}: flood written; the client is still there")
+    await peer.wait_closed()
+
+
+@scenario("h2-no-preface")
+async def no_server_preface(peer):
+    """Answers the client preface with an HTTP/1.1 error instead of the server's SETTINGS, as an
+    HTTP/1.1-only server does (with --mode h2c: after a proper 101, in a later write)."""
+    if peer.mode == "h2c":
+        await peer.read_head()
+        await peer.write(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+                         b"Upgrade: h2c\r\n\r\n")
+    await peer.read_exact(len(PREFACE))
+    await peer.sleep(0.05)
+    await peer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                     b"Content-Length: 12\r\n\r\nbad request\n")
+    await peer.wait_closed()
+
+
+@scenario("h2-frame-too-big")
+async def frame_too_big(peer):
+    """A DATA frame of 20000 bytes on stream 1 while the client allows 16384 (or 3616 bytes
+    over whatever the client allows)."""
+    h2 = await h2_session(peer)
+    length = min(h2.max_frame_size + 3616, (1 << 24) - 1)
+    await h2.send(*h2.response(1, 200, [("content-length", str(length))]),
+                  frame(DATA, FLAG_END_STREAM, 1, b"x" * length))
+    await peer.wait_closed()
+
+
+def headers_on_unopened_stream(stream):
+    """A scenario: a response HEADERS on a stream the client never opened, then a valid
+    response on stream 1 (which a client that ignores the bad frame would complete)."""
+
+    async def play(peer):
+        h2 = await h2_session(peer)
+        await h2.send(*h2.response(stream, 200, [("content-type", "text/plain")], b"stray\n"),
+                      *h2.response(1, 200, [("content-type", "text/plain")], b"ok\n"))
+        await peer.wait_closed()
+
+    play.__doc__ = f"HEADERS on stream {stream}, which the client never opened."
+    return play
+
+
+# Stream 7: a client-initiated (odd) id the client has not used yet, out of order.
+scenario("h2-stream-id-out-of-order")(headers_on_unopened_stream(7))
+# Stream 2: a server-initiated (even) id, which only a PUSH_PROMISE could have reserved.
+scenario("h2-headers-even-stream")(headers_on_unopened_stream(2))
 
 
 # --- Server -----------------------------------------------------------------------------------
@@ -186,12 +647,12 @@ async def serve(args):
     async def handle(reader, writer):
         nonlocal counter
         counter += 1
-        peer = Peer(reader, writer, counter)
+        peer = Peer(reader, writer, counter, args.mode)
         log(f"conn {peer.number}: accepted, scenario {args.scenario}")
         try:
             await script(peer)
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError) as e:
-            log(f"conn {peer.number}: client went away ({type(e).__name__})")
+            log(f"conn {peer.number}: client went away ({type(e).__name__}: {e})")
         except Exception as e:  # a broken script must not kill the server for later connections
             log(f"conn {peer.number}: scenario error {e!r}")
         finally:
@@ -216,6 +677,8 @@ def main():
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--alpn", help="comma-separated ALPN protocols to accept (TLS only)")
+    parser.add_argument("--mode", choices=("prior", "h2c"), default="prior",
+                        help="how h2-* scenarios reach HTTP/2: prior knowledge or an h2c upgrade")
     args = parser.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")

@@ -1,6 +1,7 @@
 #include "apachefixture.h"
 
 #include "processutil.h"
+#include "tlscertificate.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -36,7 +37,7 @@ Mutex file:@ROOT@/run default
 LogLevel warn http2:info
 @USER@
 
-LoadModule mpm_event_module @MODULES@/mod_mpm_event.so
+LoadModule mpm_@MPM@_module @MODULES@/mod_mpm_@MPM@.so
 LoadModule authz_core_module @MODULES@/mod_authz_core.so
 LoadModule mime_module @MODULES@/mod_mime.so
 LoadModule http2_module @MODULES@/mod_http2.so
@@ -58,6 +59,8 @@ StartServers 1
 ServerLimit 2
 ThreadsPerChild 16
 MaxRequestWorkers 32
+MinSpareThreads 4
+MaxSpareThreads 32
 
 KeepAlive On
 MaxKeepAliveRequests 1000
@@ -183,7 +186,7 @@ bool canConnect(quint16 port)
 
 } // namespace
 
-ApacheFixture::ApacheFixture() = default;
+ApacheFixture::ApacheFixture(Mpm mpm) : m_mpm(mpm) {}
 
 ApacheFixture::~ApacheFixture()
 {
@@ -364,23 +367,9 @@ bool ApacheFixture::writeContent()
 
 bool ApacheFixture::writeCertificate()
 {
-    const QString openssl = findProgram(QStringLiteral("openssl"));
-    if (openssl.isEmpty())
-        return fail(QStringLiteral("openssl not found on PATH"));
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(openssl,
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-subj"),
-                   QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
-                   QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
-                   QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-keyout"),
-                   path(QStringLiteral("tls/key.pem")), QStringLiteral("-out"), caFile()});
-    if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit ||
-        process.exitCode() != 0) {
-        return fail(QStringLiteral("openssl req failed: %1")
-                        .arg(QString::fromLocal8Bit(process.readAll())));
-    }
+    QString error;
+    if (!writeSelfSignedCertificate(caFile(), keyFile(), &error))
+        return fail(error);
     QFile::setPermissions(caFile(), readable);
     QFile::setPermissions(keyFile(), readable);
     return true;
@@ -396,6 +385,8 @@ bool ApacheFixture::writeConfig()
     QString config = QString::fromLatin1(configTemplate);
     config.replace(QLatin1String("@ROOT@"), m_dir->path())
         .replace(QLatin1String("@MODULES@"), QLatin1String("/usr/lib/apache2/modules"))
+        .replace(QLatin1String("@MPM@"),
+                 m_mpm == Mpm::Worker ? QLatin1String("worker") : QLatin1String("event"))
         .replace(QLatin1String("@USER@"), user)
         .replace(QLatin1String("@PLAIN_PORT@"), QString::number(m_plainPort))
         .replace(QLatin1String("@TLS_PORT@"), QString::number(m_tlsPort));

@@ -27,7 +27,12 @@ namespace hopscope::test {
 class ApacheFixture
 {
 public:
-    ApacheFixture();
+    // Debian's default is the event MPM. Its mod_http2 hands an idle upgraded (h2c) connection
+    // back to the MPM, which ends it at once with GOAWAY "timeout" after the first stream; the
+    // worker MPM keeps the session (and sends its SETTINGS in the same write as the 101). Both
+    // are real deployments worth testing against.
+    enum class Mpm { Event, Worker };
+    explicit ApacheFixture(Mpm mpm = Mpm::Event);
     ~ApacheFixture();
     ApacheFixture(const ApacheFixture &) = delete;
     ApacheFixture &operator=(const ApacheFixture &) = delete;
@@ -70,6 +75,7 @@ private:
     QString path(const QString &relative) const;
     bool fail(const QString &message);
 
+    Mpm m_mpm = Mpm::Event;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QProcess> m_process;
     quint16 m_plainPort = 0;

@@ -112,11 +112,20 @@ void TestH2FrameTrace::errorCodeName_data()
 {
     QTest::addColumn<uint>("code");
     QTest::addColumn<QString>("name");
-    const char *names[] = {"NO_ERROR",         "PROTOCOL_ERROR",     "INTERNAL_ERROR",
-                           "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
-                           "FRAME_SIZE_ERROR", "REFUSED_STREAM",     "CANCEL",
-                           "COMPRESSION_ERROR", "CONNECT_ERROR",     "ENHANCE_YOUR_CALM",
-                           "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+    const char *names[] = {"NO_ERROR",
+                           "PROTOCOL_ERROR",
+                           "INTERNAL_ERROR",
+                           "FLOW_CONTROL_ERROR",
+                           "SETTINGS_TIMEOUT",
+                           "STREAM_CLOSED",
+                           "FRAME_SIZE_ERROR",
+                           "REFUSED_STREAM",
+                           "CANCEL",
+                           "COMPRESSION_ERROR",
+                           "CONNECT_ERROR",
+                           "ENHANCE_YOUR_CALM",
+                           "INADEQUATE_SECURITY",
+                           "HTTP_1_1_REQUIRED"};
     for (uint i = 0; i < std::size(names); ++i)
         QTest::newRow(names[i]) << i << QString::fromLatin1(names[i]);
     QTest::newRow("unknown 0xe") << 0xeu << "UNKNOWN(0xe)";
@@ -255,8 +264,7 @@ void TestH2FrameTrace::describeHeadersWithPriorityAndPadding()
     f.headers.padlen = 11; // nghttp2 counts the Pad Length field: 10 bytes of padding
     f.headers.pri_spec = {3, 200, 1};
     const QCborMap m = H2FrameTrace::describe(f);
-    QCOMPARE(m.keys(),
-             (QList<QCborValue>{"frame", "flags", "length", "padding", "priority"}));
+    QCOMPARE(m.keys(), (QList<QCborValue>{"frame", "flags", "length", "padding", "priority"}));
     QCOMPARE(m.value("padding").toInteger(), 10);
     const QCborMap p = m.value("priority").toMap();
     QCOMPARE(p.value("dependency").toInteger(), 3);
