@@ -24,14 +24,14 @@ namespace {
 // (the text after "GET <url>: "), case-sensitively against the code.
 struct Expectation
 {
-    QStringList message;      // regexes the message must all match
-    QStringList notInMessage; // regexes it must not match (misleading explanations)
-    QString code;             // regex for request.failed's code
-    QString inFrame;          // a frame type the trace must show arriving; empty: none
-    int inStream = -1;        // ... on this stream; -1: any
-    QString outFrame;         // a frame type hopscope must send in reaction; empty: none
-    QString outError;         // ... with this error code name; empty: any
-    int maxConnections = 1;   // a retry on a new connection is allowed where this is 2
+    QStringList message{};      // regexes the message must all match
+    QStringList notInMessage{}; // regexes it must not match (misleading explanations)
+    QString code{};             // regex for request.failed's code
+    QString inFrame{};          // a frame type the trace must show arriving; empty: none
+    int inStream = -1;          // ... on this stream; -1: any
+    QString outFrame{};         // a frame type hopscope must send in reaction; empty: none
+    QString outError{};         // ... with this error code name; empty: any
+    int maxConnections = 1;     // a retry on a new connection is allowed where this is 2
     qint64 maxRssKiB = 60 * 1024;
 };
 
