@@ -102,6 +102,15 @@ struct Stream
     QString resetReason; // why we reset it, when nghttp2 or we knew
 };
 
+// A frame header as the server sent it.
+struct WireFrame
+{
+    quint8 type = 0;
+    quint8 flags = 0;
+    quint32 length = 0;
+    qint32 stream = 0;
+};
+
 class Session
 {
 public:
@@ -144,6 +153,13 @@ private:
     void onDisconnected();
     void onIdleTimeout();
     bool feed(const uint8_t *data, size_t len);
+    bool recv(const uint8_t *data, size_t len);
+    void wireFrameDone();
+    QList<WireFrame> takeWireFrames();
+    void traceDiscardedFrames();
+    void traceHeaderBlock(const nghttp2_frame &frame, const EventScope &sc, QCborMap extra);
+    QString describeInvalid(const nghttp2_frame &frame) const;
+    static QString bodyProgress(const Stream *st);
     void pumpSend();
     void afterIo();
     void settle();
@@ -191,11 +207,19 @@ private:
     QString m_lastLibError;  // nghttp2's latest explanation (error callback)
     QByteArray m_firstBytes; // start of what the server sent, to recognise an HTTP/1.x answer
     QMetaObject::Connection m_connClosed;
-    // The HEADERS/PUSH_PROMISE frame header as on the wire, and the CONTINUATIONs after it:
-    // nghttp2 reports one merged frame.
-    quint8 m_recvHeadersFlags = 0;
-    size_t m_recvHeadersLength = 0;
-    QList<std::pair<quint8, size_t>> m_continuations;
+    QString m_lastInvalid; // the latest frame nghttp2 rejected, described for the user
+
+    // Frame boundaries of what the server sends, followed alongside nghttp2: every frame gets
+    // its h2.frame event, also the ones nghttp2 drops without a callback (ignored, rejected,
+    // the one that ended the session), and header blocks show their CONTINUATIONs.
+    uint8_t m_wireHeader[9] = {};
+    int m_wireHeaderHave = 0;
+    quint32 m_wirePayloadLeft = 0;
+    bool m_wireInPayload = false;
+    WireFrame m_wire;              // the frame being received
+    bool m_wireValid = false;      // its header is complete and it is not traced yet
+    bool m_framingTrusted = false; // the server began with SETTINGS: its bytes are frames
+    QList<WireFrame> m_wireBlock;  // HEADERS/PUSH_PROMISE and CONTINUATIONs of an open block
 };
 
 // --- nghttp2 callbacks: thin trampolines into the Session ----------------------------------
@@ -485,7 +509,7 @@ void Session::submit(Exchange *ex)
         const QString why = m_goawayReceived ? QStringLiteral("the server sent GOAWAY")
                                              : QStringLiteral("the connection is closed");
         failStream(st.get(), "h2-unavailable", QStringLiteral("request not sent: %1").arg(why),
-                   true, false);
+                   true);
         emitPending();
         return;
     }
@@ -598,14 +622,120 @@ void Session::readAvailable()
     }
 }
 
+// Hands nghttp2 the bytes frame by frame (one call per completed frame, the rest of a partial
+// one at the end), so that after each call it is known whether nghttp2 reported that frame.
 bool Session::feed(const uint8_t *data, size_t len)
 {
     if (m_firstBytes.isEmpty())
         m_firstBytes = QByteArray(reinterpret_cast<const char *>(data), qMin<qsizetype>(len, 64));
+    size_t off = 0;
+    size_t segment = 0;
+    while (off < len) {
+        if (!m_wireInPayload) {
+            const size_t take = qMin(size_t(9 - m_wireHeaderHave), len - off);
+            std::memcpy(m_wireHeader + m_wireHeaderHave, data + off, take);
+            m_wireHeaderHave += int(take);
+            off += take;
+            if (m_wireHeaderHave < 9)
+                break;
+            const uint8_t *h = m_wireHeader;
+            m_wire.length = (quint32(h[0]) << 16) | (quint32(h[1]) << 8) | h[2];
+            m_wire.type = h[3];
+            m_wire.flags = h[4];
+            m_wire.stream = qint32(
+                ((quint32(h[5]) << 24) | (quint32(h[6]) << 16) | (quint32(h[7]) << 8) | h[8]) &
+                0x7fffffff);
+            m_wireHeaderHave = 0;
+            m_wirePayloadLeft = m_wire.length;
+            m_wireInPayload = true;
+            m_wireValid = true;
+        }
+        const size_t take = qMin(size_t(m_wirePayloadLeft), len - off);
+        off += take;
+        m_wirePayloadLeft -= quint32(take);
+        if (m_wirePayloadLeft > 0)
+            break;
+        m_wireInPayload = false;
+        if (!recv(data + segment, off - segment))
+            return false;
+        segment = off;
+        wireFrameDone();
+        // After a connection error nghttp2 ignores everything; so do we.
+        if (!nghttp2_session_want_read(m_session))
+            return true;
+    }
+    return segment < len ? recv(data + segment, len - segment) : true;
+}
+
+void Session::wireFrameDone()
+{
+    if (!m_wireValid)
+        return; // traced by nghttp2's callbacks
+    const bool block = m_wire.type == NGHTTP2_HEADERS || m_wire.type == NGHTTP2_PUSH_PROMISE ||
+                       m_wire.type == NGHTTP2_CONTINUATION;
+    if (block && !(m_wire.flags & NGHTTP2_FLAG_END_HEADERS)) {
+        m_wireBlock.append(m_wire); // reported, if at all, when the block ends
+        m_wireValid = false;
+        return;
+    }
+    traceDiscardedFrames();
+}
+
+QList<WireFrame> Session::takeWireFrames()
+{
+    QList<WireFrame> frames = std::exchange(m_wireBlock, {});
+    if (m_wireValid)
+        frames.append(m_wire);
+    m_wireValid = false;
+    return frames;
+}
+
+// Frames nghttp2 took in without reporting them: ignored (DATA for a reset stream), rejected, or
+// the one that ended the session. Shown with what the frame header says.
+void Session::traceDiscardedFrames()
+{
+    const QList<WireFrame> frames = takeWireFrames();
+    if (!m_framingTrusted)
+        return; // not HTTP/2 at all: its bytes are no frames
+    for (const WireFrame &f : frames) {
+        m_trace->record(
+            "h2.frame", scope(stream(f.stream), f.stream), Direction::In,
+            QCborMap{{QStringLiteral("frame"), H2FrameTrace::frameTypeName(f.type)},
+                     {QStringLiteral("flags"), H2FrameTrace::flagNames(f.type, f.flags)},
+                     {QStringLiteral("length"), qint64(f.length)},
+                     {QStringLiteral("discarded"), true}});
+    }
+}
+
+// A header block's frames as on the wire: nghttp2 reports HEADERS and its CONTINUATIONs as one.
+void Session::traceHeaderBlock(const nghttp2_frame &frame, const EventScope &sc, QCborMap extra)
+{
+    const QList<WireFrame> frames = takeWireFrames();
+    const WireFrame first =
+        frames.isEmpty()
+            ? WireFrame{frame.hd.type, frame.hd.flags, quint32(frame.hd.length), frame.hd.stream_id}
+            : frames.first();
+    QCborMap fields = H2FrameTrace::describe(frame, first.flags, first.length);
+    for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+        fields.insert(it.key(), it.value());
+    m_trace->record("h2.frame", sc, Direction::In, std::move(fields));
+    for (qsizetype i = 1; i < frames.size(); ++i) {
+        m_trace->record(
+            "h2.frame", sc, Direction::In,
+            QCborMap{
+                {QStringLiteral("frame"), H2FrameTrace::frameTypeName(frames[i].type)},
+                {QStringLiteral("flags"), H2FrameTrace::flagNames(frames[i].type, frames[i].flags)},
+                {QStringLiteral("length"), qint64(frames[i].length)}});
+    }
+}
+
+bool Session::recv(const uint8_t *data, size_t len)
+{
     const ssize_t rv = nghttp2_session_mem_recv(m_session, data, len);
     if (rv >= 0)
         return true;
     m_broken = true;
+    traceDiscardedFrames(); // the frame that broke the session
     const QString lib = QString::fromLatin1(nghttp2_strerror(int(rv)));
     if (rv == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
         setConnectionError("limit:maxContinuations",
@@ -780,6 +910,18 @@ void Session::sessionDone()
                        : QStringLiteral("HTTP/2 session ended: %1").arg(m_lastLibError));
 }
 
+QString Session::bodyProgress(const Stream *st)
+{
+    if (!st->ex || !st->finalResponse)
+        return {};
+    const Exchange *ex = st->ex;
+    bool known = false;
+    const qint64 total = headerValue(ex->responseHeaders, "content-length").toLongLong(&known);
+    if (known)
+        return QStringLiteral(" after %1 of %2 body bytes").arg(ex->wireBodyBytes()).arg(total);
+    return QStringLiteral(" after %1 body bytes").arg(ex->wireBodyBytes());
+}
+
 QString Session::goawaySuffix() const
 {
     QString s = QStringLiteral("GOAWAY %1, last stream %2")
@@ -827,7 +969,8 @@ void Session::failStream(Stream *st, const QByteArray &code, const QString &mess
         ex->timings.end = now();
     ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
     ex->fail(code, message);
-    if (recordError && !retryable) {
+    // Every failure is an `error` in the trace, also one the client may retry elsewhere.
+    if (recordError) {
         m_trace->record("error", scope(st, st->id),
                         QCborMap{{QStringLiteral("message"), message},
                                  {QStringLiteral("code"), QString::fromLatin1(code)}});
@@ -865,6 +1008,7 @@ void Session::closeConnection(const QString &reason)
 {
     if (m_closed)
         return;
+    traceDiscardedFrames(); // a frame cut short, or the one that ended the session
     // Let a pending GOAWAY (ours, with the reason) leave before the socket goes.
     pumpSend();
     m_closed = true;
@@ -913,13 +1057,6 @@ void Session::emitPending()
 
 int Session::onBeginFrame(const nghttp2_frame_hd &hd)
 {
-    if (hd.type == NGHTTP2_HEADERS || hd.type == NGHTTP2_PUSH_PROMISE) {
-        m_recvHeadersFlags = hd.flags;
-        m_recvHeadersLength = hd.length;
-        m_continuations.clear();
-    } else if (hd.type == NGHTTP2_CONTINUATION) {
-        m_continuations.append({hd.flags, hd.length});
-    }
     if (hd.type == NGHTTP2_PUSH_PROMISE) {
         // nghttp2 only rejects it once the server acknowledged ENABLE_PUSH=0; we never accept it.
         setConnectionError("h2-push",
@@ -977,20 +1114,15 @@ int Session::onFrameRecv(const nghttp2_frame &frame)
     const quint8 type = frame.hd.type;
     const bool headerBlock = type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE;
     const EventScope sc = scope(st, sid);
-    m_trace->record("h2.frame", sc, Direction::In,
-                    headerBlock
-                        ? H2FrameTrace::describe(frame, m_recvHeadersFlags, m_recvHeadersLength)
-                        : H2FrameTrace::describe(frame));
     if (headerBlock) {
-        for (const auto &[flags, length] : std::as_const(m_continuations)) {
-            m_trace->record("h2.frame", sc, Direction::In,
-                            QCborMap{{QStringLiteral("frame"), QStringLiteral("CONTINUATION")},
-                                     {QStringLiteral("flags"),
-                                      H2FrameTrace::flagNames(NGHTTP2_CONTINUATION, flags)},
-                                     {QStringLiteral("length"), qint64(length)}});
-        }
-        m_continuations.clear();
+        traceHeaderBlock(frame, sc, {});
+    } else {
+        m_wireValid = false;
+        m_trace->record("h2.frame", sc, Direction::In, H2FrameTrace::describe(frame));
     }
+    if (type == NGHTTP2_SETTINGS)
+        m_framingTrusted = true;
+    m_lastInvalid.clear(); // a frame after it went through: that one did not end the session
     switch (type) {
     case NGHTTP2_HEADERS:
         handleHeaders(st, frame);
@@ -1100,7 +1232,7 @@ void Session::handleGoaway(const nghttp2_frame &frame)
                        .arg(m_goawayDebug.isEmpty()
                                 ? QString()
                                 : QStringLiteral(": \"%1\"").arg(m_goawayDebug)),
-                   true, false);
+                   true);
     }
 }
 
@@ -1133,7 +1265,9 @@ int Session::onStreamClose(qint32 streamId, quint32 errorCode)
         } else if (st->rstReceived) {
             const bool refused = st->rstCode == NGHTTP2_REFUSED_STREAM && !st->finalResponse;
             failStream(st, "h2-rst:" + name.toLatin1(),
-                       QStringLiteral("stream %1 reset by the server: %2").arg(streamId).arg(name),
+                       QStringLiteral("stream %1 reset by the server: %2%3")
+                           .arg(streamId)
+                           .arg(name, bodyProgress(st)),
                        refused);
         } else if (st->rstSent) {
             QString message =
@@ -1190,23 +1324,28 @@ int Session::onFrameSend(const nghttp2_frame &frame)
         m_goawaySent = true;
         if (frame.goaway.error_code != NGHTTP2_NO_ERROR) {
             // nghttp2 detected a connection error; its reason travels as debug data.
-            QString detail = H2FrameTrace::printable(
+            const QString debug = H2FrameTrace::printable(
                 QByteArrayView(reinterpret_cast<const char *>(frame.goaway.opaque_data),
                                qsizetype(frame.goaway.opaque_data_len)));
-            if (detail.isEmpty())
-                detail = m_lastLibError;
-            const QString name = H2FrameTrace::errorCodeName(frame.goaway.error_code);
-            if (frame.goaway.error_code == NGHTTP2_FRAME_SIZE_ERROR &&
-                detail.contains(QLatin1StringView("too large"))) {
-                detail += QStringLiteral(": a frame over the SETTINGS_MAX_FRAME_SIZE of %1 we "
-                                         "announced")
-                              .arg(qBound(kMinFrameSize, m_opts.maxFrameSize, kMaxFrameSize));
+            QString message = QStringLiteral("HTTP/2 connection error %1")
+                                  .arg(H2FrameTrace::errorCodeName(frame.goaway.error_code));
+            if (!m_lastInvalid.isEmpty()) {
+                message += QStringLiteral(": ") + m_lastInvalid;
+                if (!debug.isEmpty())
+                    message += QStringLiteral(" (nghttp2: %1)").arg(debug);
+            } else if (!debug.isEmpty()) {
+                message += QStringLiteral(": ") + debug;
+            } else if (!m_lastLibError.isEmpty()) {
+                message += QStringLiteral(": ") + m_lastLibError;
+            } else {
+                message += QStringLiteral(": the server broke the protocol");
             }
-            setConnectionError(
-                "h2-protocol",
-                QStringLiteral("HTTP/2 connection error %1: %2 (hopscope sent GOAWAY)")
-                    .arg(name, detail.isEmpty() ? QStringLiteral("the server broke the protocol")
-                                                : detail));
+            if (frame.goaway.error_code == NGHTTP2_FRAME_SIZE_ERROR &&
+                debug.contains(QLatin1StringView("too large"))) {
+                message += QStringLiteral(", over the SETTINGS_MAX_FRAME_SIZE of %1 we announced")
+                               .arg(qBound(kMinFrameSize, m_opts.maxFrameSize, kMaxFrameSize));
+            }
+            setConnectionError("h2-protocol", message + QStringLiteral(" (hopscope sent GOAWAY)"));
         }
         break;
     default:
@@ -1242,22 +1381,47 @@ int Session::onFrameNotSend(const nghttp2_frame &frame, int libError)
 int Session::onInvalidFrameRecv(const nghttp2_frame &frame, int libError)
 {
     const QString lib = QString::fromLatin1(nghttp2_strerror(libError));
-    const QString what =
-        QStringLiteral("invalid %1 frame: %2").arg(H2FrameTrace::frameTypeName(frame.hd.type), lib);
     Stream *st = stream(frame.hd.stream_id);
     // nghttp2 does not report these through on_frame_recv; an inspector must still show them.
-    const bool headerBlock =
-        frame.hd.type == NGHTTP2_HEADERS || frame.hd.type == NGHTTP2_PUSH_PROMISE;
-    QCborMap fields = headerBlock
-                          ? H2FrameTrace::describe(frame, m_recvHeadersFlags, m_recvHeadersLength)
-                          : H2FrameTrace::describe(frame);
-    fields.insert(QStringLiteral("invalid"), lib);
-    m_trace->record("h2.frame", scope(st, frame.hd.stream_id), Direction::In, std::move(fields));
-    if (st && st->resetReason.isEmpty())
-        st->resetReason = what;
-    else
-        m_lastLibError = what;
+    const EventScope sc = scope(st, frame.hd.stream_id);
+    if (frame.hd.type == NGHTTP2_HEADERS || frame.hd.type == NGHTTP2_PUSH_PROMISE) {
+        traceHeaderBlock(frame, sc, QCborMap{{QStringLiteral("invalid"), lib}});
+    } else {
+        m_wireValid = false;
+        QCborMap fields = H2FrameTrace::describe(frame);
+        fields.insert(QStringLiteral("invalid"), lib);
+        m_trace->record("h2.frame", sc, Direction::In, std::move(fields));
+    }
+    if (st && st->resetReason.isEmpty()) {
+        st->resetReason = QStringLiteral("invalid %1 frame: %2")
+                              .arg(H2FrameTrace::frameTypeName(frame.hd.type), lib);
+    }
+    // Used if nghttp2 now ends the connection (it then sends GOAWAY).
+    m_lastInvalid = describeInvalid(frame);
     return 0;
+}
+
+// Which frame broke the rules, in the user's terms: nghttp2's own words describe its state
+// machine ("request HEADERS: client received request"), not the server's fault.
+QString Session::describeInvalid(const nghttp2_frame &frame) const
+{
+    const qint32 id = frame.hd.stream_id;
+    const QString type = H2FrameTrace::frameTypeName(frame.hd.type);
+    if (id == 0 || stream(id))
+        return QStringLiteral("%1 frame on stream %2").arg(type).arg(id);
+    if (id % 2 == 0) {
+        return QStringLiteral("%1 frame on stream %2, an even stream id: only the server opens "
+                              "those, by push, which is disabled")
+            .arg(type)
+            .arg(id);
+    }
+    if (quint32(id) >= nghttp2_session_get_next_stream_id(m_session)) {
+        return QStringLiteral("%1 frame on stream %2, which hopscope never opened (an idle "
+                              "stream)")
+            .arg(type)
+            .arg(id);
+    }
+    return QStringLiteral("%1 frame on stream %2, which is already closed").arg(type).arg(id);
 }
 
 int Session::onError(int libError, QByteArrayView message)

@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTest>
 
 using namespace hopscope::test;
@@ -62,7 +63,17 @@ private slots:
     void noUpgradeH2StaysOnHttp1();
 
 private:
-    QString context(const CliResult &r) const;
+    // QTest cuts failure messages at about 1000 characters: the guard writes the run's whole
+    // story (stderr, the trace's tail, the peer's log) once, when the test failed.
+    [[nodiscard]] auto explainOnFailure(const CliResult &r) const
+    {
+        return qScopeGuard([&r, this] {
+            if (QTest::currentTestFailed()) {
+                qWarning().noquote() << u"\n"_s + r.describe() + u"  peer log:\n"_s +
+                                            QString::fromUtf8(m_peer.log());
+            }
+        });
+    }
 
     SelfSignedCertificate m_certificate;
     ScriptPeer m_peer;
@@ -89,11 +100,6 @@ void CliNoAlpnPeerTest::cleanup()
     m_peer.stop();
 }
 
-QString CliNoAlpnPeerTest::context(const CliResult &r) const
-{
-    return r.describe() + u"  peer log:\n"_s + QString::fromUtf8(m_peer.log());
-}
-
 void CliNoAlpnPeerTest::upgradeH2FollowedToPriorKnowledge()
 {
     CliRunner runner;
@@ -102,9 +108,10 @@ void CliNoAlpnPeerTest::upgradeH2FollowedToPriorKnowledge()
     const QString outB = runner.scratchPath(u"b.out"_s);
     const CliResult r = runner.run({u"--cacert"_s, m_certificate.certFile(), u"-o"_s, outA, u"-o"_s,
                                     outB, m_peer.url(u"/a"_s), m_peer.url(u"/b"_s)});
+    const auto explain = explainOnFailure(r);
     HOPSCOPE_VERIFY_RAN(r);
-    QVERIFY2(r.exitCode == 0, qPrintable(context(r)));
-    QVERIFY2(!r.has(u"request.failed"), qPrintable(context(r)));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(!r.has(u"request.failed"));
     QCOMPARE(readFile(outA), http1Body);
     QCOMPARE(readFile(outB), h2Body);
 
@@ -115,11 +122,11 @@ void CliNoAlpnPeerTest::upgradeH2FollowedToPriorKnowledge()
     QCOMPARE(num(complete.at(0), "conn"), qint64(1));
     QCOMPARE(str(complete.at(0), "protocol"), u"http/1.1"_s);
     const QJsonObject tls1 = onConnection(r, u"tls", 1);
-    QVERIFY2(!tls1.isEmpty(), qPrintable(context(r)));
-    QVERIFY2(tls1.value(u"alpn"_s).isNull(), qPrintable(context(r)));
+    QVERIFY(!tls1.isEmpty());
+    QVERIFY(tls1.value(u"alpn"_s).isNull());
     QCOMPARE(tls1.value(u"verified"_s).toBool(), true);
     const QJsonObject advertised = r.first(u"upgrade.advertised");
-    QVERIFY2(!advertised.isEmpty(), qPrintable(context(r)));
+    QVERIFY(!advertised.isEmpty());
     QCOMPARE(num(advertised, "conn"), qint64(1));
     QCOMPARE(num(advertised, "req"), qint64(1));
     QCOMPARE(advertised.value(u"protocols"_s).toArray(), QJsonArray{u"h2"_s});
@@ -128,16 +135,16 @@ void CliNoAlpnPeerTest::upgradeH2FollowedToPriorKnowledge()
     // answer either and speaks HTTP/2 by prior knowledge over TLS.
     QCOMPARE(r.count(u"connect"), 2);
     const QJsonObject follow = r.first(u"upgrade.follow");
-    QVERIFY2(!follow.isEmpty(), qPrintable(context(r)));
+    QVERIFY(!follow.isEmpty());
     QCOMPARE(num(follow, "conn"), qint64(2));
     QCOMPARE(num(follow, "req"), qint64(2));
     QCOMPARE(num(follow, "from"), qint64(1));
     QCOMPARE(str(follow, "protocol"), u"h2"_s);
     QCOMPARE(str(follow, "alpn"), u"h2"_s);
     const QJsonObject tls2 = onConnection(r, u"tls", 2);
-    QVERIFY2(!tls2.isEmpty(), qPrintable(context(r)));
-    QVERIFY2(tls2.value(u"alpn"_s).isNull(), qPrintable(context(r)));
-    QVERIFY2(num(follow, "seq") < num(tls2, "seq"), qPrintable(context(r)));
+    QVERIFY(!tls2.isEmpty());
+    QVERIFY(tls2.value(u"alpn"_s).isNull());
+    QVERIFY(num(follow, "seq") < num(tls2, "seq"));
     QCOMPARE(num(complete.at(1), "req"), qint64(2));
     QCOMPARE(num(complete.at(1), "conn"), qint64(2));
     QCOMPARE(num(complete.at(1), "stream"), qint64(1));
@@ -145,11 +152,10 @@ void CliNoAlpnPeerTest::upgradeH2FollowedToPriorKnowledge()
     QCOMPARE(num(complete.at(1), "bytes"), qint64(h2Body.size()));
     const QJsonObject h2Request = onConnection(r, u"h2.headers", 2);
     QCOMPARE(str(h2Request, "dir"), u"out"_s);
-    QVERIFY2(h2Request.value(u"headers"_s).toArray().contains(QJsonArray{u":path"_s, u"/b"_s}),
-             qPrintable(context(r)));
+    QVERIFY(h2Request.value(u"headers"_s).toArray().contains(QJsonArray{u":path"_s, u"/b"_s}));
     QCOMPARE(r.count(u"h1.request"), 1);
     QVERIFY2(!onConnection(r, u"close", 1).isEmpty(),
-             qPrintable(u"connection 1 was not closed after it was replaced\n"_s + context(r)));
+             "connection 1 was not closed after it was replaced");
 
     // The peer's view: /a over HTTP/1.1 on its first connection, /b as stream 1 of HTTP/2 by
     // prior knowledge on the second, neither with ALPN.
@@ -167,8 +173,9 @@ void CliNoAlpnPeerTest::laterRequestsShareTheH2Connection()
     runner.setTimeout(std::chrono::seconds(30));
     const CliResult r = runner.run({u"--cacert"_s, m_certificate.certFile(), m_peer.url(u"/a"_s),
                                     m_peer.url(u"/b"_s), m_peer.url(u"/c"_s)});
+    const auto explain = explainOnFailure(r);
     HOPSCOPE_VERIFY_RAN(r);
-    QVERIFY2(r.exitCode == 0, qPrintable(context(r)));
+    QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.standardOutput, http1Body + h2Body + h2Body);
     QCOMPARE(r.count(u"connect"), 2);
     QCOMPARE(r.count(u"upgrade.follow"), 1);
@@ -187,13 +194,14 @@ void CliNoAlpnPeerTest::noUpgradeH2StaysOnHttp1()
     runner.setTimeout(std::chrono::seconds(30));
     const CliResult r = runner.run({u"--no-upgrade-h2"_s, u"--cacert"_s, m_certificate.certFile(),
                                     m_peer.url(u"/a"_s), m_peer.url(u"/b"_s)});
+    const auto explain = explainOnFailure(r);
     HOPSCOPE_VERIFY_RAN(r);
-    QVERIFY2(r.exitCode == 0, qPrintable(context(r)));
+    QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.standardOutput, http1Body + http1Body);
     // The advertisement is still shown; it is just not acted on.
-    QVERIFY2(r.has(u"upgrade.advertised"), qPrintable(context(r)));
-    QVERIFY2(!r.has(u"upgrade.follow"), qPrintable(context(r)));
-    QVERIFY2(!r.has(u"h2.frame"), qPrintable(context(r)));
+    QVERIFY(r.has(u"upgrade.advertised"));
+    QVERIFY(!r.has(u"upgrade.follow"));
+    QVERIFY(!r.has(u"h2.frame"));
     QCOMPARE(r.count(u"connect"), 1);
     const QList<QJsonObject> complete = r.events(u"response.complete");
     QCOMPARE(complete.size(), 2);
