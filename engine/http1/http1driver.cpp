@@ -12,7 +12,6 @@ namespace hopscope {
 
 namespace {
 
-constexpr qsizetype kReadSize = 256 * 1024;   // large reads: fewer syscalls and events
 constexpr qint64 kWriteHighWater = 256 * 1024; // keep Qt's write buffer bounded for file bodies
 
 QCborArray headersToCbor(const HeaderList &headers)
@@ -42,7 +41,6 @@ Http1Driver::Http1Driver(Connection *connection, const UpgradeRegistry *upgrades
     : ProtocolDriver(connection, parent), m_conn(connection), m_trace(connection->trace()),
       m_upgrades(upgrades)
 {
-    m_readBuffer.resize(kReadSize);
     QAbstractSocket *s = m_conn->socket();
     connect(s, &QAbstractSocket::readyRead, this, &Http1Driver::onReadyRead);
     connect(s, &QAbstractSocket::bytesWritten, this, &Http1Driver::onBytesWritten);
@@ -168,7 +166,10 @@ void Http1Driver::onReadyRead()
 {
     QAbstractSocket *s = m_conn->socket();
     while (s->bytesAvailable() > 0 && m_conn->isOpen()) {
-        const qint64 n = s->read(m_readBuffer.data(), m_readBuffer.size());
+        // readAll() hands over Qt's buffered chunks without another copy; the parser then
+        // works on views into this one array.
+        const QByteArray chunk = s->readAll();
+        const qint64 n = chunk.size();
         if (n <= 0)
             break;
         m_conn->touch();
@@ -196,11 +197,11 @@ void Http1Driver::onReadyRead()
         while (offset < n && m_exchange && !m_messageDone) {
             qsizetype consumed = 0;
             const auto result = m_parser->feed(
-                QByteArrayView(m_readBuffer.constData() + offset, n - offset), &consumed);
+                QByteArrayView(chunk.constData() + offset, n - offset), &consumed);
             offset += consumed;
             processResult(result, offset, n);
             if (m_switched) {
-                switchProtocol(QByteArrayView(m_readBuffer.constData() + offset, n - offset));
+                switchProtocol(QByteArrayView(chunk.constData() + offset, n - offset));
                 return;
             }
             if (result == Http1ResponseParser::Result::NeedMore && consumed == 0)

@@ -64,7 +64,6 @@ private:
     TraceStore *m_trace;
     std::unique_ptr<Http1ResponseParser> m_parser; // per exchange: limits come with the request
     Exchange *m_exchange = nullptr;
-    QByteArray m_readBuffer;
     std::unique_ptr<QFile> m_bodyFile;
     qint64 m_bodyToSend = 0;
     qint64 m_bodySent = 0;

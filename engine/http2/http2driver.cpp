@@ -22,7 +22,6 @@ namespace hopscope {
 
 namespace {
 
-constexpr qsizetype kReadSize = 256 * 1024;     // large reads: fewer syscalls and events
 constexpr qint64 kWriteHighWater = 1024 * 1024; // bounds Qt's write buffer for uploads
 constexpr qint32 kMaxWindow = 0x7fffffff;       // RFC 9113 §6.9.1
 constexpr quint32 kMinFrameSize = 16384;        // RFC 9113 §6.5.2
@@ -184,7 +183,6 @@ private:
     Http2Options m_opts;
     nghttp2_session *m_session = nullptr;
     std::unordered_map<qint32, std::unique_ptr<Stream>> m_streams;
-    QByteArray m_readBuffer;
     QByteArray m_outBuffer;
     QTimer m_idleTimer;
     QList<std::pair<Exchange *, bool>> m_finishedQueue;
@@ -307,7 +305,6 @@ ssize_t cbReadBody(nghttp2_session *, int32_t, uint8_t *buf, size_t length, uint
 Session::Session(Http2Driver *driver, Connection *conn, const Http2Options &opts)
     : q(driver), m_conn(conn), m_trace(conn->trace()), m_opts(opts)
 {
-    m_readBuffer.resize(kReadSize);
     m_idleTimer.setSingleShot(true);
     QObject::connect(&m_idleTimer, &QTimer::timeout, q, [this] { onIdleTimeout(); });
 
@@ -606,14 +603,18 @@ void Session::readAvailable()
 {
     QAbstractSocket *s = m_conn->socket();
     while (!m_closed && !m_broken && s->bytesAvailable() > 0) {
-        const qint64 n = s->read(m_readBuffer.data(), m_readBuffer.size());
+        // readAll() hands over Qt's ring-buffer chunks without copying them (read(char *, n)
+        // copies every byte once more); what it returns is only what one notification
+        // buffered, so memory stays bounded by the socket's own reads.
+        const QByteArray chunk = s->readAll();
+        const qint64 n = chunk.size();
         if (n <= 0)
             break;
         m_conn->touch();
         touchIdle();
         m_trace->record("net.read", m_conn->scope(), Direction::In,
                         QCborMap{{QStringLiteral("bytes"), n}});
-        if (!feed(reinterpret_cast<const uint8_t *>(m_readBuffer.constData()), size_t(n)))
+        if (!feed(reinterpret_cast<const uint8_t *>(chunk.constData()), size_t(n)))
             break;
         pumpSend();
         // After a connection error nghttp2 reads nothing more; what follows is ignored.
