@@ -4,11 +4,11 @@
 #include "core/origin.h"
 #include "http1/http1driver.h"
 #include "http2/http2driver.h"
-#include "upgrade/h2cupgradehandler.h"
-#include "upgrade/upgraderegistry.h"
 #include "net/connection.h"
 #include "net/connectionpool.h"
 #include "trace/tracestore.h"
+#include "upgrade/h2cupgradehandler.h"
+#include "upgrade/upgraderegistry.h"
 
 #include <QSslSocket>
 #include <QTimer>
@@ -81,9 +81,10 @@ void Client::pump()
             break;
         if (ex->timings.start < 0) {
             ex->timings.start = m_trace->elapsedNs();
-            m_trace->record("request.start", {0, ex->id(), -1},
-                            QCborMap{{QStringLiteral("method"), QString::fromLatin1(ex->spec().method)},
-                                     {QStringLiteral("url"), ex->spec().url.toString()}});
+            m_trace->record(
+                "request.start", {0, ex->id(), -1},
+                QCborMap{{QStringLiteral("method"), QString::fromLatin1(ex->spec().method)},
+                         {QStringLiteral("url"), ex->spec().url.toString()}});
             startRequestTimer(ex);
             if (!checkRequest(ex))
                 continue; // failed and removed from m_pending
@@ -115,8 +116,9 @@ bool Client::checkRequest(Exchange *ex)
     const QUrl &url = ex->spec().url;
     const QString scheme = url.scheme().toLower();
     if (scheme != u"http" && scheme != u"https") {
-        failRequest(ex, "url", QStringLiteral("unsupported URL scheme \"%1\" in %2 (use http or https)")
-                                   .arg(url.scheme(), url.toString()));
+        failRequest(ex, "url",
+                    QStringLiteral("unsupported URL scheme \"%1\" in %2 (use http or https)")
+                        .arg(url.scheme(), url.toString()));
         return false;
     }
     if (url.host().isEmpty()) {
@@ -141,8 +143,9 @@ bool Client::tryDispatch(Exchange *ex)
 {
     followUpgradeH2(ex);
     if (ProtocolDriver *driver = m_pool->findAvailable(ex->spec())) {
-        m_trace->record("pool.reuse", {driver->connection()->id(), ex->id(), -1},
-                        QCborMap{{QStringLiteral("origin"), Origin::fromUrl(ex->spec().url).toString()}});
+        m_trace->record(
+            "pool.reuse", {driver->connection()->id(), ex->id(), -1},
+            QCborMap{{QStringLiteral("origin"), Origin::fromUrl(ex->spec().url).toString()}});
         m_running_on.insert(ex, driver);
         driver->submit(ex);
         return true;
@@ -244,7 +247,8 @@ void Client::onConnectionReady(Connection *conn)
     if (m_replaces.contains(conn))
         closeReplacedConnections(m_replaces.take(conn), conn->id());
     if (ex && !ex->isFinished()) {
-        if (spec.h2cViaOptions && spec.upgradeToken() == "h2c" && driver->protocol() == "http/1.1") {
+        if (spec.h2cViaOptions && spec.upgradeToken() == "h2c" &&
+            driver->protocol() == "http/1.1") {
             // nghttp -u style: the upgrade rides a bodiless OPTIONS *, the request then goes out
             // as a stream (or over HTTP/1.1 if the server declines).
             RequestSpec probe = spec;

@@ -76,9 +76,10 @@ private:
     TraceStore *m_trace;
     ConnectionPool *m_pool;
     std::vector<std::unique_ptr<Exchange>> m_exchanges;
-    QList<Exchange *> m_pending;        // in order, not yet on a connection
+    QList<Exchange *> m_pending;                              // in order, not yet on a connection
     QHash<Exchange *, QPointer<ProtocolDriver>> m_running_on; // in flight
-    QHash<Connection *, Exchange *> m_opening; // connection being opened -> the request that opened it
+    QHash<Connection *, Exchange *>
+        m_opening; // connection being opened -> the request that opened it
     QHash<Exchange *, QTimer *> m_timers;
     QHash<Exchange *, int> m_retries;
     std::unique_ptr<UpgradeRegistry> m_upgrades;

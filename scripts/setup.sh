@@ -9,7 +9,7 @@ HOPSCOPE_BUILD="${HOPSCOPE_BUILD:-$HOPSCOPE_ROOT/build}"
 # Build tools and libraries, then the real peers the tests start (Apache with mod_http2,
 # nghttp2's server and client, Python h2 and websockets), then what headless GUI runs need.
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format
   qt6-base-dev qt6-base-dev-tools libgl-dev libqt6opengl6-dev
   libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 openssl
   ca-certificates

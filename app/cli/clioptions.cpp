@@ -87,11 +87,12 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsCompactedShortOptions);
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this help."));
-    const QCommandLineOption version(QStringLiteral("version"),
-                                     QStringLiteral("Show versions of Hopscope and its libraries."));
-    const QCommandLineOption method({QStringLiteral("X"), QStringLiteral("request")},
-                                    QStringLiteral("Request method (default GET, or POST with data)."),
-                                    QStringLiteral("METHOD"));
+    const QCommandLineOption version(
+        QStringLiteral("version"), QStringLiteral("Show versions of Hopscope and its libraries."));
+    const QCommandLineOption method(
+        {QStringLiteral("X"), QStringLiteral("request")},
+        QStringLiteral("Request method (default GET, or POST with data)."),
+        QStringLiteral("METHOD"));
     const QCommandLineOption header({QStringLiteral("H"), QStringLiteral("header")},
                                     QStringLiteral("Extra header 'Name: value' (repeatable); "
                                                    "'Name:' removes a default header."),
@@ -113,15 +114,16 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                        QStringLiteral("Write the trace as JSON lines to FILE "
                                                       "(- for stdout; bodies then need -o)."),
                                        QStringLiteral("FILE"));
-    const QCommandLineOption http11(QStringLiteral("http1.1"),
-                                    QStringLiteral("Use HTTP/1.1 only (TLS offers ALPN http/1.1)."));
+    const QCommandLineOption http11(
+        QStringLiteral("http1.1"), QStringLiteral("Use HTTP/1.1 only (TLS offers ALPN http/1.1)."));
     const QCommandLineOption alpn(QStringLiteral("alpn"),
                                   QStringLiteral("ALPN protocols to offer, comma-separated."),
                                   QStringLiteral("LIST"));
-    const QCommandLineOption cacert(QStringLiteral("cacert"),
-                                    QStringLiteral("Verify the server against the CA "
-                                                   "certificates in FILE (instead of the system's)."),
-                                    QStringLiteral("FILE"));
+    const QCommandLineOption cacert(
+        QStringLiteral("cacert"),
+        QStringLiteral("Verify the server against the CA "
+                       "certificates in FILE (instead of the system's)."),
+        QStringLiteral("FILE"));
     const QCommandLineOption insecure({QStringLiteral("k"), QStringLiteral("insecure")},
                                       QStringLiteral("Do not verify the server's certificate."));
     const QCommandLineOption timeout(QStringLiteral("timeout"),
@@ -135,27 +137,29 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                          QStringLiteral("Fail a request when no byte moves for "
                                                         "SECONDS (default 60)."),
                                          QStringLiteral("SECONDS"));
-    const QCommandLineOption compressed(QStringLiteral("compressed"),
-                                        QStringLiteral("Ask for and decode gzip, deflate, br, zstd."));
+    const QCommandLineOption compressed(
+        QStringLiteral("compressed"),
+        QStringLiteral("Ask for and decode gzip, deflate, br, zstd."));
     const QCommandLineOption limit(QStringLiteral("limit"),
                                    QStringLiteral("Set a named limit, e.g. maxHeaderBytes=307200 "
                                                   "(repeatable; see the README for the names)."),
                                    QStringLiteral("NAME=VALUE"));
-    const QCommandLineOption h2c(QStringLiteral("h2c"),
-                                 QStringLiteral("Cleartext: offer Upgrade: h2c on the first request "
-                                                "of each connection (RFC 7540 §3.2)."));
+    const QCommandLineOption h2c(
+        QStringLiteral("h2c"), QStringLiteral("Cleartext: offer Upgrade: h2c on the first request "
+                                              "of each connection (RFC 7540 §3.2)."));
     const QCommandLineOption h2cPrior(QStringLiteral("h2c-prior"),
                                       QStringLiteral("Cleartext: HTTP/2 with prior knowledge."));
-    const QCommandLineOption h2cOptions(QStringLiteral("h2c-options"),
-                                        QStringLiteral("With --h2c: upgrade on a bodiless OPTIONS * "
-                                                       "first, then send the request as a stream."));
+    const QCommandLineOption h2cOptions(
+        QStringLiteral("h2c-options"), QStringLiteral("With --h2c: upgrade on a bodiless OPTIONS * "
+                                                      "first, then send the request as a stream."));
     const QCommandLineOption upgrade(QStringLiteral("upgrade"),
                                      QStringLiteral("Offer Upgrade: TOKEN on the first request of "
                                                     "each connection."),
                                      QStringLiteral("TOKEN"));
-    const QCommandLineOption noUpgradeH2(QStringLiteral("no-upgrade-h2"),
-                                         QStringLiteral("Do not follow an `Upgrade: h2` "
-                                                        "advertisement to a new HTTP/2 connection."));
+    const QCommandLineOption noUpgradeH2(
+        QStringLiteral("no-upgrade-h2"),
+        QStringLiteral("Do not follow an `Upgrade: h2` "
+                       "advertisement to a new HTTP/2 connection."));
     const QCommandLineOption parallel(QStringLiteral("parallel"),
                                       QStringLiteral("Send all requests at once (HTTP/2: as "
                                                      "concurrent streams on one connection)."));
@@ -163,13 +167,13 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                             QStringLiteral("HTTP/1.1 connections per origin with "
                                                            "--parallel (default 6)."),
                                             QStringLiteral("N"));
-    const QCommandLineOption repeat(QStringLiteral("repeat"),
-                                    QStringLiteral("Request each URL N times."),
-                                    QStringLiteral("N"));
-    p.addOptions({help, version, method, header, data, dataBinary, output, verbose, traceJson,
-                  http11, alpn, cacert, insecure, timeout, connectTimeout, idleTimeout, compressed,
-                  limit, h2c, h2cPrior, h2cOptions, upgrade, noUpgradeH2, parallel, maxConnections,
-                  repeat});
+    const QCommandLineOption repeat(
+        QStringLiteral("repeat"), QStringLiteral("Request each URL N times."), QStringLiteral("N"));
+    p.addOptions(
+        {help,           version,     method,     header,         data,   dataBinary, output,
+         verbose,        traceJson,   http11,     alpn,           cacert, insecure,   timeout,
+         connectTimeout, idleTimeout, compressed, limit,          h2c,    h2cPrior,   h2cOptions,
+         upgrade,        noUpgradeH2, parallel,   maxConnections, repeat});
     p.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("http:// or https:// URLs."),
                             QStringLiteral("URL..."));
 
@@ -324,7 +328,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
             return usage(QStringLiteral("invalid URL \"%1\"").arg(u));
         const QString scheme = url.scheme().toLower();
         if (scheme != u"http" && scheme != u"https")
-            return usage(QStringLiteral("unsupported URL scheme \"%1\" in %2").arg(url.scheme(), u));
+            return usage(
+                QStringLiteral("unsupported URL scheme \"%1\" in %2").arg(url.scheme(), u));
         RequestSpec spec = base;
         spec.url = url;
         for (int i = 0; i < repeatCount; ++i)

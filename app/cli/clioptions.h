@@ -14,10 +14,10 @@ struct CliOptions
     QList<RequestSpec> requests; // one per URL, in order
     QStringList outputs;         // -o, the n-th for the n-th URL
     bool verbose = false;
-    QString traceJson;           // "" none, "-" stdout, else a file
-    int runTimeoutMs = 0;        // --timeout: the whole run
-    bool parallel = false;       // --parallel
-    int maxConnections = 6;      // --max-connections, per origin (HTTP/1.1)
+    QString traceJson;      // "" none, "-" stdout, else a file
+    int runTimeoutMs = 0;   // --timeout: the whole run
+    bool parallel = false;  // --parallel
+    int maxConnections = 6; // --max-connections, per origin (HTTP/1.1)
 
     enum class Action { Run, Help, Version, UsageError };
     Action action = Action::Run;

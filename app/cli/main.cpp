@@ -96,8 +96,9 @@ int main(int argc, char **argv)
     runTimer.setSingleShot(true);
     runTimer.setTimerType(Qt::PreciseTimer); // coarse timers may fire 5% early
     QObject::connect(&runTimer, &QTimer::timeout, &client, [&] {
-        client.abortAll("timeout", QStringLiteral("run timed out after %1 s (--timeout)")
-                                       .arg(opts.runTimeoutMs / 1000.0));
+        client.abortAll(
+            "timeout",
+            QStringLiteral("run timed out after %1 s (--timeout)").arg(opts.runTimeoutMs / 1000.0));
     });
     QObject::connect(&client, &Client::allFinished, &app, [&] {
         client.shutdown(QStringLiteral("run finished"));

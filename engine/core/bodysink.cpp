@@ -17,9 +17,10 @@ bool FileSink::ensureOpen()
     auto f = std::make_unique<QFile>(m_path);
     // Unbuffered: bodies arrive in large slices (16 KiB HTTP/2 DATA frames, 256 KiB reads);
     // QFile's own buffer would only add a copy of every byte.
-    const bool ok = m_path == u"-"
-                        ? f->open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered)
-                        : f->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered);
+    const bool ok =
+        m_path == u"-"
+            ? f->open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered)
+            : f->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered);
     if (!ok) {
         m_error = QStringLiteral("cannot write %1: %2").arg(m_path, f->errorString());
         return false;

@@ -14,8 +14,8 @@ Origin Origin::fromUrl(const QUrl &url)
 
 QString Origin::toString() const
 {
-    const QString h = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']')
-                                                      : host;
+    const QString h =
+        host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host;
     return QStringLiteral("%1://%2:%3").arg(scheme, h).arg(port);
 }
 

@@ -30,9 +30,9 @@ struct RequestSpec
 {
     QByteArray method = "GET";
     QUrl url;
-    HeaderList headers;  // extra/override headers, in the user's order and case
-    QByteArray body;     // from memory ...
-    QString bodyFile;    // ... or streamed from a file (wins when set)
+    HeaderList headers; // extra/override headers, in the user's order and case
+    QByteArray body;    // from memory ...
+    QString bodyFile;   // ... or streamed from a file (wins when set)
     ProtocolPolicy protocol = ProtocolPolicy::Auto;
     TlsOptions tls;
     Timeouts timeouts;

@@ -36,8 +36,7 @@ QCborMap timingsToCbor(const ExchangeTimings &t)
 
 } // namespace
 
-Http1Driver::Http1Driver(Connection *connection, const UpgradeRegistry *upgrades,
-                         QObject *parent)
+Http1Driver::Http1Driver(Connection *connection, const UpgradeRegistry *upgrades, QObject *parent)
     : ProtocolDriver(connection, parent), m_conn(connection), m_trace(connection->trace()),
       m_upgrades(upgrades)
 {
@@ -177,11 +176,11 @@ void Http1Driver::onReadyRead()
         m_trace->record("net.read", sc, Direction::In, QCborMap{{QStringLiteral("bytes"), n}});
         if (!m_exchange) {
             // Nothing was asked: a server talking out of turn on an idle keep-alive connection.
-            m_trace->record("error", sc,
-                            QCborMap{{QStringLiteral("message"),
-                                      QStringLiteral("%1 unexpected bytes on an idle connection")
-                                          .arg(n)},
-                                     {QStringLiteral("code"), QStringLiteral("unsolicited-data")}});
+            m_trace->record(
+                "error", sc,
+                QCborMap{{QStringLiteral("message"),
+                          QStringLiteral("%1 unexpected bytes on an idle connection").arg(n)},
+                         {QStringLiteral("code"), QStringLiteral("unsolicited-data")}});
             closeConnection(QStringLiteral("unsolicited data from the server"));
             return;
         }
@@ -196,8 +195,8 @@ void Http1Driver::onReadyRead()
         qsizetype offset = 0;
         while (offset < n && m_exchange && !m_messageDone) {
             qsizetype consumed = 0;
-            const auto result = m_parser->feed(
-                QByteArrayView(chunk.constData() + offset, n - offset), &consumed);
+            const auto result =
+                m_parser->feed(QByteArrayView(chunk.constData() + offset, n - offset), &consumed);
             offset += consumed;
             processResult(result, offset, n);
             if (m_switched) {
@@ -221,9 +220,10 @@ void Http1Driver::onReadyRead()
             // HTTP/1.1 without pipelining: nothing may follow a complete response.
             m_trace->record(
                 "h1.violation", m_conn->scope(),
-                QCborMap{{QStringLiteral("code"), QStringLiteral("extra-data")},
-                         {QStringLiteral("message"),
-                          QStringLiteral("%1 bytes after the end of the response").arg(n - offset)}});
+                QCborMap{
+                    {QStringLiteral("code"), QStringLiteral("extra-data")},
+                    {QStringLiteral("message"),
+                     QStringLiteral("%1 bytes after the end of the response").arg(n - offset)}});
             closeConnection(QStringLiteral("unexpected bytes after a response"));
             return;
         }
@@ -286,10 +286,10 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
     m_exchange->responseHeaders = head.headers;
     m_exchange->setState(Exchange::State::Receiving);
     if (!m_exchange->prepareBody()) {
-        m_trace->record("error", sc,
-                        QCborMap{{QStringLiteral("message"), m_exchange->error()},
-                                 {QStringLiteral("code"),
-                                  QString::fromLatin1(m_exchange->errorCode())}});
+        m_trace->record(
+            "error", sc,
+            QCborMap{{QStringLiteral("message"), m_exchange->error()},
+                     {QStringLiteral("code"), QString::fromLatin1(m_exchange->errorCode())}});
     }
 }
 
@@ -338,8 +338,9 @@ void Http1Driver::switchProtocol(QByteArrayView leftover)
         problem = QStringLiteral("101 without an Upgrade header (offered %1)")
                       .arg(QString::fromLatin1(m_offeredToken));
     } else if (tokens.first().compare(m_offeredToken, Qt::CaseInsensitive) != 0) {
-        problem = QStringLiteral("101 switched to %1, but %2 was offered")
-                      .arg(QString::fromLatin1(tokens.first()), QString::fromLatin1(m_offeredToken));
+        problem =
+            QStringLiteral("101 switched to %1, but %2 was offered")
+                .arg(QString::fromLatin1(tokens.first()), QString::fromLatin1(m_offeredToken));
     }
     UpgradeHandler *handler = m_upgrades ? m_upgrades->handler(m_offeredToken) : nullptr;
     if (problem.isEmpty() && !handler) {
@@ -469,11 +470,11 @@ void Http1Driver::onDisconnected()
         } else {
             const bool retryable = reused && !m_gotResponseByte;
             QString message = m_parser->errorString();
-            const QString why = m_conn->socket()->error() == QAbstractSocket::RemoteHostClosedError ||
-                                        m_conn->socket()->error() ==
-                                            QAbstractSocket::UnknownSocketError
-                                    ? QString()
-                                    : m_conn->socket()->errorString();
+            const QString why =
+                m_conn->socket()->error() == QAbstractSocket::RemoteHostClosedError ||
+                        m_conn->socket()->error() == QAbstractSocket::UnknownSocketError
+                    ? QString()
+                    : m_conn->socket()->errorString();
             if (!why.isEmpty())
                 message += QStringLiteral(" (%1)").arg(why);
             failExchange(m_parser->errorCode(), message, retryable);
@@ -487,8 +488,9 @@ void Http1Driver::onIdleTimeout()
     if (!m_exchange)
         return;
     const int ms = m_exchange->spec().timeouts.idleMs;
-    failExchange("timeout", QStringLiteral("idle timeout: no data for %1 s (--idle-timeout)")
-                                .arg(ms / 1000.0));
+    failExchange(
+        "timeout",
+        QStringLiteral("idle timeout: no data for %1 s (--idle-timeout)").arg(ms / 1000.0));
     closeConnection(QStringLiteral("idle timeout"));
 }
 

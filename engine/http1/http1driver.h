@@ -25,8 +25,7 @@ class Http1Driver : public ProtocolDriver, private Http1ResponseParser::Listener
 {
     Q_OBJECT
 public:
-    Http1Driver(Connection *connection, const UpgradeRegistry *upgrades,
-                QObject *parent = nullptr);
+    Http1Driver(Connection *connection, const UpgradeRegistry *upgrades, QObject *parent = nullptr);
     ~Http1Driver() override;
 
     QByteArray protocol() const override { return QByteArrayLiteral("http/1.1"); }
@@ -74,9 +73,9 @@ private:
     bool m_gotResponseByte = false;
     bool m_messageDone = false;
     const UpgradeRegistry *m_upgrades;
-    bool m_offerMade = false;     // one offer per connection, on its first request
-    QByteArray m_offeredToken;    // the offer of the exchange in flight
-    ResponseHead m_switchHead;    // the 101, kept for the handler
+    bool m_offerMade = false;  // one offer per connection, on its first request
+    QByteArray m_offeredToken; // the offer of the exchange in flight
+    ResponseHead m_switchHead; // the 101, kept for the handler
     bool m_switched = false;
 };
 

@@ -38,7 +38,8 @@ public:
         virtual ~Listener() = default;
         // Every head, including interim 1xx ones (100 Continue, 103 ...) and 101.
         virtual void onResponseHead(const ResponseHead &head) = 0;
-        // Message body bytes with any chunk framing removed. The view is only valid during the call.
+        // Message body bytes with any chunk framing removed. The view is only valid during the
+        // call.
         virtual void onBodyData(QByteArrayView data) = 0;
         // Trailer fields of a chunked body (only called when there are some).
         virtual void onTrailers(const HeaderList &trailers) = 0;
@@ -75,11 +76,11 @@ public:
     // "truncated-body", ...
     QByteArray errorCode() const { return m_errorCode; }
 
-    bool inHead() const;           // no complete final head yet
-    bool messageStarted() const;   // at least one byte of the current response was seen
+    bool inHead() const;         // no complete final head yet
+    bool messageStarted() const; // at least one byte of the current response was seen
     Framing framing() const { return m_framing; }
     qint64 contentLength() const { return m_contentLength; } // -1 when not given
-    qint64 bodyBytes() const { return m_bodyBytes; }          // body bytes delivered so far
+    qint64 bodyBytes() const { return m_bodyBytes; }         // body bytes delivered so far
     // Whether the connection may carry another request after this response (HTTP version and
     // the Connection header; a close-delimited body never allows it).
     bool keepAlive() const { return m_keepAlive; }

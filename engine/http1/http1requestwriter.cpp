@@ -54,8 +54,8 @@ Http1RequestHead Http1RequestWriter::build(const RequestSpec &spec, qint64 bodyL
         if (!replaced && !user.value.isEmpty())
             headers.append(user);
     }
-    const bool userFramed = hasHeader(spec.headers, "Content-Length") ||
-                            hasHeader(spec.headers, "Transfer-Encoding");
+    const bool userFramed =
+        hasHeader(spec.headers, "Content-Length") || hasHeader(spec.headers, "Transfer-Encoding");
     if (bodyLength > 0 && !userFramed)
         headers.append(HttpHeader{"Content-Length", QByteArray::number(bodyLength)});
     head.headers = headers;

@@ -104,8 +104,9 @@ void Connection::onLookedUp(const QHostInfo &info)
         return;
     m_first->timings.dnsEnd = m_trace->elapsedNs();
     if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-        fail("dns", QStringLiteral("could not resolve host %1: %2")
-                        .arg(m_origin.host, info.errorString()));
+        fail(
+            "dns",
+            QStringLiteral("could not resolve host %1: %2").arg(m_origin.host, info.errorString()));
         return;
     }
     m_addresses = info.addresses();
@@ -158,11 +159,11 @@ void Connection::setupSocket()
 void Connection::tryNextAddress()
 {
     if (m_nextAddress >= m_addresses.size()) {
-        fail("connect", QStringLiteral("could not connect to %1 port %2: %3")
-                            .arg(m_origin.host)
-                            .arg(m_origin.port)
-                            .arg(m_socket ? m_socket->errorString()
-                                          : QStringLiteral("no address")));
+        fail("connect",
+             QStringLiteral("could not connect to %1 port %2: %3")
+                 .arg(m_origin.host)
+                 .arg(m_origin.port)
+                 .arg(m_socket ? m_socket->errorString() : QStringLiteral("no address")));
         return;
     }
     m_address = m_addresses.at(m_nextAddress++);
@@ -184,21 +185,22 @@ void Connection::onConnected()
 {
     m_first->timings.connectEnd = m_trace->elapsedNs();
     touch();
-    m_trace->record("connect", scope(m_first->id()),
-                    QCborMap{{QStringLiteral("host"), m_origin.host},
-                             {QStringLiteral("port"), m_origin.port},
-                             {QStringLiteral("address"), m_address.toString()},
-                             {QStringLiteral("ms"),
-                              ExchangeTimings::ms(m_first->timings.connectStart,
-                                                  m_first->timings.connectEnd)}});
+    m_trace->record(
+        "connect", scope(m_first->id()),
+        QCborMap{{QStringLiteral("host"), m_origin.host},
+                 {QStringLiteral("port"), m_origin.port},
+                 {QStringLiteral("address"), m_address.toString()},
+                 {QStringLiteral("ms"), ExchangeTimings::ms(m_first->timings.connectStart,
+                                                            m_first->timings.connectEnd)}});
     if (m_ssl) {
         m_state = State::Handshaking;
         m_first->timings.tlsStart = m_first->timings.connectEnd;
         if (m_spec.tls.insecure) {
-            m_trace->record("tls.insecure", scope(m_first->id()),
-                            QCborMap{{QStringLiteral("message"),
-                                      QStringLiteral("certificate verification is OFF (-k/--insecure): "
-                                                     "the peer's identity is not checked")}});
+            m_trace->record(
+                "tls.insecure", scope(m_first->id()),
+                QCborMap{{QStringLiteral("message"),
+                          QStringLiteral("certificate verification is OFF (-k/--insecure): "
+                                         "the peer's identity is not checked")}});
         }
         return;
     }
@@ -221,13 +223,24 @@ void Connection::onEncrypted()
         "tls", scope(m_first->id()),
         QCborMap{{QStringLiteral("protocol"), tlsProtocolName(m_ssl->sessionProtocol())},
                  {QStringLiteral("cipher"), cipher.name()},
-                 {QStringLiteral("alpn"), m_alpn.isEmpty() ? QCborValue(QCborValue::Null)
-                                                           : QCborValue(QString::fromLatin1(m_alpn))},
+                 {QStringLiteral("alpn"), m_alpn.isEmpty()
+                                              ? QCborValue(QCborValue::Null)
+                                              : QCborValue(QString::fromLatin1(m_alpn))},
                  {QStringLiteral("verified"), verified},
-                 {QStringLiteral("sni"), m_origin.host},
+                 {QStringLiteral("alpnOffered"),
+                  [this] {
+                      QCborArray offered;
+                      for (const QByteArray &p : alpnOffer())
+                          offered.append(QString::fromLatin1(p));
+                      return offered;
+                  }()},
+                 // RFC 6066: no SNI for IP literals (Qt sends none then either).
+                 {QStringLiteral("sni"), QHostAddress(m_origin.host).isNull()
+                                             ? QCborValue(m_origin.host)
+                                             : QCborValue(QCborValue::Null)},
                  {QStringLiteral("chain"), chain},
-                 {QStringLiteral("ms"), ExchangeTimings::ms(m_first->timings.tlsStart,
-                                                            m_first->timings.tlsEnd)}});
+                 {QStringLiteral("ms"),
+                  ExchangeTimings::ms(m_first->timings.tlsStart, m_first->timings.tlsEnd)}});
     m_state = State::Open;
     emit ready();
 }
@@ -272,7 +285,7 @@ void Connection::onDisconnected()
 
 void Connection::onConnectTimeout()
 {
-    const char *phase = m_state == State::Resolving    ? "resolving"
+    const char *phase = m_state == State::Resolving     ? "resolving"
                         : m_state == State::Handshaking ? "the TLS handshake"
                                                         : "connecting";
     fail("timeout", QStringLiteral("connect timeout after %1 ms while %2 %3 (--connect-timeout)")

@@ -5,8 +5,7 @@
 
 namespace hopscope {
 
-ConnectionPool::ConnectionPool(TraceStore *trace, QObject *parent)
-    : QObject(parent), m_trace(trace)
+ConnectionPool::ConnectionPool(TraceStore *trace, QObject *parent) : QObject(parent), m_trace(trace)
 {
 }
 

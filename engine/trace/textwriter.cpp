@@ -100,9 +100,8 @@ QStringList TextWriter::format(const TraceEvent &ev)
         lines << info + QStringLiteral("connected to %1 (%2) port %3")
                             .arg(str(f, "host"), str(f, "address"), str(f, "port"));
     } else if (t == u"tls") {
-        const QString alpn = f.value(QLatin1StringView("alpn")).isNull()
-                                 ? QStringLiteral("none")
-                                 : str(f, "alpn");
+        const QString alpn =
+            f.value(QLatin1StringView("alpn")).isNull() ? QStringLiteral("none") : str(f, "alpn");
         lines << info + QStringLiteral("TLS %1, cipher %2, ALPN %3, certificate %4")
                             .arg(str(f, "protocol"), str(f, "cipher"), alpn,
                                  f.value(QLatin1StringView("verified")).toBool()
@@ -110,20 +109,20 @@ QStringList TextWriter::format(const TraceEvent &ev)
                                      : QStringLiteral("NOT VERIFIED"));
         for (const QCborValue &c : f.value(QLatin1StringView("chain")).toArray()) {
             const QCborMap cert = c.toMap();
-            lines << info + QStringLiteral("  certificate: %1 (issuer %2, until %3)")
-                                .arg(str(cert, "subject"), str(cert, "issuer"),
-                                     str(cert, "notAfter"));
+            lines << info +
+                         QStringLiteral("  certificate: %1 (issuer %2, until %3)")
+                             .arg(str(cert, "subject"), str(cert, "issuer"), str(cert, "notAfter"));
         }
     } else if (t == u"tls.insecure") {
         lines << bad + QStringLiteral("WARNING: %1").arg(str(f, "message"));
     } else if (t == u"h1.request") {
-        lines << out + QStringLiteral("%1 %2 %3").arg(str(f, "method"), str(f, "target"),
-                                                    str(f, "version"));
+        lines << out + QStringLiteral("%1 %2 %3")
+                           .arg(str(f, "method"), str(f, "target"), str(f, "version"));
         appendHeaders(lines, out, f.value(QLatin1StringView("headers")));
         lines << out;
     } else if (t == u"h1.response") {
-        lines << in + QStringLiteral("%1 %2 %3").arg(str(f, "version"), str(f, "status"),
-                                                   str(f, "reason"));
+        lines << in + QStringLiteral("%1 %2 %3")
+                          .arg(str(f, "version"), str(f, "status"), str(f, "reason"));
         appendHeaders(lines, in, f.value(QLatin1StringView("headers")));
         lines << in;
     } else if (t == u"h1.trailers") {
@@ -136,17 +135,16 @@ QStringList TextWriter::format(const TraceEvent &ev)
     } else if (t == u"h1.violation") {
         lines << bad + QStringLiteral("tolerated: %1 (%2)").arg(str(f, "message"), str(f, "code"));
     } else if (t == u"net.read" || t == u"net.write") {
-        lines << info + QStringLiteral("%1 %2 bytes")
-                            .arg(t == u"net.read" ? QStringLiteral("read") : QStringLiteral("wrote"),
-                                 str(f, "bytes"));
+        lines << info +
+                     QStringLiteral("%1 %2 bytes")
+                         .arg(t == u"net.read" ? QStringLiteral("read") : QStringLiteral("wrote"),
+                              str(f, "bytes"));
     } else if (t == u"response.complete") {
         const QString what = ev.scope.req ? QStringLiteral("request %1").arg(ev.scope.req)
                                           : QStringLiteral("upgrade probe");
-        lines << info +
-                     QStringLiteral("%1 complete: %2, %3 body bytes over %4 (%5)")
-                         .arg(what, str(f, "status"), str(f, "bytes"),
-                              str(f, "protocol"),
-                              timingsText(f.value(QLatin1StringView("timings")).toMap()));
+        lines << info + QStringLiteral("%1 complete: %2, %3 body bytes over %4 (%5)")
+                            .arg(what, str(f, "status"), str(f, "bytes"), str(f, "protocol"),
+                                 timingsText(f.value(QLatin1StringView("timings")).toMap()));
     } else if (t == u"upgrade.offer") {
         lines << info + QStringLiteral("offering an upgrade to %1%2")
                             .arg(str(f, "protocol"),
@@ -166,16 +164,19 @@ QStringList TextWriter::format(const TraceEvent &ev)
                                     ? QStringLiteral(", the request had a body")
                                     : QString());
     } else if (t == u"upgrade.skipped") {
-        lines << bad + QStringLiteral("no %1 upgrade offered: %2").arg(str(f, "protocol"), str(f, "reason"));
+        lines << bad + QStringLiteral("no %1 upgrade offered: %2")
+                           .arg(str(f, "protocol"), str(f, "reason"));
     } else if (t == u"upgrade.advertised") {
         QStringList protos;
         for (const QCborValue &p : f.value(QLatin1StringView("protocols")).toArray())
             protos << p.toString();
-        lines << info + QStringLiteral("the server advertises Upgrade: %1").arg(protos.join(QStringLiteral(", ")));
+        lines << info + QStringLiteral("the server advertises Upgrade: %1")
+                            .arg(protos.join(QStringLiteral(", ")));
     } else if (t == u"upgrade.follow") {
-        lines << info + QStringLiteral("following Upgrade: %1 advertised on connection %2: this new "
-                                       "connection offers ALPN %3 only")
-                            .arg(str(f, "protocol"), str(f, "from"), str(f, "alpn"));
+        lines << info +
+                     QStringLiteral("following Upgrade: %1 advertised on connection %2: this new "
+                                    "connection offers ALPN %3 only")
+                         .arg(str(f, "protocol"), str(f, "from"), str(f, "alpn"));
     } else if (t == u"upgrade.h2.refused") {
         lines << bad + str(f, "message");
     } else if (t == u"h2.frame") {
@@ -183,9 +184,10 @@ QStringList TextWriter::format(const TraceEvent &ev)
         QStringList flags;
         for (const QCborValue &fl : f.value(QLatin1StringView("flags")).toArray())
             flags << fl.toString();
-        QString line = marker + QStringLiteral("%1 frame <length=%2, flags=%3")
-                                    .arg(str(f, "frame"), str(f, "length"),
-                                         flags.isEmpty() ? QStringLiteral("0") : flags.join(QLatin1Char('|')));
+        QString line =
+            marker + QStringLiteral("%1 frame <length=%2, flags=%3")
+                         .arg(str(f, "frame"), str(f, "length"),
+                              flags.isEmpty() ? QStringLiteral("0") : flags.join(QLatin1Char('|')));
         for (auto it = f.cbegin(); it != f.cend(); ++it) {
             const QString key = it.key().toString();
             if (key == u"frame" || key == u"flags" || key == u"length")
@@ -205,7 +207,8 @@ QStringList TextWriter::format(const TraceEvent &ev)
                 QStringList parts;
                 const QCborMap m = it.value().toMap();
                 for (auto mi = m.cbegin(); mi != m.cend(); ++mi)
-                    parts << mi.key().toString() + QLatin1Char('=') + mi.value().toVariant().toString();
+                    parts << mi.key().toString() + QLatin1Char('=') +
+                                 mi.value().toVariant().toString();
                 value = QLatin1Char('{') + parts.join(QStringLiteral(", ")) + QLatin1Char('}');
             } else {
                 value = it.value().toVariant().toString();
@@ -214,7 +217,8 @@ QStringList TextWriter::format(const TraceEvent &ev)
         }
         lines << line + QLatin1Char('>');
     } else if (t == u"h2.headers") {
-        appendHeaders(lines, ev.dir == Direction::Out ? out : in, f.value(QLatin1StringView("headers")));
+        appendHeaders(lines, ev.dir == Direction::Out ? out : in,
+                      f.value(QLatin1StringView("headers")));
     } else if (t == u"request.failed") {
         lines << bad + QStringLiteral("request %1 failed: %2")
                            .arg(QString::number(ev.scope.req), str(f, "error"));

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <QCborMap>
-#include <QMetaType>
 #include <QList>
+#include <QMetaType>
 
 namespace hopscope {
 

@@ -7,8 +7,8 @@ namespace hopscope {
 
 UpgradeOffer H2cUpgradeHandler::offer(const Exchange &exchange)
 {
-    const Http2Options opts = Http2Options::fromLimits(exchange.spec().limits,
-                                                       exchange.spec().timeouts.idleMs);
+    const Http2Options opts =
+        Http2Options::fromLimits(exchange.spec().limits, exchange.spec().timeouts.idleMs);
     const QByteArray settings = Http2Driver::settingsPayload(opts);
     UpgradeOffer o;
     o.headers.append(HttpHeader{
@@ -21,13 +21,12 @@ UpgradeOffer H2cUpgradeHandler::offer(const Exchange &exchange)
 ProtocolDriver *H2cUpgradeHandler::takeOver(UpgradeContext &ctx, QString *error)
 {
     Q_UNUSED(error);
-    const Http2Options opts = Http2Options::fromLimits(ctx.exchange->spec().limits,
-                                                       ctx.exchange->spec().timeouts.idleMs);
+    const Http2Options opts =
+        Http2Options::fromLimits(ctx.exchange->spec().limits, ctx.exchange->spec().timeouts.idleMs);
     auto *driver = new Http2Driver(ctx.connection, opts, ctx.connection);
-    driver->setActivation([driver, ex = ctx.exchange, settings = Http2Driver::settingsPayload(opts),
-                           leftover = ctx.leftover] {
-        driver->startAfterUpgrade(ex, settings, leftover);
-    });
+    driver->setActivation(
+        [driver, ex = ctx.exchange, settings = Http2Driver::settingsPayload(opts),
+         leftover = ctx.leftover] { driver->startAfterUpgrade(ex, settings, leftover); });
     return driver;
 }
 

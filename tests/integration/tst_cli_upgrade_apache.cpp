@@ -105,8 +105,13 @@ void CliUpgradeApacheTest::h2cUpgradeThenStreams()
     QFETCH(bool, parallel);
     ApacheFixture &apache = worker ? m_worker : m_apache;
     CliRunner runner;
-    QStringList args{u"--h2c"_s, u"-o"_s, runner.scratchPath(u"a"_s), u"-o"_s,
-                     runner.scratchPath(u"b"_s), u"-o"_s, runner.scratchPath(u"c"_s)};
+    QStringList args{u"--h2c"_s,
+                     u"-o"_s,
+                     runner.scratchPath(u"a"_s),
+                     u"-o"_s,
+                     runner.scratchPath(u"b"_s),
+                     u"-o"_s,
+                     runner.scratchPath(u"c"_s)};
     if (parallel)
         args << u"--parallel"_s;
     args << apache.url(false, u"/small.txt"_s) << apache.url(false, u"/etag.txt"_s)
@@ -171,9 +176,9 @@ void CliUpgradeApacheTest::h2cUpgradeThenStreams()
 void CliUpgradeApacheTest::h2cEventMpmGoawayAfterFirstStream()
 {
     CliRunner runner;
-    const CliResult r = runner.run({u"--h2c"_s, u"-o"_s, runner.scratchPath(u"a"_s), u"-o"_s,
-                                    runner.scratchPath(u"b"_s), m_apache.url(false, u"/small.txt"_s),
-                                    m_apache.url(false, u"/etag.txt"_s)});
+    const CliResult r = runner.run(
+        {u"--h2c"_s, u"-o"_s, runner.scratchPath(u"a"_s), u"-o"_s, runner.scratchPath(u"b"_s),
+         m_apache.url(false, u"/small.txt"_s), m_apache.url(false, u"/etag.txt"_s)});
     VERIFY_OK(r);
     const auto complete = r.events(u"response.complete");
     QCOMPARE(complete.size(), 2);

@@ -33,32 +33,31 @@ void Http1RequestWriterTest::heads_data()
     QTest::newRow("defaults") << u"http://example.test/a/b?x=1"_s << HeaderList{} << qint64(0)
                               << false << QByteArray("/a/b?x=1")
                               << HeaderList{{"Host", "example.test"}, ua, accept};
-    QTest::newRow("port and empty path") << u"http://example.test:8080"_s << HeaderList{}
-                                         << qint64(0) << false << QByteArray("/")
-                                         << HeaderList{{"Host", "example.test:8080"}, ua, accept};
-    QTest::newRow("default https port") << u"https://example.test:443/"_s << HeaderList{}
-                                        << qint64(0) << false << QByteArray("/")
-                                        << HeaderList{{"Host", "example.test"}, ua, accept};
+    QTest::newRow("port and empty path")
+        << u"http://example.test:8080"_s << HeaderList{} << qint64(0) << false << QByteArray("/")
+        << HeaderList{{"Host", "example.test:8080"}, ua, accept};
+    QTest::newRow("default https port")
+        << u"https://example.test:443/"_s << HeaderList{} << qint64(0) << false << QByteArray("/")
+        << HeaderList{{"Host", "example.test"}, ua, accept};
     QTest::newRow("ipv6") << u"http://[::1]:81/"_s << HeaderList{} << qint64(0) << false
                           << QByteArray("/") << HeaderList{{"Host", "[::1]:81"}, ua, accept};
     QTest::newRow("override keeps place and case")
         << u"http://h/"_s << HeaderList{{"accept", "text/plain"}, {"X-Mine", "1"}} << qint64(0)
         << false << QByteArray("/")
         << HeaderList{{"Host", "h"}, ua, {"accept", "text/plain"}, {"X-Mine", "1"}};
-    QTest::newRow("empty value removes") << u"http://h/"_s << HeaderList{{"User-Agent", ""}}
-                                         << qint64(0) << false << QByteArray("/")
-                                         << HeaderList{{"Host", "h"}, accept};
-    QTest::newRow("body gets Content-Length") << u"http://h/"_s << HeaderList{} << qint64(5)
-                                              << false << QByteArray("/")
-                                              << HeaderList{{"Host", "h"}, ua, accept,
-                                                            {"Content-Length", "5"}};
+    QTest::newRow("empty value removes")
+        << u"http://h/"_s << HeaderList{{"User-Agent", ""}} << qint64(0) << false << QByteArray("/")
+        << HeaderList{{"Host", "h"}, accept};
+    QTest::newRow("body gets Content-Length")
+        << u"http://h/"_s << HeaderList{} << qint64(5) << false << QByteArray("/")
+        << HeaderList{{"Host", "h"}, ua, accept, {"Content-Length", "5"}};
     QTest::newRow("user framing wins")
         << u"http://h/"_s << HeaderList{{"Transfer-Encoding", "chunked"}} << qint64(5) << false
-        << QByteArray("/") << HeaderList{{"Host", "h"}, ua, accept, {"Transfer-Encoding", "chunked"}};
-    QTest::newRow("compressed") << u"http://h/"_s << HeaderList{} << qint64(0) << true
-                                << QByteArray("/")
-                                << HeaderList{{"Host", "h"}, ua, accept,
-                                              {"Accept-Encoding", "gzip, deflate, br, zstd"}};
+        << QByteArray("/")
+        << HeaderList{{"Host", "h"}, ua, accept, {"Transfer-Encoding", "chunked"}};
+    QTest::newRow("compressed")
+        << u"http://h/"_s << HeaderList{} << qint64(0) << true << QByteArray("/")
+        << HeaderList{{"Host", "h"}, ua, accept, {"Accept-Encoding", "gzip, deflate, br, zstd"}};
     QTest::newRow("encoded path") << u"http://h/a%20b/%C3%A9"_s << HeaderList{} << qint64(0)
                                   << false << QByteArray("/a%20b/%C3%A9")
                                   << HeaderList{{"Host", "h"}, ua, accept};

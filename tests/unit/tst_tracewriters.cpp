@@ -83,12 +83,15 @@ void TraceWritersTest::jsonCommonFieldsFirst_data()
     QTest::addColumn<QString>("prefix");
     QTest::newRow("none") << 0u << 0u << -1 << int(Direction::None)
                           << u"{\"seq\":1,\"t\":0.000000,\"type\":\"demo\",\"k\":1}"_s;
-    QTest::newRow("conn+req") << 2u << 3u << -1 << int(Direction::Out)
-                              << u"{\"seq\":1,\"t\":0.000000,\"type\":\"demo\",\"conn\":2,\"req\":3,\"dir\":\"out\",\"k\":1}"_s;
-    QTest::newRow("stream") << 1u << 1u << 5 << int(Direction::In)
-                            << u"{\"seq\":1,\"t\":0.000000,\"type\":\"demo\",\"conn\":1,\"req\":1,\"stream\":5,\"dir\":\"in\",\"k\":1}"_s;
-    QTest::newRow("stream 0") << 1u << 0u << 0 << int(Direction::In)
-                              << u"{\"seq\":1,\"t\":0.000000,\"type\":\"demo\",\"conn\":1,\"stream\":0,\"dir\":\"in\",\"k\":1}"_s;
+    QTest::newRow("conn+req")
+        << 2u << 3u << -1 << int(Direction::Out)
+        << u"{\"seq\":1,\"t\":0.000000,\"type\":\"demo\",\"conn\":2,\"req\":3,\"dir\":\"out\",\"k\":1}"_s;
+    QTest::newRow("stream")
+        << 1u << 1u << 5 << int(Direction::In)
+        << u"{\"seq\":1,\"t\":0.000000,\"type\":\"demo\",\"conn\":1,\"req\":1,\"stream\":5,\"dir\":\"in\",\"k\":1}"_s;
+    QTest::newRow("stream 0")
+        << 1u << 0u << 0 << int(Direction::In)
+        << u"{\"seq\":1,\"t\":0.000000,\"type\":\"demo\",\"conn\":1,\"stream\":0,\"dir\":\"in\",\"k\":1}"_s;
 }
 
 void TraceWritersTest::jsonCommonFieldsFirst()
@@ -122,7 +125,8 @@ void TraceWritersTest::jsonEscapesAndKeepsBytes_data()
     QTest::newRow("double") << QCborValue(1.5) << QJsonValue(1.5);
     QTest::newRow("bool") << QCborValue(true) << QJsonValue(true);
     QTest::newRow("null") << QCborValue(QCborValue::Null) << QJsonValue(QJsonValue::Null);
-    QTest::newRow("headers") << QCborValue(QCborArray{QCborArray{QByteArray("X-A"), QByteArray("1")}})
+    QTest::newRow("headers") << QCborValue(
+                                    QCborArray{QCborArray{QByteArray("X-A"), QByteArray("1")}})
                              << QJsonValue(QJsonArray{QJsonArray{u"X-A"_s, u"1"_s}});
 }
 
@@ -164,17 +168,24 @@ void TraceWritersTest::textFormats_data()
     QTest::addColumn<QStringList>("lines");
     const QCborArray headers{QCborArray{QByteArray("Host"), QByteArray("x")}};
     QTest::newRow("request") << QByteArray("h1.request") << int(Direction::Out)
-                             << QCborMap{{u"method"_s, u"GET"_s}, {u"target"_s, u"/"_s},
-                                         {u"version"_s, u"HTTP/1.1"_s}, {u"headers"_s, headers}}
+                             << QCborMap{{u"method"_s, u"GET"_s},
+                                         {u"target"_s, u"/"_s},
+                                         {u"version"_s, u"HTTP/1.1"_s},
+                                         {u"headers"_s, headers}}
                              << QStringList{u"> [c1 r1] GET / HTTP/1.1"_s, u"> [c1 r1] Host: x"_s,
                                             u"> [c1 r1] "_s};
     QTest::newRow("response") << QByteArray("h1.response") << int(Direction::In)
-                              << QCborMap{{u"status"_s, 101}, {u"reason"_s, QByteArray("Switching Protocols")},
-                                          {u"version"_s, QByteArray("HTTP/1.1")}, {u"headers"_s, QCborArray{}}}
-                              << QStringList{u"< [c1 r1] HTTP/1.1 101 Switching Protocols"_s, u"< [c1 r1] "_s};
-    QTest::newRow("switch") << QByteArray("upgrade.switch") << int(Direction::None)
-                            << QCborMap{{u"protocol"_s, u"h2c"_s}, {u"leftoverBytes"_s, 27}}
-                            << QStringList{u"* [c1 r1] 101 Switching Protocols: upgrading to h2c… (27 bytes that arrived with the 101 go to h2c first)"_s};
+                              << QCborMap{{u"status"_s, 101},
+                                          {u"reason"_s, QByteArray("Switching Protocols")},
+                                          {u"version"_s, QByteArray("HTTP/1.1")},
+                                          {u"headers"_s, QCborArray{}}}
+                              << QStringList{u"< [c1 r1] HTTP/1.1 101 Switching Protocols"_s,
+                                             u"< [c1 r1] "_s};
+    QTest::newRow("switch")
+        << QByteArray("upgrade.switch") << int(Direction::None)
+        << QCborMap{{u"protocol"_s, u"h2c"_s}, {u"leftoverBytes"_s, 27}}
+        << QStringList{
+               u"* [c1 r1] 101 Switching Protocols: upgrading to h2c… (27 bytes that arrived with the 101 go to h2c first)"_s};
     QTest::newRow("error") << QByteArray("error") << int(Direction::None)
                            << QCborMap{{u"message"_s, u"boom"_s}, {u"code"_s, u"x"_s}}
                            << QStringList{u"! [c1 r1] error: boom"_s};
