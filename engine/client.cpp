@@ -141,6 +141,12 @@ bool Client::checkRequest(Exchange *ex)
 // per-origin connection limit is reached).
 bool Client::tryDispatch(Exchange *ex)
 {
+    // An explicit upgrade (WebSocket, a raw tunnel, a custom token) takes the connection over
+    // for good and can only be offered on a connection's first request: always a new one.
+    if (!ex->spec().upgrade.isEmpty() && ex->spec().protocol != ProtocolPolicy::Http1Only) {
+        openConnection(ex);
+        return true;
+    }
     followUpgradeH2(ex);
     if (ProtocolDriver *driver = m_pool->findAvailable(ex->spec())) {
         m_trace->record(
@@ -226,10 +232,15 @@ void Client::onDriverSwitched(ProtocolDriver *next)
 {
     auto *previous = qobject_cast<ProtocolDriver *>(sender());
     adoptDriver(next);
+    QList<Exchange *> moved;
     for (auto it = m_running_on.begin(); it != m_running_on.end(); ++it) {
-        if (it.value() == previous)
+        if (it.value() == previous) {
             it.value() = next;
+            moved.append(it.key());
+        }
     }
+    for (Exchange *ex : moved)
+        emit protocolSwitched(ex, next);
     // Start the new driver and put waiting requests on it right away, so their streams leave
     // together with the connection preface: Apache's event MPM ends an upgraded connection that
     // is idle after stream 1, and a request sent a moment later is refused.

@@ -51,6 +51,9 @@ public:
 
 signals:
     void exchangeFinished(hopscope::Exchange *exchange);
+    // A 101 handed the exchange's connection to another driver (h2c, WebSocket, a raw tunnel).
+    // Front ends that drive sessions (qobject_cast to SessionDriver) start here.
+    void protocolSwitched(hopscope::Exchange *exchange, hopscope::ProtocolDriver *driver);
     void allFinished();
 
 private:

@@ -8,6 +8,7 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace hopscope {
@@ -169,12 +170,29 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                             QStringLiteral("N"));
     const QCommandLineOption repeat(
         QStringLiteral("repeat"), QStringLiteral("Request each URL N times."), QStringLiteral("N"));
-    p.addOptions(
-        {help,           version,     method,     header,         data,   dataBinary, output,
-         verbose,        traceJson,   http11,     alpn,           cacert, insecure,   timeout,
-         connectTimeout, idleTimeout, compressed, limit,          h2c,    h2cPrior,   h2cOptions,
-         upgrade,        noUpgradeH2, parallel,   maxConnections, repeat});
-    p.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("http:// or https:// URLs."),
+    const QCommandLineOption wsSend(QStringLiteral("ws-send"),
+                                    QStringLiteral("WebSocket: send a text message (repeatable, "
+                                                   "in order)."),
+                                    QStringLiteral("TEXT"));
+    const QCommandLineOption wsSendBinary(QStringLiteral("ws-send-binary"),
+                                          QStringLiteral("WebSocket: send a binary message, "
+                                                         "@FILE reads it (repeatable)."),
+                                          QStringLiteral("DATA"));
+    const QCommandLineOption send(QStringLiteral("send"),
+                                  QStringLiteral("Raw tunnel (any other --upgrade token): send "
+                                                 "these bytes (repeatable, in order)."),
+                                  QStringLiteral("TEXT"));
+    const QCommandLineOption linger(QStringLiteral("linger"),
+                                    QStringLiteral("After the last send, close the session once "
+                                                   "the peer was quiet for SECONDS (default 1)."),
+                                    QStringLiteral("SECONDS"));
+    p.addOptions({help,        version,        method,      header,     data,
+                  dataBinary,  output,         verbose,     traceJson,  http11,
+                  alpn,        cacert,         insecure,    timeout,    connectTimeout,
+                  idleTimeout, compressed,     limit,       h2c,        h2cPrior,
+                  h2cOptions,  upgrade,        noUpgradeH2, parallel,   maxConnections,
+                  repeat,      wsSend,         wsSendBinary, send,      linger});
+    p.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("http://, https://, ws:// or wss:// URLs."),
                             QStringLiteral("URL..."));
 
     auto usage = [&](const QString &msg) {
@@ -320,17 +338,80 @@ CliOptions CliOptions::parse(const QStringList &arguments)
             return usage(error);
     }
 
+    // Sends keep their command-line order across the three options.
+    {
+        QList<QPair<int, SessionSend>> ordered;
+        const QStringList args = arguments;
+        auto indexOfValue = [&](const QString &name, int occurrence) {
+            int seen = 0;
+            for (int i = 0; i < args.size(); ++i) {
+                const QString a = args.at(i);
+                if (a == QStringLiteral("--") + name || a.startsWith(QStringLiteral("--") + name + QLatin1Char('='))) {
+                    if (seen++ == occurrence)
+                        return i;
+                }
+            }
+            return int(args.size());
+        };
+        const QStringList texts = p.values(wsSend);
+        for (int i = 0; i < texts.size(); ++i)
+            ordered.append({indexOfValue(QStringLiteral("ws-send"), i),
+                            {SessionSend::Kind::Text, texts.at(i).toUtf8()}});
+        const QStringList raws = p.values(send);
+        for (int i = 0; i < raws.size(); ++i)
+            ordered.append({indexOfValue(QStringLiteral("send"), i),
+                            {SessionSend::Kind::Text, raws.at(i).toUtf8()}});
+        const QStringList binaries = p.values(wsSendBinary);
+        for (int i = 0; i < binaries.size(); ++i) {
+            QByteArray bytes = binaries.at(i).toUtf8();
+            if (binaries.at(i).startsWith(QLatin1Char('@'))) {
+                QFile f(binaries.at(i).mid(1));
+                if (!f.open(QIODevice::ReadOnly))
+                    return usage(QStringLiteral("--ws-send-binary %1: %2")
+                                     .arg(binaries.at(i), f.errorString()));
+                bytes = f.readAll();
+            }
+            ordered.append({indexOfValue(QStringLiteral("ws-send-binary"), i),
+                            {SessionSend::Kind::Binary, bytes}});
+        }
+        std::stable_sort(ordered.begin(), ordered.end(),
+                         [](const auto &a, const auto &b) { return a.first < b.first; });
+        for (const auto &o : ordered)
+            opts.sessionSends.append(o.second);
+    }
+    if (p.isSet(linger)) {
+        const auto ms = seconds(p.value(linger));
+        if (!ms)
+            return usage(QStringLiteral("--linger: not a number of seconds"));
+        opts.lingerMs = *ms;
+    }
+    const bool wsOptions = p.isSet(wsSend) || p.isSet(wsSendBinary);
+
     for (const QString &u : urls) {
-        QUrl url = QUrl::fromUserInput(u);
-        if (!u.contains(QStringLiteral("://")))
-            url = QUrl(QStringLiteral("http://") + u);
+        QUrl url = u.contains(QStringLiteral("://")) ? QUrl(u) : QUrl(QStringLiteral("http://") + u);
         if (!url.isValid() || url.host().isEmpty())
             return usage(QStringLiteral("invalid URL \"%1\"").arg(u));
+        RequestSpec spec = base;
         const QString scheme = url.scheme().toLower();
-        if (scheme != u"http" && scheme != u"https")
+        // ws:// and wss:// are HTTP(S) requests that offer `Upgrade: websocket`.
+        if (scheme == u"ws" || scheme == u"wss") {
+            if (!spec.upgrade.isEmpty() && spec.upgrade.toLower() != "websocket")
+                return usage(QStringLiteral("%1 implies --upgrade websocket").arg(u));
+            if (spec.protocol != ProtocolPolicy::Auto)
+                return usage(QStringLiteral("%1 cannot be combined with --http1.1, --h2c or "
+                                            "--h2c-prior")
+                                 .arg(u));
+            spec.upgrade = "websocket";
+            url.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
+        } else if (scheme != u"http" && scheme != u"https") {
             return usage(
                 QStringLiteral("unsupported URL scheme \"%1\" in %2").arg(url.scheme(), u));
-        RequestSpec spec = base;
+        }
+        if (wsOptions && spec.upgrade.toLower() != "websocket")
+            return usage(QStringLiteral("--ws-send needs a ws:// or wss:// URL or --upgrade "
+                                        "websocket"));
+        if (p.isSet(send) && (spec.upgrade.isEmpty() || spec.upgrade.toLower() == "websocket"))
+            return usage(QStringLiteral("--send needs --upgrade TOKEN (a raw tunnel)"));
         spec.url = url;
         for (int i = 0; i < repeatCount; ++i)
             opts.requests.append(spec);

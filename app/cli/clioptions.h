@@ -16,7 +16,16 @@ struct CliOptions
     bool verbose = false;
     QString traceJson;      // "" none, "-" stdout, else a file
     int runTimeoutMs = 0;   // --timeout: the whole run
-    bool parallel = false;  // --parallel
+    // What to send once a request's connection became a session (WebSocket, raw tunnel), in
+    // order, and how long the peer may stay quiet before the CLI closes it.
+    struct SessionSend
+    {
+        enum class Kind { Text, Binary } kind = Kind::Text;
+        QByteArray data;
+    };
+    QList<SessionSend> sessionSends;
+    int lingerMs = 1000;   // --linger
+    bool parallel = false; // --parallel
     int maxConnections = 6; // --max-connections, per origin (HTTP/1.1)
 
     enum class Action { Run, Help, Version, UsageError };

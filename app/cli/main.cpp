@@ -2,6 +2,7 @@
 // options, enqueues the requests, attaches the trace writers and turns the outcome into an exit
 // status and error lines.
 #include "clioptions.h"
+#include "sessionrunner.h"
 
 #include "client.h"
 #include "core/exchange.h"
@@ -82,6 +83,9 @@ int main(int argc, char **argv)
     Client client(&trace);
     client.setParallel(opts.parallel);
     client.setMaxConnectionsPerOrigin(opts.maxConnections);
+    SessionRunner sessions(opts.sessionSends, opts.lingerMs);
+    QObject::connect(&client, &Client::protocolSwitched, &sessions,
+                     &SessionRunner::onProtocolSwitched);
     const bool stdoutTaken = opts.traceJson == u"-";
     for (qsizetype i = 0; i < opts.requests.size(); ++i) {
         std::unique_ptr<BodySink> sink;

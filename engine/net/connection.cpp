@@ -74,7 +74,8 @@ QList<QByteArray> Connection::alpnOffer() const
 {
     if (!m_spec.tls.alpn.isEmpty())
         return m_spec.tls.alpn;
-    if (m_spec.protocol == ProtocolPolicy::Http1Only)
+    // An HTTP/1.1 upgrade (WebSocket, a raw tunnel) needs HTTP/1.1 underneath.
+    if (m_spec.protocol == ProtocolPolicy::Http1Only || !m_spec.upgrade.isEmpty())
         return {QByteArrayLiteral("http/1.1")};
     return {QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")};
 }

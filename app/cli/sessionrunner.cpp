@@ -1,0 +1,51 @@
+#include "sessionrunner.h"
+
+#include "net/sessiondriver.h"
+
+namespace hopscope {
+
+SessionRunner::SessionRunner(QList<CliOptions::SessionSend> sends, int lingerMs, QObject *parent)
+    : QObject(parent), m_sends(std::move(sends)), m_lingerMs(lingerMs)
+{
+}
+
+void SessionRunner::onProtocolSwitched(Exchange *, ProtocolDriver *driver)
+{
+    auto *session = qobject_cast<SessionDriver *>(driver);
+    if (!session)
+        return; // h2c: the client goes on with streams
+    // The driver becomes active right after this signal; send once it runs.
+    QPointer<SessionDriver> guard(session);
+    QMetaObject::invokeMethod(
+        this,
+        [this, guard] {
+            if (guard)
+                start(guard);
+        },
+        Qt::QueuedConnection);
+}
+
+void SessionRunner::start(SessionDriver *session)
+{
+    if (!session->isSessionOpen())
+        return;
+    for (const CliOptions::SessionSend &s : std::as_const(m_sends)) {
+        if (s.kind == CliOptions::SessionSend::Kind::Binary)
+            session->sendBinary(s.data);
+        else
+            session->sendText(s.data);
+    }
+    // Linger: every sign of life from the peer restarts the quiet period.
+    auto *quiet = new QTimer(session);
+    quiet->setSingleShot(true);
+    quiet->setTimerType(Qt::PreciseTimer);
+    quiet->setInterval(m_lingerMs);
+    connect(session, &SessionDriver::peerActivity, quiet, qOverload<>(&QTimer::start));
+    connect(quiet, &QTimer::timeout, session, [session] {
+        if (session->isSessionOpen())
+            session->closeSession(1000, {});
+    });
+    quiet->start();
+}
+
+} // namespace hopscope

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "clioptions.h"
+#include "net/protocoldriver.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+namespace hopscope {
+
+class Exchange;
+class ProtocolDriver;
+class SessionDriver;
+
+// Drives the sessions that upgrades open (WebSocket, raw tunnels) the way the CLI's options say:
+// the --ws-send / --ws-send-binary / --send payloads in order, then wait until the peer has been
+// quiet for --linger, then close politely (WebSocket: 1000) and let the driver finish the
+// exchange when the peer answers.
+class SessionRunner : public QObject
+{
+    Q_OBJECT
+public:
+    SessionRunner(QList<CliOptions::SessionSend> sends, int lingerMs, QObject *parent = nullptr);
+
+    // Connect to Client::protocolSwitched.
+    void onProtocolSwitched(Exchange *exchange, ProtocolDriver *driver);
+
+private:
+    void start(SessionDriver *session);
+
+    QList<CliOptions::SessionSend> m_sends;
+    int m_lingerMs;
+};
+
+} // namespace hopscope

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "net/protocoldriver.h"
+
+namespace hopscope {
+
+// A connection that an upgrade turned into a two-way session (WebSocket, a raw tunnel, a
+// handler of the user's): the front end sends through it and is told when the peer speaks or
+// the session ends. The exchange whose request offered the upgrade stays in flight for the
+// session's whole life and finishes (finished()) when it ends: complete after a clean close,
+// failed after a protocol violation or a cut connection.
+class SessionDriver : public ProtocolDriver
+{
+    Q_OBJECT
+public:
+    using ProtocolDriver::ProtocolDriver;
+
+    bool canSubmit() const override { return false; } // no more requests on this connection
+    bool isReusable() const override { return false; }
+
+    // WebSocket: a text message (UTF-8); raw tunnel: these bytes.
+    virtual void sendText(const QByteArray &utf8) = 0;
+    // WebSocket: a binary message; raw tunnel: these bytes.
+    virtual void sendBinary(const QByteArray &data) = 0;
+    // WebSocket: a ping with this payload; raw tunnel: nothing to do (returns false).
+    virtual bool sendPing(const QByteArray &payload) { return false; }
+    // Ends the session politely: WebSocket close handshake with code and reason; raw tunnel:
+    // closes our side. finished() follows once the peer answered (or a timeout passed).
+    virtual void closeSession(int code = 1000, const QString &reason = {}) = 0;
+    virtual bool isSessionOpen() const = 0;
+
+signals:
+    // The peer sent something (a message, bytes, a ping): lingering front ends reset their clock.
+    void peerActivity();
+};
+
+} // namespace hopscope
