@@ -186,13 +186,14 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                     QStringLiteral("After the last send, close the session once "
                                                    "the peer was quiet for SECONDS (default 1)."),
                                     QStringLiteral("SECONDS"));
-    p.addOptions({help,        version,        method,      header,     data,
-                  dataBinary,  output,         verbose,     traceJson,  http11,
-                  alpn,        cacert,         insecure,    timeout,    connectTimeout,
-                  idleTimeout, compressed,     limit,       h2c,        h2cPrior,
-                  h2cOptions,  upgrade,        noUpgradeH2, parallel,   maxConnections,
-                  repeat,      wsSend,         wsSendBinary, send,      linger});
-    p.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("http://, https://, ws:// or wss:// URLs."),
+    p.addOptions({help,        version,    method,       header,    data,
+                  dataBinary,  output,     verbose,      traceJson, http11,
+                  alpn,        cacert,     insecure,     timeout,   connectTimeout,
+                  idleTimeout, compressed, limit,        h2c,       h2cPrior,
+                  h2cOptions,  upgrade,    noUpgradeH2,  parallel,  maxConnections,
+                  repeat,      wsSend,     wsSendBinary, send,      linger});
+    p.addPositionalArgument(QStringLiteral("URL"),
+                            QStringLiteral("http://, https://, ws:// or wss:// URLs."),
                             QStringLiteral("URL..."));
 
     auto usage = [&](const QString &msg) {
@@ -346,7 +347,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
             int seen = 0;
             for (int i = 0; i < args.size(); ++i) {
                 const QString a = args.at(i);
-                if (a == QStringLiteral("--") + name || a.startsWith(QStringLiteral("--") + name + QLatin1Char('='))) {
+                if (a == QStringLiteral("--") + name ||
+                    a.startsWith(QStringLiteral("--") + name + QLatin1Char('='))) {
                     if (seen++ == occurrence)
                         return i;
                 }
@@ -388,7 +390,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     const bool wsOptions = p.isSet(wsSend) || p.isSet(wsSendBinary);
 
     for (const QString &u : urls) {
-        QUrl url = u.contains(QStringLiteral("://")) ? QUrl(u) : QUrl(QStringLiteral("http://") + u);
+        QUrl url =
+            u.contains(QStringLiteral("://")) ? QUrl(u) : QUrl(QStringLiteral("http://") + u);
         if (!url.isValid() || url.host().isEmpty())
             return usage(QStringLiteral("invalid URL \"%1\"").arg(u));
         RequestSpec spec = base;

@@ -14,8 +14,8 @@ struct CliOptions
     QList<RequestSpec> requests; // one per URL, in order
     QStringList outputs;         // -o, the n-th for the n-th URL
     bool verbose = false;
-    QString traceJson;      // "" none, "-" stdout, else a file
-    int runTimeoutMs = 0;   // --timeout: the whole run
+    QString traceJson;    // "" none, "-" stdout, else a file
+    int runTimeoutMs = 0; // --timeout: the whole run
     // What to send once a request's connection became a session (WebSocket, raw tunnel), in
     // order, and how long the peer may stay quiet before the CLI closes it.
     struct SessionSend
@@ -24,8 +24,8 @@ struct CliOptions
         QByteArray data;
     };
     QList<SessionSend> sessionSends;
-    int lingerMs = 1000;   // --linger
-    bool parallel = false; // --parallel
+    int lingerMs = 1000;    // --linger
+    bool parallel = false;  // --parallel
     int maxConnections = 6; // --max-connections, per origin (HTTP/1.1)
 
     enum class Action { Run, Help, Version, UsageError };

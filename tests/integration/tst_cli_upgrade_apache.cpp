@@ -8,6 +8,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QSet>
 #include <QTest>
 
 using namespace hopscope::test;
@@ -71,6 +72,9 @@ private slots:
     void upgradeH2FollowedOverTls_data();
     void upgradeH2FollowedOverTls();
     void verboseShowsTheSwitch();
+    void parallelStreamsOnOneConnection();
+    void parallelHttp11WithinMaxConnections_data();
+    void parallelHttp11WithinMaxConnections();
 
 private:
     ApacheFixture m_apache;
@@ -186,14 +190,12 @@ void CliUpgradeApacheTest::h2cEventMpmGoawayAfterFirstStream()
     QCOMPARE(num(complete.at(0), "stream"), 1);
     QCOMPARE(str(complete.at(0), "protocol"), u"h2"_s);
     QCOMPARE(str(complete.at(1), "protocol"), u"h2"_s);
-    bool goaway = false;
+    qint64 goawayLastStream = -1; // the GOAWAY Apache sent on connection 1, if any
     for (const QJsonObject &f : r.events(u"h2.frame")) {
-        if (str(f, "frame") == u"GOAWAY" && str(f, "dir") == u"in" && num(f, "conn") == 1) {
-            goaway = true;
-            QCOMPARE(num(f, "lastStreamId"), 1);
-        }
+        if (str(f, "frame") == u"GOAWAY" && str(f, "dir") == u"in" && num(f, "conn") == 1)
+            goawayLastStream = num(f, "lastStreamId");
     }
-    if (goaway) {
+    if (goawayLastStream == 1) {
         // Refused unprocessed: retried on connection 2, upgraded again.
         QVERIFY2(r.has(u"pool.retry"), qPrintable(r.describe()));
         QCOMPARE(num(r.first(u"pool.retry"), "req"), 2);
@@ -201,6 +203,7 @@ void CliUpgradeApacheTest::h2cEventMpmGoawayAfterFirstStream()
         QCOMPARE(num(complete.at(1), "stream"), 1);
     } else {
         // The request reached Apache before it went idle (a race on a loaded machine).
+        QVERIFY2(!r.has(u"pool.retry"), qPrintable(r.describe()));
         QCOMPARE(num(complete.at(1), "conn"), 1);
         QCOMPARE(num(complete.at(1), "stream"), 3);
     }
@@ -375,6 +378,71 @@ void CliUpgradeApacheTest::verboseShowsTheSwitch()
     QVERIFY2(err.contains(u"< [c1 r1 s1] :status: 200"_s), qPrintable(err));
     QVERIFY2(err.contains(u"> [c1 r2 s3] :path: /small.txt"_s), qPrintable(err));
     QVERIFY2(err.contains(u"SETTINGS frame"_s), qPrintable(err));
+}
+
+// --parallel --repeat 100 over prior knowledge: one connection, stream ids 1, 3, …, 199, within
+// Apache's SETTINGS_MAX_CONCURRENT_STREAMS (100).
+void CliUpgradeApacheTest::parallelStreamsOnOneConnection()
+{
+    CliRunner runner;
+    const CliResult r = runner.run({u"--h2c-prior"_s, u"--parallel"_s, u"--repeat"_s, u"100"_s,
+                                    u"-o"_s, u"/dev/null"_s, m_apache.url(false, u"/small.txt"_s)});
+    VERIFY_OK(r);
+    QCOMPARE(r.count(u"connect"), 1);
+    const auto complete = r.events(u"response.complete");
+    QCOMPARE(complete.size(), 100);
+    QList<qint64> streams;
+    QSet<qint64> reqs;
+    for (const QJsonObject &c : complete) {
+        QCOMPARE(num(c, "conn"), 1);
+        QCOMPARE(str(c, "protocol"), u"h2"_s);
+        streams << num(c, "stream");
+        reqs << num(c, "req");
+    }
+    std::sort(streams.begin(), streams.end());
+    QList<qint64> expected;
+    for (qint64 id = 1; id <= 199; id += 2)
+        expected << id;
+    QCOMPARE(streams, expected);
+    QCOMPARE(reqs.size(), 100);
+    // They really were concurrent: more than one stream was open before the first completed.
+    qint64 headersBeforeFirstComplete = 0;
+    const qint64 firstCompleteSeq = num(complete.first(), "seq");
+    for (const QJsonObject &h : r.events(u"h2.headers")) {
+        if (str(h, "dir") == u"out" && num(h, "seq") < firstCompleteSeq)
+            ++headersBeforeFirstComplete;
+    }
+    QVERIFY2(headersBeforeFirstComplete > 1, qPrintable(r.describe()));
+}
+
+void CliUpgradeApacheTest::parallelHttp11WithinMaxConnections_data()
+{
+    QTest::addColumn<int>("maxConnections");
+    QTest::addColumn<int>("requests");
+    QTest::newRow("3 connections for 9 requests") << 3 << 9;
+    QTest::newRow("default 6 for 12 requests") << 0 << 12;
+}
+
+void CliUpgradeApacheTest::parallelHttp11WithinMaxConnections()
+{
+    QFETCH(int, maxConnections);
+    QFETCH(int, requests);
+    CliRunner runner;
+    QStringList args{u"--http1.1"_s, u"--parallel"_s, u"--repeat"_s, QString::number(requests)};
+    if (maxConnections > 0)
+        args << u"--max-connections"_s << QString::number(maxConnections);
+    // /delay-like slowness keeps requests overlapping: the chunked CGI paces its output.
+    args << m_apache.url(false, u"/cgi/chunked"_s);
+    for (int i = 0; i < requests; ++i)
+        args << u"-o"_s << u"/dev/null"_s;
+    const CliResult r = runner.run(args);
+    VERIFY_OK(r);
+    const int expectedConnections = maxConnections > 0 ? maxConnections : 6;
+    QCOMPARE(r.count(u"connect"), expectedConnections);
+    QCOMPARE(r.count(u"response.complete"), requests);
+    QCOMPARE(r.count(u"pool.reuse"), requests - expectedConnections);
+    for (const QJsonObject &c : r.events(u"response.complete"))
+        QCOMPARE(str(c, "protocol"), u"http/1.1"_s);
 }
 
 QTEST_GUILESS_MAIN(CliUpgradeApacheTest)
