@@ -2,6 +2,7 @@
 
 #include "core/exchange.h"
 #include "net/connection.h"
+#include "trace/tracefields.h"
 #include "trace/tracestore.h"
 #include "upgrade/upgraderegistry.h"
 
@@ -13,26 +14,6 @@ namespace hopscope {
 namespace {
 
 constexpr qint64 kWriteHighWater = 256 * 1024; // keep Qt's write buffer bounded for file bodies
-
-QCborArray headersToCbor(const HeaderList &headers)
-{
-    QCborArray arr;
-    for (const HttpHeader &h : headers)
-        arr.append(QCborArray{h.name, h.value});
-    return arr;
-}
-
-QCborMap timingsToCbor(const ExchangeTimings &t)
-{
-    using T = ExchangeTimings;
-    return QCborMap{{QStringLiteral("dns"), T::ms(t.dnsStart, t.dnsEnd)},
-                    {QStringLiteral("connect"), T::ms(t.connectStart, t.connectEnd)},
-                    {QStringLiteral("tls"), T::ms(t.tlsStart, t.tlsEnd)},
-                    {QStringLiteral("send"), T::ms(t.sendStart, t.sendEnd)},
-                    {QStringLiteral("wait"), T::ms(t.sendEnd, t.firstByte)},
-                    {QStringLiteral("receive"), T::ms(t.firstByte, t.end)},
-                    {QStringLiteral("total"), T::ms(t.start, t.end)}};
-}
 
 } // namespace
 
@@ -421,13 +402,7 @@ void Http1Driver::complete()
     ex->setState(Exchange::State::Complete);
     ++m_completed;
     m_idleTimer.stop();
-    QCborMap fields{{QStringLiteral("status"), ex->status},
-                    {QStringLiteral("bytes"), ex->wireBodyBytes()},
-                    {QStringLiteral("protocol"), QString::fromLatin1(ex->protocol)}};
-    if (ex->spec().decodeContent)
-        fields.insert(QStringLiteral("decodedBytes"), ex->decodedBodyBytes());
-    fields.insert(QStringLiteral("timings"), timingsToCbor(ex->timings));
-    m_trace->record("response.complete", m_conn->scope(ex->id()), std::move(fields));
+    recordResponseComplete(m_trace, m_conn->scope(ex->id()), *ex);
     m_exchange = nullptr;
     const bool keep = m_keepAlive;
     emit finished(ex, false);

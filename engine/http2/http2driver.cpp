@@ -4,6 +4,7 @@
 #include "http1/http1requestwriter.h"
 #include "http2/h2frametrace.h"
 #include "net/connection.h"
+#include "trace/tracefields.h"
 #include "trace/tracestore.h"
 
 #include <QAbstractSocket>
@@ -26,27 +27,6 @@ constexpr qint64 kWriteHighWater = 1024 * 1024; // bounds Qt's write buffer for 
 constexpr qint32 kMaxWindow = 0x7fffffff;       // RFC 9113 §6.9.1
 constexpr quint32 kMinFrameSize = 16384;        // RFC 9113 §6.5.2
 constexpr quint32 kMaxFrameSize = 16777215;
-
-QCborArray headersToCbor(const HeaderList &headers)
-{
-    QCborArray arr;
-    for (const HttpHeader &h : headers)
-        arr.append(QCborArray{h.name, h.value});
-    return arr;
-}
-
-// Same shape as the HTTP/1.1 driver's, so writers and HAR treat both protocols alike.
-QCborMap timingsToCbor(const ExchangeTimings &t)
-{
-    using T = ExchangeTimings;
-    return QCborMap{{QStringLiteral("dns"), T::ms(t.dnsStart, t.dnsEnd)},
-                    {QStringLiteral("connect"), T::ms(t.connectStart, t.connectEnd)},
-                    {QStringLiteral("tls"), T::ms(t.tlsStart, t.tlsEnd)},
-                    {QStringLiteral("send"), T::ms(t.sendStart, t.sendEnd)},
-                    {QStringLiteral("wait"), T::ms(t.sendEnd, t.firstByte)},
-                    {QStringLiteral("receive"), T::ms(t.firstByte, t.end)},
-                    {QStringLiteral("total"), T::ms(t.start, t.end)}};
-}
 
 std::vector<nghttp2_settings_entry> settingsEntries(const Http2Options &o)
 {
@@ -948,13 +928,7 @@ void Session::completeStream(Stream *st)
     st->ex = nullptr;
     --m_inFlight;
     ++m_completed;
-    QCborMap fields{{QStringLiteral("status"), ex->status},
-                    {QStringLiteral("bytes"), ex->wireBodyBytes()},
-                    {QStringLiteral("protocol"), QString::fromLatin1(ex->protocol)}};
-    if (ex->spec().decodeContent)
-        fields.insert(QStringLiteral("decodedBytes"), ex->decodedBodyBytes());
-    fields.insert(QStringLiteral("timings"), timingsToCbor(ex->timings));
-    m_trace->record("response.complete", scope(st, st->id), std::move(fields));
+    recordResponseComplete(m_trace, scope(st, st->id), *ex);
     m_finishedQueue.append({ex, false});
 }
 
