@@ -8,7 +8,9 @@
 #include "net/connectionpool.h"
 #include "trace/tracestore.h"
 #include "upgrade/h2cupgradehandler.h"
+#include "upgrade/rawtunnelhandler.h"
 #include "upgrade/upgraderegistry.h"
+#include "websocket/websocketupgradehandler.h"
 
 #include <QSslSocket>
 #include <QTimer>
@@ -20,6 +22,8 @@ Client::Client(TraceStore *trace, QObject *parent)
       m_upgrades(std::make_unique<UpgradeRegistry>())
 {
     m_upgrades->registerHandler(std::make_shared<H2cUpgradeHandler>());
+    m_upgrades->registerHandler(std::make_shared<WebSocketUpgradeHandler>());
+    m_upgrades->setFallback(std::make_shared<RawTunnelHandler>()); // any other token
 }
 
 Client::~Client()

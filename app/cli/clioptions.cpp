@@ -43,11 +43,16 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
         l.maxDecodedGraceBytes = n;
     else if (name == u"maxDecodeRatio")
         l.maxDecodeRatio = number;
+    else if (name == u"maxWebSocketFrameBytes")
+        l.maxWebSocketFrameBytes = n;
+    else if (name == u"maxWebSocketMessageBytes")
+        l.maxWebSocketMessageBytes = n;
     else {
         *error = QStringLiteral("--limit: unknown limit \"%1\" (known: maxStatusLineBytes, "
                                 "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, "
                                 "maxChunkSizeDigits, maxBodyInMemory, maxContentEncodings, "
-                                "maxDecodedGraceBytes, maxDecodeRatio)")
+                                "maxDecodedGraceBytes, maxDecodeRatio, maxWebSocketFrameBytes, "
+                                "maxWebSocketMessageBytes)")
                      .arg(name);
         return false;
     }
@@ -186,6 +191,14 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                     QStringLiteral("After the last send, close the session once "
                                                    "the peer was quiet for SECONDS (default 1)."),
                                     QStringLiteral("SECONDS"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Start the embedded demo server and run the "
+                                                 "tour of protocol switches (implies -v)."));
+    const QCommandLineOption serveDemo(QStringLiteral("serve-demo"),
+                                       QStringLiteral("Run the embedded demo server and print "
+                                                      "its URLs, until interrupted."));
+    p.addOption(demo);
+    p.addOption(serveDemo);
     p.addOptions({help,        version,    method,       header,    data,
                   dataBinary,  output,     verbose,      traceJson, http11,
                   alpn,        cacert,     insecure,     timeout,   connectTimeout,
@@ -214,6 +227,16 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         return opts;
     }
     const QStringList urls = p.positionalArguments();
+    if (p.isSet(demo) || p.isSet(serveDemo)) {
+        if (!urls.isEmpty())
+            return usage(QStringLiteral("--demo and --serve-demo take no URL"));
+        if (p.isSet(demo) && p.isSet(serveDemo))
+            return usage(QStringLiteral("--demo and --serve-demo exclude each other"));
+        opts.action = p.isSet(demo) ? Action::Demo : Action::ServeDemo;
+        opts.verbose = true;
+        opts.traceJson = p.value(traceJson);
+        return opts;
+    }
     if (urls.isEmpty())
         return usage(QStringLiteral("no URL given (see --help)"));
 

@@ -28,7 +28,7 @@ struct CliOptions
     bool parallel = false;  // --parallel
     int maxConnections = 6; // --max-connections, per origin (HTTP/1.1)
 
-    enum class Action { Run, Help, Version, UsageError };
+    enum class Action { Run, Help, Version, UsageError, Demo, ServeDemo };
     Action action = Action::Run;
     QString message; // help text, version text or usage error
 

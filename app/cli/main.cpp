@@ -2,20 +2,25 @@
 // options, enqueues the requests, attaches the trace writers and turns the outcome into an exit
 // status and error lines.
 #include "clioptions.h"
+#include "demotour.h"
 #include "sessionrunner.h"
 
 #include "client.h"
 #include "core/exchange.h"
+#include "demo/demoserver.h"
 #include "trace/jsonlineswriter.h"
 #include "trace/textwriter.h"
 #include "trace/tracestore.h"
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QSocketNotifier>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
+#include <unistd.h>
 
 using namespace hopscope;
 
@@ -26,6 +31,40 @@ void printErr(const QString &text)
     const QByteArray b = text.toUtf8();
     std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
     std::fflush(stderr);
+}
+
+// SIGINT/SIGTERM end the event loop (through a pipe: only async-signal-safe work in the handler),
+// so --serve-demo stops its server cleanly.
+void quitOnSignals(QCoreApplication *app)
+{
+    static int fds[2];
+    if (::pipe(fds) != 0)
+        return;
+    auto handler = [](int) { [[maybe_unused]] auto n = ::write(fds[1], "x", 1); };
+    std::signal(SIGINT, handler);
+    std::signal(SIGTERM, handler);
+    auto *notifier = new QSocketNotifier(fds[0], QSocketNotifier::Read, app);
+    QObject::connect(notifier, &QSocketNotifier::activated, app, &QCoreApplication::quit);
+}
+
+int serveDemo(QCoreApplication &app)
+{
+    DemoServer server;
+    QString error;
+    if (!server.start(&error)) {
+        printErr(
+            QStringLiteral("hopscope-cli: error: the demo server did not start: %1\n").arg(error));
+        return 1;
+    }
+    std::printf("Hopscope demo server (Ctrl+C stops it)\n");
+    for (const QString &line : server.describe())
+        std::printf("  %s\n", qPrintable(line));
+    std::printf("CA certificate for https: %s\n", qPrintable(server.caFile()));
+    std::fflush(stdout);
+    quitOnSignals(&app);
+    app.exec();
+    server.stop();
+    return 0;
 }
 
 } // namespace
@@ -47,9 +86,13 @@ int main(int argc, char **argv)
     case CliOptions::Action::UsageError:
         printErr(QStringLiteral("hopscope-cli: usage error: %1\n").arg(opts.message));
         return 2;
+    case CliOptions::Action::ServeDemo:
+        return serveDemo(app);
     case CliOptions::Action::Run:
+    case CliOptions::Action::Demo:
         break;
     }
+    const bool demo = opts.action == CliOptions::Action::Demo;
 
     TraceStore trace;
     trace.setRetainEvents(false); // writers stream; memory stays flat on long runs
@@ -99,18 +142,39 @@ int main(int argc, char **argv)
     QTimer runTimer;
     runTimer.setSingleShot(true);
     runTimer.setTimerType(Qt::PreciseTimer); // coarse timers may fire 5% early
+    std::unique_ptr<DemoTour> tour;
     QObject::connect(&runTimer, &QTimer::timeout, &client, [&] {
+        if (tour)
+            tour->stop();
         client.abortAll(
             "timeout",
             QStringLiteral("run timed out after %1 s (--timeout)").arg(opts.runTimeoutMs / 1000.0));
     });
-    QObject::connect(&client, &Client::allFinished, &app, [&] {
+    auto finishRun = [&] {
         client.shutdown(QStringLiteral("run finished"));
         QTimer::singleShot(0, &app, [] { QCoreApplication::exit(0); });
-    });
+    };
+    std::unique_ptr<DemoServer> demoServer;
+    if (demo) {
+        demoServer = std::make_unique<DemoServer>();
+        QString error;
+        if (!demoServer->start(&error)) {
+            printErr(QStringLiteral("hopscope-cli: error: the demo server did not start: %1\n")
+                         .arg(error));
+            return 1;
+        }
+        tour = std::make_unique<DemoTour>(&client, &sessions, &trace,
+                                          DemoTour::Urls{demoServer->baseUrl(false),
+                                                         demoServer->baseUrl(true),
+                                                         demoServer->caFile()});
+        QObject::connect(tour.get(), &DemoTour::finished, &app, finishRun);
+        QTimer::singleShot(0, tour.get(), &DemoTour::start);
+    } else {
+        QObject::connect(&client, &Client::allFinished, &app, finishRun);
+        QTimer::singleShot(0, &client, &Client::start);
+    }
     if (opts.runTimeoutMs > 0)
         runTimer.start(opts.runTimeoutMs);
-    QTimer::singleShot(0, &client, &Client::start);
     app.exec();
     trace.flush();
 

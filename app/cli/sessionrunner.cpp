@@ -9,27 +9,33 @@ SessionRunner::SessionRunner(QList<CliOptions::SessionSend> sends, int lingerMs,
 {
 }
 
-void SessionRunner::onProtocolSwitched(Exchange *, ProtocolDriver *driver)
+void SessionRunner::setSendsFor(const Exchange *exchange, QList<CliOptions::SessionSend> sends)
+{
+    m_sendsFor.insert(exchange, std::move(sends));
+}
+
+void SessionRunner::onProtocolSwitched(Exchange *exchange, ProtocolDriver *driver)
 {
     auto *session = qobject_cast<SessionDriver *>(driver);
     if (!session)
         return; // h2c: the client goes on with streams
     // The driver becomes active right after this signal; send once it runs.
     QPointer<SessionDriver> guard(session);
+    const QList<CliOptions::SessionSend> sends = m_sendsFor.value(exchange, m_sends);
     QMetaObject::invokeMethod(
         this,
-        [this, guard] {
+        [this, guard, sends] {
             if (guard)
-                start(guard);
+                start(guard, sends);
         },
         Qt::QueuedConnection);
 }
 
-void SessionRunner::start(SessionDriver *session)
+void SessionRunner::start(SessionDriver *session, const QList<CliOptions::SessionSend> &sends)
 {
     if (!session->isSessionOpen())
         return;
-    for (const CliOptions::SessionSend &s : std::as_const(m_sends)) {
+    for (const CliOptions::SessionSend &s : sends) {
         if (s.kind == CliOptions::SessionSend::Kind::Binary)
             session->sendBinary(s.data);
         else

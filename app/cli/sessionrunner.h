@@ -3,6 +3,7 @@
 #include "clioptions.h"
 #include "net/protocoldriver.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -25,11 +26,14 @@ public:
 
     // Connect to Client::protocolSwitched.
     void onProtocolSwitched(Exchange *exchange, ProtocolDriver *driver);
+    // Sends for one exchange's session instead of the command line's (the demo tour).
+    void setSendsFor(const Exchange *exchange, QList<CliOptions::SessionSend> sends);
 
 private:
-    void start(SessionDriver *session);
+    void start(SessionDriver *session, const QList<CliOptions::SessionSend> &sends);
 
     QList<CliOptions::SessionSend> m_sends;
+    QHash<const Exchange *, QList<CliOptions::SessionSend>> m_sendsFor;
     int m_lingerMs;
 };
 

@@ -23,6 +23,11 @@ struct Limits
     // decoded/encoded ratio exceeds maxDecodeRatio (Qt: 10 MiB, ratio 40 gzip / 100 br,zstd).
     qint64 maxDecodedGraceBytes = 10 * 1024 * 1024;
     double maxDecodeRatio = 100.0;
+    // WebSocket: payload bytes of one inbound frame, and of one message (all its fragments,
+    // reassembled in memory). Qt allows frames up to 2^31-1 bytes; these are tighter so that a
+    // hostile peer cannot make the client hold gigabytes. Exceeding either closes with 1009.
+    qint64 maxWebSocketFrameBytes = 16 * 1024 * 1024;
+    qint64 maxWebSocketMessageBytes = 64 * 1024 * 1024;
 };
 
 struct Timeouts

@@ -219,6 +219,100 @@ QStringList TextWriter::format(const TraceEvent &ev)
     } else if (t == u"h2.headers") {
         appendHeaders(lines, ev.dir == Direction::Out ? out : in,
                       f.value(QLatin1StringView("headers")));
+    } else if (t == u"demo.phase") {
+        lines << QString() << QStringLiteral("== %1. %2 ==").arg(str(f, "phase"), str(f, "title"));
+    } else if (t == u"raw.data") {
+        // One line per chunk, quoted with control characters escaped; data that is not UTF-8
+        // (the text then holds U+FFFD) is shown in hex instead.
+        const QString text = f.value(QLatin1StringView("text")).toString();
+        QString shown;
+        if (f.contains(QLatin1StringView("hex")) && text.contains(QChar::ReplacementCharacter)) {
+            shown = QStringLiteral("hex ") + str(f, "hex");
+        } else {
+            shown = QStringLiteral("\"");
+            for (const QChar c : text) {
+                if (c == u'\\' || c == u'"')
+                    shown.append(QLatin1Char('\\')).append(c);
+                else if (c == u'\n')
+                    shown += QStringLiteral("\\n");
+                else if (c == u'\r')
+                    shown += QStringLiteral("\\r");
+                else if (c == u'\t')
+                    shown += QStringLiteral("\\t");
+                else if (c.unicode() < 0x20 || c.unicode() == 0x7F)
+                    shown += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+                else
+                    shown += c;
+            }
+            shown += QLatin1Char('"');
+        }
+        if (f.value(QLatin1StringView("truncated")).toBool())
+            shown += QStringLiteral(" (truncated in the trace)");
+        lines << (ev.dir == Direction::Out ? out : in) +
+                     QStringLiteral("raw %1 bytes %2").arg(str(f, "bytes"), shown);
+    } else if (t.startsWith(u"ws.")) {
+        // WebSocket: frames, messages (text quoted and escaped, binary as a hex preview), close.
+        const QString marker = ev.dir == Direction::Out ? out : ev.dir == Direction::In ? in : bad;
+        auto quoted = [](const QString &text) {
+            constexpr qsizetype kMaxShown = 1000;
+            QString q = QStringLiteral("\"");
+            for (const QChar c : text.left(kMaxShown)) {
+                if (c == u'\\' || c == u'"')
+                    q.append(QLatin1Char('\\')).append(c);
+                else if (c == u'\n')
+                    q += QStringLiteral("\\n");
+                else if (c == u'\r')
+                    q += QStringLiteral("\\r");
+                else if (c == u'\t')
+                    q += QStringLiteral("\\t");
+                else if (c.unicode() < 0x20 || c.unicode() == 0x7F)
+                    q += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+                else
+                    q += c;
+            }
+            return q + (text.size() > kMaxShown ? QStringLiteral("\"…") : QStringLiteral("\""));
+        };
+        if (t == u"ws.frame") {
+            QString line =
+                marker + QStringLiteral("ws frame %1 %2")
+                             .arg(str(f, "opcode"), f.value(QLatin1StringView("fin")).toBool()
+                                                        ? QStringLiteral("fin")
+                                                        : QStringLiteral("no-fin"));
+            if (const qint64 rsv = f.value(QLatin1StringView("rsv")).toInteger(); rsv != 0)
+                line += QStringLiteral(" rsv=%1").arg(rsv);
+            if (f.value(QLatin1StringView("masked")).toBool())
+                line += QStringLiteral(" masked");
+            lines << line + QStringLiteral(" len=%1").arg(str(f, "length"));
+        } else if (t == u"ws.message") {
+            const QString cut = f.value(QLatin1StringView("truncated")).toBool()
+                                    ? QStringLiteral(" (truncated in the trace)")
+                                    : QString();
+            if (f.contains(QLatin1StringView("text"))) {
+                lines << marker + QStringLiteral("ws text %1%2").arg(quoted(str(f, "text")), cut);
+            } else {
+                const QByteArray data = QByteArray::fromBase64(str(f, "data").toLatin1());
+                constexpr qsizetype kHexShown = 32;
+                QString hex = QString::fromLatin1(data.left(kHexShown).toHex(' '));
+                if (data.size() > kHexShown)
+                    hex += QStringLiteral(" …");
+                lines << marker + QStringLiteral("ws binary %1 bytes%2%3")
+                                      .arg(str(f, "bytes"),
+                                           hex.isEmpty() ? QString() : QStringLiteral(": ") + hex,
+                                           cut);
+            }
+        } else if (t == u"ws.close") {
+            // 1005 stands for a close frame without a code (RFC 6455 §7.1.5).
+            const qint64 code = f.value(QLatin1StringView("code")).toInteger();
+            const QString reason = str(f, "reason");
+            lines << marker +
+                         (code == 1005 ? QStringLiteral("ws close (no code)")
+                                       : QStringLiteral("ws close %1").arg(code)) +
+                         (reason.isEmpty() ? QString() : QLatin1Char(' ') + quoted(reason));
+        } else if (t == u"ws.close.unanswered") {
+            lines << bad + QStringLiteral("ws close unanswered: %1").arg(str(f, "reason"));
+        } else {
+            lines << info + t;
+        }
     } else if (t == u"request.failed") {
         lines << bad + QStringLiteral("request %1 failed: %2")
                            .arg(QString::number(ev.scope.req), str(f, "error"));

@@ -637,6 +637,220 @@ scenario("h2-stream-id-out-of-order")(headers_on_unopened_stream(7))
 scenario("h2-headers-even-stream")(headers_on_unopened_stream(2))
 
 
+# --- Raw tunnel scenarios (Upgrade: tcp) -----------------------------------------------------
+
+TCP_SWITCH = (b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+              b"Upgrade: tcp\r\n\r\n")
+TCP_GREETING = b"hostile peer tcp echo ready\n"
+
+
+@scenario("tcp-upgrade-echo")
+async def tcp_upgrade_echo(peer):
+    """A 101 to tcp and a greeting line in the SAME write (the client reads them together and
+    must deliver the greeting before anything else), then every byte echoed back until the
+    client closes."""
+    await peer.read_head()
+    await peer.write(TCP_SWITCH + TCP_GREETING)
+    early, peer._pending = peer._pending, b""  # bytes the client sent right after the head
+    if early:
+        await peer.write(early)
+    while (data := await peer.reader.read(65536)):
+        await peer.write(data)
+
+
+@scenario("tcp-upgrade-peer-closes")
+async def tcp_upgrade_peer_closes(peer):
+    """A 101 to tcp and a greeting in the same write, then the server ends the tunnel after
+    200 ms, before the client does."""
+    await peer.read_head()
+    await peer.write(TCP_SWITCH + TCP_GREETING)
+    await peer.sleep(0.2)
+
+
+# --- WebSocket scenarios (RFC 6455) ------------------------------------------------------------
+#
+# Each starts with a correct handshake (ws_handshake), unless the handshake itself is the
+# misbehaviour, then plays raw frames. ws_log_client_frames() logs what the client answers
+# ("client close 1002 '...'"), so tests can check the close frame really went out.
+
+import base64  # noqa: E402 (kept with the scenarios that use them)
+import hashlib  # noqa: E402
+
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+WS_CONT, WS_TEXT, WS_BINARY, WS_CLOSE, WS_PING, WS_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+
+
+def ws_accept(key):
+    return base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
+
+
+def ws_frame(opcode, payload=b"", fin=True, rsv=0, mask=None):
+    """One frame as a server would write it (unmasked unless `mask` is 4 bytes)."""
+    head = bytes([(0x80 if fin else 0) | (rsv << 4) | opcode])
+    mbit = 0x80 if mask else 0
+    n = len(payload)
+    if n < 126:
+        head += bytes([mbit | n])
+    elif n < 65536:
+        head += bytes([mbit | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([mbit | 127]) + n.to_bytes(8, "big")
+    if mask:
+        head += mask
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return head + payload
+
+
+def ws_close_frame(code=None, reason=b""):
+    return ws_frame(WS_CLOSE, b"" if code is None else code.to_bytes(2, "big") + reason)
+
+
+async def ws_handshake(peer, accept=None, extra=b"", then=b""):
+    """Answers the client's upgrade with 101 and the right Sec-WebSocket-Accept (or `accept`),
+    header lines `extra` added, and the bytes `then` in the same write."""
+    head = await peer.read_head()
+    key = b""
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"sec-websocket-key":
+            key = value.strip()
+    await peer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                     b"Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+                     (accept if accept is not None else ws_accept(key)) + b"\r\n" + extra +
+                     b"\r\n" + then)
+
+
+async def ws_read_frame(peer):
+    """One frame from the client, unmasked: (opcode, fin, payload)."""
+    b0, b1 = await peer.read_exact(2)
+    n = b1 & 0x7F
+    if n == 126:
+        n = int.from_bytes(await peer.read_exact(2), "big")
+    elif n == 127:
+        n = int.from_bytes(await peer.read_exact(8), "big")
+    mask = await peer.read_exact(4) if b1 & 0x80 else b"\0\0\0\0"
+    payload = bytes(b ^ mask[i % 4] for i, b in enumerate(await peer.read_exact(n)))
+    return b0 & 0x0F, bool(b0 & 0x80), payload
+
+
+async def ws_log_client_frames(peer, answer_close=False):
+    """Logs the client's frames until its close (answered when asked) or until it goes away."""
+    while True:
+        opcode, fin, payload = await ws_read_frame(peer)
+        if opcode == WS_CLOSE:
+            code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+            log(f"conn {peer.number}: client close {code} {payload[2:].decode(errors='replace')!r}")
+            if answer_close:
+                await peer.write(ws_frame(WS_CLOSE, payload[:2]))
+            return
+        log(f"conn {peer.number}: client frame opcode {opcode} fin {fin} {payload[:60]!r}")
+
+
+def ws_after_handshake(*frames):
+    """A scenario: a correct handshake, then these frames (bytes, or a pause in seconds), then
+    the client's frames logged until its close."""
+
+    async def play(peer):
+        await ws_handshake(peer)
+        for f in frames:
+            if isinstance(f, float):
+                await peer.sleep(f)
+            else:
+                await peer.write(f)
+        await ws_log_client_frames(peer)
+        await peer.wait_closed()
+
+    return play
+
+
+@scenario("ws-bad-accept")
+async def ws_bad_accept(peer):
+    """A 101 whose Sec-WebSocket-Accept does not match the key."""
+    await ws_handshake(peer, accept=base64.b64encode(b"0123456789abcdefghij"))
+    await peer.wait_closed()
+
+
+@scenario("ws-unoffered-extension")
+async def ws_unoffered_extension(peer):
+    """A 101 that selects permessage-deflate, which the client did not offer."""
+    await ws_handshake(peer, extra=b"Sec-WebSocket-Extensions: permessage-deflate\r\n")
+    await peer.wait_closed()
+
+
+@scenario("ws-unoffered-subprotocol")
+async def ws_unoffered_subprotocol(peer):
+    """A 101 that selects the subprotocol "chat", which the client did not offer."""
+    await ws_handshake(peer, extra=b"Sec-WebSocket-Protocol: chat\r\n")
+    await peer.wait_closed()
+
+
+scenario("ws-masked-frame")(ws_after_handshake(ws_frame(WS_TEXT, b"masked", mask=b"\x11\x22\x33\x44")))
+scenario("ws-reserved-opcode")(ws_after_handshake(ws_frame(0x3, b"what")))
+scenario("ws-rsv1")(ws_after_handshake(ws_frame(WS_TEXT, b"compressed?", rsv=4)))
+scenario("ws-control-too-big")(ws_after_handshake(ws_frame(WS_PING, b"p" * 126)))
+scenario("ws-fragmented-ping")(ws_after_handshake(ws_frame(WS_PING, b"half", fin=False)))
+# A valid message first (it must stay in the trace), then "κόσμε" cut by a UTF-16 surrogate.
+scenario("ws-invalid-utf8")(ws_after_handshake(
+    ws_frame(WS_TEXT, "valid before ✓".encode()), 0.05,
+    ws_frame(WS_TEXT, b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited")))
+scenario("ws-close-bad-code")(ws_after_handshake(ws_close_frame(1005, b"reserved code")))
+scenario("ws-close-one-byte")(ws_after_handshake(ws_frame(WS_CLOSE, b"\x03")))
+scenario("ws-continuation-first")(ws_after_handshake(ws_frame(WS_CONT, b"orphan")))
+scenario("ws-big-frame")(ws_after_handshake(ws_frame(WS_BINARY, b"b" * 70000)))
+# 90000 bytes in three fragments of 30000: only the message, not one frame, is big.
+scenario("ws-big-message")(ws_after_handshake(
+    ws_frame(WS_BINARY, b"m" * 30000, fin=False), ws_frame(WS_CONT, b"m" * 30000, fin=False),
+    ws_frame(WS_CONT, b"m" * 30000)))
+
+
+@scenario("ws-close-empty")
+async def ws_close_empty(peer):
+    """A legal close with an empty payload (no code) right after the handshake."""
+    await ws_handshake(peer)
+    await peer.write(ws_close_frame())
+    await ws_log_client_frames(peer)
+    await peer.wait_closed()
+
+
+@scenario("ws-server-closes")
+async def ws_server_closes(peer):
+    """A greeting in the same write as the 101, then a fragmented text message (a ping between
+    its fragments, a multi-byte character split across them), then close 1000 "bye"."""
+    await ws_handshake(peer, then=ws_frame(WS_TEXT, b"greeting"))
+    text = "fragments: κόσμε ✓".encode()
+    cut = text.index("ό".encode()) + 1  # inside the two bytes of "ό"
+    await peer.write(ws_frame(WS_TEXT, text[:cut], fin=False) + ws_frame(WS_PING, b"mid") +
+                     ws_frame(WS_CONT, text[cut:-2], fin=False) + ws_frame(WS_CONT, text[-2:]))
+    opcode, _, payload = await ws_read_frame(peer)
+    log(f"conn {peer.number}: client answered opcode {opcode} {payload!r}")
+    await peer.write(ws_frame(WS_TEXT, b"pong ok" if (opcode, payload) == (WS_PONG, b"mid")
+                              else b"pong bad"))
+    await peer.write(ws_close_frame(1000, b"bye"))
+    await ws_log_client_frames(peer)
+    await peer.wait_closed()
+
+
+@scenario("ws-cut")
+async def ws_cut(peer):
+    """One message, then the TCP connection closes without a close frame."""
+    await ws_handshake(peer)
+    await peer.write(ws_frame(WS_TEXT, b"last words"))
+    await peer.sleep(0.1)
+
+
+@scenario("ws-no-close-answer")
+async def ws_no_close_answer(peer):
+    """Echoes messages but never answers the client's close frame (and keeps the socket open)."""
+    await ws_handshake(peer)
+    while True:
+        opcode, _, payload = await ws_read_frame(peer)
+        if opcode == WS_CLOSE:
+            log(f"conn {peer.number}: client close, not answering")
+            break
+        await peer.write(ws_frame(opcode, payload))
+    await peer.wait_closed()
+
+
 # --- Server -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "clioptions.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+namespace hopscope {
+
+class Client;
+class SessionRunner;
+class TraceStore;
+
+// hopscope-cli --demo: a tour of every protocol switch Hopscope exists to show, against the
+// embedded demo server. Phases run one after another on one Client (so connection and request
+// numbers stay unique in the trace): an h2c upgrade with two more requests multiplexed as
+// streams; HTTP/1.1 over TLS whose `Upgrade: h2` advertisement is followed to a new HTTP/2
+// connection; a WebSocket exchange; a `tcp` upgrade whose greeting came with the 101.
+class DemoTour : public QObject
+{
+    Q_OBJECT
+public:
+    struct Urls
+    {
+        QString plain; // http://127.0.0.1:PORT
+        QString tls;   // https://127.0.0.1:PORT
+        QString caFile;
+    };
+
+    DemoTour(Client *client, SessionRunner *sessions, TraceStore *trace, Urls urls,
+             QObject *parent = nullptr);
+
+    void start();
+    // No further phases (the run timed out).
+    void stop() { m_stopped = true; }
+
+signals:
+    void finished();
+
+private:
+    struct Phase
+    {
+        QString title;
+        bool parallel = false;
+        QList<RequestSpec> requests;
+        QList<CliOptions::SessionSend> sends; // for the phase's sessions
+    };
+    QList<Phase> phases() const;
+    void runNext();
+
+    Client *m_client;
+    SessionRunner *m_sessions;
+    TraceStore *m_trace;
+    Urls m_urls;
+    QList<Phase> m_phases;
+    int m_next = 0;
+    bool m_stopped = false;
+};
+
+} // namespace hopscope

@@ -1,0 +1,397 @@
+// The upgrade registry is generic: a handler for a made-up token ("x-reverse"), written here
+// against the public engine API only, is registered on a Client and takes a connection over
+// after the 101. The peer is an in-test QTcpServer that answers the offer with 101 (optionally
+// with a banner in the same write) and then reverses every line it gets. The registry's
+// resolution (dedicated handler, raw-tunnel fallback, protocols the fallback must not capture)
+// is checked too, and so is what happens without the fallback.
+
+#include "client.h"
+#include "core/exchange.h"
+#include "net/connection.h"
+#include "net/sessiondriver.h"
+#include "trace/tracefields.h"
+#include "trace/tracestore.h"
+#include "upgrade/upgraderegistry.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+using namespace hopscope;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// A line protocol: the client sends lines, the server answers each with the line reversed.
+class ReverseDriver : public SessionDriver
+{
+    Q_OBJECT
+public:
+    ReverseDriver(Connection *connection, Exchange *exchange, QObject *parent)
+        : SessionDriver(connection, parent), m_exchange(exchange)
+    {
+    }
+
+    void start(const QByteArray &leftover)
+    {
+        QAbstractSocket *s = connection()->socket();
+        connect(s, &QAbstractSocket::readyRead, this, &ReverseDriver::onReadyRead);
+        connect(s, &QAbstractSocket::disconnected, this,
+                [this] { finish("connection-closed", u"peer closed the session"_s); });
+        m_exchange->protocol = "x-reverse";
+        m_exchange->setState(Exchange::State::Receiving);
+        // What arrived with the 101 is the start of the stream.
+        m_buffer = leftover;
+        takeLines();
+        if (s->bytesAvailable() > 0)
+            onReadyRead();
+    }
+
+    QByteArray protocol() const override { return "x-reverse"; }
+    int inFlight() const override { return m_exchange ? 1 : 0; }
+    void submit(Exchange *exchange) override
+    {
+        exchange->fail("upgrade", u"x-reverse takes no requests"_s);
+        emit finished(exchange, false);
+    }
+    void abort(const QByteArray &code, const QString &message) override { finish(code, message); }
+
+    void sendText(const QByteArray &line) override { connection()->socket()->write(line + '\n'); }
+    void sendBinary(const QByteArray &data) override { sendText(data); }
+    void closeSession(int, const QString &) override { finish({}, {}); }
+    bool isSessionOpen() const override { return m_exchange && connection()->isOpen(); }
+
+signals:
+    void lineReceived(const QByteArray &line);
+
+private:
+    void onReadyRead()
+    {
+        m_buffer += connection()->socket()->readAll();
+        takeLines();
+    }
+
+    void takeLines()
+    {
+        qsizetype end;
+        while (m_exchange && (end = m_buffer.indexOf('\n')) >= 0) {
+            const QByteArray line = m_buffer.left(end);
+            m_buffer.remove(0, end + 1);
+            emit lineReceived(line);
+            emit peerActivity();
+        }
+    }
+
+    // Ends the exchange (complete when code is empty) and the connection, as a driver must.
+    void finish(const QByteArray &code, const QString &message)
+    {
+        Exchange *ex = std::exchange(m_exchange, nullptr);
+        if (!ex)
+            return;
+        TraceStore *trace = connection()->trace();
+        ex->timings.end = trace->elapsedNs();
+        if (code.isEmpty()) {
+            ex->setState(Exchange::State::Complete);
+            recordResponseComplete(trace, connection()->scope(ex->id()), *ex);
+        } else {
+            ex->fail(code, message);
+        }
+        emit finished(ex, false);
+        connection()->close(u"x-reverse session ended"_s);
+        emit closed();
+    }
+
+    Exchange *m_exchange;
+    QByteArray m_buffer;
+};
+
+// Offers `Upgrade: x-reverse` with a header of its own and records what the engine handed it.
+class ReverseHandler : public UpgradeHandler
+{
+public:
+    QByteArray token() const override { return "x-reverse"; }
+    UpgradeOffer offer(const Exchange &) override
+    {
+        ++offers;
+        UpgradeOffer o;
+        o.headers.append(HttpHeader{"X-Reverse-Mode", "lines"});
+        o.connectionOptions.append("X-Reverse-Mode");
+        return o;
+    }
+    ProtocolDriver *takeOver(UpgradeContext &ctx, QString *) override
+    {
+        ++takeOvers;
+        head = ctx.response;
+        leftover = ctx.leftover;
+        ctx.exchange->status = ctx.response.status;
+        auto *driver = new ReverseDriver(ctx.connection, ctx.exchange, ctx.connection);
+        driver->setActivation([driver, l = ctx.leftover] { driver->start(l); });
+        return driver;
+    }
+
+    int offers = 0;
+    int takeOvers = 0;
+    ResponseHead head;
+    QByteArray leftover;
+};
+
+// The peer: reads one request head, answers 101 naming the offered token (plus a banner in the
+// same write), then reverses every line.
+class ReversePeer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ReversePeer(QByteArray banner) : m_banner(std::move(banner))
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, &ReversePeer::accept);
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QString url() const { return u"http://127.0.0.1:%1/reverse"_s.arg(m_server.serverPort()); }
+    static QByteArray switchHead(const QByteArray &token)
+    {
+        return "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + token +
+               "\r\n\r\n";
+    }
+
+    QByteArray requestHead;
+
+private:
+    void accept()
+    {
+        QTcpSocket *s = m_server.nextPendingConnection();
+        connect(s, &QTcpSocket::readyRead, this, [this, s] { onData(s); });
+        connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+    }
+
+    void onData(QTcpSocket *s)
+    {
+        m_buffer += s->readAll();
+        if (requestHead.isEmpty()) {
+            const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            requestHead = m_buffer.left(end + 4);
+            m_buffer.remove(0, end + 4);
+            QByteArray token = "x-reverse";
+            for (const QByteArray &line : requestHead.split('\n')) {
+                if (line.toLower().startsWith("upgrade:"))
+                    token = line.mid(8).trimmed();
+            }
+            s->write(switchHead(token) + m_banner); // one write: the banner is leftover
+        }
+        qsizetype end;
+        while ((end = m_buffer.indexOf('\n')) >= 0) {
+            QByteArray line = m_buffer.left(end);
+            m_buffer.remove(0, end + 1);
+            std::reverse(line.begin(), line.end());
+            s->write(line + '\n');
+        }
+    }
+
+    QTcpServer m_server;
+    QByteArray m_banner;
+    QByteArray m_buffer;
+};
+
+QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
+{
+    QList<TraceEvent> out;
+    for (const TraceEvent &e : trace.events()) {
+        if (e.is(type))
+            out.append(e);
+    }
+    return out;
+}
+
+} // namespace
+
+class CustomUpgradeHandlerTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void registryResolution_data();
+    void registryResolution();
+    void customHandlerTakesOver_data();
+    void customHandlerTakesOver();
+    void withoutFallbackTcpFails();
+};
+
+void CustomUpgradeHandlerTest::initTestCase()
+{
+    qRegisterMetaType<hopscope::Exchange *>();
+    qRegisterMetaType<hopscope::ProtocolDriver *>();
+}
+
+void CustomUpgradeHandlerTest::registryResolution_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QString>("expected"); // custom, fallback, dedicated (not the fallback), none
+
+    QTest::newRow("custom") << "x-reverse"_ba << u"custom"_s;
+    QTest::newRow("custom, other case") << "X-Reverse"_ba << u"custom"_s;
+    QTest::newRow("tcp") << "tcp"_ba << u"fallback"_s;
+    QTest::newRow("any other token") << "my-proto/2"_ba << u"fallback"_s;
+    QTest::newRow("h2c is never the fallback") << "h2c"_ba << u"dedicated"_s;
+    QTest::newRow("websocket is never the fallback") << "WebSocket"_ba << u"not-fallback"_s;
+    QTest::newRow("h2 is never the fallback") << "h2"_ba << u"none"_s;
+    QTest::newRow("empty") << QByteArray() << u"none"_s;
+}
+
+void CustomUpgradeHandlerTest::registryResolution()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QString, expected);
+    TraceStore trace;
+    Client client(&trace);
+    UpgradeRegistry *registry = client.upgradeRegistry();
+    QVERIFY2(registry->fallback(), "the client installs the raw tunnel as the fallback");
+    auto custom = std::make_shared<ReverseHandler>();
+    registry->registerHandler(custom);
+    QVERIFY(registry->tokens().contains("x-reverse"));
+    UpgradeHandler *h = registry->handler(token);
+    if (expected == u"custom")
+        QCOMPARE(h, custom.get());
+    else if (expected == u"fallback")
+        QCOMPARE(h, registry->fallback());
+    else if (expected == u"dedicated")
+        QVERIFY(h && h != registry->fallback() && h != custom.get());
+    else if (expected == u"not-fallback") // websocket: its own handler, or none yet
+        QVERIFY(h != registry->fallback());
+    else
+        QCOMPARE(h, nullptr);
+}
+
+void CustomUpgradeHandlerTest::customHandlerTakesOver_data()
+{
+    QTest::addColumn<QByteArray>("banner"); // sent in the same write as the 101
+    QTest::addColumn<QByteArrayList>("sends");
+
+    QTest::newRow("no leftover, one line") << QByteArray() << QByteArrayList{"hello"};
+    QTest::newRow("banner as leftover") << "ydaer\n"_ba << QByteArrayList{"hello", "world"};
+    QTest::newRow("two banner lines") << "eno\nowt\n"_ba << QByteArrayList{"abc", "", "xyz"};
+}
+
+void CustomUpgradeHandlerTest::customHandlerTakesOver()
+{
+    QFETCH(QByteArray, banner);
+    QFETCH(QByteArrayList, sends);
+    ReversePeer peer(banner);
+    QVERIFY(peer.listen());
+
+    TraceStore trace;
+    Client client(&trace);
+    auto handler = std::make_shared<ReverseHandler>();
+    client.upgradeRegistry()->registerHandler(handler); // the public engine API
+
+    // The banner's lines first (they came with the 101), then each sent line reversed.
+    QByteArrayList expected = banner.split('\n');
+    expected.removeLast(); // after the last '\n' (or the whole of an empty banner)
+    for (QByteArray s : sends) {
+        std::reverse(s.begin(), s.end());
+        expected.append(s);
+    }
+
+    QByteArrayList received;
+    QPointer<ReverseDriver> session; // the connection owns the driver and may delete it
+    bool sawReverseDriver = false;
+    connect(&client, &Client::protocolSwitched, this, [&](Exchange *, ProtocolDriver *driver) {
+        session = qobject_cast<ReverseDriver *>(driver);
+        if (!session)
+            return;
+        sawReverseDriver = true;
+        connect(session, &ReverseDriver::lineReceived, this, [&](const QByteArray &line) {
+            received.append(line);
+            if (received.size() == expected.size())
+                session->closeSession(1000, {});
+        });
+        // Like the CLI: send once the driver runs (it starts right after this signal).
+        QMetaObject::invokeMethod(
+            session,
+            [&] {
+                for (const QByteArray &s : sends)
+                    session->sendText(s);
+            },
+            Qt::QueuedConnection);
+    });
+    QSignalSpy switched(&client, &Client::protocolSwitched);
+    QSignalSpy finished(&client, &Client::exchangeFinished);
+    QSignalSpy allFinished(&client, &Client::allFinished);
+
+    RequestSpec spec;
+    spec.url = QUrl(peer.url());
+    spec.upgrade = "x-reverse";
+    spec.timeouts.idleMs = 10'000;
+    Exchange *ex = client.enqueue(spec);
+    client.start();
+    QVERIFY2(allFinished.wait(15'000),
+             qPrintable(u"state %1, error %2, received %3"_s.arg(int(ex->state()))
+                            .arg(ex->error(), received.join(' '))));
+    trace.flush();
+
+    // The offer: the token, the handler's header and its Connection option reached the server.
+    QCOMPARE(handler->offers, 1);
+    QVERIFY2(peer.requestHead.contains("\r\nUpgrade: x-reverse\r\n"), peer.requestHead);
+    QVERIFY2(peer.requestHead.contains("\r\nConnection: Upgrade, X-Reverse-Mode\r\n"),
+             peer.requestHead);
+    QVERIFY2(peer.requestHead.contains("\r\nX-Reverse-Mode: lines\r\n"), peer.requestHead);
+
+    // The take-over: the exact 101 head and exactly the bytes that came with it.
+    QCOMPARE(handler->takeOvers, 1);
+    QCOMPARE(handler->head.status, 101);
+    QCOMPARE(handler->head.raw, ReversePeer::switchHead("x-reverse"));
+    QCOMPARE(headerValue(handler->head.headers, "upgrade"), "x-reverse"_ba);
+    QCOMPARE(handler->leftover, banner);
+    QCOMPARE(switched.size(), 1);
+    QVERIFY2(sawReverseDriver, "protocolSwitched did not carry the handler's driver");
+
+    // The session: every reply, in order, and the exchange finished as the driver said.
+    QCOMPARE(received, expected);
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(ex->state(), Exchange::State::Complete);
+    QCOMPARE(ex->status, 101);
+    QCOMPARE(ex->protocol, "x-reverse"_ba);
+
+    const QList<TraceEvent> sw = eventsOf(trace, "upgrade.switch");
+    QCOMPARE(sw.size(), 1);
+    QCOMPARE(sw.first().fields.value(u"protocol"_s).toString(), u"x-reverse"_s);
+    QCOMPARE(sw.first().fields.value(u"leftoverBytes"_s).toInteger(), banner.size());
+    const QList<TraceEvent> done = eventsOf(trace, "response.complete");
+    QCOMPARE(done.size(), 1);
+    QCOMPARE(done.first().fields.value(u"protocol"_s).toString(), u"x-reverse"_s);
+    QCOMPARE(done.first().fields.value(u"status"_s).toInteger(), 101);
+    // The dedicated handler won: the raw-tunnel fallback never saw the connection.
+    QVERIFY(eventsOf(trace, "raw.data").isEmpty());
+    QVERIFY(eventsOf(trace, "error").isEmpty());
+}
+
+void CustomUpgradeHandlerTest::withoutFallbackTcpFails()
+{
+    // Without the fallback, a switch to a token nobody handles is a failed upgrade: the fallback
+    // is what makes `tcp` work, not some special case.
+    ReversePeer peer("greeting\n"_ba);
+    QVERIFY(peer.listen());
+    TraceStore trace;
+    Client client(&trace);
+    client.upgradeRegistry()->setFallback(nullptr);
+    QSignalSpy allFinished(&client, &Client::allFinished);
+    RequestSpec spec;
+    spec.url = QUrl(peer.url());
+    spec.upgrade = "tcp";
+    Exchange *ex = client.enqueue(spec);
+    client.start();
+    QVERIFY(allFinished.wait(15'000));
+    QVERIFY2(peer.requestHead.contains("\r\nUpgrade: tcp\r\n"), peer.requestHead);
+    QCOMPARE(ex->state(), Exchange::State::Failed);
+    QCOMPARE(ex->errorCode(), "upgrade"_ba);
+    QVERIFY2(ex->error().contains(u"no handler"_s), qPrintable(ex->error()));
+}
+
+QTEST_GUILESS_MAIN(CustomUpgradeHandlerTest)
+#include "tst_custom_upgrade_handler.moc"
