@@ -87,10 +87,8 @@ void WebSocketDriver::start(const QByteArray &leftover)
     if (auto *ssl = qobject_cast<QSslSocket *>(s))
         connect(ssl, &QSslSocket::encryptedBytesWritten, this, &WebSocketDriver::onBytesWritten);
     connect(m_conn, &Connection::closed, this, &WebSocketDriver::onConnectionClosed);
-    if (!leftover.isEmpty()) {
-        emit peerActivity();
+    if (!leftover.isEmpty())
         processIncoming(leftover);
-    }
     // readyRead is not emitted again for bytes Qt already holds.
     if (m_reading && s->bytesAvailable() > 0)
         onReadyRead();
@@ -119,7 +117,6 @@ void WebSocketDriver::onReadyRead()
                         QCborMap{{QStringLiteral("bytes"), chunk.size()}});
         if (m_reading)
             processIncoming(chunk);
-        emit peerActivity();
     }
 }
 
@@ -136,6 +133,10 @@ void WebSocketDriver::processIncoming(QByteArrayView data)
             return;
         case ws::FrameInspector::Step::Header:
             traceFrame(Direction::In, h);
+            // Keep-alive pings and pongs are not the peer speaking: a server that pings every
+            // few seconds must not keep a lingering front end from ever closing.
+            if (h.opcode != ws::Ping && h.opcode != ws::Pong)
+                emit peerActivity();
             if (h.opcode == ws::Text || h.opcode == ws::Binary) {
                 m_message = QByteArray();
                 m_message.reserve(qsizetype(qMin<quint64>(h.length, kInitialMessageReserve)));

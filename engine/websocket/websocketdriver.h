@@ -29,7 +29,8 @@ class TraceStore;
 // side first) completes it with status 101; a violation fails it with ws-protocol, ws-utf8 or
 // ws-too-big after sending the close code RFC 6455 prescribes (1002, 1007, 1009); a connection
 // cut while the session is open fails it with ws-closed. Messages received before an error stay
-// delivered and traced.
+// delivered and traced. peerActivity() is emitted per data or close frame, not for pings and
+// pongs (keep-alives would otherwise hold a lingering front end open forever).
 class WebSocketDriver : public SessionDriver
 {
     Q_OBJECT

@@ -180,6 +180,10 @@ FrameInspector::Step FrameInspector::next(QByteArrayView data, qsizetype *consum
             const int room = kMaxControlPayload - m_controlSize;
             const int take = int(qMin<qsizetype>(room, n));
             std::memcpy(m_control.data() + m_controlSize, slice.data(), size_t(take));
+            if (m_header.masked) { // our own frames, observed: show the real code and payload
+                for (int i = 0; i < take; ++i)
+                    m_control[m_controlSize + i] ^= m_header.mask[(m_controlSize + i) % 4];
+            }
             m_controlSize += take;
         }
         m_remaining -= quint64(n);

@@ -11,6 +11,7 @@
 #include "net/sessiondriver.h"
 #include "trace/tracefields.h"
 #include "trace/tracestore.h"
+#include "upgrade/rawtunnelhandler.h"
 #include "upgrade/upgraderegistry.h"
 
 #include <QSignalSpy>
@@ -218,6 +219,8 @@ private slots:
     void initTestCase();
     void registryResolution_data();
     void registryResolution();
+    void fallbackExclusions_data();
+    void fallbackExclusions();
     void customHandlerTakesOver_data();
     void customHandlerTakesOver();
     void withoutFallbackTcpFails();
@@ -266,6 +269,40 @@ void CustomUpgradeHandlerTest::registryResolution()
         QVERIFY(h != registry->fallback());
     else
         QCOMPARE(h, nullptr);
+}
+
+void CustomUpgradeHandlerTest::fallbackExclusions_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<bool>("fallback"); // served by the fallback of a registry with nothing else
+
+    QTest::newRow("tcp") << "tcp"_ba << true;
+    QTest::newRow("TCP") << "TCP"_ba << true;
+    QTest::newRow("websocket") << "websocket"_ba << false;
+    QTest::newRow("WebSocket") << "WebSocket"_ba << false;
+    QTest::newRow("h2c") << "h2c"_ba << false;
+    QTest::newRow("H2C") << "H2C"_ba << false;
+    QTest::newRow("h2") << "h2"_ba << false;
+    QTest::newRow("h2c-like but other") << "h2c2"_ba << true;
+}
+
+void CustomUpgradeHandlerTest::fallbackExclusions()
+{
+    // A bare registry, so the dedicated handlers of Client cannot hide what the fallback takes.
+    QFETCH(QByteArray, token);
+    QFETCH(bool, fallback);
+    UpgradeRegistry registry;
+    QCOMPARE(registry.handler(token), nullptr);
+    auto tunnel = std::make_shared<RawTunnelHandler>();
+    registry.setFallback(tunnel);
+    QCOMPARE(registry.handler(token), fallback ? tunnel.get() : nullptr);
+    QVERIFY(registry.tokens().isEmpty()); // the fallback has no token of its own
+    // A dedicated handler always wins, excluded token or not.
+    auto dedicated = std::make_shared<RawTunnelHandler>(token);
+    registry.registerHandler(dedicated);
+    QCOMPARE(registry.handler(token.toUpper()), dedicated.get());
+    registry.setFallback(nullptr);
+    QCOMPARE(registry.handler("anything-else"), nullptr);
 }
 
 void CustomUpgradeHandlerTest::customHandlerTakesOver_data()
