@@ -128,7 +128,8 @@ void DemoHttp1Session::handleRequest()
             return;
     }
     DemoResponse response = DemoRoutes::respond(req);
-    const bool advertise = !hasHeader(req.headers, "Upgrade");
+    // HTTP/1.0 cannot switch protocols (RFC 9110 §7.8), so it gets no advertisement either.
+    const bool advertise = !hasHeader(req.headers, "Upgrade") && req.version == "HTTP/1.1";
     if (response.delayMs > 0) {
         m_delayedAdvertise = advertise;
         m_delayedDeclined = declined;

@@ -2,7 +2,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QStringDecoder>
 
 using namespace Qt::StringLiterals;
@@ -59,18 +58,30 @@ QByteArray protocolLabel(const DemoRequest &request)
     return request.version;
 }
 
+QByteArray json(const QJsonValue &value)
+{
+    // QJsonDocument holds only arrays and objects: wrap the value and strip the brackets.
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+// One field per line, so the wire order is plain to see, and valid JSON for scripts.
 DemoResponse headersEcho(const DemoRequest &request)
 {
-    QJsonArray headers;
-    for (const HttpHeader &h : request.headers)
-        headers.append(QJsonArray{headerText(h.name), headerText(h.value)});
-    const QJsonObject o{{QStringLiteral("method"), headerText(request.method)},
-                        {QStringLiteral("target"), headerText(request.target)},
-                        {QStringLiteral("protocol"), QString::fromLatin1(protocolLabel(request))},
-                        {QStringLiteral("tls"), request.tls},
-                        {QStringLiteral("bodyBytes"), request.bodyBytes},
-                        {QStringLiteral("headers"), headers}};
-    return textResponse(200, QJsonDocument(o).toJson(QJsonDocument::Indented), "application/json");
+    QByteArray out = "{\"method\": " + json(headerText(request.method)) +
+                     ",\n \"target\": " + json(headerText(request.target)) +
+                     ",\n \"protocol\": " + json(QString::fromLatin1(protocolLabel(request))) +
+                     ",\n \"tls\": " + (request.tls ? "true" : "false") +
+                     ",\n \"bodyBytes\": " + QByteArray::number(request.bodyBytes) +
+                     ",\n \"headers\": [";
+    for (qsizetype i = 0; i < request.headers.size(); ++i) {
+        const HttpHeader &h = request.headers.at(i);
+        out += (i ? ",\n  " : "\n  ") +
+               QJsonDocument(QJsonArray{headerText(h.name), headerText(h.value)})
+                   .toJson(QJsonDocument::Compact);
+    }
+    out += "\n ]}\n";
+    return textResponse(200, out, "application/json");
 }
 
 DemoResponse index(const DemoRequest &request)

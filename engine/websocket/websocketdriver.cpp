@@ -169,7 +169,9 @@ void WebSocketDriver::processIncoming(QByteArrayView data)
 void WebSocketDriver::feedWslay(QByteArrayView bytes)
 {
     m_feed = bytes;
+    m_inRecv = true;
     const int rv = wslay_event_recv(m_ctx);
+    m_inRecv = false;
     m_feed = {};
     if (m_state == State::Closed)
         return; // a callback ended the session
@@ -187,7 +189,9 @@ void WebSocketDriver::feedWslay(QByteArrayView bytes)
 
 void WebSocketDriver::flushWslay()
 {
-    if (!m_conn->isOpen() || !wslay_event_want_write(m_ctx))
+    // A slot of messageReceived() may send while wslay is still inside wslay_event_recv():
+    // what it queued goes out right after (feedWslay flushes), not from within wslay.
+    if (m_inRecv || !m_conn->isOpen() || !wslay_event_want_write(m_ctx))
         return;
     m_writtenSinceFlush = 0;
     const int rv = wslay_event_send(m_ctx);

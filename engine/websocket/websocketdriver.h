@@ -115,6 +115,7 @@ private:
     State m_state = State::Open;
     bool m_reading = true; // false after the peer's close or a violation: ignore what follows
     bool m_closeSent = false;
+    bool m_inRecv = false; // inside wslay_event_recv()
     bool m_closedEmitted = false;
     bool m_transportClosing = false;
     qint64 m_writtenSinceFlush = 0; // bytes wslay wrote in the current flush, for net.write

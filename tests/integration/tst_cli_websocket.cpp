@@ -198,7 +198,8 @@ void CliWebSocketTest::echo()
           u"< [c1 r1] ws frame text fin len=5"_s, u"> [c1 r1] ws binary 70000 bytes: 00 07 0e"_s,
           u"> [c1 r1] ws close 1000"_s, u"< [c1 r1] ws close 1000"_s,
           u"* [c1 r1] request 1 complete: 101, 0 body bytes over websocket"_s}) {
-        QVERIFY2(err.contains(line), qPrintable(u"missing -v line: "_s + line + u"\n"_s + context));
+        QVERIFY2(err.contains(line),
+                 qPrintable(u"missing -v line: "_s + line + u"\n"_s + context()));
     }
     QTRY_VERIFY2_WITH_TIMEOUT(peer.log().contains("closed: code 1000"), qPrintable(context()),
                               3000);
@@ -436,6 +437,9 @@ void CliWebSocketTest::hostileLegal_data()
         << u"ws-server-closes"_s << u"10"_s << 1000 << u"bye"_s
         << QStringList{u"greeting"_s, u"fragments: κόσμε ✓"_s, u"pong ok"_s} << qint64(0);
     // The peer never answers our close: after 2 s the client closes anyway, complete.
+    // The peer closes the connection on our close instead of answering it: complete too.
+    QTest::newRow("close answered by a cut")
+        << u"ws-close-then-cut"_s << u"0.2"_s << 0 << QString() << QStringList{} << qint64(0);
     QTest::newRow("close unanswered")
         << u"ws-no-close-answer"_s << u"0.2"_s << 0 << QString() << QStringList{} << qint64(2000);
 }
@@ -475,6 +479,12 @@ void CliWebSocketTest::hostileLegal()
         QVERIFY(closeIn.isEmpty());
         QCOMPARE(num(closeOut[0], "code"), 1000);
         QVERIFY2(r.has(u"ws.close.unanswered"), qPrintable(context()));
+        QVERIFY2(QRegularExpression(scenario == u"ws-close-then-cut"
+                                        ? u"^the peer closed the connection without answering"_s
+                                        : u"^no close frame from the peer within 2 s$"_s)
+                     .match(str(r.first(u"ws.close.unanswered"), "reason"))
+                     .hasMatch(),
+                 qPrintable(context()));
         QVERIFY(QString::fromUtf8(r.standardError).contains(u"! [c1 r1] ws close unanswered: "_s));
     } else {
         QCOMPARE(closeIn.size(), 1);

@@ -838,6 +838,14 @@ async def ws_cut(peer):
     await peer.sleep(0.1)
 
 
+@scenario("ws-close-then-cut")
+async def ws_close_then_cut(peer):
+    """Reads the client's close and closes the TCP connection instead of answering it."""
+    await ws_handshake(peer)
+    await ws_log_client_frames(peer)
+    peer.close()
+
+
 @scenario("ws-no-close-answer")
 async def ws_no_close_answer(peer):
     """Echoes messages but never answers the client's close frame (and keeps the socket open)."""
