@@ -120,7 +120,9 @@ void DemoHttp1Session::handleRequest()
 {
     m_state = State::Responding;
     const DemoRequest &req = m_parser.request();
-    m_keepAlive = m_parser.keepAlive();
+    // After a refused CONNECT the client may already be sending tunnel bytes: do not read them
+    // as requests.
+    m_keepAlive = m_parser.keepAlive() && req.method != "CONNECT";
     m_headRequest = req.isHead();
     QByteArray declined;
     if (hasHeader(req.headers, "Upgrade")) {

@@ -74,6 +74,10 @@ public:
     bool inRecv = false; // inside nghttp2_session_mem_recv: sending must wait until it returns
     bool pumping = false;
     bool ended = false;
+    // After an h2c upgrade, stream 1 is answered once the client's preface and SETTINGS are in:
+    // a response sent right behind the 101 lands in the client's HTTP/1.1 read buffer, and curl
+    // (7.88) fails when that holds more than 32 KiB.
+    bool upgradeAnswerPending = false;
 
     Session(DemoHttp2Session *session, QAbstractSocket *s, bool t) : q(session), socket(s), tls(t)
     {
@@ -278,6 +282,12 @@ int Session::onHeader(const nghttp2_frame &frame, QByteArrayView name, QByteArra
 
 int Session::onFrameRecv(const nghttp2_frame &frame)
 {
+    if (frame.hd.type == NGHTTP2_SETTINGS && !(frame.hd.flags & NGHTTP2_FLAG_ACK) &&
+        std::exchange(upgradeAnswerPending, false)) {
+        if (Stream *first = stream(1))
+            requestComplete(first);
+        return 0;
+    }
     if (frame.hd.type != NGHTTP2_HEADERS && frame.hd.type != NGHTTP2_DATA)
         return 0;
     Stream *st = stream(frame.hd.stream_id);
@@ -427,9 +437,9 @@ bool DemoHttp2Session::startAfterUpgrade(const DemoUpgrade &upgrade)
         return false;
     connect(d->socket, &QAbstractSocket::readyRead, this, [this] { d->onReadyRead(); });
     DemoSocket::onWritten(d->socket, this, [this] { d->pump(); });
-    // Stream 1 is half-closed (remote): its request is complete and is answered now; its
-    // response follows the server's SETTINGS, which nghttp2 sends first.
-    d->requestComplete(raw);
+    // Stream 1 is half-closed (remote): its request is complete, and it is answered as soon
+    // as the client's connection preface has arrived.
+    d->upgradeAnswerPending = true;
     if (!d->feed(upgrade.leftover))
         return false;
     d->onReadyRead();
