@@ -2,6 +2,7 @@
 
 #include "core/exchange.h"
 #include "net/connection.h"
+#include "trace/tracefields.h"
 #include "trace/tracestore.h"
 
 #include <QAbstractSocket>
@@ -16,18 +17,6 @@
 namespace hopscope {
 
 namespace {
-
-QCborMap timingsToCbor(const ExchangeTimings &t)
-{
-    using T = ExchangeTimings;
-    return QCborMap{{QStringLiteral("dns"), T::ms(t.dnsStart, t.dnsEnd)},
-                    {QStringLiteral("connect"), T::ms(t.connectStart, t.connectEnd)},
-                    {QStringLiteral("tls"), T::ms(t.tlsStart, t.tlsEnd)},
-                    {QStringLiteral("send"), T::ms(t.sendStart, t.sendEnd)},
-                    {QStringLiteral("wait"), T::ms(t.sendEnd, t.firstByte)},
-                    {QStringLiteral("receive"), T::ms(t.firstByte, t.end)},
-                    {QStringLiteral("total"), T::ms(t.start, t.end)}};
-}
 
 // A first reassembly reservation: enough for typical messages in one allocation, small enough
 // that a header announcing a huge frame costs nothing until its bytes arrive.
@@ -457,11 +446,9 @@ void WebSocketDriver::finishComplete(int code, const QString &reason)
     if (ex) {
         ex->timings.end = m_trace->elapsedNs();
         ex->setState(Exchange::State::Complete);
-        m_trace->record("response.complete", scope(),
-                        QCborMap{{QStringLiteral("status"), ex->status},
-                                 {QStringLiteral("bytes"), 0},
-                                 {QStringLiteral("protocol"), QStringLiteral("websocket")},
-                                 {QStringLiteral("timings"), timingsToCbor(ex->timings)}});
+        // The session ended over WebSocket; messages are not body bytes (wireBodyBytes() is 0).
+        ex->protocol = QByteArrayLiteral("websocket");
+        recordResponseComplete(m_trace, scope(), *ex);
     }
     // Our close (or echo) leaves before the client may shut everything down on finished().
     closeTransport(QStringLiteral("WebSocket closed (%1)").arg(code));
