@@ -1,5 +1,7 @@
 #pragma once
 
+#include "demo/demotourplan.h"
+
 #include "core/requestspec.h"
 
 #include <QString>
@@ -18,11 +20,7 @@ struct CliOptions
     int runTimeoutMs = 0; // --timeout: the whole run
     // What to send once a request's connection became a session (WebSocket, raw tunnel), in
     // order, and how long the peer may stay quiet before the CLI closes it.
-    struct SessionSend
-    {
-        enum class Kind { Text, Binary } kind = Kind::Text;
-        QByteArray data;
-    };
+    using SessionSend = SessionMessage;
     QList<SessionSend> sessionSends;
     int lingerMs = 1000;    // --linger
     bool parallel = false;  // --parallel

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clioptions.h"
+#include "demo/demotourplan.h"
 
 #include <QList>
 #include <QObject>
@@ -23,12 +24,7 @@ class DemoTour : public QObject
 {
     Q_OBJECT
 public:
-    struct Urls
-    {
-        QString plain; // http://127.0.0.1:PORT
-        QString tls;   // https://127.0.0.1:PORT
-        QString caFile;
-    };
+    using Urls = DemoTourUrls;
 
     DemoTour(Client *client, SessionRunner *sessions, TraceStore *trace, Urls urls,
              QObject *parent = nullptr);
@@ -41,21 +37,13 @@ signals:
     void finished();
 
 private:
-    struct Phase
-    {
-        QString title;
-        bool parallel = false;
-        QList<RequestSpec> requests;
-        QList<CliOptions::SessionSend> sends; // for the phase's sessions
-    };
-    QList<Phase> phases() const;
     void runNext();
 
     Client *m_client;
     SessionRunner *m_sessions;
     TraceStore *m_trace;
     Urls m_urls;
-    QList<Phase> m_phases;
+    QList<DemoTourPhase> m_phases;
     int m_next = 0;
     bool m_stopped = false;
 };

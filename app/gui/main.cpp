@@ -1,0 +1,94 @@
+// hopscope: the GUI. With no arguments it opens on the embedded demo server with the tour's
+// requests ready to send; --demo also runs the tour; a URL fills the composer.
+
+#include "apptheme.h"
+#include "mainwindow.h"
+#include "models/timelinemodel.h"
+#include "views/timelineview.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace hopscope;
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("hopscope"));
+    QApplication::setOrganizationName(QStringLiteral("Hopscope"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Hopscope"));
+    QApplication::setApplicationVersion(QStringLiteral(HOPSCOPE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("hopscope"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/hopscope/hopscope.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Watch HTTP connections change protocol, frame by frame."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("url"),
+                                 QStringLiteral("A URL to put in the request composer."),
+                                 QStringLiteral("[url]"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Run the demo tour against the embedded demo "
+                                                 "server at start."));
+    const QCommandLineOption noDemo(QStringLiteral("no-demo-server"),
+                                    QStringLiteral("Do not start the embedded demo server."));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("With --demo: when the tour has finished, show the h2c upgrade, save a "
+                       "screenshot of the window to FILE and quit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption fresh(QStringLiteral("fresh"),
+                                   QStringLiteral("Ignore and keep the saved window layout and "
+                                                  "options (for screenshots and demos)."));
+    parser.addOptions({demo, noDemo, screenshot, fresh});
+    parser.process(app);
+
+    applySystemTheme(app);
+
+    MainWindow::Options options;
+    options.startDemo = !parser.isSet(noDemo);
+    options.runTour = parser.isSet(demo) || parser.isSet(screenshot);
+    options.restoreSettings = !parser.isSet(fresh) && !parser.isSet(screenshot);
+    if (!parser.positionalArguments().isEmpty())
+        options.url = parser.positionalArguments().constFirst();
+    if (options.runTour && !options.startDemo) {
+        std::fprintf(stderr, "hopscope: --demo needs the embedded demo server\n");
+        return 2;
+    }
+
+    MainWindow window(options);
+    if (!options.restoreSettings)
+        window.resize(1600, 1000);
+    window.show();
+
+    if (parser.isSet(screenshot)) {
+        const QString path = QFileInfo(parser.value(screenshot)).absoluteFilePath();
+        QObject::connect(&window, &MainWindow::tourFinished, &window, [&window, path] {
+            // Let the last batch land and the views settle, then show the h2c upgrade.
+            QTimer::singleShot(400, &window, [&window, path] {
+                window.selectExchange(1);
+                window.timeline()->fitAll();
+                QTimer::singleShot(300, &window, [&window, path] {
+                    QDir().mkpath(QFileInfo(path).absolutePath());
+                    const bool ok = window.grab().save(path);
+                    std::fprintf(ok ? stdout : stderr, "%s %s\n",
+                                 ok ? "screenshot saved to" : "hopscope: could not save",
+                                 qPrintable(path));
+                    QApplication::exit(ok ? 0 : 1);
+                });
+            });
+        });
+        QTimer::singleShot(60'000, &app, [] {
+            std::fprintf(stderr, "hopscope: the tour did not finish within 60 s\n");
+            QApplication::exit(1);
+        });
+    }
+    return app.exec();
+}

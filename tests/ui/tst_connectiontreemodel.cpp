@@ -1,0 +1,737 @@
+// The connections-and-streams tree: structure, texts and error styling for hand-made traces of
+// each protocol path, incremental updates in any batch size (checked by QAbstractItemModelTester
+// throughout), and the panel's selection signals, filter and curl command.
+
+#include "models/connectiontreemodel.h"
+#include "session/sessionstore.h"
+#include "views/protocolstyle.h"
+#include "widgets/connectionspanel.h"
+
+#include "tracefixture.h"
+
+#include <QAbstractItemModelTester>
+#include <QCborArray>
+#include <QFont>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTreeView>
+#include <QtTest>
+
+using namespace hopscope;
+using hopscope::testing::makeEvent;
+
+namespace {
+
+// Builds events with increasing seq; times in ms.
+class TraceBuilder
+{
+public:
+    TraceBuilder &add(double ms, const char *type, quint32 conn, quint32 req, qint32 stream = -1,
+                      Direction dir = Direction::None, QCborMap fields = {})
+    {
+        EventScope scope;
+        scope.conn = conn;
+        scope.req = req;
+        scope.stream = stream;
+        m_events.append(makeEvent(++m_seq, ms, type, scope, dir, std::move(fields)));
+        return *this;
+    }
+    TraceBatch events() const { return m_events; }
+
+private:
+    TraceBatch m_events;
+    quint64 m_seq = 0;
+};
+
+QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
+{
+    QCborMap m;
+    for (const auto &[key, value] : list)
+        m.insert(QString::fromLatin1(key), value);
+    return m;
+}
+
+QCborArray headerList(std::initializer_list<std::pair<const char *, const char *>> list)
+{
+    QCborArray out;
+    for (const auto &[name, value] : list)
+        out.append(QCborArray{QString::fromLatin1(name), QString::fromUtf8(value)});
+    return out;
+}
+
+void connectTo(TraceBuilder &b, double ms, quint32 conn, quint32 req, const char *origin, int port)
+{
+    b.add(ms, "pool.open", conn, req, -1, Direction::None, fields({{"origin", origin}}))
+        .add(
+            ms + 0.1, "connect", conn, req, -1, Direction::None,
+            fields({{"host", "127.0.0.1"}, {"port", port}, {"address", "127.0.0.1"}, {"ms", 0.1}}));
+}
+
+// HTTP/1.1 -> h2c by a 101 on request 1 (stream 1); requests 2 and 3 wait for the connection and
+// ride on streams 3 and 5.
+TraceBatch h2cUpgradeTrace()
+{
+    TraceBuilder b;
+    b.add(0.5, "request.start", 0, 1, -1, Direction::None,
+          fields({{"method", "GET"}, {"url", "http://127.0.0.1:8080/a"}}));
+    connectTo(b, 1.0, 1, 1, "http://127.0.0.1:8080", 8080);
+    b.add(1.2, "request.start", 0, 2, -1, Direction::None,
+          fields({{"method", "GET"}, {"url", "http://127.0.0.1:8080/b"}}))
+        .add(1.3, "request.start", 0, 3, -1, Direction::None,
+             fields({{"method", "POST"}, {"url", "http://127.0.0.1:8080/c?x=1"}}))
+        .add(1.4, "h1.request", 1, 1, -1, Direction::Out,
+             fields({{"method", "GET"},
+                     {"target", "/a"},
+                     {"version", "HTTP/1.1"},
+                     {"headers", headerList({{"Host", "127.0.0.1:8080"},
+                                             {"Connection", "Upgrade, HTTP2-Settings"},
+                                             {"Upgrade", "h2c"},
+                                             {"HTTP2-Settings", "AAA"},
+                                             {"X-Trace", "it's"}})}}))
+        .add(2.4, "h1.response", 1, 1, -1, Direction::In,
+             fields({{"status", 101}, {"reason", "Switching Protocols"}}))
+        .add(2.5, "upgrade.switch", 1, 1, -1, Direction::None,
+             fields({{"protocol", "h2c"}, {"leftoverBytes", 0}}))
+        .add(2.6, "h2.frame", 1, 0, 0, Direction::Out, fields({{"frame", "SETTINGS"}}))
+        .add(2.7, "pool.reuse", 1, 2, -1, Direction::None,
+             fields({{"origin", "http://127.0.0.1:8080"}}))
+        .add(2.8, "pool.reuse", 1, 3, -1, Direction::None,
+             fields({{"origin", "http://127.0.0.1:8080"}}))
+        .add(2.9, "h2.headers", 1, 2, 3, Direction::Out,
+             fields({{"kind", "request"},
+                     {"headers", headerList({{":method", "GET"}, {":path", "/b"}})}}))
+        .add(3.0, "h2.headers", 1, 3, 5, Direction::Out,
+             fields({{"kind", "request"},
+                     {"headers", headerList({{":method", "POST"}, {":path", "/c?x=1"}})}}))
+        .add(3.5, "h2.headers", 1, 1, 1, Direction::In,
+             fields({{"kind", "response"}, {"headers", headerList({{":status", "200"}})}}))
+        .add(3.6, "response.complete", 1, 1, 1, Direction::None,
+             fields({{"status", 200}, {"bytes", 12}, {"protocol", "h2"}}))
+        .add(4.0, "h2.headers", 1, 2, 3, Direction::In,
+             fields({{"kind", "response"}, {"headers", headerList({{":status", "200"}})}}))
+        .add(4.5, "response.complete", 1, 2, 3, Direction::None,
+             fields({{"status", 200}, {"bytes", 4096}, {"protocol", "h2"}}))
+        .add(5.0, "h2.headers", 1, 3, 5, Direction::In,
+             fields({{"kind", "response"}, {"headers", headerList({{":status", "404"}})}}))
+        .add(5.5, "response.complete", 1, 3, 5, Direction::None,
+             fields({{"status", 404}, {"bytes", 0}, {"protocol", "h2"}}))
+        .add(9.0, "close", 1, 0, -1, Direction::None, fields({{"reason", "run finished"}}));
+    return b.events();
+}
+
+// Connection 2 (TLS, HTTP/1.1 by ALPN) advertises `Upgrade: h2`; request 3 opens connection 3,
+// which follows it and speaks h2. Connection 1 is a plain one before.
+TraceBatch tlsFollowTrace()
+{
+    TraceBuilder b;
+    b.add(0.1, "request.start", 0, 1, -1, Direction::None,
+          fields({{"method", "GET"}, {"url", "http://127.0.0.1:8080/"}}));
+    connectTo(b, 0.2, 1, 1, "http://127.0.0.1:8080", 8080);
+    b.add(0.4, "h1.request", 1, 1, -1, Direction::Out, fields({{"method", "GET"}}))
+        .add(0.6, "h1.response", 1, 1, -1, Direction::In, fields({{"status", 200}}))
+        .add(0.7, "response.complete", 1, 1, -1, Direction::None,
+             fields({{"status", 200}, {"bytes", 100}, {"protocol", "http/1.1"}}))
+        .add(1.0, "request.start", 0, 2, -1, Direction::None,
+             fields({{"method", "GET"}, {"url", "https://127.0.0.1:8443/status/200"}}));
+    connectTo(b, 1.1, 2, 2, "https://127.0.0.1:8443", 8443);
+    b.add(1.5, "tls", 2, 2, -1, Direction::None,
+          fields({{"protocol", "TLSv1.3"}, {"alpn", "http/1.1"}, {"verified", true}}))
+        .add(1.6, "h1.request", 2, 2, -1, Direction::Out,
+             fields({{"method", "GET"},
+                     {"headers", headerList({{"Host", "127.0.0.1:8443"}, {"Accept", "*/*"}})}}))
+        .add(2.0, "h1.response", 2, 2, -1, Direction::In, fields({{"status", 200}}))
+        .add(2.0, "upgrade.advertised", 2, 2, -1, Direction::None,
+             fields({{"protocols", QCborArray{QStringLiteral("h2")}}}))
+        .add(2.1, "response.complete", 2, 2, -1, Direction::None,
+             fields({{"status", 200}, {"bytes", 7}, {"protocol", "http/1.1"}}))
+        .add(2.2, "request.start", 0, 3, -1, Direction::None,
+             fields({{"method", "GET"}, {"url", "https://127.0.0.1:8443/bytes/4096"}}))
+        .add(2.3, "pool.open", 3, 3, -1, Direction::None,
+             fields({{"origin", "https://127.0.0.1:8443"}}))
+        .add(2.3, "upgrade.follow", 3, 3, -1, Direction::None,
+             fields({{"protocol", "h2"}, {"from", 2}, {"alpn", "h2"}}))
+        .add(2.5, "connect", 3, 3, -1, Direction::None,
+             fields({{"host", "127.0.0.1"}, {"port", 8443}, {"address", "127.0.0.1"}}))
+        .add(2.9, "tls", 3, 3, -1, Direction::None,
+             fields({{"protocol", "TLSv1.3"}, {"alpn", "h2"}, {"verified", true}}))
+        .add(3.0, "h2.headers", 3, 3, 1, Direction::Out, fields({{"kind", "request"}}))
+        .add(3.2, "close", 2, 0, -1, Direction::None,
+             fields({{"reason", "replaced by HTTP/2 connection 3 (Upgrade: h2)"}}))
+        .add(3.5, "h2.headers", 3, 3, 1, Direction::In,
+             fields({{"kind", "response"}, {"headers", headerList({{":status", "200"}})}}))
+        .add(3.9, "response.complete", 3, 3, 1, Direction::None,
+             fields({{"status", 200}, {"bytes", 4096}, {"protocol", "h2"}}));
+    return b.events();
+}
+
+// A request that never got a connection.
+TraceBatch failedConnectTrace()
+{
+    TraceBuilder b;
+    b.add(0.1, "request.start", 0, 1, -1, Direction::None,
+          fields({{"method", "GET"}, {"url", "http://127.0.0.1:1/"}}))
+        .add(0.3, "error", 0, 1, -1, Direction::None,
+             fields({{"message", "connect to 127.0.0.1:1 failed: Connection refused"},
+                     {"code", "connect"}}))
+        .add(0.3, "request.failed", 0, 1, -1, Direction::None,
+             fields({{"error", "connect to 127.0.0.1:1 failed: Connection refused"},
+                     {"code", "connect"}}));
+    return b.events();
+}
+
+// Prior-knowledge h2c; the server resets stream 1 (request 1), stream 3 (request 2) succeeds,
+// then the connection reports an error of its own.
+TraceBatch h2ResetTrace()
+{
+    TraceBuilder b;
+    b.add(0.1, "request.start", 0, 1, -1, Direction::None,
+          fields({{"method", "GET"}, {"url", "http://127.0.0.1:8080/slow"}}))
+        .add(0.1, "request.start", 0, 2, -1, Direction::None,
+             fields({{"method", "GET"}, {"url", "http://127.0.0.1:8080/fast"}}));
+    connectTo(b, 0.2, 1, 1, "http://127.0.0.1:8080", 8080);
+    b.add(0.4, "h2.frame", 1, 0, 0, Direction::Out, fields({{"frame", "SETTINGS"}}))
+        .add(0.5, "h2.headers", 1, 1, 1, Direction::Out, fields({{"kind", "request"}}))
+        .add(0.5, "pool.reuse", 1, 2, -1, Direction::None, {})
+        .add(0.6, "h2.headers", 1, 2, 3, Direction::Out, fields({{"kind", "request"}}))
+        .add(0.9, "h2.frame", 1, 1, 1, Direction::In,
+             fields({{"frame", "RST_STREAM"}, {"error", "REFUSED_STREAM"}}))
+        .add(0.9, "request.failed", 1, 1, 1, Direction::None,
+             fields({{"error", "the server reset the stream: REFUSED_STREAM"},
+                     {"code", "h2-rst:REFUSED_STREAM"}}))
+        .add(1.0, "h2.headers", 1, 2, 3, Direction::In,
+             fields({{"kind", "response"}, {"headers", headerList({{":status", "204"}})}}))
+        .add(1.1, "response.complete", 1, 2, 3, Direction::None,
+             fields({{"status", 204}, {"bytes", 0}, {"protocol", "h2"}}))
+        .add(1.5, "error", 1, 0, -1, Direction::None,
+             fields({{"message", "GOAWAY PROTOCOL_ERROR"}, {"code", "h2-goaway:PROTOCOL_ERROR"}}));
+    return b.events();
+}
+
+// Request 1 goes to a kept-alive connection that closes before answering; it is retried on #2.
+TraceBatch retryTrace()
+{
+    TraceBuilder b;
+    b.add(0.1, "request.start", 0, 1, -1, Direction::None,
+          fields({{"method", "GET"}, {"url", "http://127.0.0.1:8080/r"}}));
+    connectTo(b, 0.2, 1, 1, "http://127.0.0.1:8080", 8080);
+    b.add(0.4, "h1.request", 1, 1, -1, Direction::Out, fields({{"method", "GET"}}))
+        .add(0.5, "pool.retry", 1, 1, -1, Direction::None, fields({{"reason", "closed"}}))
+        .add(0.5, "close", 1, 0, -1, Direction::None, fields({{"reason", "peer closed"}}));
+    connectTo(b, 0.6, 2, 1, "http://127.0.0.1:8080", 8080);
+    b.add(0.8, "h1.request", 2, 1, -1, Direction::Out, fields({{"method", "GET"}}))
+        .add(0.9, "h1.response", 2, 1, -1, Direction::In, fields({{"status", 200}}))
+        .add(1.0, "response.complete", 2, 1, -1, Direction::None,
+             fields({{"status", 200}, {"bytes", 2048}, {"protocol", "http/1.1"}}));
+    return b.events();
+}
+
+// The same events as if they came later in a run: connection and request ids moved on.
+TraceBatch shifted(TraceBatch events, quint32 conns, quint32 reqs, quint64 seqs)
+{
+    for (TraceEvent &ev : events) {
+        ev.seq += seqs;
+        ev.tNs += qint64(seqs) * 1000000;
+        if (ev.scope.conn)
+            ev.scope.conn += conns;
+        if (ev.scope.req)
+            ev.scope.req += reqs;
+    }
+    return events;
+}
+
+void appendInBatches(SessionStore &store, const TraceBatch &events, int batchSize,
+                     const std::function<void()> &afterEach = {})
+{
+    for (qsizetype i = 0; i < events.size(); i += batchSize) {
+        store.append(events.mid(i, batchSize));
+        if (afterEach)
+            afterEach();
+    }
+}
+
+// Every row's display texts, children indented: two trees are the same when these are.
+QStringList dump(const QAbstractItemModel &model, const QModelIndex &parent = {}, int depth = 0)
+{
+    QStringList out;
+    for (int row = 0; row < model.rowCount(parent); ++row) {
+        QStringList cells;
+        for (int col = 0; col < model.columnCount(parent); ++col)
+            cells << model.index(row, col, parent).data().toString();
+        const QModelIndex index = model.index(row, 0, parent);
+        out << QString(depth * 2, QLatin1Char(' ')) + cells.join(QLatin1Char('|')) +
+                   (index.data(ConnectionTreeModel::IsErrorRole).toBool() ? QStringLiteral(" !")
+                                                                          : QString());
+        out += dump(model, index, depth + 1);
+    }
+    return out;
+}
+
+QString cell(const QAbstractItemModel &model, const QModelIndex &parent, int row, int column,
+             int role = Qt::DisplayRole)
+{
+    return model.index(row, column, parent).data(role).toString();
+}
+
+} // namespace
+
+class TestConnectionTreeModel : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void structure_data();
+    void structure();
+    void tourInAnyBatchSize_data();
+    void tourInAnyBatchSize();
+    void tourContents();
+    void oneInsertionPerBatch();
+    void retriedRequestStaysVisible();
+    void storeClearResetsModel();
+    void formatting();
+    void panelSelection();
+    void panelFilter();
+    void curlCommands();
+};
+
+// Rows: "top|name|stream|status|error" with top the top-level row of the parent ("G" for the
+// "Not connected" group), in the expected order.
+void TestConnectionTreeModel::structure_data()
+{
+    QTest::addColumn<TraceBatch>("events");
+    QTest::addColumn<int>("batchSize");
+    QTest::addColumn<QStringList>("titles"); // a substring of each top-level Name, in order
+    QTest::addColumn<QStringList>("children");
+    QTest::addColumn<QStringList>("errorTops"); // top-level rows drawn as errors
+
+    struct Case
+    {
+        const char *name;
+        TraceBatch events;
+        QStringList titles, children, errorTops;
+    };
+    const QList<Case> cases{
+        {"h2c-upgrade",
+         h2cUpgradeTrace(),
+         {QStringLiteral("#1 127.0.0.1:8080 HTTP/1.1 → h2c at 1.5 ms")},
+         {QStringLiteral("0|req 1|1|200 (101 → h2c)|0"), QStringLiteral("0|req 2|3|200|0"),
+          QStringLiteral("0|req 3|5|404|0")},
+         {}},
+        {"tls-advertise-follow",
+         tlsFollowTrace(),
+         {QStringLiteral("#1 127.0.0.1:8080 HTTP/1.1"),
+          QStringLiteral("#2 127.0.0.1:8443 HTTP/1.1 (TLS, advertised h2)"),
+          QStringLiteral("#3 127.0.0.1:8443 h2 (TLS, from #2)")},
+         {QStringLiteral("0|req 1||200|0"), QStringLiteral("1|req 2||200|0"),
+          QStringLiteral("2|req 3|1|200|0")},
+         {}},
+        {"failed-connect",
+         failedConnectTrace(),
+         {QStringLiteral("Not connected")},
+         {QStringLiteral("G|req 1||connect|1")},
+         {QStringLiteral("0")}},
+        {"h2-rst",
+         h2ResetTrace(),
+         {QStringLiteral("#1 127.0.0.1:8080 h2c")},
+         {QStringLiteral("0|req 1|1|h2-rst:REFUSED_STREAM|1"), QStringLiteral("0|req 2|3|204|0")},
+         {QStringLiteral("0")}},
+    };
+    for (const Case &c : cases)
+        for (int size : {1, 2, 5, 1000})
+            QTest::addRow("%s/batch%d", c.name, size)
+                << c.events << size << c.titles << c.children << c.errorTops;
+}
+
+void TestConnectionTreeModel::structure()
+{
+    QFETCH(TraceBatch, events);
+    QFETCH(int, batchSize);
+    QFETCH(QStringList, titles);
+    QFETCH(QStringList, children);
+    QFETCH(QStringList, errorTops);
+
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    appendInBatches(store, events, batchSize);
+
+    QCOMPARE(model.rowCount(), titles.size());
+    for (int row = 0; row < titles.size(); ++row) {
+        const QModelIndex top = model.index(row, 0);
+        QVERIFY2(top.data().toString().contains(titles.at(row)),
+                 qPrintable(top.data().toString() + QStringLiteral(" lacks ") + titles.at(row)));
+        QVERIFY(!top.data(Qt::DecorationRole).value<QIcon>().isNull());
+        const bool error = errorTops.contains(QString::number(row));
+        QCOMPARE(top.data(ConnectionTreeModel::IsErrorRole).toBool(), error);
+        if (error) {
+            QCOMPARE(top.data(Qt::ForegroundRole).value<QColor>(), errorColor());
+            QVERIFY(top.data(Qt::FontRole).value<QFont>().bold());
+        } else {
+            QVERIFY(!top.data(Qt::ForegroundRole).isValid());
+        }
+    }
+
+    QHash<int, int> seen; // top row -> children checked so far
+    for (const QString &spec : children) {
+        const QStringList f = spec.split(QLatin1Char('|'));
+        const int top = f.at(0) == QLatin1String("G") ? model.rowCount() - 1 : f.at(0).toInt();
+        const QModelIndex parent = model.index(top, 0);
+        const int row = seen[top]++;
+        QVERIFY(row < model.rowCount(parent));
+        QCOMPARE(cell(model, parent, row, ConnectionTreeModel::NameColumn), f.at(1));
+        QCOMPARE(cell(model, parent, row, ConnectionTreeModel::StreamColumn), f.at(2));
+        QCOMPARE(cell(model, parent, row, ConnectionTreeModel::StatusColumn), f.at(3));
+        const QModelIndex child = model.index(row, 0, parent);
+        QVERIFY(!child.data(Qt::DecorationRole).value<QIcon>().isNull());
+        const quint32 req = child.data(ConnectionTreeModel::ReqRole).toUInt();
+        QCOMPARE(QStringLiteral("req %1").arg(req), f.at(1).section(QLatin1Char(' '), 0, 1));
+        QCOMPARE(model.indexForExchange(req), child);
+        if (f.at(4) == QLatin1String("1")) {
+            for (int col = 0; col < ConnectionTreeModel::ColumnCount; ++col) {
+                const QModelIndex c = model.index(row, col, parent);
+                QCOMPARE(c.data(Qt::ForegroundRole).value<QColor>(), errorColor());
+                QVERIFY(c.data(Qt::FontRole).value<QFont>().bold());
+            }
+            const ExchangeInfo *x = store.exchange(req);
+            QVERIFY(!x->error.isEmpty());
+            QVERIFY(child.data(Qt::ToolTipRole).toString().contains(x->error));
+        } else {
+            QVERIFY(!child.data(Qt::ForegroundRole).isValid());
+        }
+    }
+    for (auto it = seen.cbegin(); it != seen.cend(); ++it)
+        QCOMPARE(model.rowCount(model.index(it.key(), 0)), it.value());
+}
+
+void TestConnectionTreeModel::tourInAnyBatchSize_data()
+{
+    QTest::addColumn<int>("batchSize");
+    for (int size : {1, 7, 1000000})
+        QTest::addRow("batch%d", size) << size;
+}
+
+void TestConnectionTreeModel::tourInAnyBatchSize()
+{
+    QFETCH(int, batchSize);
+    const TraceBatch events = hopscope::testing::loadJsonLines(hopscope::testing::tourTracePath());
+    QVERIFY(events.size() > 100);
+
+    // The reference: a store built in one go before the model existed.
+    SessionStore reference;
+    reference.append(events);
+    const ConnectionTreeModel referenceModel(&reference);
+    const QStringList expected = dump(referenceModel);
+    QVERIFY(expected.size() >= 12);
+
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    bool sawUnconnected = false;
+    appendInBatches(store, events, batchSize, [&] {
+        // Rows must follow the store after every batch, not only at the end.
+        int rows = 0;
+        for (int i = 0; i < store.exchangeCount(); ++i)
+            if (store.exchangeAt(i).conn == 0)
+                ++rows;
+        QCOMPARE(model.rowCount(), store.connectionCount() + (rows ? 1 : 0));
+        if (rows) {
+            sawUnconnected = true;
+            QCOMPARE(model.rowCount(model.index(model.rowCount() - 1, 0)), rows);
+        }
+        for (int i = 0; i < store.exchangeCount(); ++i) {
+            const QModelIndex idx = model.indexForExchange(store.exchangeAt(i).req);
+            QVERIFY(idx.isValid());
+            QCOMPARE(model.reqAt(idx), store.exchangeAt(i).req);
+        }
+    });
+    QCOMPARE(dump(model), expected);
+    if (batchSize == 1) // requests 2 and 3 start before connection 1 takes them
+        QVERIFY(sawUnconnected);
+}
+
+void TestConnectionTreeModel::tourContents()
+{
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    store.append(hopscope::testing::loadJsonLines(hopscope::testing::tourTracePath()));
+
+    QCOMPARE(model.rowCount(), 5); // every request got a connection: no "Not connected" row
+    const QModelIndex c1 = model.index(0, 0);
+    QVERIFY(c1.data().toString().startsWith(QStringLiteral("#1 127.0.0.1:")));
+    QVERIFY(c1.data().toString().contains(QStringLiteral("HTTP/1.1 → h2c at")));
+    QCOMPARE(model.rowCount(c1), 3);
+    for (int row = 0; row < 3; ++row) {
+        QCOMPARE(model.index(row, 0, c1).data(ConnectionTreeModel::ReqRole).toUInt(),
+                 quint32(row + 1));
+        QCOMPARE(cell(model, c1, row, ConnectionTreeModel::StreamColumn),
+                 QString::number(2 * row + 1));
+        QCOMPARE(model.index(row, 0, c1).data(ConnectionTreeModel::ConnIdRole).toUInt(), 1u);
+    }
+    QCOMPARE(cell(model, c1, 0, ConnectionTreeModel::StatusColumn),
+             QStringLiteral("200 (101 → h2c)"));
+    QCOMPARE(cell(model, c1, 0, ConnectionTreeModel::PathColumn), QStringLiteral("/headers"));
+    QCOMPARE(cell(model, c1, 0, ConnectionTreeModel::MethodColumn), QStringLiteral("GET"));
+    QCOMPARE(c1.data(ConnectionTreeModel::ConnIdRole).toUInt(), 1u);
+    QCOMPARE(c1.data(ConnectionTreeModel::ReqRole).toUInt(), 0u);
+    QCOMPARE(c1.data(ConnectionTreeModel::ProtocolRole).toString(), QStringLiteral("h2c"));
+    QCOMPARE(model.index(0, ConnectionTreeModel::StatusColumn).data().toString(),
+             QStringLiteral("closed: run finished"));
+
+    const QModelIndex c2 = model.index(1, 0);
+    QVERIFY(c2.data().toString().contains(QStringLiteral("(TLS, advertised h2)")));
+    QVERIFY(model.index(1, ConnectionTreeModel::StatusColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("replaced by HTTP/2 connection 3")));
+    const QModelIndex c3 = model.index(2, 0);
+    QVERIFY(c3.data().toString().contains(QStringLiteral("h2 (TLS, from #2)")));
+    QVERIFY(c3.data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("Followed from #2 (Upgrade: h2)")));
+    QCOMPARE(cell(model, c3, 0, ConnectionTreeModel::SizeColumn), QStringLiteral("4.0 KiB"));
+    QCOMPARE(model.index(2, ConnectionTreeModel::SizeColumn).data().toString(),
+             QStringLiteral("4.0 KiB"));
+
+    const QModelIndex c4 = model.index(3, 0);
+    QVERIFY(c4.data().toString().contains(QStringLiteral("HTTP/1.1 → WebSocket at")));
+    QCOMPARE(cell(model, c4, 0, ConnectionTreeModel::NameColumn),
+             QStringLiteral("req 6 · WebSocket"));
+    QCOMPARE(cell(model, c4, 0, ConnectionTreeModel::StatusColumn),
+             QStringLiteral("101 → websocket"));
+    QCOMPARE(model.index(0, 0, c4).data(ConnectionTreeModel::ProtocolRole).toString(),
+             QStringLiteral("websocket"));
+
+    const QModelIndex c5 = model.index(4, 0);
+    QCOMPARE(cell(model, c5, 0, ConnectionTreeModel::NameColumn),
+             QStringLiteral("req 7 · tunnel (tcp)"));
+    QCOMPARE(cell(model, c5, 0, ConnectionTreeModel::StatusColumn), QStringLiteral("101 → tcp"));
+
+    // Time columns: finished rows say how long, with one decimal.
+    const QRegularExpression ms(QStringLiteral("^\\d+\\.\\d ms$"));
+    QVERIFY(ms.match(model.index(0, ConnectionTreeModel::TimeColumn).data().toString()).hasMatch());
+    QVERIFY(ms.match(cell(model, c1, 1, ConnectionTreeModel::TimeColumn)).hasMatch());
+
+    QCOMPARE(model.indexForConnection(3), c3);
+    QVERIFY(!model.indexForConnection(6).isValid());
+    QVERIFY(!model.indexForExchange(99).isValid());
+    QCOMPARE(model.indexForExchange(6), model.index(0, 0, c4));
+}
+
+// The whole tour in one batch: one insertion (the connections, their children with them), no
+// separate child insertions; a following batch that only changes rows inserts nothing.
+void TestConnectionTreeModel::oneInsertionPerBatch()
+{
+    const TraceBatch events = hopscope::testing::loadJsonLines(hopscope::testing::tourTracePath());
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    store.append(events.mid(0, events.size() - 3));
+    QCOMPARE(inserted.size(), 1);
+    QVERIFY(!inserted.first().at(0).value<QModelIndex>().isValid());
+    QCOMPARE(inserted.first().at(1).toInt(), 0);
+    QCOMPARE(inserted.first().at(2).toInt(), 4);
+
+    // The last events close connections 5, 1 and 3 (rows 4, 0 and 2): one top-level range.
+    inserted.clear();
+    changed.clear();
+    store.append(events.mid(events.size() - 3));
+    QCOMPARE(inserted.size(), 0);
+    QCOMPARE(changed.size(), 1);
+    const QModelIndex from = changed.first().at(0).value<QModelIndex>();
+    const QModelIndex to = changed.first().at(1).value<QModelIndex>();
+    QVERIFY(!from.parent().isValid());
+    QVERIFY(from.row() <= 0 && to.row() >= 2);
+    QCOMPARE(to.column(), ConnectionTreeModel::ColumnCount - 1);
+}
+
+void TestConnectionTreeModel::retriedRequestStaysVisible()
+{
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    appendInBatches(store, retryTrace(), 1);
+    QCOMPARE(model.rowCount(), 2);
+    const QModelIndex c1 = model.index(0, 0), c2 = model.index(1, 0);
+    QCOMPARE(model.rowCount(c1), 1);
+    QCOMPARE(model.rowCount(c2), 1);
+    QCOMPARE(cell(model, c1, 0, ConnectionTreeModel::StatusColumn),
+             QStringLiteral("retried on #2"));
+    QCOMPARE(cell(model, c2, 0, ConnectionTreeModel::StatusColumn), QStringLiteral("200"));
+    QCOMPARE(model.indexForExchange(1), model.index(0, 0, c2));
+    QCOMPARE(model.index(1, ConnectionTreeModel::SizeColumn).data().toString(),
+             QStringLiteral("2.0 KiB"));
+    QCOMPARE(model.index(0, ConnectionTreeModel::SizeColumn).data().toString(),
+             QStringLiteral("0 B"));
+}
+
+void TestConnectionTreeModel::storeClearResetsModel()
+{
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    store.append(h2cUpgradeTrace());
+    QCOMPARE(model.rowCount(), 1);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    store.clear();
+    QCOMPARE(reset.size(), 1);
+    QCOMPARE(model.rowCount(), 0);
+    appendInBatches(store, failedConnectTrace(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.index(0, 0).data().toString(), QStringLiteral("Not connected"));
+    QVERIFY(model.isUnconnectedGroup(model.index(0, 0)));
+    QCOMPARE(model.index(0, ConnectionTreeModel::StatusColumn).data().toString(),
+             QStringLiteral("1 failed"));
+}
+
+void TestConnectionTreeModel::formatting()
+{
+    QCOMPARE(ConnectionTreeModel::humanSize(0), QStringLiteral("0 B"));
+    QCOMPARE(ConnectionTreeModel::humanSize(1023), QStringLiteral("1023 B"));
+    QCOMPARE(ConnectionTreeModel::humanSize(4096), QStringLiteral("4.0 KiB"));
+    QCOMPARE(ConnectionTreeModel::humanSize(3 * 1024 * 1024 / 2), QStringLiteral("1.5 MiB"));
+    QCOMPARE(ConnectionTreeModel::humanSize(-1), QString());
+    QCOMPARE(ConnectionTreeModel::formatMs(12.34), QStringLiteral("12.3 ms"));
+    QCOMPARE(ConnectionTreeModel::formatMs(-1), QString());
+
+    // A running exchange: "…" for status and time, italic.
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    const TraceBatch events = h2cUpgradeTrace();
+    store.append(events.mid(0, 9)); // up to the 101's switch, nothing answered yet
+    const QModelIndex c1 = model.index(0, 0);
+    QVERIFY(model.rowCount(c1) >= 1);
+    QCOMPARE(cell(model, c1, 0, ConnectionTreeModel::TimeColumn), QStringLiteral("…"));
+    QCOMPARE(cell(model, c1, 0, ConnectionTreeModel::StatusColumn), QStringLiteral("101 → h2c"));
+    QVERIFY(model.index(0, 0, c1).data(Qt::FontRole).value<QFont>().italic());
+    QCOMPARE(model.index(0, ConnectionTreeModel::TimeColumn).data().toString(),
+             QStringLiteral("…"));
+    QCOMPARE(model.index(0, ConnectionTreeModel::StatusColumn).data().toString(),
+             QStringLiteral("open"));
+}
+
+void TestConnectionTreeModel::panelSelection()
+{
+    SessionStore store;
+    ConnectionsPanel panel(&store);
+    QSignalSpy exchangeSpy(&panel, &ConnectionsPanel::exchangeSelected);
+    QSignalSpy connectionSpy(&panel, &ConnectionsPanel::connectionSelected);
+    appendInBatches(store, hopscope::testing::loadJsonLines(hopscope::testing::tourTracePath()), 7);
+    QTreeView *view = panel.view();
+    QSortFilterProxyModel *proxy = panel.proxyModel();
+    QCOMPARE(proxy->rowCount(), 5);
+    for (int row = 0; row < proxy->rowCount(); ++row)
+        QVERIFY(view->isExpanded(proxy->index(row, 0))); // new connections open expanded
+    QCOMPARE(view->header()->sectionResizeMode(ConnectionTreeModel::PathColumn),
+             QHeaderView::Stretch);
+
+    // Programmatic selection: selects and does not echo.
+    panel.selectExchange(5);
+    QCOMPARE(panel.currentExchange(), 5u);
+    QCOMPARE(view->currentIndex().data(ConnectionTreeModel::ReqRole).toUInt(), 5u);
+    QVERIFY(view->selectionModel()->isRowSelected(view->currentIndex().row(),
+                                                  view->currentIndex().parent()));
+    QCOMPARE(exchangeSpy.size(), 0);
+    QCOMPARE(connectionSpy.size(), 0);
+
+    // The user moving the current row: one signal with the request.
+    const QModelIndex req2 = proxy->mapFromSource(panel.model()->indexForExchange(2));
+    view->selectionModel()->setCurrentIndex(req2, QItemSelectionModel::ClearAndSelect |
+                                                      QItemSelectionModel::Rows);
+    QCOMPARE(exchangeSpy.size(), 1);
+    QCOMPARE(exchangeSpy.first().at(0).toUInt(), 2u);
+
+    const QModelIndex conn4 = proxy->mapFromSource(panel.model()->indexForConnection(4));
+    view->selectionModel()->setCurrentIndex(conn4, QItemSelectionModel::ClearAndSelect |
+                                                       QItemSelectionModel::Rows);
+    QCOMPARE(connectionSpy.size(), 1);
+    QCOMPARE(connectionSpy.first().at(0).toUInt(), 4u);
+    QCOMPARE(panel.currentConnection(), 4u);
+    QCOMPARE(exchangeSpy.size(), 1);
+
+    panel.selectExchange(0);
+    QVERIFY(!view->selectionModel()->hasSelection());
+    QCOMPARE(exchangeSpy.size(), 1);
+
+    // More events keep the selection.
+    panel.selectExchange(7);
+    store.append({makeEvent(9999, 5000, "close", EventScope{5, 0, -1}, Direction::None,
+                            QCborMap{{QStringLiteral("reason"), QStringLiteral("x")}})});
+    QCOMPARE(panel.currentExchange(), 7u);
+}
+
+void TestConnectionTreeModel::panelFilter()
+{
+    SessionStore store;
+    ConnectionsPanel panel(&store);
+    const TraceBatch tour = hopscope::testing::loadJsonLines(hopscope::testing::tourTracePath());
+    store.append(tour);
+    store.append(shifted(h2ResetTrace(), 5, 7, tour.size())); // requests 8, 9 on connection 6
+    QSortFilterProxyModel *proxy = panel.proxyModel();
+
+    panel.filterEdit()->setText(QStringLiteral("websocket"));
+    QCOMPARE(proxy->rowCount(), 1); // connection 4 only
+    QCOMPARE(proxy->index(0, 0).data(ConnectionTreeModel::ConnIdRole).toUInt(), 4u);
+    QCOMPARE(proxy->rowCount(proxy->index(0, 0)), 1);
+
+    panel.setFilterText(QStringLiteral("REFUSED"));
+    QCOMPARE(panel.filterEdit()->text(), QStringLiteral("REFUSED"));
+    QCOMPARE(proxy->rowCount(), 1);
+    const QModelIndex conn = proxy->index(0, 0);
+    QCOMPARE(proxy->rowCount(conn), 1); // the failed stream, not its sibling
+    QCOMPARE(proxy->index(0, ConnectionTreeModel::StatusColumn, conn).data().toString(),
+             QStringLiteral("h2-rst:REFUSED_STREAM"));
+
+    // A filtered-out exchange cannot be selected; clearing the filter brings everything back.
+    panel.selectExchange(1);
+    QCOMPARE(panel.currentExchange(), 0u);
+    panel.filterEdit()->clear();
+    QCOMPARE(proxy->rowCount(), panel.model()->rowCount());
+    panel.selectExchange(1);
+    QCOMPARE(panel.currentExchange(), 1u);
+}
+
+void TestConnectionTreeModel::curlCommands()
+{
+    SessionStore tour;
+    tour.append(hopscope::testing::loadJsonLines(hopscope::testing::tourTracePath()));
+    const QString req1 = ConnectionsPanel::curlCommand(tour, 1);
+    QVERIFY2(req1.startsWith(QStringLiteral("curl --http2 ")), qPrintable(req1));
+    QVERIFY(req1.endsWith(QStringLiteral("/headers")));
+    QVERIFY(!req1.contains(QStringLiteral("HTTP2-Settings")));
+    QVERIFY(!req1.contains(QStringLiteral("Host:")));
+
+    const QString req4 = ConnectionsPanel::curlCommand(tour, 4);
+    QVERIFY2(req4.contains(QStringLiteral("--http1.1")), qPrintable(req4));
+    QVERIFY(req4.endsWith(QStringLiteral("https://127.0.0.1:44833/status/200")));
+    QVERIFY(ConnectionsPanel::curlCommand(tour, 5).contains(QStringLiteral("--http2 ")));
+
+    const QString ws = ConnectionsPanel::curlCommand(tour, 6);
+    QVERIFY2(ws.contains(QStringLiteral("-H 'Upgrade: websocket'")), qPrintable(ws));
+    QVERIFY(ws.contains(QStringLiteral("-H 'Sec-WebSocket-Version: 13'")));
+    QVERIFY(ws.contains(QStringLiteral("--include")));
+
+    SessionStore h2;
+    h2.append(h2ResetTrace());
+    QCOMPARE(ConnectionsPanel::curlCommand(h2, 1),
+             QStringLiteral("curl --http2-prior-knowledge http://127.0.0.1:8080/slow"));
+
+    SessionStore up;
+    up.append(h2cUpgradeTrace());
+    // A quote in a header is escaped for the shell; the upgrade headers are curl's job.
+    QCOMPARE(ConnectionsPanel::curlCommand(up, 1),
+             QStringLiteral("curl --http2 -H 'X-Trace: it'\\''s' http://127.0.0.1:8080/a"));
+    QCOMPARE(ConnectionsPanel::curlCommand(up, 3),
+             QStringLiteral("curl --http2 -X POST 'http://127.0.0.1:8080/c?x=1'"));
+
+    SessionStore failed;
+    failed.append(failedConnectTrace());
+    QCOMPARE(ConnectionsPanel::curlCommand(failed, 1), QStringLiteral("curl http://127.0.0.1:1/"));
+    QVERIFY(ConnectionsPanel::curlCommand(failed, 2).isEmpty());
+}
+
+QTEST_MAIN(TestConnectionTreeModel)
+#include "tst_connectiontreemodel.moc"

@@ -1,0 +1,430 @@
+#include "models/timelinemodel.h"
+#include "session/sessionstore.h"
+#include "tracefixture.h"
+#include "views/timelineview.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QHelpEvent>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTest>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <memory>
+
+using namespace hopscope;
+using namespace hopscope::testing;
+
+namespace {
+
+struct Fixture
+{
+    SessionStore store;
+    TimelineModel model{&store};
+    TimelineView view;
+
+    explicit Fixture(const TraceBatch &events, QSize size = QSize(1200, 400))
+    {
+        view.setModel(&model);
+        store.append(events);
+        view.resize(size);
+        view.show();
+    }
+};
+
+int markerOfKind(const TimelineModel &model, quint32 conn, TimelineMarker::Kind kind)
+{
+    for (int m : model.lane(conn)->markers)
+        if (model.markerAt(m).kind == kind)
+            return m;
+    return -1;
+}
+
+void sendWheel(QWidget *w, QPoint pos, int delta, Qt::KeyboardModifiers mods)
+{
+    QWheelEvent ev(QPointF(pos), QPointF(w->mapToGlobal(pos)), QPoint(), QPoint(0, delta),
+                   Qt::NoButton, mods, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(w, &ev);
+}
+
+} // namespace
+
+class TimelineViewTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    TraceBatch m_tour;
+
+private slots:
+    void initTestCase()
+    {
+        m_tour = loadJsonLines(tourTracePath());
+        QVERIFY(m_tour.size() > 100);
+    }
+
+    void sizeHintIsSensible()
+    {
+        TimelineView view;
+        QCOMPARE(view.sizeHint(), QSize(900, 300));
+        QVERIFY(view.minimumSizeHint().width() < 900);
+    }
+
+    void hitTestFindsEveryBar()
+    {
+        Fixture f(m_tour);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        f.view.fitAll();
+        QVERIFY(f.view.isAutoFit());
+        for (quint32 req = 1; req <= 7; ++req) {
+            const QRect r = f.view.barRect(req);
+            QVERIFY2(!r.isEmpty(), qPrintable(QString::number(req)));
+            QVERIFY2(f.view.timeArea().contains(r.center()), qPrintable(QString::number(req)));
+            const TimelineView::Hit hit = f.view.hitTest(r.center());
+            QCOMPARE(hit.kind, TimelineView::Hit::Bar);
+            QCOMPARE(hit.req, req);
+            QCOMPARE(hit.conn, f.model.bar(req)->conn);
+            QVERIFY(f.view.laneRect(hit.conn).contains(r));
+        }
+        // The three multiplexed streams are stacked: same lane, different rows.
+        QVERIFY(f.view.barRect(2).top() != f.view.barRect(3).top());
+        QVERIFY(f.view.barRect(1).top() != f.view.barRect(2).top());
+        // Lane headers.
+        const TimelineView::Hit header = f.view.hitTest(f.view.laneHeaderRect(4).center());
+        QCOMPARE(header.kind, TimelineView::Hit::Lane);
+        QCOMPARE(header.conn, 4u);
+        QVERIFY(header.inHeader);
+        // The axis is nothing.
+        QCOMPARE(f.view.hitTest(QPoint(600, 3)).kind, TimelineView::Hit::None);
+    }
+
+    void clickActivates()
+    {
+        Fixture f(m_tour);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        QSignalSpy exchanges(&f.view, &TimelineView::exchangeActivated);
+        QSignalSpy connections(&f.view, &TimelineView::connectionActivated);
+
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, {}, f.view.barRect(2).center());
+        QCOMPARE(exchanges.count(), 1);
+        QCOMPARE(exchanges.first().first().value<quint32>(), 2u);
+        QCOMPARE(f.view.selectedExchange(), 2u);
+
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, {}, f.view.barRect(6).center());
+        QCOMPARE(exchanges.count(), 2);
+        QCOMPARE(exchanges.last().first().value<quint32>(), 6u);
+
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, {}, f.view.laneHeaderRect(3).center());
+        QCOMPARE(connections.count(), 1);
+        QCOMPARE(connections.first().first().value<quint32>(), 3u);
+        QCOMPARE(exchanges.count(), 2);
+        QCOMPARE(f.view.selectedExchange(), 6u);
+    }
+
+    void markersAreHitAndActivate()
+    {
+        Fixture f(m_tour);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        // Offer and switch are 1 ms apart: zoom in on them.
+        f.view.setVisibleRange(17'000'000, 22'000'000);
+        const int sw = markerOfKind(f.model, 1, TimelineMarker::Kind::UpgradeSwitch);
+        QVERIFY(sw >= 0);
+        const QPoint at = f.view.markerPos(sw);
+        QVERIFY(f.view.timeArea().contains(at));
+        const TimelineView::Hit hit = f.view.hitTest(at);
+        QCOMPARE(hit.kind, TimelineView::Hit::Marker);
+        QCOMPARE(hit.markerIndex, sw);
+        QCOMPARE(hit.conn, 1u);
+        QVERIFY(f.view.toolTipAt(at).contains(QStringLiteral("→ h2c")));
+        QVERIFY(f.view.toolTipAt(at).contains(QLatin1String("19.125 ms")));
+
+        QSignalSpy events(&f.view, &TimelineView::eventActivated);
+        QTest::mouseClick(f.view.viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(events.count(), 1);
+        QVERIFY(f.store.event(events.first().first().toInt()).is("upgrade.switch"));
+
+        const int offer = markerOfKind(f.model, 1, TimelineMarker::Kind::UpgradeOffer);
+        QCOMPARE(f.view.hitTest(f.view.markerPos(offer)).markerIndex, offer);
+
+        // A phase: the Http1Request segment between offer and switch.
+        const QPoint phasePoint((f.view.markerPos(offer).x() + f.view.markerPos(sw).x()) / 2,
+                                f.view.markerPos(sw).y());
+        const TimelineView::Hit phase = f.view.hitTest(phasePoint);
+        QCOMPARE(phase.kind, TimelineView::Hit::Phase);
+        QCOMPARE(f.model.lane(1)->phases[phase.phaseIndex].kind,
+                 TimelinePhase::Kind::Http1Request);
+        QVERIFY(f.view.toolTipAt(phasePoint).contains(QLatin1String("18.139 ms")));
+    }
+
+    void tooltipShowsTimes()
+    {
+        Fixture f(m_tour);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        const QPoint c = f.view.barRect(2).center();
+        const QString text = f.view.toolTipAt(c);
+        QVERIFY2(text.contains(QStringLiteral("req 2, stream 3, GET /delay/300 → 200")),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("sent at 19.342 ms")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("done at 321.500 ms")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("302.2 ms")), qPrintable(text));
+
+        // Through the real tooltip event.
+        QHelpEvent help(QEvent::ToolTip, c, f.view.viewport()->mapToGlobal(c));
+        QApplication::sendEvent(f.view.viewport(), &help);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QVERIFY(QToolTip::text().contains(QLatin1String("19.342 ms")));
+        QToolTip::hideText();
+    }
+
+    void zoomMakesBarsWider()
+    {
+        Fixture f(m_tour);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        const QRect before = f.view.barRect(2);
+        const double nsPerPx = f.view.nsPerPixel();
+        f.view.zoomBy(2.0, before.left());
+        QVERIFY(!f.view.isAutoFit());
+        const QRect after = f.view.barRect(2);
+        QVERIFY2(after.width() > before.width() * 1.8,
+                 qPrintable(QStringLiteral("%1 → %2").arg(before.width()).arg(after.width())));
+        QVERIFY(std::abs(after.left() - before.left()) <= 1); // anchored
+        QCOMPARE(f.view.nsPerPixel(), nsPerPx / 2);
+
+        // Ctrl+wheel zooms around the cursor; plain wheel does not zoom.
+        const double z = f.view.nsPerPixel();
+        sendWheel(f.view.viewport(), QPoint(600, 100), 120, Qt::ControlModifier);
+        QVERIFY(f.view.nsPerPixel() < z);
+        const double z2 = f.view.nsPerPixel();
+        sendWheel(f.view.viewport(), QPoint(600, 100), 120, Qt::NoModifier);
+        QCOMPARE(f.view.nsPerPixel(), z2);
+        // Shift+wheel pans time.
+        const qint64 start = f.view.visibleStartNs();
+        sendWheel(f.view.viewport(), QPoint(600, 100), -120, Qt::ShiftModifier);
+        QVERIFY(f.view.visibleStartNs() > start);
+
+        // Keys: + zooms in, F fits and follows again.
+        f.view.setFocus();
+        const double z3 = f.view.nsPerPixel();
+        QTest::keyClick(&f.view, Qt::Key_Plus);
+        QVERIFY(f.view.nsPerPixel() < z3);
+        QTest::keyClick(&f.view, Qt::Key_Minus);
+        QVERIFY(std::abs(f.view.nsPerPixel() - z3) < z3 * 1e-9);
+        QTest::keyClick(&f.view, Qt::Key_F);
+        QVERIFY(f.view.isAutoFit());
+        QCOMPARE(f.view.barRect(2), before);
+    }
+
+    void selectionScrollsIntoView()
+    {
+        Fixture f(m_tour, QSize(1200, 170));
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        f.view.setVisibleRange(17'000'000, 25'000'000);
+        QVERIFY(!f.view.timeArea().intersects(f.view.barRect(7)));
+        QSignalSpy exchanges(&f.view, &TimelineView::exchangeActivated);
+        f.view.setSelectedExchange(7);
+        QCOMPARE(f.view.selectedExchange(), 7u);
+        QCOMPARE(exchanges.count(), 0);
+        const QRect r = f.view.barRect(7);
+        QVERIFY2(f.view.timeArea().intersects(r), qPrintable(QStringLiteral("%1,%2 %3x%4")
+                                                                 .arg(r.x())
+                                                                 .arg(r.y())
+                                                                 .arg(r.width())
+                                                                 .arg(r.height())));
+        QVERIFY(f.view.timeArea().contains(r.center()) || r.width() > f.view.timeArea().width());
+        QCOMPARE(f.view.hitTest(r.center()).req, 7u);
+        // And back up to the first lane.
+        f.view.setSelectedExchange(1);
+        QVERIFY(f.view.timeArea().contains(f.view.barRect(1).center()));
+    }
+
+    void followsUntilTheUserZooms()
+    {
+        SessionStore store;
+        TimelineModel model(&store);
+        TimelineView view;
+        view.setModel(&model);
+        view.resize(1000, 350);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        store.append(m_tour.mid(0, 60));
+        QVERIFY(view.isAutoFit());
+        QVERIFY(view.visibleEndNs() >= store.lastEventNs());
+        store.append(m_tour.mid(60, 40));
+        QVERIFY(view.visibleEndNs() >= store.lastEventNs());
+        QVERIFY(view.visibleStartNs() <= model.startNs());
+
+        QSignalSpy following(&view, &TimelineView::autoFitChanged);
+        view.zoomBy(3, 500);
+        QCOMPARE(following.count(), 1);
+        const qint64 start = view.visibleStartNs(), end = view.visibleEndNs();
+        store.append(m_tour.mid(100));
+        QVERIFY(!view.isAutoFit());
+        QCOMPARE(view.visibleStartNs(), start);
+        QCOMPARE(view.visibleEndNs(), end);
+        view.fitAll();
+        QVERIFY(view.isAutoFit());
+        QVERIFY(view.visibleEndNs() >= store.lastEventNs());
+    }
+
+    void dragPansAndDoubleClickFits()
+    {
+        Fixture f(m_tour);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        f.view.zoomBy(4, 700);
+        // An empty spot: lane 2's bar row, far right (#2 closed at 333 ms).
+        f.view.fitAll();
+        f.view.zoomBy(1.5, f.view.timeArea().left());
+        const QRect lane2 = f.view.laneRect(2);
+        const QPoint empty(f.view.timeArea().right() - 20, lane2.bottom() - 8);
+        QCOMPARE(f.view.hitTest(empty).kind, TimelineView::Hit::None);
+        QCOMPARE(f.view.hitTest(empty).conn, 2u);
+
+        QSignalSpy exchanges(&f.view, &TimelineView::exchangeActivated);
+        const qint64 start = f.view.visibleStartNs();
+        QTest::mousePress(f.view.viewport(), Qt::LeftButton, {}, empty);
+        QMouseEvent move(QEvent::MouseMove, QPointF(empty - QPoint(200, 0)),
+                         QPointF(f.view.viewport()->mapToGlobal(empty - QPoint(200, 0))),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(f.view.viewport(), &move);
+        QTest::mouseRelease(f.view.viewport(), Qt::LeftButton, {}, empty - QPoint(200, 0));
+        QVERIFY(f.view.visibleStartNs() > start);
+        QVERIFY(!f.view.isAutoFit());
+        QCOMPARE(exchanges.count(), 0);
+
+        const QPoint empty2(f.view.timeArea().right() - 20, f.view.laneRect(2).bottom() - 8);
+        QCOMPARE(f.view.hitTest(empty2).kind, TimelineView::Hit::None);
+        QTest::mouseDClick(f.view.viewport(), Qt::LeftButton, {}, empty2);
+        QVERIFY(f.view.isAutoFit());
+    }
+
+    void emptyAndReset()
+    {
+        SessionStore store;
+        TimelineModel model(&store);
+        TimelineView view;
+        view.setModel(&model);
+        view.resize(900, 300);
+        QVERIFY(!view.grab().isNull()); // paints the placeholder
+        QCOMPARE(view.hitTest(QPoint(400, 100)).kind, TimelineView::Hit::None);
+        store.append(m_tour);
+        view.setSelectedExchange(3);
+        store.clear();
+        QCOMPARE(view.selectedExchange(), 0u);
+        QVERIFY(view.barRect(3).isNull());
+        QVERIFY(!view.grab().isNull());
+    }
+
+    void paletteAware()
+    {
+        Fixture f(m_tour);
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x20));
+        dark.setColor(QPalette::Base, QColor(0x18, 0x18, 0x18));
+        dark.setColor(QPalette::AlternateBase, QColor(0x24, 0x24, 0x24));
+        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        f.view.setPalette(dark);
+        const QImage img = f.view.grab().toImage();
+        // The background follows the palette.
+        const QRect area = f.view.timeArea();
+        QCOMPARE(img.pixelColor(f.view.viewport()->mapTo(&f.view, area.bottomRight()
+                                                                     - QPoint(3, 3))),
+                 QColor(0x18, 0x18, 0x18));
+    }
+
+    void manyLanesAndBarsStaySmooth()
+    {
+        // 1000 connections with 100 HTTP/2 streams each, 10 in flight at a time.
+        TraceBatch events;
+        quint64 seq = 0;
+        quint32 req = 0;
+        for (quint32 c = 1; c <= 1000; ++c) {
+            const double t0 = c * 2.0;
+            events << makeEvent(++seq, t0, "pool.open", {c, 0, -1}, Direction::None,
+                                QCborMap{{QStringLiteral("origin"), QStringLiteral("https://h")}});
+            events << makeEvent(++seq, t0 + 0.1, "connect", {c, 0, -1}, Direction::None,
+                                QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.1")},
+                                         {QStringLiteral("port"), 443},
+                                         {QStringLiteral("ms"), 0.1}});
+            for (int s = 0; s < 100; ++s) {
+                ++req;
+                const double t = t0 + 0.2 + s * 0.01;
+                events << makeEvent(++seq, t, "h2.headers", {c, req, 2 * s + 1}, Direction::Out,
+                                    QCborMap{{QStringLiteral("kind"), QStringLiteral("request")}});
+            }
+        }
+        // Completions in one more pass (times are not monotonic across lanes; fine here).
+        req = 0;
+        for (quint32 c = 1; c <= 1000; ++c)
+            for (int s = 0; s < 100; ++s) {
+                ++req;
+                events << makeEvent(++seq, c * 2.0 + 0.3 + s * 0.01, "response.complete",
+                                    {c, req, 2 * s + 1}, Direction::None,
+                                    QCborMap{{QStringLiteral("status"), 200}});
+            }
+        SessionStore store;
+        TimelineModel model(&store);
+        QElapsedTimer timer;
+        timer.start();
+        store.append(events);
+        const qint64 modelMs = timer.elapsed();
+        QCOMPARE(model.laneCount(), 1000);
+        QVERIFY(model.bar(100'000));
+        QVERIFY(model.lane(1)->rowCount() >= 10 && model.lane(1)->rowCount() <= 11);
+
+        TimelineView view;
+        view.setModel(&model);
+        view.resize(1200, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        timer.restart();
+        for (int i = 0; i < 5; ++i)
+            view.viewport()->repaint();
+        const qint64 fitMs = timer.elapsed() / 5;
+        view.setVisibleRange(0, 1'000'000'000);
+        view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum() / 2);
+        timer.restart();
+        for (int i = 0; i < 5; ++i)
+            view.viewport()->repaint();
+        const qint64 zoomedMs = timer.elapsed() / 5;
+        qInfo("store+model %lld ms, paint fitted %lld ms, zoomed %lld ms", modelMs, fitMs,
+              zoomedMs);
+        QVERIFY(fitMs < 200);
+        QVERIFY(zoomedMs < 200);
+    }
+
+    void screenshot()
+    {
+        // Set HOPSCOPE_SCREENSHOT_DIR to keep pictures of the tour (light, dark, zoomed).
+        const QString dir = qEnvironmentVariable("HOPSCOPE_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            QSKIP("HOPSCOPE_SCREENSHOT_DIR not set");
+        Fixture f(m_tour, QSize(1200, 460));
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        f.view.setSelectedExchange(2);
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline.png")));
+        f.view.setVisibleRange(17'000'000, 24'000'000);
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-zoomed.png")));
+        f.view.setVisibleRange(320'000'000, 338'000'000);
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-follow.png")));
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::PlaceholderText, QColor(0x99, 0x99, 0x99));
+        dark.setColor(QPalette::Mid, QColor(0x55, 0x55, 0x55));
+        dark.setColor(QPalette::Midlight, QColor(0x3a, 0x3a, 0x3a));
+        QApplication::setPalette(dark); // protocolColor() follows the application palette
+        f.view.setPalette(dark);
+        f.view.fitAll();
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-dark.png")));
+        QApplication::setPalette(QPalette());
+    }
+};
+
+QTEST_MAIN(TimelineViewTest)
+#include "tst_timelineview.moc"

@@ -1,0 +1,255 @@
+#include "engine/engineworker.h"
+
+#include "client.h"
+#include "core/contentdecoder.h"
+#include "core/exchange.h"
+#include "demo/demoserver.h"
+#include "net/sessiondriver.h"
+#include "trace/tracestore.h"
+#include "websocket/websocketdriver.h"
+
+#include <QCborMap>
+#include <QTimer>
+
+namespace hopscope {
+
+namespace {
+constexpr int kTourLingerMs = 1000; // like hopscope-cli --linger: close after a quiet second
+}
+
+EngineWorker::EngineWorker() = default;
+
+EngineWorker::~EngineWorker() = default;
+
+void EngineWorker::setUp()
+{
+    m_trace = new TraceStore(this);
+    // The GUI's SessionStore keeps the one copy of the events; the engine only streams them.
+    m_trace->setRetainEvents(false);
+    connect(m_trace, &TraceStore::eventsAppended, this, &EngineWorker::onBatch);
+    m_client = new Client(m_trace, this);
+    // Concurrency is decided per job here; the client dispatches whatever it is given.
+    m_client->setParallel(true);
+    connect(m_client, &Client::exchangeFinished, this, &EngineWorker::onExchangeFinished);
+    connect(m_client, &Client::protocolSwitched, this, &EngineWorker::onProtocolSwitched);
+}
+
+void EngineWorker::tearDown()
+{
+    m_client->abortAll("aborted", QStringLiteral("Hopscope is closing"));
+    m_client->shutdown(QStringLiteral("Hopscope is closing"));
+    m_trace->flush();
+    if (m_demo)
+        m_demo->stop();
+    delete m_client;
+    m_client = nullptr;
+    delete m_demo;
+    m_demo = nullptr;
+}
+
+void EngineWorker::startDemo()
+{
+    if (!m_demo)
+        m_demo = new DemoServer(this);
+    QString error;
+    if (!m_demo->isRunning() && !m_demo->start(&error)) {
+        emit demoFailed(error);
+        return;
+    }
+    emit demoReady({m_demo->baseUrl(false), m_demo->baseUrl(true), m_demo->caFile()});
+}
+
+void EngineWorker::send(const RequestSpec &spec, int repeat, int parallel)
+{
+    auto job = std::make_unique<Job>();
+    job->specs = {spec};
+    job->repeat = qMax(1, repeat);
+    job->parallel = qMax(1, parallel);
+    Job *raw = job.get();
+    m_jobs.push_back(std::move(job));
+    pump(raw);
+}
+
+void EngineWorker::pump(Job *job)
+{
+    bool enqueued = false;
+    while (job->inFlight < job->parallel && job->next < job->total()) {
+        const RequestSpec &spec = job->specs.at(int(job->next / job->repeat));
+        ++job->next;
+        ++job->inFlight;
+        m_jobOf.insert(m_client->enqueue(spec), job);
+        enqueued = true;
+    }
+    if (enqueued)
+        m_client->start();
+    if (job->done()) {
+        const bool tour = job->tourPhase;
+        std::erase_if(m_jobs, [job](const auto &j) { return j.get() == job; });
+        if (tour) {
+            m_tourJob = nullptr;
+            runNextTourPhase();
+        }
+    }
+}
+
+void EngineWorker::onExchangeFinished(Exchange *ex)
+{
+    m_pendingBodies.append(bodyOf(ex));
+    if (m_sessions.remove(ex->id()))
+        emit sessionClosed(ex->id());
+    if (QTimer *t = m_lingers.take(ex->id()))
+        t->deleteLater();
+    emit requestFinished();
+    if (Job *job = m_jobOf.take(ex)) {
+        --job->inFlight;
+        pump(job);
+    }
+}
+
+// Bodies follow the batch that carries their response.complete, so the GUI always knows the
+// exchange before its body arrives.
+void EngineWorker::onBatch(const TraceBatch &batch)
+{
+    emit eventsAppended(batch);
+    for (ExchangeBody &body : m_pendingBodies)
+        emit bodyReady(body);
+    m_pendingBodies.clear();
+}
+
+ExchangeBody EngineWorker::bodyOf(const Exchange *ex) const
+{
+    ExchangeBody body;
+    body.req = ex->id();
+    body.contentType = headerValue(ex->responseHeaders, "content-type").toLower();
+    const QList<QByteArray> codings = headerTokens(ex->responseHeaders, "content-encoding");
+    body.contentEncoding = codings.join(", ");
+    body.wire = ex->bodyPreview;
+    body.wireTruncated = ex->wireBodyBytes() > ex->bodyPreview.size();
+    const RequestSpec &spec = ex->spec();
+    body.requestBody = spec.body.left(spec.limits.maxBodyInMemory);
+    body.decoded = body.wire;
+    body.decodedTruncated = body.wireTruncated;
+    if (!codings.isEmpty() && !body.wire.isEmpty()) {
+        // The viewer shows the decoded body whether or not the request asked for decoding.
+        QString error;
+        if (auto decoder = ContentDecoder::create(codings, spec.limits, &error)) {
+            QByteArray out;
+            const bool ok = decoder->decode(body.wire, &out) && decoder->finish(&out);
+            body.decoded = out.left(spec.limits.maxBodyInMemory);
+            body.decodedTruncated = !ok || out.size() > body.decoded.size();
+        }
+    }
+    return body;
+}
+
+void EngineWorker::onProtocolSwitched(Exchange *ex, ProtocolDriver *driver)
+{
+    auto *session = qobject_cast<SessionDriver *>(driver);
+    if (!session)
+        return;
+    const quint32 req = ex->id();
+    m_sessions.insert(req, session);
+    emit sessionOpened(req, qobject_cast<WebSocketDriver *>(driver) != nullptr);
+    const Job *job = m_jobOf.value(ex);
+    if (!job || job->sends.isEmpty())
+        return;
+    for (const SessionMessage &m : job->sends) {
+        if (m.kind == SessionMessage::Kind::Binary)
+            session->sendBinary(m.data);
+        else
+            session->sendText(m.data);
+    }
+    if (job->tourPhase)
+        lingerThenClose(req);
+}
+
+// A tour session ends once the peer has been quiet for a second, as the CLI's --linger does,
+// so that the tour shows the close handshake and moves on.
+void EngineWorker::lingerThenClose(quint32 req)
+{
+    auto *timer = new QTimer(this);
+    timer->setSingleShot(true);
+    timer->setInterval(kTourLingerMs);
+    m_lingers.insert(req, timer);
+    connect(timer, &QTimer::timeout, this, [this, req] {
+        if (QTimer *t = m_lingers.take(req))
+            t->deleteLater();
+        if (SessionDriver *s = m_sessions.value(req))
+            s->closeSession(1000, QString());
+    });
+    if (SessionDriver *s = m_sessions.value(req))
+        connect(s, &SessionDriver::peerActivity, timer, qOverload<>(&QTimer::start));
+    timer->start();
+}
+
+void EngineWorker::runTour(const DemoTourUrls &urls)
+{
+    if (m_tourJob)
+        return; // one tour at a time
+    m_tour = demoTourPlan(urls);
+    m_tourNext = 0;
+    runNextTourPhase();
+}
+
+void EngineWorker::runNextTourPhase()
+{
+    if (m_tourNext >= m_tour.size()) {
+        m_tour.clear();
+        emit tourFinished();
+        return;
+    }
+    const DemoTourPhase &phase = m_tour.at(m_tourNext++);
+    m_trace->record(
+        "demo.phase", {},
+        QCborMap{{QStringLiteral("phase"), m_tourNext}, {QStringLiteral("title"), phase.title}});
+    auto job = std::make_unique<Job>();
+    job->specs = phase.requests;
+    job->parallel = phase.parallel ? int(phase.requests.size()) : 1;
+    job->sends = phase.sends;
+    job->tourPhase = true;
+    m_tourJob = job.get();
+    m_jobs.push_back(std::move(job));
+    pump(m_tourJob);
+}
+
+void EngineWorker::sendToSession(quint32 req, SessionSendKind kind, const QByteArray &data)
+{
+    SessionDriver *session = m_sessions.value(req);
+    if (!session || !session->isSessionOpen())
+        return; // the trace already tells how the session ended
+    switch (kind) {
+    case SessionSendKind::Text:
+        session->sendText(data);
+        break;
+    case SessionSendKind::Binary:
+        session->sendBinary(data);
+        break;
+    case SessionSendKind::Ping:
+        session->sendPing(data);
+        break;
+    case SessionSendKind::Close:
+        session->closeSession(1000, QString());
+        break;
+    }
+}
+
+void EngineWorker::abortAll()
+{
+    int dropped = 0;
+    QList<Job *> jobs;
+    for (auto &job : m_jobs) {
+        dropped += int(job->total() - job->next);
+        job->next = job->total(); // nothing more from the queued jobs
+        jobs.append(job.get());
+    }
+    m_tour.clear();
+    if (dropped)
+        emit requestsDropped(dropped);
+    m_client->abortAll("aborted", QStringLiteral("aborted by the user"));
+    // Jobs with nothing in flight are finished now; the others finish with their requests.
+    for (Job *job : jobs)
+        if (job->done())
+            pump(job);
+}
+
+} // namespace hopscope

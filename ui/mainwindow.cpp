@@ -1,0 +1,422 @@
+#include "mainwindow.h"
+
+#include "models/timelinemodel.h"
+#include "session/sessionstore.h"
+#include "views/protocolstyle.h"
+#include "views/timelineview.h"
+#include "widgets/connectionspanel.h"
+#include "widgets/exchangedetail.h"
+#include "widgets/requestcomposer.h"
+#include "widgets/sessionpanel.h"
+#include "widgets/tracelogpanel.h"
+
+#include "demo/demotourplan.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace hopscope {
+
+namespace {
+
+QString humanBytes(qint64 n)
+{
+    return QLocale::system().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+} // namespace
+
+MainWindow::MainWindow(Options options, QWidget *parent)
+    : QMainWindow(parent), m_options(std::move(options))
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/hopscope/hopscope.svg")));
+    m_store = new SessionStore(this);
+    m_engine = new EngineHost(this);
+    buildUi();
+    buildMenus();
+    connectEngine();
+    if (m_options.restoreSettings)
+        restoreSettings();
+    if (!m_options.url.isEmpty())
+        m_composer->setUrl(m_options.url);
+    if (m_options.startDemo)
+        m_engine->startDemo();
+    updateStatus();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->setSpacing(4);
+
+    m_composer = new RequestComposer(central);
+    layout->addWidget(m_composer);
+
+    // The demo bar says where the embedded server listens and offers the tour, the one click
+    // that shows every protocol switch.
+    auto *demoBar = new QWidget(central);
+    auto *demoLayout = new QHBoxLayout(demoBar);
+    demoLayout->setContentsMargins(0, 0, 0, 0);
+    m_demoLabel = new QLabel(tr("Starting the embedded demo server…"), demoBar);
+    m_demoLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_demoLabel->setWordWrap(true);
+    m_tourButton = new QPushButton(tr("▶ Run the demo tour (F5)"), demoBar);
+    m_tourButton->setEnabled(false);
+    m_tourButton->setToolTip(tr("Sends the tour's requests: an h2c upgrade with three streams, "
+                                "TLS with an `Upgrade: h2` advertisement followed to a new HTTP/2 "
+                                "connection, a WebSocket, and an `Upgrade: tcp` tunnel"));
+    demoLayout->addWidget(m_demoLabel, 1);
+    demoLayout->addWidget(m_tourButton);
+    demoBar->setVisible(m_options.startDemo);
+    layout->addWidget(demoBar);
+
+    m_splitter = new QSplitter(Qt::Horizontal, central);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_connections = new ConnectionsPanel(m_store, m_splitter);
+    m_detail = new ExchangeDetail(m_store, m_splitter);
+    m_splitter->addWidget(m_connections);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 5);
+    m_splitter->setStretchFactor(1, 4);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+
+    m_timelineModel = new TimelineModel(m_store, this);
+    m_timeline = new TimelineView(this);
+    m_timeline->setModel(m_timelineModel);
+    m_timelineDock = new QDockWidget(tr("Upgrade timeline"), this);
+    m_timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    m_timelineDock->setWidget(m_timeline);
+    m_timelineDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                                QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
+
+    m_log = new TraceLogPanel(m_store, this);
+    m_logDock = new QDockWidget(tr("Trace log"), this);
+    m_logDock->setObjectName(QStringLiteral("traceLogDock"));
+    m_logDock->setWidget(m_log);
+    m_logDock->setFeatures(m_timelineDock->features());
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    tabifyDockWidget(m_timelineDock, m_logDock);
+    m_timelineDock->raise();
+    resizeDocks({m_timelineDock}, {330}, Qt::Vertical);
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("statusSummary"));
+    statusBar()->addPermanentWidget(m_summary);
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setSingleShot(true);
+    m_statusTimer->setInterval(100); // coalesce: batches may come 60 times a second
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+
+    // One selection everywhere.
+    connect(m_connections, &ConnectionsPanel::exchangeSelected, this, &MainWindow::selectExchange);
+    connect(m_timeline, &TimelineView::exchangeActivated, this, &MainWindow::selectExchange);
+    connect(m_timeline, &TimelineView::connectionActivated, m_connections,
+            &ConnectionsPanel::selectConnection);
+    connect(m_log, &TraceLogPanel::exchangeActivated, this, &MainWindow::selectExchange);
+    connect(m_timeline, &TimelineView::eventActivated, this, [this](int eventIndex) {
+        m_logDock->raise();
+        m_log->showEvent(eventIndex);
+    });
+
+    connect(m_composer, &RequestComposer::sendRequested, this,
+            [this](const RequestSpec &spec, int repeat, int parallel) {
+                m_selectNextNew = true;
+                m_engine->send(spec, repeat, parallel);
+                updateTitle();
+            });
+    connect(m_composer, &RequestComposer::abortRequested, m_engine, &EngineHost::abortAll);
+    connect(m_tourButton, &QPushButton::clicked, this, &MainWindow::runTour);
+    connect(m_detail, &ExchangeDetail::sendRequested, m_engine, &EngineHost::sendToSession);
+    connect(m_store, &SessionStore::changed, this, [this](const SessionDelta &delta) {
+        reportNewFailures(delta.firstNewEvent);
+        if (m_selectNextNew && !delta.newExchanges.isEmpty()) {
+            m_selectNextNew = false;
+            selectExchange(delta.newExchanges.first());
+        }
+        onStoreChanged();
+    });
+    connect(m_store, &SessionStore::reset, this, &MainWindow::onStoreChanged);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *clear = file->addAction(tr("&Clear session"), this, &MainWindow::clearSession);
+    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *request = menuBar()->addMenu(tr("&Request"));
+    QAction *send = request->addAction(tr("&Send"), this, &MainWindow::sendFromComposer);
+    send->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    send->setShortcutContext(Qt::ApplicationShortcut);
+    QAction *abort = request->addAction(tr("&Abort all"), m_engine, &EngineHost::abortAll);
+    abort->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    request->addSeparator();
+    QAction *focusUrl =
+        request->addAction(tr("Focus &URL"), m_composer, &RequestComposer::focusUrl);
+    focusUrl->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_L), QKeySequence(Qt::Key_F6)});
+    QAction *tour = request->addAction(tr("Run the demo &tour"), this, &MainWindow::runTour);
+    tour->setShortcut(QKeySequence(Qt::Key_F5));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *find = view->addAction(tr("&Find in trace log"), this, [this] {
+        m_logDock->show();
+        m_logDock->raise();
+        m_log->focusFind();
+    });
+    find->setShortcut(QKeySequence::Find);
+    QAction *fit = view->addAction(tr("Fit the &timeline"), this, [this] {
+        m_timelineDock->show();
+        m_timelineDock->raise();
+        m_timeline->fitAll();
+    });
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    view->addSeparator();
+    view->addAction(m_timelineDock->toggleViewAction());
+    view->addAction(m_logDock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Hopscope"), this, [this] {
+        QMessageBox::about(
+            this, tr("About Hopscope"),
+            tr("<b>Hopscope %1</b><p>Watch HTTP connections change protocol: h2c upgrades, "
+               "ALPN, <code>Upgrade: h2</code> advertisements, WebSocket and custom upgrades, "
+               "frame by frame.</p><p>Timeline: Ctrl+wheel zooms, drag pans, F fits; click a "
+               "bar to select its stream everywhere.</p>")
+                .arg(QStringLiteral(HOPSCOPE_VERSION)));
+    });
+}
+
+void MainWindow::connectEngine()
+{
+    connect(m_engine, &EngineHost::eventsAppended, m_store, &SessionStore::append);
+    connect(m_engine, &EngineHost::bodyReady, m_store, &SessionStore::addBody);
+    connect(m_engine, &EngineHost::demoReady, this, &MainWindow::onDemoReady);
+    connect(m_engine, &EngineHost::demoFailed, this, [this](const QString &message) {
+        m_demoLabel->setText(tr("<span style='color:%1'>The embedded demo server did not start: "
+                                "%2</span>")
+                                 .arg(errorColor().name(), message.toHtmlEscaped()));
+    });
+    connect(m_engine, &EngineHost::sessionOpened, this, [this](quint32 req, bool canPing) {
+        m_openSessions.insert(req, canPing);
+        if (req == m_selected)
+            m_detail->sessionPanel()->setSessionOpen(true, canPing);
+    });
+    connect(m_engine, &EngineHost::sessionClosed, this, [this](quint32 req) {
+        m_openSessions.remove(req);
+        if (req == m_selected)
+            m_detail->sessionPanel()->setSessionOpen(false, false);
+    });
+    connect(m_engine, &EngineHost::inFlightChanged, this, [this](int n) {
+        m_composer->setInFlight(n);
+        m_statusTimer->start();
+    });
+    connect(m_engine, &EngineHost::tourFinished, this, [this] {
+        m_tourButton->setEnabled(true);
+        emit tourFinished();
+    });
+}
+
+void MainWindow::onDemoReady(const DemoEndpoints &endpoints)
+{
+    m_demoLabel->setText(
+        tr("<b>Embedded demo server</b> on <code>%1</code> and <code>%2</code> (its own "
+           "certificate, trusted for these requests). Pick a request under <i>Demo requests</i> "
+           "or run the tour and watch HTTP/1.1 become HTTP/2 in the timeline below.")
+            .arg(endpoints.plainUrl, endpoints.tlsUrl));
+    m_tourButton->setEnabled(true);
+
+    // The tour's requests, ready to send one by one from the composer.
+    QList<QPair<QString, RequestSpec>> presets;
+    const QList<DemoTourPhase> plan =
+        demoTourPlan({endpoints.plainUrl, endpoints.tlsUrl, endpoints.caFile});
+    for (const DemoTourPhase &phase : plan) {
+        for (const RequestSpec &spec : phase.requests) {
+            QString mode;
+            if (spec.protocol == ProtocolPolicy::H2cUpgrade)
+                mode = tr("h2c upgrade");
+            else if (!spec.upgrade.isEmpty())
+                mode = tr("Upgrade: %1").arg(QString::fromLatin1(spec.upgrade));
+            else if (spec.url.scheme() == QLatin1String("https"))
+                mode = tr("TLS, ALPN http/1.1, follows Upgrade: h2");
+            presets.append({QStringLiteral("%1 %2 — %3")
+                                .arg(QString::fromLatin1(spec.method), spec.url.path(), mode),
+                            spec});
+        }
+    }
+    RequestSpec prior;
+    prior.url = QUrl(endpoints.plainUrl + QStringLiteral("/headers"));
+    prior.protocol = ProtocolPolicy::H2cPrior;
+    presets.append({tr("GET /headers — h2c prior knowledge"), prior});
+    RequestSpec alpn;
+    alpn.url = QUrl(endpoints.tlsUrl + QStringLiteral("/json"));
+    alpn.tls.caFile = endpoints.caFile;
+    presets.append({tr("GET /json — TLS, ALPN h2"), alpn});
+    m_composer->setPresets(presets);
+    if (m_options.url.isEmpty() && !plan.isEmpty() && !plan.first().requests.isEmpty())
+        m_composer->setSpec(plan.first().requests.first());
+    updateTitle();
+    emit demoReady();
+    if (m_options.runTour) {
+        m_options.runTour = false;
+        runTour();
+    }
+}
+
+void MainWindow::runTour()
+{
+    if (!m_engine->demo().isValid() || m_engine->isTourRunning())
+        return;
+    m_tourButton->setEnabled(false);
+    m_engine->runTour();
+}
+
+void MainWindow::sendFromComposer()
+{
+    m_composer->send();
+}
+
+void MainWindow::clearSession()
+{
+    selectExchange(0);
+    m_store->clear();
+}
+
+void MainWindow::selectExchange(quint32 req)
+{
+    if (m_selecting)
+        return;
+    m_selecting = true;
+    m_selected = req;
+    m_connections->selectExchange(req);
+    m_timeline->setSelectedExchange(req);
+    m_detail->setExchange(req);
+    if (SessionPanel *session = m_detail->sessionPanel()) {
+        const auto it = m_openSessions.constFind(req);
+        session->setSessionOpen(it != m_openSessions.cend(), it != m_openSessions.cend() && *it);
+    }
+    m_selecting = false;
+    updateTitle();
+}
+
+void MainWindow::onStoreChanged()
+{
+    if (!m_statusTimer->isActive())
+        m_statusTimer->start();
+}
+
+// No error is silent: every failed request and every error event is announced in the status bar
+// (the tree and timeline mark them too).
+void MainWindow::reportNewFailures(int firstNewEvent)
+{
+    const TraceBatch &events = m_store->events();
+    for (int i = firstNewEvent; i < events.size(); ++i) {
+        const TraceEvent &ev = events.at(i);
+        if (ev.is("demo.phase")) {
+            m_lastPhase = int(ev.fields.value(QLatin1String("phase")).toInteger());
+            m_demoLabel->setText(
+                tr("<b>Demo tour %1/4:</b> %2")
+                    .arg(m_lastPhase)
+                    .arg(ev.fields.value(QLatin1String("title")).toString().toHtmlEscaped()));
+            continue;
+        }
+        if (!ev.is("request.failed") && !(ev.is("error") && ev.scope.req == 0))
+            continue;
+        const QString code = ev.fields.value(QLatin1String("code")).toString();
+        const QString message =
+            ev.fields.value(QLatin1String(ev.is("error") ? "message" : "error")).toString();
+        const QString where = ev.scope.req ? tr("request %1").arg(ev.scope.req)
+                                           : tr("connection #%1").arg(ev.scope.conn);
+        statusBar()->showMessage(tr("✖ %1 failed (%2): %3").arg(where, code, message), 15000);
+    }
+}
+
+void MainWindow::updateStatus()
+{
+    const int total = m_store->exchangeCount();
+    const int failed = m_store->failedCount();
+    const int errors = m_store->errorEventCount();
+    QString text = tr("%1 requests · %2 in flight · %3 complete · ")
+                       .arg(total)
+                       .arg(m_engine->inFlight())
+                       .arg(m_store->completeCount());
+    const QString failedText = tr("%1 failed").arg(failed);
+    const QString errorText = tr("%1 errors").arg(errors);
+    const QString red = errorColor().name();
+    text += failed ? QStringLiteral("<b style='color:%1'>%2</b>").arg(red, failedText) : failedText;
+    text += QStringLiteral(" · ");
+    text += errors ? QStringLiteral("<b style='color:%1'>%2</b>").arg(red, errorText) : errorText;
+    text += tr(" · ↑ %1 ↓ %2 · %3 connections · %4 events")
+                .arg(humanBytes(m_store->bytesOut()), humanBytes(m_store->bytesIn()))
+                .arg(m_store->connectionCount())
+                .arg(m_store->events().size());
+    m_summary->setText(text);
+}
+
+void MainWindow::updateTitle()
+{
+    QString what;
+    if (const ExchangeInfo *x = m_store->exchange(m_selected))
+        what = x->url;
+    if (what.isEmpty())
+        what = m_composer->spec().url.toString();
+    const DemoEndpoints demo = m_engine->demo();
+    const bool onDemo =
+        demo.isValid() && (what.startsWith(demo.plainUrl) || what.startsWith(demo.tlsUrl));
+    setWindowTitle(what.isEmpty() ? tr("Hopscope")
+                   : onDemo       ? tr("%1 (embedded demo) — Hopscope").arg(what)
+                                  : tr("%1 — Hopscope").arg(what));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_options.restoreSettings)
+        saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
+    m_composer->saveSettings(settings);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1500, 950);
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
+    m_composer->restoreSettings(settings);
+}
+
+} // namespace hopscope

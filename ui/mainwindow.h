@@ -1,0 +1,108 @@
+#pragma once
+
+#include "engine/enginehost.h"
+
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+
+class QDockWidget;
+class QLabel;
+class QPushButton;
+class QSplitter;
+class QTimer;
+
+namespace hopscope {
+
+class ConnectionsPanel;
+class ExchangeDetail;
+class RequestComposer;
+class SessionStore;
+class TimelineModel;
+class TimelineView;
+class TraceLogPanel;
+
+// The Hopscope window. Composer on top; the connections-and-streams tree next to the selected
+// exchange's details; the upgrade timeline and the trace log docked below. One selection runs
+// through all of them: picking a stream in the tree, the timeline or the log shows it
+// everywhere. The engine runs in its own thread (EngineHost); its trace batches land in the
+// SessionStore, which every model views.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        bool startDemo = true; // start the embedded demo server and offer its requests
+        bool runTour = false;  // hopscope --demo: run the tour once the server is up
+        QString url;           // hopscope URL: fill the composer
+        bool restoreSettings = true;
+    };
+
+    explicit MainWindow(Options options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    SessionStore *store() const { return m_store; }
+    EngineHost *engine() const { return m_engine; }
+    RequestComposer *composer() const { return m_composer; }
+    ConnectionsPanel *connectionsPanel() const { return m_connections; }
+    ExchangeDetail *detail() const { return m_detail; }
+    TimelineModel *timelineModel() const { return m_timelineModel; }
+    TimelineView *timeline() const { return m_timeline; }
+    TraceLogPanel *traceLog() const { return m_log; }
+    QLabel *statusSummary() const { return m_summary; }
+
+    quint32 selectedExchange() const { return m_selected; }
+    bool isSessionOpen(quint32 req) const { return m_openSessions.contains(req); }
+
+public slots:
+    // Shows request `req` in the tree, the timeline and the detail tabs.
+    void selectExchange(quint32 req);
+    void runTour();
+    void sendFromComposer();
+    void clearSession();
+
+signals:
+    void demoReady();
+    void tourFinished();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildUi();
+    void buildMenus();
+    void connectEngine();
+    void onStoreChanged();
+    void updateStatus();
+    void updateTitle();
+    void onDemoReady(const DemoEndpoints &endpoints);
+    void reportNewFailures(int firstNewEvent);
+    void saveSettings() const;
+    void restoreSettings();
+
+    Options m_options;
+    SessionStore *m_store = nullptr;
+    EngineHost *m_engine = nullptr;
+    RequestComposer *m_composer = nullptr;
+    ConnectionsPanel *m_connections = nullptr;
+    ExchangeDetail *m_detail = nullptr;
+    TimelineModel *m_timelineModel = nullptr;
+    TimelineView *m_timeline = nullptr;
+    TraceLogPanel *m_log = nullptr;
+    QDockWidget *m_timelineDock = nullptr;
+    QDockWidget *m_logDock = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QLabel *m_demoLabel = nullptr;
+    QPushButton *m_tourButton = nullptr;
+    QLabel *m_summary = nullptr;
+    QTimer *m_statusTimer = nullptr;
+    quint32 m_selected = 0;
+    bool m_selecting = false;     // guards the selection fan-out against echoes
+    bool m_selectNextNew = false; // the user just sent: show the first new exchange
+    quint32 m_lastKnownExchanges = 0;
+    QHash<quint32, bool> m_openSessions; // req -> canPing
+    int m_lastPhase = 0;
+};
+
+} // namespace hopscope

@@ -1,0 +1,120 @@
+#pragma once
+
+#include <QAbstractItemModel>
+#include <QList>
+#include <QPointer>
+
+#include <vector>
+
+namespace hopscope {
+
+class SessionStore;
+struct ConnectionInfo;
+struct ExchangeInfo;
+struct SessionDelta;
+
+// The "connections and streams" tree: one top-level row per connection (in id order), its
+// exchanges (HTTP/1.1 requests, HTTP/2 streams, WebSocket and tunnel sessions) as children in
+// the order they appeared on it. Requests that have no connection (yet, or never: DNS and
+// connect errors) sit under a last top-level row "Not connected", which exists only while there
+// are such requests, so that no failure is invisible.
+//
+// A view over the SessionStore: the model keeps only request numbers per parent (the rows it has
+// announced, which can lag behind the store until the changed() signal is handled) and builds
+// every text in data(). Internal ids, no allocations per row: a top-level index has internalId 0,
+// a child of connection row i has i + 1, a child of the "Not connected" row has kUnconnectedId.
+// A request retried on a second connection (pool.retry) is listed under both; its "home" row is
+// the one under ExchangeInfo::conn, the earlier one reads "retried on #N".
+class ConnectionTreeModel : public QAbstractItemModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        NameColumn,
+        StreamColumn,
+        MethodColumn,
+        PathColumn,
+        StatusColumn,
+        SizeColumn,
+        TimeColumn,
+        ColumnCount
+    };
+
+    enum Role {
+        ConnIdRole = Qt::UserRole + 1, // quint32: the row's connection (an exchange's parent; 0
+                                       // under "Not connected")
+        ReqRole,                       // quint32: the exchange, 0 on connection/group rows
+        SortKeyRole,                   // number (qlonglong) or string to sort the column by
+        ProtocolRole,                  // QString: the row's protocol ("h2c", "websocket", ...)
+        FilterTextRole,                // QString: everything a filter should match on the row
+        IsErrorRole,                   // bool: drawn as an error
+    };
+
+    explicit ConnectionTreeModel(SessionStore *store, QObject *parent = nullptr);
+
+    SessionStore *store() const;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
+
+    // Column 0 index of the exchange's home row (under its connection, or under "Not
+    // connected"); invalid when the model does not show it (yet).
+    QModelIndex indexForExchange(quint32 req) const;
+    // Column 0 index of the connection's row; invalid when not shown (yet).
+    QModelIndex indexForConnection(quint32 id) const;
+    // The request / connection a row stands for (0 when none).
+    quint32 reqAt(const QModelIndex &index) const;
+    quint32 connectionIdAt(const QModelIndex &index) const;
+    bool isUnconnectedGroup(const QModelIndex &index) const;
+
+    // "#1 127.0.0.1:8443 HTTP/1.1 → h2c at 1.5 ms": id, address (or origin while connecting),
+    // the protocol history with the time of each switch relative to the connection's pool.open,
+    // then "(TLS, from #2)" style notes: TLS, the connection it followed an `Upgrade: h2`
+    // advertisement from, what it advertised itself. "connecting…" before the first protocol.
+    static QString connectionTitle(const ConnectionInfo &c);
+    // Status column text of an exchange: "200", "101 → websocket", "200 (101 → h2c)" for the
+    // request that carried an h2c upgrade, the error code when it failed ("h2-rst:REFUSED_STREAM",
+    // "404, truncated-body" when a status had arrived), "…" while waiting.
+    static QString exchangeStatusText(const ExchangeInfo &x, const ConnectionInfo *home);
+    // "512 B", "4.0 KiB", "1.3 MiB"; empty for negative sizes.
+    static QString humanSize(qint64 bytes);
+    // "12.3 ms"; empty for negative durations.
+    static QString formatMs(double ms);
+
+private:
+    static constexpr quintptr kUnconnectedId = ~quintptr(0);
+    static constexpr quint32 kGroupKey = 0; // parent key of the "Not connected" group
+
+    void onChanged(const SessionDelta &delta);
+    void onReset();
+    void rebuildFromStore(); // used by the constructor and reset
+
+    int unconnectedRow() const { return int(m_children.size()); }
+    QModelIndex parentIndexForKey(quint32 key) const;
+    QList<quint32> wantedChildren(const ConnectionInfo &c) const;
+    // Brings `mine` (the rows shown under `parent`) to `wanted`: removals, then insertions, each
+    // contiguous run in one begin/end pair. Falls back to a model reset if the order changed.
+    bool syncChildren(const QModelIndex &parent, QList<quint32> &mine, const QList<quint32> &wanted,
+                      quint32 key);
+    void renumber(quint32 key, const QList<quint32> &rows, int from);
+    void recomputeBytes(int connIndex);
+    quint32 homeKey(quint32 req) const;
+
+    QVariant connectionData(int row, int column, int role) const;
+    QVariant groupData(int column, int role) const;
+    QVariant exchangeData(quint32 parentKey, quint32 req, int column, int role) const;
+
+    QPointer<SessionStore> m_store;
+    std::vector<QList<quint32>> m_children; // per connection index: the reqs shown, in order
+    std::vector<qint64> m_connBytes;        // per connection index: sum of its exchanges' bytes
+    QList<quint32> m_unconnected;           // reqs under "Not connected", ascending
+    std::vector<int> m_rowOfReq;            // [req]: row under its home parent, -1 unknown
+};
+
+} // namespace hopscope

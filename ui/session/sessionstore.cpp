@@ -1,0 +1,430 @@
+#include "session/sessionstore.h"
+
+#include <QCborArray>
+#include <QUrl>
+
+#include <cstring>
+#include <string_view>
+#include <unordered_map>
+
+namespace hopscope {
+
+namespace {
+
+// The event types the indexes care about; everything else only lands in the per-connection and
+// per-exchange event lists.
+enum class Kind {
+    Other,
+    RequestStart,
+    PoolOpen,
+    Dns,
+    ConnectAttempt,
+    Connect,
+    Tls,
+    H1Request,
+    H1Response,
+    H2Frame,
+    H2Headers,
+    UpgradeSwitch,
+    UpgradeFollow,
+    UpgradeAdvertised,
+    ResponseComplete,
+    RequestFailed,
+    Error,
+    Close,
+    NetRead,
+    NetWrite,
+};
+
+Kind kindOf(const char *type)
+{
+    // One hash lookup per event on a string_view: no allocation.
+    static const std::unordered_map<std::string_view, Kind> kinds{
+        {"request.start", Kind::RequestStart},
+        {"pool.open", Kind::PoolOpen},
+        {"dns", Kind::Dns},
+        {"connect.attempt", Kind::ConnectAttempt},
+        {"connect", Kind::Connect},
+        {"tls", Kind::Tls},
+        {"h1.request", Kind::H1Request},
+        {"h1.response", Kind::H1Response},
+        {"h2.frame", Kind::H2Frame},
+        {"h2.headers", Kind::H2Headers},
+        {"upgrade.switch", Kind::UpgradeSwitch},
+        {"upgrade.follow", Kind::UpgradeFollow},
+        {"upgrade.advertised", Kind::UpgradeAdvertised},
+        {"response.complete", Kind::ResponseComplete},
+        {"request.failed", Kind::RequestFailed},
+        {"error", Kind::Error},
+        {"close", Kind::Close},
+        {"net.read", Kind::NetRead},
+        {"net.write", Kind::NetWrite},
+    };
+    const auto it = kinds.find(std::string_view(type));
+    return it == kinds.end() ? Kind::Other : it->second;
+}
+
+QString str(const QCborMap &fields, QLatin1StringView key)
+{
+    return fields.value(key).toString();
+}
+
+qint64 integer(const QCborMap &fields, QLatin1StringView key, qint64 fallback = 0)
+{
+    return fields.value(key).toInteger(fallback);
+}
+
+QString formatMs(qint64 ns)
+{
+    const double ms = double(ns) / 1e6;
+    if (ms >= 1000.0)
+        return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
+    return QStringLiteral("%1 ms").arg(ms, 0, 'f', 1);
+}
+
+} // namespace
+
+QString ConnectionInfo::title() const
+{
+    QString out = QStringLiteral("#%1 ").arg(id);
+    out += address.isEmpty() ? origin : address;
+    const qint64 base = openNs >= 0 ? openNs : 0;
+    for (int i = 0; i < history.size(); ++i) {
+        const ProtocolStep &step = history.at(i);
+        QString name = step.protocol;
+        if (name.compare(QLatin1String("http/1.1"), Qt::CaseInsensitive) == 0)
+            name = QStringLiteral("HTTP/1.1");
+        if (i == 0) {
+            out += QLatin1Char(' ') + name;
+        } else {
+            out += QStringLiteral(" → %1 at %2").arg(name, formatMs(step.atNs - base));
+        }
+    }
+    if (followedFrom)
+        out += QStringLiteral(" (Upgrade: h2 from #%1)").arg(followedFrom);
+    return out;
+}
+
+SessionStore::SessionStore(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<hopscope::SessionDelta>();
+    qRegisterMetaType<hopscope::ExchangeBody>();
+}
+
+const ConnectionInfo *SessionStore::connection(quint32 id) const
+{
+    return id >= 1 && id <= m_connections.size() ? &m_connections[id - 1] : nullptr;
+}
+
+const ExchangeInfo *SessionStore::exchange(quint32 req) const
+{
+    return req >= 1 && req <= m_exchanges.size() ? &m_exchanges[req - 1] : nullptr;
+}
+
+const ExchangeBody *SessionStore::body(quint32 req) const
+{
+    const auto it = m_bodies.constFind(req);
+    return it == m_bodies.cend() ? nullptr : &*it;
+}
+
+void SessionStore::setBodyBudget(qint64 bytes)
+{
+    m_bodyBudget = bytes;
+    evictBodies();
+}
+
+bool SessionStore::bodyEvicted(quint32 req) const
+{
+    return m_evicted.contains(req);
+}
+
+void SessionStore::addBody(ExchangeBody body)
+{
+    const quint32 req = body.req;
+    if (const auto old = m_bodies.constFind(req); old != m_bodies.cend())
+        m_bodyBytes -= old->wire.size() + old->decoded.size() + old->requestBody.size();
+    else
+        m_bodyOrder.push_back(req);
+    m_bodyBytes += body.wire.size() + body.decoded.size() + body.requestBody.size();
+    m_bodies.insert(req, std::move(body));
+    evictBodies();
+    emit bodyAdded(req);
+}
+
+// Bodies are kept up to a budget; the oldest go first (their exchanges stay, the viewer says
+// the body was dropped), so a long run of big downloads cannot eat the machine.
+void SessionStore::evictBodies()
+{
+    while (m_bodyBytes > m_bodyBudget && !m_bodyOrder.empty()) {
+        const quint32 req = m_bodyOrder.front();
+        m_bodyOrder.pop_front();
+        const auto it = m_bodies.find(req);
+        if (it == m_bodies.end())
+            continue;
+        m_bodyBytes -= it->wire.size() + it->decoded.size() + it->requestBody.size();
+        m_bodies.erase(it);
+        m_evicted.insert(req);
+    }
+}
+
+void SessionStore::clear()
+{
+    m_events.clear();
+    m_connections.clear();
+    m_exchanges.clear();
+    m_connStamp.clear();
+    m_exStamp.clear();
+    m_bodies.clear();
+    m_bodyOrder.clear();
+    m_evicted.clear();
+    m_bodyBytes = 0;
+    m_failed = m_complete = m_errorEvents = 0;
+    m_bytesIn = m_bytesOut = 0;
+    emit reset();
+}
+
+void SessionStore::append(const TraceBatch &batch)
+{
+    if (batch.isEmpty())
+        return;
+    ++m_batch;
+    SessionDelta delta;
+    delta.firstNewEvent = int(m_events.size());
+    m_events.append(batch);
+    for (int i = delta.firstNewEvent; i < int(m_events.size()); ++i)
+        index(i, delta);
+    emit changed(delta);
+}
+
+ConnectionInfo &SessionStore::touchConnection(quint32 id, SessionDelta &delta)
+{
+    while (m_connections.size() < id) {
+        ConnectionInfo info;
+        info.id = quint32(m_connections.size() + 1);
+        m_connections.push_back(std::move(info));
+        m_connStamp.push_back(m_batch);
+        delta.newConnections.append(quint32(m_connections.size()));
+    }
+    quint64 &stamp = m_connStamp[id - 1];
+    if (stamp != m_batch) {
+        stamp = m_batch;
+        delta.changedConnections.append(id);
+    }
+    return m_connections[id - 1];
+}
+
+ExchangeInfo &SessionStore::touchExchange(quint32 req, SessionDelta &delta)
+{
+    while (m_exchanges.size() < req) {
+        ExchangeInfo info;
+        info.req = quint32(m_exchanges.size() + 1);
+        m_exchanges.push_back(std::move(info));
+        m_exStamp.push_back(m_batch);
+        delta.newExchanges.append(quint32(m_exchanges.size()));
+    }
+    quint64 &stamp = m_exStamp[req - 1];
+    if (stamp != m_batch) {
+        stamp = m_batch;
+        delta.changedExchanges.append(req);
+    }
+    return m_exchanges[req - 1];
+}
+
+void SessionStore::index(int i, SessionDelta &delta)
+{
+    const TraceEvent &ev = m_events.at(i);
+    const Kind kind = kindOf(ev.type);
+    const QCborMap &f = ev.fields;
+    const qint64 t = ev.tNs;
+
+    ConnectionInfo *c = nullptr;
+    if (ev.scope.conn > 0) {
+        c = &touchConnection(ev.scope.conn, delta);
+        c->events.append(i);
+        c->lastEventNs = t;
+    }
+    ExchangeInfo *x = nullptr;
+    if (ev.scope.req > 0) {
+        // touchConnection may have grown m_connections, never m_exchanges: c stays valid.
+        x = &touchExchange(ev.scope.req, delta);
+        x->events.append(i);
+        if (c && x->conn != c->id) {
+            // First event on this connection (a retry moves a request to a new one).
+            x->conn = c->id;
+            c->exchanges.append(x->req);
+        }
+        if (ev.scope.stream > 0)
+            x->stream = ev.scope.stream;
+    }
+
+    switch (kind) {
+    case Kind::RequestStart:
+        if (x) {
+            x->method = str(f, QLatin1StringView("method"));
+            x->url = str(f, QLatin1StringView("url"));
+            const QUrl url(x->url);
+            x->path = url.path(QUrl::FullyEncoded);
+            if (x->path.isEmpty())
+                x->path = QStringLiteral("/");
+            if (url.hasQuery())
+                x->path += QLatin1Char('?') + url.query(QUrl::FullyEncoded);
+            x->startNs = t;
+        }
+        break;
+    case Kind::PoolOpen:
+        if (c) {
+            c->origin = str(f, QLatin1StringView("origin"));
+            c->tls = c->origin.startsWith(QLatin1String("https:"));
+            c->openNs = t;
+        }
+        break;
+    case Kind::Dns:
+        if (c) {
+            c->dnsEndNs = t;
+            c->dnsStartNs = t - qint64(f.value(QLatin1StringView("ms")).toDouble() * 1e6);
+        }
+        break;
+    case Kind::ConnectAttempt:
+        if (c && c->connectStartNs < 0)
+            c->connectStartNs = t;
+        break;
+    case Kind::Connect:
+        if (c) {
+            c->connectEndNs = t;
+            if (c->connectStartNs < 0)
+                c->connectStartNs = t - qint64(f.value(QLatin1StringView("ms")).toDouble() * 1e6);
+            c->address = QStringLiteral("%1:%2")
+                             .arg(str(f, QLatin1StringView("address")))
+                             .arg(integer(f, QLatin1StringView("port")));
+        }
+        break;
+    case Kind::Tls:
+        if (c) {
+            c->tlsEndNs = t;
+            c->alpn = str(f, QLatin1StringView("alpn")); // null -> empty
+            if (c->alpn == QLatin1String("h2") && c->history.isEmpty())
+                c->history.append({QStringLiteral("h2"), t, false});
+        }
+        break;
+    case Kind::H1Request:
+        if (c && c->history.isEmpty())
+            c->history.append({QStringLiteral("HTTP/1.1"), t, false});
+        if (x) {
+            if (x->requestSentNs < 0)
+                x->requestSentNs = t;
+            if (x->protocol.isEmpty())
+                x->protocol = QStringLiteral("HTTP/1.1");
+        }
+        break;
+    case Kind::H1Response:
+        if (x) {
+            x->status = int(integer(f, QLatin1StringView("status")));
+            if (x->responseHeadNs < 0)
+                x->responseHeadNs = t;
+        }
+        break;
+    case Kind::H2Frame:
+        // The first frame on a connection that never spoke HTTP/1.1: prior knowledge (or ALPN
+        // h2, already recorded at the tls event).
+        if (c && c->history.isEmpty())
+            c->history.append({c->tls ? QStringLiteral("h2") : QStringLiteral("h2c"), t, false});
+        break;
+    case Kind::H2Headers:
+        if (x) {
+            const QString k = str(f, QLatin1StringView("kind"));
+            if (k == QLatin1String("request")) {
+                if (x->requestSentNs < 0)
+                    x->requestSentNs = t;
+                if (x->protocol.isEmpty() && c)
+                    x->protocol = c->currentProtocol();
+            } else if (k == QLatin1String("response") || k == QLatin1String("interim")) {
+                if (x->responseHeadNs < 0)
+                    x->responseHeadNs = t;
+                const QCborArray headers = f.value(QLatin1StringView("headers")).toArray();
+                for (const QCborValue &h : headers) {
+                    const QCborArray pair = h.toArray();
+                    if (pair.at(0).toString() == QLatin1String(":status")) {
+                        x->status = pair.at(1).toString().toInt();
+                        break;
+                    }
+                }
+            }
+        }
+        break;
+    case Kind::UpgradeSwitch: {
+        const QString protocol = str(f, QLatin1StringView("protocol"));
+        if (c)
+            c->history.append({protocol, t, true});
+        if (x) {
+            x->status = 101;
+            if (protocol == QLatin1String("websocket"))
+                x->kind = ExchangeInfo::Kind::WebSocket;
+            else if (protocol != QLatin1String("h2c") && protocol != QLatin1String("h2"))
+                x->kind = ExchangeInfo::Kind::RawTunnel;
+            x->protocol = protocol; // stream 1 of an h2c upgrade is answered in h2c
+        }
+        break;
+    }
+    case Kind::UpgradeFollow:
+        if (c)
+            c->followedFrom = quint32(integer(f, QLatin1StringView("from")));
+        break;
+    case Kind::UpgradeAdvertised:
+        if (c) {
+            c->advertised.clear();
+            const QCborArray protocols = f.value(QLatin1StringView("protocols")).toArray();
+            for (const QCborValue &p : protocols)
+                c->advertised.append(p.toString());
+            if (c->advertisedNs < 0)
+                c->advertisedNs = t;
+        }
+        break;
+    case Kind::ResponseComplete:
+        if (x) {
+            if (x->state != ExchangeInfo::State::Complete)
+                ++m_complete;
+            x->state = ExchangeInfo::State::Complete;
+            x->status = int(integer(f, QLatin1StringView("status"), x->status));
+            x->bytes = integer(f, QLatin1StringView("bytes"), -1);
+            if (x->protocol.isEmpty())
+                x->protocol = str(f, QLatin1StringView("protocol"));
+            x->endNs = t;
+        }
+        break;
+    case Kind::RequestFailed:
+        if (x) {
+            if (x->state != ExchangeInfo::State::Failed)
+                ++m_failed;
+            x->state = ExchangeInfo::State::Failed;
+            x->errorCode = str(f, QLatin1StringView("code"));
+            x->error = str(f, QLatin1StringView("error"));
+            x->endNs = t;
+        }
+        break;
+    case Kind::Error:
+        ++m_errorEvents;
+        if (x) {
+            if (x->error.isEmpty())
+                x->error = str(f, QLatin1StringView("message"));
+        } else if (c && c->error.isEmpty()) {
+            c->error = str(f, QLatin1StringView("message"));
+        }
+        break;
+    case Kind::Close:
+        if (c) {
+            c->closeNs = t;
+            c->closeReason = str(f, QLatin1StringView("reason"));
+        }
+        break;
+    case Kind::NetRead:
+        m_bytesIn += integer(f, QLatin1StringView("bytes"));
+        break;
+    case Kind::NetWrite:
+        m_bytesOut += integer(f, QLatin1StringView("bytes"));
+        break;
+    case Kind::Other:
+        break;
+    }
+}
+
+} // namespace hopscope

@@ -1,0 +1,189 @@
+#pragma once
+
+#include "trace/traceevent.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <QSet>
+#include <QStringList>
+
+#include <deque>
+#include <vector>
+
+namespace hopscope {
+
+// One protocol a connection spoke, from a point in time on: "HTTP/1.1", "h2", "h2c",
+// "websocket", "tcp", any upgrade token.
+struct ProtocolStep
+{
+    QString protocol;
+    qint64 atNs = -1;        // trace time the connection started speaking it
+    bool viaUpgrade = false; // a 101 switched to it (false: the connection began with it)
+};
+
+// What the GUI knows about one connection, derived from its events. Values, no QObjects.
+struct ConnectionInfo
+{
+    quint32 id = 0;
+    QString origin;  // "http://127.0.0.1:8080" (pool.open)
+    QString address; // "127.0.0.1:8080" once connected
+    bool tls = false;
+    QString alpn;       // negotiated ALPN, empty when none
+    qint64 openNs = -1; // pool.open
+    qint64 dnsStartNs = -1, dnsEndNs = -1;
+    qint64 connectStartNs = -1, connectEndNs = -1;
+    qint64 tlsEndNs = -1; // TLS handshake done (it started at connectEndNs)
+    qint64 closeNs = -1;  // close event; -1 while open
+    QString closeReason;
+    QList<ProtocolStep> history; // in order; empty until the first protocol is known
+    QList<quint32> exchanges;    // request numbers (req) seen on this connection, in order
+    quint32 followedFrom = 0;    // upgrade.follow: the connection whose `Upgrade: h2` led here
+    QStringList advertised;      // upgrade.advertised protocols, when this connection advertised
+    qint64 advertisedNs = -1;
+    QString error;     // first error event on the connection without a req
+    QList<int> events; // indices into SessionStore::events(), in order
+    qint64 lastEventNs = -1;
+
+    QString currentProtocol() const
+    {
+        return history.isEmpty() ? QString() : history.last().protocol;
+    }
+    // "#1 127.0.0.1:8443 HTTP/1.1 → h2c at 12.3 ms" (times relative to openNs).
+    QString title() const;
+};
+
+// One request (the trace's `req`) and what became of it.
+struct ExchangeInfo
+{
+    enum class State { Running, Complete, Failed };
+    enum class Kind { Http, WebSocket, RawTunnel }; // by what the connection became after a 101
+
+    quint32 req = 0;
+    quint32 conn = 0;   // 0 until it got a connection
+    qint32 stream = -1; // HTTP/2 stream id, -1 on HTTP/1.1
+    QString method;
+    QString url;
+    QString path;     // from the URL, with the query
+    QString protocol; // response.complete's protocol, else the connection's at the time
+    Kind kind = Kind::Http;
+    State state = State::Running;
+    int status = 0;             // last final (or 101) status seen, 0 before a response
+    qint64 bytes = -1;          // response.complete bytes (wire body)
+    qint64 startNs = -1;        // request.start
+    qint64 endNs = -1;          // response.complete / request.failed
+    qint64 requestSentNs = -1;  // h1.request or h2.headers kind=request
+    qint64 responseHeadNs = -1; // first h1.response / h2.headers kind=response|interim
+    QString errorCode;          // request.failed code
+    QString error;              // request.failed message (or the last error event's)
+    QList<int> events;          // indices into SessionStore::events(), in order
+
+    double durationMs() const
+    {
+        return startNs < 0 || endNs < 0 ? -1.0 : double(endNs - startNs) / 1e6;
+    }
+};
+
+// The body of a finished exchange, handed over from the engine thread once it completed.
+struct ExchangeBody
+{
+    quint32 req = 0;
+    QByteArray contentType;     // response Content-Type, lower-cased, parameters kept
+    QByteArray contentEncoding; // as sent, e.g. "gzip", empty when identity
+    QByteArray wire;            // first Limits::maxBodyInMemory bytes as they crossed the wire
+    QByteArray decoded;         // decoded by Content-Encoding (== wire when there was none)
+    bool wireTruncated = false;
+    bool decodedTruncated = false;
+    QByteArray requestBody; // what we sent (first maxBodyInMemory bytes), empty for none
+};
+
+// Changes from one batch, so models insert rows once per batch (coalesced) and views repaint
+// only what moved.
+struct SessionDelta
+{
+    int firstNewEvent = 0;             // events [firstNewEvent, events().size()) are new
+    QList<quint32> newConnections;     // ids, ascending
+    QList<quint32> changedConnections; // existing ones that changed (not in newConnections)
+    QList<quint32> newExchanges;       // reqs, ascending
+    QList<quint32> changedExchanges;   // existing ones that changed (not in newExchanges)
+};
+
+// The GUI thread's record of a run: every trace event (the one copy; the engine thread keeps
+// none) plus indexes by connection, request and stream, and the finished exchanges' bodies.
+// Models are views over this store. Appending costs O(batch); lookups are O(1).
+class SessionStore : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SessionStore(QObject *parent = nullptr);
+
+    // Appends a batch from the engine (TraceStore::eventsAppended) and emits changed() once.
+    void append(const TraceBatch &batch);
+    void addBody(ExchangeBody body);
+    // Forgets everything (File ▸ Clear); emits reset().
+    void clear();
+
+    const TraceBatch &events() const { return m_events; }
+    const TraceEvent &event(int index) const { return m_events.at(index); }
+
+    // Connections in id order (ids are 1-based and dense: connectionAt(i).id == i + 1).
+    int connectionCount() const { return int(m_connections.size()); }
+    const ConnectionInfo &connectionAt(int index) const { return m_connections[size_t(index)]; }
+    const ConnectionInfo *connection(quint32 id) const;
+
+    // Exchanges in req order (1-based and dense; the internal `OPTIONS *` probe, req 0, is not
+    // an exchange: its events count for its connection only).
+    int exchangeCount() const { return int(m_exchanges.size()); }
+    const ExchangeInfo &exchangeAt(int index) const { return m_exchanges[size_t(index)]; }
+    const ExchangeInfo *exchange(quint32 req) const;
+    const ExchangeBody *body(quint32 req) const;
+    // Bodies are kept up to this many bytes in all (default 256 MiB); the oldest are dropped
+    // first and bodyEvicted() then says so.
+    void setBodyBudget(qint64 bytes);
+    bool bodyEvicted(quint32 req) const;
+
+    // Counters for the status bar.
+    int failedCount() const { return m_failed; }
+    int completeCount() const { return m_complete; }
+    qint64 bytesIn() const { return m_bytesIn; }   // net.read bytes
+    qint64 bytesOut() const { return m_bytesOut; } // net.write bytes
+    int errorEventCount() const { return m_errorEvents; }
+    qint64 lastEventNs() const { return m_events.isEmpty() ? 0 : m_events.last().tNs; }
+
+signals:
+    void changed(const hopscope::SessionDelta &delta);
+    void bodyAdded(quint32 req);
+    void reset();
+
+private:
+    // Creates missing entries (ids are dense) and notes the change in the delta once per batch.
+    ConnectionInfo &touchConnection(quint32 id, SessionDelta &delta);
+    ExchangeInfo &touchExchange(quint32 req, SessionDelta &delta);
+    void index(int i, SessionDelta &delta);
+    void evictBodies();
+
+    TraceBatch m_events;
+    std::vector<ConnectionInfo> m_connections;
+    std::vector<ExchangeInfo> m_exchanges;
+    std::vector<quint64> m_connStamp; // batch that last touched each connection
+    std::vector<quint64> m_exStamp;   // ... each exchange
+    quint64 m_batch = 0;
+    QHash<quint32, ExchangeBody> m_bodies;
+    std::deque<quint32> m_bodyOrder;
+    QSet<quint32> m_evicted;
+    qint64 m_bodyBytes = 0;
+    qint64 m_bodyBudget = 256LL * 1024 * 1024;
+    int m_failed = 0;
+    int m_complete = 0;
+    int m_errorEvents = 0;
+    qint64 m_bytesIn = 0;
+    qint64 m_bytesOut = 0;
+};
+
+} // namespace hopscope
+
+Q_DECLARE_METATYPE(hopscope::ExchangeBody)
+Q_DECLARE_METATYPE(hopscope::SessionDelta)

@@ -1,0 +1,328 @@
+#include "widgets/connectionspanel.h"
+
+#include "models/connectiontreemodel.h"
+#include "session/sessionstore.h"
+
+#include <QAction>
+#include <QCborArray>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QMenu>
+#include <QRegularExpression>
+#include <QScopedValueRollback>
+#include <QSortFilterProxyModel>
+#include <QTreeView>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace hopscope {
+
+namespace {
+
+QString shellQuote(const QString &s)
+{
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./:=@%+,-]+$"));
+    if (plain.match(s).hasMatch())
+        return s;
+    QString out = s;
+    out.replace(QLatin1Char('\''), QLatin1String("'\\''"));
+    return QLatin1Char('\'') + out + QLatin1Char('\'');
+}
+
+// Bytes that are not printable text go into bash's $'…' quoting, byte by byte.
+QString shellQuoteBytes(const QByteArray &bytes)
+{
+    const QString text = QString::fromUtf8(bytes);
+    bool printable = text.toUtf8() == bytes;
+    for (QChar ch : text)
+        if (ch.unicode() < 0x20 && ch != QLatin1Char('\n') && ch != QLatin1Char('\t') &&
+            ch != QLatin1Char('\r'))
+            printable = false;
+    if (printable)
+        return shellQuote(text);
+    QString out = QStringLiteral("$'");
+    for (char c : bytes) {
+        const uchar u = uchar(c);
+        if (u >= 0x20 && u < 0x7f && c != '\'' && c != '\\')
+            out += QLatin1Char(c);
+        else
+            out += QStringLiteral("\\x%1").arg(u, 2, 16, QLatin1Char('0'));
+    }
+    return out + QLatin1Char('\'');
+}
+
+// The header list of the request head we sent (h1.request, or h2.headers kind=request).
+QCborArray sentHeaders(const SessionStore &store, const ExchangeInfo &x)
+{
+    for (int i : x.events) {
+        const TraceEvent &ev = store.event(i);
+        if (ev.is("h1.request") ||
+            (ev.is("h2.headers") &&
+             ev.fields.value(QLatin1String("kind")).toString() == QLatin1String("request")))
+            return ev.fields.value(QLatin1String("headers")).toArray();
+    }
+    return {};
+}
+
+// Certificate checks were off (-k) when the connection says so before its first request ends.
+bool verificationOff(const SessionStore &store, const ConnectionInfo &c)
+{
+    for (int i : c.events) {
+        const TraceEvent &ev = store.event(i);
+        if (ev.is("tls.insecure"))
+            return true;
+        if (ev.is("tls"))
+            return !ev.fields.value(QLatin1String("verified")).toBool(true);
+    }
+    return false;
+}
+
+} // namespace
+
+ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidget(parent)
+{
+    m_model = new ConnectionTreeModel(store, this);
+
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setRecursiveFilteringEnabled(true); // a matching stream keeps its connection
+    m_proxy->setAutoAcceptChildRows(true);       // a matching connection shows its streams
+    m_proxy->setFilterRole(ConnectionTreeModel::FilterTextRole);
+    m_proxy->setFilterKeyColumn(ConnectionTreeModel::NameColumn);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setSortRole(ConnectionTreeModel::SortKeyRole);
+
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter by path, status, error…"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setToolTip(tr("Shows the rows whose name, URL, status, error code or message, or "
+                            "protocol contain this text, with their connection."));
+    connect(m_filter, &QLineEdit::textChanged, this, &ConnectionsPanel::setFilterText);
+
+    m_view = new QTreeView(this);
+    m_view->setModel(m_proxy);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setAllColumnsShowFocus(true);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    // Unsorted (the order things happened) until the user clicks a header.
+    m_view->header()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_view->setSortingEnabled(true);
+
+    QHeaderView *header = m_view->header();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(ConnectionTreeModel::PathColumn, QHeaderView::Stretch);
+    const QFontMetrics fm(m_view->font());
+    auto widthFor = [&fm](const QString &sample) { return fm.horizontalAdvance(sample) + 24; };
+    header->resizeSection(ConnectionTreeModel::NameColumn,
+                          widthFor(QStringLiteral("#10 127.0.0.1:44444 HTTP/1.1 → h2c at 0.0 ms")) +
+                              m_view->indentation() + 20);
+    header->resizeSection(ConnectionTreeModel::StreamColumn, widthFor(QStringLiteral("Stream")));
+    header->resizeSection(ConnectionTreeModel::MethodColumn, widthFor(QStringLiteral("OPTIONS")));
+    header->resizeSection(ConnectionTreeModel::StatusColumn,
+                          widthFor(QStringLiteral("101 → websocket")));
+    header->resizeSection(ConnectionTreeModel::SizeColumn, widthFor(QStringLiteral("1023.9 KiB")));
+    header->resizeSection(ConnectionTreeModel::TimeColumn, widthFor(QStringLiteral("10000.0 ms")));
+    header->setMinimumSectionSize(fm.horizontalAdvance(QStringLiteral("Stream")));
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_view);
+
+    // New connections open expanded, so their streams show up as they arrive; a connection the
+    // user collapsed stays collapsed.
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &parent, int first, int last) {
+                if (!parent.isValid())
+                    expandTopLevel(first, last);
+            });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this,
+            [this] { expandTopLevel(0, m_proxy->rowCount() - 1); });
+    expandTopLevel(0, m_proxy->rowCount() - 1);
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) { onCurrentRowChanged(current); });
+    connect(m_view, &QWidget::customContextMenuRequested, this, &ConnectionsPanel::showContextMenu);
+}
+
+void ConnectionsPanel::expandTopLevel(int first, int last)
+{
+    for (int row = first; row <= last; ++row)
+        m_view->expand(m_proxy->index(row, 0));
+}
+
+quint32 ConnectionsPanel::currentExchange() const
+{
+    return m_model->reqAt(m_proxy->mapToSource(m_view->currentIndex()));
+}
+
+quint32 ConnectionsPanel::currentConnection() const
+{
+    const QModelIndex source = m_proxy->mapToSource(m_view->currentIndex());
+    return source.parent().isValid() ? 0 : m_model->connectionIdAt(source);
+}
+
+void ConnectionsPanel::onCurrentRowChanged(const QModelIndex &current)
+{
+    if (m_syncing)
+        return;
+    const QModelIndex source = m_proxy->mapToSource(current);
+    if (!source.isValid())
+        return;
+    if (const quint32 req = m_model->reqAt(source))
+        emit exchangeSelected(req);
+    else if (const quint32 id = m_model->connectionIdAt(source))
+        emit connectionSelected(id);
+}
+
+void ConnectionsPanel::selectSourceIndex(const QModelIndex &source)
+{
+    const QScopedValueRollback<bool> guard(m_syncing, true);
+    const QModelIndex index = m_proxy->mapFromSource(source);
+    QItemSelectionModel *selection = m_view->selectionModel();
+    if (!index.isValid()) {
+        selection->clearSelection();
+        selection->setCurrentIndex(QModelIndex(), QItemSelectionModel::NoUpdate);
+        return;
+    }
+    if (index.parent().isValid())
+        m_view->expand(index.parent());
+    selection->setCurrentIndex(index,
+                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->scrollTo(index);
+}
+
+void ConnectionsPanel::selectExchange(quint32 req)
+{
+    if (req == currentExchange() && req != 0)
+        return;
+    selectSourceIndex(m_model->indexForExchange(req));
+}
+
+void ConnectionsPanel::selectConnection(quint32 id)
+{
+    if (id != 0 && id == currentConnection())
+        return;
+    selectSourceIndex(m_model->indexForConnection(id));
+}
+
+void ConnectionsPanel::setFilterText(const QString &text)
+{
+    if (m_filter->text() != text)
+        m_filter->setText(text); // comes back here through textChanged
+    else
+        m_proxy->setFilterFixedString(text.trimmed());
+}
+
+void ConnectionsPanel::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex source = m_proxy->mapToSource(m_view->indexAt(pos));
+    const quint32 req = m_model->reqAt(source);
+    const SessionStore *store = m_model->store();
+    const ExchangeInfo *x = req && store ? store->exchange(req) : nullptr;
+    const quint32 connId = source.parent().isValid() ? 0 : m_model->connectionIdAt(source);
+    const ConnectionInfo *c = connId && store ? store->connection(connId) : nullptr;
+
+    QMenu menu(this);
+    auto copy = [](const QString &text) { QGuiApplication::clipboard()->setText(text); };
+    if (x) {
+        const QString url = x->url;
+        menu.addAction(tr("Copy URL"), this, [copy, url] { copy(url); })
+            ->setEnabled(!url.isEmpty());
+        menu.addAction(tr("Copy as curl command"), this,
+                       [copy, store, req] { copy(curlCommand(*store, req)); });
+    }
+    if (c) {
+        const QString title = ConnectionTreeModel::connectionTitle(*c);
+        const QString address = c->address.isEmpty() ? c->origin : c->address;
+        menu.addAction(tr("Copy connection summary"), this, [copy, title] { copy(title); });
+        menu.addAction(tr("Copy address"), this, [copy, address] { copy(address); })
+            ->setEnabled(!address.isEmpty());
+    }
+    if (!menu.isEmpty())
+        menu.addSeparator();
+    menu.addAction(tr("Expand all"), m_view, &QTreeView::expandAll);
+    menu.addAction(tr("Collapse all"), m_view, &QTreeView::collapseAll);
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+QString ConnectionsPanel::curlCommand(const SessionStore &store, quint32 req)
+{
+    const ExchangeInfo *x = store.exchange(req);
+    if (!x)
+        return {};
+    const ConnectionInfo *c = x->conn ? store.connection(x->conn) : nullptr;
+    QStringList args{QStringLiteral("curl")};
+
+    // Protocol: only what the connection's history proves.
+    bool h2cUpgrade = false;
+    if (c && !c->history.isEmpty()) {
+        const QString first = c->history.first().protocol.toLower();
+        bool upgradedToH2c = false;
+        for (const ProtocolStep &s : c->history)
+            upgradedToH2c |= s.viaUpgrade && s.protocol == QLatin1String("h2c");
+        if (first == QLatin1String("h2c"))
+            args << QStringLiteral("--http2-prior-knowledge");
+        else if (first == QLatin1String("h2") || c->followedFrom)
+            args << QStringLiteral("--http2");
+        else if (upgradedToH2c)
+            args << QStringLiteral("--http2"); // curl offers Upgrade: h2c on http:// URLs
+        else if (c->tls)
+            args << QStringLiteral("--http1.1");
+        h2cUpgrade = upgradedToH2c && first != QLatin1String("h2c");
+        if (c->tls && verificationOff(store, *c))
+            args << QStringLiteral("-k");
+    }
+    if (x->kind != ExchangeInfo::Kind::Http)
+        args << QStringLiteral("--include") << QStringLiteral("--no-buffer");
+
+    const ExchangeBody *body = store.body(req);
+    const bool hasBody = body && !body->requestBody.isEmpty();
+    const QString method = x->method.isEmpty() ? QStringLiteral("GET") : x->method;
+    if (method == QLatin1String("HEAD"))
+        args << QStringLiteral("--head");
+    else if (method != (hasBody ? QLatin1String("POST") : QLatin1String("GET")))
+        args << QStringLiteral("-X") << shellQuote(method);
+
+    QUrl url(x->url);
+    if (url.scheme() == QLatin1String("ws"))
+        url.setScheme(QStringLiteral("http"));
+    else if (url.scheme() == QLatin1String("wss"))
+        url.setScheme(QStringLiteral("https"));
+
+    // The headers we sent, minus what curl sends by itself (or, for an h2c upgrade, what its
+    // --http2 adds).
+    const QCborArray headers = sentHeaders(store, *x);
+    for (const QCborValue &h : headers) {
+        const QCborArray pair = h.toArray();
+        const QString name = pair.at(0).toString();
+        const QString value = pair.at(1).toString();
+        const QString lower = name.toLower();
+        if (name.startsWith(QLatin1Char(':')) || lower == QLatin1String("content-length") ||
+            lower == QLatin1String("user-agent"))
+            continue;
+        if (lower == QLatin1String("host") && value == url.authority())
+            continue;
+        if (lower == QLatin1String("accept") && value == QLatin1String("*/*"))
+            continue;
+        if (h2cUpgrade &&
+            (lower == QLatin1String("connection") || lower == QLatin1String("upgrade") ||
+             lower == QLatin1String("http2-settings")))
+            continue;
+        args << QStringLiteral("-H") << shellQuote(name + QLatin1String(": ") + value);
+    }
+    if (hasBody)
+        args << QStringLiteral("--data-binary") << shellQuoteBytes(body->requestBody);
+    args << shellQuote(url.toString(QUrl::FullyEncoded));
+    return args.join(QLatin1Char(' '));
+}
+
+} // namespace hopscope

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <QWidget>
+
+class QLineEdit;
+class QModelIndex;
+class QSortFilterProxyModel;
+class QTreeView;
+
+namespace hopscope {
+
+class ConnectionTreeModel;
+class SessionStore;
+
+// The main window's "Connections and streams" pane: the ConnectionTreeModel in a tree, behind a
+// filter (recursive: a matching exchange keeps its connection visible, a matching connection
+// shows all its exchanges), with Copy URL / Copy as curl on the context menu.
+class ConnectionsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ConnectionsPanel(SessionStore *store, QWidget *parent = nullptr);
+
+    ConnectionTreeModel *model() const { return m_model; }
+    QSortFilterProxyModel *proxyModel() const { return m_proxy; }
+    QTreeView *view() const { return m_view; }
+    QLineEdit *filterEdit() const { return m_filter; }
+
+    // The exchange / connection of the current row (0 when none or another kind of row).
+    quint32 currentExchange() const;
+    quint32 currentConnection() const;
+
+    // A curl command line that sends the same request: method, URL, the headers we sent (minus
+    // the ones curl adds itself), the body when the store has it, and the protocol flags the
+    // trace lets us infer (--http2-prior-knowledge for prior-knowledge h2c, --http2 for ALPN h2,
+    // an h2c upgrade or an `Upgrade: h2` follow, --http1.1 for TLS that stayed on HTTP/1.1, -k
+    // when verification was off). ws:// URLs become http:// with the handshake headers. Empty
+    // for an unknown req.
+    static QString curlCommand(const SessionStore &store, quint32 req);
+
+public slots:
+    // Selects the exchange's row and scrolls to it without emitting exchangeSelected (so two
+    // views can follow each other without a loop). 0, or a row hidden by the filter, clears the
+    // selection.
+    void selectExchange(quint32 req);
+    void selectConnection(quint32 id);
+    void setFilterText(const QString &text);
+
+signals:
+    void exchangeSelected(quint32 req);
+    void connectionSelected(quint32 id);
+
+private:
+    void onCurrentRowChanged(const QModelIndex &current);
+    void showContextMenu(const QPoint &pos);
+    void expandTopLevel(int first, int last);
+    void selectSourceIndex(const QModelIndex &source);
+
+    ConnectionTreeModel *m_model = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QTreeView *m_view = nullptr;
+    QLineEdit *m_filter = nullptr;
+    bool m_syncing = false; // selecting programmatically: do not re-emit
+};
+
+} // namespace hopscope

@@ -1,0 +1,158 @@
+#pragma once
+
+#include "core/requestspec.h"
+
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSettings;
+class QSpinBox;
+class QTabWidget;
+class QTableView;
+class QToolButton;
+
+namespace hopscope {
+
+class HeadersTableModel;
+
+// The request editor at the top of the main window: one dense row
+// [method][URL……][protocol mode][token][Send][Stop] and a small tab widget below
+// (Headers | Body | Options). It builds a RequestSpec; the main window hands that to the engine.
+class RequestComposer : public QWidget
+{
+    Q_OBJECT
+public:
+    // How the request should reach the origin; maps onto ProtocolPolicy, upgrade and tls.alpn.
+    enum class ProtocolMode {
+        Auto,          // policy Auto
+        Http1Only,     // policy Http1Only (ALPN http/1.1 over TLS)
+        H2cUpgrade,    // policy H2cUpgrade (cleartext only)
+        H2cPrior,      // policy H2cPrior (cleartext only)
+        H2Tls,         // policy Auto with ALPN h2 only (https only)
+        WebSocket,     // upgrade "websocket"; ws:// and wss:// URLs imply it
+        CustomUpgrade, // upgrade = the token field ("tcp", …)
+    };
+    Q_ENUM(ProtocolMode)
+
+    static constexpr int maxHistory = 30;
+
+    explicit RequestComposer(QWidget *parent = nullptr);
+    ~RequestComposer() override;
+
+    // What the fields describe now (ws:// → http://, wss:// → https:// with upgrade websocket).
+    // Limits and fields without a control come from the last setSpec().
+    RequestSpec spec() const;
+    // Fills every field from `spec`; the protocol mode is derived from policy, upgrade and ALPN.
+    void setSpec(const RequestSpec &spec);
+    // Why spec() cannot be sent now (bad URL, scheme, mode/scheme mismatch, bad header, bad
+    // token), or empty when it can.
+    QString validationError() const;
+    // The red inline error under the top row ("" when hidden).
+    QString errorText() const;
+
+    ProtocolMode protocolMode() const;
+    void setProtocolMode(ProtocolMode mode);
+    QString upgradeToken() const;
+    void setUpgradeToken(const QString &token);
+
+    QString url() const;
+    void setUrl(const QString &url);
+    // Focuses the URL field and selects its text (Ctrl+L).
+    void focusUrl();
+
+    // URLs sent before, most recent first, at most maxHistory, no duplicates.
+    QStringList history() const { return m_history; }
+    void setHistory(const QStringList &history);
+    // Puts `url` at the front of the history (moving it up when already there).
+    void addToHistory(const QString &url);
+
+    int repeat() const;
+    void setRepeat(int repeat);
+    int parallel() const;
+    void setParallel(int parallel);
+
+    // The "Demo requests ▾" menu; each entry fills the composer via setSpec() (it does not
+    // send). Hidden while the list is empty.
+    void setPresets(const QList<QPair<QString, RequestSpec>> &presets);
+
+    HeadersTableModel *headersModel() const { return m_headers; }
+
+    // Group "composer". The Insecure (-k) checkbox is deliberately NOT persisted: turning
+    // certificate verification off is a per-session decision, so every start verifies again.
+    void saveSettings(QSettings &settings) const;
+    void restoreSettings(QSettings &settings);
+
+    static QString modeKey(ProtocolMode mode); // stable names for settings: "auto", "h2c-prior"…
+    static ProtocolMode modeFromKey(const QString &key);
+
+public slots:
+    // Validates; on success adds the URL to the history and emits sendRequested, otherwise
+    // shows the inline error. Ctrl+Return and Enter in the URL field call it.
+    void send();
+    // Enables Stop while requests are in flight and shows their number on it.
+    void setInFlight(int inFlight);
+
+signals:
+    void sendRequested(const hopscope::RequestSpec &spec, int repeat, int parallel);
+    void abortRequested();
+    // A preset from the Demo requests menu was loaded into the fields.
+    void presetApplied(const QString &name);
+
+private:
+    void buildUi();
+    QWidget *buildHeadersTab();
+    QWidget *buildBodyTab();
+    QWidget *buildOptionsTab();
+    void updateModeUi();
+    void updateInsecureLook();
+    void updateBodyFileUi();
+    void showError(const QString &message);
+    void removeSelectedHeaders();
+    void chooseBodyFile();
+    void chooseCaFile();
+    // The URL as typed, with http:// added when no scheme was given (as curl does).
+    QUrl typedUrl() const;
+
+    HeadersTableModel *m_headers = nullptr;
+    QComboBox *m_method = nullptr;
+    QComboBox *m_url = nullptr;
+    QComboBox *m_mode = nullptr;
+    QLineEdit *m_token = nullptr;
+    QPushButton *m_send = nullptr;
+    QPushButton *m_stop = nullptr;
+    QToolButton *m_presets = nullptr;
+    QLabel *m_error = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QTableView *m_headersView = nullptr;
+    QPlainTextEdit *m_body = nullptr;
+    QLineEdit *m_bodyFile = nullptr;
+    QToolButton *m_bodyFileClear = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QCheckBox *m_insecure = nullptr;
+    QLabel *m_insecureWarning = nullptr;
+    QCheckBox *m_decode = nullptr;
+    QCheckBox *m_followH2 = nullptr;
+    QCheckBox *m_h2cViaOptions = nullptr;
+    QLineEdit *m_alpn = nullptr;
+    QLineEdit *m_target = nullptr;
+    QSpinBox *m_connectTimeout = nullptr;
+    QSpinBox *m_idleTimeout = nullptr;
+    QSpinBox *m_totalTimeout = nullptr;
+    QSpinBox *m_repeat = nullptr;
+    QSpinBox *m_parallel = nullptr;
+
+    QStringList m_history;
+    QList<QPair<QString, RequestSpec>> m_presetList;
+    Limits m_limits; // no controls: carried over from setSpec()
+};
+
+} // namespace hopscope
