@@ -13,9 +13,10 @@ set(CPACK_PACKAGE_FILE_NAME "hopscope-${PROJECT_VERSION}-${CMAKE_SYSTEM_PROCESSO
 
 # Debian: shared-library dependencies are computed from the binaries (dpkg-shlibdeps); OpenSSL is
 # added by hand because Qt loads it at run time through its TLS plugin (shipped in
-# libqt6network6, which shlibdeps finds), invisible to shlibdeps.
+# libqt6network6, which shlibdeps finds), invisible to shlibdeps; likewise libqt6svg6, whose
+# plugin draws the window icon.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libssl3")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libssl3, libqt6svg6")
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_GENERATOR "DEB;TGZ")

@@ -9,10 +9,18 @@ rm -rf "$out"
 deb=$(ls "$out"/*.deb)
 tgz=$(ls "$out"/*.tar.gz)
 fail() { echo "packaging: $*" >&2; exit 1; }
-dpkg-deb -c "$deb" | grep -q './usr/bin/hopscope-cli$' || fail "hopscope-cli missing from $deb"
+contents=$(dpkg-deb -c "$deb")
+for f in ./usr/bin/hopscope-cli ./usr/bin/hopscope ./usr/share/applications/hopscope.desktop \
+         ./usr/share/icons/hicolor/scalable/apps/hopscope.svg \
+         ./usr/share/metainfo/io.hopscope.Hopscope.metainfo.xml; do
+  grep -q " $f\$" <<<"$contents" || fail "$f missing from $deb"
+done
 depends=$(dpkg-deb -f "$deb" Depends)
-for dep in libssl3 libnghttp2-14 libqt6network6 libqt6core6 libzstd1 libbrotli1 zlib1g; do
+for dep in libssl3 libnghttp2-14 libqt6network6 libqt6core6 libqt6widgets6 libqt6gui6 libqt6svg6 \
+           libzstd1 libbrotli1 zlib1g; do
   grep -q "$dep" <<<"$depends" || fail "$deb does not depend on $dep (Depends: $depends)"
 done
-tar tzf "$tgz" | grep -q '/bin/hopscope-cli$' || fail "hopscope-cli missing from $tgz"
-echo "packaging: $(basename "$deb") and $(basename "$tgz") hold hopscope-cli; Depends: $depends"
+for f in /bin/hopscope-cli /bin/hopscope /share/applications/hopscope.desktop; do
+  tar tzf "$tgz" | grep -q "$f\$" || fail "$f missing from $tgz"
+done
+echo "packaging: $(basename "$deb") and $(basename "$tgz") hold hopscope and hopscope-cli; Depends: $depends"

@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
-# Builds Hopscope (installing what is missing) and shows it at work: hopscope-cli --demo starts
-# the embedded demo server on loopback ports and runs the tour of protocol switches with the
-# readable trace (-v): an h2c upgrade with two more requests multiplexed as streams, a TLS
-# `Upgrade: h2` advertisement followed to a new HTTP/2 connection, a WebSocket exchange and a
-# `tcp` upgrade. Extra arguments go to hopscope-cli (e.g. --trace-json tour.jsonl).
+# Builds Hopscope (installing what is missing) and opens it on the embedded demo server, running
+# the tour of protocol switches: an h2c upgrade with two more requests multiplexed as streams, a
+# TLS `Upgrade: h2` advertisement followed to a new HTTP/2 connection, a WebSocket exchange and a
+# `tcp` upgrade. Extra arguments go to the app (e.g. a URL for the composer).
+#
+# Without a display (a plain SSH session, CI) it says so and shows the same tour in the terminal
+# with hopscope-cli --demo instead.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-exec "$HOPSCOPE_BUILD/app/cli/hopscope-cli" --demo "$@"
+
+if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+  started=$SECONDS
+  set +e
+  "$HOPSCOPE_BUILD/app/gui/hopscope" --demo "$@"
+  rc=$?
+  set -e
+  # Qt gives up at once (exit 1) when the display cannot be opened; fall through to the CLI tour.
+  if ((rc == 0 || SECONDS - started > 5)); then
+    exit "$rc"
+  fi
+  echo "hopscope: could not open a window on display '${DISPLAY:-$WAYLAND_DISPLAY}'." >&2
+else
+  echo "hopscope: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot" >&2
+  echo "open. Here is the same demo tour in the terminal (hopscope-cli --demo); on a desktop," >&2
+  echo "./scripts/run.sh opens the Hopscope window." >&2
+fi
+exec "$HOPSCOPE_BUILD/app/cli/hopscope-cli" --demo

@@ -10,7 +10,7 @@ HOPSCOPE_BUILD="${HOPSCOPE_BUILD:-$HOPSCOPE_ROOT/build}"
 # nghttp2's server and client, Python h2 and websockets), then what headless GUI runs need.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang-format
-  qt6-base-dev qt6-base-dev-tools libgl-dev libqt6opengl6-dev
+  qt6-base-dev qt6-base-dev-tools libgl-dev libqt6opengl6-dev libqt6svg6 fonts-dejavu-core
   libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 libssl-dev openssl
   ca-certificates
   apache2 nghttp2-server nghttp2-client curl python3 python3-h2 python3-websockets

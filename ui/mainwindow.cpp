@@ -29,6 +29,12 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+// The icon lives in hopscope_ui, a static library: its resources need an explicit init.
+static void initHopscopeResources()
+{
+    Q_INIT_RESOURCE(hopscope);
+}
+
 namespace hopscope {
 
 namespace {
@@ -43,6 +49,7 @@ QString humanBytes(qint64 n)
 MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent), m_options(std::move(options))
 {
+    initHopscopeResources();
     setObjectName(QStringLiteral("MainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/hopscope/hopscope.svg")));
     m_store = new SessionStore(this);

@@ -235,8 +235,8 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
     const EventScope sc = m_conn->scope(m_exchange->id());
     m_trace->record("h1.response", sc, Direction::In,
                     QCborMap{{QStringLiteral("status"), head.status},
-                             {QStringLiteral("reason"), head.reason},
-                             {QStringLiteral("version"), head.version},
+                             {QStringLiteral("reason"), wireText(head.reason)},
+                             {QStringLiteral("version"), wireText(head.version)},
                              {QStringLiteral("headers"), headersToCbor(head.headers)},
                              {QStringLiteral("bytes"), head.raw.size()}});
     if (head.status == 101) {

@@ -1,5 +1,7 @@
 #include "http2/h2frametrace.h"
 
+#include "trace/tracefields.h"
+
 namespace hopscope {
 
 namespace {
@@ -223,13 +225,15 @@ QCborMap H2FrameTrace::describe(const nghttp2_frame &frame, quint8 wireFlags, si
 
 QCborArray H2FrameTrace::headerList(const nghttp2_nv *nva, size_t count)
 {
-    // Byte strings, as the HTTP/1.1 trace has them: the writers decide how to show raw bytes.
+    // Text as the HTTP/1.1 trace has it (wireText: UTF-8, else Latin-1, no byte lost).
     QCborArray out;
     for (size_t i = 0; i < count; ++i) {
         const nghttp2_nv &nv = nva[i];
         out.append(QCborArray{
-            QByteArray(reinterpret_cast<const char *>(nv.name), qsizetype(nv.namelen)),
-            QByteArray(reinterpret_cast<const char *>(nv.value), qsizetype(nv.valuelen))});
+            wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.name),
+                                             qsizetype(nv.namelen))),
+            wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.value),
+                                             qsizetype(nv.valuelen)))});
     }
     return out;
 }

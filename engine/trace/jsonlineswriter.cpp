@@ -1,5 +1,7 @@
 #include "trace/jsonlineswriter.h"
 
+#include "trace/tracefields.h"
+
 #include "trace/tracestore.h"
 
 #include <QCborArray>
@@ -48,17 +50,6 @@ void appendString(QByteArray &out, QStringView s)
         }
     }
     out.append('"');
-}
-
-// Wire bytes (header names and values) are UTF-8 when they decode as such, else Latin-1, so no
-// byte is ever dropped from what the user sees.
-QString wireText(const QByteArray &bytes)
-{
-    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    QString s = utf8(bytes);
-    if (utf8.hasError())
-        return QString::fromLatin1(bytes);
-    return s;
 }
 
 void appendValue(QByteArray &out, const QCborValue &v)

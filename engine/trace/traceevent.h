@@ -32,6 +32,12 @@ struct TraceEvent
     bool is(const char *name) const;
 };
 
+// Every member moves as raw bytes (QCborMap is one d-pointer): a growing list of a million
+// events is then grown with realloc instead of moving events one by one.
+} // namespace hopscope
+Q_DECLARE_TYPEINFO(hopscope::TraceEvent, Q_RELOCATABLE_TYPE);
+namespace hopscope {
+
 using TraceBatch = QList<TraceEvent>;
 
 const char *directionName(Direction dir); // "out", "in" or ""

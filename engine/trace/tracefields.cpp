@@ -1,15 +1,26 @@
 #include "trace/tracefields.h"
 
+#include <QStringDecoder>
+
 #include "core/exchange.h"
 #include "trace/tracestore.h"
 
 namespace hopscope {
 
+QString wireText(const QByteArray &bytes)
+{
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString s = utf8(bytes);
+    if (utf8.hasError())
+        return QString::fromLatin1(bytes);
+    return s;
+}
+
 QCborArray headersToCbor(const HeaderList &headers)
 {
     QCborArray arr;
     for (const HttpHeader &h : headers)
-        arr.append(QCborArray{h.name, h.value});
+        arr.append(QCborArray{wireText(h.name), wireText(h.value)});
     return arr;
 }
 

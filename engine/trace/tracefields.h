@@ -14,7 +14,11 @@ struct ExchangeTimings;
 
 // Field builders shared by every driver, so that all protocols record the same shapes.
 
-// [[name, value], ...] in wire order and case.
+// Wire bytes as text: UTF-8 when they decode as such, else Latin-1, so no byte is ever dropped
+// from what the user sees.
+QString wireText(const QByteArray &bytes);
+// [[name, value], ...] in wire order and case, as text (wireText), so every consumer (writers,
+// GUI models) reads the same strings.
 QCborArray headersToCbor(const HeaderList &headers);
 // {dns, connect, tls, send, wait, receive, total} in ms, -1 where a phase did not happen.
 QCborMap timingsToCbor(const ExchangeTimings &timings);

@@ -441,7 +441,11 @@ int main(int argc, char **argv)
         QStringLiteral("list"), QStringLiteral("tree,timeline,log,detail"));
     QCommandLineOption noFollowOpt(QStringLiteral("no-follow"),
                                    QStringLiteral("Do not follow the newest row."));
-    cli.addOptions({exchangesOpt, batchOpt, intervalOpt, viewsOpt, noFollowOpt});
+    QCommandLineOption profileFilterOpt(
+        QStringLiteral("profile-filter"),
+        QStringLiteral("After the run, rebuild a text filter this many times (for perf)."),
+        QStringLiteral("n"), QStringLiteral("0"));
+    cli.addOptions({exchangesOpt, batchOpt, intervalOpt, viewsOpt, noFollowOpt, profileFilterOpt});
     cli.process(app);
     const int exchanges = std::max(1, cli.value(exchangesOpt).toInt());
     const int batchSize = std::clamp(cli.value(batchOpt).toInt(), 1, 1 << 20);
@@ -542,6 +546,7 @@ int main(int argc, char **argv)
     qint64 worstBatchNs = 0;
     QElapsedTimer ingest;
     quint32 followedReq = 0;
+    std::vector<std::pair<qint64, int>> batchTimes; // append() ns, store size after
     QObject::connect(&feeder, &QTimer::timeout, [&] {
         if (batches.empty()) {
             feeder.stop();
@@ -560,6 +565,7 @@ int main(int argc, char **argv)
             followExchange(followedReq);
         }
         const qint64 ns = t.nsecsElapsed();
+        batchTimes.push_back({ns, int(store.events().size())});
         busyNs += ns;
         worstBatchNs = std::max(worstBatchNs, ns);
     });
@@ -598,6 +604,11 @@ int main(int argc, char **argv)
     int rows = 0;
     TraceFilter text;
     text.text = QStringLiteral("no such text");
+    for (int i = 0; i < cli.value(profileFilterOpt).toInt(); ++i) {
+        TraceFilter f;
+        f.text = QStringLiteral("no such text %1").arg(i);
+        log->model()->setFilter(f);
+    }
     const double filterTextMs = timeFilter(text, &rows);
     const int textRows = rows;
     TraceFilter hit;
@@ -646,6 +657,14 @@ int main(int argc, char **argv)
     row(QStringLiteral("events/s (append busy)"), number(events / (double(busyNs) / 1e9)));
     row(QStringLiteral("worst append() of one batch"),
         number(double(worstBatchNs) / 1e6, 1) + QStringLiteral(" ms"));
+    std::sort(batchTimes.begin(), batchTimes.end(), std::greater<>());
+    QStringList worstBatches;
+    for (size_t i = 0; i < std::min<size_t>(4, batchTimes.size()); ++i)
+        worstBatches << QStringLiteral("%1 ms at %2")
+                            .arg(number(double(batchTimes[i].first) / 1e6, 1),
+                                 number(double(batchTimes[i].second)));
+    out << "  slowest batches (store size after): " << worstBatches.join(QStringLiteral(", "))
+        << "\n";
     row(QStringLiteral("stall p99"), number(stallP99, 1) + QStringLiteral(" ms"), stallP99,
         kStallP99BudgetMs, QStringLiteral("50 ms"));
     row(QStringLiteral("stall p99.9"), number(stallP999, 1) + QStringLiteral(" ms"));

@@ -248,6 +248,8 @@ void appendInBatches(SessionStore &store, const TraceBatch &events, int batchSiz
         store.append(events.mid(i, batchSize));
         if (afterEach)
             afterEach();
+        if (QTest::currentTestFailed())
+            return; // one report, not one per batch
     }
 }
 
@@ -267,6 +269,31 @@ QStringList dump(const QAbstractItemModel &model, const QModelIndex &parent = {}
     }
     return out;
 }
+
+// The tester checks the signals the model sends, not the ones it forgets. A sort/filter proxy
+// caches the rows it was told about: if it disagrees with the model, a signal was missing.
+class SignalFollower
+{
+public:
+    explicit SignalFollower(QAbstractItemModel *model)
+    {
+        m_proxy.setSourceModel(model);
+        m_proxy.setRecursiveFilteringEnabled(true);
+        dump(m_proxy); // creates the proxy's mapping for every parent
+    }
+    bool agrees(const QAbstractItemModel &model)
+    {
+        const QStringList mine = dump(m_proxy), theirs = dump(model);
+        if (mine != theirs)
+            qWarning().noquote() << "proxy:\n"
+                                 << mine.join('\n') << "\nmodel:\n"
+                                 << theirs.join('\n');
+        return mine == theirs;
+    }
+
+private:
+    QSortFilterProxyModel m_proxy;
+};
 
 QString cell(const QAbstractItemModel &model, const QModelIndex &parent, int row, int column,
              int role = Qt::DisplayRole)
@@ -292,6 +319,7 @@ private slots:
     void formatting();
     void panelSelection();
     void panelFilter();
+    void panelSelectionFollowsMoves();
     void curlCommands();
 };
 
@@ -427,8 +455,10 @@ void TestConnectionTreeModel::tourInAnyBatchSize()
     SessionStore store;
     ConnectionTreeModel model(&store);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    SignalFollower follower(&model);
     bool sawUnconnected = false;
     appendInBatches(store, events, batchSize, [&] {
+        QVERIFY(follower.agrees(model));
         // Rows must follow the store after every batch, not only at the end.
         int rows = 0;
         for (int i = 0; i < store.exchangeCount(); ++i)
@@ -553,7 +583,8 @@ void TestConnectionTreeModel::retriedRequestStaysVisible()
     SessionStore store;
     ConnectionTreeModel model(&store);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    appendInBatches(store, retryTrace(), 1);
+    SignalFollower follower(&model);
+    appendInBatches(store, retryTrace(), 1, [&] { QVERIFY(follower.agrees(model)); });
     QCOMPARE(model.rowCount(), 2);
     const QModelIndex c1 = model.index(0, 0), c2 = model.index(1, 0);
     QCOMPARE(model.rowCount(c1), 1);
@@ -688,10 +719,49 @@ void TestConnectionTreeModel::panelFilter()
     // A filtered-out exchange cannot be selected; clearing the filter brings everything back.
     panel.selectExchange(1);
     QCOMPARE(panel.currentExchange(), 0u);
+    QSignalSpy exchangeSpy(&panel, &ConnectionsPanel::exchangeSelected);
     panel.filterEdit()->clear();
     QCOMPARE(proxy->rowCount(), panel.model()->rowCount());
-    panel.selectExchange(1);
+    QCOMPARE(panel.currentExchange(), 1u); // remembered, selected once visible again
+    QCOMPARE(exchangeSpy.size(), 0);
+
+    // Filtering the current row away and back is not the user picking another exchange.
+    panel.setFilterText(QStringLiteral("delay"));
+    QCOMPARE(panel.currentExchange(), 0u);
+    panel.setFilterText(QString());
     QCOMPARE(panel.currentExchange(), 1u);
+    QCOMPARE(exchangeSpy.size(), 0);
+}
+
+// A pending request the user selected moves from "Not connected" to its connection: the
+// selection follows it and nothing is emitted (the detail pane keeps showing it).
+void TestConnectionTreeModel::panelSelectionFollowsMoves()
+{
+    SessionStore store;
+    ConnectionsPanel panel(&store);
+    QSignalSpy exchangeSpy(&panel, &ConnectionsPanel::exchangeSelected);
+    const TraceBatch events = h2cUpgradeTrace();
+    store.append(events.mid(0, 5)); // requests 2 and 3 wait without a connection
+    QCOMPARE(panel.model()->rowCount(), 2);
+    QVERIFY(panel.model()->isUnconnectedGroup(panel.model()->index(1, 0)));
+
+    QTreeView *view = panel.view();
+    const QModelIndex req3 = panel.proxyModel()->mapFromSource(panel.model()->indexForExchange(3));
+    QVERIFY(req3.isValid());
+    view->selectionModel()->setCurrentIndex(req3, QItemSelectionModel::ClearAndSelect |
+                                                      QItemSelectionModel::Rows);
+    QCOMPARE(exchangeSpy.size(), 1);
+
+    appendInBatches(store, events.mid(5), 1);
+    QCOMPARE(panel.model()->rowCount(), 1); // the group is gone
+    QCOMPARE(panel.currentExchange(), 3u);
+    QCOMPARE(view->currentIndex().parent().data(ConnectionTreeModel::ConnIdRole).toUInt(), 1u);
+    QCOMPARE(exchangeSpy.size(), 1);
+
+    // The user clearing the selection is respected: new rows do not bring it back.
+    view->selectionModel()->setCurrentIndex(QModelIndex(), QItemSelectionModel::Clear);
+    store.append(shifted(failedConnectTrace(), 1, 3, events.size()));
+    QCOMPARE(panel.currentExchange(), 0u);
 }
 
 void TestConnectionTreeModel::curlCommands()

@@ -236,13 +236,13 @@ void TestExchangeDetail::followsLiveUpdates()
     store.append(events.mid(0, 11)); // req 1 sent its HTTP/1.1 request, nothing back yet
     detail.setExchange(1);
     QVERIFY(!detail.isTabEnabled(ExchangeDetail::FramesTab));
-    QVERIFY(detail.headerText().contains(QLatin1String("waiting…")));
+    QVERIFY(detail.headerText().contains(QStringLiteral("waiting…")));
     QVERIFY(detail.headerText().endsWith(QLatin1String("running")));
     QCOMPARE(detail.headersModel()->rowCount(), 1);
     store.append(events.mid(11)); // the 101, the switch, the HTTP/2 response
     QVERIFY(detail.isTabEnabled(ExchangeDetail::FramesTab));
     QCOMPARE(detail.headersModel()->rowCount(), 3);
-    QVERIFY(detail.headerText().contains(QLatin1String("HTTP/1.1 → h2c")));
+    QVERIFY(detail.headerText().contains(QStringLiteral("HTTP/1.1 → h2c")));
     QVERIFY(!detail.headerText().contains(QLatin1String("running")));
 }
 
@@ -331,7 +331,7 @@ void TestExchangeDetail::timingsFailure()
     QVERIFY(view.summaryText().contains(QLatin1String("Failed after 60.002 s")));
     QCOMPARE(view.findChildren<QLabel *>().first()->palette().color(QPalette::WindowText),
              errorColor());
-    QVERIFY(detail.headerText().contains(QLatin1String("failed: timeout — no byte for 60 s")));
+    QVERIFY(detail.headerText().contains(QStringLiteral("failed: timeout — no byte for 60 s")));
     QVERIFY(detail.timingsView()->errorText() == view.errorText());
 }
 

@@ -10,6 +10,7 @@
 #include "widgets/sessionpanel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -18,6 +19,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QVBoxLayout>
 
 using namespace hopscope;
 using namespace hopscope::testing;
@@ -118,6 +120,7 @@ private slots:
     void panelTunnel();
     void panelClosedWebSocket();
     void panelDetail();
+    void ctrlReturnBeatsAppShortcut();
 
 private:
     TraceBatch m_tour;
@@ -508,6 +511,45 @@ void TestSessionPanel::panelDetail()
     QVERIFY(tourPanel.findChild<QPlainTextEdit *>(QStringLiteral("detail"))
                 ->toPlainText()
                 .startsWith(QLatin1String("00000000  00 01 02 ff")));
+}
+
+// The main window binds Ctrl+Return application-wide (send the composer's request); in the
+// session input the key must send the message instead, and not be an ambiguous shortcut.
+void TestSessionPanel::ctrlReturnBeatsAppShortcut()
+{
+    SessionStore store;
+    store.append(m_tour);
+    QWidget window;
+    auto *layout = new QVBoxLayout(&window);
+    auto *panel = new SessionPanel(&store);
+    layout->addWidget(panel);
+    QAction appSend(QStringLiteral("Send request"), &window);
+    appSend.setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    appSend.setShortcutContext(Qt::ApplicationShortcut);
+    window.addAction(&appSend);
+    QSignalSpy appSpy(&appSend, &QAction::triggered);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    panel->setExchange(kWebSocketReq);
+    panel->setSessionOpen(true, true);
+    panel->setInputText(QStringLiteral("via keyboard"));
+    auto *input = panel->findChild<QPlainTextEdit *>(QStringLiteral("input"));
+    input->setFocus();
+    QTRY_VERIFY(input->hasFocus());
+    QSignalSpy spy(panel, &SessionPanel::sendRequested);
+    QTest::keyClick(input, Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(2).toByteArray(), QByteArray("via keyboard"));
+    QCOMPARE(appSpy.count(), 0);
+    QCOMPARE(input->toPlainText(), QStringLiteral("via keyboard")); // no newline typed
+    // Elsewhere the application's shortcut still works.
+    auto *view = panel->findChild<QTableView *>(QStringLiteral("messages"));
+    view->setFocus();
+    QTRY_VERIFY(view->hasFocus());
+    QTest::keyClick(view, Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(appSpy.count(), 1);
+    QCOMPARE(spy.count(), 1);
 }
 
 QTEST_MAIN(TestSessionPanel)

@@ -118,9 +118,9 @@ TraceBatch failedStreamTrace()
     start(2, 0.6, "https://h/two");
     b << makeEvent(++seq, 1.0, "pool.open", {1, 1, -1}, Direction::None,
                    QCborMap{{QStringLiteral("origin"), QStringLiteral("https://h:443")}});
-    b << makeEvent(++seq, 1.5, "dns", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("host"), QStringLiteral("h")},
-                            {QStringLiteral("ms"), 0.5}});
+    b << makeEvent(
+        ++seq, 1.5, "dns", {1, 1, -1}, Direction::None,
+        QCborMap{{QStringLiteral("host"), QStringLiteral("h")}, {QStringLiteral("ms"), 0.5}});
     b << makeEvent(++seq, 1.6, "connect.attempt", {1, 1, -1});
     b << makeEvent(++seq, 2.0, "connect", {1, 1, -1}, Direction::None,
                    QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.2")},
@@ -142,19 +142,20 @@ TraceBatch failedStreamTrace()
     frame(4.2, 0, 0, Direction::In, "SETTINGS", {});
     frame(4.3, 0, 0, Direction::Out, "SETTINGS", strings({"ACK"}));
     const auto request = [&](double ms, quint32 req, int stream, const char *path) {
-        b << makeEvent(++seq, ms, "h2.headers", {1, req, stream}, Direction::Out,
-                       QCborMap{{QStringLiteral("kind"), QStringLiteral("request")},
-                                {QStringLiteral("headers"),
-                                 headers({{":method", "GET"}, {":path", path}})}});
+        b << makeEvent(
+            ++seq, ms, "h2.headers", {1, req, stream}, Direction::Out,
+            QCborMap{{QStringLiteral("kind"), QStringLiteral("request")},
+                     {QStringLiteral("headers"), headers({{":method", "GET"}, {":path", path}})}});
     };
     request(4.4, 1, 1, "/one");
     request(4.5, 2, 3, "/two");
     frame(5.0, 0, 0, Direction::In, "SETTINGS", strings({"ACK"}));
     frame(6.0, 2, 3, Direction::In, "RST_STREAM", {},
           QCborMap{{QStringLiteral("error"), QStringLiteral("REFUSED_STREAM")}});
-    b << makeEvent(++seq, 6.1, "request.failed", {1, 2, 3}, Direction::None,
-                   QCborMap{{QStringLiteral("error"), QStringLiteral("the server reset the stream")},
-                            {QStringLiteral("code"), QStringLiteral("h2-rst:REFUSED_STREAM")}});
+    b << makeEvent(
+        ++seq, 6.1, "request.failed", {1, 2, 3}, Direction::None,
+        QCborMap{{QStringLiteral("error"), QStringLiteral("the server reset the stream")},
+                 {QStringLiteral("code"), QStringLiteral("h2-rst:REFUSED_STREAM")}});
     b << makeEvent(++seq, 8.0, "h2.headers", {1, 1, 1}, Direction::In,
                    QCborMap{{QStringLiteral("kind"), QStringLiteral("response")},
                             {QStringLiteral("headers"), headers({{":status", "200"}})}});

@@ -4,6 +4,7 @@
 #include "views/timelineview.h"
 
 #include <QApplication>
+#include <QCborArray>
 #include <QElapsedTimer>
 #include <QHelpEvent>
 #include <QScrollBar>
@@ -47,6 +48,83 @@ void sendWheel(QWidget *w, QPoint pos, int delta, Qt::KeyboardModifiers mods)
     QWheelEvent ev(QPointF(pos), QPointF(w->mapToGlobal(pos)), QPoint(), QPoint(0, delta),
                    Qt::NoButton, mods, Qt::NoScrollPhase, false);
     QApplication::sendEvent(w, &ev);
+}
+
+QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
+{
+    QCborMap out;
+    for (const auto &[key, value] : list)
+        out.insert(QString::fromLatin1(key), value);
+    return out;
+}
+
+// Two connections: #1 offers h2c and is declined (HTTP/1.1 goes on); #2 speaks h2 (ALPN), one
+// stream is reset by the server, another still runs when the server sends GOAWAY.
+TraceBatch problemTrace()
+{
+    quint64 seq = 0;
+    TraceBatch b;
+    const auto ev = [&](double ms, const char *type, EventScope scope, Direction dir, QCborMap f) {
+        b << makeEvent(++seq, ms, type, scope, dir, std::move(f));
+    };
+    const auto start = [&](quint32 req, double ms, const char *url) {
+        ev(ms, "request.start", {0, req, -1}, Direction::None,
+           fields({{"method", QStringLiteral("GET")}, {"url", QString::fromLatin1(url)}}));
+    };
+    start(1, 0.0, "http://h/a");
+    ev(0.1, "pool.open", {1, 1, -1}, Direction::None,
+       fields({{"origin", QStringLiteral("http://h:80")}}));
+    ev(0.2, "connect.attempt", {1, 1, -1}, Direction::None, {});
+    ev(1.0, "connect", {1, 1, -1}, Direction::None,
+       fields({{"address", QStringLiteral("10.0.0.1")}, {"port", 80}, {"ms", 0.8}}));
+    ev(1.1, "h1.request", {1, 1, -1}, Direction::Out, {});
+    ev(1.1, "upgrade.offer", {1, 1, -1}, Direction::None,
+       fields({{"protocol", QStringLiteral("h2c")}}));
+    ev(4.0, "h1.response", {1, 1, -1}, Direction::In, fields({{"status", 200}}));
+    ev(4.0, "upgrade.declined", {1, 1, -1}, Direction::None,
+       fields({{"protocol", QStringLiteral("h2c")}, {"status", 200}}));
+    ev(5.0, "response.complete", {1, 1, -1}, Direction::None, fields({{"status", 200}}));
+    start(2, 5.5, "http://h/b");
+    ev(5.6, "pool.reuse", {1, 2, -1}, Direction::None, {});
+    ev(5.7, "h1.request", {1, 2, -1}, Direction::Out, {});
+    ev(8.0, "h1.response", {1, 2, -1}, Direction::In, fields({{"status", 404}}));
+    ev(8.5, "response.complete", {1, 2, -1}, Direction::None, fields({{"status", 404}}));
+
+    start(3, 6.0, "https://h/one");
+    start(4, 6.0, "https://h/two");
+    start(5, 6.0, "https://h/three");
+    ev(6.1, "pool.open", {2, 3, -1}, Direction::None,
+       fields({{"origin", QStringLiteral("https://h:443")}}));
+    ev(6.2, "connect.attempt", {2, 3, -1}, Direction::None, {});
+    ev(7.0, "connect", {2, 3, -1}, Direction::None,
+       fields({{"address", QStringLiteral("10.0.0.1")}, {"port", 443}, {"ms", 0.8}}));
+    ev(9.0, "tls", {2, 3, -1}, Direction::None,
+       fields({{"protocol", QStringLiteral("TLSv1.3")}, {"alpn", QStringLiteral("h2")}}));
+    ev(9.1, "h2.frame", {2, 0, 0}, Direction::Out,
+       fields({{"frame", QStringLiteral("SETTINGS")}, {"flags", QCborArray{}}}));
+    for (quint32 req : {3u, 4u, 5u})
+        ev(9.2 + req * 0.1, "h2.headers", {2, req, int(req * 2 - 5)}, Direction::Out,
+           fields({{"kind", QStringLiteral("request")}}));
+    ev(10.0, "h2.frame", {2, 0, 0}, Direction::In,
+       fields(
+           {{"frame", QStringLiteral("SETTINGS")}, {"flags", QCborArray{QStringLiteral("ACK")}}}));
+    ev(12.0, "h2.frame", {2, 4, 3}, Direction::In,
+       fields(
+           {{"frame", QStringLiteral("RST_STREAM")}, {"error", QStringLiteral("INTERNAL_ERROR")}}));
+    ev(12.0, "request.failed", {2, 4, 3}, Direction::None,
+       fields({{"code", QStringLiteral("h2-rst:INTERNAL_ERROR")},
+               {"error", QStringLiteral("the server reset stream 3")}}));
+    ev(14.0, "response.complete", {2, 3, 1}, Direction::None, fields({{"status", 200}}));
+    ev(16.0, "h2.frame", {2, 0, 0}, Direction::In,
+       fields({{"frame", QStringLiteral("GOAWAY")},
+               {"lastStreamId", 3},
+               {"error", QStringLiteral("ENHANCE_YOUR_CALM")}}));
+    ev(16.0, "error", {2, 0, -1}, Direction::None,
+       fields({{"code", QStringLiteral("h2-goaway:ENHANCE_YOUR_CALM")},
+               {"message", QStringLiteral("the server went away")}}));
+    ev(17.0, "h2.frame", {2, 0, 0}, Direction::In,
+       fields({{"frame", QStringLiteral("PING")}, {"flags", QCborArray{}}}));
+    return b;
 }
 
 } // namespace
@@ -153,8 +231,7 @@ private slots:
                                 f.view.markerPos(sw).y());
         const TimelineView::Hit phase = f.view.hitTest(phasePoint);
         QCOMPARE(phase.kind, TimelineView::Hit::Phase);
-        QCOMPARE(f.model.lane(1)->phases[phase.phaseIndex].kind,
-                 TimelinePhase::Kind::Http1Request);
+        QCOMPARE(f.model.lane(1)->phases[phase.phaseIndex].kind, TimelinePhase::Kind::Http1Request);
         QVERIFY(f.view.toolTipAt(phasePoint).contains(QLatin1String("18.139 ms")));
     }
 
@@ -299,6 +376,36 @@ private slots:
         QVERIFY(f.view.isAutoFit());
     }
 
+    void problemsAreVisible()
+    {
+        Fixture f(problemTrace());
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        // The reset stream: a failed bar and a red triangle on its lane.
+        QVERIFY(f.model.bar(4)->failed);
+        const QPoint bar = f.view.barRect(4).center();
+        QCOMPARE(f.view.hitTest(bar).req, 4u);
+        QVERIFY(f.view.toolTipAt(bar).contains(QLatin1String("failed at 12.000 ms")));
+        QVERIFY(f.view.toolTipAt(bar).contains(QLatin1String("h2-rst:INTERNAL_ERROR")));
+        const int rst = markerOfKind(f.model, 2, TimelineMarker::Kind::RstStream);
+        const int goaway = markerOfKind(f.model, 2, TimelineMarker::Kind::GoAway);
+        QVERIFY(rst >= 0 && goaway >= 0);
+        f.view.setVisibleRange(11'000'000, 18'000'000);
+        const TimelineView::Hit hit = f.view.hitTest(f.view.markerPos(goaway));
+        QCOMPARE(hit.kind, TimelineView::Hit::Marker);
+        QVERIFY(f.model.markerAt(hit.markerIndex).isProblem());
+        // The still running stream 5 reaches "now".
+        QVERIFY(f.model.bar(5)->isRunning());
+        QCOMPARE(f.view.barRect(5).right(), f.view.barRect(5).right()); // painted
+        QVERIFY(f.view.toolTipAt(f.view.barRect(5).center()).contains(QLatin1String("running")));
+        // The declined offer.
+        f.view.fitAll();
+        const int declined = markerOfKind(f.model, 1, TimelineMarker::Kind::UpgradeDeclined);
+        QVERIFY(declined >= 0);
+        QVERIFY(f.view.toolTipAt(f.view.markerPos(declined)).contains(QLatin1String("declined")));
+        if (const QString dir = qEnvironmentVariable("HOPSCOPE_SCREENSHOT_DIR"); !dir.isEmpty())
+            f.view.grab().save(dir + QStringLiteral("/timeline-problems.png"));
+    }
+
     void emptyAndReset()
     {
         SessionStore store;
@@ -329,9 +436,9 @@ private slots:
         const QImage img = f.view.grab().toImage();
         // The background follows the palette.
         const QRect area = f.view.timeArea();
-        QCOMPARE(img.pixelColor(f.view.viewport()->mapTo(&f.view, area.bottomRight()
-                                                                     - QPoint(3, 3))),
-                 QColor(0x18, 0x18, 0x18));
+        QCOMPARE(
+            img.pixelColor(f.view.viewport()->mapTo(&f.view, area.bottomRight() - QPoint(3, 3))),
+            QColor(0x18, 0x18, 0x18));
     }
 
     void manyLanesAndBarsStaySmooth()
@@ -381,13 +488,13 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         timer.restart();
         for (int i = 0; i < 5; ++i)
-            view.viewport()->repaint();
+            QVERIFY(!view.viewport()->grab().isNull());
         const qint64 fitMs = timer.elapsed() / 5;
         view.setVisibleRange(0, 1'000'000'000);
         view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum() / 2);
         timer.restart();
         for (int i = 0; i < 5; ++i)
-            view.viewport()->repaint();
+            QVERIFY(!view.viewport()->grab().isNull());
         const qint64 zoomedMs = timer.elapsed() / 5;
         qInfo("store+model %lld ms, paint fitted %lld ms, zoomed %lld ms", modelMs, fitMs,
               zoomedMs);

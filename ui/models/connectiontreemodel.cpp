@@ -162,11 +162,18 @@ QList<quint32> ConnectionTreeModel::wantedChildren(const ConnectionInfo &c) cons
 {
     // The store lists a request once per connection; guard anyway (a duplicate would break the
     // row bookkeeping), and skip numbers that are not exchanges (the internal probe, req 0).
+    // O(n) with a generation-stamped mark per request, as a busy HTTP/2 connection can carry
+    // thousands of streams and this runs for every connection a batch touches.
+    m_mark.resize(size_t(m_store->exchangeCount() + 1), 0);
+    ++m_markGeneration;
     QList<quint32> out;
     out.reserve(c.exchanges.size());
-    for (quint32 req : c.exchanges)
-        if (m_store->exchange(req) && !out.contains(req))
-            out.append(req);
+    for (quint32 req : c.exchanges) {
+        if (!m_store->exchange(req) || m_mark[req] == m_markGeneration)
+            continue;
+        m_mark[req] = m_markGeneration;
+        out.append(req);
+    }
     return out;
 }
 

@@ -115,6 +115,8 @@ private:
     std::vector<qint64> m_connBytes;        // per connection index: sum of its exchanges' bytes
     QList<quint32> m_unconnected;           // reqs under "Not connected", ascending
     std::vector<int> m_rowOfReq;            // [req]: row under its home parent, -1 unknown
+    mutable std::vector<quint64> m_mark;    // [req]: scratch for wantedChildren()
+    mutable quint64 m_markGeneration = 0;
 };
 
 } // namespace hopscope

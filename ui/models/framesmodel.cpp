@@ -109,7 +109,8 @@ void FramesModel::onChanged(const SessionDelta &delta)
         rebuild();
         return;
     }
-    if (!isHttp2())
+    if (!isHttp2() ||
+        (!delta.changedConnections.contains(m_conn) && !delta.newConnections.contains(m_conn)))
         return;
     QList<int> fresh;
     const int end = int(m_store->events().size());

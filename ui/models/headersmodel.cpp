@@ -437,7 +437,7 @@ QVariant HeadersModel::data(const QModelIndex &index, int role) const
         case RowKind::Block:
             return firstLine(n.block);
         case RowKind::PseudoGroup:
-            return tr("%n field(s)", nullptr, int(b.pseudo.size()));
+            return b.pseudo.size() == 1 ? tr("1 field") : tr("%1 fields").arg(b.pseudo.size());
         default:
             return fieldValue(b, wire);
         }

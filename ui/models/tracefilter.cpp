@@ -3,6 +3,7 @@
 #include "models/eventsummary.h"
 
 #include <cstring>
+#include <iterator>
 
 namespace hopscope {
 
@@ -26,7 +27,8 @@ bool TraceFilter::isNarrowerThan(const TraceFilter &wider) const
     return text.contains(wider.text, Qt::CaseInsensitive);
 }
 
-TraceFilterMatcher::TraceFilterMatcher(const TraceFilter &filter) : m_filter(filter)
+TraceFilterMatcher::TraceFilterMatcher(const TraceFilter &filter)
+    : m_filter(filter), m_text(filter.text, Qt::CaseInsensitive)
 {
     for (const QString &t : filter.types) {
         if (t.endsWith(QLatin1Char('.')))
@@ -69,9 +71,15 @@ bool TraceFilterMatcher::matches(const TraceEvent &ev) const
         return false;
     if (m_filter.text.isEmpty())
         return true;
-    if (QLatin1StringView(ev.type ? ev.type : "").contains(m_filter.text, Qt::CaseInsensitive))
+    // The type is a short Latin-1 literal: widen it on the stack, no allocation.
+    char16_t type[64];
+    qsizetype n = 0;
+    for (const char *p = ev.type ? ev.type : ""; *p && n < qsizetype(std::size(type)); ++p)
+        type[n++] = char16_t(uchar(*p));
+    if (m_text.indexIn(QStringView(type, n)) >= 0)
         return true;
-    return eventSummary(ev).contains(m_filter.text, Qt::CaseInsensitive);
+    const QString summary = eventSummary(ev);
+    return m_text.indexIn(QStringView(summary)) >= 0;
 }
 
 } // namespace hopscope

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QStringMatcher>
 
 namespace hopscope {
 
@@ -52,6 +53,7 @@ private:
     TraceFilter m_filter;
     QByteArrayList m_prefixes;
     QByteArrayList m_exact;
+    QStringMatcher m_text; // case-insensitive, its skip table built once
 };
 
 } // namespace hopscope

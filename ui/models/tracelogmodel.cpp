@@ -71,7 +71,7 @@ std::vector<int> matchAll(const TraceBatch &events, const TraceFilterMatcher &ma
         scan(0, count, result);
         return result;
     }
-    std::vector<std::vector<int>> parts(size_t(shares), std::vector<int>());
+    std::vector<std::vector<int>> parts(static_cast<size_t>(shares));
     QSemaphore done;
     const int step = (count + shares - 1) / shares;
     for (int s = 1; s < shares; ++s) {

@@ -22,8 +22,8 @@ namespace hopscope {
 
 namespace {
 
-constexpr int kEdgeMarginPx = 14;  // room left and right of the fitted time span
-constexpr double kMinBarPx = 3.0;  // a bar is never thinner, so every exchange stays visible
+constexpr int kEdgeMarginPx = 14; // room left and right of the fitted time span
+constexpr double kMinBarPx = 3.0; // a bar is never thinner, so every exchange stays visible
 constexpr int kMarkerHitPx = 7;
 constexpr int kArrowHitPx = 5;
 constexpr double kMinNsPerPx = 1.0;
@@ -54,34 +54,44 @@ QColor handshakeColor(const QPalette &pal, TimelinePhase::Kind kind)
     const QColor base = pal.color(QPalette::Base);
     const QColor text = pal.color(QPalette::Text);
     switch (kind) {
-    case TimelinePhase::Kind::Dns: return blend(base, text, 0.22);
-    case TimelinePhase::Kind::Connect: return blend(base, text, 0.34);
-    default: return blend(base, text, 0.48);
+    case TimelinePhase::Kind::Dns:
+        return blend(base, text, 0.22);
+    case TimelinePhase::Kind::Connect:
+        return blend(base, text, 0.34);
+    default:
+        return blend(base, text, 0.48);
     }
 }
 
 bool isLongPeriod(TimelinePhase::Kind k)
 {
-    return k == TimelinePhase::Kind::Http1 || k == TimelinePhase::Kind::Http2
-           || k == TimelinePhase::Kind::WebSocketSession || k == TimelinePhase::Kind::Tunnel;
+    return k == TimelinePhase::Kind::Http1 || k == TimelinePhase::Kind::Http2 ||
+           k == TimelinePhase::Kind::WebSocketSession || k == TimelinePhase::Kind::Tunnel;
 }
 
 bool isHandshake(TimelinePhase::Kind k)
 {
-    return k == TimelinePhase::Kind::Dns || k == TimelinePhase::Kind::Connect
-           || k == TimelinePhase::Kind::Tls;
+    return k == TimelinePhase::Kind::Dns || k == TimelinePhase::Kind::Connect ||
+           k == TimelinePhase::Kind::Tls;
 }
 
 QString shortPhaseLabel(const TimelinePhase &ph)
 {
     switch (ph.kind) {
-    case TimelinePhase::Kind::Dns: return QStringLiteral("DNS");
-    case TimelinePhase::Kind::Connect: return QStringLiteral("TCP");
-    case TimelinePhase::Kind::Tls: return QStringLiteral("TLS");
-    case TimelinePhase::Kind::Http1Request: return QStringLiteral("req");
-    case TimelinePhase::Kind::Switch101: return QStringLiteral("101");
-    case TimelinePhase::Kind::Preface: return QStringLiteral("preface");
-    default: return protocolLabel(ph.protocol);
+    case TimelinePhase::Kind::Dns:
+        return QStringLiteral("DNS");
+    case TimelinePhase::Kind::Connect:
+        return QStringLiteral("TCP");
+    case TimelinePhase::Kind::Tls:
+        return QStringLiteral("TLS");
+    case TimelinePhase::Kind::Http1Request:
+        return QStringLiteral("req");
+    case TimelinePhase::Kind::Switch101:
+        return QStringLiteral("101");
+    case TimelinePhase::Kind::Preface:
+        return QStringLiteral("preface");
+    default:
+        return protocolLabel(ph.protocol);
     }
 }
 
@@ -96,11 +106,15 @@ QString bandLabel(const TimelineMarker &m)
         return m.label;
     case TimelineMarker::Kind::UpgradeDeclined:
         return QStringLiteral("%1 declined").arg(m.protocol);
-    case TimelineMarker::Kind::GoAway: return QStringLiteral("GOAWAY");
-    case TimelineMarker::Kind::RstStream: return QStringLiteral("RST");
-    case TimelineMarker::Kind::Error: return QStringLiteral("error");
+    case TimelineMarker::Kind::GoAway:
+        return QStringLiteral("GOAWAY");
+    case TimelineMarker::Kind::RstStream:
+        return QStringLiteral("RST_STREAM");
+    case TimelineMarker::Kind::Error:
+        return m.req ? QStringLiteral("req %1 failed").arg(m.req) : QStringLiteral("error");
     case TimelineMarker::Kind::Follow:
-    case TimelineMarker::Kind::Close: return {};
+    case TimelineMarker::Kind::Close:
+        return {};
     }
     return {};
 }
@@ -109,14 +123,22 @@ QString bandLabel(const TimelineMarker &m)
 int labelPriority(TimelineMarker::Kind k)
 {
     switch (k) {
-    case TimelineMarker::Kind::UpgradeSwitch: return 9;
-    case TimelineMarker::Kind::Advertised: return 8;
-    case TimelineMarker::Kind::UpgradeDeclined: return 7;
-    case TimelineMarker::Kind::Error: return 6;
-    case TimelineMarker::Kind::GoAway: return 5;
-    case TimelineMarker::Kind::RstStream: return 4;
-    case TimelineMarker::Kind::UpgradeOffer: return 3;
-    default: return 0;
+    case TimelineMarker::Kind::UpgradeSwitch:
+        return 9;
+    case TimelineMarker::Kind::Advertised:
+        return 8;
+    case TimelineMarker::Kind::UpgradeDeclined:
+        return 7;
+    case TimelineMarker::Kind::GoAway:
+        return 6; // the cause beats the errors it leads to
+    case TimelineMarker::Kind::RstStream:
+        return 5;
+    case TimelineMarker::Kind::Error:
+        return 4;
+    case TimelineMarker::Kind::UpgradeOffer:
+        return 3;
+    default:
+        return 0;
     }
 }
 
@@ -131,12 +153,6 @@ QPolygonF triangle(QPointF c, double r, bool up)
     const double s = up ? 1 : -1;
     return QPolygonF({QPointF(c.x(), c.y() - s * r), QPointF(c.x() + r, c.y() + s * r * 0.8),
                       QPointF(c.x() - r, c.y() + s * r * 0.8)});
-}
-
-QPointF bezier(QPointF p0, QPointF c1, QPointF c2, QPointF p1, double t)
-{
-    const double u = 1 - t;
-    return u * u * u * p0 + 3 * u * u * t * c1 + 3 * u * t * t * c2 + t * t * t * p1;
 }
 
 double clampCoord(double v)
@@ -220,8 +236,8 @@ void TimelineView::relayoutLanes()
     for (int i = 0; i < n; ++i) {
         m_laneTops[size_t(i)] = y;
         const int rows = qMax(1, m_model->laneAt(i).rowCount());
-        const int h = m_padTop + m_labelBand + m_stripH + 4 + rows * (m_rowH + m_rowGap)
-                      - m_rowGap + m_padBottom;
+        const int h = m_padTop + m_labelBand + m_stripH + 4 + rows * (m_rowH + m_rowGap) -
+                      m_rowGap + m_padBottom;
         y += qMax(h, m_minLaneH);
     }
     m_laneTops[size_t(n)] = y;
@@ -515,8 +531,8 @@ void TimelineView::changeEvent(QEvent *event)
         relayoutLanes();
         updateScrollBars();
     }
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange
-        || event->type() == QEvent::StyleChange)
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange ||
+        event->type() == QEvent::StyleChange)
         viewport()->update();
     QAbstractScrollArea::changeEvent(event);
 }
@@ -581,13 +597,13 @@ TimelineView::Hit TimelineView::hitTest(QPoint pos) const
     // Markers: the glyph sits on the phase strip, its flag / label reaches into the band above.
     const int sy = stripY(lane);
     if (pos.y() >= sy - m_labelBand && pos.y() <= sy + m_stripH + 2) {
-        const QList<int> near = m_model->markersNear(l.conn, hit.ns,
-                                                     qint64(kMarkerHitPx * m_nsPerPx) + 1);
+        const QList<int> near =
+            m_model->markersNear(l.conn, hit.ns, qint64(kMarkerHitPx * m_nsPerPx) + 1);
         for (int m : near) {
             const TimelineMarker &mk = m_model->markerAt(m);
             // The close cap is thin and sits at the lane's end: only take it right on it.
-            if (mk.kind == TimelineMarker::Kind::Close
-                && std::abs(xFor(double(mk.ns)) - pos.x()) > 3)
+            if (mk.kind == TimelineMarker::Kind::Close &&
+                std::abs(xFor(double(mk.ns)) - pos.x()) > 3)
                 continue;
             hit.kind = Hit::Marker;
             hit.markerIndex = m;
@@ -609,7 +625,7 @@ TimelineView::Hit TimelineView::hitTest(QPoint pos) const
                 const QRectF r = barRectF(*b);
                 if (r.left() > pos.x() + 0.5)
                     break;
-                if (r.adjusted(-0.5, 0, 0.5, 0).contains(QPointF(pos)) ) {
+                if (r.adjusted(-0.5, 0, 0.5, 0).contains(QPointF(pos))) {
                     hit.kind = Hit::Bar;
                     hit.req = b->req;
                     return hit;
@@ -666,8 +682,7 @@ QString TimelineView::toolTipAt(QPoint pos) const
         else
             text += QStringLiteral(", closed at %1 (%2): %3")
                         .arg(TimelineModel::formatTime(l->endNs),
-                             TimelineModel::formatDuration(l->endNs - l->startNs),
-                             l->closeReason);
+                             TimelineModel::formatDuration(l->endNs - l->startNs), l->closeReason);
         return text + QStringLiteral("\nclick: select the connection");
     }
     case Hit::Bar: {
@@ -681,8 +696,8 @@ QString TimelineView::toolTipAt(QPoint pos) const
         text += QStringLiteral(", %1 %2").arg(x->method, x->path);
         if (x->status > 0)
             text += QStringLiteral(" → %1").arg(x->status);
-        const QString sent = x->requestSentNs >= 0 ? QStringLiteral("sent at %1")
-                                                   : QStringLiteral("started at %1");
+        const QString sent =
+            x->requestSentNs >= 0 ? QStringLiteral("sent at %1") : QStringLiteral("started at %1");
         text += QLatin1Char('\n') + sent.arg(TimelineModel::formatTime(b->startNs));
         if (b->isRunning()) {
             text += QStringLiteral(", running (%1 so far)")
@@ -707,9 +722,9 @@ QString TimelineView::toolTipAt(QPoint pos) const
     }
     case Hit::Marker: {
         const TimelineMarker &m = m_model->markerAt(hit.markerIndex);
-        QString text = m.label + QStringLiteral("\nat %1 on #%2")
-                                     .arg(TimelineModel::formatTime(m.ns))
-                                     .arg(m.conn);
+        QString text =
+            m.label +
+            QStringLiteral("\nat %1 on #%2").arg(TimelineModel::formatTime(m.ns)).arg(m.conn);
         if (m.req)
             text += QStringLiteral(", req %1").arg(m.req);
         text += QStringLiteral(" (%1, event %2)")
@@ -723,12 +738,11 @@ QString TimelineView::toolTipAt(QPoint pos) const
         QString text = TimelineModel::phaseKindName(ph.kind);
         if (!ph.label.isEmpty() && ph.label != text)
             text += QStringLiteral(" — ") + ph.label;
-        text += QStringLiteral("\n%1 → %2 (%3)")
-                    .arg(TimelineModel::formatTime(ph.startNs),
-                         ph.isOpen() ? QStringLiteral("now")
-                                     : TimelineModel::formatTime(ph.endNs),
-                         TimelineModel::formatDuration(m_model->effectiveEnd(ph.endNs)
-                                                       - ph.startNs));
+        text +=
+            QStringLiteral("\n%1 → %2 (%3)")
+                .arg(TimelineModel::formatTime(ph.startNs),
+                     ph.isOpen() ? QStringLiteral("now") : TimelineModel::formatTime(ph.endNs),
+                     TimelineModel::formatDuration(m_model->effectiveEnd(ph.endNs) - ph.startNs));
         return text + QStringLiteral(" on #%1").arg(l->conn);
     }
     case Hit::Arrow: {
@@ -806,14 +820,13 @@ void TimelineView::activate(const Hit &hit)
 
 void TimelineView::setHover(const Hit &hit)
 {
-    const bool same = hit.kind == m_hover.kind && hit.req == m_hover.req
-                      && hit.conn == m_hover.conn && hit.markerIndex == m_hover.markerIndex
-                      && hit.arrowIndex == m_hover.arrowIndex
-                      && hit.phaseIndex == m_hover.phaseIndex;
+    const bool same = hit.kind == m_hover.kind && hit.req == m_hover.req &&
+                      hit.conn == m_hover.conn && hit.markerIndex == m_hover.markerIndex &&
+                      hit.arrowIndex == m_hover.arrowIndex && hit.phaseIndex == m_hover.phaseIndex;
     m_hover = hit;
     if (!m_dragging) {
-        const bool clickable = hit.kind == Hit::Bar || hit.kind == Hit::Lane
-                               || hit.kind == Hit::Marker || hit.kind == Hit::Arrow;
+        const bool clickable = hit.kind == Hit::Bar || hit.kind == Hit::Lane ||
+                               hit.kind == Hit::Marker || hit.kind == Hit::Arrow;
         viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::OpenHandCursor);
     }
     if (!same)
@@ -900,8 +913,9 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
 {
     const QPoint pos = event->position().toPoint();
     if (m_pressed && (event->buttons() & Qt::LeftButton)) {
-        if (!m_dragging && (pos - m_pressPos).manhattanLength() >= QApplication::startDragDistance()
-            && !m_pressHit.inHeader) {
+        if (!m_dragging &&
+            (pos - m_pressPos).manhattanLength() >= QApplication::startDragDistance() &&
+            !m_pressHit.inHeader) {
             m_dragging = true;
             viewport()->setCursor(Qt::ClosedHandCursor);
         }
@@ -934,8 +948,8 @@ void TimelineView::mouseReleaseEvent(QMouseEvent *event)
         setHover(hitTest(event->position().toPoint()));
     } else {
         const Hit hit = hitTest(event->position().toPoint());
-        if (hit.kind == m_pressHit.kind && hit.req == m_pressHit.req
-            && hit.conn == m_pressHit.conn && hit.markerIndex == m_pressHit.markerIndex)
+        if (hit.kind == m_pressHit.kind && hit.req == m_pressHit.req &&
+            hit.conn == m_pressHit.conn && hit.markerIndex == m_pressHit.markerIndex)
             activate(hit);
     }
     event->accept();
@@ -1046,8 +1060,7 @@ QList<qint64> TimelineView::ticks(qint64 *stepOut) const
         for (int m : {1, 2, 5}) {
             step = decade * m;
             const double px = step / m_nsPerPx;
-            if (px >= 60
-                && px >= fm.horizontalAdvance(tickLabel(qint64(t1), step)) + 24) {
+            if (px >= 60 && px >= fm.horizontalAdvance(tickLabel(qint64(t1), step)) + 24) {
                 found = true;
                 break;
             }
@@ -1129,7 +1142,8 @@ void TimelineView::paintAxis(QPainter &p, const QList<qint64> &ticks, qint64 ste
     p.setFont(small);
     p.setPen(pal.color(QPalette::PlaceholderText));
     const int n = m_model ? m_model->laneCount() : 0;
-    QString corner = n == 1 ? QStringLiteral("1 connection") : QStringLiteral("%1 connections").arg(n);
+    QString corner =
+        n == 1 ? QStringLiteral("1 connection") : QStringLiteral("%1 connections").arg(n);
     corner += m_autoFit ? QStringLiteral(" · following") : QStringLiteral(" · F to fit");
     p.drawText(QRect(8, 0, m_headerWidth - 12, m_axisHeight), Qt::AlignVCenter | Qt::AlignLeft,
                corner);
@@ -1274,8 +1288,8 @@ void TimelineView::paintPhases(QPainter &p, int i) const
         // The label, when it fits: the long one, else the short one; clear of a glyph that
         // sits on the phase's start (the switch diamond, the offer).
         const qint64 glyphNs = qint64(m_stripH * 0.6 * m_nsPerPx) + 1;
-        const int pad = xFor(double(ph.startNs)) >= left
-                                && !m_model->markersNear(lane.conn, ph.startNs, glyphNs).isEmpty()
+        const int pad = xFor(double(ph.startNs)) >= left &&
+                                !m_model->markersNear(lane.conn, ph.startNs, glyphNs).isEmpty()
                             ? int(m_stripH * 0.55)
                             : 0;
         const double room = r.width() - 6 - pad;
@@ -1319,7 +1333,8 @@ void TimelineView::paintBars(QPainter &p, int i) const
                 const QColor c = blend(pal.color(QPalette::Base), protocolColor(b.protocol), 0.7);
                 p.fillRect(QRectF(QPointF(denseRight, r.top()), r.bottomRight()), c);
                 denseRight = qMax(denseRight, r.right());
-                const int next = m_model->firstBarEndingAfter(lane, row, qint64(nsAt(denseRight + 1)));
+                const int next =
+                    m_model->firstBarEndingAfter(lane, row, qint64(nsAt(denseRight + 1)));
                 k = qMax(k + 1, next);
                 continue;
             }
@@ -1354,11 +1369,6 @@ void TimelineView::paintBar(QPainter &p, const TimelineLane &lane, const Timelin
         QRectF h1 = r;
         h1.setRight(qMin(r.right(), qMax(r.left(), xFor(double(lane.switchNs)))));
         p.fillRect(h1, blend(base, protocolColor(QStringLiteral("HTTP/1.1")), strength));
-    }
-    if (b.failed && r.width() > 6) {
-        QColor hatch = errorColor();
-        hatch.setAlphaF(0.35f);
-        p.fillRect(r, QBrush(hatch, Qt::FDiagPattern));
     }
 
     p.setRenderHint(QPainter::Antialiasing, false);
@@ -1427,7 +1437,8 @@ void TimelineView::paintMarkerGlyph(QPainter &p, const TimelineMarker &m, QPoint
         p.drawLine(foot, top);
         p.setPen(QPen(outline, 1));
         p.setBrush(protocolColor(m.protocol.isEmpty() ? QStringLiteral("h2") : m.protocol));
-        p.drawPolygon(QPolygonF({top, top + QPointF(r * 1.6, r * 0.55), top + QPointF(0, r * 1.1)}));
+        p.drawPolygon(
+            QPolygonF({top, top + QPointF(r * 1.6, r * 0.55), top + QPointF(0, r * 1.1)}));
         break;
     }
     case TimelineMarker::Kind::Follow:
@@ -1521,8 +1532,7 @@ void TimelineView::paintMarkers(QPainter &p, int i) const
             continue;
         const double w = fm.horizontalAdvance(text);
         // Flags put their text beside the flag; the others centre it over the glyph.
-        double x = m.kind == TimelineMarker::Kind::Advertised ? l.x + m_stripH * 0.75
-                                                              : l.x - w / 2;
+        double x = m.kind == TimelineMarker::Kind::Advertised ? l.x + m_stripH * 0.75 : l.x - w / 2;
         x = qMax(x, double(m_headerWidth + 2));
         bool collides = false;
         for (const auto &t : std::as_const(taken))
@@ -1536,8 +1546,7 @@ void TimelineView::paintMarkers(QPainter &p, int i) const
         else if (m.kind == TimelineMarker::Kind::UpgradeSwitch)
             color = protocolColor(m.protocol);
         p.setPen(color);
-        p.drawText(QRectF(x, bandTop, w + 2, m_labelBand), Qt::AlignVCenter | Qt::AlignLeft,
-                   text);
+        p.drawText(QRectF(x, bandTop, w + 2, m_labelBand), Qt::AlignVCenter | Qt::AlignLeft, text);
     }
     p.setFont(font());
 }
@@ -1557,8 +1566,8 @@ void TimelineView::paintArrows(QPainter &p) const
         if (path.isEmpty())
             continue;
         const QRectF box = path.boundingRect();
-        if (box.bottom() < m_axisHeight || box.top() > lanesBottom() || box.right() < m_headerWidth
-            || box.left() > viewport()->width())
+        if (box.bottom() < m_axisHeight || box.top() > lanesBottom() ||
+            box.right() < m_headerWidth || box.left() > viewport()->width())
             continue;
         const bool hovered = m_hover.kind == Hit::Arrow && m_hover.arrowIndex == a;
         const QColor color = protocolColor(arrow.protocol);
@@ -1577,8 +1586,8 @@ void TimelineView::paintArrows(QPainter &p) const
         const double len = 9;
         p.setPen(Qt::NoPen);
         p.setBrush(color);
-        p.drawPolygon(QPolygonF({end, end - dir * len + normal * len * 0.5,
-                                 end - dir * len - normal * len * 0.5}));
+        p.drawPolygon(QPolygonF(
+            {end, end - dir * len + normal * len * 0.5, end - dir * len - normal * len * 0.5}));
 
         // The label on a pill beside the curve's middle, where there is room.
         const QString text = arrow.label;
@@ -1671,8 +1680,8 @@ void TimelineView::paintHeaders(QPainter &p, int first, int last) const
         for (const auto &row : lane.rows)
             exchanges += int(row.size());
         QString status = exchanges == 1 ? tr("1 exchange") : tr("%1 exchanges").arg(exchanges);
-        status += QStringLiteral(" · ")
-                  + TimelineModel::formatDuration(m_model->effectiveEnd(lane.endNs) - lane.startNs);
+        status += QStringLiteral(" · ") +
+                  TimelineModel::formatDuration(m_model->effectiveEnd(lane.endNs) - lane.startNs);
         status += lane.isOpen() ? tr(" · open") : tr(" · closed");
         p.setFont(small);
         p.setPen(pal.color(QPalette::PlaceholderText));
@@ -1721,7 +1730,10 @@ void TimelineView::paintLegend(QPainter &p) const
         m.protocol = protocol;
         p.save();
         p.translate(0, 0);
-        paintMarkerGlyph(p, m, QPointF(x + sw / 2.0 + 1, cy + (kind == TimelineMarker::Kind::Advertised ? 3 : 0)), false);
+        paintMarkerGlyph(
+            p, m,
+            QPointF(x + sw / 2.0 + 1, cy + (kind == TimelineMarker::Kind::Advertised ? 3 : 0)),
+            false);
         p.restore();
         p.setFont(small);
         p.setPen(pal.color(QPalette::WindowText));

@@ -47,12 +47,12 @@ public:
     {
         enum Kind { None, Bar, Marker, Phase, Lane, Arrow };
         Kind kind = None;
-        quint32 conn = 0;     // the lane under the point (also for None inside a lane)
-        quint32 req = 0;      // Bar; the marker's req for Marker
-        int markerIndex = -1; // Marker: TimelineModel::markerAt() index
-        int phaseIndex = -1;  // Phase: index into the lane's phases
-        int arrowIndex = -1;  // Arrow: index into TimelineModel::arrows()
-        qint64 ns = -1;       // the time under the point, -1 outside the time area
+        quint32 conn = 0;      // the lane under the point (also for None inside a lane)
+        quint32 req = 0;       // Bar; the marker's req for Marker
+        int markerIndex = -1;  // Marker: TimelineModel::markerAt() index
+        int phaseIndex = -1;   // Phase: index into the lane's phases
+        int arrowIndex = -1;   // Arrow: index into TimelineModel::arrows()
+        qint64 ns = -1;        // the time under the point, -1 outside the time area
         bool inHeader = false; // Lane: on the lane header (left column)
     };
 
@@ -64,11 +64,11 @@ public:
 
     // Geometry, in viewport coordinates (may lie outside the viewport when scrolled away).
     Hit hitTest(QPoint viewportPos) const;
-    QRect barRect(quint32 req) const;      // empty when the exchange has no bar
+    QRect barRect(quint32 req) const;        // empty when the exchange has no bar
     QPoint markerPos(int markerIndex) const; // centre of the glyph; (-1,-1) when unknown
-    QRect laneRect(quint32 conn) const;    // the whole lane, header included
+    QRect laneRect(quint32 conn) const;      // the whole lane, header included
     QRect laneHeaderRect(quint32 conn) const;
-    QRect timeArea() const;                // where lanes are painted (no axis, header, legend)
+    QRect timeArea() const; // where lanes are painted (no axis, header, legend)
     // The tooltip the view shows at a point ("" for none).
     QString toolTipAt(QPoint viewportPos) const;
 
@@ -142,9 +142,9 @@ private:
     double nsAt(double x) const;
     int laneTopY(int laneIndex) const; // viewport y
     int laneHeight(int laneIndex) const;
-    int laneAtY(int viewportY) const;  // -1 when none
-    int stripY(int laneIndex) const;   // top of the phase strip
-    int rowsY(int laneIndex) const;    // top of sub-row 0
+    int laneAtY(int viewportY) const; // -1 when none
+    int stripY(int laneIndex) const;  // top of the phase strip
+    int rowsY(int laneIndex) const;   // top of sub-row 0
     int rowY(int laneIndex, int row) const;
     QRectF barRectF(const TimelineBar &bar) const;
     QRectF phaseRectF(int laneIndex, const TimelinePhase &phase) const;

@@ -85,6 +85,14 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
 {
     m_model = new ConnectionTreeModel(store, this);
 
+    // Rows leave the model when a pending request gets its connection (it moves from "Not
+    // connected" to its connection) or when the filter hides them; the selection model then moves
+    // the current row to a neighbour. That is not the user choosing another exchange: stay quiet
+    // and put the selection back once the row is there again. Connected before the proxy so that
+    // the flag is up before the proxy forwards the removal.
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this] { ++m_quiet; });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] { --m_quiet; });
+
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setRecursiveFilteringEnabled(true); // a matching stream keeps its connection
@@ -109,7 +117,7 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setAllColumnsShowFocus(true);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_view->setTextElideMode(Qt::ElideMiddle);
+    m_view->setTextElideMode(Qt::ElideRight); // the tooltips carry the full texts
     // Unsorted (the order things happened) until the user clicks a header.
     m_view->header()->setSortIndicator(-1, Qt::AscendingOrder);
     m_view->setSortingEnabled(true);
@@ -120,13 +128,14 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
     header->setSectionResizeMode(ConnectionTreeModel::PathColumn, QHeaderView::Stretch);
     const QFontMetrics fm(m_view->font());
     auto widthFor = [&fm](const QString &sample) { return fm.horizontalAdvance(sample) + 24; };
-    header->resizeSection(ConnectionTreeModel::NameColumn,
-                          widthFor(QStringLiteral("#10 127.0.0.1:44444 HTTP/1.1 → h2c at 0.0 ms")) +
-                              m_view->indentation() + 20);
+    header->resizeSection(
+        ConnectionTreeModel::NameColumn,
+        widthFor(QStringLiteral("#10 127.0.0.1:44444 HTTP/1.1 → WebSocket at 0.0 ms (TLS)")) +
+            m_view->indentation() + 20);
     header->resizeSection(ConnectionTreeModel::StreamColumn, widthFor(QStringLiteral("Stream")));
     header->resizeSection(ConnectionTreeModel::MethodColumn, widthFor(QStringLiteral("OPTIONS")));
     header->resizeSection(ConnectionTreeModel::StatusColumn,
-                          widthFor(QStringLiteral("101 → websocket")));
+                          widthFor(QStringLiteral("closed: run finished")));
     header->resizeSection(ConnectionTreeModel::SizeColumn, widthFor(QStringLiteral("1023.9 KiB")));
     header->resizeSection(ConnectionTreeModel::TimeColumn, widthFor(QStringLiteral("10000.0 ms")));
     header->setMinimumSectionSize(fm.horizontalAdvance(QStringLiteral("Stream")));
@@ -143,7 +152,9 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
             [this](const QModelIndex &parent, int first, int last) {
                 if (!parent.isValid())
                     expandTopLevel(first, last);
+                restoreCurrent();
             });
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, [this] { restoreCurrent(); });
     connect(m_proxy, &QAbstractItemModel::modelReset, this,
             [this] { expandTopLevel(0, m_proxy->rowCount() - 1); });
     expandTopLevel(0, m_proxy->rowCount() - 1);
@@ -172,15 +183,31 @@ quint32 ConnectionsPanel::currentConnection() const
 
 void ConnectionsPanel::onCurrentRowChanged(const QModelIndex &current)
 {
-    if (m_syncing)
+    if (m_syncing || m_quiet > 0)
         return;
+    // The user's choice, also when it is nothing (or the "Not connected" group row).
     const QModelIndex source = m_proxy->mapToSource(current);
-    if (!source.isValid())
+    m_wantedReq = m_model->reqAt(source);
+    m_wantedConn = m_wantedReq ? 0 : m_model->connectionIdAt(source);
+    if (m_wantedReq)
+        emit exchangeSelected(m_wantedReq);
+    else if (m_wantedConn)
+        emit connectionSelected(m_wantedConn);
+}
+
+void ConnectionsPanel::restoreCurrent()
+{
+    if (m_wantedReq == 0 && m_wantedConn == 0)
         return;
-    if (const quint32 req = m_model->reqAt(source))
-        emit exchangeSelected(req);
-    else if (const quint32 id = m_model->connectionIdAt(source))
-        emit connectionSelected(id);
+    const QModelIndex source = m_proxy->mapToSource(m_view->currentIndex());
+    if (m_wantedReq ? m_model->reqAt(source) == m_wantedReq
+                    : !source.parent().isValid() && m_model->connectionIdAt(source) == m_wantedConn)
+        return;
+    const QModelIndex wanted = m_wantedReq ? m_model->indexForExchange(m_wantedReq)
+                                           : m_model->indexForConnection(m_wantedConn);
+    // Hidden (filtered, or not in the model yet): show no selection rather than a neighbour the
+    // selection model picked, which the detail views would not be showing.
+    selectSourceIndex(m_proxy->mapFromSource(wanted).isValid() ? wanted : QModelIndex());
 }
 
 void ConnectionsPanel::selectSourceIndex(const QModelIndex &source)
@@ -202,24 +229,29 @@ void ConnectionsPanel::selectSourceIndex(const QModelIndex &source)
 
 void ConnectionsPanel::selectExchange(quint32 req)
 {
-    if (req == currentExchange() && req != 0)
-        return;
+    m_wantedReq = req;
+    m_wantedConn = 0;
     selectSourceIndex(m_model->indexForExchange(req));
 }
 
 void ConnectionsPanel::selectConnection(quint32 id)
 {
-    if (id != 0 && id == currentConnection())
-        return;
+    m_wantedReq = 0;
+    m_wantedConn = id;
     selectSourceIndex(m_model->indexForConnection(id));
 }
 
 void ConnectionsPanel::setFilterText(const QString &text)
 {
-    if (m_filter->text() != text)
+    if (m_filter->text() != text) {
         m_filter->setText(text); // comes back here through textChanged
-    else
+        return;
+    }
+    {
+        const QScopedValueRollback<int> quiet(m_quiet, m_quiet + 1);
         m_proxy->setFilterFixedString(text.trimmed());
+    }
+    restoreCurrent();
 }
 
 void ConnectionsPanel::showContextMenu(const QPoint &pos)

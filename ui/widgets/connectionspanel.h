@@ -41,7 +41,8 @@ public:
 public slots:
     // Selects the exchange's row and scrolls to it without emitting exchangeSelected (so two
     // views can follow each other without a loop). 0, or a row hidden by the filter, clears the
-    // selection.
+    // selection; the panel still remembers the request and selects it again when its row shows
+    // up (a pending request getting its connection, the filter being cleared).
     void selectExchange(quint32 req);
     void selectConnection(quint32 id);
     void setFilterText(const QString &text);
@@ -55,12 +56,16 @@ private:
     void showContextMenu(const QPoint &pos);
     void expandTopLevel(int first, int last);
     void selectSourceIndex(const QModelIndex &source);
+    void restoreCurrent();
 
     ConnectionTreeModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QTreeView *m_view = nullptr;
     QLineEdit *m_filter = nullptr;
-    bool m_syncing = false; // selecting programmatically: do not re-emit
+    bool m_syncing = false;  // selecting programmatically: do not re-emit
+    int m_quiet = 0;         // rows being removed or filtered: current-row moves are not the user's
+    quint32 m_wantedReq = 0; // what the user or selectExchange() chose; kept across row moves
+    quint32 m_wantedConn = 0;
 };
 
 } // namespace hopscope

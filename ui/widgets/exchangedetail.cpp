@@ -36,9 +36,11 @@ HeadersView::HeadersView(HeadersModel *model, QWidget *parent) : QTreeView(paren
     setUniformRowHeights(true);
     setTextElideMode(Qt::ElideMiddle);
     header()->setStretchLastSection(true);
-    header()->resizeSection(HeadersModel::NameColumn, 260);
     // Blocks open as they arrive: the fields are the point.
-    connect(model, &QAbstractItemModel::modelReset, this, &QTreeView::expandAll);
+    connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        expandAll();
+        fitNameColumn();
+    });
     connect(model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &parent, int first, int last) {
                 if (parent.isValid())
@@ -49,7 +51,17 @@ HeadersView::HeadersView(HeadersModel *model, QWidget *parent) : QTreeView(paren
                     for (int i = 0; i < m_model->rowCount(block); ++i)
                         expand(m_model->index(i, 0, block));
                 }
+                fitNameColumn();
             });
+}
+
+// Block titles ("HTTP/2 response, stream 1 (conn #1)") should read in full, but a long header
+// name must not squeeze the values off screen.
+void HeadersView::fitNameColumn()
+{
+    const int cap = qMax(320, viewport()->width() * 11 / 20);
+    header()->resizeSection(HeadersModel::NameColumn,
+                            qBound(160, sizeHintForColumn(HeadersModel::NameColumn), cap));
 }
 
 QString HeadersView::selectionText() const
@@ -180,7 +192,7 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
     m_framesView->setColumnWidth(FramesModel::DirColumn, 36);
     m_framesView->setColumnWidth(FramesModel::StreamColumn, 56);
     m_framesView->setColumnWidth(FramesModel::FrameColumn, 120);
-    m_framesView->setColumnWidth(FramesModel::FlagsColumn, 170);
+    m_framesView->setColumnWidth(FramesModel::FlagsColumn, 200);
     m_framesView->setColumnWidth(FramesModel::LengthColumn, 64);
     m_connectionFrames = new QCheckBox(tr("Include the connection's frames (stream 0)"), this);
     m_connectionFrames->setToolTip(
@@ -237,6 +249,8 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
 void ExchangeDetail::setExchange(quint32 req)
 {
     m_req = req;
+    m_scanned = 0;
+    m_sentHttp1 = m_switched = false;
     m_headersModel->setExchange(req);
     m_body->setExchange(req);
     m_framesModel->setExchange(req);
@@ -282,25 +296,16 @@ void ExchangeDetail::updateHeader()
     }
 
     // What the exchange spoke: an upgrade shows where it started and what it became.
-    bool startedOnHttp1 = false;
-    for (const int i : ex->events) {
-        if (m_store->event(i).is("h1.request")) {
-            startedOnHttp1 = true;
-            break;
-        }
+    for (; m_scanned < ex->events.size(); ++m_scanned) {
+        const TraceEvent &ev = m_store->event(ex->events.at(m_scanned));
+        if (ev.is("h1.request"))
+            m_sentHttp1 = true;
+        else if (ev.is("upgrade.switch"))
+            m_switched = true;
     }
-    const bool switched = ex->stream >= 0 || ex->kind != ExchangeInfo::Kind::Http;
     QString protocol = protocolLabel(ex->protocol);
-    if (startedOnHttp1 && switched && !ex->protocol.isEmpty() &&
-        ex->protocol.compare(QLatin1String("HTTP/1.1"), Qt::CaseInsensitive) != 0) {
-        // Only the request that carried the 101 (or a retried one) started on HTTP/1.1.
-        bool upgradedHere = false;
-        for (const int i : ex->events)
-            if (m_store->event(i).is("upgrade.switch"))
-                upgradedHere = true;
-        if (upgradedHere)
-            protocol = QStringLiteral("HTTP/1.1 → ") + protocol;
-    }
+    if (m_sentHttp1 && m_switched && !ex->protocol.isEmpty())
+        protocol = QStringLiteral("HTTP/1.1 → ") + protocol;
 
     struct Part
     {

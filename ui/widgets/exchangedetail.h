@@ -48,6 +48,7 @@ protected:
 
 private:
     void copyBlockOfKind(int kind);
+    void fitNameColumn();
     HeadersModel *m_model;
 };
 
@@ -100,6 +101,11 @@ private:
     int m_preferredTab = HeadersTab; // what the user last picked
     bool m_applyingTabs = false;     // tab changes made by us are not the user's pick
     QString m_headerPlain;
+    // Seen so far in the exchange's events (scanned incrementally): it began on HTTP/1.1, and
+    // a 101 switched it.
+    int m_scanned = 0;
+    bool m_sentHttp1 = false;
+    bool m_switched = false;
 
     QLabel *m_icon = nullptr;
     QLabel *m_header = nullptr;

@@ -18,7 +18,6 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
-#include <QShortcut>
 #include <QSpinBox>
 #include <QTabBar>
 #include <QTabWidget>
@@ -270,12 +269,8 @@ void RequestComposer::buildUi()
     });
     outer->addWidget(m_tabs, 1);
 
-    for (const QKeySequence &key :
-         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
-        auto *sc = new QShortcut(key, this);
-        sc->setContext(Qt::WidgetWithChildrenShortcut);
-        connect(sc, &QShortcut::activated, this, &RequestComposer::send);
-    }
+    // Ctrl+Return is not bound here: the main window's Request ▸ Send action owns it (an
+    // application shortcut) and calls send(); a second binding would make both ambiguous.
 
     connect(m_headers, &HeadersTableModel::headersEdited, this, [this] {
         const int n = int(m_headers->headers().size());

@@ -96,7 +96,8 @@ public:
 
 public slots:
     // Validates; on success adds the URL to the history and emits sendRequested, otherwise
-    // shows the inline error. Ctrl+Return and Enter in the URL field call it.
+    // shows the inline error. Enter in the URL field calls it; Ctrl+Return belongs to
+    // the main window (Request ▸ Send), which calls it too.
     void send();
     // Enables Stop while requests are in flight and shows their number on it.
     void setInFlight(int inFlight);

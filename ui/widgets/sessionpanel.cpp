@@ -15,11 +15,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -138,12 +138,11 @@ SessionPanel::SessionPanel(SessionStore *store, QWidget *parent)
     m_inputError->setVisible(false);
     outer->addWidget(m_inputError);
 
-    for (const QKeySequence &key :
-         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
-        auto *sc = new QShortcut(key, this);
-        sc->setContext(Qt::WidgetWithChildrenShortcut);
-        connect(sc, &QShortcut::activated, this, &SessionPanel::sendInput);
-    }
+    // Ctrl+Return in the input sends the message. Not a QShortcut: the main window binds
+    // Ctrl+Return application-wide to send the composer's request, and two shortcuts on one key
+    // are ambiguous (neither fires). The input claims the key through ShortcutOverride instead,
+    // so while it has focus the key sends here and nowhere else.
+    m_input->installEventFilter(this);
 
     // Follow the newest message unless the user scrolled up to read an older one.
     connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
@@ -162,10 +161,31 @@ SessionPanel::SessionPanel(SessionStore *store, QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &SessionPanel::updateDetail);
     // The exchange's kind and state can change without a new row (a 101, a completion).
-    connect(m_store, &SessionStore::changed, this, &SessionPanel::updateState);
+    connect(m_store, &SessionStore::changed, this, [this](const SessionDelta &delta) {
+        if (m_req && (delta.changedExchanges.contains(m_req) || delta.newExchanges.contains(m_req)))
+            updateState();
+    });
+    connect(m_store, &SessionStore::reset, this, &SessionPanel::updateState);
 
     updateState();
     updateDetail();
+}
+
+bool SessionPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_input &&
+        (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress)) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        const bool ctrlReturn = (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) &&
+                                (key->modifiers() & ~Qt::KeypadModifier) == Qt::ControlModifier;
+        if (ctrlReturn) {
+            event->accept();
+            if (event->type() == QEvent::KeyPress)
+                sendInput();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void SessionPanel::setExchange(quint32 req)

@@ -64,6 +64,9 @@ public slots:
 signals:
     void sendRequested(quint32 req, hopscope::SessionSendKind kind, const QByteArray &data);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     bool isTunnel() const;
     void updateState();

@@ -173,6 +173,9 @@ TimingsView::TimingsView(SessionStore *store, QWidget *parent) : QWidget(parent)
 void TimingsView::setExchange(quint32 req)
 {
     m_req = req;
+    m_scanned = 0;
+    m_notes.clear();
+    m_timings = {};
     refresh();
 }
 
@@ -235,27 +238,27 @@ void TimingsView::refresh()
     }
     m_chart->m_protocol = ex->protocol;
 
-    QStringList notes;
-    QCborMap timings;
-    for (const int i : ex->events) {
-        const TraceEvent &ev = m_store->event(i);
+    for (; m_scanned < ex->events.size(); ++m_scanned) {
+        const TraceEvent &ev = m_store->event(ex->events.at(m_scanned));
         if (ev.is("pool.reuse"))
-            notes.append(tr("connection #%1 reused").arg(ev.scope.conn));
+            m_notes.append(tr("connection #%1 reused").arg(ev.scope.conn));
         else if (ev.is("pool.open"))
-            notes.append(tr("new connection #%1").arg(ev.scope.conn));
+            m_notes.append(tr("new connection #%1").arg(ev.scope.conn));
         else if (ev.is("pool.retry"))
-            notes.append(tr("retried on a new connection (%1)")
-                             .arg(ev.fields.value(QLatin1String("reason")).toString()));
+            m_notes.append(tr("retried on a new connection (%1)")
+                               .arg(ev.fields.value(QLatin1String("reason")).toString()));
         else if (ev.is("upgrade.follow"))
-            notes.append(tr("opened because connection #%1 advertised Upgrade: h2")
-                             .arg(ev.fields.value(QLatin1String("from")).toInteger()));
+            m_notes.append(tr("opened because connection #%1 advertised Upgrade: h2")
+                               .arg(ev.fields.value(QLatin1String("from")).toInteger()));
         else if (ev.is("upgrade.switch"))
-            notes.append(
+            m_notes.append(
                 tr("switched to %1 (101)")
                     .arg(protocolLabel(ev.fields.value(QLatin1String("protocol")).toString())));
         else if (ev.is("response.complete"))
-            timings = ev.fields.value(QLatin1String("timings")).toMap();
+            m_timings = ev.fields.value(QLatin1String("timings")).toMap();
     }
+    const QStringList &notes = m_notes;
+    const QCborMap &timings = m_timings;
 
     const double traceMs = ex->startNs >= 0 ? double(ex->startNs) / 1e6 : 0;
     QString summary = tr("Started at +%1 into the trace").arg(formatMs(traceMs));

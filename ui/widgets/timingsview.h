@@ -1,7 +1,9 @@
 #pragma once
 
+#include <QCborMap>
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 class QLabel;
@@ -56,6 +58,11 @@ private:
 
     SessionStore *m_store = nullptr;
     quint32 m_req = 0;
+    // What the exchange's events said so far; scanned incrementally, so a long WebSocket
+    // session does not make every batch walk all of its events again.
+    int m_scanned = 0;
+    QStringList m_notes;
+    QCborMap m_timings;
     QList<Phase> m_phases;
     double m_totalMs = -1;
     QLabel *m_error = nullptr;

@@ -1,0 +1,245 @@
+// The whole window against the embedded demo server, through the real engine thread: the tour's
+// connections in the tree and the timeline, per-stream headers, the `Upgrade: h2` arrow, a
+// WebSocket driven from the session tab, and a screenshot after the tour.
+
+#include "mainwindow.h"
+#include "models/connectiontreemodel.h"
+#include "models/headersmodel.h"
+#include "models/sessionmessagesmodel.h"
+#include "models/timelinemodel.h"
+#include "session/sessionstore.h"
+#include "views/timelineview.h"
+#include "widgets/connectionspanel.h"
+#include "widgets/exchangedetail.h"
+#include "widgets/requestcomposer.h"
+#include "widgets/sessionpanel.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTest>
+#include <QTreeView>
+
+using namespace hopscope;
+
+namespace {
+
+// Every (name, value) row of a tree model, depth first.
+void collectRows(const QAbstractItemModel *model, const QModelIndex &parent,
+                 QList<QPair<QString, QString>> *out)
+{
+    for (int r = 0; r < model->rowCount(parent); ++r) {
+        const QModelIndex name = model->index(r, 0, parent);
+        out->append({name.data().toString(), model->index(r, 1, parent).data().toString()});
+        collectRows(model, name, out);
+    }
+}
+
+bool hasRow(const QList<QPair<QString, QString>> &rows, const QString &name,
+            const QString &valuePart)
+{
+    for (const auto &row : rows)
+        if (row.first == name && row.second.contains(valuePart))
+            return true;
+    return false;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<MainWindow> m_window;
+
+    MainWindow *openOnDemo(bool runTour)
+    {
+        MainWindow::Options options;
+        options.runTour = runTour;
+        options.restoreSettings = false;
+        m_window = std::make_unique<MainWindow>(options);
+        m_window->resize(1600, 1000);
+        m_window->show();
+        QSignalSpy ready(m_window.get(), &MainWindow::demoReady);
+        if (!m_window->engine()->demo().isValid())
+            ready.wait(10000);
+        return m_window.get();
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void cleanup() { m_window.reset(); }
+
+    void tourShowsEverySwitch()
+    {
+        MainWindow *w = openOnDemo(true);
+        QSignalSpy finished(w, &MainWindow::tourFinished);
+        QVERIFY(finished.wait(30000));
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->completeCount(), 7, 5000);
+        SessionStore *store = w->store();
+
+        // The tree: five connections, each titled with its protocol history; streams under #1.
+        ConnectionTreeModel *tree = w->connectionsPanel()->model();
+        QCOMPARE(tree->rowCount(), 5);
+        const QString first = tree->index(0, 0).data().toString();
+        QVERIFY2(first.startsWith(QStringLiteral("#1 127.0.0.1:")), qPrintable(first));
+        QVERIFY2(first.contains(QStringLiteral("HTTP/1.1 → h2c at ")), qPrintable(first));
+        QVERIFY(tree->index(3, 0).data().toString().contains(QStringLiteral("→ websocket")) ||
+                tree->index(3, 0).data().toString().contains(QStringLiteral("→ WebSocket")));
+        const QModelIndex c1 = tree->index(0, 0);
+        QCOMPARE(tree->rowCount(c1), 3);
+        QStringList streams;
+        for (int r = 0; r < 3; ++r)
+            streams << tree->index(r, 1, c1).data().toString();
+        QCOMPARE(streams, (QStringList{"1", "3", "5"}));
+
+        // Selecting a stream in the tree shows it everywhere.
+        QTreeView *view = w->connectionsPanel()->view();
+        const QModelIndex stream3 =
+            w->connectionsPanel()->proxyModel()->mapFromSource(tree->indexForExchange(2));
+        view->setCurrentIndex(stream3);
+        QCOMPARE(w->selectedExchange(), 2u);
+        QCOMPARE(w->detail()->exchange(), 2u);
+
+        // Per-stream headers: the h2c upgrade's HTTP/1.1 request, the 101 and the HTTP/2
+        // response with its pseudo-header.
+        w->selectExchange(1);
+        QList<QPair<QString, QString>> rows;
+        collectRows(w->detail()->headersModel(), {}, &rows);
+        QVERIFY(hasRow(rows, QStringLiteral("Upgrade"), QStringLiteral("h2c")));
+        QVERIFY(hasRow(rows, QStringLiteral("HTTP2-Settings"), QString()));
+        QVERIFY(hasRow(rows, QStringLiteral(":status"), QStringLiteral("200")));
+        w->selectExchange(2);
+        rows.clear();
+        collectRows(w->detail()->headersModel(), {}, &rows);
+        QVERIFY(hasRow(rows, QStringLiteral(":path"), QStringLiteral("/delay/300")));
+        QVERIFY(hasRow(rows, QStringLiteral(":method"), QStringLiteral("GET")));
+
+        // The timeline: a lane per connection, the h2c offer and switch on lane 1, three
+        // overlapping stream bars there, the advertisement on lane 2 and the arrow 2 -> 3.
+        TimelineModel *timeline = w->timelineModel();
+        QCOMPARE(timeline->laneCount(), 5);
+        const TimelineLane *lane1 = timeline->lane(1);
+        QCOMPARE(lane1->protocols, (QStringList{"HTTP/1.1", "h2c"}));
+        QVERIFY(lane1->rowCount() >= 2); // /delay/300 overlaps the others
+        bool offer = false, switched = false;
+        for (int m : lane1->markers) {
+            const TimelineMarker &marker = timeline->markerAt(m);
+            offer |= marker.kind == TimelineMarker::Kind::UpgradeOffer;
+            switched |= marker.kind == TimelineMarker::Kind::UpgradeSwitch &&
+                        marker.protocol == QLatin1String("h2c");
+        }
+        QVERIFY(offer && switched);
+        bool advertised = false;
+        for (int m : timeline->lane(2)->markers)
+            advertised |= timeline->markerAt(m).kind == TimelineMarker::Kind::Advertised;
+        QVERIFY(advertised);
+        QCOMPARE(timeline->arrows().size(), 1);
+        QCOMPARE(timeline->arrows().first().fromConn, 2u);
+        QCOMPARE(timeline->arrows().first().toConn, 3u);
+        QCOMPARE(store->connection(3)->followedFrom, 2u);
+
+        // Clicking stream 3's bar in the timeline selects it in the tree and the details.
+        w->timeline()->fitAll();
+        QApplication::processEvents();
+        const QRect bar = w->timeline()->barRect(2);
+        QVERIFY(bar.isValid());
+        QTest::mouseClick(w->timeline()->viewport(), Qt::LeftButton, {}, bar.center());
+        QCOMPARE(w->selectedExchange(), 2u);
+        QCOMPARE(w->connectionsPanel()->currentExchange(), 2u);
+
+        // The status bar counts it all, with no error.
+        QTRY_VERIFY(w->statusSummary()->text().contains(QStringLiteral("7 requests")));
+        QVERIFY(w->statusSummary()->text().contains(QStringLiteral("0 failed")));
+
+        // A screenshot of the window after the tour (kept next to the test binary).
+        w->selectExchange(1);
+        QApplication::processEvents();
+        const QImage shot = w->grab().toImage();
+        QVERIFY(!shot.isNull());
+        QCOMPARE(shot.size(), w->size());
+        const QString path =
+            QDir(QCoreApplication::applicationDirPath()).filePath("mainwindow-after-tour.png");
+        QVERIFY(shot.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+    }
+
+    void webSocketFromTheGui()
+    {
+        MainWindow *w = openOnDemo(false);
+        const QString plain = w->engine()->demo().plainUrl;
+        QVERIFY(!plain.isEmpty());
+        QString wsUrl = plain;
+        wsUrl.replace(QStringLiteral("http://"), QStringLiteral("ws://"));
+        w->composer()->setUrl(wsUrl + QStringLiteral("/ws"));
+        w->composer()->setProtocolMode(RequestComposer::ProtocolMode::WebSocket);
+        QSignalSpy opened(w->engine(), &EngineHost::sessionOpened);
+        w->composer()->send();
+        QCOMPARE(w->composer()->errorText(), QString());
+        QVERIFY(opened.wait(10000));
+        const quint32 req = opened.first().at(0).value<quint32>();
+        QVERIFY(opened.first().at(1).toBool());   // a WebSocket can ping
+        QTRY_COMPARE(w->selectedExchange(), req); // the window shows what was just sent
+        QVERIFY(w->detail()->isTabEnabled(ExchangeDetail::SessionTab));
+
+        SessionPanel *session = w->detail()->sessionPanel();
+        QTRY_VERIFY(session->isSessionOpen());
+        session->setInputMode(SessionPanel::InputMode::Text);
+        session->setInputText(QStringLiteral("hello from the window"));
+        session->sendInput();
+        SessionMessagesModel *messages = session->model();
+        auto received = [messages](const QString &text) {
+            for (int r = 0; r < messages->rowCount(); ++r) {
+                const QModelIndex i = messages->index(r, SessionMessagesModel::ContentColumn);
+                if (i.data(SessionMessagesModel::DirectionRole).toInt() == int(Direction::In) &&
+                    i.data().toString().contains(text))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(received(QStringLiteral("hello from the window")), 5000);
+
+        session->setInputMode(SessionPanel::InputMode::Binary);
+        session->setInputText(QStringLiteral("de ad be ef"));
+        session->sendInput();
+        QTRY_VERIFY_WITH_TIMEOUT(received(QStringLiteral("de ad be ef")), 5000);
+
+        session->sendClose();
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isSessionOpen(), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(int(w->store()->exchange(req)->state),
+                                  int(ExchangeInfo::State::Complete), 5000);
+    }
+
+    void urlArgumentFillsTheComposer()
+    {
+        MainWindow::Options options;
+        options.startDemo = false;
+        options.restoreSettings = false;
+        options.url = QStringLiteral("http://example.invalid:8080/x?y=1");
+        MainWindow w(options);
+        QCOMPARE(w.composer()->spec().url.toString(), options.url);
+        QVERIFY(w.windowTitle().contains(QStringLiteral("example.invalid:8080")));
+    }
+
+    void settingsKeepRecentUrls()
+    {
+        QSettings().clear();
+        MainWindow::Options options;
+        options.startDemo = false;
+        {
+            MainWindow w(options);
+            w.composer()->addToHistory(QStringLiteral("http://one.invalid/"));
+            w.close();
+        }
+        MainWindow again(options);
+        QVERIFY(again.composer()->history().contains(QStringLiteral("http://one.invalid/")));
+        QSettings().clear();
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
