@@ -20,9 +20,9 @@ bool prefersDarkTheme()
         return true;
     if (!QStandardPaths::findExecutable(QStringLiteral("gsettings")).isEmpty()) {
         QProcess p;
-        p.start(QStringLiteral("gsettings"), {QStringLiteral("get"),
-                                              QStringLiteral("org.gnome.desktop.interface"),
-                                              QStringLiteral("color-scheme")});
+        p.start(QStringLiteral("gsettings"),
+                {QStringLiteral("get"), QStringLiteral("org.gnome.desktop.interface"),
+                 QStringLiteral("color-scheme")});
         if (p.waitForFinished(500))
             return p.readAllStandardOutput().contains("dark");
         p.kill();

@@ -126,7 +126,6 @@ void MainWindow::buildUi()
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
     tabifyDockWidget(m_timelineDock, m_logDock);
     m_timelineDock->raise();
-    resizeDocks({m_timelineDock}, {330}, Qt::Vertical);
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("statusSummary"));
@@ -144,7 +143,7 @@ void MainWindow::buildUi()
     connect(m_log, &TraceLogPanel::exchangeActivated, this, &MainWindow::selectExchange);
     connect(m_timeline, &TimelineView::eventActivated, this, [this](int eventIndex) {
         m_logDock->raise();
-        m_log->showEvent(eventIndex);
+        m_log->showTraceEvent(eventIndex);
     });
 
     connect(m_composer, &RequestComposer::sendRequested, this,
@@ -245,7 +244,11 @@ void MainWindow::connectEngine()
     });
     connect(m_engine, &EngineHost::tourFinished, this, [this] {
         m_tourButton->setEnabled(true);
-        emit tourFinished();
+        // The last batch may still be on its way; show the highlights once it landed.
+        QTimer::singleShot(100, this, [this] {
+            showTourHighlights();
+            emit tourFinished();
+        });
     });
 }
 
@@ -293,6 +296,37 @@ void MainWindow::onDemoReady(const DemoEndpoints &endpoints)
         m_options.runTour = false;
         runTour();
     }
+}
+
+// After the tour the whole trace spans seconds (the WebSocket lingers), which squeezes the
+// h2c upgrade into a few pixels. Zoom the timeline to the first two phases, the HTTP/1.1 -> h2c
+// switch and the `Upgrade: h2` follow, and show the upgraded request: that is the story.
+void MainWindow::showTourHighlights()
+{
+    qint64 from = -1, to = -1;
+    for (const TraceEvent &ev : m_store->events()) {
+        if (!ev.is("demo.phase"))
+            continue;
+        const qint64 phase = ev.fields.value(QLatin1String("phase")).toInteger();
+        if (phase == 1 && from < 0)
+            from = ev.tNs;
+        else if (phase == 3)
+            to = ev.tNs;
+    }
+    if (from < 0 || to <= from)
+        return;
+    const qint64 margin = (to - from) / 30;
+    m_timeline->setVisibleRange(from - margin, to + 4 * margin);
+    m_demoLabel->setText(tr("<b>Demo tour finished.</b> Read the timeline below from the top: "
+                            "connection #1 switched from HTTP/1.1 to h2c, #2 advertised "
+                            "<code>Upgrade: h2</code> and #3 is the HTTP/2 connection it led "
+                            "to. Click any bar or row for its headers and frames."));
+    if (const ExchangeInfo *first = m_store->exchange(
+            m_store->exchangeCount() >= 7 ? quint32(m_store->exchangeCount() - 6) : 1))
+        selectExchange(first->req);
+    statusBar()->showMessage(tr("Tour finished. The timeline shows the h2c upgrade and the "
+                                "`Upgrade: h2` follow; press F on it to see all four phases."),
+                             20000);
 }
 
 void MainWindow::runTour()
@@ -400,6 +434,18 @@ void MainWindow::updateTitle()
                                   : tr("%1 — Hopscope").arg(what));
 }
 
+// A first start (no saved layout) gives the timeline, the window's story, a good share of the
+// height, and the tree room for its status, size and time columns.
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_layoutRestored || m_defaultLayoutApplied)
+        return;
+    m_defaultLayoutApplied = true;
+    resizeDocks({m_timelineDock}, {height() * 45 / 100}, Qt::Vertical);
+    m_splitter->setSizes({m_splitter->width() / 2, m_splitter->width() / 2});
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_options.restoreSettings)
@@ -421,8 +467,9 @@ void MainWindow::restoreSettings()
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1500, 950);
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
+    m_layoutRestored =
+        restoreState(settings.value(QStringLiteral("window/state")).toByteArray()) &&
+        m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
     m_composer->restoreSettings(settings);
 }
 

@@ -67,6 +67,7 @@ signals:
     void tourFinished();
 
 protected:
+    void showEvent(QShowEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
 
 private:
@@ -78,6 +79,7 @@ private:
     void updateTitle();
     void onDemoReady(const DemoEndpoints &endpoints);
     void reportNewFailures(int firstNewEvent);
+    void showTourHighlights();
     void saveSettings() const;
     void restoreSettings();
 
@@ -103,6 +105,8 @@ private:
     quint32 m_lastKnownExchanges = 0;
     QHash<quint32, bool> m_openSessions; // req -> canPing
     int m_lastPhase = 0;
+    bool m_layoutRestored = false;
+    bool m_defaultLayoutApplied = false;
 };
 
 } // namespace hopscope

@@ -71,18 +71,14 @@ int main(int argc, char **argv)
     if (parser.isSet(screenshot)) {
         const QString path = QFileInfo(parser.value(screenshot)).absoluteFilePath();
         QObject::connect(&window, &MainWindow::tourFinished, &window, [&window, path] {
-            // Let the last batch land and the views settle, then show the h2c upgrade.
+            // The window already shows the h2c upgrade; let the views settle.
             QTimer::singleShot(400, &window, [&window, path] {
-                window.selectExchange(1);
-                window.timeline()->fitAll();
-                QTimer::singleShot(300, &window, [&window, path] {
-                    QDir().mkpath(QFileInfo(path).absolutePath());
-                    const bool ok = window.grab().save(path);
-                    std::fprintf(ok ? stdout : stderr, "%s %s\n",
-                                 ok ? "screenshot saved to" : "hopscope: could not save",
-                                 qPrintable(path));
-                    QApplication::exit(ok ? 0 : 1);
-                });
+                QDir().mkpath(QFileInfo(path).absolutePath());
+                const bool ok = window.grab().save(path);
+                std::fprintf(ok ? stdout : stderr, "%s %s\n",
+                             ok ? "screenshot saved to" : "hopscope: could not save",
+                             qPrintable(path));
+                QApplication::exit(ok ? 0 : 1);
             });
         });
         QTimer::singleShot(60'000, &app, [] {

@@ -302,10 +302,10 @@ void TraceLogPanel::showExchange(quint32 req)
     const ExchangeInfo *exchange = m_store->exchange(req);
     if (!exchange || exchange->events.isEmpty())
         return;
-    showEvent(exchange->events.first());
+    showTraceEvent(exchange->events.first());
 }
 
-void TraceLogPanel::showEvent(int eventIndex)
+void TraceLogPanel::showTraceEvent(int eventIndex)
 {
     const int row = m_model->nearestRowForEvent(eventIndex);
     if (row < 0)

@@ -51,7 +51,7 @@ public:
     // row shown is selected. Turns Follow off so the position stays.
     void showExchange(quint32 req);
     // Selects and scrolls to one event (or the next row shown after it).
-    void showEvent(int eventIndex);
+    void showTraceEvent(int eventIndex);
 
     // The filter bar, also for code (tests, a "filter to this connection" action elsewhere).
     void setConnectionFilter(quint32 conn); // 0 = all
