@@ -2,6 +2,7 @@
 
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
+#include "session/tracefile.h"
 #include "views/protocolstyle.h"
 #include "views/timelineview.h"
 #include "widgets/connectionspanel.h"
@@ -16,6 +17,8 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -61,6 +64,16 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         restoreSettings();
     if (!m_options.url.isEmpty())
         m_composer->setUrl(m_options.url);
+    if (!m_options.traceFile.isEmpty()) {
+        // A saved trace is a record, not a session: the engine's ids would collide with it.
+        m_options.startDemo = false;
+        m_composer->setEnabled(false);
+        m_composer->setToolTip(
+            tr("A saved trace is read-only; send requests from the main window"));
+        QString error;
+        if (!openTrace(m_options.traceFile, &error))
+            statusBar()->showMessage(tr("✖ %1").arg(error));
+    }
     if (m_options.startDemo)
         m_engine->startDemo();
     updateStatus();
@@ -169,6 +182,11 @@ void MainWindow::buildUi()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open trace…"), this, &MainWindow::chooseTraceToOpen)
+        ->setShortcut(QKeySequence::Open);
+    file->addAction(tr("&Save trace as…"), this, &MainWindow::saveTraceAs)
+        ->setShortcut(QKeySequence::Save);
+    file->addSeparator();
     QAction *clear = file->addAction(tr("&Clear session"), this, &MainWindow::clearSession);
     clear->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
     file->addSeparator();
@@ -348,6 +366,52 @@ void MainWindow::clearSession()
     m_store->clear();
 }
 
+bool MainWindow::openTrace(const QString &path, QString *error)
+{
+    TraceBatch events;
+    const bool ok = readTraceFile(path, &events, error);
+    // Fed like the engine feeds it, in batches, so the models insert rows the usual way.
+    constexpr int kBatch = 4096;
+    for (qsizetype i = 0; i < events.size(); i += kBatch)
+        m_store->append(events.mid(i, kBatch));
+    m_tracePath = QFileInfo(path).absoluteFilePath();
+    m_demoLabel->parentWidget()->setVisible(false);
+    updateTitle();
+    QTimer::singleShot(0, m_timeline, &TimelineView::fitAll);
+    return ok;
+}
+
+void MainWindow::chooseTraceToOpen()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a trace"), QString(), tr("Hopscope traces (*.jsonl *.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    Options options;
+    options.traceFile = path;
+    options.startDemo = false;
+    options.restoreSettings = false;
+    auto *window = new MainWindow(options);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->resize(size());
+    window->show();
+}
+
+void MainWindow::saveTraceAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save the trace"),
+                                                      QStringLiteral("hopscope-trace.jsonl"),
+                                                      tr("JSON lines (*.jsonl)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (writeTraceFile(path, m_store->events(), &error))
+        statusBar()->showMessage(
+            tr("Saved %1 events to %2").arg(m_store->events().size()).arg(path), 10000);
+    else
+        QMessageBox::warning(this, tr("Save the trace"), error);
+}
+
 void MainWindow::selectExchange(quint32 req)
 {
     if (m_selecting)
@@ -421,6 +485,10 @@ void MainWindow::updateStatus()
 
 void MainWindow::updateTitle()
 {
+    if (!m_tracePath.isEmpty()) {
+        setWindowTitle(tr("%1 (saved trace) — Hopscope").arg(m_tracePath));
+        return;
+    }
     QString what;
     if (const ExchangeInfo *x = m_store->exchange(m_selected))
         what = x->url;

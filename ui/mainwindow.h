@@ -36,6 +36,7 @@ public:
         bool startDemo = true; // start the embedded demo server and offer its requests
         bool runTour = false;  // hopscope --demo: run the tour once the server is up
         QString url;           // hopscope URL: fill the composer
+        QString traceFile;     // hopscope --trace FILE: a read-only view of a saved trace
         bool restoreSettings = true;
     };
 
@@ -61,6 +62,11 @@ public slots:
     void runTour();
     void sendFromComposer();
     void clearSession();
+    // File menu: a saved JSON-lines trace (hopscope-cli --trace-json) opens in a new read-only
+    // window; the session saves as one.
+    bool openTrace(const QString &path, QString *error);
+    void saveTraceAs();
+    void chooseTraceToOpen();
 
 signals:
     void demoReady();
@@ -105,6 +111,7 @@ private:
     quint32 m_lastKnownExchanges = 0;
     QHash<quint32, bool> m_openSessions; // req -> canPing
     int m_lastPhase = 0;
+    QString m_tracePath; // the saved trace this window shows, if any
     bool m_layoutRestored = false;
     bool m_defaultLayoutApplied = false;
 };

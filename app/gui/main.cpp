@@ -47,7 +47,11 @@ int main(int argc, char **argv)
     const QCommandLineOption fresh(QStringLiteral("fresh"),
                                    QStringLiteral("Ignore and keep the saved window layout and "
                                                   "options (for screenshots and demos)."));
-    parser.addOptions({demo, noDemo, screenshot, fresh});
+    const QCommandLineOption trace(
+        QStringLiteral("trace"),
+        QStringLiteral("Open a saved JSON-lines trace (hopscope-cli --trace-json) read-only."),
+        QStringLiteral("FILE"));
+    parser.addOptions({demo, noDemo, screenshot, fresh, trace});
     parser.process(app);
 
     applySystemTheme(app);
@@ -58,6 +62,10 @@ int main(int argc, char **argv)
     options.restoreSettings = !parser.isSet(fresh) && !parser.isSet(screenshot);
     if (!parser.positionalArguments().isEmpty())
         options.url = parser.positionalArguments().constFirst();
+    if (parser.isSet(trace)) {
+        options.traceFile = parser.value(trace);
+        options.startDemo = false;
+    }
     if (options.runTour && !options.startDemo) {
         std::fprintf(stderr, "hopscope: --demo needs the embedded demo server\n");
         return 2;

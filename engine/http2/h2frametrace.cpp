@@ -229,11 +229,11 @@ QCborArray H2FrameTrace::headerList(const nghttp2_nv *nva, size_t count)
     QCborArray out;
     for (size_t i = 0; i < count; ++i) {
         const nghttp2_nv &nv = nva[i];
-        out.append(QCborArray{
-            wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.name),
-                                             qsizetype(nv.namelen))),
-            wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.value),
-                                             qsizetype(nv.valuelen)))});
+        out.append(
+            QCborArray{wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.name),
+                                                        qsizetype(nv.namelen))),
+                       wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.value),
+                                                        qsizetype(nv.valuelen)))});
     }
     return out;
 }

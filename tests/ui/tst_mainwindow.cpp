@@ -225,6 +225,20 @@ private slots:
         QVERIFY(w.windowTitle().contains(QStringLiteral("example.invalid:8080")));
     }
 
+    void savedTraceOpensReadOnly()
+    {
+        MainWindow::Options options;
+        options.traceFile = QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl");
+        options.restoreSettings = false;
+        MainWindow w(options);
+        QCOMPARE(w.store()->connectionCount(), 5);
+        QCOMPARE(w.connectionsPanel()->model()->rowCount(), 5);
+        QCOMPARE(w.timelineModel()->arrows().size(), 1);
+        QVERIFY(!w.composer()->isEnabled());
+        QVERIFY(!w.engine()->demo().isValid());
+        QVERIFY(w.windowTitle().contains(QStringLiteral("tour.jsonl")));
+    }
+
     void settingsKeepRecentUrls()
     {
         QSettings().clear();

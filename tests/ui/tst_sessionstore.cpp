@@ -3,7 +3,9 @@
 #include "session/sessionstore.h"
 #include "tracefixture.h"
 
+#include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace hopscope;
@@ -126,6 +128,46 @@ private slots:
         QCOMPARE(reset.size(), 1);
         QCOMPARE(store.connectionCount(), 0);
         QCOMPARE(store.exchangeCount(), 0);
+    }
+
+    void traceFileRoundTrip()
+    {
+        const TraceBatch tour = loadJsonLines(tourTracePath());
+        QVERIFY(tour.size() > 100);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("again.jsonl"));
+        QString error;
+        QVERIFY2(writeTraceFile(path, tour, &error), qPrintable(error));
+        TraceBatch again;
+        QVERIFY2(readTraceFile(path, &again, &error), qPrintable(error));
+        QCOMPARE(again.size(), tour.size());
+        // Byte for byte what the CLI wrote: field order and values survive the round trip.
+        QFile original(tourTracePath());
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QFile written(path);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QList<QByteArray> a = written.readAll().split('\n'),
+                                b = original.readAll().split('\n');
+        QCOMPARE(a.size(), b.size());
+        for (qsizetype i = 0; i < a.size(); ++i)
+            QCOMPARE(a.at(i), b.at(i));
+    }
+
+    void traceFileErrorsNameTheLine()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("bad.jsonl"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"seq\":1,\"t\":0.1,\"type\":\"close\",\"conn\":1,\"reason\":\"x\"}\n{oops\n");
+        f.close();
+        TraceBatch events;
+        QString error;
+        QVERIFY(!readTraceFile(path, &events, &error));
+        QVERIFY2(error.contains(QStringLiteral("line 2")), qPrintable(error));
+        QCOMPARE(events.size(), 1); // what was read is kept
+        QVERIFY(events.first().is("close"));
+        QVERIFY(!readTraceFile(dir.filePath(QStringLiteral("missing.jsonl")), &events, &error));
     }
 
     void bodyBudgetDropsOldestFirst()
