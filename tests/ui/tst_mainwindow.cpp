@@ -21,6 +21,8 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QTcpServer>
 #include <QTest>
 #include <QTreeView>
 
@@ -212,6 +214,38 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!session->isSessionOpen(), 5000);
         QTRY_COMPARE_WITH_TIMEOUT(int(w->store()->exchange(req)->state),
                                   int(ExchangeInfo::State::Complete), 5000);
+    }
+
+    void failuresAreNeverSilent()
+    {
+        MainWindow *w = openOnDemo(false);
+        // A port nobody listens on: the connect fails at once.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 closedPort = probe.serverPort();
+        probe.close();
+        w->composer()->setProtocolMode(RequestComposer::ProtocolMode::Auto);
+        w->composer()->setUrl(QStringLiteral("http://127.0.0.1:%1/nothing").arg(closedPort));
+        w->composer()->send();
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->failedCount(), 1, 10000);
+        const ExchangeInfo *x = w->store()->exchange(1);
+        QCOMPARE(x->errorCode, QStringLiteral("connect"));
+
+        // The tree draws it as an error, the status bar says what happened and counts it.
+        ConnectionTreeModel *tree = w->connectionsPanel()->model();
+        const QModelIndex row = tree->indexForExchange(1);
+        QVERIFY(row.isValid());
+        QVERIFY(row.data(ConnectionTreeModel::IsErrorRole).toBool());
+        QTRY_VERIFY(tree->indexForConnection(1).data(ConnectionTreeModel::IsErrorRole).toBool());
+        QVERIFY(!w->store()->connection(1)->error.isEmpty());
+        QTRY_VERIFY(w->statusBar()->currentMessage().contains(QStringLiteral("failed (connect)")));
+        QTRY_VERIFY(w->statusSummary()->text().contains(QStringLiteral("1 failed")));
+        QCOMPARE(w->detail()->exchange(), 1u); // the window shows what was just sent
+        QVERIFY(w->detail()->headerText().contains(QStringLiteral("connect")));
+        QVERIFY(w->timelineModel()->bar(1) == nullptr || w->timelineModel()->bar(1)->failed);
+        const QString path =
+            QDir(QCoreApplication::applicationDirPath()).filePath("mainwindow-failure.png");
+        QVERIFY(w->grab().save(path));
     }
 
     void urlArgumentFillsTheComposer()

@@ -19,6 +19,7 @@ enum class Kind {
     PoolOpen,
     Dns,
     ConnectAttempt,
+    ConnectFailed,
     Connect,
     Tls,
     H1Request,
@@ -44,6 +45,7 @@ Kind kindOf(const char *type)
         {"pool.open", Kind::PoolOpen},
         {"dns", Kind::Dns},
         {"connect.attempt", Kind::ConnectAttempt},
+        {"connect.failed", Kind::ConnectFailed},
         {"connect", Kind::Connect},
         {"tls", Kind::Tls},
         {"h1.request", Kind::H1Request},
@@ -288,8 +290,14 @@ void SessionStore::index(int i, SessionDelta &delta)
         if (c && c->connectStartNs < 0)
             c->connectStartNs = t;
         break;
+    case Kind::ConnectFailed:
+        // The request may still succeed over the next address; the connection shows the failure.
+        if (c && c->error.isEmpty())
+            c->error = str(f, QLatin1StringView("message"));
+        break;
     case Kind::Connect:
         if (c) {
+            c->error.clear(); // an earlier address failed, this one worked
             c->connectEndNs = t;
             if (c->connectStartNs < 0)
                 c->connectStartNs = t - qint64(f.value(QLatin1StringView("ms")).toDouble() * 1e6);
@@ -414,6 +422,8 @@ void SessionStore::index(int i, SessionDelta &delta)
         if (c) {
             c->closeNs = t;
             c->closeReason = str(f, QLatin1StringView("reason"));
+            if (c->connectEndNs < 0 && c->error.isEmpty())
+                c->error = c->closeReason; // closed before it ever connected
         }
         break;
     case Kind::NetRead:

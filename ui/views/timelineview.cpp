@@ -1669,9 +1669,12 @@ void TimelineView::paintHeaders(QPainter &p, int first, int last) const
             px += bfm.horizontalAdvance(proto);
         }
         if (lane.protocols.isEmpty()) {
-            p.setFont(font());
-            p.setPen(pal.color(QPalette::PlaceholderText));
-            p.drawText(QPoint(px, y + fm.ascent()), tr("connecting…"));
+            // Closed before it spoke any protocol: the connect (or TLS) failed.
+            const bool failed = !lane.isOpen();
+            p.setFont(failed ? bold : font());
+            p.setPen(failed ? errorColor() : pal.color(QPalette::PlaceholderText));
+            p.drawText(QPoint(px, y + fm.ascent()),
+                       failed ? tr("never connected") : tr("connecting…"));
         }
         y += fm.height() + 1;
 
