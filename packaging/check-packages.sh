@@ -20,7 +20,8 @@ for dep in libssl3 libnghttp2-14 libqt6network6 libqt6core6 libqt6widgets6 libqt
            libzstd1 libbrotli1 zlib1g; do
   grep -q "$dep" <<<"$depends" || fail "$deb does not depend on $dep (Depends: $depends)"
 done
+listing=$(tar tzf "$tgz") # into a variable: `tar | grep -q` would die of SIGPIPE under pipefail
 for f in /bin/hopscope-cli /bin/hopscope /share/applications/hopscope.desktop; do
-  tar tzf "$tgz" | grep -q "$f\$" || fail "$f missing from $tgz"
+  grep -q "$f\$" <<<"$listing" || fail "$f missing from $tgz"
 done
 echo "packaging: $(basename "$deb") and $(basename "$tgz") hold hopscope and hopscope-cli; Depends: $depends"
