@@ -4,6 +4,7 @@
 
 #include "mainwindow.h"
 #include "models/connectiontreemodel.h"
+#include "models/framesmodel.h"
 #include "models/headersmodel.h"
 #include "models/sessionmessagesmodel.h"
 #include "models/timelinemodel.h"
@@ -13,6 +14,7 @@
 #include "widgets/exchangedetail.h"
 #include "widgets/requestcomposer.h"
 #include "widgets/sessionpanel.h"
+#include "widgets/tracelogpanel.h"
 
 #include <QApplication>
 #include <QDir>
@@ -154,6 +156,21 @@ private slots:
         QCOMPARE(w->selectedExchange(), 2u);
         QCOMPARE(w->connectionsPanel()->currentExchange(), 2u);
 
+        // The tour's sessions carried their messages both ways: two WebSocket messages echoed,
+        // the tunnel's greeting and the echo of what was sent.
+        int wsIn = 0, wsOut = 0, rawIn = 0, rawOut = 0;
+        for (const TraceEvent &ev : store->events()) {
+            const bool in = ev.dir == Direction::In;
+            if (ev.is("ws.message") && ev.scope.req == 6)
+                (in ? wsIn : wsOut)++;
+            if (ev.is("raw.data") && ev.scope.req == 7)
+                (in ? rawIn : rawOut)++;
+        }
+        QCOMPARE(wsOut, 2);
+        QCOMPARE(wsIn, 2);
+        QCOMPARE(rawOut, 1);
+        QVERIFY(rawIn >= 2);
+
         // The status bar counts it all, with no error.
         QTRY_VERIFY(w->statusSummary()->text().contains(QStringLiteral("7 requests")));
         QVERIFY(w->statusSummary()->text().contains(QStringLiteral("0 failed")));
@@ -168,6 +185,16 @@ private slots:
             QDir(QCoreApplication::applicationDirPath()).filePath("mainwindow-after-tour.png");
         QVERIFY(shot.save(path));
         qInfo("screenshot: %s", qPrintable(path));
+
+        // The other views a reader of the screenshot would open: stream 3's frames and the log.
+        w->selectExchange(2);
+        w->detail()->setCurrentTab(ExchangeDetail::FramesTab);
+        QCOMPARE(w->detail()->currentTab(), ExchangeDetail::FramesTab);
+        QVERIFY(w->detail()->framesModel()->rowCount() >= 3);
+        w->traceLog()->parentWidget()->raise(); // its dock's tab, next to the timeline's
+        QApplication::processEvents();
+        QVERIFY(w->grab().save(QDir(QCoreApplication::applicationDirPath())
+                                   .filePath("mainwindow-frames-and-log.png")));
     }
 
     void webSocketFromTheGui()
