@@ -162,6 +162,8 @@ void MainWindow::buildUi()
     connect(m_composer, &RequestComposer::sendRequested, this,
             [this](const RequestSpec &spec, int repeat, int parallel) {
                 m_selectNextNew = true;
+                const QByteArray token = spec.upgradeToken();
+                m_expectSession = !token.isEmpty() && token != "h2c" && token != "h2";
                 m_engine->send(spec, repeat, parallel);
                 updateTitle();
             });
@@ -172,7 +174,12 @@ void MainWindow::buildUi()
         reportNewFailures(delta.firstNewEvent);
         if (m_selectNextNew && !delta.newExchanges.isEmpty()) {
             m_selectNextNew = false;
-            selectExchange(delta.newExchanges.first());
+            m_justSent = delta.newExchanges.first();
+            selectExchange(m_justSent);
+            // A WebSocket or tunnel the user just opened: show the conversation (the tab turns
+            // on once the 101 arrives).
+            if (m_expectSession)
+                m_detail->setCurrentTab(ExchangeDetail::SessionTab);
         }
         onStoreChanged();
     });

@@ -106,9 +106,10 @@ private:
     QLabel *m_summary = nullptr;
     QTimer *m_statusTimer = nullptr;
     quint32 m_selected = 0;
-    bool m_selecting = false;     // guards the selection fan-out against echoes
-    bool m_selectNextNew = false; // the user just sent: show the first new exchange
-    quint32 m_lastKnownExchanges = 0;
+    bool m_selecting = false;            // guards the selection fan-out against echoes
+    bool m_selectNextNew = false;        // the user just sent: show the first new exchange
+    quint32 m_justSent = 0;              // the first exchange of the user's last send
+    bool m_expectSession = false;        // ... which offered a session upgrade (WebSocket, a token)
     QHash<quint32, bool> m_openSessions; // req -> canPing
     int m_lastPhase = 0;
     QString m_tracePath; // the saved trace this window shows, if any

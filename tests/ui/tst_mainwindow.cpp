@@ -214,6 +214,7 @@ private slots:
         QVERIFY(opened.first().at(1).toBool());   // a WebSocket can ping
         QTRY_COMPARE(w->selectedExchange(), req); // the window shows what was just sent
         QVERIFY(w->detail()->isTabEnabled(ExchangeDetail::SessionTab));
+        QTRY_COMPARE(w->detail()->currentTab(), ExchangeDetail::SessionTab);
 
         SessionPanel *session = w->detail()->sessionPanel();
         QTRY_VERIFY(session->isSessionOpen());
@@ -236,6 +237,8 @@ private slots:
         session->setInputText(QStringLiteral("de ad be ef"));
         session->sendInput();
         QTRY_VERIFY_WITH_TIMEOUT(received(QStringLiteral("de ad be ef")), 5000);
+        QVERIFY(w->grab().save(
+            QDir(QCoreApplication::applicationDirPath()).filePath("mainwindow-websocket.png")));
 
         session->sendClose();
         QTRY_VERIFY_WITH_TIMEOUT(!session->isSessionOpen(), 5000);
