@@ -877,6 +877,19 @@ PeerResult runH2load(const QStringList &args)
     return r;
 }
 
+// "h2 ×1000, http/1.1 ×1000": what the responses actually came over (response.complete).
+QString responseProtocols(const SessionStore &store)
+{
+    QMap<QString, int> protocols;
+    for (const TraceEvent &ev : store.events())
+        if (ev.is("response.complete"))
+            ++protocols[ev.fields.value(QLatin1String("protocol")).toString()];
+    QStringList out;
+    for (auto it = protocols.cbegin(); it != protocols.cend(); ++it)
+        out << QStringLiteral("%1 ×%2").arg(it.key()).arg(it.value());
+    return out.join(QStringLiteral(", "));
+}
+
 // "h2-rst:REFUSED_STREAM ×3, timeout ×1" from the session's request.failed events.
 QString failureCodes(const SessionStore &store)
 {
@@ -951,6 +964,9 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     const int before = store->completeCount() + store->failedCount();
     const qint64 rssBefore = statusKiB("VmRSS:");
     auto finished = [&] { return store->completeCount() + store->failedCount() - before; };
+    // Its own loop, not app.exec(): once QCoreApplication::exec() returned, every later
+    // QEventLoop::exec() (the h2load wait) would return at once.
+    QEventLoop flood;
     StallMeter stalls;
     QElapsedTimer clock;
     double wallMs = 0;
@@ -960,7 +976,7 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
         if (wallMs == 0 && finished() >= opt.exchanges) {
             wallMs = double(clock.nsecsElapsed()) / 1e6;
             // Let the last repaint and the deferred work happen before the meter stops.
-            QTimer::singleShot(50, &app, &QCoreApplication::quit);
+            QTimer::singleShot(50, &flood, &QEventLoop::quit);
         }
     });
     // Progress once a second (every fifth printed), RSS sampled, a hang reported.
@@ -988,7 +1004,7 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
         if (quietSeconds >= opt.hangSeconds && wallMs == 0) {
             hung = true;
             wallMs = double(clock.nsecsElapsed()) / 1e6;
-            app.quit();
+            flood.quit();
         }
     });
 
@@ -1003,7 +1019,7 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     } else {
         engine->send(opt.protocol == QLatin1String("h1") ? h1 : spec, opt.exchanges, opt.parallel);
     }
-    app.exec();
+    flood.exec();
     progress.stop();
     stalls.stop();
     const double runCpuMs = processCpuMs() - cpuBefore;
@@ -1049,6 +1065,7 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
               QStringLiteral("%1 / %2").arg(store->completeCount()).arg(store->failedCount()));
     if (store->failedCount() > 0)
         table.note(QStringLiteral("failures: ") + failureCodes(*store));
+    table.note(QStringLiteral("responses by protocol: ") + responseProtocols(*store));
     table.row(QStringLiteral("end-to-end wall (send → all in store)"),
               number(wallMs) + QStringLiteral(" ms"));
     table.row(QStringLiteral("exchanges/s (wall)"), number(double(done) / seconds));

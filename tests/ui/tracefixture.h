@@ -7,6 +7,8 @@
 #include "trace/traceevent.h"
 
 #include <QByteArray>
+#include <QCborMap>
+#include <QCborValue>
 #include <QString>
 
 namespace hopscope::testing {
@@ -14,6 +16,15 @@ namespace hopscope::testing {
 inline const char *internType(const QByteArray &type)
 {
     return internTraceType(type);
+}
+
+// fields({{"status", 200}, {"reason", "OK"}}): an event's fields, in the order given.
+inline QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
+{
+    QCborMap m;
+    for (const auto &[key, value] : list)
+        m.insert(QString::fromLatin1(key), value);
+    return m;
 }
 
 inline TraceEvent makeEvent(quint64 seq, double ms, const char *type, EventScope scope,

@@ -17,19 +17,12 @@
 #include <QtTest>
 
 using namespace hopscope;
+using hopscope::testing::fields;
 using hopscope::testing::makeEvent;
 
 namespace {
 
 using Mode = BodyViewer::Mode;
-
-QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
-{
-    QCborMap m;
-    for (const auto &[key, value] : list)
-        m.insert(QString::fromLatin1(key), value);
-    return m;
-}
 
 QByteArray pngBytes(int width, int height)
 {

@@ -20,6 +20,7 @@
 #include <QtTest>
 
 using namespace hopscope;
+using hopscope::testing::fields;
 using hopscope::testing::makeEvent;
 
 namespace {
@@ -44,14 +45,6 @@ private:
     TraceBatch m_events;
     quint64 m_seq = 0;
 };
-
-QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
-{
-    QCborMap m;
-    for (const auto &[key, value] : list)
-        m.insert(QString::fromLatin1(key), value);
-    return m;
-}
 
 QCborArray headerList(std::initializer_list<std::pair<const char *, const char *>> list)
 {

@@ -23,17 +23,10 @@
 #include <QtTest>
 
 using namespace hopscope;
+using hopscope::testing::fields;
 using hopscope::testing::makeEvent;
 
 namespace {
-
-QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
-{
-    QCborMap m;
-    for (const auto &[key, value] : list)
-        m.insert(QString::fromLatin1(key), value);
-    return m;
-}
 
 void loadTour(SessionStore &store)
 {

@@ -14,6 +14,7 @@
 #include <QtTest>
 
 using namespace hopscope;
+using hopscope::testing::fields;
 using hopscope::testing::makeEvent;
 
 namespace {
@@ -27,14 +28,6 @@ QCborArray headerList(std::initializer_list<std::pair<const char *, const char *
     for (const auto &[name, value] : list)
         out.append(QCborArray{QString::fromLatin1(name), QString::fromUtf8(value)});
     return out;
-}
-
-QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
-{
-    QCborMap m;
-    for (const auto &[key, value] : list)
-        m.insert(QString::fromLatin1(key), value);
-    return m;
 }
 
 void appendInBatches(SessionStore &store, const TraceBatch &events, int batchSize)

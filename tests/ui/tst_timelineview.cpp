@@ -50,14 +50,6 @@ void sendWheel(QWidget *w, QPoint pos, int delta, Qt::KeyboardModifiers mods)
     QApplication::sendEvent(w, &ev);
 }
 
-QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
-{
-    QCborMap out;
-    for (const auto &[key, value] : list)
-        out.insert(QString::fromLatin1(key), value);
-    return out;
-}
-
 // Two connections: #1 offers h2c and is declined (HTTP/1.1 goes on); #2 speaks h2 (ALPN), one
 // stream is reset by the server, another still runs when the server sends GOAWAY.
 TraceBatch problemTrace()
