@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "models/connectiontreemodel.h"
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
 #include "session/tracefile.h"
@@ -42,9 +43,10 @@ namespace hopscope {
 
 namespace {
 
+// The same units as the tree's Size column.
 QString humanBytes(qint64 n)
 {
-    return QLocale::system().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat);
+    return ConnectionTreeModel::humanSize(n);
 }
 
 } // namespace

@@ -422,6 +422,15 @@ double processCpuMs()
     return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
+// CPU time of the calling thread (the GUI thread): against the wall time it tells a busy GUI
+// thread from one the scheduler kept waiting on a loaded machine.
+double threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
 // The machine's load: on a shared box wall times stretch, so the table says how busy it was.
 QString loadAverage()
 {
@@ -820,6 +829,9 @@ struct EngineOptions
     QString path = QStringLiteral("/bytes/64");
     bool peer = true;
     int hangSeconds = 60; // no exchange finishing for this long: report a hang and stop
+    // Diagnosis: the GUI counts the batches and drops them (and the bodies), so that the
+    // engine's and the demo server's own memory and speed show without the store and views.
+    bool engineOnly = false;
 };
 
 // h2load's verdict on the same server: requests/s and how many of them succeeded.
@@ -957,13 +969,16 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     // The window feeds batches to its store directly; the same call, wrapped in a timer.
     AppendMeter appends;
     QObject::disconnect(engine, &EngineHost::eventsAppended, store, &SessionStore::append);
-    QObject::connect(engine, &EngineHost::eventsAppended, store,
-                     [&](const TraceBatch &batch) { appends.measure(store, batch); });
+    int droppedFinished = 0;
+    qint64 droppedEvents = 0;
     ExchangeFollower follower([&window](quint32 req) { window.selectExchange(req); });
 
     const int before = store->completeCount() + store->failedCount();
     const qint64 rssBefore = statusKiB("VmRSS:");
-    auto finished = [&] { return store->completeCount() + store->failedCount() - before; };
+    auto finished = [&] {
+        return opt.engineOnly ? droppedFinished
+                              : store->completeCount() + store->failedCount() - before;
+    };
     // Its own loop, not app.exec(): once QCoreApplication::exec() returned, every later
     // QEventLoop::exec() (the h2load wait) would return at once.
     QEventLoop flood;
@@ -971,13 +986,28 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     QElapsedTimer clock;
     double wallMs = 0;
     bool hung = false;
-    QObject::connect(store, &SessionStore::changed, &app, [&] {
-        follower.update(store->exchangeCount());
+    auto checkDone = [&] {
         if (wallMs == 0 && finished() >= opt.exchanges) {
             wallMs = double(clock.nsecsElapsed()) / 1e6;
             // Let the last repaint and the deferred work happen before the meter stops.
             QTimer::singleShot(50, &flood, &QEventLoop::quit);
         }
+    };
+    if (opt.engineOnly) {
+        QObject::disconnect(engine, &EngineHost::bodyReady, store, &SessionStore::addBody);
+        QObject::connect(engine, &EngineHost::eventsAppended, store, [&](const TraceBatch &batch) {
+            droppedEvents += batch.size();
+            for (const TraceEvent &ev : batch)
+                droppedFinished += ev.is("response.complete") || ev.is("request.failed");
+            checkDone();
+        });
+    } else {
+        QObject::connect(engine, &EngineHost::eventsAppended, store,
+                         [&](const TraceBatch &batch) { appends.measure(store, batch); });
+    }
+    QObject::connect(store, &SessionStore::changed, &app, [&] {
+        follower.update(store->exchangeCount());
+        checkDone();
     });
     // Progress once a second (every fifth printed), RSS sampled, a hang reported.
     QTimer progress;
@@ -1010,6 +1040,7 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
 
     const QString loadBefore = loadAverage();
     const double cpuBefore = processCpuMs();
+    const double guiCpuBefore = threadCpuMs();
     stalls.start();
     progress.start();
     clock.start();
@@ -1023,6 +1054,7 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     progress.stop();
     stalls.stop();
     const double runCpuMs = processCpuMs() - cpuBefore;
+    const double guiCpuMs = threadCpuMs() - guiCpuBefore;
     const StallSummary stall = summarize(stalls);
     const qint64 rssAfter = statusKiB("VmRSS:");
     const int done = finished();
@@ -1055,8 +1087,11 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
                 << " events during h2load)" << Qt::endl;
     }
 
-    const double events = double(store->events().size());
+    const double events = opt.engineOnly ? double(droppedEvents) : double(store->events().size());
     const double seconds = wallMs / 1000.0;
+    if (opt.engineOnly)
+        out << "ENGINE ONLY: the GUI dropped every batch and body (store and views idle)"
+            << Qt::endl;
     Table table(out);
     table.row(QStringLiteral("events"), number(events));
     table.row(QStringLiteral("exchanges / connections"),
@@ -1086,6 +1121,8 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     table.row(QStringLiteral("RSS growth per exchange"),
               number(double(rssAfter - rssBefore) * 1024.0 / std::max(1, done)) +
                   QStringLiteral(" B"));
+    table.row(QStringLiteral("GUI thread CPU during the run"),
+              number(guiCpuMs) + QStringLiteral(" ms"));
     table.sharedRows(stall, filters, plan, runCpuMs, loadBefore);
     if (peer.ran) {
         table.row(QStringLiteral("h2load on the same server"),
@@ -1158,12 +1195,17 @@ int main(int argc, char **argv)
                                QStringLiteral("path"), QStringLiteral("/bytes/64"));
     QCommandLineOption noPeerOpt(QStringLiteral("no-peer"),
                                  QStringLiteral("Engine mode: skip the h2load comparison."));
+    QCommandLineOption engineOnlyOpt(
+        QStringLiteral("engine-only"),
+        QStringLiteral("Engine mode, diagnosis: drop the batches and bodies in the GUI thread "
+                       "(the engine and demo server alone)."));
     QCommandLineOption hangOpt(
         QStringLiteral("hang-seconds"),
         QStringLiteral("Engine mode: stop when nothing finished for this long (default 60)."),
         QStringLiteral("s"), QStringLiteral("60"));
     cli.addOptions({exchangesOpt, batchOpt, intervalOpt, viewsOpt, noFollowOpt, profileFilterOpt,
-                    engineOpt, parallelOpt, protocolOpt, pathOpt, noPeerOpt, hangOpt});
+                    engineOpt, parallelOpt, protocolOpt, pathOpt, noPeerOpt, hangOpt,
+                    engineOnlyOpt});
     cli.process(app);
     QTextStream out(stdout);
     const int exchanges = std::max(1, cli.value(exchangesOpt).toInt());
@@ -1181,6 +1223,7 @@ int main(int argc, char **argv)
         opt.path = cli.value(pathOpt);
         opt.peer = !cli.isSet(noPeerOpt);
         opt.hangSeconds = std::max(1, cli.value(hangOpt).toInt());
+        opt.engineOnly = cli.isSet(engineOnlyOpt);
         return runEngine(app, opt, out);
     }
     SyntheticOptions opt;

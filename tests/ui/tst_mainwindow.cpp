@@ -27,6 +27,7 @@
 #include <QTcpServer>
 #include <QTest>
 #include <QTreeView>
+#include <QUrl>
 
 using namespace hopscope;
 
@@ -276,6 +277,30 @@ private slots:
         const QString path =
             QDir(QCoreApplication::applicationDirPath()).filePath("mainwindow-failure.png");
         QVERIFY(w->grab().save(path));
+    }
+
+    void stopAbortsQueuedAndRunningRequests()
+    {
+        MainWindow *w = openOnDemo(false);
+        RequestSpec slow;
+        slow.url = QUrl(w->engine()->demo().plainUrl + QStringLiteral("/delay/2000"));
+        w->engine()->send(slow, 20, 2); // 2 in flight, 18 waiting
+        QCOMPARE(w->engine()->inFlight(), 20);
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->exchangeCount(), 2, 5000);
+        emit w->composer()->abortRequested(); // the Stop button
+        QTRY_COMPARE_WITH_TIMEOUT(w->engine()->inFlight(), 0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->failedCount(), 2, 5000);
+        QCOMPARE(w->store()->exchange(1)->errorCode, QStringLiteral("aborted"));
+        QTest::qWait(300);
+        QCOMPARE(w->store()->exchangeCount(), 2); // the queued 18 were never sent
+    }
+
+    void closingMidTourIsClean()
+    {
+        MainWindow *w = openOnDemo(true);
+        QTRY_VERIFY_WITH_TIMEOUT(w->store()->exchangeCount() >= 1, 5000);
+        m_window.reset(); // the engine thread tears down with requests in flight
+        QVERIFY(!m_window);
     }
 
     void urlArgumentFillsTheComposer()

@@ -36,6 +36,10 @@ void EngineWorker::setUp()
 
 void EngineWorker::tearDown()
 {
+    // Queued jobs first, so that finishing requests do not pull the next ones in.
+    for (auto &job : m_jobs)
+        job->next = job->total();
+    m_tour.clear();
     m_client->abortAll("aborted", QStringLiteral("Hopscope is closing"));
     m_client->shutdown(QStringLiteral("Hopscope is closing"));
     m_trace->flush();
