@@ -187,6 +187,24 @@ private slots:
         QVERIFY2(m_tour.size() > 100, qPrintable(tourTracePath()));
     }
 
+    void tourChapters()
+    {
+        SessionStore store;
+        TimelineModel model(&store);
+        store.append(m_tour);
+        const QList<TimelineChapter> &chapters = model.chapters();
+        QCOMPARE(chapters.size(), 4);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(chapters[i].number, i + 1);
+            QVERIFY(!chapters[i].title.isEmpty());
+            if (i)
+                QVERIFY(chapters[i].ns > chapters[i - 1].ns);
+        }
+        QVERIFY(chapters[0].title.startsWith(QStringLiteral("h2c upgrade")));
+        // Chapters are moments of the run, not connections: no lane for them.
+        QCOMPARE(model.laneCount(), 5);
+    }
+
     void tourLanes()
     {
         SessionStore store;

@@ -465,41 +465,38 @@ private slots:
             }
         SessionStore store;
         TimelineModel model(&store);
-        QElapsedTimer timer;
-        timer.start();
         store.append(events);
-        const qint64 modelMs = timer.elapsed();
         QCOMPARE(model.laneCount(), 1000);
         QVERIFY(model.bar(100'000));
         QVERIFY(model.lane(1)->rowCount() >= 10 && model.lane(1)->rowCount() <= 11);
 
+        // At this scale the view still paints and hit-tests exactly; how fast is measured by
+        // tests/bench/gui_flood.sh, not asserted here.
         TimelineView view;
         view.setModel(&model);
         view.resize(1200, 600);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        timer.restart();
-        for (int i = 0; i < 5; ++i)
-            QVERIFY(!view.viewport()->grab().isNull());
-        const qint64 fitMs = timer.elapsed() / 5;
+        QVERIFY(!view.viewport()->grab().isNull());
         view.setVisibleRange(0, 1'000'000'000);
-        view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum() / 2);
-        timer.restart();
-        for (int i = 0; i < 5; ++i)
-            QVERIFY(!view.viewport()->grab().isNull());
-        const qint64 zoomedMs = timer.elapsed() / 5;
-        qInfo("store+model %lld ms, paint fitted %lld ms, zoomed %lld ms", modelMs, fitMs,
-              zoomedMs);
-        QVERIFY(fitMs < 200);
-        QVERIFY(zoomedMs < 200);
+        QVERIFY(!view.viewport()->grab().isNull());
+        const TimelineBar *target = model.bar(50'000); // lane 500, among 10 parallel streams
+        view.setVisibleRange(target->startNs - 200'000, target->endNs + 200'000);
+        view.setSelectedExchange(50'000); // scrolled into view
+        QVERIFY(!view.viewport()->grab().isNull());
+        const QRect bar = view.barRect(50'000);
+        QVERIFY(bar.isValid());
+        const TimelineView::Hit hit = view.hitTest(bar.center());
+        QCOMPARE(hit.kind, TimelineView::Hit::Bar);
+        QCOMPARE(hit.req, 50'000u);
     }
 
     void screenshot()
     {
-        // Set HOPSCOPE_SCREENSHOT_DIR to keep pictures of the tour (light, dark, zoomed).
-        const QString dir = qEnvironmentVariable("HOPSCOPE_SCREENSHOT_DIR");
-        if (dir.isEmpty())
-            QSKIP("HOPSCOPE_SCREENSHOT_DIR not set");
+        // Pictures of the tour (light, dark, zoomed) next to the test binary, to look at; set
+        // HOPSCOPE_SCREENSHOT_DIR to put them elsewhere.
+        const QString dir =
+            qEnvironmentVariable("HOPSCOPE_SCREENSHOT_DIR", QCoreApplication::applicationDirPath());
         Fixture f(m_tour, QSize(1200, 460));
         QVERIFY(QTest::qWaitForWindowExposed(&f.view));
         f.view.setSelectedExchange(2);

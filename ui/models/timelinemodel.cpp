@@ -155,6 +155,7 @@ void TimelineModel::onStoreReset()
     m_bars.clear();
     m_markers.clear();
     m_arrows.clear();
+    m_chapters.clear();
     m_scannedEvents = 0;
     emit reset();
 }
@@ -222,6 +223,11 @@ void TimelineModel::addMarker(TimelineMarker marker)
 void TimelineModel::scanEvent(int index)
 {
     const TraceEvent &ev = m_store->event(index);
+    if (ev.is("demo.phase")) {
+        m_chapters.append({ev.tNs, int(ev.fields.value(QLatin1String("phase")).toInteger()),
+                           ev.fields.value(QLatin1String("title")).toString()});
+        return;
+    }
     quint32 conn = ev.scope.conn;
     if (conn == 0 && ev.scope.req > 0) {
         if (const ExchangeInfo *x = m_store->exchange(ev.scope.req))

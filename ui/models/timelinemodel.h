@@ -105,6 +105,16 @@ struct TimelineArrow
     friend bool operator==(const TimelineArrow &, const TimelineArrow &) = default;
 };
 
+// A titled moment of the whole trace (the demo tour's `demo.phase` events): drawn across all
+// lanes so the reader knows which part of a run they are looking at.
+struct TimelineChapter
+{
+    qint64 ns = 0;
+    int number = 0;
+    QString title;
+    friend bool operator==(const TimelineChapter &, const TimelineChapter &) = default;
+};
+
 struct TimelineLane
 {
     quint32 conn = 0;
@@ -146,6 +156,7 @@ public:
     int markerCount() const { return int(m_markers.size()); }
     const TimelineMarker &markerAt(int index) const { return m_markers[size_t(index)]; }
     const QList<TimelineArrow> &arrows() const { return m_arrows; }
+    const QList<TimelineChapter> &chapters() const { return m_chapters; }
 
     // The time span to show: the first lane's start … the last event.
     qint64 startNs() const;
@@ -199,6 +210,7 @@ private:
     std::vector<TimelineBar> m_bars; // by req - 1
     std::vector<TimelineMarker> m_markers;
     QList<TimelineArrow> m_arrows;
+    QList<TimelineChapter> m_chapters;
     int m_scannedEvents = 0;
 };
 

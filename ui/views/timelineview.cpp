@@ -1196,11 +1196,54 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.drawLine(QPointF(x, m_axisHeight), QPointF(x, lanesBottom()));
     }
     paintArrows(p);
+    paintChapters(p);
     p.setClipRect(QRect(0, m_axisHeight, viewport()->width(), lanesBottom() - m_axisHeight));
     paintHeaders(p, first, last);
     p.restore();
     paintAxis(p, tickList, step);
     paintLegend(p);
+}
+
+// The demo tour's chapters: a dotted line across the lanes where each part begins, numbered,
+// with as much of its title as fits before the next one.
+void TimelineView::paintChapters(QPainter &p) const
+{
+    const QList<TimelineChapter> &chapters = m_model->chapters();
+    if (chapters.isEmpty())
+        return;
+    const QPalette &pal = palette();
+    QColor line = pal.color(QPalette::Text);
+    line.setAlphaF(0.35f);
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.85);
+    small.setItalic(true);
+    const QFontMetrics fm(small);
+    const QRect area = timeArea();
+    p.save();
+    p.setFont(small);
+    for (int i = 0; i < chapters.size(); ++i) {
+        const double x = std::floor(xFor(double(chapters[i].ns))) + 0.5;
+        const double next =
+            i + 1 < chapters.size() ? xFor(double(chapters[i + 1].ns)) : double(area.right());
+        if (next < area.left() || x > area.right())
+            continue;
+        p.setPen(QPen(line, 1, Qt::DotLine));
+        p.drawLine(QPointF(x, area.top()), QPointF(x, lanesBottom()));
+        const int room = int(next - x) - 8;
+        if (room < 24)
+            continue;
+        const QString text =
+            fm.elidedText(QStringLiteral("%1 · %2").arg(chapters[i].number).arg(chapters[i].title),
+                          Qt::ElideRight, room);
+        const QRect box(int(x) + 3, lanesBottom() - fm.height() - 3, fm.horizontalAdvance(text) + 6,
+                        fm.height() + 2);
+        QColor bg = pal.color(QPalette::Base);
+        bg.setAlphaF(0.85f);
+        p.fillRect(box, bg);
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(box.adjusted(3, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
+    }
+    p.restore();
 }
 
 void TimelineView::paintEmpty(QPainter &p) const

@@ -152,6 +152,7 @@ private:
 
     void paintAxis(QPainter &p, const QList<qint64> &ticks, qint64 step) const;
     void paintGrid(QPainter &p, const QList<qint64> &ticks) const;
+    void paintChapters(QPainter &p) const;
     void paintLane(QPainter &p, int laneIndex) const;
     void paintPhases(QPainter &p, int laneIndex) const;
     void paintBars(QPainter &p, int laneIndex) const;
