@@ -15,6 +15,10 @@ QString ConnectionPool::key(const RequestSpec &spec)
 {
     const Origin o = Origin::fromUrl(spec.url);
     QString k = o.toString();
+    // The policy is part of the key: a request the user wants on HTTP/1.1 only must never ride
+    // an HTTP/2 connection that an h2c or prior-knowledge request opened to the same origin
+    // (and the other way round), which the GUI's mixed sends would otherwise do.
+    k += QStringLiteral("|policy=%1").arg(int(spec.protocol));
     if (o.isTls()) {
         QStringList alpn;
         for (const QByteArray &p : spec.tls.alpn)

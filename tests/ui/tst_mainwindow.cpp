@@ -295,6 +295,28 @@ private slots:
         QCOMPARE(w->store()->exchangeCount(), 2); // the queued 18 were never sent
     }
 
+    void protocolModesKeepTheirConnections()
+    {
+        // An HTTP/1.1-only request must not ride the HTTP/2 connection a prior-knowledge request
+        // opened to the same origin, even while both are in flight.
+        MainWindow *w = openOnDemo(false);
+        RequestSpec h2;
+        h2.url = QUrl(w->engine()->demo().plainUrl + QStringLiteral("/delay/300"));
+        h2.protocol = ProtocolPolicy::H2cPrior;
+        RequestSpec h1 = h2;
+        h1.url = QUrl(w->engine()->demo().plainUrl + QStringLiteral("/headers"));
+        h1.protocol = ProtocolPolicy::Http1Only;
+        w->engine()->send(h2);
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->exchangeCount(), 1, 5000);
+        w->engine()->send(h1);
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->completeCount(), 2, 5000);
+        const ExchangeInfo *a = w->store()->exchange(1);
+        const ExchangeInfo *b = w->store()->exchange(2);
+        QCOMPARE(a->protocol, QStringLiteral("h2c"));
+        QCOMPARE(b->protocol, QStringLiteral("HTTP/1.1"));
+        QVERIFY(a->conn != b->conn);
+    }
+
     void closingMidTourIsClean()
     {
         MainWindow *w = openOnDemo(true);
