@@ -248,7 +248,7 @@ void MainWindow::buildMenus()
 void MainWindow::connectEngine()
 {
     connect(m_engine, &EngineHost::eventsAppended, m_store, &SessionStore::append);
-    connect(m_engine, &EngineHost::bodyReady, m_store, &SessionStore::addBody);
+    connect(m_engine, &EngineHost::bodiesReady, m_store, &SessionStore::addBodies);
     connect(m_engine, &EngineHost::demoReady, this, &MainWindow::onDemoReady);
     connect(m_engine, &EngineHost::demoFailed, this, [this](const QString &message) {
         m_demoLabel->setText(tr("<span style='color:%1'>The embedded demo server did not start: "

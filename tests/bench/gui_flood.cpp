@@ -994,7 +994,7 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
         }
     };
     if (opt.engineOnly) {
-        QObject::disconnect(engine, &EngineHost::bodyReady, store, &SessionStore::addBody);
+        QObject::disconnect(engine, &EngineHost::bodiesReady, store, &SessionStore::addBodies);
         QObject::connect(engine, &EngineHost::eventsAppended, store, [&](const TraceBatch &batch) {
             droppedEvents += batch.size();
             for (const TraceEvent &ev : batch)

@@ -172,6 +172,11 @@ private slots:
         QCOMPARE(rawOut, 1);
         QVERIFY(rawIn >= 2);
 
+        // Bodies came over from the engine thread: /bytes/4096 on the followed HTTP/2 connection.
+        QTRY_VERIFY(store->body(5));
+        QCOMPARE(store->body(5)->wire.size(), 4096);
+        QVERIFY(store->body(1) && !store->body(1)->decoded.isEmpty());
+
         // The status bar counts it all, with no error.
         QTRY_VERIFY(w->statusSummary()->text().contains(QStringLiteral("7 requests")));
         QVERIFY(w->statusSummary()->text().contains(QStringLiteral("0 failed")));

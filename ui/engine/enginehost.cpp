@@ -8,6 +8,7 @@ EngineHost::EngineHost(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<hopscope::TraceBatch>();
     qRegisterMetaType<hopscope::ExchangeBody>();
+    qRegisterMetaType<QList<hopscope::ExchangeBody>>();
     qRegisterMetaType<hopscope::DemoEndpoints>();
 
     m_thread.setObjectName(QStringLiteral("hopscope-engine"));
@@ -18,7 +19,8 @@ EngineHost::EngineHost(QObject *parent) : QObject(parent)
     // Queued: the worker emits in the engine thread, these arrive in ours.
     connect(m_worker, &EngineWorker::eventsAppended, this, &EngineHost::eventsAppended,
             Qt::QueuedConnection);
-    connect(m_worker, &EngineWorker::bodyReady, this, &EngineHost::bodyReady, Qt::QueuedConnection);
+    connect(m_worker, &EngineWorker::bodiesReady, this, &EngineHost::bodiesReady,
+            Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::sessionOpened, this, &EngineHost::sessionOpened,
             Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::sessionClosed, this, &EngineHost::sessionClosed,
@@ -47,9 +49,9 @@ EngineHost::EngineHost(QObject *parent) : QObject(parent)
         },
         Qt::QueuedConnection);
     connect(
-        m_worker, &EngineWorker::requestFinished, this,
-        [this] {
-            m_inFlight = qMax(0, m_inFlight - 1);
+        m_worker, &EngineWorker::requestsFinished, this,
+        [this](int count) {
+            m_inFlight = qMax(0, m_inFlight - count);
             emit inFlightChanged(m_inFlight);
         },
         Qt::QueuedConnection);

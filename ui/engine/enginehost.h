@@ -61,8 +61,8 @@ signals:
     void demoFailed(const QString &message);
     // A batch of trace events (<= 16 ms or 4096 events), in order. Feed SessionStore::append.
     void eventsAppended(const hopscope::TraceBatch &batch);
-    // A finished exchange's body; arrives after the batch holding its response.complete.
-    void bodyReady(const hopscope::ExchangeBody &body);
+    // Finished exchanges' bodies; they arrive after the batch holding their response.complete.
+    void bodiesReady(const QList<hopscope::ExchangeBody> &bodies);
     // A 101 turned request `req` into a session that takes sends (WebSocket: canPing true).
     void sessionOpened(quint32 req, bool canPing);
     void sessionClosed(quint32 req);

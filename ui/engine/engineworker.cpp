@@ -99,11 +99,11 @@ void EngineWorker::pump(Job *job)
 void EngineWorker::onExchangeFinished(Exchange *ex)
 {
     m_pendingBodies.append(bodyOf(ex));
+    ++m_finishedSinceBatch;
     if (m_sessions.remove(ex->id()))
         emit sessionClosed(ex->id());
     if (QTimer *t = m_lingers.take(ex->id()))
         t->deleteLater();
-    emit requestFinished();
     if (Job *job = m_jobOf.take(ex)) {
         --job->inFlight;
         pump(job);
@@ -115,9 +115,14 @@ void EngineWorker::onExchangeFinished(Exchange *ex)
 void EngineWorker::onBatch(const TraceBatch &batch)
 {
     emit eventsAppended(batch);
-    for (ExchangeBody &body : m_pendingBodies)
-        emit bodyReady(body);
-    m_pendingBodies.clear();
+    if (!m_pendingBodies.isEmpty()) {
+        emit bodiesReady(m_pendingBodies);
+        m_pendingBodies.clear();
+    }
+    if (m_finishedSinceBatch) {
+        emit requestsFinished(m_finishedSinceBatch);
+        m_finishedSinceBatch = 0;
+    }
 }
 
 ExchangeBody EngineWorker::bodyOf(const Exchange *ex) const

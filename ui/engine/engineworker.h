@@ -45,10 +45,13 @@ signals:
     void demoReady(const hopscope::DemoEndpoints &endpoints);
     void demoFailed(const QString &message);
     void eventsAppended(const hopscope::TraceBatch &batch);
-    void bodyReady(const hopscope::ExchangeBody &body);
+    // Once per trace batch, after it: the bodies of the exchanges it finished, and how many
+    // requests finished. Per batch, not per request, so 100,000 requests are not 200,000 queued
+    // signals for the GUI thread.
+    void bodiesReady(const QList<hopscope::ExchangeBody> &bodies);
     void sessionOpened(quint32 req, bool canPing);
     void sessionClosed(quint32 req);
-    void requestFinished();
+    void requestsFinished(int count);
     void requestsDropped(int count); // queued requests abortAll() never sent
     void tourFinished();
 
@@ -85,6 +88,7 @@ private:
     QHash<quint32, QPointer<SessionDriver>> m_sessions;
     QHash<quint32, QTimer *> m_lingers;  // tour sessions close after a quiet second
     QList<ExchangeBody> m_pendingBodies; // sent right after the batch that finished them
+    int m_finishedSinceBatch = 0;
     QList<DemoTourPhase> m_tour;
     int m_tourNext = 0;
     Job *m_tourJob = nullptr;

@@ -140,6 +140,12 @@ bool SessionStore::bodyEvicted(quint32 req) const
     return m_evicted.contains(req);
 }
 
+void SessionStore::addBodies(const QList<ExchangeBody> &bodies)
+{
+    for (const ExchangeBody &body : bodies)
+        addBody(body);
+}
+
 void SessionStore::addBody(ExchangeBody body)
 {
     const quint32 req = body.req;

@@ -123,6 +123,7 @@ public:
     // Appends a batch from the engine (TraceStore::eventsAppended) and emits changed() once.
     void append(const TraceBatch &batch);
     void addBody(ExchangeBody body);
+    void addBodies(const QList<ExchangeBody> &bodies);
     // Forgets everything (File ▸ Clear); emits reset().
     void clear();
 
