@@ -330,27 +330,48 @@ void MainWindow::onDemoReady(const DemoEndpoints &endpoints)
 // switch and the `Upgrade: h2` follow, and show the upgraded request: that is the story.
 void MainWindow::showTourHighlights()
 {
+    // The last tour: from its first phase to its third (the WebSocket), and its first request.
     qint64 from = -1, to = -1;
+    quint32 upgraded = 0;
     for (const TraceEvent &ev : m_store->events()) {
-        if (!ev.is("demo.phase"))
-            continue;
-        const qint64 phase = ev.fields.value(QLatin1String("phase")).toInteger();
-        if (phase == 1 && from < 0)
-            from = ev.tNs;
-        else if (phase == 3)
-            to = ev.tNs;
+        if (ev.is("demo.phase")) {
+            const qint64 phase = ev.fields.value(QLatin1String("phase")).toInteger();
+            if (phase == 1) {
+                from = ev.tNs;
+                to = -1;
+                upgraded = 0;
+            } else if (phase == 3) {
+                to = ev.tNs;
+            }
+        } else if (from >= 0 && !upgraded && ev.is("request.start")) {
+            upgraded = ev.scope.req;
+        }
     }
     if (from < 0 || to <= from)
         return;
     const qint64 margin = (to - from) / 30;
     m_timeline->setVisibleRange(from - margin, to + 4 * margin);
-    m_demoLabel->setText(tr("<b>Demo tour finished.</b> Read the timeline below from the top: "
-                            "connection #1 switched from HTTP/1.1 to h2c, #2 advertised "
-                            "<code>Upgrade: h2</code> and #3 is the HTTP/2 connection it led "
-                            "to. Click any bar or row for its headers and frames."));
-    if (const ExchangeInfo *first = m_store->exchange(
-            m_store->exchangeCount() >= 7 ? quint32(m_store->exchangeCount() - 6) : 1))
-        selectExchange(first->req);
+    // Name the tour's own connections (the user may have sent requests before it).
+    quint32 upgradedConn = 0, followed = 0, advertiser = 0;
+    if (const ExchangeInfo *x = m_store->exchange(upgraded))
+        upgradedConn = x->conn;
+    for (int i = 0; i < m_store->connectionCount(); ++i) {
+        const ConnectionInfo &c = m_store->connectionAt(i);
+        if (c.followedFrom && c.openNs >= from) {
+            followed = c.id;
+            advertiser = c.followedFrom;
+            break;
+        }
+    }
+    m_demoLabel->setText(tr("<b>Demo tour finished.</b> Read the timeline below: connection #%1 "
+                            "switched from HTTP/1.1 to h2c, #%2 advertised "
+                            "<code>Upgrade: h2</code> and #%3 is the HTTP/2 connection it led "
+                            "to. Click any bar or row for its headers and frames.")
+                             .arg(upgradedConn)
+                             .arg(advertiser)
+                             .arg(followed));
+    if (upgraded)
+        selectExchange(upgraded);
     statusBar()->showMessage(tr("Tour finished. The timeline shows the h2c upgrade and the "
                                 "`Upgrade: h2` follow; press F on it to see all four phases."),
                              20000);

@@ -86,6 +86,7 @@ private slots:
         QVERIFY(finished.wait(30000));
         QTRY_COMPARE_WITH_TIMEOUT(w->store()->completeCount(), 7, 5000);
         SessionStore *store = w->store();
+        QCOMPARE(w->selectedExchange(), 1u); // the tour ends on the upgraded request
 
         // The tree: five connections, each titled with its protocol history; streams under #1.
         ConnectionTreeModel *tree = w->connectionsPanel()->model();
