@@ -473,10 +473,9 @@ void MainWindow::reportNewFailures(int firstNewEvent)
     for (int i = firstNewEvent; i < events.size(); ++i) {
         const TraceEvent &ev = events.at(i);
         if (ev.is("demo.phase")) {
-            m_lastPhase = int(ev.fields.value(QLatin1String("phase")).toInteger());
             m_demoLabel->setText(
                 tr("<b>Demo tour %1/4:</b> %2")
-                    .arg(m_lastPhase)
+                    .arg(ev.fields.value(QLatin1String("phase")).toInteger())
                     .arg(ev.fields.value(QLatin1String("title")).toString().toHtmlEscaped()));
             continue;
         }

@@ -111,8 +111,7 @@ private:
     quint32 m_justSent = 0;              // the first exchange of the user's last send
     bool m_expectSession = false;        // ... which offered a session upgrade (WebSocket, a token)
     QHash<quint32, bool> m_openSessions; // req -> canPing
-    int m_lastPhase = 0;
-    QString m_tracePath; // the saved trace this window shows, if any
+    QString m_tracePath;                 // the saved trace this window shows, if any
     bool m_layoutRestored = false;
     bool m_defaultLayoutApplied = false;
 };

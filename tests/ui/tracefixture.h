@@ -13,11 +13,6 @@
 
 namespace hopscope::testing {
 
-inline const char *internType(const QByteArray &type)
-{
-    return internTraceType(type);
-}
-
 // fields({{"status", 200}, {"reason", "OK"}}): an event's fields, in the order given.
 inline QCborMap fields(std::initializer_list<std::pair<const char *, QCborValue>> list)
 {
@@ -33,7 +28,7 @@ inline TraceEvent makeEvent(quint64 seq, double ms, const char *type, EventScope
     TraceEvent ev;
     ev.seq = seq;
     ev.tNs = qint64(ms * 1e6);
-    ev.type = internType(type);
+    ev.type = internTraceType(type);
     ev.scope = scope;
     ev.dir = dir;
     ev.fields = std::move(fields);

@@ -13,12 +13,6 @@ namespace hopscope {
 
 namespace {
 
-QString hostPortOf(const QString &origin)
-{
-    const qsizetype scheme = origin.indexOf(QLatin1String("://"));
-    return scheme < 0 ? origin : origin.mid(scheme + 3);
-}
-
 // Times in tooltips and titles are relative to something the user sees (the connection's
 // pool.open, the request's start); trace-absolute times are labelled as such.
 QString relMs(qint64 ns, qint64 base)
@@ -97,37 +91,6 @@ QString ConnectionTreeModel::humanSize(qint64 bytes)
         ++unit;
     }
     return QStringLiteral("%1 %2").arg(v, 0, 'f', 1).arg(QLatin1String(units[unit]));
-}
-
-QString ConnectionTreeModel::connectionTitle(const ConnectionInfo &c)
-{
-    QString out = QStringLiteral("#%1").arg(c.id);
-    const QString where = c.address.isEmpty() ? hostPortOf(c.origin) : c.address;
-    if (!where.isEmpty())
-        out += QLatin1Char(' ') + where;
-    if (c.history.isEmpty()) {
-        out += c.closeNs >= 0 || !c.error.isEmpty() ? QString() : QStringLiteral(" connecting…");
-    } else {
-        const qint64 base = c.openNs >= 0 ? c.openNs : c.history.first().atNs;
-        for (int i = 0; i < c.history.size(); ++i) {
-            const ProtocolStep &step = c.history.at(i);
-            if (i == 0)
-                out += QLatin1Char(' ') + protocolLabel(step.protocol);
-            else
-                out += QStringLiteral(" → %1 at %2")
-                           .arg(protocolLabel(step.protocol), relMs(step.atNs, base));
-        }
-    }
-    QStringList notes;
-    if (c.tls)
-        notes << QStringLiteral("TLS");
-    if (c.followedFrom)
-        notes << QStringLiteral("from #%1").arg(c.followedFrom);
-    if (!c.advertised.isEmpty())
-        notes << QStringLiteral("advertised %1").arg(c.advertised.join(QLatin1String(", ")));
-    if (!notes.isEmpty())
-        out += QStringLiteral(" (%1)").arg(notes.join(QLatin1String(", ")));
-    return out;
 }
 
 QString ConnectionTreeModel::exchangeStatusText(const ExchangeInfo &x, const ConnectionInfo *home)
@@ -570,7 +533,7 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
     case Qt::DisplayRole:
         switch (column) {
         case NameColumn:
-            return connectionTitle(c);
+            return c.title();
         case StatusColumn:
             return statusText();
         case SizeColumn:
@@ -651,7 +614,7 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
             return QString();
         }
     case FilterTextRole:
-        return QStringList{connectionTitle(c), c.origin, statusText(), c.alpn,
+        return QStringList{c.title(), c.origin, statusText(), c.alpn,
                            c.advertised.join(QLatin1Char(' '))}
             .join(QLatin1Char(' '));
     default:

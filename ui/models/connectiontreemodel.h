@@ -73,11 +73,6 @@ public:
     quint32 connectionIdAt(const QModelIndex &index) const;
     bool isUnconnectedGroup(const QModelIndex &index) const;
 
-    // "#1 127.0.0.1:8443 HTTP/1.1 → h2c at 1.5 ms": id, address (or origin while connecting),
-    // the protocol history with the time of each switch relative to the connection's pool.open,
-    // then "(TLS, from #2)" style notes: TLS, the connection it followed an `Upgrade: h2`
-    // advertisement from, what it advertised itself. "connecting…" before the first protocol.
-    static QString connectionTitle(const ConnectionInfo &c);
     // Status column text of an exchange: "200", "101 → websocket", "200 (101 → h2c)" for the
     // request that carried an h2c upgrade, the error code when it failed ("h2-rst:REFUSED_STREAM",
     // "404, truncated-body" when a status had arrived), "…" while waiting.

@@ -1,5 +1,7 @@
 #include "session/sessionstore.h"
 
+#include "views/protocolstyle.h"
+
 #include <QCborArray>
 #include <QUrl>
 
@@ -76,34 +78,43 @@ qint64 integer(const QCborMap &fields, QLatin1StringView key, qint64 fallback = 
     return fields.value(key).toInteger(fallback);
 }
 
-QString formatMs(qint64 ns)
+QString hostPortOf(const QString &origin)
 {
-    const double ms = double(ns) / 1e6;
-    if (ms >= 1000.0)
-        return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
-    return QStringLiteral("%1 ms").arg(ms, 0, 'f', 1);
+    const qsizetype scheme = origin.indexOf(QLatin1String("://"));
+    return scheme < 0 ? origin : origin.mid(scheme + 3);
 }
 
 } // namespace
 
 QString ConnectionInfo::title() const
 {
-    QString out = QStringLiteral("#%1 ").arg(id);
-    out += address.isEmpty() ? origin : address;
-    const qint64 base = openNs >= 0 ? openNs : 0;
-    for (int i = 0; i < history.size(); ++i) {
-        const ProtocolStep &step = history.at(i);
-        QString name = step.protocol;
-        if (name.compare(QLatin1String("http/1.1"), Qt::CaseInsensitive) == 0)
-            name = QStringLiteral("HTTP/1.1");
-        if (i == 0) {
-            out += QLatin1Char(' ') + name;
-        } else {
-            out += QStringLiteral(" → %1 at %2").arg(name, formatMs(step.atNs - base));
+    QString out = QStringLiteral("#%1").arg(id);
+    const QString where = address.isEmpty() ? hostPortOf(origin) : address;
+    if (!where.isEmpty())
+        out += QLatin1Char(' ') + where;
+    if (history.isEmpty()) {
+        out += closeNs >= 0 || !error.isEmpty() ? QString() : QStringLiteral(" connecting…");
+    } else {
+        const qint64 base = openNs >= 0 ? openNs : history.first().atNs;
+        for (int i = 0; i < history.size(); ++i) {
+            const ProtocolStep &step = history.at(i);
+            if (i == 0)
+                out += QLatin1Char(' ') + protocolLabel(step.protocol);
+            else
+                out += QStringLiteral(" → %1 at %2 ms")
+                           .arg(protocolLabel(step.protocol))
+                           .arg(double(step.atNs - base) / 1e6, 0, 'f', 1);
         }
     }
+    QStringList notes;
+    if (tls)
+        notes << QStringLiteral("TLS");
     if (followedFrom)
-        out += QStringLiteral(" (Upgrade: h2 from #%1)").arg(followedFrom);
+        notes << QStringLiteral("from #%1").arg(followedFrom);
+    if (!advertised.isEmpty())
+        notes << QStringLiteral("advertised %1").arg(advertised.join(QLatin1String(", ")));
+    if (!notes.isEmpty())
+        out += QStringLiteral(" (%1)").arg(notes.join(QLatin1String(", ")));
     return out;
 }
 

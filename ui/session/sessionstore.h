@@ -52,7 +52,10 @@ struct ConnectionInfo
     {
         return history.isEmpty() ? QString() : history.last().protocol;
     }
-    // "#1 127.0.0.1:8443 HTTP/1.1 → h2c at 12.3 ms" (times relative to openNs).
+    // "#1 127.0.0.1:8443 HTTP/1.1 → h2c at 12.3 ms (TLS, from #2)": id, address (the origin
+    // while connecting), the protocol history with each switch's time relative to openNs, then
+    // notes: TLS, the connection whose `Upgrade: h2` led here, what this one advertised.
+    // "connecting…" before the first protocol. The tree, the timeline and the panel all use it.
     QString title() const;
 };
 

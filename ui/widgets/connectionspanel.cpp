@@ -273,7 +273,7 @@ void ConnectionsPanel::showContextMenu(const QPoint &pos)
                        [copy, store, req] { copy(curlCommand(*store, req)); });
     }
     if (c) {
-        const QString title = ConnectionTreeModel::connectionTitle(*c);
+        const QString title = c->title();
         const QString address = c->address.isEmpty() ? c->origin : c->address;
         menu.addAction(tr("Copy connection summary"), this, [copy, title] { copy(title); });
         menu.addAction(tr("Copy address"), this, [copy, address] { copy(address); })
