@@ -14,7 +14,7 @@ PACKAGES=(
   libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 libssl-dev openssl
   ca-certificates
   apache2 nghttp2-server nghttp2-client curl python3 python3-h2 python3-websockets
-  xvfb xauth imagemagick
+  xvfb xauth imagemagick file
 )
 
 missing=()
