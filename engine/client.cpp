@@ -85,10 +85,9 @@ void Client::pump()
             break;
         if (ex->timings.start < 0) {
             ex->timings.start = m_trace->elapsedNs();
-            m_trace->record(
-                "request.start", {0, ex->id(), -1},
-                QCborMap{{QStringLiteral("method"), QString::fromLatin1(ex->spec().method)},
-                         {QStringLiteral("url"), ex->spec().url.toString()}});
+            m_trace->record(EventType::RequestStart, {0, ex->id(), -1})
+                .atom(Field::Method, ex->spec().method)
+                .value(Field::Url, ex->spec().url.toString());
             startRequestTimer(ex);
             if (!checkRequest(ex))
                 continue; // failed and removed from m_pending
@@ -153,9 +152,8 @@ bool Client::tryDispatch(Exchange *ex)
     }
     followUpgradeH2(ex);
     if (ProtocolDriver *driver = m_pool->findAvailable(ex->spec())) {
-        m_trace->record(
-            "pool.reuse", {driver->connection()->id(), ex->id(), -1},
-            QCborMap{{QStringLiteral("origin"), Origin::fromUrl(ex->spec().url).toString()}});
+        m_trace->record(EventType::PoolReuse, {driver->connection()->id(), ex->id(), -1})
+            .value(Field::Origin, Origin::fromUrl(ex->spec().url).toString());
         m_running_on.insert(ex, driver);
         driver->submit(ex);
         return true;
@@ -176,14 +174,14 @@ bool Client::tryDispatch(Exchange *ex)
 void Client::openConnection(Exchange *ex)
 {
     Connection *conn = m_pool->createConnection(ex->spec());
-    m_trace->record("pool.open", conn->scope(ex->id()),
-                    QCborMap{{QStringLiteral("origin"), conn->origin().toString()}});
+    m_trace->record(EventType::PoolOpen, conn->scope(ex->id()))
+        .value(Field::Origin, conn->origin().toString());
     if (const Follow f = m_followFrom.take(ConnectionPool::key(ex->spec())); f.from) {
         // The arrow from the advertising connection to the HTTP/2 one it led to.
-        m_trace->record("upgrade.follow", conn->scope(ex->id()),
-                        QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2")},
-                                 {QStringLiteral("from"), qint64(f.from)},
-                                 {QStringLiteral("alpn"), QStringLiteral("h2")}});
+        m_trace->record(EventType::UpgradeFollow, conn->scope(ex->id()))
+            .value(Field::Protocol, QStringLiteral("h2"))
+            .value(Field::From, qint64(f.from))
+            .value(Field::Alpn, QStringLiteral("h2"));
         m_replaces.insert(conn, f.oldKey);
     }
     ex->setState(Exchange::State::Connecting);
@@ -207,10 +205,9 @@ ProtocolDriver *Client::createDriver(Connection *conn, const RequestSpec &spec)
         const bool offeredOnlyH2 = spec.tls.alpn == QList<QByteArray>{QByteArrayLiteral("h2")};
         http2 = conn->alpn() == "h2" || (conn->alpn().isEmpty() && offeredOnlyH2);
         if (offeredOnlyH2 && conn->alpn() == "http/1.1") {
-            m_trace->record("upgrade.h2.refused", conn->scope(),
-                            QCborMap{{QStringLiteral("message"),
-                                      QStringLiteral("server chose http/1.1 although only h2 "
-                                                     "was offered; going on with HTTP/1.1")}});
+            m_trace->record(EventType::UpgradeH2Refused, conn->scope())
+                .value(Field::Message, QStringLiteral("server chose http/1.1 although only h2 "
+                                                      "was offered; going on with HTTP/1.1"));
         }
     } else {
         http2 = spec.protocol == ProtocolPolicy::H2cPrior;
@@ -350,8 +347,8 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
     }
     if (retryable && m_retries.value(ex) == 0 && m_running) {
         m_retries[ex] = 1;
-        m_trace->record("pool.retry", {ex->connectionId, ex->id(), -1},
-                        QCborMap{{QStringLiteral("reason"), ex->error()}});
+        m_trace->record(EventType::PoolRetry, {ex->connectionId, ex->id(), -1})
+            .value(Field::Reason, ex->error());
         ex->setState(Exchange::State::Queued);
         ex->status = 0;
         m_pending.prepend(ex);
@@ -359,9 +356,9 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
         return;
     }
     if (ex->state() == Exchange::State::Failed) {
-        m_trace->record("request.failed", {ex->connectionId, ex->id(), -1},
-                        QCborMap{{QStringLiteral("error"), ex->error()},
-                                 {QStringLiteral("code"), QString::fromLatin1(ex->errorCode())}});
+        m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
+            .value(Field::Error, ex->error())
+            .atom(Field::Code, ex->errorCode());
     }
     finish(ex);
 }
@@ -371,9 +368,9 @@ void Client::failRequest(Exchange *ex, const QByteArray &code, const QString &me
     ex->fail(code, message);
     if (ex->timings.end < 0)
         ex->timings.end = m_trace->elapsedNs();
-    m_trace->record("request.failed", {ex->connectionId, ex->id(), -1},
-                    QCborMap{{QStringLiteral("error"), message},
-                             {QStringLiteral("code"), QString::fromLatin1(code)}});
+    m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
+        .value(Field::Error, message)
+        .atom(Field::Code, code);
     m_pending.removeOne(ex);
     for (auto it = m_opening.begin(); it != m_opening.end(); ++it) {
         if (it.value() == ex)
@@ -420,9 +417,9 @@ void Client::abortAll(const QByteArray &code, const QString &message)
     for (Exchange *ex : pending) {
         const bool started = ex->timings.start >= 0;
         if (started) {
-            m_trace->record("error", {0, ex->id(), -1},
-                            QCborMap{{QStringLiteral("message"), message},
-                                     {QStringLiteral("code"), QString::fromLatin1(code)}});
+            m_trace->record(EventType::Error, {0, ex->id(), -1})
+                .value(Field::Message, message)
+                .atom(Field::Code, code);
         }
         failRequest(ex, code, started ? message : QStringLiteral("not sent: %1").arg(message));
     }
@@ -435,9 +432,9 @@ void Client::abortAll(const QByteArray &code, const QString &message)
     const auto opening = m_opening;
     for (auto it = opening.cbegin(); it != opening.cend(); ++it) {
         if (Exchange *ex = it.value(); ex && !ex->isFinished()) {
-            m_trace->record("error", {it.key()->id(), ex->id(), -1},
-                            QCborMap{{QStringLiteral("message"), message},
-                                     {QStringLiteral("code"), QString::fromLatin1(code)}});
+            m_trace->record(EventType::Error, {it.key()->id(), ex->id(), -1})
+                .value(Field::Message, message)
+                .atom(Field::Code, code);
             failRequest(ex, code, message);
         }
     }
