@@ -193,7 +193,7 @@ void Client::openConnection(Exchange *ex)
             [this, conn](const QByteArray &code, const QString &msg) {
                 onConnectionFailed(conn, code, msg);
             });
-    conn->open(ex);
+    conn->open(ex->id());
 }
 
 // The driver follows from what the connection negotiated and what the request asked for.
@@ -256,6 +256,8 @@ void Client::onConnectionReady(Connection *conn)
 {
     Exchange *ex = m_opening.take(conn);
     const RequestSpec spec = ex ? ex->spec() : RequestSpec{};
+    if (ex)
+        ex->timings.setConnectionPhases(conn->timings());
     ProtocolDriver *driver = createDriver(conn, spec);
     adoptDriver(driver);
     driver->activate();
@@ -352,8 +354,7 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
         m_retries[ex] = 1;
         m_trace->record("pool.retry", {ex->connectionId, ex->id(), -1},
                         QCborMap{{QStringLiteral("reason"), ex->error()}});
-        ex->setState(Exchange::State::Queued);
-        ex->status = 0;
+        ex->startOver();
         m_pending.prepend(ex);
         schedulePump();
         return;

@@ -1,6 +1,5 @@
 #include "net/connection.h"
 
-#include "core/exchange.h"
 #include "trace/tracestore.h"
 
 #include <QCborArray>
@@ -80,9 +79,9 @@ QList<QByteArray> Connection::alpnOffer() const
     return {QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")};
 }
 
-void Connection::open(Exchange *first)
+void Connection::open(quint32 firstRequest)
 {
-    m_first = first;
+    m_firstRequest = firstRequest;
     if (m_spec.timeouts.connectMs > 0)
         m_connectTimer.start(m_spec.timeouts.connectMs);
 
@@ -94,7 +93,7 @@ void Connection::open(Exchange *first)
         return;
     }
     m_state = State::Resolving;
-    m_first->timings.dnsStart = m_trace->elapsedNs();
+    m_timings.dnsStart = m_trace->elapsedNs();
     m_lookupId = QHostInfo::lookupHost(m_origin.host, this, &Connection::onLookedUp);
 }
 
@@ -103,7 +102,7 @@ void Connection::onLookedUp(const QHostInfo &info)
     m_lookupId = -1;
     if (m_state != State::Resolving)
         return;
-    m_first->timings.dnsEnd = m_trace->elapsedNs();
+    m_timings.dnsEnd = m_trace->elapsedNs();
     if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
         fail(
             "dns",
@@ -114,11 +113,11 @@ void Connection::onLookedUp(const QHostInfo &info)
     QCborArray addrs;
     for (const QHostAddress &a : m_addresses)
         addrs.append(a.toString());
-    m_trace->record("dns", scope(m_first->id()),
+    m_trace->record("dns", scope(m_firstRequest),
                     QCborMap{{QStringLiteral("host"), m_origin.host},
                              {QStringLiteral("addresses"), addrs},
-                             {QStringLiteral("ms"), ExchangeTimings::ms(m_first->timings.dnsStart,
-                                                                        m_first->timings.dnsEnd)}});
+                             {QStringLiteral("ms"),
+                              ExchangeTimings::ms(m_timings.dnsStart, m_timings.dnsEnd)}});
     m_state = State::Connecting;
     tryNextAddress();
 }
@@ -170,8 +169,8 @@ void Connection::tryNextAddress()
     m_address = m_addresses.at(m_nextAddress++);
     setupSocket();
     m_state = State::Connecting;
-    m_first->timings.connectStart = m_trace->elapsedNs();
-    m_trace->record("connect.attempt", scope(m_first->id()),
+    m_timings.connectStart = m_trace->elapsedNs();
+    m_trace->record("connect.attempt", scope(m_firstRequest),
                     QCborMap{{QStringLiteral("address"), m_address.toString()},
                              {QStringLiteral("port"), m_origin.port}});
     if (m_ssl) {
@@ -184,21 +183,20 @@ void Connection::tryNextAddress()
 
 void Connection::onConnected()
 {
-    m_first->timings.connectEnd = m_trace->elapsedNs();
+    m_timings.connectEnd = m_trace->elapsedNs();
     touch();
-    m_trace->record(
-        "connect", scope(m_first->id()),
-        QCborMap{{QStringLiteral("host"), m_origin.host},
-                 {QStringLiteral("port"), m_origin.port},
-                 {QStringLiteral("address"), m_address.toString()},
-                 {QStringLiteral("ms"), ExchangeTimings::ms(m_first->timings.connectStart,
-                                                            m_first->timings.connectEnd)}});
+    m_trace->record("connect", scope(m_firstRequest),
+                    QCborMap{{QStringLiteral("host"), m_origin.host},
+                             {QStringLiteral("port"), m_origin.port},
+                             {QStringLiteral("address"), m_address.toString()},
+                             {QStringLiteral("ms"),
+                              ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd)}});
     if (m_ssl) {
         m_state = State::Handshaking;
-        m_first->timings.tlsStart = m_first->timings.connectEnd;
+        m_timings.tlsStart = m_timings.connectEnd;
         if (m_spec.tls.insecure) {
             m_trace->record(
-                "tls.insecure", scope(m_first->id()),
+                "tls.insecure", scope(m_firstRequest),
                 QCborMap{{QStringLiteral("message"),
                           QStringLiteral("certificate verification is OFF (-k/--insecure): "
                                          "the peer's identity is not checked")}});
@@ -212,7 +210,7 @@ void Connection::onConnected()
 
 void Connection::onEncrypted()
 {
-    m_first->timings.tlsEnd = m_trace->elapsedNs();
+    m_timings.tlsEnd = m_trace->elapsedNs();
     m_connectTimer.stop();
     m_alpn = m_ssl->sslConfiguration().nextNegotiatedProtocol();
     const QSslCipher cipher = m_ssl->sessionCipher();
@@ -221,27 +219,26 @@ void Connection::onEncrypted()
         chain.append(certificateSummary(c));
     const bool verified = !m_spec.tls.insecure && m_sslErrors.isEmpty();
     m_trace->record(
-        "tls", scope(m_first->id()),
-        QCborMap{{QStringLiteral("protocol"), tlsProtocolName(m_ssl->sessionProtocol())},
-                 {QStringLiteral("cipher"), cipher.name()},
-                 {QStringLiteral("alpn"), m_alpn.isEmpty()
-                                              ? QCborValue(QCborValue::Null)
-                                              : QCborValue(QString::fromLatin1(m_alpn))},
-                 {QStringLiteral("verified"), verified},
-                 {QStringLiteral("alpnOffered"),
-                  [this] {
-                      QCborArray offered;
-                      for (const QByteArray &p : alpnOffer())
-                          offered.append(QString::fromLatin1(p));
-                      return offered;
-                  }()},
-                 // RFC 6066: no SNI for IP literals (Qt sends none then either).
-                 {QStringLiteral("sni"), QHostAddress(m_origin.host).isNull()
-                                             ? QCborValue(m_origin.host)
-                                             : QCborValue(QCborValue::Null)},
-                 {QStringLiteral("chain"), chain},
-                 {QStringLiteral("ms"),
-                  ExchangeTimings::ms(m_first->timings.tlsStart, m_first->timings.tlsEnd)}});
+        "tls", scope(m_firstRequest),
+        QCborMap{
+            {QStringLiteral("protocol"), tlsProtocolName(m_ssl->sessionProtocol())},
+            {QStringLiteral("cipher"), cipher.name()},
+            {QStringLiteral("alpn"), m_alpn.isEmpty() ? QCborValue(QCborValue::Null)
+                                                      : QCborValue(QString::fromLatin1(m_alpn))},
+            {QStringLiteral("verified"), verified},
+            {QStringLiteral("alpnOffered"),
+             [this] {
+                 QCborArray offered;
+                 for (const QByteArray &p : alpnOffer())
+                     offered.append(QString::fromLatin1(p));
+                 return offered;
+             }()},
+            // RFC 6066: no SNI for IP literals (Qt sends none then either).
+            {QStringLiteral("sni"), QHostAddress(m_origin.host).isNull()
+                                        ? QCborValue(m_origin.host)
+                                        : QCborValue(QCborValue::Null)},
+            {QStringLiteral("chain"), chain},
+            {QStringLiteral("ms"), ExchangeTimings::ms(m_timings.tlsStart, m_timings.tlsEnd)}});
     m_state = State::Open;
     emit ready();
 }
@@ -250,7 +247,7 @@ void Connection::onSocketError()
 {
     if (m_state == State::Connecting) {
         if (m_nextAddress < m_addresses.size()) {
-            m_trace->record("connect.failed", scope(m_first->id()),
+            m_trace->record("connect.failed", scope(m_firstRequest),
                             QCborMap{{QStringLiteral("address"), m_address.toString()},
                                      {QStringLiteral("message"), m_socket->errorString()}});
             tryNextAddress();
@@ -303,7 +300,7 @@ void Connection::fail(const QByteArray &code, const QString &message)
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
     }
-    m_trace->record("error", scope(m_first ? m_first->id() : 0),
+    m_trace->record("error", scope(m_firstRequest),
                     QCborMap{{QStringLiteral("message"), message},
                              {QStringLiteral("code"), QString::fromLatin1(code)}});
     close(message);
