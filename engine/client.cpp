@@ -1,7 +1,6 @@
 #include "client.h"
 
 #include "core/exchange.h"
-#include "core/origin.h"
 #include "http1/http1driver.h"
 #include "http2/http2driver.h"
 #include "net/connection.h"
@@ -148,19 +147,19 @@ bool Client::tryDispatch(Exchange *ex)
     // An explicit upgrade (WebSocket, a raw tunnel, a custom token) takes the connection over
     // for good and can only be offered on a connection's first request: always a new one.
     if (!ex->spec().upgrade.isEmpty() && ex->spec().protocol != ProtocolPolicy::Http1Only) {
-        openConnection(ex);
+        openConnection(ex, ConnectionPool::key(ex->spec()));
         return true;
     }
-    followUpgradeH2(ex);
-    if (ProtocolDriver *driver = m_pool->findAvailable(ex->spec())) {
+    // The pool may send it elsewhere (following an `Upgrade: h2` advertisement).
+    const QString key = m_pool->route(ex->dispatchSpec());
+    if (ProtocolDriver *driver = m_pool->findAvailable(key)) {
         m_trace->record(
             "pool.reuse", {driver->connection()->id(), ex->id(), -1},
-            QCborMap{{QStringLiteral("origin"), Origin::fromUrl(ex->spec().url).toString()}});
+            QCborMap{{QStringLiteral("origin"), driver->connection()->origin().toString()}});
         m_running_on.insert(ex, driver);
         driver->submit(ex);
         return true;
     }
-    const QString key = ConnectionPool::key(ex->spec());
     // Wait rather than open more connections while the first one may still turn out to
     // multiplex (connecting, or an upgrade offer in flight), or while an HTTP/2 connection has
     // only run out of stream slots.
@@ -169,23 +168,13 @@ bool Client::tryDispatch(Exchange *ex)
         return false;
     if (m_pool->connectionCount(key) >= m_maxConnections)
         return false;
-    openConnection(ex);
+    openConnection(ex, key);
     return true;
 }
 
-void Client::openConnection(Exchange *ex)
+void Client::openConnection(Exchange *ex, const QString &key)
 {
-    Connection *conn = m_pool->createConnection(ex->spec());
-    m_trace->record("pool.open", conn->scope(ex->id()),
-                    QCborMap{{QStringLiteral("origin"), conn->origin().toString()}});
-    if (const Follow f = m_followFrom.take(ConnectionPool::key(ex->spec())); f.from) {
-        // The arrow from the advertising connection to the HTTP/2 one it led to.
-        m_trace->record("upgrade.follow", conn->scope(ex->id()),
-                        QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2")},
-                                 {QStringLiteral("from"), qint64(f.from)},
-                                 {QStringLiteral("alpn"), QStringLiteral("h2")}});
-        m_replaces.insert(conn, f.oldKey);
-    }
+    Connection *conn = m_pool->createConnection(ex->spec(), key, ex->id());
     ex->setState(Exchange::State::Connecting);
     m_opening.insert(conn, ex);
     connect(conn, &Connection::ready, this, [this, conn] { onConnectionReady(conn); });
@@ -261,8 +250,7 @@ void Client::onConnectionReady(Connection *conn)
     ProtocolDriver *driver = createDriver(conn, spec);
     adoptDriver(driver);
     driver->activate();
-    if (m_replaces.contains(conn))
-        closeReplacedConnections(m_replaces.take(conn), conn->id());
+    m_pool->retireReplaced(conn);
     if (ex && !ex->isFinished()) {
         if (spec.h2cViaOptions && spec.upgradeToken() == "h2c" &&
             driver->protocol() == "http/1.1") {
@@ -291,46 +279,9 @@ void Client::onConnectionReady(Connection *conn)
 
 void Client::onUpgradeAdvertised(const QList<QByteArray> &protocols)
 {
-    auto *driver = qobject_cast<ProtocolDriver *>(sender());
-    if (!driver || !driver->connection()->origin().isTls())
-        return; // cleartext `h2c` advertisements are shown, and acted on only under --h2c
-    for (const QByteArray &p : protocols) {
-        if (p.compare("h2", Qt::CaseInsensitive) == 0) {
-            for (const auto &e : m_exchanges) {
-                if (e->connectionId == driver->connection()->id()) {
-                    m_h2Advertised.insert(ConnectionPool::key(e->spec()),
-                                          driver->connection()->id());
-                    break;
-                }
-            }
-        }
-    }
-}
-
-// A request to a TLS origin that advertised `Upgrade: h2` goes over a new connection that
-// offers ALPN h2 only (the pool key changes with it, so it cannot land on the old one).
-void Client::followUpgradeH2(Exchange *ex)
-{
-    RequestSpec &spec = ex->dispatchSpec();
-    if (!spec.followUpgradeH2 || spec.protocol == ProtocolPolicy::Http1Only ||
-        spec.url.scheme().compare(u"https", Qt::CaseInsensitive) != 0)
-        return;
-    const QString oldKey = ConnectionPool::key(spec);
-    const auto it = m_h2Advertised.constFind(oldKey);
-    if (it == m_h2Advertised.cend())
-        return;
-    spec.tls.alpn = {QByteArrayLiteral("h2")};
-    const QString newKey = ConnectionPool::key(spec);
-    if (!m_followFrom.contains(newKey) && m_pool->connectionCount(newKey) == 0)
-        m_followFrom.insert(newKey, {oldKey, it.value()});
-}
-
-void Client::closeReplacedConnections(const QString &oldKey, quint32 newConnection)
-{
-    for (ProtocolDriver *d : m_pool->idleDrivers(oldKey)) {
-        d->connection()->close(
-            QStringLiteral("replaced by HTTP/2 connection %1 (Upgrade: h2)").arg(newConnection));
-    }
+    // The connection knows its pool key: the pool remembers the advertisement under it.
+    if (auto *driver = qobject_cast<ProtocolDriver *>(sender()))
+        m_pool->noteUpgradeAdvertised(driver->connection(), protocols);
 }
 
 void Client::onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message)

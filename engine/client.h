@@ -60,7 +60,7 @@ private:
     void pump();
     bool tryDispatch(Exchange *ex);
     bool checkRequest(Exchange *ex);
-    void openConnection(Exchange *ex);
+    void openConnection(Exchange *ex, const QString &key);
     void onConnectionReady(Connection *conn);
     void onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message);
     ProtocolDriver *createDriver(Connection *conn, const RequestSpec &spec);
@@ -73,8 +73,6 @@ private:
     int userRequestsInFlight() const;
     void onDriverSwitched(ProtocolDriver *next);
     void onUpgradeAdvertised(const QList<QByteArray> &protocols);
-    void followUpgradeH2(Exchange *ex);
-    void closeReplacedConnections(const QString &oldKey, quint32 newConnection);
 
     TraceStore *m_trace;
     ConnectionPool *m_pool;
@@ -86,15 +84,6 @@ private:
     QHash<Exchange *, QTimer *> m_timers;
     QHash<Exchange *, int> m_retries;
     std::unique_ptr<UpgradeRegistry> m_upgrades;
-    // `Upgrade: h2` seen on a TLS origin (key of the HTTP/1.1 connection) -> advertising conn id.
-    QHash<QString, quint32> m_h2Advertised;
-    QHash<Connection *, QString> m_replaces; // an HTTP/2 connection -> the key it replaces
-    struct Follow
-    {
-        QString oldKey;
-        quint32 from = 0;
-    };
-    QHash<QString, Follow> m_followFrom; // new key -> where the advertisement came from
     std::vector<std::unique_ptr<Exchange>> m_internal; // OPTIONS * upgrade probes (h2c-options)
     qsizetype m_unfinished = 0;
     int m_maxConnections = 6;

@@ -52,7 +52,7 @@ public:
 
     quint32 id() const { return m_id; }
     const RequestSpec &spec() const { return m_spec; }
-    // The client adjusts the spec before dispatch (e.g. ALPN h2 only when following an
+    // The pool adjusts the spec before dispatch (e.g. ALPN h2 only when following an
     // `Upgrade: h2` advertisement); nothing else should.
     RequestSpec &dispatchSpec() { return m_spec; }
     State state() const { return m_state; }

@@ -79,6 +79,13 @@ QList<QByteArray> Connection::alpnOffer() const
     return {QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")};
 }
 
+bool Connection::mayMultiplex() const
+{
+    if (m_origin.isTls())
+        return alpnOffer().contains(QByteArrayLiteral("h2"));
+    return m_spec.protocol == ProtocolPolicy::H2cPrior || m_spec.upgradeToken() == "h2c";
+}
+
 void Connection::open(quint32 firstRequest)
 {
     m_firstRequest = firstRequest;

@@ -41,6 +41,13 @@ public:
     QByteArray alpn() const { return m_alpn; } // negotiated ALPN protocol, empty if none
     EventScope scope(quint32 req = 0) const { return {m_id, req, -1}; }
     TraceStore *trace() const { return m_trace; }
+    // The ConnectionPool key this connection serves (origin, policy, TLS settings).
+    const QString &poolKey() const { return m_poolKey; }
+    void setPoolKey(const QString &key) { m_poolKey = key; }
+    // Whether what this connection ends up speaking may carry many requests at once: ALPN offers
+    // h2, or cleartext HTTP/2 by prior knowledge or through an h2c upgrade. When false it will
+    // speak HTTP/1.1, and requests need not wait for it to open before opening others.
+    bool mayMultiplex() const;
     // DNS, connect and TLS on the trace clock (the other fields stay -1).
     const ExchangeTimings &timings() const { return m_timings; }
 
@@ -77,6 +84,7 @@ private:
     State m_state = State::Idle;
     QAbstractSocket *m_socket = nullptr;
     QSslSocket *m_ssl = nullptr;
+    QString m_poolKey;
     // The request that opened this connection may finish (time out) before it is open: the
     // connection keeps only its id and measures its phases itself.
     quint32 m_firstRequest = 0;
