@@ -124,6 +124,19 @@ int main(int argc, char **argv)
     }
 
     Client client(&trace);
+    // Failures are counted and told as they happen: the client keeps no finished exchange.
+    int failures = 0;
+    auto reportFailure = [&](const Exchange &ex) {
+        ++failures;
+        trace.flush(); // the trace of the request (-v) comes before its error line
+        printErr(QStringLiteral("hopscope-cli: error: %1 %2: %3\n")
+                     .arg(QString::fromLatin1(ex.spec().method), ex.spec().url.toString(),
+                          ex.error().isEmpty() ? QStringLiteral("not completed") : ex.error()));
+    };
+    QObject::connect(&client, &Client::exchangeFinished, &client, [&](Exchange *ex) {
+        if (ex->state() != Exchange::State::Complete)
+            reportFailure(*ex);
+    });
     client.setParallel(opts.parallel);
     client.setMaxConnectionsPerOrigin(opts.maxConnections);
     SessionRunner sessions(opts.sessionSends, opts.lingerMs);
@@ -178,14 +191,8 @@ int main(int argc, char **argv)
     app.exec();
     trace.flush();
 
-    int failures = 0;
-    for (Exchange *ex : client.exchanges()) {
-        if (ex->state() == Exchange::State::Complete)
-            continue;
-        ++failures;
-        printErr(QStringLiteral("hopscope-cli: error: %1 %2: %3\n")
-                     .arg(QString::fromLatin1(ex->spec().method), ex->spec().url.toString(),
-                          ex->error().isEmpty() ? QStringLiteral("not completed") : ex->error()));
-    }
+    // Whatever never finished (nothing should, once the loop ended) counts as a failure too.
+    for (const Exchange *ex : client.unfinished())
+        reportFailure(*ex);
     return failures == 0 ? 0 : 1;
 }
