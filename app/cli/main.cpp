@@ -3,6 +3,7 @@
 // status and error lines.
 #include "clioptions.h"
 #include "demotour.h"
+#include "requestfeeder.h"
 #include "sessionrunner.h"
 
 #include "client.h"
@@ -142,15 +143,9 @@ int main(int argc, char **argv)
     SessionRunner sessions(opts.sessionSends, opts.lingerMs);
     QObject::connect(&client, &Client::protocolSwitched, &sessions,
                      &SessionRunner::onProtocolSwitched);
-    const bool stdoutTaken = opts.traceJson == u"-";
-    for (qsizetype i = 0; i < opts.requests.size(); ++i) {
-        std::unique_ptr<BodySink> sink;
-        if (i < opts.outputs.size())
-            sink = std::make_unique<FileSink>(opts.outputs.at(i));
-        else if (!stdoutTaken)
-            sink = std::make_unique<FileSink>(QStringLiteral("-"));
-        client.enqueue(opts.requests.at(i), std::move(sink));
-    }
+    RequestFeeder feeder(&client, opts);
+    if (!demo)
+        feeder.start();
 
     QTimer runTimer;
     runTimer.setSingleShot(true);
@@ -159,6 +154,7 @@ int main(int argc, char **argv)
     QObject::connect(&runTimer, &QTimer::timeout, &client, [&] {
         if (tour)
             tour->stop();
+        feeder.enqueueRest(); // each request not sent gets its `not sent` error
         client.abortAll(
             "timeout",
             QStringLiteral("run timed out after %1 s (--timeout)").arg(opts.runTimeoutMs / 1000.0));
