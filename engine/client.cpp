@@ -165,9 +165,9 @@ bool Client::startRequest(Request *r)
     Exchange *ex = r->exchange.get();
     ex->timings.start = m_trace->elapsedNs();
     ++m_userActive;
-    m_trace->record("request.start", {0, ex->id(), -1},
-                    QCborMap{{QStringLiteral("method"), QString::fromLatin1(ex->spec().method)},
-                             {QStringLiteral("url"), ex->spec().url.toString()}});
+    m_trace->record(EventType::RequestStart, {0, ex->id(), -1})
+        .atom(Field::Method, ex->spec().method)
+        .text(Field::Url, ex->spec().url.toString());
     startRequestTimer(r);
     return checkRequest(r);
 }
@@ -245,9 +245,8 @@ bool Client::dispatch(Request *r)
     if (ProtocolDriver *driver = m_pool->findAvailable(key)) {
         Exchange *ex = r->exchange.get();
         unqueue(r);
-        m_trace->record(
-            "pool.reuse", {driver->connection()->id(), ex->id(), -1},
-            QCborMap{{QStringLiteral("origin"), driver->connection()->origin().toString()}});
+        m_trace->record(EventType::PoolReuse, {driver->connection()->id(), ex->id(), -1})
+            .atom(Field::Origin, driver->connection()->origin().toString().toUtf8());
         r->driver = driver;
         driver->submit(ex);
         return true;
@@ -285,10 +284,9 @@ ProtocolDriver *Client::createDriver(Connection *conn, const RequestSpec &spec)
         const bool offeredOnlyH2 = spec.tls.alpn == QList<QByteArray>{QByteArrayLiteral("h2")};
         http2 = conn->alpn() == "h2" || (conn->alpn().isEmpty() && offeredOnlyH2);
         if (offeredOnlyH2 && conn->alpn() == "http/1.1") {
-            m_trace->record("upgrade.h2.refused", conn->scope(),
-                            QCborMap{{QStringLiteral("message"),
-                                      QStringLiteral("server chose http/1.1 although only h2 "
-                                                     "was offered; going on with HTTP/1.1")}});
+            m_trace->record(EventType::UpgradeH2Refused, conn->scope())
+                .value(Field::Message, QStringLiteral("server chose http/1.1 although only h2 "
+                                                      "was offered; going on with HTTP/1.1"));
         }
     } else {
         http2 = spec.protocol == ProtocolPolicy::H2cPrior;
@@ -420,16 +418,16 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
     }
     if (retryable && r->retries == 0 && m_running) {
         r->retries = 1;
-        m_trace->record("pool.retry", {ex->connectionId, ex->id(), -1},
-                        QCborMap{{QStringLiteral("reason"), ex->error()}});
+        m_trace->record(EventType::PoolRetry, {ex->connectionId, ex->id(), -1})
+            .value(Field::Reason, ex->error());
         ex->startOver();
         route(r, true);
         return;
     }
     if (ex->state() == Exchange::State::Failed) {
-        m_trace->record("request.failed", {ex->connectionId, ex->id(), -1},
-                        QCborMap{{QStringLiteral("error"), ex->error()},
-                                 {QStringLiteral("code"), QString::fromLatin1(ex->errorCode())}});
+        m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
+            .value(Field::Error, ex->error())
+            .atom(Field::Code, ex->errorCode());
     }
     finish(r);
 }
@@ -440,9 +438,9 @@ void Client::failRequest(Request *r, const QByteArray &code, const QString &mess
     ex->fail(code, message);
     if (ex->timings.end < 0)
         ex->timings.end = m_trace->elapsedNs();
-    m_trace->record("request.failed", {ex->connectionId, ex->id(), -1},
-                    QCborMap{{QStringLiteral("error"), message},
-                             {QStringLiteral("code"), QString::fromLatin1(code)}});
+    m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
+        .value(Field::Error, message)
+        .atom(Field::Code, code);
     finish(r);
 }
 
@@ -525,9 +523,9 @@ void Client::abortAll(const QByteArray &code, const QString &message)
         Request *r = requestOf(ex);
         const bool started = r->isStarted();
         if (started) {
-            m_trace->record("error", {0, ex->id(), -1},
-                            QCborMap{{QStringLiteral("message"), message},
-                                     {QStringLiteral("code"), QString::fromLatin1(code)}});
+            m_trace->record(EventType::Error, {0, ex->id(), -1})
+                .value(Field::Message, message)
+                .atom(Field::Code, code);
         }
         failRequest(r, code, started ? message : QStringLiteral("not sent: %1").arg(message));
     }
@@ -549,9 +547,9 @@ void Client::abortAll(const QByteArray &code, const QString &message)
     for (auto it = opening.cbegin(); it != opening.cend(); ++it) {
         Request *r = m_opening.value(it.key());
         if (r && !r->exchange->isFinished()) {
-            m_trace->record("error", {it.key()->id(), r->exchange->id(), -1},
-                            QCborMap{{QStringLiteral("message"), message},
-                                     {QStringLiteral("code"), QString::fromLatin1(code)}});
+            m_trace->record(EventType::Error, {it.key()->id(), r->exchange->id(), -1})
+                .value(Field::Message, message)
+                .atom(Field::Code, code);
             failRequest(r, code, message);
         }
     }

@@ -334,8 +334,8 @@ void MainWindow::showTourHighlights()
     qint64 from = -1, to = -1;
     quint32 upgraded = 0;
     for (const TraceEvent &ev : m_store->events()) {
-        if (ev.is("demo.phase")) {
-            const qint64 phase = ev.fields.value(QLatin1String("phase")).toInteger();
+        if (ev.is(EventType::DemoPhase)) {
+            const qint64 phase = ev.field(Field::Phase).toInteger();
             if (phase == 1) {
                 from = ev.tNs;
                 to = -1;
@@ -343,7 +343,7 @@ void MainWindow::showTourHighlights()
             } else if (phase == 3) {
                 to = ev.tNs;
             }
-        } else if (from >= 0 && !upgraded && ev.is("request.start")) {
+        } else if (from >= 0 && !upgraded && ev.is(EventType::RequestStart)) {
             upgraded = ev.scope.req;
         }
     }
@@ -400,10 +400,9 @@ bool MainWindow::openTrace(const QString &path, QString *error)
 {
     TraceBatch events;
     const bool ok = readTraceFile(path, &events, error);
-    // Fed like the engine feeds it, in batches, so the models insert rows the usual way.
-    constexpr int kBatch = 4096;
-    for (qsizetype i = 0; i < events.size(); i += kBatch)
-        m_store->append(events.mid(i, kBatch));
+    // One batch: the store takes the compact events over without a copy, and the models insert
+    // their rows once (every model handles a batch of any size the same way as many small ones).
+    m_store->append(events);
     m_tracePath = QFileInfo(path).absoluteFilePath();
     m_demoLabel->parentWidget()->setVisible(false);
     updateTitle();
@@ -472,18 +471,17 @@ void MainWindow::reportNewFailures(int firstNewEvent)
     const TraceBatch &events = m_store->events();
     for (int i = firstNewEvent; i < events.size(); ++i) {
         const TraceEvent &ev = events.at(i);
-        if (ev.is("demo.phase")) {
-            m_demoLabel->setText(
-                tr("<b>Demo tour %1/4:</b> %2")
-                    .arg(ev.fields.value(QLatin1String("phase")).toInteger())
-                    .arg(ev.fields.value(QLatin1String("title")).toString().toHtmlEscaped()));
+        if (ev.is(EventType::DemoPhase)) {
+            m_demoLabel->setText(tr("<b>Demo tour %1/4:</b> %2")
+                                     .arg(ev.field(Field::Phase).toInteger())
+                                     .arg(ev.field(Field::Title).toString().toHtmlEscaped()));
             continue;
         }
-        if (!ev.is("request.failed") && !(ev.is("error") && ev.scope.req == 0))
+        if (!ev.is(EventType::RequestFailed) && !(ev.is(EventType::Error) && ev.scope.req == 0))
             continue;
-        const QString code = ev.fields.value(QLatin1String("code")).toString();
+        const QString code = ev.field(Field::Code).toString();
         const QString message =
-            ev.fields.value(QLatin1String(ev.is("error") ? "message" : "error")).toString();
+            ev.field(ev.is(EventType::Error) ? Field::Message : Field::Error).toString();
         const QString where = ev.scope.req ? tr("request %1").arg(ev.scope.req)
                                            : tr("connection #%1").arg(ev.scope.conn);
         statusBar()->showMessage(tr("✖ %1 failed (%2): %3").arg(where, code, message), 15000);

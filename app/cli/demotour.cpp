@@ -29,9 +29,9 @@ void DemoTour::runNext()
         return;
     }
     const DemoTourPhase &phase = m_phases.at(m_next++);
-    m_trace->record(
-        "demo.phase", {},
-        QCborMap{{QStringLiteral("phase"), m_next}, {QStringLiteral("title"), phase.title}});
+    m_trace->record(EventType::DemoPhase, {})
+        .value(Field::Phase, m_next)
+        .value(Field::Title, phase.title);
     m_client->setParallel(phase.parallel);
     for (const RequestSpec &s : phase.requests) {
         const quint32 req = m_client->enqueue(s);

@@ -68,21 +68,21 @@ void Http1Driver::submit(Exchange *exchange)
     const HeaderList offer = upgradeOfferHeaders(exchange);
     const Http1RequestHead head = Http1RequestWriter::build(spec, m_bodyToSend, offer);
     const EventScope sc = m_conn->scope(exchange->id());
-    m_trace->record("h1.request", sc, Direction::Out,
-                    QCborMap{{QStringLiteral("method"), QString::fromLatin1(head.method)},
-                             {QStringLiteral("target"), QString::fromLatin1(head.target)},
-                             {QStringLiteral("version"), QString::fromLatin1(head.version)},
-                             {QStringLiteral("headers"), headersToCbor(head.headers)}});
+    m_trace->record(EventType::H1Request, sc, Direction::Out)
+        .atom(Field::Method, head.method)
+        .text(Field::Target, QLatin1StringView(head.target))
+        .text(Field::Version, QLatin1StringView(head.version))
+        .headers(Field::Headers, head.headers);
     if (!m_offeredToken.isEmpty()) {
-        m_trace->record("upgrade.offer", sc,
-                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(m_offeredToken)},
-                                 {QStringLiteral("withBody"), m_bodyToSend > 0}});
+        m_trace->record(EventType::UpgradeOffer, sc)
+            .text(Field::Protocol, QLatin1StringView(m_offeredToken))
+            .value(Field::WithBody, m_bodyToSend > 0);
     }
     exchange->timings.sendStart = m_trace->elapsedNs();
     QAbstractSocket *s = m_conn->socket();
     s->write(head.bytes);
-    m_trace->record("net.write", sc, Direction::Out,
-                    QCborMap{{QStringLiteral("bytes"), head.bytes.size()}});
+    m_trace->record(EventType::NetWrite, sc, Direction::Out)
+        .integer(Field::Bytes, head.bytes.size());
     if (m_bodyToSend > 0)
         writeMoreBody();
     if (m_bodySent >= m_bodyToSend && m_exchange) {
@@ -120,7 +120,7 @@ void Http1Driver::writeMoreBody()
         if (n <= 0)
             break;
         m_bodySent += n;
-        m_trace->record("h1.body", sc, Direction::Out, QCborMap{{QStringLiteral("bytes"), n}});
+        m_trace->record(EventType::H1Body, sc, Direction::Out).integer(Field::Bytes, n);
     }
 }
 
@@ -154,14 +154,13 @@ void Http1Driver::onReadyRead()
             break;
         m_conn->touch();
         const EventScope sc = m_conn->scope(m_exchange ? m_exchange->id() : 0);
-        m_trace->record("net.read", sc, Direction::In, QCborMap{{QStringLiteral("bytes"), n}});
+        m_trace->record(EventType::NetRead, sc, Direction::In).integer(Field::Bytes, n);
         if (!m_exchange) {
             // Nothing was asked: a server talking out of turn on an idle keep-alive connection.
-            m_trace->record(
-                "error", sc,
-                QCborMap{{QStringLiteral("message"),
-                          QStringLiteral("%1 unexpected bytes on an idle connection").arg(n)},
-                         {QStringLiteral("code"), QStringLiteral("unsolicited-data")}});
+            m_trace->record(EventType::Error, sc)
+                .value(Field::Message,
+                       QStringLiteral("%1 unexpected bytes on an idle connection").arg(n))
+                .value(Field::Code, QStringLiteral("unsolicited-data"));
             closeConnection(QStringLiteral("unsolicited data from the server"));
             return;
         }
@@ -199,12 +198,10 @@ void Http1Driver::onReadyRead()
             complete();
         if (offset < n && m_conn->isOpen()) {
             // HTTP/1.1 without pipelining: nothing may follow a complete response.
-            m_trace->record(
-                "h1.violation", m_conn->scope(),
-                QCborMap{
-                    {QStringLiteral("code"), QStringLiteral("extra-data")},
-                    {QStringLiteral("message"),
-                     QStringLiteral("%1 bytes after the end of the response").arg(n - offset)}});
+            m_trace->record(EventType::H1Violation, m_conn->scope())
+                .value(Field::Code, QStringLiteral("extra-data"))
+                .value(Field::Message,
+                       QStringLiteral("%1 bytes after the end of the response").arg(n - offset));
             closeConnection(QStringLiteral("unexpected bytes after a response"));
             return;
         }
@@ -233,12 +230,12 @@ void Http1Driver::processResult(Http1ResponseParser::Result result, qsizetype, q
 void Http1Driver::onResponseHead(const ResponseHead &head)
 {
     const EventScope sc = m_conn->scope(m_exchange->id());
-    m_trace->record("h1.response", sc, Direction::In,
-                    QCborMap{{QStringLiteral("status"), head.status},
-                             {QStringLiteral("reason"), wireText(head.reason)},
-                             {QStringLiteral("version"), wireText(head.version)},
-                             {QStringLiteral("headers"), headersToCbor(head.headers)},
-                             {QStringLiteral("bytes"), head.raw.size()}});
+    m_trace->record(EventType::H1Response, sc, Direction::In)
+        .integer(Field::Status, head.status)
+        .value(Field::Reason, wireText(head.reason))
+        .value(Field::Version, wireText(head.version))
+        .headers(Field::Headers, head.headers)
+        .integer(Field::Bytes, head.raw.size());
     if (head.status == 101) {
         m_switchHead = head;
         return; // the parser stops; processResult() sees Result::Upgrade
@@ -247,18 +244,17 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
         return; // interim; the final response follows
     if (!m_offeredToken.isEmpty()) {
         // Declined: the response is an ordinary HTTP/1.1 one and the connection stays HTTP/1.1.
-        m_trace->record("upgrade.declined", sc,
-                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(m_offeredToken)},
-                                 {QStringLiteral("status"), head.status},
-                                 {QStringLiteral("withBody"), m_bodyToSend > 0}});
+        m_trace->record(EventType::UpgradeDeclined, sc)
+            .text(Field::Protocol, QLatin1StringView(m_offeredToken))
+            .integer(Field::Status, head.status)
+            .value(Field::WithBody, m_bodyToSend > 0);
         m_offeredToken.clear();
     } else if (const QList<QByteArray> advertised = headerTokens(head.headers, "Upgrade");
                !advertised.isEmpty()) {
         QCborArray protocols;
         for (const QByteArray &p : advertised)
             protocols.append(QString::fromLatin1(p));
-        m_trace->record("upgrade.advertised", sc,
-                        QCborMap{{QStringLiteral("protocols"), protocols}});
+        m_trace->record(EventType::UpgradeAdvertised, sc).value(Field::Protocols, protocols);
         emit upgradeAdvertised(advertised);
     }
     m_exchange->status = head.status;
@@ -267,10 +263,9 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
     m_exchange->responseHeaders = head.headers;
     m_exchange->setState(Exchange::State::Receiving);
     if (!m_exchange->prepareBody()) {
-        m_trace->record(
-            "error", sc,
-            QCborMap{{QStringLiteral("message"), m_exchange->error()},
-                     {QStringLiteral("code"), QString::fromLatin1(m_exchange->errorCode())}});
+        m_trace->record(EventType::Error, sc)
+            .value(Field::Message, m_exchange->error())
+            .atom(Field::Code, m_exchange->errorCode());
     }
 }
 
@@ -285,11 +280,10 @@ HeaderList Http1Driver::upgradeOfferHeaders(Exchange *exchange)
     const EventScope sc = m_conn->scope(exchange->id());
     if (headerHasToken(exchange->spec().headers, "Expect", "100-continue")) {
         // curl learned this: a server may answer 100 then 101 and the body never goes out.
-        m_trace->record("upgrade.skipped", sc,
-                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(token)},
-                                 {QStringLiteral("reason"),
-                                  QStringLiteral("an upgrade is never offered together with "
-                                                 "Expect: 100-continue")}});
+        m_trace->record(EventType::UpgradeSkipped, sc)
+            .text(Field::Protocol, QLatin1StringView(token))
+            .value(Field::Reason, QStringLiteral("an upgrade is never offered together with "
+                                                 "Expect: 100-continue"));
         return {};
     }
     QByteArray connectionValue = "Upgrade";
@@ -331,9 +325,9 @@ void Http1Driver::switchProtocol(QByteArrayView leftover)
     }
     ProtocolDriver *next = nullptr;
     if (problem.isEmpty()) {
-        m_trace->record("upgrade.switch", sc,
-                        QCborMap{{QStringLiteral("protocol"), QString::fromLatin1(m_offeredToken)},
-                                 {QStringLiteral("leftoverBytes"), leftover.size()}});
+        m_trace->record(EventType::UpgradeSwitch, sc)
+            .text(Field::Protocol, QLatin1StringView(m_offeredToken))
+            .integer(Field::LeftoverBytes, leftover.size());
         UpgradeContext ctx{m_conn, ex, m_switchHead, leftover.toByteArray(), m_offer};
         next = handler->takeOver(ctx, &problem);
     }
@@ -363,16 +357,16 @@ void Http1Driver::flushBodyEvent()
 {
     if (m_pendingBodyEventBytes == 0 || !m_exchange)
         return;
-    m_trace->record("h1.body", m_conn->scope(m_exchange->id()), Direction::In,
-                    QCborMap{{QStringLiteral("bytes"), m_pendingBodyEventBytes}});
+    m_trace->record(EventType::H1Body, m_conn->scope(m_exchange->id()), Direction::In)
+        .integer(Field::Bytes, m_pendingBodyEventBytes);
     m_pendingBodyEventBytes = 0;
 }
 
 void Http1Driver::onTrailers(const HeaderList &trailers)
 {
     m_exchange->trailers = trailers;
-    m_trace->record("h1.trailers", m_conn->scope(m_exchange->id()), Direction::In,
-                    QCborMap{{QStringLiteral("headers"), headersToCbor(trailers)}});
+    m_trace->record(EventType::H1Trailers, m_conn->scope(m_exchange->id()), Direction::In)
+        .headers(Field::Headers, trailers);
 }
 
 void Http1Driver::onMessageComplete()
@@ -382,9 +376,9 @@ void Http1Driver::onMessageComplete()
 
 void Http1Driver::onViolation(const QByteArray &code, const QString &message)
 {
-    m_trace->record("h1.violation", m_conn->scope(m_exchange ? m_exchange->id() : 0),
-                    QCborMap{{QStringLiteral("code"), QString::fromLatin1(code)},
-                             {QStringLiteral("message"), message}});
+    m_trace->record(EventType::H1Violation, m_conn->scope(m_exchange ? m_exchange->id() : 0))
+        .atom(Field::Code, code)
+        .value(Field::Message, message);
 }
 
 void Http1Driver::complete()
@@ -424,9 +418,9 @@ void Http1Driver::failExchange(const QByteArray &code, const QString &message, b
     ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
     ex->fail(code, message);
     if (!retryable) {
-        m_trace->record("error", m_conn->scope(ex->id()),
-                        QCborMap{{QStringLiteral("message"), message},
-                                 {QStringLiteral("code"), QString::fromLatin1(code)}});
+        m_trace->record(EventType::Error, m_conn->scope(ex->id()))
+            .value(Field::Message, message)
+            .atom(Field::Code, code);
     }
     emit finished(ex, retryable);
 }

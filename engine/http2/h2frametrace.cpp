@@ -2,6 +2,8 @@
 
 #include "trace/tracefields.h"
 
+#include <iterator>
+
 namespace hopscope {
 
 namespace {
@@ -11,11 +13,45 @@ QString hexByte(quint8 value)
     return QStringLiteral("0x%1").arg(value, 2, 16, QLatin1Char('0'));
 }
 
-QCborMap priorityToCbor(const nghttp2_priority_spec &spec)
+// Calls f(name, bit) for each flag set, in bit order; name is null for a bit without a
+// meaning for this frame type (shown as hex).
+template<typename F> void forEachFlagName(quint8 type, quint8 flags, F f)
 {
-    return QCborMap{{QStringLiteral("dependency"), spec.stream_id},
-                    {QStringLiteral("weight"), spec.weight},
-                    {QStringLiteral("exclusive"), spec.exclusive != 0}};
+    if (flags == 0)
+        return;
+    // Flag bits mean different things per frame type (0x1 is END_STREAM or ACK).
+    const bool endStream = type == NGHTTP2_DATA || type == NGHTTP2_HEADERS;
+    const bool ack = type == NGHTTP2_SETTINGS || type == NGHTTP2_PING;
+    const bool endHeaders =
+        type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE || type == NGHTTP2_CONTINUATION;
+    const bool padded =
+        type == NGHTTP2_DATA || type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE;
+    const bool priority = type == NGHTTP2_HEADERS;
+    for (int bit = 0; bit < 8; ++bit) {
+        const quint8 b = quint8(1u << bit);
+        if (!(flags & b))
+            continue;
+        if (b == NGHTTP2_FLAG_END_STREAM && endStream)
+            f("END_STREAM", b);
+        else if (b == NGHTTP2_FLAG_ACK && ack)
+            f("ACK", b);
+        else if (b == NGHTTP2_FLAG_END_HEADERS && endHeaders)
+            f("END_HEADERS", b);
+        else if (b == NGHTTP2_FLAG_PADDED && padded)
+            f("PADDED", b);
+        else if (b == NGHTTP2_FLAG_PRIORITY && priority)
+            f("PRIORITY", b);
+        else
+            f(nullptr, b);
+    }
+}
+
+const char *knownFrameTypeName(quint8 type)
+{
+    static const char *const names[] = {"DATA",          "HEADERS",      "PRIORITY", "RST_STREAM",
+                                        "SETTINGS",      "PUSH_PROMISE", "PING",     "GOAWAY",
+                                        "WINDOW_UPDATE", "CONTINUATION"};
+    return type < std::size(names) ? names[type] : nullptr;
 }
 
 // The Pad Length field's value; nghttp2's padlen also counts the field itself.
@@ -57,33 +93,9 @@ QString H2FrameTrace::frameTypeName(quint8 type)
 QCborArray H2FrameTrace::flagNames(quint8 type, quint8 flags)
 {
     QCborArray names;
-    if (flags == 0)
-        return names;
-    // Flag bits mean different things per frame type (0x1 is END_STREAM or ACK).
-    const bool endStream = type == NGHTTP2_DATA || type == NGHTTP2_HEADERS;
-    const bool ack = type == NGHTTP2_SETTINGS || type == NGHTTP2_PING;
-    const bool endHeaders =
-        type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE || type == NGHTTP2_CONTINUATION;
-    const bool padded =
-        type == NGHTTP2_DATA || type == NGHTTP2_HEADERS || type == NGHTTP2_PUSH_PROMISE;
-    const bool priority = type == NGHTTP2_HEADERS;
-    for (int bit = 0; bit < 8; ++bit) {
-        const quint8 f = quint8(1u << bit);
-        if (!(flags & f))
-            continue;
-        if (f == NGHTTP2_FLAG_END_STREAM && endStream)
-            names.append(QStringLiteral("END_STREAM"));
-        else if (f == NGHTTP2_FLAG_ACK && ack)
-            names.append(QStringLiteral("ACK"));
-        else if (f == NGHTTP2_FLAG_END_HEADERS && endHeaders)
-            names.append(QStringLiteral("END_HEADERS"));
-        else if (f == NGHTTP2_FLAG_PADDED && padded)
-            names.append(QStringLiteral("PADDED"));
-        else if (f == NGHTTP2_FLAG_PRIORITY && priority)
-            names.append(QStringLiteral("PRIORITY"));
-        else
-            names.append(hexByte(f));
-    }
+    forEachFlagName(type, flags, [&](const char *name, quint8 bit) {
+        names.append(name ? QString::fromLatin1(name) : hexByte(bit));
+    });
     return names;
 }
 
@@ -163,79 +175,117 @@ QString H2FrameTrace::printable(QByteArrayView data)
     return out;
 }
 
-QCborMap H2FrameTrace::describe(const nghttp2_frame &frame, quint8 wireFlags, size_t wireLength)
+void H2FrameTrace::writeFrameAndFlags(FieldWriter &w, quint8 type, quint8 flags)
+{
+    if (const char *name = knownFrameTypeName(type))
+        w.atom(Field::Frame, name);
+    else
+        w.atom(Field::Frame, frameTypeName(type).toLatin1());
+    w.beginArray(Field::Flags);
+    forEachFlagName(type, flags, [&](const char *name, quint8 bit) {
+        if (name)
+            w.atom(name);
+        else
+            w.atom(hexByte(bit).toLatin1());
+    });
+    w.end();
+}
+
+void H2FrameTrace::describe(FieldWriter &w, const nghttp2_frame &frame, quint8 wireFlags,
+                            size_t wireLength)
 {
     const quint8 type = frame.hd.type;
-    QCborMap m;
-    m.insert(QStringLiteral("frame"), frameTypeName(type));
-    m.insert(QStringLiteral("flags"), flagNames(type, wireFlags));
-    m.insert(QStringLiteral("length"), qint64(wireLength));
+    writeFrameAndFlags(w, type, wireFlags);
+    w.integer(Field::Length, qint64(wireLength));
+    auto priority = [&w](const nghttp2_priority_spec &spec) {
+        w.beginMap(Field::Priority)
+            .integer(Field::Dependency, spec.stream_id)
+            .integer(Field::Weight, spec.weight)
+            .boolean(Field::Exclusive, spec.exclusive != 0)
+            .end();
+    };
+    auto errorName = [&w](Field key, quint32 code) { w.atom(key, errorCodeName(code).toLatin1()); };
     switch (type) {
     case NGHTTP2_DATA:
         if (wireFlags & NGHTTP2_FLAG_PADDED)
-            m.insert(QStringLiteral("padding"), padding(frame.data.padlen));
+            w.integer(Field::Padding, padding(frame.data.padlen));
         break;
     case NGHTTP2_HEADERS:
         if (wireFlags & NGHTTP2_FLAG_PADDED)
-            m.insert(QStringLiteral("padding"), padding(frame.headers.padlen));
+            w.integer(Field::Padding, padding(frame.headers.padlen));
         if (wireFlags & NGHTTP2_FLAG_PRIORITY)
-            m.insert(QStringLiteral("priority"), priorityToCbor(frame.headers.pri_spec));
+            priority(frame.headers.pri_spec);
         break;
     case NGHTTP2_PRIORITY:
-        m.insert(QStringLiteral("priority"), priorityToCbor(frame.priority.pri_spec));
+        priority(frame.priority.pri_spec);
         break;
     case NGHTTP2_RST_STREAM:
-        m.insert(QStringLiteral("error"), errorCodeName(frame.rst_stream.error_code));
+        errorName(Field::Error, frame.rst_stream.error_code);
         break;
     case NGHTTP2_SETTINGS: {
-        QCborArray settings;
+        w.beginArray(Field::Settings);
         for (size_t i = 0; i < frame.settings.niv; ++i) {
             const nghttp2_settings_entry &e = frame.settings.iv[i];
-            settings.append(QCborArray{settingName(e.settings_id), qint64(e.value)});
+            w.beginArray()
+                .atom(settingName(e.settings_id).toLatin1())
+                .integer(qint64(e.value))
+                .end();
         }
-        m.insert(QStringLiteral("settings"), settings);
+        w.end();
         break;
     }
     case NGHTTP2_PUSH_PROMISE:
-        m.insert(QStringLiteral("promisedStream"), frame.push_promise.promised_stream_id);
+        w.integer(Field::PromisedStream, frame.push_promise.promised_stream_id);
         if (wireFlags & NGHTTP2_FLAG_PADDED)
-            m.insert(QStringLiteral("padding"), padding(frame.push_promise.padlen));
+            w.integer(Field::Padding, padding(frame.push_promise.padlen));
         break;
     case NGHTTP2_PING:
-        m.insert(
-            QStringLiteral("opaque"),
-            QString::fromLatin1(
-                QByteArray(reinterpret_cast<const char *>(frame.ping.opaque_data), 8).toHex()));
+        w.utf8(Field::Opaque,
+               QByteArray(reinterpret_cast<const char *>(frame.ping.opaque_data), 8).toHex());
         break;
     case NGHTTP2_GOAWAY:
-        m.insert(QStringLiteral("lastStreamId"), frame.goaway.last_stream_id);
-        m.insert(QStringLiteral("error"), errorCodeName(frame.goaway.error_code));
-        m.insert(QStringLiteral("debug"),
-                 printable(QByteArrayView(reinterpret_cast<const char *>(frame.goaway.opaque_data),
-                                          qsizetype(frame.goaway.opaque_data_len))));
+        w.integer(Field::LastStreamId, frame.goaway.last_stream_id);
+        errorName(Field::Error, frame.goaway.error_code);
+        w.text(Field::Debug,
+               printable(QByteArrayView(reinterpret_cast<const char *>(frame.goaway.opaque_data),
+                                        qsizetype(frame.goaway.opaque_data_len))));
         break;
     case NGHTTP2_WINDOW_UPDATE:
-        m.insert(QStringLiteral("increment"), frame.window_update.window_size_increment);
+        w.integer(Field::Increment, frame.window_update.window_size_increment);
         break;
     default:
         break;
     }
-    return m;
+}
+
+void H2FrameTrace::writeHeaderList(FieldWriter &w, Field key, const nghttp2_nv *nva, size_t count)
+{
+    w.beginArray(key);
+    for (size_t i = 0; i < count; ++i) {
+        const nghttp2_nv &nv = nva[i];
+        w.beginArray()
+            .atom(QByteArrayView(reinterpret_cast<const char *>(nv.name), qsizetype(nv.namelen)))
+            .bytes(QByteArrayView(reinterpret_cast<const char *>(nv.value), qsizetype(nv.valuelen)))
+            .end();
+    }
+    w.end();
+}
+
+// The CBOR forms go through the same writers, so tests check what the trace holds.
+QCborMap H2FrameTrace::describe(const nghttp2_frame &frame, quint8 wireFlags, size_t wireLength)
+{
+    TraceBatch batch;
+    FieldWriter w = batch.append(TraceRecord{});
+    describe(w, frame, wireFlags, wireLength);
+    return batch.first().toCborMap();
 }
 
 QCborArray H2FrameTrace::headerList(const nghttp2_nv *nva, size_t count)
 {
-    // Text as the HTTP/1.1 trace has it (wireText: UTF-8, else Latin-1, no byte lost).
-    QCborArray out;
-    for (size_t i = 0; i < count; ++i) {
-        const nghttp2_nv &nv = nva[i];
-        out.append(
-            QCborArray{wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.name),
-                                                        qsizetype(nv.namelen))),
-                       wireText(QByteArray::fromRawData(reinterpret_cast<const char *>(nv.value),
-                                                        qsizetype(nv.valuelen)))});
-    }
-    return out;
+    TraceBatch batch;
+    FieldWriter w = batch.append(TraceRecord{});
+    writeHeaderList(w, Field::Headers, nva, count);
+    return batch.first().field(Field::Headers).toCbor().toArray();
 }
 
 } // namespace hopscope

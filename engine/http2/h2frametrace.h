@@ -5,6 +5,8 @@
 #include <QCborMap>
 #include <QString>
 
+#include "trace/traceevent.h"
+
 #include <nghttp2/nghttp2.h>
 
 namespace hopscope {
@@ -27,12 +29,23 @@ public:
     // `frame`, `flags`, `length`, then the details of the type (settings, increment, error,
     // lastStreamId, debug, opaque, padding, priority, promisedStream). wireFlags/wireLength
     // override the frame header: nghttp2 folds CONTINUATION frames into the HEADERS it reports.
+    static void describe(FieldWriter &w, const nghttp2_frame &frame, quint8 wireFlags,
+                         size_t wireLength);
+    static void describe(FieldWriter &w, const nghttp2_frame &frame)
+    {
+        describe(w, frame, frame.hd.flags, frame.hd.length);
+    }
+    // `frame` and `flags` alone (frames nghttp2 never parsed).
+    static void writeFrameAndFlags(FieldWriter &w, quint8 type, quint8 flags);
+    // A header block as [[name, value], ...] in wire order: names as atoms, values as bytes.
+    static void writeHeaderList(FieldWriter &w, Field key, const nghttp2_nv *nva, size_t count);
+
+    // The same as CBOR, for tests and generic consumers.
     static QCborMap describe(const nghttp2_frame &frame, quint8 wireFlags, size_t wireLength);
     static QCborMap describe(const nghttp2_frame &frame)
     {
         return describe(frame, frame.hd.flags, frame.hd.length);
     }
-    // A header block as [[name, value], ...] (byte strings) in wire order.
     static QCborArray headerList(const nghttp2_nv *nva, size_t count);
 };
 

@@ -136,7 +136,8 @@ private:
     void wireFrameDone();
     QList<WireFrame> takeWireFrames();
     void traceDiscardedFrames();
-    void traceHeaderBlock(const nghttp2_frame &frame, const EventScope &sc, QCborMap extra);
+    // invalid: nghttp2's reason when it rejected the block, else empty.
+    void traceHeaderBlock(const nghttp2_frame &frame, const EventScope &sc, const QString &invalid);
     QString describeInvalid(const nghttp2_frame &frame) const;
     static QString bodyProgress(const Stream *st);
     void pumpSend();
@@ -440,9 +441,9 @@ void Session::startAfterUpgrade(Exchange *upgraded, const QByteArray &settings,
     sendInitialSettings(false);
     pumpSend();
     if (!leftover.isEmpty()) {
-        m_trace->record("net.read", m_conn->scope(), Direction::In,
-                        QCborMap{{QStringLiteral("bytes"), leftover.size()},
-                                 {QStringLiteral("leftover"), true}});
+        m_trace->record(EventType::NetRead, m_conn->scope(), Direction::In)
+            .integer(Field::Bytes, leftover.size())
+            .boolean(Field::Leftover, true);
         if (feed(reinterpret_cast<const uint8_t *>(leftover.data()), size_t(leftover.size())))
             pumpSend();
     }
@@ -592,8 +593,8 @@ void Session::readAvailable()
             break;
         m_conn->touch();
         touchIdle();
-        m_trace->record("net.read", m_conn->scope(), Direction::In,
-                        QCborMap{{QStringLiteral("bytes"), n}});
+        m_trace->record(EventType::NetRead, m_conn->scope(), Direction::In)
+            .integer(Field::Bytes, n);
         if (!feed(reinterpret_cast<const uint8_t *>(chunk.constData()), size_t(n)))
             break;
         pumpSend();
@@ -679,34 +680,30 @@ void Session::traceDiscardedFrames()
     if (!m_framingTrusted)
         return; // not HTTP/2 at all: its bytes are no frames
     for (const WireFrame &f : frames) {
-        m_trace->record(
-            "h2.frame", scope(stream(f.stream), f.stream), Direction::In,
-            QCborMap{{QStringLiteral("frame"), H2FrameTrace::frameTypeName(f.type)},
-                     {QStringLiteral("flags"), H2FrameTrace::flagNames(f.type, f.flags)},
-                     {QStringLiteral("length"), qint64(f.length)},
-                     {QStringLiteral("discarded"), true}});
+        FieldWriter w =
+            m_trace->record(EventType::H2Frame, scope(stream(f.stream), f.stream), Direction::In);
+        H2FrameTrace::writeFrameAndFlags(w, f.type, f.flags);
+        w.integer(Field::Length, qint64(f.length)).boolean(Field::Discarded, true);
     }
 }
 
 // A header block's frames as on the wire: nghttp2 reports HEADERS and its CONTINUATIONs as one.
-void Session::traceHeaderBlock(const nghttp2_frame &frame, const EventScope &sc, QCborMap extra)
+void Session::traceHeaderBlock(const nghttp2_frame &frame, const EventScope &sc,
+                               const QString &invalid)
 {
     const QList<WireFrame> frames = takeWireFrames();
     const WireFrame first =
         frames.isEmpty()
             ? WireFrame{frame.hd.type, frame.hd.flags, quint32(frame.hd.length), frame.hd.stream_id}
             : frames.first();
-    QCborMap fields = H2FrameTrace::describe(frame, first.flags, first.length);
-    for (auto it = extra.cbegin(); it != extra.cend(); ++it)
-        fields.insert(it.key(), it.value());
-    m_trace->record("h2.frame", sc, Direction::In, std::move(fields));
+    FieldWriter w = m_trace->record(EventType::H2Frame, sc, Direction::In);
+    H2FrameTrace::describe(w, frame, first.flags, first.length);
+    if (!invalid.isEmpty())
+        w.text(Field::Invalid, invalid);
     for (qsizetype i = 1; i < frames.size(); ++i) {
-        m_trace->record(
-            "h2.frame", sc, Direction::In,
-            QCborMap{
-                {QStringLiteral("frame"), H2FrameTrace::frameTypeName(frames[i].type)},
-                {QStringLiteral("flags"), H2FrameTrace::flagNames(frames[i].type, frames[i].flags)},
-                {QStringLiteral("length"), qint64(frames[i].length)}});
+        FieldWriter next = m_trace->record(EventType::H2Frame, sc, Direction::In);
+        H2FrameTrace::writeFrameAndFlags(next, frames[i].type, frames[i].flags);
+        next.integer(Field::Length, qint64(frames[i].length));
     }
 }
 
@@ -767,8 +764,8 @@ void Session::pumpSend()
     s->write(m_outBuffer);
     m_conn->touch();
     touchIdle();
-    m_trace->record("net.write", m_conn->scope(), Direction::Out,
-                    QCborMap{{QStringLiteral("bytes"), m_outBuffer.size()}});
+    m_trace->record(EventType::NetWrite, m_conn->scope(), Direction::Out)
+        .integer(Field::Bytes, m_outBuffer.size());
 }
 
 void Session::onBytesWritten()
@@ -812,9 +809,9 @@ void Session::onDisconnected()
         // Like a closed keep-alive connection in HTTP/1.1: a stream that got nothing back on a
         // connection that already served responses may be retried elsewhere.
         const bool reused = m_completed > 0;
-        m_trace->record("error", {m_conn->id(), 0, 0},
-                        QCborMap{{QStringLiteral("message"), message},
-                                 {QStringLiteral("code"), QStringLiteral("connection-closed")}});
+        m_trace->record(EventType::Error, {m_conn->id(), 0, 0})
+            .value(Field::Message, message)
+            .value(Field::Code, QStringLiteral("connection-closed"));
         std::vector<Stream *> open;
         for (const auto &[id, st] : m_streams) {
             if (st->ex)
@@ -946,9 +943,9 @@ void Session::failStream(Stream *st, const QByteArray &code, const QString &mess
     ex->fail(code, message);
     // Every failure is an `error` in the trace, also one the client may retry elsewhere.
     if (recordError) {
-        m_trace->record("error", scope(st, st->id),
-                        QCborMap{{QStringLiteral("message"), message},
-                                 {QStringLiteral("code"), QString::fromLatin1(code)}});
+        m_trace->record(EventType::Error, scope(st, st->id))
+            .value(Field::Message, message)
+            .atom(Field::Code, code);
     }
     m_finishedQueue.append({ex, retryable});
 }
@@ -965,9 +962,9 @@ void Session::failConnection(const QByteArray &code, const QString &message)
 {
     if (m_closed)
         return;
-    m_trace->record("error", {m_conn->id(), 0, 0},
-                    QCborMap{{QStringLiteral("message"), message},
-                             {QStringLiteral("code"), QString::fromLatin1(code)}});
+    m_trace->record(EventType::Error, {m_conn->id(), 0, 0})
+        .value(Field::Message, message)
+        .atom(Field::Code, code);
     std::vector<Stream *> open;
     for (const auto &[id, st] : m_streams) {
         if (st->ex)
@@ -1093,7 +1090,8 @@ int Session::onFrameRecv(const nghttp2_frame &frame)
         traceHeaderBlock(frame, sc, {});
     } else {
         m_wireValid = false;
-        m_trace->record("h2.frame", sc, Direction::In, H2FrameTrace::describe(frame));
+        FieldWriter w = m_trace->record(EventType::H2Frame, sc, Direction::In);
+        H2FrameTrace::describe(w, frame);
     }
     if (type == NGHTTP2_SETTINGS)
         m_framingTrusted = true;
@@ -1134,17 +1132,17 @@ void Session::handleHeaders(Stream *st, const nghttp2_frame &frame)
     HeaderList block = std::move(st->block);
     st->block = {};
     int status = 0;
-    QString kind;
+    QLatin1StringView kind;
     if (!st->finalResponse) {
         status = headerValue(block, ":status").toInt();
-        kind =
-            status >= 100 && status < 200 ? QStringLiteral("interim") : QStringLiteral("response");
+        kind = status >= 100 && status < 200 ? QLatin1StringView("interim")
+                                             : QLatin1StringView("response");
     } else {
-        kind = QStringLiteral("trailers");
+        kind = QLatin1StringView("trailers");
     }
-    m_trace->record("h2.headers", scope(st, st->id), Direction::In,
-                    QCborMap{{QStringLiteral("headers"), headersToCbor(block)},
-                             {QStringLiteral("kind"), kind}});
+    m_trace->record(EventType::H2Headers, scope(st, st->id), Direction::In)
+        .headers(Field::Headers, block)
+        .atom(Field::Kind, QByteArrayView(kind.data(), kind.size()));
     if (kind == u"interim")
         return; // the final response follows on the same stream
     HeaderList regular;
@@ -1184,10 +1182,9 @@ void Session::handleGoaway(const nghttp2_frame &frame)
                        qsizetype(frame.goaway.opaque_data_len)));
     const QByteArray code = "h2-goaway:" + H2FrameTrace::errorCodeName(m_goawayError).toLatin1();
     if (m_goawayError != NGHTTP2_NO_ERROR) {
-        m_trace->record("error", {m_conn->id(), 0, 0},
-                        QCborMap{{QStringLiteral("message"),
-                                  QStringLiteral("server sent %1").arg(goawaySuffix())},
-                                 {QStringLiteral("code"), QString::fromLatin1(code)}});
+        m_trace->record(EventType::Error, {m_conn->id(), 0, 0})
+            .value(Field::Message, QStringLiteral("server sent %1").arg(goawaySuffix()))
+            .atom(Field::Code, code);
     }
     // Streams above last_stream_id were never processed: safe to retry elsewhere. The rest
     // may still complete.
@@ -1272,13 +1269,14 @@ int Session::onFrameSend(const nghttp2_frame &frame)
     const qint32 sid = frame.hd.stream_id;
     Stream *st = stream(sid);
     const EventScope sc = scope(st, sid);
-    m_trace->record("h2.frame", sc, Direction::Out, H2FrameTrace::describe(frame));
+    FieldWriter w = m_trace->record(EventType::H2Frame, sc, Direction::Out);
+    H2FrameTrace::describe(w, frame);
     switch (frame.hd.type) {
-    case NGHTTP2_HEADERS:
-        m_trace->record("h2.headers", sc, Direction::Out,
-                        QCborMap{{QStringLiteral("headers"),
-                                  H2FrameTrace::headerList(frame.headers.nva, frame.headers.nvlen)},
-                                 {QStringLiteral("kind"), QStringLiteral("request")}});
+    case NGHTTP2_HEADERS: {
+        FieldWriter h = m_trace->record(EventType::H2Headers, sc, Direction::Out);
+        H2FrameTrace::writeHeaderList(h, Field::Headers, frame.headers.nva, frame.headers.nvlen);
+        h.atom(Field::Kind, "request");
+    }
         [[fallthrough]];
     case NGHTTP2_DATA:
         if (st && st->ex && (frame.hd.flags & NGHTTP2_FLAG_END_STREAM)) {
@@ -1360,12 +1358,12 @@ int Session::onInvalidFrameRecv(const nghttp2_frame &frame, int libError)
     // nghttp2 does not report these through on_frame_recv; an inspector must still show them.
     const EventScope sc = scope(st, frame.hd.stream_id);
     if (frame.hd.type == NGHTTP2_HEADERS || frame.hd.type == NGHTTP2_PUSH_PROMISE) {
-        traceHeaderBlock(frame, sc, QCborMap{{QStringLiteral("invalid"), lib}});
+        traceHeaderBlock(frame, sc, lib);
     } else {
         m_wireValid = false;
-        QCborMap fields = H2FrameTrace::describe(frame);
-        fields.insert(QStringLiteral("invalid"), lib);
-        m_trace->record("h2.frame", sc, Direction::In, std::move(fields));
+        FieldWriter w = m_trace->record(EventType::H2Frame, sc, Direction::In);
+        H2FrameTrace::describe(w, frame);
+        w.text(Field::Invalid, lib);
     }
     if (st && st->resetReason.isEmpty()) {
         st->resetReason = QStringLiteral("invalid %1 frame: %2")

@@ -120,11 +120,10 @@ void Connection::onLookedUp(const QHostInfo &info)
     QCborArray addrs;
     for (const QHostAddress &a : m_addresses)
         addrs.append(a.toString());
-    m_trace->record("dns", scope(m_firstRequest),
-                    QCborMap{{QStringLiteral("host"), m_origin.host},
-                             {QStringLiteral("addresses"), addrs},
-                             {QStringLiteral("ms"),
-                              ExchangeTimings::ms(m_timings.dnsStart, m_timings.dnsEnd)}});
+    m_trace->record(EventType::Dns, scope(m_firstRequest))
+        .value(Field::Host, m_origin.host)
+        .value(Field::Addresses, addrs)
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.dnsStart, m_timings.dnsEnd));
     m_state = State::Connecting;
     tryNextAddress();
 }
@@ -177,9 +176,9 @@ void Connection::tryNextAddress()
     setupSocket();
     m_state = State::Connecting;
     m_timings.connectStart = m_trace->elapsedNs();
-    m_trace->record("connect.attempt", scope(m_firstRequest),
-                    QCborMap{{QStringLiteral("address"), m_address.toString()},
-                             {QStringLiteral("port"), m_origin.port}});
+    m_trace->record(EventType::ConnectAttempt, scope(m_firstRequest))
+        .value(Field::Address, m_address.toString())
+        .value(Field::Port, m_origin.port);
     if (m_ssl) {
         // Connect to the resolved address, but verify and send SNI for the host name.
         m_ssl->connectToHostEncrypted(m_address.toString(), m_origin.port, m_origin.host);
@@ -192,21 +191,19 @@ void Connection::onConnected()
 {
     m_timings.connectEnd = m_trace->elapsedNs();
     touch();
-    m_trace->record("connect", scope(m_firstRequest),
-                    QCborMap{{QStringLiteral("host"), m_origin.host},
-                             {QStringLiteral("port"), m_origin.port},
-                             {QStringLiteral("address"), m_address.toString()},
-                             {QStringLiteral("ms"),
-                              ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd)}});
+    m_trace->record(EventType::Connect, scope(m_firstRequest))
+        .value(Field::Host, m_origin.host)
+        .value(Field::Port, m_origin.port)
+        .value(Field::Address, m_address.toString())
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd));
     if (m_ssl) {
         m_state = State::Handshaking;
         m_timings.tlsStart = m_timings.connectEnd;
         if (m_spec.tls.insecure) {
-            m_trace->record(
-                "tls.insecure", scope(m_firstRequest),
-                QCborMap{{QStringLiteral("message"),
-                          QStringLiteral("certificate verification is OFF (-k/--insecure): "
-                                         "the peer's identity is not checked")}});
+            m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
+                .value(Field::Message,
+                       QStringLiteral("certificate verification is OFF (-k/--insecure): "
+                                      "the peer's identity is not checked"));
         }
         return;
     }
@@ -225,27 +222,23 @@ void Connection::onEncrypted()
     for (const QSslCertificate &c : m_ssl->peerCertificateChain())
         chain.append(certificateSummary(c));
     const bool verified = !m_spec.tls.insecure && m_sslErrors.isEmpty();
-    m_trace->record(
-        "tls", scope(m_firstRequest),
-        QCborMap{
-            {QStringLiteral("protocol"), tlsProtocolName(m_ssl->sessionProtocol())},
-            {QStringLiteral("cipher"), cipher.name()},
-            {QStringLiteral("alpn"), m_alpn.isEmpty() ? QCborValue(QCborValue::Null)
-                                                      : QCborValue(QString::fromLatin1(m_alpn))},
-            {QStringLiteral("verified"), verified},
-            {QStringLiteral("alpnOffered"),
-             [this] {
-                 QCborArray offered;
-                 for (const QByteArray &p : alpnOffer())
-                     offered.append(QString::fromLatin1(p));
-                 return offered;
-             }()},
-            // RFC 6066: no SNI for IP literals (Qt sends none then either).
-            {QStringLiteral("sni"), QHostAddress(m_origin.host).isNull()
-                                        ? QCborValue(m_origin.host)
-                                        : QCborValue(QCborValue::Null)},
-            {QStringLiteral("chain"), chain},
-            {QStringLiteral("ms"), ExchangeTimings::ms(m_timings.tlsStart, m_timings.tlsEnd)}});
+    m_trace->record(EventType::Tls, scope(m_firstRequest))
+        .value(Field::Protocol, tlsProtocolName(m_ssl->sessionProtocol()))
+        .value(Field::Cipher, cipher.name())
+        .value(Field::Alpn, m_alpn.isEmpty() ? QCborValue(QCborValue::Null)
+                                             : QCborValue(QString::fromLatin1(m_alpn)))
+        .value(Field::Verified, verified)
+        .value(Field::AlpnOffered,
+               [this] {
+                   QCborArray offered;
+                   for (const QByteArray &p : alpnOffer())
+                       offered.append(QString::fromLatin1(p));
+                   return offered;
+               }())
+        .value(Field::Sni, QHostAddress(m_origin.host).isNull() ? QCborValue(m_origin.host)
+                                                                : QCborValue(QCborValue::Null))
+        .value(Field::Chain, chain)
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.tlsStart, m_timings.tlsEnd));
     m_state = State::Open;
     emit ready();
 }
@@ -254,9 +247,9 @@ void Connection::onSocketError()
 {
     if (m_state == State::Connecting) {
         if (m_nextAddress < m_addresses.size()) {
-            m_trace->record("connect.failed", scope(m_firstRequest),
-                            QCborMap{{QStringLiteral("address"), m_address.toString()},
-                                     {QStringLiteral("message"), m_socket->errorString()}});
+            m_trace->record(EventType::ConnectFailed, scope(m_firstRequest))
+                .value(Field::Address, m_address.toString())
+                .value(Field::Message, m_socket->errorString());
             tryNextAddress();
             return;
         }
@@ -307,9 +300,9 @@ void Connection::fail(const QByteArray &code, const QString &message)
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
     }
-    m_trace->record("error", scope(m_firstRequest),
-                    QCborMap{{QStringLiteral("message"), message},
-                             {QStringLiteral("code"), QString::fromLatin1(code)}});
+    m_trace->record(EventType::Error, scope(m_firstRequest))
+        .value(Field::Message, message)
+        .atom(Field::Code, code);
     close(message);
     emit failed(code, message);
 }
@@ -324,7 +317,7 @@ void Connection::close(const QString &reason)
         m_socket->disconnect(this);
         m_socket->abort();
     }
-    m_trace->record("close", scope(), QCborMap{{QStringLiteral("reason"), reason}});
+    m_trace->record(EventType::Close, scope()).value(Field::Reason, reason);
     if (!m_closedEmitted) {
         m_closedEmitted = true;
         emit closed(reason);

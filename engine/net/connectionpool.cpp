@@ -114,14 +114,14 @@ Connection *ConnectionPool::createConnection(const RequestSpec &spec, const QStr
     conn->setPoolKey(key);
     m_byKey[key].append({conn, nullptr});
     connect(conn, &Connection::closed, this, [this, conn] { remove(conn); });
-    m_trace->record("pool.open", conn->scope(req),
-                    QCborMap{{QStringLiteral("origin"), conn->origin().toString()}});
+    m_trace->record(EventType::PoolOpen, conn->scope(req))
+        .value(Field::Origin, conn->origin().toString());
     if (const auto f = m_alt.takeFollow(key, conn->id())) {
         // The arrow from the advertising connection to the HTTP/2 one it led to.
-        m_trace->record("upgrade.follow", conn->scope(req),
-                        QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2")},
-                                 {QStringLiteral("from"), qint64(f->from)},
-                                 {QStringLiteral("alpn"), QStringLiteral("h2")}});
+        m_trace->record(EventType::UpgradeFollow, conn->scope(req))
+            .value(Field::Protocol, QStringLiteral("h2"))
+            .value(Field::From, qint64(f->from))
+            .value(Field::Alpn, QStringLiteral("h2"));
     }
     return conn;
 }

@@ -1,113 +1,47 @@
 #include "trace/jsonlineswriter.h"
 
-#include "trace/tracefields.h"
-
 #include "trace/tracestore.h"
+#include "trace/tracestrings.h"
 
-#include <QCborArray>
-#include <QCborValue>
 #include <QFileDevice>
 #include <QIODevice>
-#include <QStringDecoder>
 
-#include <cmath>
+#include <cstring>
 
 namespace hopscope {
 
 namespace {
 
-// QJsonDocument would sort keys and build a tree per event; this writes straight into one buffer.
-void appendString(QByteArray &out, QStringView s)
+// Decimal digits without QByteArray::number's temporary.
+void appendNumber(QByteArray &out, quint64 v)
 {
-    out.append('"');
-    const QByteArray utf8 = s.toUtf8();
-    for (char ch : utf8) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"':
-            out.append("\\\"");
-            break;
-        case '\\':
-            out.append("\\\\");
-            break;
-        case '\n':
-            out.append("\\n");
-            break;
-        case '\r':
-            out.append("\\r");
-            break;
-        case '\t':
-            out.append("\\t");
-            break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out.append(buf);
-            } else {
-                out.append(ch);
-            }
-        }
-    }
-    out.append('"');
+    char buf[24];
+    char *p = buf + sizeof buf;
+    do {
+        *--p = char('0' + v % 10);
+        v /= 10;
+    } while (v);
+    out.append(p, buf + sizeof buf - p);
 }
 
-void appendValue(QByteArray &out, const QCborValue &v)
+// Seconds with exactly six decimals, as QByteArray::number(s, 'f', 6) writes them, from the
+// integer nanoseconds (rounded half away from zero, like printf).
+void appendSeconds(QByteArray &out, qint64 ns)
 {
-    switch (v.type()) {
-    case QCborValue::Integer:
-        out.append(QByteArray::number(v.toInteger()));
-        break;
-    case QCborValue::Double: {
-        const double d = v.toDouble();
-        if (std::isfinite(d))
-            out.append(QByteArray::number(d, 'g', 12));
-        else
-            out.append("null");
-        break;
+    if (ns < 0) {
+        out.append('-');
+        ns = -ns;
     }
-    case QCborValue::True:
-        out.append("true");
-        break;
-    case QCborValue::False:
-        out.append("false");
-        break;
-    case QCborValue::String:
-        appendString(out, v.toString());
-        break;
-    case QCborValue::ByteArray:
-        appendString(out, wireText(v.toByteArray()));
-        break;
-    case QCborValue::Array: {
-        out.append('[');
-        bool first = true;
-        for (const QCborValue &e : v.toArray()) {
-            if (!first)
-                out.append(',');
-            first = false;
-            appendValue(out, e);
-        }
-        out.append(']');
-        break;
+    const quint64 us = (quint64(ns) + 500) / 1000;
+    appendNumber(out, us / 1000000);
+    char frac[7];
+    quint64 f = us % 1000000;
+    for (int i = 5; i >= 0; --i) {
+        frac[i] = char('0' + f % 10);
+        f /= 10;
     }
-    case QCborValue::Map: {
-        out.append('{');
-        bool first = true;
-        const QCborMap m = v.toMap();
-        for (auto it = m.cbegin(); it != m.cend(); ++it) {
-            if (!first)
-                out.append(',');
-            first = false;
-            appendString(out, it.key().toString());
-            out.append(':');
-            appendValue(out, it.value());
-        }
-        out.append('}');
-        break;
-    }
-    default:
-        out.append("null");
-    }
+    frac[6] = '\0';
+    out.append('.').append(frac, 6);
 }
 
 } // namespace
@@ -123,32 +57,53 @@ QByteArray JsonLinesWriter::toJson(const TraceEvent &ev)
 {
     QByteArray out;
     out.reserve(128);
-    out.append("{\"seq\":").append(QByteArray::number(ev.seq));
-    out.append(",\"t\":").append(QByteArray::number(ev.seconds(), 'f', 6));
-    out.append(",\"type\":\"").append(ev.type).append('"');
-    if (ev.scope.conn)
-        out.append(",\"conn\":").append(QByteArray::number(ev.scope.conn));
-    if (ev.scope.req)
-        out.append(",\"req\":").append(QByteArray::number(ev.scope.req));
-    if (ev.scope.stream >= 0)
-        out.append(",\"stream\":").append(QByteArray::number(ev.scope.stream));
+    appendJson(out, ev);
+    return out;
+}
+
+// Straight from the compact record into the buffer: no map, no QString per field.
+void JsonLinesWriter::appendJson(QByteArray &out, const TraceEvent &ev)
+{
+    out.append("{\"seq\":");
+    appendNumber(out, ev.seq);
+    out.append(",\"t\":");
+    appendSeconds(out, ev.tNs);
+    out.append(",\"type\":");
+    if (ev.type == EventType::Other)
+        appendJsonString(out, ev.typeName());
+    else
+        out.append('"').append(eventTypeName(ev.type)).append('"');
+    if (ev.scope.conn) {
+        out.append(",\"conn\":");
+        appendNumber(out, ev.scope.conn);
+    }
+    if (ev.scope.req) {
+        out.append(",\"req\":");
+        appendNumber(out, ev.scope.req);
+    }
+    if (ev.scope.stream >= 0) {
+        out.append(",\"stream\":");
+        appendNumber(out, quint64(ev.scope.stream));
+    }
     if (ev.dir != Direction::None)
         out.append(",\"dir\":\"").append(directionName(ev.dir)).append('"');
-    for (auto it = ev.fields.cbegin(); it != ev.fields.cend(); ++it) {
+    const TraceStrings &strings = TraceStrings::instance();
+    for (auto it = ev.begin(); it != ev.end(); ++it) {
+        if (it.key() == Field::TypeName && ev.type == EventType::Other)
+            continue; // written above as "type"
         out.append(',');
-        appendString(out, it.key().toString());
+        out.append(strings.entry(quint32(it.key())).json);
         out.append(':');
-        appendValue(out, it.value());
+        (*it).appendJson(out);
     }
     out.append('}');
-    return out;
 }
 
 void JsonLinesWriter::write(const TraceBatch &batch)
 {
     m_buffer.clear();
-    for (const TraceEvent &ev : batch) {
-        m_buffer.append(toJson(ev));
+    for (const TraceEvent ev : batch) {
+        appendJson(m_buffer, ev);
         m_buffer.append('\n');
     }
     m_out->write(m_buffer);

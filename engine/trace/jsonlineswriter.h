@@ -22,6 +22,8 @@ public:
 
     // One event as one JSON object, without the newline. Exposed for tests and other writers.
     static QByteArray toJson(const TraceEvent &ev);
+    // The same, appended to out: the writer formats a whole batch into one buffer this way.
+    static void appendJson(QByteArray &out, const TraceEvent &ev);
 
 private:
     QIODevice *m_out;

@@ -2,7 +2,8 @@
 
 #include "trace/tracestore.h"
 
-#include <QCborArray>
+#include "trace/tracestrings.h"
+
 #include <QFileDevice>
 #include <QIODevice>
 
@@ -25,11 +26,8 @@ QString prefix(const TraceEvent &ev, QChar marker)
     return p;
 }
 
-QString str(const QCborMap &m, const char *key)
+QString str(FieldValue v)
 {
-    const QCborValue v = m.value(QLatin1StringView(key));
-    if (v.isByteArray())
-        return QString::fromUtf8(v.toByteArray());
     if (v.isInteger())
         return QString::number(v.toInteger());
     if (v.isDouble())
@@ -39,24 +37,41 @@ QString str(const QCborMap &m, const char *key)
     return v.toString();
 }
 
-void appendHeaders(QStringList &lines, const QString &p, const QCborValue &headers)
+// A scalar as QVariant::toString() shows it (frame details: settings values, priorities).
+QString plain(FieldValue v)
 {
-    for (const QCborValue &h : headers.toArray()) {
-        const QCborArray pair = h.toArray();
-        auto text = [](const QCborValue &v) {
-            return v.isByteArray() ? QString::fromUtf8(v.toByteArray()) : v.toString();
-        };
-        lines << p + text(pair.at(0)) + QStringLiteral(": ") + text(pair.at(1));
-    }
+    if (v.isInteger())
+        return QString::number(v.toInteger());
+    if (v.isDouble())
+        return QString::number(v.toDouble());
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return v.toString();
 }
 
-QString timingsText(const QCborMap &t)
+QString str(const TraceEvent &ev, Field key)
+{
+    return str(ev.field(key));
+}
+
+QString fieldName(Field key)
+{
+    return TraceStrings::instance().entry(quint32(key)).text;
+}
+
+void appendHeaders(QStringList &lines, const QString &p, FieldValue headers)
+{
+    for (const FieldValue h : headers)
+        lines << p + h.at(0).toString() + QStringLiteral(": ") + h.at(1).toString();
+}
+
+QString timingsText(FieldValue t)
 {
     QStringList parts;
-    for (auto it = t.cbegin(); it != t.cend(); ++it) {
-        const double ms = it.value().toDouble();
+    for (auto it = t.begin(); it != t.end(); ++it) {
+        const double ms = (*it).toDouble();
         if (ms >= 0)
-            parts << QStringLiteral("%1 %2 ms").arg(it.key().toString()).arg(ms, 0, 'f', 2);
+            parts << QStringLiteral("%1 %2 ms").arg(fieldName(it.key())).arg(ms, 0, 'f', 2);
     }
     return parts.join(QStringLiteral(", "));
 }
@@ -72,162 +87,167 @@ void TextWriter::attach(TraceStore *store)
 
 QStringList TextWriter::format(const TraceEvent &ev)
 {
-    const QCborMap &f = ev.fields;
     const QString info = prefix(ev, QLatin1Char('*'));
     const QString out = prefix(ev, QLatin1Char('>'));
     const QString in = prefix(ev, QLatin1Char('<'));
     const QString bad = prefix(ev, QLatin1Char('!'));
-    const QString t = QString::fromLatin1(ev.type);
+    const QString t = QString::fromUtf8(ev.typeName());
     QStringList lines;
 
-    if (t == u"request.start") {
-        lines << info + QStringLiteral("request %1 %2").arg(str(f, "method"), str(f, "url"));
-    } else if (t == u"dns") {
+    if (ev.type == EventType::RequestStart) {
+        lines << info + QStringLiteral("request %1 %2")
+                            .arg(str(ev, Field::Method), str(ev, Field::Url));
+    } else if (ev.type == EventType::Dns) {
         QStringList addrs;
-        for (const QCborValue &a : f.value(QLatin1StringView("addresses")).toArray())
+        for (const FieldValue a : ev.field(Field::Addresses))
             addrs << a.toString();
         lines << info + QStringLiteral("resolved %1 to %2 in %3 ms")
-                            .arg(str(f, "host"), addrs.join(QStringLiteral(", ")), str(f, "ms"));
-    } else if (t == u"pool.open") {
-        lines << info + QStringLiteral("new connection to %1").arg(str(f, "origin"));
-    } else if (t == u"pool.reuse") {
-        lines << info + QStringLiteral("reusing connection to %1").arg(str(f, "origin"));
-    } else if (t == u"pool.retry") {
-        lines << info + QStringLiteral("retrying on a new connection: %1").arg(str(f, "reason"));
-    } else if (t == u"connect.attempt") {
-        lines << info + QStringLiteral("trying %1 port %2").arg(str(f, "address"), str(f, "port"));
-    } else if (t == u"connect") {
-        lines << info + QStringLiteral("connected to %1 (%2) port %3")
-                            .arg(str(f, "host"), str(f, "address"), str(f, "port"));
-    } else if (t == u"tls") {
+                            .arg(str(ev, Field::Host), addrs.join(QStringLiteral(", ")),
+                                 str(ev, Field::Ms));
+    } else if (ev.type == EventType::PoolOpen) {
+        lines << info + QStringLiteral("new connection to %1").arg(str(ev, Field::Origin));
+    } else if (ev.type == EventType::PoolReuse) {
+        lines << info + QStringLiteral("reusing connection to %1").arg(str(ev, Field::Origin));
+    } else if (ev.type == EventType::PoolRetry) {
+        lines << info +
+                     QStringLiteral("retrying on a new connection: %1").arg(str(ev, Field::Reason));
+    } else if (ev.type == EventType::ConnectAttempt) {
+        lines << info + QStringLiteral("trying %1 port %2")
+                            .arg(str(ev, Field::Address), str(ev, Field::Port));
+    } else if (ev.type == EventType::Connect) {
+        lines << info +
+                     QStringLiteral("connected to %1 (%2) port %3")
+                         .arg(str(ev, Field::Host), str(ev, Field::Address), str(ev, Field::Port));
+    } else if (ev.type == EventType::Tls) {
         const QString alpn =
-            f.value(QLatin1StringView("alpn")).isNull() ? QStringLiteral("none") : str(f, "alpn");
+            ev.field(Field::Alpn).isNull() ? QStringLiteral("none") : str(ev, Field::Alpn);
         lines << info + QStringLiteral("TLS %1, cipher %2, ALPN %3, certificate %4")
-                            .arg(str(f, "protocol"), str(f, "cipher"), alpn,
-                                 f.value(QLatin1StringView("verified")).toBool()
+                            .arg(str(ev, Field::Protocol), str(ev, Field::Cipher), alpn,
+                                 ev.field(Field::Verified).toBool()
                                      ? QStringLiteral("verified")
                                      : QStringLiteral("NOT VERIFIED"));
-        for (const QCborValue &c : f.value(QLatin1StringView("chain")).toArray()) {
-            const QCborMap cert = c.toMap();
-            lines << info +
-                         QStringLiteral("  certificate: %1 (issuer %2, until %3)")
-                             .arg(str(cert, "subject"), str(cert, "issuer"), str(cert, "notAfter"));
+        for (const FieldValue cert : ev.field(Field::Chain)) {
+            lines << info + QStringLiteral("  certificate: %1 (issuer %2, until %3)")
+                                .arg(str(cert.value(Field::Subject)),
+                                     str(cert.value(Field::Issuer)),
+                                     str(cert.value(Field::NotAfter)));
         }
-    } else if (t == u"tls.insecure") {
-        lines << bad + QStringLiteral("WARNING: %1").arg(str(f, "message"));
-    } else if (t == u"h1.request") {
+    } else if (ev.type == EventType::TlsInsecure) {
+        lines << bad + QStringLiteral("WARNING: %1").arg(str(ev, Field::Message));
+    } else if (ev.type == EventType::H1Request) {
         lines << out + QStringLiteral("%1 %2 %3")
-                           .arg(str(f, "method"), str(f, "target"), str(f, "version"));
-        appendHeaders(lines, out, f.value(QLatin1StringView("headers")));
+                           .arg(str(ev, Field::Method), str(ev, Field::Target),
+                                str(ev, Field::Version));
+        appendHeaders(lines, out, ev.field(Field::Headers));
         lines << out;
-    } else if (t == u"h1.response") {
+    } else if (ev.type == EventType::H1Response) {
         lines << in + QStringLiteral("%1 %2 %3")
-                          .arg(str(f, "version"), str(f, "status"), str(f, "reason"));
-        appendHeaders(lines, in, f.value(QLatin1StringView("headers")));
+                          .arg(str(ev, Field::Version), str(ev, Field::Status),
+                               str(ev, Field::Reason));
+        appendHeaders(lines, in, ev.field(Field::Headers));
         lines << in;
-    } else if (t == u"h1.trailers") {
-        appendHeaders(lines, in, f.value(QLatin1StringView("headers")));
-    } else if (t == u"h1.body") {
+    } else if (ev.type == EventType::H1Trailers) {
+        appendHeaders(lines, in, ev.field(Field::Headers));
+    } else if (ev.type == EventType::H1Body) {
         lines << info + QStringLiteral("%1 %2 body bytes")
                             .arg(ev.dir == Direction::Out ? QStringLiteral("sent")
                                                           : QStringLiteral("received"),
-                                 str(f, "bytes"));
-    } else if (t == u"h1.violation") {
-        lines << bad + QStringLiteral("tolerated: %1 (%2)").arg(str(f, "message"), str(f, "code"));
-    } else if (t == u"net.read" || t == u"net.write") {
-        lines << info +
-                     QStringLiteral("%1 %2 bytes")
-                         .arg(t == u"net.read" ? QStringLiteral("read") : QStringLiteral("wrote"),
-                              str(f, "bytes"));
-    } else if (t == u"response.complete") {
+                                 str(ev, Field::Bytes));
+    } else if (ev.type == EventType::H1Violation) {
+        lines << bad + QStringLiteral("tolerated: %1 (%2)")
+                           .arg(str(ev, Field::Message), str(ev, Field::Code));
+    } else if (ev.type == EventType::NetRead || ev.type == EventType::NetWrite) {
+        lines << info + QStringLiteral("%1 %2 bytes")
+                            .arg(ev.type == EventType::NetRead ? QStringLiteral("read")
+                                                               : QStringLiteral("wrote"),
+                                 str(ev, Field::Bytes));
+    } else if (ev.type == EventType::ResponseComplete) {
         const QString what = ev.scope.req ? QStringLiteral("request %1").arg(ev.scope.req)
                                           : QStringLiteral("upgrade probe");
         lines << info + QStringLiteral("%1 complete: %2, %3 body bytes over %4 (%5)")
-                            .arg(what, str(f, "status"), str(f, "bytes"), str(f, "protocol"),
-                                 timingsText(f.value(QLatin1StringView("timings")).toMap()));
-    } else if (t == u"upgrade.offer") {
+                            .arg(what, str(ev, Field::Status), str(ev, Field::Bytes),
+                                 str(ev, Field::Protocol), timingsText(ev.field(Field::Timings)));
+    } else if (ev.type == EventType::UpgradeOffer) {
         lines << info + QStringLiteral("offering an upgrade to %1%2")
-                            .arg(str(f, "protocol"),
-                                 f.value(QLatin1StringView("withBody")).toBool()
+                            .arg(str(ev, Field::Protocol),
+                                 ev.field(Field::WithBody).toBool()
                                      ? QStringLiteral(" (the request has a body: many servers "
                                                       "decline then)")
                                      : QString());
-    } else if (t == u"upgrade.switch") {
+    } else if (ev.type == EventType::UpgradeSwitch) {
         lines << info + QStringLiteral("101 Switching Protocols: upgrading to %1… (%2 bytes that "
                                        "arrived with the 101 go to %1 first)")
-                            .arg(str(f, "protocol"), str(f, "leftoverBytes"));
-    } else if (t == u"upgrade.declined") {
+                            .arg(str(ev, Field::Protocol), str(ev, Field::LeftoverBytes));
+    } else if (ev.type == EventType::UpgradeDeclined) {
         lines << bad + QStringLiteral("the server declined the %1 upgrade (answered %2%3); the "
                                       "connection stays HTTP/1.1")
-                           .arg(str(f, "protocol"), str(f, "status"),
-                                f.value(QLatin1StringView("withBody")).toBool()
+                           .arg(str(ev, Field::Protocol), str(ev, Field::Status),
+                                ev.field(Field::WithBody).toBool()
                                     ? QStringLiteral(", the request had a body")
                                     : QString());
-    } else if (t == u"upgrade.skipped") {
+    } else if (ev.type == EventType::UpgradeSkipped) {
         lines << bad + QStringLiteral("no %1 upgrade offered: %2")
-                           .arg(str(f, "protocol"), str(f, "reason"));
-    } else if (t == u"upgrade.advertised") {
+                           .arg(str(ev, Field::Protocol), str(ev, Field::Reason));
+    } else if (ev.type == EventType::UpgradeAdvertised) {
         QStringList protos;
-        for (const QCborValue &p : f.value(QLatin1StringView("protocols")).toArray())
+        for (const FieldValue p : ev.field(Field::Protocols))
             protos << p.toString();
         lines << info + QStringLiteral("the server advertises Upgrade: %1")
                             .arg(protos.join(QStringLiteral(", ")));
-    } else if (t == u"upgrade.follow") {
+    } else if (ev.type == EventType::UpgradeFollow) {
         lines << info +
                      QStringLiteral("following Upgrade: %1 advertised on connection %2: this new "
                                     "connection offers ALPN %3 only")
-                         .arg(str(f, "protocol"), str(f, "from"), str(f, "alpn"));
-    } else if (t == u"upgrade.h2.refused") {
-        lines << bad + str(f, "message");
-    } else if (t == u"h2.frame") {
+                         .arg(str(ev, Field::Protocol), str(ev, Field::From), str(ev, Field::Alpn));
+    } else if (ev.type == EventType::UpgradeH2Refused) {
+        lines << bad + str(ev, Field::Message);
+    } else if (ev.type == EventType::H2Frame) {
         const QString marker = ev.dir == Direction::Out ? out : in;
         QStringList flags;
-        for (const QCborValue &fl : f.value(QLatin1StringView("flags")).toArray())
+        for (const FieldValue fl : ev.field(Field::Flags))
             flags << fl.toString();
         QString line =
             marker + QStringLiteral("%1 frame <length=%2, flags=%3")
-                         .arg(str(f, "frame"), str(f, "length"),
+                         .arg(str(ev, Field::Frame), str(ev, Field::Length),
                               flags.isEmpty() ? QStringLiteral("0") : flags.join(QLatin1Char('|')));
-        for (auto it = f.cbegin(); it != f.cend(); ++it) {
-            const QString key = it.key().toString();
-            if (key == u"frame" || key == u"flags" || key == u"length")
+        for (auto it = ev.begin(); it != ev.end(); ++it) {
+            const Field key = it.key();
+            if (key == Field::Frame || key == Field::Flags || key == Field::Length)
                 continue;
+            const FieldValue v = *it;
             QString value;
-            if (it.value().isArray()) {
+            if (v.isArray()) {
                 QStringList parts;
-                for (const QCborValue &e : it.value().toArray()) {
+                for (const FieldValue e : v) {
                     if (e.isArray())
-                        parts << e.toArray().at(0).toVariant().toString() + QLatin1Char('=') +
-                                     e.toArray().at(1).toVariant().toString();
+                        parts << plain(e.at(0)) + QLatin1Char('=') + plain(e.at(1));
                     else
-                        parts << e.toVariant().toString();
+                        parts << plain(e);
                 }
                 value = QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
-            } else if (it.value().isMap()) {
+            } else if (v.isMap()) {
                 QStringList parts;
-                const QCborMap m = it.value().toMap();
-                for (auto mi = m.cbegin(); mi != m.cend(); ++mi)
-                    parts << mi.key().toString() + QLatin1Char('=') +
-                                 mi.value().toVariant().toString();
+                for (auto mi = v.begin(); mi != v.end(); ++mi)
+                    parts << fieldName(mi.key()) + QLatin1Char('=') + plain(*mi);
                 value = QLatin1Char('{') + parts.join(QStringLiteral(", ")) + QLatin1Char('}');
             } else {
-                value = it.value().toVariant().toString();
+                value = plain(v);
             }
-            line += QStringLiteral(", %1=%2").arg(key, value);
+            line += QStringLiteral(", %1=%2").arg(fieldName(key), value);
         }
         lines << line + QLatin1Char('>');
-    } else if (t == u"h2.headers") {
-        appendHeaders(lines, ev.dir == Direction::Out ? out : in,
-                      f.value(QLatin1StringView("headers")));
-    } else if (t == u"demo.phase") {
-        lines << QString() << QStringLiteral("== %1. %2 ==").arg(str(f, "phase"), str(f, "title"));
-    } else if (t == u"raw.data") {
+    } else if (ev.type == EventType::H2Headers) {
+        appendHeaders(lines, ev.dir == Direction::Out ? out : in, ev.field(Field::Headers));
+    } else if (ev.type == EventType::DemoPhase) {
+        lines << QString()
+              << QStringLiteral("== %1. %2 ==").arg(str(ev, Field::Phase), str(ev, Field::Title));
+    } else if (ev.type == EventType::RawData) {
         // One line per chunk, quoted with control characters escaped; data that is not UTF-8
         // (the text then holds U+FFFD) is shown in hex instead.
-        const QString text = f.value(QLatin1StringView("text")).toString();
+        const QString text = ev.field(Field::Text).toString();
         QString shown;
-        if (f.contains(QLatin1StringView("hex")) && text.contains(QChar::ReplacementCharacter)) {
-            shown = QStringLiteral("hex ") + str(f, "hex");
+        if (ev.field(Field::Hex).isValid() && text.contains(QChar::ReplacementCharacter)) {
+            shown = QStringLiteral("hex ") + str(ev, Field::Hex);
         } else {
             shown = QStringLiteral("\"");
             for (const QChar c : text) {
@@ -246,11 +266,12 @@ QStringList TextWriter::format(const TraceEvent &ev)
             }
             shown += QLatin1Char('"');
         }
-        if (f.value(QLatin1StringView("truncated")).toBool())
+        if (ev.field(Field::Truncated).toBool())
             shown += QStringLiteral(" (truncated in the trace)");
         lines << (ev.dir == Direction::Out ? out : in) +
-                     QStringLiteral("raw %1 bytes %2").arg(str(f, "bytes"), shown);
-    } else if (t.startsWith(u"ws.")) {
+                     QStringLiteral("raw %1 bytes %2").arg(str(ev, Field::Bytes), shown);
+    } else if (ev.type == EventType::WsFrame || ev.type == EventType::WsMessage ||
+               ev.type == EventType::WsClose || ev.type == EventType::WsCloseUnanswered) {
         // WebSocket: frames, messages (text quoted and escaped, binary as a hex preview), close.
         const QString marker = ev.dir == Direction::Out ? out : ev.dir == Direction::In ? in : bad;
         auto quoted = [](const QString &text) {
@@ -272,62 +293,64 @@ QStringList TextWriter::format(const TraceEvent &ev)
             }
             return q + (text.size() > kMaxShown ? QStringLiteral("\"…") : QStringLiteral("\""));
         };
-        if (t == u"ws.frame") {
+        if (ev.type == EventType::WsFrame) {
             QString line =
                 marker + QStringLiteral("ws frame %1 %2")
-                             .arg(str(f, "opcode"), f.value(QLatin1StringView("fin")).toBool()
-                                                        ? QStringLiteral("fin")
-                                                        : QStringLiteral("no-fin"));
-            if (const qint64 rsv = f.value(QLatin1StringView("rsv")).toInteger(); rsv != 0)
+                             .arg(str(ev, Field::Opcode), ev.field(Field::Fin).toBool()
+                                                              ? QStringLiteral("fin")
+                                                              : QStringLiteral("no-fin"));
+            if (const qint64 rsv = ev.field(Field::Rsv).toInteger(); rsv != 0)
                 line += QStringLiteral(" rsv=%1").arg(rsv);
-            if (f.value(QLatin1StringView("masked")).toBool())
+            if (ev.field(Field::Masked).toBool())
                 line += QStringLiteral(" masked");
-            lines << line + QStringLiteral(" len=%1").arg(str(f, "length"));
-        } else if (t == u"ws.message") {
-            const QString cut = f.value(QLatin1StringView("truncated")).toBool()
+            lines << line + QStringLiteral(" len=%1").arg(str(ev, Field::Length));
+        } else if (ev.type == EventType::WsMessage) {
+            const QString cut = ev.field(Field::Truncated).toBool()
                                     ? QStringLiteral(" (truncated in the trace)")
                                     : QString();
-            if (f.contains(QLatin1StringView("text"))) {
-                lines << marker + QStringLiteral("ws text %1%2").arg(quoted(str(f, "text")), cut);
+            if (ev.field(Field::Text).isValid()) {
+                lines << marker +
+                             QStringLiteral("ws text %1%2").arg(quoted(str(ev, Field::Text)), cut);
             } else {
-                const QByteArray data = QByteArray::fromBase64(str(f, "data").toLatin1());
+                const QByteArray data = QByteArray::fromBase64(str(ev, Field::Data).toLatin1());
                 constexpr qsizetype kHexShown = 32;
                 QString hex = QString::fromLatin1(data.left(kHexShown).toHex(' '));
                 if (data.size() > kHexShown)
                     hex += QStringLiteral(" …");
                 lines << marker + QStringLiteral("ws binary %1 bytes%2%3")
-                                      .arg(str(f, "bytes"),
+                                      .arg(str(ev, Field::Bytes),
                                            hex.isEmpty() ? QString() : QStringLiteral(": ") + hex,
                                            cut);
             }
-        } else if (t == u"ws.close") {
+        } else if (ev.type == EventType::WsClose) {
             // 1005 stands for a close frame without a code (RFC 6455 §7.1.5).
-            const qint64 code = f.value(QLatin1StringView("code")).toInteger();
-            const QString reason = str(f, "reason");
+            const qint64 code = ev.field(Field::Code).toInteger();
+            const QString reason = str(ev, Field::Reason);
             lines << marker +
                          (code == 1005 ? QStringLiteral("ws close (no code)")
                                        : QStringLiteral("ws close %1").arg(code)) +
                          (reason.isEmpty() ? QString() : QLatin1Char(' ') + quoted(reason));
-        } else if (t == u"ws.close.unanswered") {
-            lines << bad + QStringLiteral("ws close unanswered: %1").arg(str(f, "reason"));
+        } else if (ev.type == EventType::WsCloseUnanswered) {
+            lines << bad + QStringLiteral("ws close unanswered: %1").arg(str(ev, Field::Reason));
         } else {
             lines << info + t;
         }
-    } else if (t == u"request.failed") {
+    } else if (ev.type == EventType::RequestFailed) {
         lines << bad + QStringLiteral("request %1 failed: %2")
-                           .arg(QString::number(ev.scope.req), str(f, "error"));
-    } else if (t == u"error") {
-        lines << bad + QStringLiteral("error: %1").arg(str(f, "message"));
-    } else if (t == u"close") {
-        lines << info + QStringLiteral("connection closed: %1").arg(str(f, "reason"));
+                           .arg(QString::number(ev.scope.req), str(ev, Field::Error));
+    } else if (ev.type == EventType::Error) {
+        lines << bad + QStringLiteral("error: %1").arg(str(ev, Field::Message));
+    } else if (ev.type == EventType::Close) {
+        lines << info + QStringLiteral("connection closed: %1").arg(str(ev, Field::Reason));
     } else {
         // Unknown to this writer (a newer or user-registered type): show it generically.
         QStringList parts;
-        for (auto it = f.cbegin(); it != f.cend(); ++it)
-            parts << it.key().toString() + QLatin1Char('=') +
-                         (it.value().isMap() || it.value().isArray()
-                              ? QStringLiteral("…")
-                              : str(f, it.key().toString().toLatin1().constData()));
+        for (auto it = ev.begin(); it != ev.end(); ++it) {
+            if (it.key() == Field::TypeName && ev.type == EventType::Other)
+                continue;
+            parts << fieldName(it.key()) + QLatin1Char('=') +
+                         ((*it).isMap() || (*it).isArray() ? QStringLiteral("…") : str(*it));
+        }
         lines << info + t + QLatin1Char(' ') + parts.join(QLatin1Char(' '));
     }
     return lines;
@@ -336,7 +359,7 @@ QStringList TextWriter::format(const TraceEvent &ev)
 void TextWriter::write(const TraceBatch &batch)
 {
     QByteArray buf;
-    for (const TraceEvent &ev : batch) {
+    for (const TraceEvent ev : batch) {
         for (const QString &line : format(ev)) {
             buf.append(line.toUtf8());
             buf.append('\n');

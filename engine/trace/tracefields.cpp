@@ -16,35 +16,29 @@ QString wireText(const QByteArray &bytes)
     return s;
 }
 
-QCborArray headersToCbor(const HeaderList &headers)
-{
-    QCborArray arr;
-    for (const HttpHeader &h : headers)
-        arr.append(QCborArray{wireText(h.name), wireText(h.value)});
-    return arr;
-}
-
-QCborMap timingsToCbor(const ExchangeTimings &t)
+void writeTimings(FieldWriter &w, Field key, const ExchangeTimings &t)
 {
     using T = ExchangeTimings;
-    return QCborMap{{QStringLiteral("dns"), T::ms(t.dnsStart, t.dnsEnd)},
-                    {QStringLiteral("connect"), T::ms(t.connectStart, t.connectEnd)},
-                    {QStringLiteral("tls"), T::ms(t.tlsStart, t.tlsEnd)},
-                    {QStringLiteral("send"), T::ms(t.sendStart, t.sendEnd)},
-                    {QStringLiteral("wait"), T::ms(t.sendEnd, t.firstByte)},
-                    {QStringLiteral("receive"), T::ms(t.firstByte, t.end)},
-                    {QStringLiteral("total"), T::ms(t.start, t.end)}};
+    w.beginMap(key)
+        .real(Field::Dns, T::ms(t.dnsStart, t.dnsEnd))
+        .real(Field::Connect, T::ms(t.connectStart, t.connectEnd))
+        .real(Field::Tls, T::ms(t.tlsStart, t.tlsEnd))
+        .real(Field::Send, T::ms(t.sendStart, t.sendEnd))
+        .real(Field::Wait, T::ms(t.sendEnd, t.firstByte))
+        .real(Field::Receive, T::ms(t.firstByte, t.end))
+        .real(Field::Total, T::ms(t.start, t.end))
+        .end();
 }
 
 void recordResponseComplete(TraceStore *trace, EventScope scope, const Exchange &ex)
 {
-    QCborMap fields{{QStringLiteral("status"), ex.status},
-                    {QStringLiteral("bytes"), ex.wireBodyBytes()},
-                    {QStringLiteral("protocol"), QString::fromLatin1(ex.protocol)}};
+    FieldWriter w = trace->record(EventType::ResponseComplete, scope);
+    w.integer(Field::Status, ex.status)
+        .integer(Field::Bytes, ex.wireBodyBytes())
+        .atom(Field::Protocol, ex.protocol);
     if (ex.spec().decodeContent)
-        fields.insert(QStringLiteral("decodedBytes"), ex.decodedBodyBytes());
-    fields.insert(QStringLiteral("timings"), timingsToCbor(ex.timings));
-    trace->record("response.complete", scope, std::move(fields));
+        w.integer(Field::DecodedBytes, ex.decodedBodyBytes());
+    writeTimings(w, Field::Timings, ex.timings);
 }
 
 } // namespace hopscope

@@ -3,9 +3,6 @@
 #include "core/httpheader.h"
 #include "trace/traceevent.h"
 
-#include <QCborArray>
-#include <QCborMap>
-
 namespace hopscope {
 
 class Exchange;
@@ -17,11 +14,8 @@ struct ExchangeTimings;
 // Wire bytes as text: UTF-8 when they decode as such, else Latin-1, so no byte is ever dropped
 // from what the user sees.
 QString wireText(const QByteArray &bytes);
-// [[name, value], ...] in wire order and case, as text (wireText), so every consumer (writers,
-// GUI models) reads the same strings.
-QCborArray headersToCbor(const HeaderList &headers);
 // {dns, connect, tls, send, wait, receive, total} in ms, -1 where a phase did not happen.
-QCborMap timingsToCbor(const ExchangeTimings &timings);
+void writeTimings(FieldWriter &w, Field key, const ExchangeTimings &timings);
 // The `response.complete` event of a finished exchange (docs/trace-format.md).
 void recordResponseComplete(TraceStore *trace, EventScope scope, const Exchange &exchange);
 

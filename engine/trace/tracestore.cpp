@@ -1,5 +1,7 @@
 #include "trace/tracestore.h"
 
+#include <QCborMap>
+
 namespace hopscope {
 
 TraceStore::TraceStore(QObject *parent) : QObject(parent)
@@ -11,22 +13,45 @@ TraceStore::TraceStore(QObject *parent) : QObject(parent)
     connect(&m_batchTimer, &QTimer::timeout, this, &TraceStore::flush);
 }
 
-void TraceStore::record(const char *type, EventScope scope, Direction dir, QCborMap fields)
+FieldWriter TraceStore::record(EventType type, EventScope scope, Direction dir)
 {
-    TraceEvent ev;
-    ev.seq = m_nextSeq++;
-    ev.tNs = m_clock.nsecsElapsed();
-    ev.type = type;
-    ev.scope = scope;
-    ev.dir = dir;
-    ev.fields = std::move(fields);
-    if (m_retain)
-        m_events.append(ev);
-    m_pending.append(std::move(ev));
+    // A full batch goes out before the next event starts, never while a caller is still writing
+    // the fields of the last one.
     if (m_pending.size() >= kMaxBatch)
         flush();
-    else if (!m_batchTimer.isActive())
+    if (!m_batchTimer.isActive())
         m_batchTimer.start();
+    TraceRecord r;
+    r.seq = m_nextSeq++;
+    r.tNs = m_clock.nsecsElapsed();
+    r.type = type;
+    r.scope = scope;
+    r.dir = dir;
+    return m_pending.append(r);
+}
+
+void TraceStore::recordGeneric(QByteArrayView type, EventScope scope, Direction dir,
+                               const QCborMap &fields)
+{
+    if (m_pending.size() >= kMaxBatch)
+        flush();
+    TraceRecord r;
+    r.seq = m_nextSeq++;
+    r.tNs = m_clock.nsecsElapsed();
+    r.scope = scope;
+    r.dir = dir;
+    m_pending.append(r, type, fields);
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+TraceBatch TraceStore::events() const
+{
+    if (!m_retain)
+        return {};
+    TraceBatch all = m_events;
+    all.append(m_pending);
+    return all;
 }
 
 void TraceStore::flush()
@@ -34,9 +59,13 @@ void TraceStore::flush()
     m_batchTimer.stop();
     if (m_pending.isEmpty())
         return;
-    TraceBatch batch;
-    batch.swap(m_pending);
-    emit eventsAppended(batch);
+    if (m_retain)
+        m_events.append(m_pending);
+    emit eventsAppended(m_pending);
+    // A consumer on this thread (the CLI's writers) is done with the batch now: its memory is
+    // reused for the next one instead of being faulted in anew. One on another thread still
+    // holds it; clearing then only drops our reference.
+    m_pending.clear();
 }
 
 } // namespace hopscope

@@ -132,8 +132,8 @@ void RawTunnelDriver::write(const QByteArray &data)
 {
     if (!isSessionOpen() || data.isEmpty())
         return;
-    m_trace->record("raw.data", connection()->scope(m_exchange->id()), Direction::Out,
-                    dataFields(data));
+    m_trace->record(EventType::RawData, connection()->scope(m_exchange->id()), Direction::Out)
+        .fieldsFrom(dataFields(data));
     connection()->socket()->write(data);
     m_sent += data.size();
     connection()->touch();
@@ -154,7 +154,8 @@ void RawTunnelDriver::onReadyRead()
 void RawTunnelDriver::deliver(const QByteArray &chunk)
 {
     Exchange *ex = m_exchange;
-    m_trace->record("raw.data", connection()->scope(ex->id()), Direction::In, dataFields(chunk));
+    m_trace->record(EventType::RawData, connection()->scope(ex->id()), Direction::In)
+        .fieldsFrom(dataFields(chunk));
     m_received += chunk.size();
     connection()->touch();
     restartIdle();
@@ -303,9 +304,9 @@ void RawTunnelDriver::fail(const QByteArray &code, const QString &message)
         ex->timings.end = m_trace->elapsedNs();
     ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
     ex->fail(code, message);
-    m_trace->record("error", connection()->scope(ex->id()),
-                    QCborMap{{QStringLiteral("message"), message},
-                             {QStringLiteral("code"), QString::fromLatin1(code)}});
+    m_trace->record(EventType::Error, connection()->scope(ex->id()))
+        .value(Field::Message, message)
+        .atom(Field::Code, code);
     emit finished(ex, false);
 }
 

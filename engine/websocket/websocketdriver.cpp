@@ -102,8 +102,8 @@ void WebSocketDriver::onReadyRead()
         if (chunk.isEmpty())
             break;
         m_conn->touch();
-        m_trace->record("net.read", scope(), Direction::In,
-                        QCborMap{{QStringLiteral("bytes"), chunk.size()}});
+        m_trace->record(EventType::NetRead, scope(), Direction::In)
+            .integer(Field::Bytes, chunk.size());
         if (m_reading)
             processIncoming(chunk);
     }
@@ -185,16 +185,15 @@ void WebSocketDriver::flushWslay()
     m_writtenSinceFlush = 0;
     const int rv = wslay_event_send(m_ctx);
     if (m_writtenSinceFlush > 0) {
-        m_trace->record("net.write", scope(), Direction::Out,
-                        QCborMap{{QStringLiteral("bytes"), m_writtenSinceFlush}});
+        m_trace->record(EventType::NetWrite, scope(), Direction::Out)
+            .integer(Field::Bytes, m_writtenSinceFlush);
         m_conn->touch();
     }
     if (rv != 0) {
-        m_trace->record(
-            "error", scope(),
-            QCborMap{{QStringLiteral("message"),
-                      QStringLiteral("WebSocket write failed (wslay error %1)").arg(rv)},
-                     {QStringLiteral("code"), QStringLiteral("ws-write")}});
+        m_trace->record(EventType::Error, scope())
+            .value(Field::Message,
+                   QStringLiteral("WebSocket write failed (wslay error %1)").arg(rv))
+            .value(Field::Code, QStringLiteral("ws-write"));
     }
 }
 
@@ -290,12 +289,12 @@ void WebSocketDriver::onFrameEnd()
 
 void WebSocketDriver::traceFrame(Direction dir, const ws::FrameHeader &h)
 {
-    m_trace->record("ws.frame", scope(), dir,
-                    QCborMap{{QStringLiteral("opcode"), ws::opcodeName(h.opcode)},
-                             {QStringLiteral("fin"), h.fin},
-                             {QStringLiteral("rsv"), h.rsv},
-                             {QStringLiteral("masked"), h.masked},
-                             {QStringLiteral("length"), qint64(h.length)}});
+    m_trace->record(EventType::WsFrame, scope(), dir)
+        .value(Field::Opcode, ws::opcodeName(h.opcode))
+        .value(Field::Fin, h.fin)
+        .value(Field::Rsv, h.rsv)
+        .value(Field::Masked, h.masked)
+        .integer(Field::Length, qint64(h.length));
 }
 
 void WebSocketDriver::traceMessage(Direction dir, quint8 opcode, QByteArrayView data)
@@ -312,14 +311,14 @@ void WebSocketDriver::traceMessage(Direction dir, quint8 opcode, QByteArrayView 
     f.insert(QStringLiteral("bytes"), data.size());
     if (data.size() > cap)
         f.insert(QStringLiteral("truncated"), true);
-    m_trace->record("ws.message", scope(), dir, std::move(f));
+    m_trace->record(EventType::WsMessage, scope(), dir).fieldsFrom(f);
 }
 
 void WebSocketDriver::traceClose(Direction dir, int code, QByteArrayView reason)
 {
-    m_trace->record("ws.close", scope(), dir,
-                    QCborMap{{QStringLiteral("code"), code},
-                             {QStringLiteral("reason"), QString::fromUtf8(reason)}});
+    m_trace->record(EventType::WsClose, scope(), dir)
+        .value(Field::Code, code)
+        .value(Field::Reason, QString::fromUtf8(reason));
 }
 
 void WebSocketDriver::sendText(const QByteArray &utf8)
@@ -327,10 +326,9 @@ void WebSocketDriver::sendText(const QByteArray &utf8)
     if (m_state != State::Open)
         return;
     if (!ws::Utf8Validator::isValid(utf8)) {
-        m_trace->record("error", scope(),
-                        QCborMap{{QStringLiteral("message"),
-                                  QStringLiteral("text message not sent: it is not valid UTF-8")},
-                                 {QStringLiteral("code"), QStringLiteral("ws-utf8")}});
+        m_trace->record(EventType::Error, scope())
+            .value(Field::Message, QStringLiteral("text message not sent: it is not valid UTF-8"))
+            .value(Field::Code, QStringLiteral("ws-utf8"));
         return;
     }
     queueMessage(ws::Text, utf8);
@@ -361,12 +359,11 @@ void WebSocketDriver::queueMessage(quint8 opcode, const QByteArray &data)
     const wslay_event_msg msg{opcode, reinterpret_cast<const uint8_t *>(data.constData()),
                               size_t(data.size())};
     if (const int rv = wslay_event_queue_msg(m_ctx, &msg); rv != 0) {
-        m_trace->record("error", scope(),
-                        QCborMap{{QStringLiteral("message"),
-                                  QStringLiteral("%1 message not sent (wslay error %2)")
-                                      .arg(ws::opcodeName(opcode))
-                                      .arg(rv)},
-                                 {QStringLiteral("code"), QStringLiteral("ws-write")}});
+        m_trace->record(EventType::Error, scope())
+            .value(Field::Message, QStringLiteral("%1 message not sent (wslay error %2)")
+                                       .arg(ws::opcodeName(opcode))
+                                       .arg(rv))
+            .value(Field::Code, QStringLiteral("ws-write"));
         return;
     }
     traceMessage(Direction::Out, opcode, data);
@@ -401,10 +398,10 @@ void WebSocketDriver::onCloseWaitTimeout()
 {
     if (!m_exchange || m_state != State::Closing)
         return;
-    m_trace->record("ws.close.unanswered", scope(),
-                    QCborMap{{QStringLiteral("reason"),
-                              QStringLiteral("no close frame from the peer within %1 s")
-                                  .arg(kCloseWaitMs / 1000.0)}});
+    m_trace->record(EventType::WsCloseUnanswered, scope())
+        .value(
+            Field::Reason,
+            QStringLiteral("no close frame from the peer within %1 s").arg(kCloseWaitMs / 1000.0));
     finishComplete(1006, QStringLiteral("the peer did not answer the close"));
 }
 
@@ -412,9 +409,9 @@ void WebSocketDriver::failSession(const ws::Violation &v)
 {
     m_reading = false;
     wslay_event_shutdown_read(m_ctx);
-    m_trace->record("error", scope(),
-                    QCborMap{{QStringLiteral("message"), v.message},
-                             {QStringLiteral("code"), QString::fromLatin1(v.code)}});
+    m_trace->record(EventType::Error, scope())
+        .value(Field::Message, v.message)
+        .text(Field::Code, QLatin1StringView(v.code));
     if (!m_closeSent && m_conn->isOpen()) {
         queueClose(v.closeCode, v.message.toUtf8());
         flushWslay();
@@ -426,9 +423,9 @@ void WebSocketDriver::failSession(const ws::Violation &v)
 void WebSocketDriver::abort(const QByteArray &code, const QString &message)
 {
     if (m_exchange) {
-        m_trace->record("error", scope(),
-                        QCborMap{{QStringLiteral("message"), message},
-                                 {QStringLiteral("code"), QString::fromLatin1(code)}});
+        m_trace->record(EventType::Error, scope())
+            .value(Field::Message, message)
+            .atom(Field::Code, code);
         if (!m_closeSent && m_conn->isOpen()) {
             queueClose(1001, message.toUtf8()); // going away
             flushWslay();
@@ -489,17 +486,16 @@ void WebSocketDriver::onDisconnected()
     if (m_state == State::Closing) {
         // We asked to close and the peer hung up without its close frame: the session still
         // ended as asked, so the exchange completes, with a note.
-        m_trace->record("ws.close.unanswered", scope(),
-                        QCborMap{{QStringLiteral("reason"),
-                                  QStringLiteral("the peer closed the connection without "
-                                                 "answering our close frame")}});
+        m_trace->record(EventType::WsCloseUnanswered, scope())
+            .value(Field::Reason, QStringLiteral("the peer closed the connection without "
+                                                 "answering our close frame"));
         finishComplete(1006, QStringLiteral("the peer closed the connection"));
         return;
     }
     const QString message = QStringLiteral("connection closed without a close handshake");
-    m_trace->record("error", scope(),
-                    QCborMap{{QStringLiteral("message"), message},
-                             {QStringLiteral("code"), QStringLiteral("ws-closed")}});
+    m_trace->record(EventType::Error, scope())
+        .value(Field::Message, message)
+        .value(Field::Code, QStringLiteral("ws-closed"));
     finishFailed("ws-closed", message, 1006);
 }
 
@@ -510,9 +506,9 @@ void WebSocketDriver::onConnectionClosed(const QString &reason)
     m_transportClosing = true;
     if (m_exchange) {
         const QString message = QStringLiteral("connection closed: %1").arg(reason);
-        m_trace->record("error", scope(),
-                        QCborMap{{QStringLiteral("message"), message},
-                                 {QStringLiteral("code"), QStringLiteral("ws-closed")}});
+        m_trace->record(EventType::Error, scope())
+            .value(Field::Message, message)
+            .value(Field::Code, QStringLiteral("ws-closed"));
         finishFailed("ws-closed", message, 1006);
     }
     emitClosedOnce();

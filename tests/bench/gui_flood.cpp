@@ -42,8 +42,6 @@
 #endif
 
 #include <QApplication>
-#include <QCborArray>
-#include <QCborMap>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -104,8 +102,7 @@ public:
                     --c.remaining;
                 }
                 if (c.remaining <= 0 || m_reqs >= m_targetExchanges) {
-                    event("close", c.id, 0, -1, Direction::None,
-                          {{QStringLiteral("reason"), QStringLiteral("run finished")}});
+                    event(EventType::Close, c.id, 0, -1).atom(Field::Reason, "run finished");
                     active.erase(active.begin() + qsizetype(i));
                 } else {
                     ++i;
@@ -133,51 +130,51 @@ private:
         quint32 wsReq = 0; // the WebSocket upgrade request, whose session the connection carries
     };
 
-    void event(const char *type, quint32 conn, quint32 req, qint32 stream, Direction dir,
-               QCborMap fields)
+    // Records an event as the engine does; the caller writes its fields on the returned writer.
+    FieldWriter event(EventType type, quint32 conn, quint32 req, qint32 stream,
+                      Direction dir = Direction::None)
     {
-        TraceEvent ev;
-        ev.seq = ++m_seq;
+        TraceRecord head;
+        head.seq = ++m_seq;
         m_tNs += 3000 + qint64(m_seq % 7) * 1000; // a few µs apart, like a busy loopback run
-        ev.tNs = m_tNs;
-        ev.type = type;
-        ev.scope = {conn, req, stream};
-        ev.dir = dir;
-        ev.fields = std::move(fields);
-        m_events.append(std::move(ev));
+        head.tNs = m_tNs;
+        head.type = type;
+        head.scope = {conn, req, stream};
+        head.dir = dir;
+        return m_events.append(head);
     }
 
-    static QCborArray pair(const QString &name, const QString &value)
+    static QByteArray origin() { return QByteArrayLiteral("http://127.0.0.1:8080"); }
+
+    // frame, flags and length; the caller adds the frame's own fields.
+    FieldWriter frame(quint32 conn, quint32 req, qint32 stream, Direction dir, QByteArrayView type,
+                      const QList<QByteArray> &flags, qint64 length)
     {
-        return QCborArray{name, value};
+        FieldWriter w = event(EventType::H2Frame, conn, req, stream, dir);
+        w.atom(Field::Frame, type).atoms(Field::Flags, flags).integer(Field::Length, length);
+        return w;
     }
 
-    QString origin() const { return QStringLiteral("http://127.0.0.1:8080"); }
-
-    void frame(quint32 conn, quint32 req, qint32 stream, Direction dir, const QString &type,
-               QCborArray flags, qint64 length, QCborMap extra = {})
+    static void settings(FieldWriter &w, std::initializer_list<std::pair<const char *, int>> list)
     {
-        QCborMap f{{QStringLiteral("frame"), type},
-                   {QStringLiteral("flags"), flags},
-                   {QStringLiteral("length"), length}};
-        for (auto it = extra.cbegin(); it != extra.cend(); ++it)
-            f.insert(it.key(), it.value());
-        event("h2.frame", conn, req, stream, dir, std::move(f));
+        w.beginArray(Field::Settings);
+        for (const auto &[name, value] : list)
+            w.beginArray().atom(name).integer(value).end();
+        w.end();
     }
 
-    void net(const char *type, quint32 conn, quint32 req, qint64 bytes)
+    void net(EventType type, quint32 conn, quint32 req, qint64 bytes)
     {
-        event(type, conn, req, -1,
-              std::strcmp(type, "net.write") == 0 ? Direction::Out : Direction::In,
-              {{QStringLiteral("bytes"), bytes}});
+        event(type, conn, req, -1, type == EventType::NetWrite ? Direction::Out : Direction::In)
+            .integer(Field::Bytes, bytes);
     }
 
-    quint32 requestStart(const QString &path)
+    quint32 requestStart(const QByteArray &path)
     {
         const quint32 req = quint32(++m_reqs);
-        event("request.start", 0, req, -1, Direction::None,
-              {{QStringLiteral("method"), QStringLiteral("GET")},
-               {QStringLiteral("url"), origin() + path}});
+        event(EventType::RequestStart, 0, req, -1)
+            .atom(Field::Method, "GET")
+            .utf8(Field::Url, origin() + path);
         return req;
     }
 
@@ -188,125 +185,116 @@ private:
         c.id = ++m_conns;
         c.websocket = c.id % 25 == 0;
         c.remaining = 100;
-        const QString path = c.websocket ? QStringLiteral("/ws/%1").arg(c.id)
-                                         : QStringLiteral("/item/%1").arg(m_reqs + 1);
+        const QByteArray path = c.websocket ? "/ws/" + QByteArray::number(c.id)
+                                            : "/item/" + QByteArray::number(m_reqs + 1);
         const quint32 req = requestStart(path);
-        const QString token = c.websocket ? QStringLiteral("websocket") : QStringLiteral("h2c");
-        event("pool.open", c.id, req, -1, Direction::None, {{QStringLiteral("origin"), origin()}});
-        event("connect.attempt", c.id, req, -1, Direction::None,
-              {{QStringLiteral("address"), QStringLiteral("127.0.0.1")},
-               {QStringLiteral("port"), 8080}});
-        event("connect", c.id, req, -1, Direction::None,
-              {{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
-               {QStringLiteral("port"), 8080},
-               {QStringLiteral("address"), QStringLiteral("127.0.0.1")},
-               {QStringLiteral("ms"), 0.21}});
-        QCborArray headers{pair(QStringLiteral("Host"), QStringLiteral("127.0.0.1:8080")),
-                           pair(QStringLiteral("User-Agent"), QStringLiteral("hopscope/0.1.0")),
-                           pair(QStringLiteral("Accept"), QStringLiteral("*/*")),
-                           pair(QStringLiteral("Connection"), QStringLiteral("Upgrade")),
-                           pair(QStringLiteral("Upgrade"), token)};
-        event("h1.request", c.id, req, -1, Direction::Out,
-              {{QStringLiteral("method"), QStringLiteral("GET")},
-               {QStringLiteral("target"), path},
-               {QStringLiteral("version"), QStringLiteral("HTTP/1.1")},
-               {QStringLiteral("headers"), headers}});
-        event("upgrade.offer", c.id, req, -1, Direction::None,
-              {{QStringLiteral("protocol"), token}, {QStringLiteral("withBody"), false}});
-        net("net.write", c.id, req, 198);
-        net("net.read", c.id, req, 111);
-        event("h1.response", c.id, req, -1, Direction::In,
-              {{QStringLiteral("status"), 101},
-               {QStringLiteral("reason"), QStringLiteral("Switching Protocols")},
-               {QStringLiteral("version"), QStringLiteral("HTTP/1.1")},
-               {QStringLiteral("headers"),
-                QCborArray{pair(QStringLiteral("Connection"), QStringLiteral("Upgrade")),
-                           pair(QStringLiteral("Upgrade"), token)}},
-               {QStringLiteral("bytes"), 71}});
-        event("upgrade.switch", c.id, req, -1, Direction::None,
-              {{QStringLiteral("protocol"), token},
-               {QStringLiteral("leftoverBytes"), c.websocket ? 0 : 40}});
+        const QByteArray token = c.websocket ? "websocket" : "h2c";
+        event(EventType::PoolOpen, c.id, req, -1).atom(Field::Origin, origin());
+        event(EventType::ConnectAttempt, c.id, req, -1)
+            .atom(Field::Address, "127.0.0.1")
+            .integer(Field::Port, 8080);
+        event(EventType::Connect, c.id, req, -1)
+            .atom(Field::Host, "127.0.0.1")
+            .integer(Field::Port, 8080)
+            .atom(Field::Address, "127.0.0.1")
+            .real(Field::Ms, 0.21);
+        event(EventType::H1Request, c.id, req, -1, Direction::Out)
+            .atom(Field::Method, "GET")
+            .bytes(Field::Target, path)
+            .atom(Field::Version, "HTTP/1.1")
+            .headers(Field::Headers, {{"Host", "127.0.0.1:8080"},
+                                      {"User-Agent", "hopscope/0.1.0"},
+                                      {"Accept", "*/*"},
+                                      {"Connection", "Upgrade"},
+                                      {"Upgrade", token}});
+        event(EventType::UpgradeOffer, c.id, req, -1)
+            .atom(Field::Protocol, token)
+            .boolean(Field::WithBody, false);
+        net(EventType::NetWrite, c.id, req, 198);
+        net(EventType::NetRead, c.id, req, 111);
+        event(EventType::H1Response, c.id, req, -1, Direction::In)
+            .integer(Field::Status, 101)
+            .atom(Field::Reason, "Switching Protocols")
+            .atom(Field::Version, "HTTP/1.1")
+            .headers(Field::Headers, {{"Connection", "Upgrade"}, {"Upgrade", token}})
+            .integer(Field::Bytes, 71);
+        event(EventType::UpgradeSwitch, c.id, req, -1)
+            .atom(Field::Protocol, token)
+            .integer(Field::LeftoverBytes, c.websocket ? 0 : 40);
         if (c.websocket) {
             c.wsReq = req;
             return c;
         }
-        const QCborArray ours{QCborArray{QStringLiteral("ENABLE_PUSH"), 0},
-                              QCborArray{QStringLiteral("INITIAL_WINDOW_SIZE"), 33554432},
-                              QCborArray{QStringLiteral("MAX_CONCURRENT_STREAMS"), 100}};
-        frame(c.id, 0, 0, Direction::Out, QStringLiteral("SETTINGS"), {}, 18,
-              {{QStringLiteral("settings"), ours}});
-        frame(c.id, 0, 0, Direction::Out, QStringLiteral("WINDOW_UPDATE"), {}, 4,
-              {{QStringLiteral("increment"), 1073676289}});
-        net("net.write", c.id, 0, 76);
-        net("net.read", c.id, 0, 40);
-        const QCborArray theirs{QCborArray{QStringLiteral("MAX_CONCURRENT_STREAMS"), 100},
-                                QCborArray{QStringLiteral("INITIAL_WINDOW_SIZE"), 16777216}};
-        frame(c.id, 0, 0, Direction::In, QStringLiteral("SETTINGS"), {}, 12,
-              {{QStringLiteral("settings"), theirs}});
-        frame(c.id, 0, 0, Direction::Out, QStringLiteral("SETTINGS"),
-              QCborArray{QStringLiteral("ACK")}, 0, {{QStringLiteral("settings"), QCborArray()}});
-        response(c.id, req, 1, path);
+        FieldWriter ours = frame(c.id, 0, 0, Direction::Out, "SETTINGS", {}, 18);
+        settings(ours, {{"ENABLE_PUSH", 0},
+                        {"INITIAL_WINDOW_SIZE", 33554432},
+                        {"MAX_CONCURRENT_STREAMS", 100}});
+        frame(c.id, 0, 0, Direction::Out, "WINDOW_UPDATE", {}, 4)
+            .integer(Field::Increment, 1073676289);
+        net(EventType::NetWrite, c.id, 0, 76);
+        net(EventType::NetRead, c.id, 0, 40);
+        FieldWriter theirs = frame(c.id, 0, 0, Direction::In, "SETTINGS", {}, 12);
+        settings(theirs, {{"MAX_CONCURRENT_STREAMS", 100}, {"INITIAL_WINDOW_SIZE", 16777216}});
+        FieldWriter ack = frame(c.id, 0, 0, Direction::Out, "SETTINGS", {"ACK"}, 0);
+        settings(ack, {});
+        response(c.id, req, 1);
         --c.remaining;
         return c;
     }
 
-    void response(quint32 conn, quint32 req, qint32 stream, const QString &path)
+    void response(quint32 conn, quint32 req, qint32 stream)
     {
-        frame(conn, req, stream, Direction::In, QStringLiteral("HEADERS"),
-              QCborArray{QStringLiteral("END_HEADERS")}, 59);
-        event("h2.headers", conn, req, stream, Direction::In,
-              {{QStringLiteral("headers"),
-                QCborArray{pair(QStringLiteral(":status"), QStringLiteral("200")),
-                           pair(QStringLiteral("server"), QStringLiteral("hopscope-demo/0.1.0")),
-                           pair(QStringLiteral("content-type"), QStringLiteral("text/plain")),
-                           pair(QStringLiteral("content-length"), QStringLiteral("32768"))}},
-               {QStringLiteral("kind"), QStringLiteral("response")}});
-        frame(conn, req, stream, Direction::In, QStringLiteral("DATA"), {}, 16384);
-        frame(conn, req, stream, Direction::In, QStringLiteral("DATA"),
-              QCborArray{QStringLiteral("END_STREAM")}, 16384);
-        Q_UNUSED(path);
-        event("response.complete", conn, req, stream, Direction::None,
-              {{QStringLiteral("status"), 200},
-               {QStringLiteral("bytes"), 32768},
-               {QStringLiteral("protocol"), QStringLiteral("h2")},
-               {QStringLiteral("timings"), QCborMap{{QStringLiteral("dns"), -1},
-                                                    {QStringLiteral("connect"), -1},
-                                                    {QStringLiteral("tls"), -1},
-                                                    {QStringLiteral("send"), 0.02},
-                                                    {QStringLiteral("wait"), 0.4},
-                                                    {QStringLiteral("receive"), 0.1},
-                                                    {QStringLiteral("total"), 0.55}}}});
+        frame(conn, req, stream, Direction::In, "HEADERS", {"END_HEADERS"}, 59);
+        event(EventType::H2Headers, conn, req, stream, Direction::In)
+            .headers(Field::Headers, {{":status", "200"},
+                                      {"server", "hopscope-demo/0.1.0"},
+                                      {"content-type", "text/plain"},
+                                      {"content-length", "32768"}})
+            .atom(Field::Kind, "response");
+        frame(conn, req, stream, Direction::In, "DATA", {}, 16384);
+        frame(conn, req, stream, Direction::In, "DATA", {"END_STREAM"}, 16384);
+        event(EventType::ResponseComplete, conn, req, stream)
+            .integer(Field::Status, 200)
+            .integer(Field::Bytes, 32768)
+            .atom(Field::Protocol, "h2")
+            .beginMap(Field::Timings)
+            .real(Field::Dns, -1)
+            .real(Field::Connect, -1)
+            .real(Field::Tls, -1)
+            .real(Field::Send, 0.02)
+            .real(Field::Wait, 0.4)
+            .real(Field::Receive, 0.1)
+            .real(Field::Total, 0.55)
+            .end();
     }
 
     // One more stream on an h2c connection; every 500th is refused with RST_STREAM.
     void h2Exchange(Conn &c)
     {
-        const QString path = QStringLiteral("/item/%1").arg(m_reqs + 1);
+        const QByteArray path = "/item/" + QByteArray::number(m_reqs + 1);
         const quint32 req = requestStart(path);
         const qint32 stream = c.nextStream;
         c.nextStream += 2;
-        event("pool.reuse", c.id, req, -1, Direction::None, {{QStringLiteral("origin"), origin()}});
-        frame(c.id, req, stream, Direction::Out, QStringLiteral("HEADERS"),
-              QCborArray{QStringLiteral("END_STREAM"), QStringLiteral("END_HEADERS")}, 24);
-        event("h2.headers", c.id, req, stream, Direction::Out,
-              {{QStringLiteral("headers"),
-                QCborArray{pair(QStringLiteral(":method"), QStringLiteral("GET")),
-                           pair(QStringLiteral(":scheme"), QStringLiteral("http")),
-                           pair(QStringLiteral(":authority"), QStringLiteral("127.0.0.1:8080")),
-                           pair(QStringLiteral(":path"), path),
-                           pair(QStringLiteral("user-agent"), QStringLiteral("hopscope/0.1.0"))}},
-               {QStringLiteral("kind"), QStringLiteral("request")}});
-        net("net.write", c.id, 0, 33);
-        net("net.read", c.id, 0, 32837);
+        event(EventType::PoolReuse, c.id, req, -1).atom(Field::Origin, origin());
+        frame(c.id, req, stream, Direction::Out, "HEADERS", {"END_STREAM", "END_HEADERS"}, 24);
+        event(EventType::H2Headers, c.id, req, stream, Direction::Out)
+            .headers(Field::Headers, {{":method", "GET"},
+                                      {":scheme", "http"},
+                                      {":authority", "127.0.0.1:8080"},
+                                      {":path", path},
+                                      {"user-agent", "hopscope/0.1.0"}})
+            .atom(Field::Kind, "request");
+        net(EventType::NetWrite, c.id, 0, 33);
+        net(EventType::NetRead, c.id, 0, 32837);
         if (req % 500 == 0) {
-            frame(c.id, req, stream, Direction::In, QStringLiteral("RST_STREAM"), {}, 4,
-                  {{QStringLiteral("error"), QStringLiteral("REFUSED_STREAM")}});
-            event("request.failed", c.id, req, stream, Direction::None,
-                  {{QStringLiteral("error"), QStringLiteral("the server reset the stream")},
-                   {QStringLiteral("code"), QStringLiteral("h2-rst:REFUSED_STREAM")}});
+            frame(c.id, req, stream, Direction::In, "RST_STREAM", {}, 4)
+                .atom(Field::Error, "REFUSED_STREAM");
+            event(EventType::RequestFailed, c.id, req, stream)
+                .text(Field::Error, QStringLiteral("the server reset the stream"))
+                .atom(Field::Code, "h2-rst:REFUSED_STREAM");
             return;
         }
-        response(c.id, req, stream, path);
+        response(c.id, req, stream);
     }
 
     // A WebSocket session of 20 echoed messages (four events each), then the close handshake.
@@ -316,32 +304,33 @@ private:
         for (int i = 0; i < 20; ++i) {
             const QString text = QStringLiteral("message %1 on connection %2").arg(i).arg(c.id);
             const qint64 len = text.size();
-            const QCborMap message{{QStringLiteral("opcode"), QStringLiteral("text")},
-                                   {QStringLiteral("text"), text},
-                                   {QStringLiteral("bytes"), len}};
-            event("ws.message", c.id, req, -1, Direction::Out, message);
-            event("ws.frame", c.id, req, -1, Direction::Out,
-                  {{QStringLiteral("opcode"), QStringLiteral("text")},
-                   {QStringLiteral("fin"), true},
-                   {QStringLiteral("rsv"), 0},
-                   {QStringLiteral("masked"), true},
-                   {QStringLiteral("length"), len}});
-            event("ws.frame", c.id, req, -1, Direction::In,
-                  {{QStringLiteral("opcode"), QStringLiteral("text")},
-                   {QStringLiteral("fin"), true},
-                   {QStringLiteral("rsv"), 0},
-                   {QStringLiteral("masked"), false},
-                   {QStringLiteral("length"), len}});
-            event("ws.message", c.id, req, -1, Direction::In, message);
+            const auto message = [&](Direction dir) {
+                event(EventType::WsMessage, c.id, req, -1, dir)
+                    .atom(Field::Opcode, "text")
+                    .text(Field::Text, text)
+                    .integer(Field::Bytes, len);
+            };
+            const auto wsFrame = [&](Direction dir) {
+                event(EventType::WsFrame, c.id, req, -1, dir)
+                    .atom(Field::Opcode, "text")
+                    .boolean(Field::Fin, true)
+                    .integer(Field::Rsv, 0)
+                    .boolean(Field::Masked, dir == Direction::Out)
+                    .integer(Field::Length, len);
+            };
+            message(Direction::Out);
+            wsFrame(Direction::Out);
+            wsFrame(Direction::In);
+            message(Direction::In);
         }
-        event("ws.close", c.id, req, -1, Direction::Out,
-              {{QStringLiteral("code"), 1000}, {QStringLiteral("reason"), QString()}});
-        event("ws.close", c.id, req, -1, Direction::In,
-              {{QStringLiteral("code"), 1000}, {QStringLiteral("reason"), QString()}});
-        event("response.complete", c.id, req, -1, Direction::None,
-              {{QStringLiteral("status"), 101},
-               {QStringLiteral("bytes"), 0},
-               {QStringLiteral("protocol"), QStringLiteral("websocket")}});
+        for (const Direction dir : {Direction::Out, Direction::In})
+            event(EventType::WsClose, c.id, req, -1, dir)
+                .integer(Field::Code, 1000)
+                .text(Field::Reason, QString());
+        event(EventType::ResponseComplete, c.id, req, -1)
+            .integer(Field::Status, 101)
+            .integer(Field::Bytes, 0)
+            .atom(Field::Protocol, "websocket");
     }
 
     int m_targetExchanges;
@@ -894,8 +883,8 @@ QString responseProtocols(const SessionStore &store)
 {
     QMap<QString, int> protocols;
     for (const TraceEvent &ev : store.events())
-        if (ev.is("response.complete"))
-            ++protocols[ev.fields.value(QLatin1String("protocol")).toString()];
+        if (ev.is(EventType::ResponseComplete))
+            ++protocols[ev.field(Field::Protocol).toString()];
     QStringList out;
     for (auto it = protocols.cbegin(); it != protocols.cend(); ++it)
         out << QStringLiteral("%1 ×%2").arg(it.key()).arg(it.value());
@@ -908,13 +897,13 @@ QString failureCodes(const SessionStore &store)
     QMap<QString, int> codes;
     QString firstMessage;
     for (const TraceEvent &ev : store.events()) {
-        if (!ev.is("request.failed"))
+        if (!ev.is(EventType::RequestFailed))
             continue;
-        ++codes[ev.fields.value(QLatin1String("code")).toString()];
+        ++codes[ev.field(Field::Code).toString()];
         if (firstMessage.isEmpty())
             firstMessage = QStringLiteral("req %1: %2")
                                .arg(ev.scope.req)
-                               .arg(ev.fields.value(QLatin1String("error")).toString());
+                               .arg(ev.field(Field::Error).toString());
     }
     QStringList out;
     for (auto it = codes.cbegin(); it != codes.cend(); ++it)
@@ -998,7 +987,8 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
         QObject::connect(engine, &EngineHost::eventsAppended, store, [&](const TraceBatch &batch) {
             droppedEvents += batch.size();
             for (const TraceEvent &ev : batch)
-                droppedFinished += ev.is("response.complete") || ev.is("request.failed");
+                droppedFinished +=
+                    ev.is(EventType::ResponseComplete) || ev.is(EventType::RequestFailed);
             checkDone();
         });
     } else {

@@ -23,9 +23,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
+TraceBatch eventsOf(const TraceStore &trace, EventType type)
 {
-    QList<TraceEvent> out;
+    TraceBatch out;
     for (const TraceEvent &e : trace.events()) {
         if (e.is(type))
             out.append(e);
@@ -37,7 +37,7 @@ QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
 QString badTimings(const TraceEvent &complete)
 {
     QStringList bad;
-    const QCborMap timings = complete.fields.value(u"timings"_s).toMap();
+    const QCborMap timings = complete.field(Field::Timings).toMap();
     for (auto it = timings.cbegin(); it != timings.cend(); ++it) {
         const double v = it.value().toDouble();
         if (v != -1.0 && !(v >= 0.0))
@@ -52,12 +52,12 @@ QString describe(const TraceStore &trace)
 {
     QString out;
     for (const TraceEvent &e : trace.events()) {
-        if (e.is("h2.frame") || e.is("net.read") || e.is("net.write"))
+        if (e.is(EventType::H2Frame) || e.is(EventType::NetRead) || e.is(EventType::NetWrite))
             continue;
-        out += u"  %1 c%2 r%3 %4\n"_s.arg(QLatin1String(e.type))
+        out += u"  %1 c%2 r%3 %4\n"_s.arg(QString::fromUtf8(e.typeName()))
                    .arg(e.scope.conn)
                    .arg(e.scope.req)
-                   .arg(QCborValue(e.fields).toDiagnosticNotation().left(300));
+                   .arg(QCborValue(e.toCborMap()).toDiagnosticNotation().left(300));
     }
     return out;
 }
@@ -154,10 +154,10 @@ void ClientTimingsTest::timingsAreNeverNegative()
     client.shutdown(u"test done"_s);
     trace.flush();
 
-    QVERIFY2(!eventsOf(trace, mustSee.toLatin1().constData()).isEmpty(),
+    QVERIFY2(!eventsOf(trace, eventTypeFromName(mustSee.toLatin1())).isEmpty(),
              qPrintable(u"no %1 in the trace:\n"_s.arg(mustSee) + describe(trace)));
-    QVERIFY2(eventsOf(trace, "request.failed").isEmpty(), qPrintable(describe(trace)));
-    const QList<TraceEvent> complete = eventsOf(trace, "response.complete");
+    QVERIFY2(eventsOf(trace, EventType::RequestFailed).isEmpty(), qPrintable(describe(trace)));
+    const TraceBatch complete = eventsOf(trace, EventType::ResponseComplete);
     QCOMPARE(complete.size(), paths.size());
     for (const TraceEvent &c : complete) {
         const QString bad = badTimings(c);
@@ -170,7 +170,7 @@ void ClientTimingsTest::timingsAreNeverNegative()
     if (mustSee == u"pool.retry") {
         // The retry went to a new connection, which it opened: its connect time is its own.
         QCOMPARE(complete.first().scope.conn, 2u);
-        const QCborMap t = complete.first().fields.value(u"timings"_s).toMap();
+        const QCborMap t = complete.first().field(Field::Timings).toMap();
         QVERIFY(t.value(u"connect"_s).toDouble() >= 0);
         QVERIFY(t.value(u"send"_s).toDouble() >= 0);
     }

@@ -199,9 +199,9 @@ private:
     QByteArray m_buffer;
 };
 
-QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
+TraceBatch eventsOf(const TraceStore &trace, EventType type)
 {
-    QList<TraceEvent> out;
+    TraceBatch out;
     for (const TraceEvent &e : trace.events()) {
         if (e.is(type))
             out.append(e);
@@ -414,17 +414,17 @@ void CustomUpgradeHandlerTest::customHandlerTakesOver()
     QCOMPARE(outcome.status, 101);
     QCOMPARE(outcome.protocol, "x-reverse"_ba);
 
-    const QList<TraceEvent> sw = eventsOf(trace, "upgrade.switch");
+    const TraceBatch sw = eventsOf(trace, EventType::UpgradeSwitch);
     QCOMPARE(sw.size(), 1);
-    QCOMPARE(sw.first().fields.value(u"protocol"_s).toString(), u"x-reverse"_s);
-    QCOMPARE(sw.first().fields.value(u"leftoverBytes"_s).toInteger(), banner.size());
-    const QList<TraceEvent> done = eventsOf(trace, "response.complete");
+    QCOMPARE(sw.first().field(Field::Protocol).toString(), u"x-reverse"_s);
+    QCOMPARE(sw.first().field(Field::LeftoverBytes).toInteger(), banner.size());
+    const TraceBatch done = eventsOf(trace, EventType::ResponseComplete);
     QCOMPARE(done.size(), 1);
-    QCOMPARE(done.first().fields.value(u"protocol"_s).toString(), u"x-reverse"_s);
-    QCOMPARE(done.first().fields.value(u"status"_s).toInteger(), 101);
+    QCOMPARE(done.first().field(Field::Protocol).toString(), u"x-reverse"_s);
+    QCOMPARE(done.first().field(Field::Status).toInteger(), 101);
     // The dedicated handler won: the raw-tunnel fallback never saw the connection.
-    QVERIFY(eventsOf(trace, "raw.data").isEmpty());
-    QVERIFY(eventsOf(trace, "error").isEmpty());
+    QVERIFY(eventsOf(trace, EventType::RawData).isEmpty());
+    QVERIFY(eventsOf(trace, EventType::Error).isEmpty());
 }
 
 void CustomUpgradeHandlerTest::withoutFallbackTcpFails()

@@ -215,9 +215,9 @@ private:
     Http2Options m_options;
 };
 
-QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
+TraceBatch eventsOf(const TraceStore &trace, EventType type)
 {
-    QList<TraceEvent> out;
+    TraceBatch out;
     for (const TraceEvent &ev : trace.events()) {
         if (ev.is(type))
             out.append(ev);
@@ -228,17 +228,16 @@ QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
 QStringList flagsOf(const TraceEvent &ev)
 {
     QStringList out;
-    for (const QCborValue &v : ev.fields.value(QLatin1StringView("flags")).toArray())
+    for (const QCborValue &v : ev.field(Field::Flags).toArray())
         out << v.toString();
     return out;
 }
 
-QList<TraceEvent> frames(const TraceStore &trace, Direction dir, const QString &type,
-                         qint32 stream = -1)
+TraceBatch frames(const TraceStore &trace, Direction dir, const QString &type, qint32 stream = -1)
 {
-    QList<TraceEvent> out;
-    for (const TraceEvent &ev : eventsOf(trace, "h2.frame")) {
-        if (ev.dir == dir && ev.fields.value(QLatin1StringView("frame")).toString() == type &&
+    TraceBatch out;
+    for (const TraceEvent &ev : eventsOf(trace, EventType::H2Frame)) {
+        if (ev.dir == dir && ev.field(Field::Frame).toString() == type &&
             (stream < 0 || ev.scope.stream == stream))
             out.append(ev);
     }
@@ -247,7 +246,7 @@ QList<TraceEvent> frames(const TraceStore &trace, Direction dir, const QString &
 
 qint64 settingValue(const TraceEvent &ev, const QString &name)
 {
-    for (const QCborValue &s : ev.fields.value(QLatin1StringView("settings")).toArray()) {
+    for (const QCborValue &s : ev.field(Field::Settings).toArray()) {
         if (s.toArray().at(0).toString() == name)
             return s.toArray().at(1).toInteger();
     }
@@ -499,7 +498,7 @@ void TestHttp2Nghttpd::getFile()
     const TraceEvent &ours = settingsOut.first();
     QCOMPARE(flagsOf(ours), QStringList{});
     QCOMPARE(ours.scope.req, 0u);
-    QCOMPARE(ours.fields.keys().mid(0, 3), (QList<QCborValue>{"frame", "flags", "length"}));
+    QCOMPARE(ours.toCborMap().keys().mid(0, 3), (QList<QCborValue>{"frame", "flags", "length"}));
     QCOMPARE(settingValue(ours, QStringLiteral("ENABLE_PUSH")), 0);
     QCOMPARE(settingValue(ours, QStringLiteral("INITIAL_WINDOW_SIZE")), 33554432);
     QCOMPARE(settingValue(ours, QStringLiteral("MAX_FRAME_SIZE")), 16384);
@@ -516,8 +515,7 @@ void TestHttp2Nghttpd::getFile()
     // The connection window goes up at once.
     const auto wuOut = frames(t, Direction::Out, QStringLiteral("WINDOW_UPDATE"), 0);
     QVERIFY(!wuOut.isEmpty());
-    QCOMPARE(wuOut.first().fields.value(QLatin1StringView("increment")).toInteger(),
-             1024 * 1024 * 1024 - 65535);
+    QCOMPARE(wuOut.first().field(Field::Increment).toInteger(), 1024 * 1024 * 1024 - 65535);
 
     const auto headersOut = frames(t, Direction::Out, QStringLiteral("HEADERS"), 1);
     QCOMPARE(headersOut.size(), 1);
@@ -530,13 +528,13 @@ void TestHttp2Nghttpd::getFile()
     QVERIFY(flagsOf(dataIn.last()).contains(QStringLiteral("END_STREAM")));
     qint64 dataBytes = 0;
     for (const TraceEvent &e : dataIn)
-        dataBytes += e.fields.value(QLatin1StringView("length")).toInteger();
+        dataBytes += e.field(Field::Length).toInteger();
     QCOMPARE(dataBytes, m_small.size());
 
     bool request = false, response = false;
-    for (const TraceEvent &e : eventsOf(t, "h2.headers")) {
-        const QCborArray h = e.fields.value(QLatin1StringView("headers")).toArray();
-        const QString kind = e.fields.value(QLatin1StringView("kind")).toString();
+    for (const TraceEvent &e : eventsOf(t, EventType::H2Headers)) {
+        const QCborArray h = e.field(Field::Headers).toArray();
+        const QString kind = e.field(Field::Kind).toString();
         QCOMPARE(e.scope.stream, 1);
         if (e.dir == Direction::Out) {
             request = true;
@@ -558,21 +556,21 @@ void TestHttp2Nghttpd::getFile()
     QVERIFY(request);
     QVERIFY(response);
 
-    const auto complete = eventsOf(t, "response.complete");
+    const auto complete = eventsOf(t, EventType::ResponseComplete);
     QCOMPARE(complete.size(), 1);
     const TraceEvent &rc = complete.first();
     QCOMPARE(rc.scope.conn, 1u);
     QCOMPARE(rc.scope.req, ex->id());
     QCOMPARE(rc.scope.stream, 1);
-    QCOMPARE(rc.fields.value(QLatin1StringView("status")).toInteger(), 200);
-    QCOMPARE(rc.fields.value(QLatin1StringView("protocol")).toString(), QStringLiteral("h2"));
-    QCOMPARE(rc.fields.value(QLatin1StringView("bytes")).toInteger(), m_small.size());
-    const QCborMap timings = rc.fields.value(QLatin1StringView("timings")).toMap();
+    QCOMPARE(rc.field(Field::Status).toInteger(), 200);
+    QCOMPARE(rc.field(Field::Protocol).toString(), QStringLiteral("h2"));
+    QCOMPARE(rc.field(Field::Bytes).toInteger(), m_small.size());
+    const QCborMap timings = rc.field(Field::Timings).toMap();
     QCOMPARE(timings.keys(),
              (QList<QCborValue>{"dns", "connect", "tls", "send", "wait", "receive", "total"}));
     QVERIFY(timings.value(QLatin1StringView("total")).toDouble() > 0);
     QCOMPARE(timings.value(QLatin1StringView("tls")).toDouble() >= 0, tls);
-    QVERIFY(eventsOf(t, "error").isEmpty());
+    QVERIFY(eventsOf(t, EventType::Error).isEmpty());
 
     // Still usable: one more request rides the same connection as stream 3.
     QVERIFY(c.driver->isReusable());
@@ -617,8 +615,8 @@ void TestHttp2Nghttpd::parallel()
     for (int i = 0; i < 100; ++i)
         expected.append(2 * i + 1);
     QCOMPARE(streams, expected);
-    QCOMPARE(eventsOf(c.trace, "response.complete").size(), 100);
-    QVERIFY(eventsOf(c.trace, "close").isEmpty()); // one connection, never closed
+    QCOMPARE(eventsOf(c.trace, EventType::ResponseComplete).size(), 100);
+    QVERIFY(eventsOf(c.trace, EventType::Close).isEmpty()); // one connection, never closed
     QVERIFY(c.driver->canSubmit());
     QCOMPARE(c.driver->inFlight(), 0);
 }
@@ -645,15 +643,12 @@ void TestHttp2Nghttpd::largeFile()
     qint64 dataBytes = 0;
     const auto dataIn = frames(t, Direction::In, QStringLiteral("DATA"), 1);
     for (const TraceEvent &e : dataIn)
-        dataBytes += e.fields.value(QLatin1StringView("length")).toInteger();
+        dataBytes += e.field(Field::Length).toInteger();
     QCOMPARE(dataBytes, kLargeSize);
     QVERIFY(flagsOf(dataIn.last()).contains(QStringLiteral("END_STREAM")));
     // One event per frame, not per read or chunk.
     QCOMPARE(dataIn.size(), qsizetype((kLargeSize + 16383) / 16384));
-    QCOMPARE(eventsOf(t, "response.complete")
-                 .first()
-                 .fields.value(QLatin1StringView("bytes"))
-                 .toInteger(),
+    QCOMPARE(eventsOf(t, EventType::ResponseComplete).first().field(Field::Bytes).toInteger(),
              kLargeSize);
 }
 
@@ -686,12 +681,10 @@ void TestHttp2Nghttpd::notFound()
     QVERIFY2(ex->state() == Exchange::State::Complete, qPrintable(ex->error()));
     QCOMPARE(ex->status, 404);
     QCOMPARE(c.finished.first().second, false);
-    QCOMPARE(eventsOf(c.trace, "response.complete")
-                 .first()
-                 .fields.value(QLatin1StringView("status"))
-                 .toInteger(),
-             404);
-    QVERIFY(eventsOf(c.trace, "error").isEmpty());
+    QCOMPARE(
+        eventsOf(c.trace, EventType::ResponseComplete).first().field(Field::Status).toInteger(),
+        404);
+    QVERIFY(eventsOf(c.trace, EventType::Error).isEmpty());
     QVERIFY(c.driver->isReusable());
 }
 
@@ -737,14 +730,14 @@ void TestHttp2Nghttpd::post()
     QVERIFY(!dataOut.isEmpty());
     qint64 sent = 0;
     for (const TraceEvent &e : dataOut) {
-        sent += e.fields.value(QLatin1StringView("length")).toInteger();
-        QCOMPARE(flagsOf(e).contains(QStringLiteral("END_STREAM")), &e == &dataOut.last());
+        sent += e.field(Field::Length).toInteger();
+        QCOMPARE(flagsOf(e).contains(QStringLiteral("END_STREAM")), e.seq == dataOut.last().seq);
     }
     QCOMPARE(sent, size);
-    for (const TraceEvent &e : eventsOf(t, "h2.headers")) {
+    for (const TraceEvent &e : eventsOf(t, EventType::H2Headers)) {
         if (e.dir != Direction::Out)
             continue;
-        const QCborArray h = e.fields.value(QLatin1StringView("headers")).toArray();
+        const QCborArray h = e.field(Field::Headers).toArray();
         QCOMPARE(headerIn(h, ":method"), QByteArray("POST"));
         QCOMPARE(headerIn(h, "content-length"), QByteArray::number(size));
         QCOMPARE(headerIn(h, "content-type"), QByteArray("application/octet-stream"));
@@ -770,9 +763,9 @@ void TestHttp2Nghttpd::requestHeaders()
     QTRY_VERIFY_WITH_TIMEOUT(c.allFinished() || !c.connectError.isEmpty(), kTimeoutMs);
     QVERIFY2(ex->state() == Exchange::State::Complete, qPrintable(ex->error()));
     QCborArray sent;
-    for (const TraceEvent &e : eventsOf(c.trace, "h2.headers")) {
+    for (const TraceEvent &e : eventsOf(c.trace, EventType::H2Headers)) {
         if (e.dir == Direction::Out)
-            sent = e.fields.value(QLatin1StringView("headers")).toArray();
+            sent = e.field(Field::Headers).toArray();
     }
     QStringList names;
     for (const QCborValue &h : sent)
@@ -874,9 +867,8 @@ void TestHttp2Nghttpd::scriptedError()
         QVERIFY(!frames(c.trace, Direction::Out, frameOut).isEmpty());
     // Each ends with an `error` that says it, also when the client may retry it elsewhere.
     bool errorTraced = false;
-    for (const TraceEvent &e : eventsOf(c.trace, "error"))
-        errorTraced = errorTraced ||
-                      e.fields.value(QLatin1StringView("message")).toString().contains(message);
+    for (const TraceEvent &e : eventsOf(c.trace, EventType::Error))
+        errorTraced = errorTraced || e.field(Field::Message).toString().contains(message);
     QVERIFY(errorTraced);
     // Stream errors leave the connection usable; connection errors close it.
     if (code.startsWith("h2-rst:") || code.startsWith("h2-stream:")) {
@@ -891,7 +883,7 @@ void TestHttp2Nghttpd::scriptedError()
         // The frame nghttp2 rejected is in the trace all the same, marked invalid.
         bool invalidTraced = false;
         for (const TraceEvent &e : frames(c.trace, Direction::In, QStringLiteral("HEADERS"), 1))
-            invalidTraced = invalidTraced || e.fields.contains(QLatin1StringView("invalid"));
+            invalidTraced = invalidTraced || e.field(Field::Invalid).isValid();
         QVERIFY(invalidTraced);
     }
     if (code == "h2-rst:INTERNAL_ERROR")
@@ -914,18 +906,15 @@ void TestHttp2Nghttpd::scriptedGoawayAfterResponse()
     QTRY_COMPARE_WITH_TIMEOUT(c.closedCount, 1, kTimeoutMs);
     QVERIFY(!c.driver->isReusable());
     QVERIFY(!c.driver->canSubmit());
-    QVERIFY(eventsOf(c.trace, "error").isEmpty());
+    QVERIFY(eventsOf(c.trace, EventType::Error).isEmpty());
     const auto goaway = frames(c.trace, Direction::In, QStringLiteral("GOAWAY"), 0);
     QCOMPARE(goaway.size(), 1);
-    QCOMPARE(goaway.first().fields.value(QLatin1StringView("debug")).toString(),
-             QStringLiteral("maintenance"));
-    QCOMPARE(goaway.first().fields.value(QLatin1StringView("lastStreamId")).toInteger(), 1);
-    const auto close = eventsOf(c.trace, "close");
+    QCOMPARE(goaway.first().field(Field::Debug).toString(), QStringLiteral("maintenance"));
+    QCOMPARE(goaway.first().field(Field::LastStreamId).toInteger(), 1);
+    const auto close = eventsOf(c.trace, EventType::Close);
     QCOMPARE(close.size(), 1);
-    QVERIFY(close.first()
-                .fields.value(QLatin1StringView("reason"))
-                .toString()
-                .contains(QStringLiteral("GOAWAY NO_ERROR")));
+    QVERIFY(
+        close.first().field(Field::Reason).toString().contains(QStringLiteral("GOAWAY NO_ERROR")));
 }
 
 void TestHttp2Nghttpd::scriptedHeaderLimitKeepsConnection()
@@ -995,11 +984,10 @@ void TestHttp2Nghttpd::afterUpgrade()
         ourSettings += flagsOf(e).isEmpty() ? 1 : 0;
     QCOMPARE(ourSettings, 1);
     QCOMPARE(c.driver->peerMaxConcurrentStreams(), 64u);
-    const auto rc = eventsOf(c.trace, "response.complete");
+    const auto rc = eventsOf(c.trace, EventType::ResponseComplete);
     QCOMPARE(rc.size(), 1);
     QCOMPARE(rc.first().scope.stream, 1);
-    QCOMPARE(rc.first().fields.value(QLatin1StringView("protocol")).toString(),
-             QStringLiteral("h2"));
+    QCOMPARE(rc.first().field(Field::Protocol).toString(), QStringLiteral("h2"));
     // Later requests ride the connection as stream 3.
     QTRY_VERIFY_WITH_TIMEOUT(
         !frames(c.trace, Direction::Out, QStringLiteral("HEADERS"), 3).isEmpty(), kTimeoutMs);

@@ -221,17 +221,20 @@ TraceBatch retryTrace()
 }
 
 // The same events as if they came later in a run: connection and request ids moved on.
-TraceBatch shifted(TraceBatch events, quint32 conns, quint32 reqs, quint64 seqs)
+TraceBatch shifted(const TraceBatch &events, quint32 conns, quint32 reqs, quint64 seqs)
 {
-    for (TraceEvent &ev : events) {
+    TraceBatch out;
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        TraceRecord ev = events.record(i);
         ev.seq += seqs;
         ev.tNs += qint64(seqs) * 1000000;
         if (ev.scope.conn)
             ev.scope.conn += conns;
         if (ev.scope.req)
             ev.scope.req += reqs;
+        out.append(ev, events.at(i).toCborMap());
     }
-    return events;
+    return out;
 }
 
 void appendInBatches(SessionStore &store, const TraceBatch &events, int batchSize,
@@ -682,8 +685,8 @@ void TestConnectionTreeModel::panelSelection()
 
     // More events keep the selection.
     panel.selectExchange(7);
-    store.append({makeEvent(9999, 5000, "close", EventScope{5, 0, -1}, Direction::None,
-                            QCborMap{{QStringLiteral("reason"), QStringLiteral("x")}})});
+    store.append(makeEvent(9999, 5000, "close", EventScope{5, 0, -1}, Direction::None,
+                           QCborMap{{QStringLiteral("reason"), QStringLiteral("x")}}));
     QCOMPARE(panel.currentExchange(), 7u);
 }
 

@@ -68,7 +68,7 @@ void TestFramesModel::streamFramesOnly()
     QCOMPARE(column(model, FramesModel::LengthColumn), (QStringList{"42", "51", "22"}));
     for (int row = 0; row < model.rowCount(); ++row) {
         const TraceEvent &ev = store.event(model.eventIndex(row));
-        QVERIFY(ev.is("h2.frame"));
+        QVERIFY(ev.is(EventType::H2Frame));
         QCOMPARE(ev.scope.stream, 3);
         QCOMPARE(model.index(row, 0).data(FramesModel::StreamRole).toInt(), 3);
         QCOMPARE(model.index(row, 0).data(FramesModel::EventIndexRole).toInt(),
@@ -172,8 +172,8 @@ void TestFramesModel::frameDetails()
 {
     QFETCH(QCborMap, frameFields);
     QFETCH(QString, details);
-    const TraceEvent ev = makeEvent(1, 0, "h2.frame", {1, 1, 1}, Direction::In, frameFields);
-    QCOMPARE(FramesModel::details(ev), details);
+    const TraceBatch ev = makeEvent(1, 0, "h2.frame", {1, 1, 1}, Direction::In, frameFields);
+    QCOMPARE(FramesModel::details(ev.first()), details);
 }
 
 void TestFramesModel::problemsInRed()

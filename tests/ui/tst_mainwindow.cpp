@@ -163,9 +163,9 @@ private slots:
         int wsIn = 0, wsOut = 0, rawIn = 0, rawOut = 0;
         for (const TraceEvent &ev : store->events()) {
             const bool in = ev.dir == Direction::In;
-            if (ev.is("ws.message") && ev.scope.req == 6)
+            if (ev.is(EventType::WsMessage) && ev.scope.req == 6)
                 (in ? wsIn : wsOut)++;
-            if (ev.is("raw.data") && ev.scope.req == 7)
+            if (ev.is(EventType::RawData) && ev.scope.req == 7)
                 (in ? rawIn : rawOut)++;
         }
         QCOMPARE(wsOut, 2);

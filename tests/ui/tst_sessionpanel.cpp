@@ -52,50 +52,51 @@ TraceBatch brokenWebSocket()
     big[0] = '\xab';
     TraceBatch b;
     quint64 seq = 0;
-    b << makeEvent(++seq, 0.0, "request.start", {0, 1, -1}, Direction::None,
-                   {{QStringLiteral("method"), QStringLiteral("GET")},
-                    {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:1/ws")}});
-    b << makeEvent(++seq, 0.1, "pool.open", s, Direction::None,
-                   {{QStringLiteral("origin"), QStringLiteral("http://127.0.0.1:1")}});
-    b << makeEvent(++seq, 1.0, "h1.response", s, Direction::In, {{QStringLiteral("status"), 101}});
-    b << makeEvent(++seq, 1.1, "upgrade.switch", s, Direction::None,
-                   {{QStringLiteral("protocol"), QStringLiteral("websocket")},
-                    {QStringLiteral("leftoverBytes"), 0}});
-    b << makeEvent(++seq, 2.0, "ws.frame", s, Direction::In,
-                   {{QStringLiteral("opcode"), QStringLiteral("ping")},
-                    {QStringLiteral("fin"), true},
-                    {QStringLiteral("rsv"), 0},
-                    {QStringLiteral("masked"), false},
-                    {QStringLiteral("length"), 3}});
-    b << makeEvent(++seq, 2.1, "ws.frame", s, Direction::Out,
-                   {{QStringLiteral("opcode"), QStringLiteral("pong")},
-                    {QStringLiteral("fin"), true},
-                    {QStringLiteral("rsv"), 0},
-                    {QStringLiteral("masked"), true},
-                    {QStringLiteral("length"), 3}});
-    b << makeEvent(
+    b.append(makeEvent(++seq, 0.0, "request.start", {0, 1, -1}, Direction::None,
+                       {{QStringLiteral("method"), QStringLiteral("GET")},
+                        {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:1/ws")}}));
+    b.append(makeEvent(++seq, 0.1, "pool.open", s, Direction::None,
+                       {{QStringLiteral("origin"), QStringLiteral("http://127.0.0.1:1")}}));
+    b.append(
+        makeEvent(++seq, 1.0, "h1.response", s, Direction::In, {{QStringLiteral("status"), 101}}));
+    b.append(makeEvent(++seq, 1.1, "upgrade.switch", s, Direction::None,
+                       {{QStringLiteral("protocol"), QStringLiteral("websocket")},
+                        {QStringLiteral("leftoverBytes"), 0}}));
+    b.append(makeEvent(++seq, 2.0, "ws.frame", s, Direction::In,
+                       {{QStringLiteral("opcode"), QStringLiteral("ping")},
+                        {QStringLiteral("fin"), true},
+                        {QStringLiteral("rsv"), 0},
+                        {QStringLiteral("masked"), false},
+                        {QStringLiteral("length"), 3}}));
+    b.append(makeEvent(++seq, 2.1, "ws.frame", s, Direction::Out,
+                       {{QStringLiteral("opcode"), QStringLiteral("pong")},
+                        {QStringLiteral("fin"), true},
+                        {QStringLiteral("rsv"), 0},
+                        {QStringLiteral("masked"), true},
+                        {QStringLiteral("length"), 3}}));
+    b.append(makeEvent(
         ++seq, 2.2, "ws.frame", s, Direction::In, // not a row: its message is
-        {{QStringLiteral("opcode"), QStringLiteral("text")}, {QStringLiteral("length"), 17}});
-    b << makeEvent(++seq, 2.3, "ws.message", s, Direction::In,
-                   {{QStringLiteral("opcode"), QStringLiteral("text")},
-                    {QStringLiteral("text"), QStringLiteral("{\"a\":[1,2],\n\"b\":\"xy\"}")},
-                    {QStringLiteral("bytes"), 22}});
-    b << makeEvent(++seq, 3.0, "ws.message", s, Direction::In,
-                   {{QStringLiteral("opcode"), QStringLiteral("binary")},
-                    {QStringLiteral("data"), QString::fromLatin1(big.toBase64())},
-                    {QStringLiteral("bytes"), 5000000},
-                    {QStringLiteral("truncated"), true}});
-    b << makeEvent(++seq, 4.0, "ws.frame", s, Direction::In,
-                   {{QStringLiteral("opcode"), QStringLiteral("reserved(0x3)")},
-                    {QStringLiteral("length"), 0}});
-    b << makeEvent(++seq, 4.1, "error", s, Direction::None,
-                   {{QStringLiteral("message"), QStringLiteral("reserved opcode 0x3")},
-                    {QStringLiteral("code"), QStringLiteral("ws-protocol")}});
-    b << makeEvent(++seq, 4.2, "ws.close", s, Direction::Out,
-                   {{QStringLiteral("code"), 1002}, {QStringLiteral("reason"), QString()}});
-    b << makeEvent(++seq, 4.3, "request.failed", s, Direction::None,
-                   {{QStringLiteral("error"), QStringLiteral("reserved opcode 0x3")},
-                    {QStringLiteral("code"), QStringLiteral("ws-protocol")}});
+        {{QStringLiteral("opcode"), QStringLiteral("text")}, {QStringLiteral("length"), 17}}));
+    b.append(makeEvent(++seq, 2.3, "ws.message", s, Direction::In,
+                       {{QStringLiteral("opcode"), QStringLiteral("text")},
+                        {QStringLiteral("text"), QStringLiteral("{\"a\":[1,2],\n\"b\":\"xy\"}")},
+                        {QStringLiteral("bytes"), 22}}));
+    b.append(makeEvent(++seq, 3.0, "ws.message", s, Direction::In,
+                       {{QStringLiteral("opcode"), QStringLiteral("binary")},
+                        {QStringLiteral("data"), QString::fromLatin1(big.toBase64())},
+                        {QStringLiteral("bytes"), 5000000},
+                        {QStringLiteral("truncated"), true}}));
+    b.append(makeEvent(++seq, 4.0, "ws.frame", s, Direction::In,
+                       {{QStringLiteral("opcode"), QStringLiteral("reserved(0x3)")},
+                        {QStringLiteral("length"), 0}}));
+    b.append(makeEvent(++seq, 4.1, "error", s, Direction::None,
+                       {{QStringLiteral("message"), QStringLiteral("reserved opcode 0x3")},
+                        {QStringLiteral("code"), QStringLiteral("ws-protocol")}}));
+    b.append(makeEvent(++seq, 4.2, "ws.close", s, Direction::Out,
+                       {{QStringLiteral("code"), 1002}, {QStringLiteral("reason"), QString()}}));
+    b.append(makeEvent(++seq, 4.3, "request.failed", s, Direction::None,
+                       {{QStringLiteral("error"), QStringLiteral("reserved opcode 0x3")},
+                        {QStringLiteral("code"), QStringLiteral("ws-protocol")}}));
     return b;
 }
 
@@ -169,7 +170,7 @@ void TestSessionPanel::webSocketRows()
     for (int r = 0; r < model.rowCount(); ++r)
         QVERIFY(!model.isError(r));
     // Rows point at the store's events.
-    QVERIFY(store.event(model.eventIndex(1)).is("ws.message"));
+    QVERIFY(store.event(model.eventIndex(1)).is(EventType::WsMessage));
 }
 
 void TestSessionPanel::tunnelRows()

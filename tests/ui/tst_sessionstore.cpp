@@ -93,13 +93,14 @@ private slots:
     {
         SessionStore store;
         QSignalSpy changed(&store, &SessionStore::changed);
-        store.append({makeEvent(1, 0, "request.start", {0, 1, -1}, Direction::None,
-                                {{QStringLiteral("method"), QStringLiteral("GET")},
-                                 {QStringLiteral("url"), QStringLiteral("http://a/x?y=1")}}),
-                      makeEvent(2, 1, "pool.open", {1, 1, -1}, Direction::None,
-                                {{QStringLiteral("origin"), QStringLiteral("http://a")}}),
-                      makeEvent(3, 2, "net.write", {1, 1, -1}, Direction::Out,
-                                {{QStringLiteral("bytes"), 10}})});
+        store.append(
+            batchOf({makeEvent(1, 0, "request.start", {0, 1, -1}, Direction::None,
+                               {{QStringLiteral("method"), QStringLiteral("GET")},
+                                {QStringLiteral("url"), QStringLiteral("http://a/x?y=1")}}),
+                     makeEvent(2, 1, "pool.open", {1, 1, -1}, Direction::None,
+                               {{QStringLiteral("origin"), QStringLiteral("http://a")}}),
+                     makeEvent(3, 2, "net.write", {1, 1, -1}, Direction::Out,
+                               {{QStringLiteral("bytes"), 10}})}));
         auto delta = changed.takeFirst().at(0).value<SessionDelta>();
         QCOMPARE(delta.firstNewEvent, 0);
         QCOMPARE(delta.newConnections, QList<quint32>{1});
@@ -108,11 +109,12 @@ private slots:
         QVERIFY(delta.changedExchanges.isEmpty());
         QCOMPARE(store.exchange(1)->path, QStringLiteral("/x?y=1"));
 
-        store.append({makeEvent(4, 3, "request.failed", {1, 1, -1}, Direction::None,
-                                {{QStringLiteral("error"), QStringLiteral("boom")},
-                                 {QStringLiteral("code"), QStringLiteral("connection-closed")}}),
-                      makeEvent(5, 4, "close", {1, 0, -1}, Direction::None,
-                                {{QStringLiteral("reason"), QStringLiteral("peer closed")}})});
+        store.append(
+            batchOf({makeEvent(4, 3, "request.failed", {1, 1, -1}, Direction::None,
+                               {{QStringLiteral("error"), QStringLiteral("boom")},
+                                {QStringLiteral("code"), QStringLiteral("connection-closed")}}),
+                     makeEvent(5, 4, "close", {1, 0, -1}, Direction::None,
+                               {{QStringLiteral("reason"), QStringLiteral("peer closed")}})}));
         delta = changed.takeFirst().at(0).value<SessionDelta>();
         QCOMPARE(delta.firstNewEvent, 3);
         QVERIFY(delta.newConnections.isEmpty());
@@ -166,7 +168,7 @@ private slots:
         QVERIFY(!readTraceFile(path, &events, &error));
         QVERIFY2(error.contains(QStringLiteral("line 2")), qPrintable(error));
         QCOMPARE(events.size(), 1); // what was read is kept
-        QVERIFY(events.first().is("close"));
+        QVERIFY(events.first().is(EventType::Close));
         QVERIFY(!readTraceFile(dir.filePath(QStringLiteral("missing.jsonl")), &events, &error));
     }
 

@@ -73,34 +73,34 @@ TraceBatch declinedTrace()
 {
     quint64 seq = 0;
     TraceBatch b;
-    b << makeEvent(++seq, 1.0, "request.start", {0, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
-                            {QStringLiteral("url"), QStringLiteral("http://h:80/a")}});
-    b << makeEvent(++seq, 1.1, "pool.open", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("origin"), QStringLiteral("http://h:80")}});
-    b << makeEvent(++seq, 1.2, "connect.attempt", {1, 1, -1});
-    b << makeEvent(++seq, 2.0, "connect", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.1")},
-                            {QStringLiteral("port"), 80},
-                            {QStringLiteral("ms"), 0.8}});
-    b << makeEvent(++seq, 2.1, "h1.request", {1, 1, -1}, Direction::Out,
-                   QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
-                            {QStringLiteral("headers"), headers({{"Upgrade", "h2c"}})}});
-    b << makeEvent(++seq, 2.1, "upgrade.offer", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2c")},
-                            {QStringLiteral("withBody"), false}});
-    b << makeEvent(++seq, 5.0, "h1.response", {1, 1, -1}, Direction::In,
-                   QCborMap{{QStringLiteral("status"), 200}});
-    b << makeEvent(++seq, 5.0, "upgrade.declined", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2c")},
-                            {QStringLiteral("status"), 200},
-                            {QStringLiteral("withBody"), false}});
-    b << makeEvent(++seq, 6.0, "response.complete", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("status"), 200},
-                            {QStringLiteral("bytes"), 10},
-                            {QStringLiteral("protocol"), QStringLiteral("http/1.1")}});
-    b << makeEvent(++seq, 9.0, "close", {1, 0, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("reason"), QStringLiteral("done")}});
+    b.append(makeEvent(++seq, 1.0, "request.start", {0, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
+                                {QStringLiteral("url"), QStringLiteral("http://h:80/a")}}));
+    b.append(makeEvent(++seq, 1.1, "pool.open", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("origin"), QStringLiteral("http://h:80")}}));
+    b.append(makeEvent(++seq, 1.2, "connect.attempt", {1, 1, -1}));
+    b.append(makeEvent(++seq, 2.0, "connect", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.1")},
+                                {QStringLiteral("port"), 80},
+                                {QStringLiteral("ms"), 0.8}}));
+    b.append(makeEvent(++seq, 2.1, "h1.request", {1, 1, -1}, Direction::Out,
+                       QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
+                                {QStringLiteral("headers"), headers({{"Upgrade", "h2c"}})}}));
+    b.append(makeEvent(++seq, 2.1, "upgrade.offer", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2c")},
+                                {QStringLiteral("withBody"), false}}));
+    b.append(makeEvent(++seq, 5.0, "h1.response", {1, 1, -1}, Direction::In,
+                       QCborMap{{QStringLiteral("status"), 200}}));
+    b.append(makeEvent(++seq, 5.0, "upgrade.declined", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("protocol"), QStringLiteral("h2c")},
+                                {QStringLiteral("status"), 200},
+                                {QStringLiteral("withBody"), false}}));
+    b.append(makeEvent(++seq, 6.0, "response.complete", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("status"), 200},
+                                {QStringLiteral("bytes"), 10},
+                                {QStringLiteral("protocol"), QStringLiteral("http/1.1")}}));
+    b.append(makeEvent(++seq, 9.0, "close", {1, 0, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("reason"), QStringLiteral("done")}}));
     return b;
 }
 
@@ -110,25 +110,25 @@ TraceBatch failedStreamTrace()
     quint64 seq = 0;
     TraceBatch b;
     const auto start = [&](quint32 req, double ms, const char *url) {
-        b << makeEvent(++seq, ms, "request.start", {0, req, -1}, Direction::None,
-                       QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
-                                {QStringLiteral("url"), QString::fromLatin1(url)}});
+        b.append(makeEvent(++seq, ms, "request.start", {0, req, -1}, Direction::None,
+                           QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
+                                    {QStringLiteral("url"), QString::fromLatin1(url)}}));
     };
     start(1, 0.5, "https://h/one");
     start(2, 0.6, "https://h/two");
-    b << makeEvent(++seq, 1.0, "pool.open", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("origin"), QStringLiteral("https://h:443")}});
-    b << makeEvent(
+    b.append(makeEvent(++seq, 1.0, "pool.open", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("origin"), QStringLiteral("https://h:443")}}));
+    b.append(makeEvent(
         ++seq, 1.5, "dns", {1, 1, -1}, Direction::None,
-        QCborMap{{QStringLiteral("host"), QStringLiteral("h")}, {QStringLiteral("ms"), 0.5}});
-    b << makeEvent(++seq, 1.6, "connect.attempt", {1, 1, -1});
-    b << makeEvent(++seq, 2.0, "connect", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.2")},
-                            {QStringLiteral("port"), 443},
-                            {QStringLiteral("ms"), 0.4}});
-    b << makeEvent(++seq, 4.0, "tls", {1, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("protocol"), QStringLiteral("TLSv1.3")},
-                            {QStringLiteral("alpn"), QStringLiteral("h2")}});
+        QCborMap{{QStringLiteral("host"), QStringLiteral("h")}, {QStringLiteral("ms"), 0.5}}));
+    b.append(makeEvent(++seq, 1.6, "connect.attempt", {1, 1, -1}));
+    b.append(makeEvent(++seq, 2.0, "connect", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.2")},
+                                {QStringLiteral("port"), 443},
+                                {QStringLiteral("ms"), 0.4}}));
+    b.append(makeEvent(++seq, 4.0, "tls", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("protocol"), QStringLiteral("TLSv1.3")},
+                                {QStringLiteral("alpn"), QStringLiteral("h2")}}));
     const auto frame = [&](double ms, quint32 req, int stream, Direction dir, const char *type,
                            QCborArray flags, QCborMap extra = {}) {
         QCborMap f{{QStringLiteral("frame"), QString::fromLatin1(type)},
@@ -136,38 +136,38 @@ TraceBatch failedStreamTrace()
                    {QStringLiteral("length"), 0}};
         for (auto it = extra.cbegin(); it != extra.cend(); ++it)
             f.insert(it.key(), it.value());
-        b << makeEvent(++seq, ms, "h2.frame", {1, req, stream}, dir, f);
+        b.append(makeEvent(++seq, ms, "h2.frame", {1, req, stream}, dir, f));
     };
     frame(4.1, 0, 0, Direction::Out, "SETTINGS", {});
     frame(4.2, 0, 0, Direction::In, "SETTINGS", {});
     frame(4.3, 0, 0, Direction::Out, "SETTINGS", strings({"ACK"}));
     const auto request = [&](double ms, quint32 req, int stream, const char *path) {
-        b << makeEvent(
+        b.append(makeEvent(
             ++seq, ms, "h2.headers", {1, req, stream}, Direction::Out,
             QCborMap{{QStringLiteral("kind"), QStringLiteral("request")},
-                     {QStringLiteral("headers"), headers({{":method", "GET"}, {":path", path}})}});
+                     {QStringLiteral("headers"), headers({{":method", "GET"}, {":path", path}})}}));
     };
     request(4.4, 1, 1, "/one");
     request(4.5, 2, 3, "/two");
     frame(5.0, 0, 0, Direction::In, "SETTINGS", strings({"ACK"}));
     frame(6.0, 2, 3, Direction::In, "RST_STREAM", {},
           QCborMap{{QStringLiteral("error"), QStringLiteral("REFUSED_STREAM")}});
-    b << makeEvent(
-        ++seq, 6.1, "request.failed", {1, 2, 3}, Direction::None,
-        QCborMap{{QStringLiteral("error"), QStringLiteral("the server reset the stream")},
-                 {QStringLiteral("code"), QStringLiteral("h2-rst:REFUSED_STREAM")}});
-    b << makeEvent(++seq, 8.0, "h2.headers", {1, 1, 1}, Direction::In,
-                   QCborMap{{QStringLiteral("kind"), QStringLiteral("response")},
-                            {QStringLiteral("headers"), headers({{":status", "200"}})}});
-    b << makeEvent(++seq, 9.0, "response.complete", {1, 1, 1}, Direction::None,
-                   QCborMap{{QStringLiteral("status"), 200},
-                            {QStringLiteral("bytes"), 5},
-                            {QStringLiteral("protocol"), QStringLiteral("h2")}});
+    b.append(
+        makeEvent(++seq, 6.1, "request.failed", {1, 2, 3}, Direction::None,
+                  QCborMap{{QStringLiteral("error"), QStringLiteral("the server reset the stream")},
+                           {QStringLiteral("code"), QStringLiteral("h2-rst:REFUSED_STREAM")}}));
+    b.append(makeEvent(++seq, 8.0, "h2.headers", {1, 1, 1}, Direction::In,
+                       QCborMap{{QStringLiteral("kind"), QStringLiteral("response")},
+                                {QStringLiteral("headers"), headers({{":status", "200"}})}}));
+    b.append(makeEvent(++seq, 9.0, "response.complete", {1, 1, 1}, Direction::None,
+                       QCborMap{{QStringLiteral("status"), 200},
+                                {QStringLiteral("bytes"), 5},
+                                {QStringLiteral("protocol"), QStringLiteral("h2")}}));
     frame(10.0, 0, 0, Direction::In, "GOAWAY", {},
           QCborMap{{QStringLiteral("lastStreamId"), 1},
                    {QStringLiteral("error"), QStringLiteral("NO_ERROR")}});
-    b << makeEvent(++seq, 10.5, "close", {1, 0, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("reason"), QStringLiteral("GOAWAY")}});
+    b.append(makeEvent(++seq, 10.5, "close", {1, 0, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("reason"), QStringLiteral("GOAWAY")}}));
     return b;
 }
 
@@ -259,7 +259,7 @@ private slots:
         QCOMPARE(model.markerAt(switches[0]).protocol, QStringLiteral("h2c"));
         QCOMPARE(model.markerAt(switches[0]).label, QStringLiteral("→ h2c"));
         QCOMPARE(model.markerAt(switches[0]).req, 1u);
-        QVERIFY(store.event(model.markerAt(switches[0]).eventIndex).is("upgrade.switch"));
+        QVERIFY(store.event(model.markerAt(switches[0]).eventIndex).is(EventType::UpgradeSwitch));
         QCOMPARE(markersOfKind(model, 1, MK::Close).size(), 1);
         QVERIFY(model.markerAt(offers[0]).ns < model.markerAt(switches[0]).ns);
 
@@ -402,7 +402,7 @@ private slots:
         TimelineModel model(&store);
         // Up to the moment /delay/300 was sent: it runs.
         int cut = 0;
-        while (!(m_tour[cut].is("h2.headers") && m_tour[cut].scope.req == 2))
+        while (!(m_tour[cut].is(EventType::H2Headers) && m_tour[cut].scope.req == 2))
             ++cut;
         store.append(m_tour.mid(0, cut + 1));
         const TimelineBar *b = model.bar(2);

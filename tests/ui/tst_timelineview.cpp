@@ -57,7 +57,7 @@ TraceBatch problemTrace()
     quint64 seq = 0;
     TraceBatch b;
     const auto ev = [&](double ms, const char *type, EventScope scope, Direction dir, QCborMap f) {
-        b << makeEvent(++seq, ms, type, scope, dir, std::move(f));
+        b.append(makeEvent(++seq, ms, type, scope, dir, std::move(f)));
     };
     const auto start = [&](quint32 req, double ms, const char *url) {
         ev(ms, "request.start", {0, req, -1}, Direction::None,
@@ -213,7 +213,7 @@ private slots:
         QSignalSpy events(&f.view, &TimelineView::eventActivated);
         QTest::mouseClick(f.view.viewport(), Qt::LeftButton, {}, at);
         QCOMPARE(events.count(), 1);
-        QVERIFY(f.store.event(events.first().first().toInt()).is("upgrade.switch"));
+        QVERIFY(f.store.event(events.first().first().toInt()).is(EventType::UpgradeSwitch));
 
         const int offer = markerOfKind(f.model, 1, TimelineMarker::Kind::UpgradeOffer);
         QCOMPARE(f.view.hitTest(f.view.markerPos(offer)).markerIndex, offer);
@@ -441,17 +441,17 @@ private slots:
         quint32 req = 0;
         for (quint32 c = 1; c <= 1000; ++c) {
             const double t0 = c * 2.0;
-            events << makeEvent(++seq, t0, "pool.open", {c, 0, -1}, Direction::None,
-                                QCborMap{{QStringLiteral("origin"), QStringLiteral("https://h")}});
-            events << makeEvent(++seq, t0 + 0.1, "connect", {c, 0, -1}, Direction::None,
-                                QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.1")},
-                                         {QStringLiteral("port"), 443},
-                                         {QStringLiteral("ms"), 0.1}});
+            addEvent(events, ++seq, t0, "pool.open", {c, 0, -1}, Direction::None,
+                     QCborMap{{QStringLiteral("origin"), QStringLiteral("https://h")}});
+            addEvent(events, ++seq, t0 + 0.1, "connect", {c, 0, -1}, Direction::None,
+                     QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.1")},
+                              {QStringLiteral("port"), 443},
+                              {QStringLiteral("ms"), 0.1}});
             for (int s = 0; s < 100; ++s) {
                 ++req;
                 const double t = t0 + 0.2 + s * 0.01;
-                events << makeEvent(++seq, t, "h2.headers", {c, req, 2 * s + 1}, Direction::Out,
-                                    QCborMap{{QStringLiteral("kind"), QStringLiteral("request")}});
+                addEvent(events, ++seq, t, "h2.headers", {c, req, 2 * s + 1}, Direction::Out,
+                         QCborMap{{QStringLiteral("kind"), QStringLiteral("request")}});
             }
         }
         // Completions in one more pass (times are not monotonic across lanes; fine here).
@@ -459,9 +459,9 @@ private slots:
         for (quint32 c = 1; c <= 1000; ++c)
             for (int s = 0; s < 100; ++s) {
                 ++req;
-                events << makeEvent(++seq, c * 2.0 + 0.3 + s * 0.01, "response.complete",
-                                    {c, req, 2 * s + 1}, Direction::None,
-                                    QCborMap{{QStringLiteral("status"), 200}});
+                addEvent(events, ++seq, c * 2.0 + 0.3 + s * 0.01, "response.complete",
+                         {c, req, 2 * s + 1}, Direction::None,
+                         QCborMap{{QStringLiteral("status"), 200}});
             }
         SessionStore store;
         TimelineModel model(&store);

@@ -32,7 +32,7 @@ namespace {
 
 bool typeStarts(const TraceEvent &ev, const char *prefix)
 {
-    return QByteArray(ev.type).startsWith(prefix);
+    return ev.typeName().startsWith(prefix);
 }
 
 // The event indices a model shows, in row order.
@@ -63,30 +63,31 @@ void appendInBatches(SessionStore &store, const TraceBatch &events, int batchSiz
 TraceBatch problemEvents()
 {
     TraceBatch b;
-    b << makeEvent(1, 1, "request.start", {0, 1, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
-                            {QStringLiteral("url"), QStringLiteral("http://x/")}});
-    b << makeEvent(2, 2, "h2.frame", {1, 1, 1}, Direction::In,
-                   QCborMap{{QStringLiteral("frame"), QStringLiteral("RST_STREAM")},
-                            {QStringLiteral("flags"), QCborArray()},
-                            {QStringLiteral("length"), 4},
-                            {QStringLiteral("error"), QStringLiteral("REFUSED_STREAM")}});
-    b << makeEvent(3, 3, "h2.frame", {1, 0, 3}, Direction::Out,
-                   QCborMap{{QStringLiteral("frame"), QStringLiteral("RST_STREAM")},
-                            {QStringLiteral("flags"), QCborArray()},
-                            {QStringLiteral("length"), 4},
-                            {QStringLiteral("error"), QStringLiteral("NO_ERROR")}});
-    b << makeEvent(4, 4, "request.failed", {1, 1, 1}, Direction::None,
-                   QCborMap{{QStringLiteral("error"), QStringLiteral("stream reset")},
-                            {QStringLiteral("code"), QStringLiteral("h2-rst:REFUSED_STREAM")}});
-    b << makeEvent(5, 5, "h1.violation", {2, 0, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("code"), QStringLiteral("bare-lf")},
-                            {QStringLiteral("message"), QStringLiteral("bare LF")}});
-    b << makeEvent(6, 6, "error", {2, 0, -1}, Direction::None,
-                   QCborMap{{QStringLiteral("message"), QStringLiteral("connection reset")},
-                            {QStringLiteral("code"), QStringLiteral("connection-closed")}});
-    b << makeEvent(7, 7, "net.read", {2, 0, -1}, Direction::In,
-                   QCborMap{{QStringLiteral("bytes"), 10}});
+    b.append(makeEvent(1, 1, "request.start", {0, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
+                                {QStringLiteral("url"), QStringLiteral("http://x/")}}));
+    b.append(makeEvent(2, 2, "h2.frame", {1, 1, 1}, Direction::In,
+                       QCborMap{{QStringLiteral("frame"), QStringLiteral("RST_STREAM")},
+                                {QStringLiteral("flags"), QCborArray()},
+                                {QStringLiteral("length"), 4},
+                                {QStringLiteral("error"), QStringLiteral("REFUSED_STREAM")}}));
+    b.append(makeEvent(3, 3, "h2.frame", {1, 0, 3}, Direction::Out,
+                       QCborMap{{QStringLiteral("frame"), QStringLiteral("RST_STREAM")},
+                                {QStringLiteral("flags"), QCborArray()},
+                                {QStringLiteral("length"), 4},
+                                {QStringLiteral("error"), QStringLiteral("NO_ERROR")}}));
+    b.append(
+        makeEvent(4, 4, "request.failed", {1, 1, 1}, Direction::None,
+                  QCborMap{{QStringLiteral("error"), QStringLiteral("stream reset")},
+                           {QStringLiteral("code"), QStringLiteral("h2-rst:REFUSED_STREAM")}}));
+    b.append(makeEvent(5, 5, "h1.violation", {2, 0, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("code"), QStringLiteral("bare-lf")},
+                                {QStringLiteral("message"), QStringLiteral("bare LF")}}));
+    b.append(makeEvent(6, 6, "error", {2, 0, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("message"), QStringLiteral("connection reset")},
+                                {QStringLiteral("code"), QStringLiteral("connection-closed")}}));
+    b.append(makeEvent(7, 7, "net.read", {2, 0, -1}, Direction::In,
+                       QCborMap{{QStringLiteral("bytes"), 10}}));
     return b;
 }
 
@@ -180,14 +181,13 @@ private slots:
         f = {};
         f.types = {QStringLiteral("ws."), QStringLiteral("close")};
         QTest::newRow("ws. and exact close") << f << EventPredicate([](const TraceEvent &ev) {
-            return typeStarts(ev, "ws.") || ev.is("close");
+            return typeStarts(ev, "ws.") || ev.is(EventType::Close);
         }) << 15;
         f = {};
         f.text = QStringLiteral("Switching");
         const EventPredicate the101s = [](const TraceEvent &ev) {
-            return ev.is("upgrade.switch") ||
-                   (ev.is("h1.response") &&
-                    ev.fields.value(QLatin1StringView("status")).toInteger() == 101);
+            return ev.is(EventType::UpgradeSwitch) ||
+                   (ev.is(EventType::H1Response) && ev.field(Field::Status).toInteger() == 101);
         };
         QTest::newRow("text Switching") << f << the101s << 6;
         f.text = QStringLiteral("sWITCHING");
@@ -217,8 +217,8 @@ private slots:
         f.types = {QStringLiteral("h2.")};
         f.text = QStringLiteral("DATA");
         QTest::newRow("conn 1 + h2. + DATA") << f << EventPredicate([](const TraceEvent &ev) {
-            return ev.scope.conn == 1 && ev.is("h2.frame") &&
-                   ev.fields.value(QLatin1StringView("frame")).toString() == QLatin1String("DATA");
+            return ev.scope.conn == 1 && ev.is(EventType::H2Frame) &&
+                   ev.field(Field::Frame).toString() == QLatin1String("DATA");
         }) << 4;
         f = {};
         f.connections = {1};
@@ -477,21 +477,21 @@ private slots:
                  QStringLiteral("error: connection reset [connection-closed]"));
 
         // Control characters are escaped; non-UTF-8 chunks show their hex.
-        const TraceEvent raw =
+        const TraceBatch raw =
             makeEvent(1, 1, "raw.data", {1, 1, -1}, Direction::Out,
                       QCborMap{{QStringLiteral("bytes"), 6},
                                {QStringLiteral("text"), QStringLiteral("a\"\t\x01\\b")}});
-        QCOMPARE(eventSummary(raw), QStringLiteral("raw 6 bytes \"a\\\"\\t\\x01\\\\b\""));
-        const TraceEvent hex =
+        QCOMPARE(eventSummary(raw.first()), QStringLiteral("raw 6 bytes \"a\\\"\\t\\x01\\\\b\""));
+        const TraceBatch hex =
             makeEvent(2, 1, "raw.data", {1, 1, -1}, Direction::In,
                       QCborMap{{QStringLiteral("bytes"), 2},
                                {QStringLiteral("text"), QString(QChar::ReplacementCharacter)},
                                {QStringLiteral("hex"), QStringLiteral("00ff")},
                                {QStringLiteral("truncated"), true}});
-        QCOMPARE(eventSummary(hex),
+        QCOMPARE(eventSummary(hex.first()),
                  QStringLiteral("raw 2 bytes hex 00ff (truncated in the trace)"));
 
-        const TraceEvent goaway =
+        const TraceBatch goaway =
             makeEvent(3, 1, "h2.frame", {1, 0, 0}, Direction::In,
                       QCborMap{{QStringLiteral("frame"), QStringLiteral("GOAWAY")},
                                {QStringLiteral("flags"), QCborArray()},
@@ -499,24 +499,24 @@ private slots:
                                {QStringLiteral("lastStreamId"), 5},
                                {QStringLiteral("error"), QStringLiteral("ENHANCE_YOUR_CALM")},
                                {QStringLiteral("debug"), QStringLiteral("too many")}});
-        QCOMPARE(eventSummary(goaway),
+        QCOMPARE(eventSummary(goaway.first()),
                  QStringLiteral("GOAWAY len=12 lastStreamId=5 error=ENHANCE_YOUR_CALM "
                                 "debug=\"too many\""));
-        QVERIFY(isErrorEvent(goaway));
+        QVERIFY(isErrorEvent(goaway.first()));
 
         // A type this build does not know is shown generically, nothing hidden.
-        const TraceEvent future =
+        const TraceBatch future =
             makeEvent(4, 1, "quic.frame", {1, 0, -1}, Direction::In,
                       QCborMap{{QStringLiteral("kind"), QStringLiteral("ACK")},
                                {QStringLiteral("ranges"), QCborArray{1, 2}}});
-        QCOMPARE(eventSummary(future), QStringLiteral("quic.frame kind=ACK ranges=1, 2"));
+        QCOMPARE(eventSummary(future.first()), QStringLiteral("quic.frame kind=ACK ranges=1, 2"));
 
-        const TraceEvent longText =
+        const TraceBatch longText =
             makeEvent(5, 1, "ws.message", {1, 1, -1}, Direction::In,
                       QCborMap{{QStringLiteral("opcode"), QStringLiteral("text")},
                                {QStringLiteral("text"), QString(1500, QLatin1Char('x'))},
                                {QStringLiteral("bytes"), 1500}});
-        const QString s = eventSummary(longText);
+        const QString s = eventSummary(longText.first());
         QVERIFY(s.endsWith(QStringLiteral("\"…")));
         QCOMPARE(s.size(), qsizetype(QStringLiteral("ws text \"").size() + 1000 + 2));
     }

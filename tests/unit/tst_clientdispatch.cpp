@@ -33,9 +33,9 @@ private:
     int *m_alive;
 };
 
-QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
+TraceBatch eventsOf(const TraceStore &trace, EventType type)
 {
-    QList<TraceEvent> out;
+    TraceBatch out;
     for (const TraceEvent &e : trace.events()) {
         if (e.is(type))
             out.append(e);
@@ -47,10 +47,11 @@ QString describe(const TraceStore &trace)
 {
     QString out;
     for (const TraceEvent &e : trace.events()) {
-        if (e.is("h2.frame") || e.is("net.read") || e.is("net.write") || e.is("h1.body"))
+        if (e.is(EventType::H2Frame) || e.is(EventType::NetRead) || e.is(EventType::NetWrite) ||
+            e.is(EventType::H1Body))
             continue;
         out += u"  #%1 %2 c%3 r%4\n"_s.arg(e.seq)
-                   .arg(QLatin1String(e.type))
+                   .arg(QString::fromUtf8(e.typeName()))
                    .arg(e.scope.conn)
                    .arg(e.scope.req);
     }
@@ -62,10 +63,10 @@ int maxInFlight(const TraceStore &trace)
 {
     int now = 0, most = 0;
     for (const TraceEvent &e : trace.events()) {
-        if ((e.is("h1.request") && e.dir == Direction::Out) ||
-            (e.is("h2.headers") && e.dir == Direction::Out)) {
+        if ((e.is(EventType::H1Request) && e.dir == Direction::Out) ||
+            (e.is(EventType::H2Headers) && e.dir == Direction::Out)) {
             most = qMax(most, ++now);
-        } else if (e.is("response.complete") || e.is("request.failed")) {
+        } else if (e.is(EventType::ResponseComplete) || e.is(EventType::RequestFailed)) {
             --now;
         }
     }
@@ -167,9 +168,9 @@ void ClientDispatchTest::sequentialOneAtATimeInOrder()
     // request.start 1, its end, request.start 2, its end, ...: never two at once.
     QList<quint32> order;
     for (const TraceEvent &e : trace.events()) {
-        if (e.is("request.start"))
+        if (e.is(EventType::RequestStart))
             order << e.scope.req;
-        else if (e.is("response.complete") || e.is("request.failed"))
+        else if (e.is(EventType::ResponseComplete) || e.is(EventType::RequestFailed))
             order << e.scope.req + 1000;
     }
     QList<quint32> expected;
@@ -177,8 +178,8 @@ void ClientDispatchTest::sequentialOneAtATimeInOrder()
         expected << req << req + 1000;
     QVERIFY2(order == expected, qPrintable(describe(trace)));
     QCOMPARE(maxInFlight(trace), 1);
-    QCOMPARE(eventsOf(trace, "response.complete").size(), kinds.size());
-    QCOMPARE(eventsOf(trace, "pool.open").size(), connections);
+    QCOMPARE(eventsOf(trace, EventType::ResponseComplete).size(), kinds.size());
+    QCOMPARE(eventsOf(trace, EventType::PoolOpen).size(), connections);
 }
 
 void ClientDispatchTest::parallelHttp11UsesMaxConnections_data()
@@ -211,17 +212,17 @@ void ClientDispatchTest::parallelHttp11UsesMaxConnections()
         client.enqueue(request(kind, u"/delay/100"_s));
     QVERIFY2(run(client, trace), qPrintable(describe(trace)));
 
-    QCOMPARE(eventsOf(trace, "pool.open").size(), expectedConnections);
-    QCOMPARE(eventsOf(trace, "connect").size(), expectedConnections);
-    QCOMPARE(eventsOf(trace, "pool.reuse").size(), requests - expectedConnections);
+    QCOMPARE(eventsOf(trace, EventType::PoolOpen).size(), expectedConnections);
+    QCOMPARE(eventsOf(trace, EventType::Connect).size(), expectedConnections);
+    QCOMPARE(eventsOf(trace, EventType::PoolReuse).size(), requests - expectedConnections);
     QCOMPARE(maxInFlight(trace), expectedConnections);
-    const QList<TraceEvent> complete = eventsOf(trace, "response.complete");
+    const TraceBatch complete = eventsOf(trace, EventType::ResponseComplete);
     QCOMPARE(complete.size(), requests);
     for (const TraceEvent &c : complete)
-        QCOMPARE(c.fields.value(u"protocol"_s).toString(), u"http/1.1"_s);
+        QCOMPARE(c.field(Field::Protocol).toString(), u"http/1.1"_s);
     // HTTP/1.1 cannot multiplex: the connections open side by side, none waits for another.
-    const QList<TraceEvent> opens = eventsOf(trace, "pool.open");
-    QVERIFY2(opens.last().seq < eventsOf(trace, "connect").first().seq,
+    const TraceBatch opens = eventsOf(trace, EventType::PoolOpen);
+    QVERIFY2(opens.last().seq < eventsOf(trace, EventType::Connect).first().seq,
              qPrintable(describe(trace)));
 }
 
@@ -234,8 +235,8 @@ void ClientDispatchTest::parallelHttp2UsesOneConnection()
     for (int i = 0; i < kRequests; ++i)
         client.enqueue(request(u"h2c-prior"_s, u"/bytes/10"_s));
     QVERIFY2(run(client, trace), qPrintable(describe(trace)));
-    QCOMPARE(eventsOf(trace, "pool.open").size(), 1);
-    QCOMPARE(eventsOf(trace, "response.complete").size(), kRequests);
+    QCOMPARE(eventsOf(trace, EventType::PoolOpen).size(), 1);
+    QCOMPARE(eventsOf(trace, EventType::ResponseComplete).size(), kRequests);
     QVERIFY(maxInFlight(trace) > 1);
     QVERIFY(maxInFlight(trace) <= 100);
 }
@@ -263,7 +264,7 @@ void ClientDispatchTest::timeoutWhileWaitingLeavesTheQueue()
     QVERIFY2(run(client, trace), qPrintable(describe(trace)));
     QCOMPARE(failed, (QList<quint32>{3, 1, 2, 4}));
     QVERIFY(client.unfinished().isEmpty());
-    QCOMPARE(eventsOf(trace, "request.failed").size(), 4);
+    QCOMPARE(eventsOf(trace, EventType::RequestFailed).size(), 4);
 }
 
 void ClientDispatchTest::finishedExchangesAreReleased_data()

@@ -57,9 +57,9 @@ RequestSpec spec(const QString &url, ProtocolPolicy policy = ProtocolPolicy::Aut
     return s;
 }
 
-QList<TraceEvent> eventsOf(const TraceStore &trace, const char *type)
+TraceBatch eventsOf(const TraceStore &trace, EventType type)
 {
-    QList<TraceEvent> out;
+    TraceBatch out;
     for (const TraceEvent &e : trace.events()) {
         if (e.is(type))
             out.append(e);
@@ -189,11 +189,11 @@ void ConnectionPoolTest::queriesLookOnlyAtTheirKey()
     QVERIFY(!pool.upgradeInFlight(k2));
 
     // pool.open for each, with the request that opened it and the origin.
-    const QList<TraceEvent> opens = eventsOf(trace, "pool.open");
+    const TraceBatch opens = eventsOf(trace, EventType::PoolOpen);
     QCOMPARE(opens.size(), 3);
     QCOMPARE(opens.at(2).scope.conn, 3u);
     QCOMPARE(opens.at(2).scope.req, 3u);
-    QCOMPARE(opens.at(2).fields.value(u"origin"_s).toString(), u"http://a.test:80"_s);
+    QCOMPARE(opens.at(2).field(Field::Origin).toString(), u"http://a.test:80"_s);
     pool.closeAll(u"test done"_s);
 }
 
@@ -405,15 +405,15 @@ void ConnectionPoolTest::followIsTracedAndReplacesIdleConnections()
     QCOMPARE(pool.route(third), newKey);
     Connection *another = pool.createConnection(third, newKey, 4);
 
-    const QList<TraceEvent> follows = eventsOf(trace, "upgrade.follow");
+    const TraceBatch follows = eventsOf(trace, EventType::UpgradeFollow);
     QCOMPARE(follows.size(), 1); // the arrow goes to the first connection only
     QCOMPARE(follows.first().scope.conn, h2->id());
     QCOMPARE(follows.first().scope.req, 3u);
-    QCOMPARE(follows.first().fields.value(u"protocol"_s).toString(), u"h2"_s);
-    QCOMPARE(follows.first().fields.value(u"from"_s).toInteger(), qint64(idle->id()));
-    QCOMPARE(follows.first().fields.value(u"alpn"_s).toString(), u"h2"_s);
+    QCOMPARE(follows.first().field(Field::Protocol).toString(), u"h2"_s);
+    QCOMPARE(follows.first().field(Field::From).toInteger(), qint64(idle->id()));
+    QCOMPARE(follows.first().field(Field::Alpn).toString(), u"h2"_s);
     // pool.open comes first, as for every connection.
-    const QList<TraceEvent> opens = eventsOf(trace, "pool.open");
+    const TraceBatch opens = eventsOf(trace, EventType::PoolOpen);
     QCOMPARE(opens.at(2).scope.conn, h2->id());
     QVERIFY(opens.at(2).seq < follows.first().seq);
 
@@ -423,10 +423,10 @@ void ConnectionPoolTest::followIsTracedAndReplacesIdleConnections()
     pool.retireReplaced(h2);
     QCOMPARE(pool.connectionCount(oldKey), 1);
     QCOMPARE(pool.findAvailable(oldKey), nullptr);
-    const QList<TraceEvent> closes = eventsOf(trace, "close");
+    const TraceBatch closes = eventsOf(trace, EventType::Close);
     QCOMPARE(closes.size(), 1);
     QCOMPARE(closes.first().scope.conn, idle->id());
-    QCOMPARE(closes.first().fields.value(u"reason"_s).toString(),
+    QCOMPARE(closes.first().field(Field::Reason).toString(),
              u"replaced by HTTP/2 connection %1 (Upgrade: h2)"_s.arg(h2->id()));
     pool.closeAll(u"test done"_s);
 }

@@ -32,12 +32,25 @@ private slots:
     void textFormats();
 };
 
+// One event built the generic way (type and keys by name), as the trace file reader does.
+TraceBatch oneEvent(QByteArrayView type, EventScope scope, Direction dir, const QCborMap &fields,
+                    quint64 seq = 0)
+{
+    TraceRecord head;
+    head.seq = seq;
+    head.scope = scope;
+    head.dir = dir;
+    TraceBatch batch;
+    batch.append(head, type, fields);
+    return batch;
+}
+
 void TraceWritersTest::storeBatchesEvents()
 {
     TraceStore store;
     QSignalSpy spy(&store, &TraceStore::eventsAppended);
-    store.record("a", {1, 1, -1});
-    store.record("b", {1, 1, -1});
+    store.recordGeneric("a", {1, 1, -1}, Direction::None, {});
+    store.recordGeneric("b", {1, 1, -1}, Direction::None, {});
     QCOMPARE(spy.count(), 0); // coalesced, not one signal per event
     QVERIFY(spy.wait(1000));
     QCOMPARE(spy.count(), 1);
@@ -54,7 +67,7 @@ void TraceWritersTest::storeFlushesAtBatchLimit()
     TraceStore store;
     QSignalSpy spy(&store, &TraceStore::eventsAppended);
     for (int i = 0; i < 5000; ++i)
-        store.record("x", {});
+        store.recordGeneric("x", {}, Direction::None, {});
     QCOMPARE(spy.count(), 1); // the first 4096 went without waiting for the timer
     QCOMPARE(spy.at(0).at(0).value<TraceBatch>().size(), 4096);
     store.flush();
@@ -68,7 +81,7 @@ void TraceWritersTest::storeCanStreamWithoutRetaining()
     TraceStore store;
     store.setRetainEvents(false);
     QSignalSpy spy(&store, &TraceStore::eventsAppended);
-    store.record("x", {});
+    store.recordGeneric("x", {}, Direction::None, {});
     store.flush();
     QCOMPARE(spy.count(), 1);
     QCOMPARE(store.events().size(), 0);
@@ -101,13 +114,9 @@ void TraceWritersTest::jsonCommonFieldsFirst()
     QFETCH(qint32, stream);
     QFETCH(int, dir);
     QFETCH(QString, prefix);
-    TraceEvent ev;
-    ev.seq = 1;
-    ev.type = "demo";
-    ev.scope = {conn, req, stream};
-    ev.dir = Direction(dir);
-    ev.fields = QCborMap{{u"k"_s, 1}};
-    QCOMPARE(QString::fromUtf8(JsonLinesWriter::toJson(ev)), prefix);
+    const TraceBatch batch =
+        oneEvent("demo", {conn, req, stream}, Direction(dir), QCborMap{{u"k"_s, 1}}, 1);
+    QCOMPARE(QString::fromUtf8(JsonLinesWriter::toJson(batch.first())), prefix);
 }
 
 void TraceWritersTest::jsonEscapesAndKeepsBytes_data()
@@ -134,11 +143,9 @@ void TraceWritersTest::jsonEscapesAndKeepsBytes()
 {
     QFETCH(QCborValue, value);
     QFETCH(QJsonValue, expected);
-    TraceEvent ev;
-    ev.type = "demo";
-    ev.fields = QCborMap{{u"v"_s, value}};
+    const TraceBatch batch = oneEvent("demo", {}, Direction::None, QCborMap{{u"v"_s, value}});
     QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(JsonLinesWriter::toJson(ev), &err);
+    const QJsonDocument doc = QJsonDocument::fromJson(JsonLinesWriter::toJson(batch.first()), &err);
     QCOMPARE(err.error, QJsonParseError::NoError);
     QCOMPARE(doc.object().value(u"v"_s), expected);
 }
@@ -150,8 +157,8 @@ void TraceWritersTest::jsonWriterWritesLines()
     TraceStore store;
     JsonLinesWriter writer(&buffer);
     writer.attach(&store);
-    store.record("one", {1, 1, -1});
-    store.record("two", {1, 2, -1}, QCborMap{{u"status"_s, 200}});
+    store.recordGeneric("one", {1, 1, -1}, Direction::None, {});
+    store.recordGeneric("two", {1, 2, -1}, Direction::None, QCborMap{{u"status"_s, 200}});
     store.flush();
     const QList<QByteArray> lines = buffer.data().split('\n');
     QCOMPARE(lines.size(), 3);
@@ -200,12 +207,8 @@ void TraceWritersTest::textFormats()
     QFETCH(int, dir);
     QFETCH(QCborMap, fields);
     QFETCH(QStringList, lines);
-    TraceEvent ev;
-    ev.type = type.constData();
-    ev.scope = {1, 1, -1};
-    ev.dir = Direction(dir);
-    ev.fields = fields;
-    QCOMPARE(TextWriter::format(ev), lines);
+    const TraceBatch batch = oneEvent(type, {1, 1, -1}, Direction(dir), fields);
+    QCOMPARE(TextWriter::format(batch.first()), lines);
 }
 
 QTEST_GUILESS_MAIN(TraceWritersTest)

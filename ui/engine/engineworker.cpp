@@ -8,7 +8,6 @@
 #include "trace/tracestore.h"
 #include "websocket/websocketdriver.h"
 
-#include <QCborMap>
 #include <QTimer>
 
 namespace hopscope {
@@ -220,9 +219,9 @@ void EngineWorker::runNextTourPhase()
         return;
     }
     const DemoTourPhase &phase = m_tour.at(m_tourNext++);
-    m_trace->record(
-        "demo.phase", {},
-        QCborMap{{QStringLiteral("phase"), m_tourNext}, {QStringLiteral("title"), phase.title}});
+    m_trace->record(EventType::DemoPhase, {})
+        .integer(Field::Phase, m_tourNext)
+        .text(Field::Title, phase.title);
     auto job = std::make_unique<Job>();
     job->specs = phase.requests;
     job->parallel = phase.parallel ? int(phase.requests.size()) : 1;

@@ -1,105 +1,14 @@
 #include "models/eventsummary.h"
 
-#include <QCborArray>
-#include <QCborMap>
-#include <QCborValue>
-
-#include <cstring>
-#include <string_view>
-#include <unordered_map>
+#include "trace/tracestrings.h"
 
 namespace hopscope {
 
 namespace {
 
-enum class Type {
-    Other,
-    RequestStart,
-    Dns,
-    PoolOpen,
-    PoolReuse,
-    PoolRetry,
-    ConnectAttempt,
-    ConnectFailed,
-    Connect,
-    Tls,
-    TlsInsecure,
-    H1Request,
-    H1Response,
-    H1Trailers,
-    H1Body,
-    H1Violation,
-    NetRead,
-    NetWrite,
-    ResponseComplete,
-    UpgradeOffer,
-    UpgradeSwitch,
-    UpgradeDeclined,
-    UpgradeSkipped,
-    UpgradeAdvertised,
-    UpgradeFollow,
-    UpgradeH2Refused,
-    H2Frame,
-    H2Headers,
-    DemoPhase,
-    RawData,
-    WsFrame,
-    WsMessage,
-    WsClose,
-    WsCloseUnanswered,
-    RequestFailed,
-    Error,
-    Close,
-};
-
-Type typeOf(const char *type)
+QString fieldName(Field key)
 {
-    // Types are string literals; one hash of a string_view per call, no allocation.
-    static const std::unordered_map<std::string_view, Type> types{
-        {"request.start", Type::RequestStart},
-        {"dns", Type::Dns},
-        {"pool.open", Type::PoolOpen},
-        {"pool.reuse", Type::PoolReuse},
-        {"pool.retry", Type::PoolRetry},
-        {"connect.attempt", Type::ConnectAttempt},
-        {"connect.failed", Type::ConnectFailed},
-        {"connect", Type::Connect},
-        {"tls", Type::Tls},
-        {"tls.insecure", Type::TlsInsecure},
-        {"h1.request", Type::H1Request},
-        {"h1.response", Type::H1Response},
-        {"h1.trailers", Type::H1Trailers},
-        {"h1.body", Type::H1Body},
-        {"h1.violation", Type::H1Violation},
-        {"net.read", Type::NetRead},
-        {"net.write", Type::NetWrite},
-        {"response.complete", Type::ResponseComplete},
-        {"upgrade.offer", Type::UpgradeOffer},
-        {"upgrade.switch", Type::UpgradeSwitch},
-        {"upgrade.declined", Type::UpgradeDeclined},
-        {"upgrade.skipped", Type::UpgradeSkipped},
-        {"upgrade.advertised", Type::UpgradeAdvertised},
-        {"upgrade.follow", Type::UpgradeFollow},
-        {"upgrade.h2.refused", Type::UpgradeH2Refused},
-        {"h2.frame", Type::H2Frame},
-        {"h2.headers", Type::H2Headers},
-        {"demo.phase", Type::DemoPhase},
-        {"raw.data", Type::RawData},
-        {"ws.frame", Type::WsFrame},
-        {"ws.message", Type::WsMessage},
-        {"ws.close", Type::WsClose},
-        {"ws.close.unanswered", Type::WsCloseUnanswered},
-        {"request.failed", Type::RequestFailed},
-        {"error", Type::Error},
-        {"close", Type::Close},
-    };
-    const auto it = types.find(std::string_view(type ? type : ""));
-    return it == types.end() ? Type::Other : it->second;
-}
-
-QCborValue field(const QCborMap &f, const char *key)
-{
-    return f.value(QLatin1StringView(key));
+    return TraceStrings::instance().entry(quint32(key)).text;
 }
 
 // Integers are the most common field (lengths, byte counts): written without a temporary.
@@ -119,13 +28,11 @@ void appendInteger(QString &out, qint64 value)
     out += QLatin1StringView(p, end - p);
 }
 
-// A scalar as text: strings as they are, byte arrays as UTF-8, numbers plainly, bools yes/no.
-void appendScalar(QString &out, const QCborValue &v)
+// A scalar as text: strings as they are, numbers plainly, bools yes/no.
+void appendScalar(QString &out, FieldValue v)
 {
     if (v.isString())
         out += v.toString();
-    else if (v.isByteArray())
-        out += QString::fromUtf8(v.toByteArray());
     else if (v.isInteger())
         appendInteger(out, v.toInteger());
     else if (v.isDouble())
@@ -137,35 +44,32 @@ void appendScalar(QString &out, const QCborValue &v)
 }
 
 // Any value: arrays of pairs as "A=1 B=2", other arrays as "a, b", maps as "{k=v, …}".
-void appendValue(QString &out, const QCborValue &v)
+void appendValue(QString &out, FieldValue v)
 {
     if (v.isArray()) {
-        const QCborArray a = v.toArray();
         bool first = true;
-        for (const QCborValue &e : a) {
+        for (const FieldValue e : v) {
             if (!first)
                 out += e.isArray() ? QLatin1String(" ") : QLatin1String(", ");
             first = false;
             if (e.isArray()) {
-                const QCborArray pair = e.toArray();
-                appendScalar(out, pair.at(0));
+                appendScalar(out, e.at(0));
                 out += QLatin1Char('=');
-                appendScalar(out, pair.at(1));
+                appendScalar(out, e.at(1));
             } else {
                 appendValue(out, e);
             }
         }
     } else if (v.isMap()) {
-        const QCborMap m = v.toMap();
         out += QLatin1Char('{');
         bool first = true;
-        for (auto it = m.cbegin(); it != m.cend(); ++it) {
+        for (auto it = v.begin(); it != v.end(); ++it) {
             if (!first)
                 out += QLatin1String(", ");
             first = false;
-            out += it.key().toString();
+            out += fieldName(it.key());
             out += QLatin1Char('=');
-            appendValue(out, it.value());
+            appendValue(out, *it);
         }
         out += QLatin1Char('}');
     } else {
@@ -173,9 +77,9 @@ void appendValue(QString &out, const QCborValue &v)
     }
 }
 
-void appendField(QString &out, const QCborMap &f, const char *key)
+void appendField(QString &out, const TraceEvent &ev, Field key)
 {
-    appendValue(out, field(f, key));
+    appendValue(out, ev.field(key));
 }
 
 void appendMs(QString &out, double ms)
@@ -185,35 +89,30 @@ void appendMs(QString &out, double ms)
 }
 
 // "Upgrade: h2c" when a header list carries one, for the request line of an upgrade offer.
-QString headerValue(const QCborValue &headers, QLatin1StringView name)
+QString headerValue(FieldValue headers, QLatin1StringView name)
 {
-    for (const QCborValue &h : headers.toArray()) {
-        const QCborArray pair = h.toArray();
-        const QCborValue n = pair.at(0);
-        const QString key = n.isByteArray() ? QString::fromUtf8(n.toByteArray()) : n.toString();
-        if (key.compare(name, Qt::CaseInsensitive) == 0) {
-            const QCborValue v = pair.at(1);
-            return v.isByteArray() ? QString::fromUtf8(v.toByteArray()) : v.toString();
-        }
+    for (const FieldValue h : headers) {
+        if (h.at(0).toString().compare(name, Qt::CaseInsensitive) == 0)
+            return h.at(1).toString();
     }
     return {};
 }
 
-void appendFlags(QString &out, const QCborValue &flags)
+void appendFlags(QString &out, FieldValue flags)
 {
     bool first = true;
-    for (const QCborValue &fl : flags.toArray()) {
+    for (const FieldValue fl : flags) {
         out += first ? QLatin1Char(' ') : QLatin1Char('|');
         first = false;
         out += fl.toString();
     }
 }
 
-void appendH2Frame(QString &out, const QCborMap &f)
+void appendH2Frame(QString &out, const TraceEvent &ev)
 {
-    const QString frame = field(f, "frame").toString();
+    const QString frame = ev.field(Field::Frame).toString();
     out += frame;
-    appendFlags(out, field(f, "flags"));
+    appendFlags(out, ev.field(Field::Flags));
     // The fixed-size frames' lengths say nothing; SETTINGS' is six bytes a setting.
     const bool lengthSaysSomething =
         frame != QLatin1String("WINDOW_UPDATE") && frame != QLatin1String("RST_STREAM") &&
@@ -221,39 +120,35 @@ void appendH2Frame(QString &out, const QCborMap &f)
         frame != QLatin1String("SETTINGS");
     if (lengthSaysSomething) {
         out += QLatin1String(" len=");
-        appendField(out, f, "length");
+        appendField(out, ev, Field::Length);
     }
-    if (f.size() <= 3)
-        return; // frame, flags and length only: most DATA and HEADERS frames
-    for (auto it = f.cbegin(); it != f.cend(); ++it) {
-        const QString key = it.key().toString();
-        if (key == QLatin1String("frame") || key == QLatin1String("flags") ||
-            key == QLatin1String("length"))
+    for (auto it = ev.begin(); it != ev.end(); ++it) {
+        const Field key = it.key();
+        if (key == Field::Frame || key == Field::Flags || key == Field::Length)
             continue;
         out += QLatin1Char(' ');
-        if (key == QLatin1String("settings")) {
-            appendValue(out, it.value()); // "MAX_CONCURRENT_STREAMS=100 INITIAL_WINDOW_SIZE=…"
-        } else if (key == QLatin1String("discarded")) {
-            if (it.value().toBool())
+        if (key == Field::Settings) {
+            appendValue(out, *it); // "MAX_CONCURRENT_STREAMS=100 INITIAL_WINDOW_SIZE=…"
+        } else if (key == Field::Discarded) {
+            if ((*it).toBool())
                 out += QLatin1String("discarded");
-        } else if (key == QLatin1String("debug")) {
+        } else if (key == Field::Debug) {
             out += QLatin1String("debug=");
-            appendQuoted(out, it.value().toString(), 200);
+            appendQuoted(out, (*it).toString(), 200);
         } else {
-            out += key;
+            out += fieldName(key);
             out += QLatin1Char('=');
-            appendValue(out, it.value());
+            appendValue(out, *it);
         }
     }
     if (out.endsWith(QLatin1Char(' ')))
         out.chop(1);
 }
 
-void appendH2Headers(QString &out, const QCborMap &f)
+void appendH2Headers(QString &out, const TraceEvent &ev)
 {
-    const QString kind = field(f, "kind").toString();
-    const QCborValue headers = field(f, "headers");
-    const qsizetype count = headers.toArray().size();
+    const QString kind = ev.field(Field::Kind).toString();
+    const FieldValue headers = ev.field(Field::Headers);
     out += kind.isEmpty() ? QStringLiteral("headers") : kind;
     if (kind == QLatin1String("request")) {
         out += QLatin1Char(' ');
@@ -265,28 +160,27 @@ void appendH2Headers(QString &out, const QCborMap &f)
         out += headerValue(headers, QLatin1StringView(":status"));
     } else {
         // Trailers are few and what they say matters (grpc-status…): show them.
-        for (const QCborValue &h : headers.toArray()) {
-            const QCborArray pair = h.toArray();
+        for (const FieldValue h : headers) {
             out += QLatin1Char(' ');
-            appendScalar(out, pair.at(0));
+            appendScalar(out, h.at(0));
             out += QLatin1String(": ");
-            appendScalar(out, pair.at(1));
+            appendScalar(out, h.at(1));
         }
         return;
     }
-    out += QStringLiteral(", %1 headers").arg(count);
+    out += QStringLiteral(", %1 headers").arg(headers.size());
 }
 
-void appendWsMessage(QString &out, const QCborMap &f)
+void appendWsMessage(QString &out, const TraceEvent &ev)
 {
-    if (f.contains(QLatin1StringView("text"))) {
+    if (ev.field(Field::Text).isValid()) {
         out += QLatin1String("ws text ");
-        appendQuoted(out, field(f, "text").toString());
+        appendQuoted(out, ev.field(Field::Text).toString());
     } else {
         out += QLatin1String("ws binary ");
-        appendField(out, f, "bytes");
+        appendField(out, ev, Field::Bytes);
         out += QLatin1String(" bytes");
-        const QByteArray data = QByteArray::fromBase64(field(f, "data").toString().toLatin1());
+        const QByteArray data = QByteArray::fromBase64(ev.field(Field::Data).toUtf8());
         constexpr qsizetype kHexShown = 32;
         if (!data.isEmpty()) {
             out += QLatin1String(": ");
@@ -295,18 +189,20 @@ void appendWsMessage(QString &out, const QCborMap &f)
                 out += QLatin1String(" …");
         }
     }
-    if (field(f, "truncated").toBool())
+    if (ev.field(Field::Truncated).toBool())
         out += QLatin1String(" (truncated in the trace)");
 }
 
 void appendGeneric(QString &out, const TraceEvent &ev)
 {
-    out += QLatin1String(ev.type);
-    for (auto it = ev.fields.cbegin(); it != ev.fields.cend(); ++it) {
+    out += QString::fromUtf8(ev.typeName());
+    for (auto it = ev.begin(); it != ev.end(); ++it) {
+        if (it.key() == Field::TypeName && ev.type == EventType::Other)
+            continue; // the name, shown first
         out += QLatin1Char(' ');
-        out += it.key().toString();
+        out += fieldName(it.key());
         out += QLatin1Char('=');
-        appendValue(out, it.value());
+        appendValue(out, *it);
     }
 }
 
@@ -343,275 +239,272 @@ void appendQuoted(QString &out, QStringView text, qsizetype maxChars)
 
 QString eventSummary(const TraceEvent &ev)
 {
-    const QCborMap &f = ev.fields;
     QString out;
     out.reserve(64);
-    switch (typeOf(ev.type)) {
-    case Type::RequestStart:
+    switch (ev.type) {
+    case EventType::RequestStart:
         out += QLatin1String("request ");
-        appendField(out, f, "method");
+        appendField(out, ev, Field::Method);
         out += QLatin1Char(' ');
-        appendField(out, f, "url");
+        appendField(out, ev, Field::Url);
         break;
-    case Type::Dns:
+    case EventType::Dns:
         out += QLatin1String("resolved ");
-        appendField(out, f, "host");
+        appendField(out, ev, Field::Host);
         out += QLatin1String(" to ");
-        appendField(out, f, "addresses");
+        appendField(out, ev, Field::Addresses);
         out += QLatin1String(" in ");
-        appendMs(out, field(f, "ms").toDouble());
+        appendMs(out, ev.field(Field::Ms).toDouble());
         break;
-    case Type::PoolOpen:
+    case EventType::PoolOpen:
         out += QLatin1String("new connection to ");
-        appendField(out, f, "origin");
+        appendField(out, ev, Field::Origin);
         break;
-    case Type::PoolReuse:
+    case EventType::PoolReuse:
         out += QLatin1String("reusing connection to ");
-        appendField(out, f, "origin");
+        appendField(out, ev, Field::Origin);
         break;
-    case Type::PoolRetry:
+    case EventType::PoolRetry:
         out += QLatin1String("retrying on a new connection: ");
-        appendField(out, f, "reason");
+        appendField(out, ev, Field::Reason);
         break;
-    case Type::ConnectAttempt:
+    case EventType::ConnectAttempt:
         out += QLatin1String("trying ");
-        appendField(out, f, "address");
+        appendField(out, ev, Field::Address);
         out += QLatin1String(" port ");
-        appendField(out, f, "port");
+        appendField(out, ev, Field::Port);
         break;
-    case Type::ConnectFailed:
+    case EventType::ConnectFailed:
         out += QLatin1String("connect to ");
-        appendField(out, f, "address");
+        appendField(out, ev, Field::Address);
         out += QLatin1String(" failed: ");
-        appendField(out, f, "message");
+        appendField(out, ev, Field::Message);
         break;
-    case Type::Connect:
+    case EventType::Connect:
         out += QLatin1String("connected to ");
-        appendField(out, f, "host");
-        if (field(f, "host") != field(f, "address")) {
+        appendField(out, ev, Field::Host);
+        if (ev.field(Field::Host).toString() != ev.field(Field::Address).toString()) {
             out += QLatin1String(" (");
-            appendField(out, f, "address");
+            appendField(out, ev, Field::Address);
             out += QLatin1Char(')');
         }
         out += QLatin1String(" port ");
-        appendField(out, f, "port");
-        if (f.contains(QLatin1StringView("ms"))) {
+        appendField(out, ev, Field::Port);
+        if (ev.field(Field::Ms).isValid()) {
             out += QLatin1String(" in ");
-            appendMs(out, field(f, "ms").toDouble());
+            appendMs(out, ev.field(Field::Ms).toDouble());
         }
         break;
-    case Type::Tls:
-        appendField(out, f, "protocol");
+    case EventType::Tls:
+        appendField(out, ev, Field::Protocol);
         out += QLatin1String(", ");
-        appendField(out, f, "cipher");
+        appendField(out, ev, Field::Cipher);
         out += QLatin1String(", ALPN ");
-        if (field(f, "alpn").isNull() || field(f, "alpn").isUndefined())
+        if (ev.field(Field::Alpn).isNull() || !ev.field(Field::Alpn).isValid())
             out += QLatin1String("none");
         else
-            appendField(out, f, "alpn");
-        out += field(f, "verified").toBool() ? QLatin1String(", certificate verified")
-                                             : QLatin1String(", certificate NOT VERIFIED");
+            appendField(out, ev, Field::Alpn);
+        out += ev.field(Field::Verified).toBool() ? QLatin1String(", certificate verified")
+                                                  : QLatin1String(", certificate NOT VERIFIED");
         break;
-    case Type::TlsInsecure:
+    case EventType::TlsInsecure:
         out += QLatin1String("WARNING: ");
-        appendField(out, f, "message");
+        appendField(out, ev, Field::Message);
         break;
-    case Type::H1Request: {
-        appendField(out, f, "method");
+    case EventType::H1Request: {
+        appendField(out, ev, Field::Method);
         out += QLatin1Char(' ');
-        appendField(out, f, "target");
+        appendField(out, ev, Field::Target);
         out += QLatin1Char(' ');
-        appendField(out, f, "version");
-        const QString upgrade = headerValue(field(f, "headers"), QLatin1StringView("upgrade"));
+        appendField(out, ev, Field::Version);
+        const QString upgrade = headerValue(ev.field(Field::Headers), QLatin1StringView("upgrade"));
         if (!upgrade.isEmpty())
             out += QStringLiteral(" (Upgrade: %1)").arg(upgrade);
         break;
     }
-    case Type::H1Response: {
-        appendField(out, f, "version");
+    case EventType::H1Response: {
+        appendField(out, ev, Field::Version);
         out += QLatin1Char(' ');
-        appendField(out, f, "status");
+        appendField(out, ev, Field::Status);
         out += QLatin1Char(' ');
-        appendField(out, f, "reason");
-        const QString upgrade = headerValue(field(f, "headers"), QLatin1StringView("upgrade"));
+        appendField(out, ev, Field::Reason);
+        const QString upgrade = headerValue(ev.field(Field::Headers), QLatin1StringView("upgrade"));
         if (!upgrade.isEmpty())
             out += QStringLiteral(" (Upgrade: %1)").arg(upgrade);
         break;
     }
-    case Type::H1Trailers:
+    case EventType::H1Trailers:
         out += QLatin1String("trailers");
-        for (const QCborValue &h : field(f, "headers").toArray()) {
-            const QCborArray pair = h.toArray();
+        for (const FieldValue h : ev.field(Field::Headers)) {
             out += QLatin1Char(' ');
-            appendScalar(out, pair.at(0));
+            appendScalar(out, h.at(0));
             out += QLatin1String(": ");
-            appendScalar(out, pair.at(1));
+            appendScalar(out, h.at(1));
         }
         break;
-    case Type::H1Body:
+    case EventType::H1Body:
         out += ev.dir == Direction::Out ? QLatin1String("sent ") : QLatin1String("received ");
-        appendField(out, f, "bytes");
+        appendField(out, ev, Field::Bytes);
         out += QLatin1String(" body bytes");
         break;
-    case Type::H1Violation:
+    case EventType::H1Violation:
         out += QLatin1String("tolerated: ");
-        appendField(out, f, "message");
+        appendField(out, ev, Field::Message);
         out += QLatin1String(" (");
-        appendField(out, f, "code");
+        appendField(out, ev, Field::Code);
         out += QLatin1Char(')');
         break;
-    case Type::NetRead:
-    case Type::NetWrite:
+    case EventType::NetRead:
+    case EventType::NetWrite:
         out += ev.dir == Direction::Out ? QLatin1String("wrote ") : QLatin1String("read ");
-        appendField(out, f, "bytes");
+        appendField(out, ev, Field::Bytes);
         out += QLatin1String(" bytes");
-        if (field(f, "leftover").toBool())
+        if (ev.field(Field::Leftover).toBool())
             out += QLatin1String(" (arrived with the 101)");
         break;
-    case Type::ResponseComplete: {
+    case EventType::ResponseComplete: {
         out += ev.scope.req ? QLatin1String("complete: ") : QLatin1String("upgrade probe: ");
-        appendField(out, f, "status");
+        appendField(out, ev, Field::Status);
         out += QLatin1String(", ");
-        appendField(out, f, "bytes");
+        appendField(out, ev, Field::Bytes);
         out += QLatin1String(" body bytes over ");
-        appendField(out, f, "protocol");
-        const double total =
-            field(f, "timings").toMap().value(QLatin1StringView("total")).toDouble(-1);
+        appendField(out, ev, Field::Protocol);
+        const double total = ev.field(Field::Timings).value(Field::Total).toDouble(-1);
         if (total >= 0) {
             out += QLatin1String(" in ");
             appendMs(out, total);
         }
         break;
     }
-    case Type::UpgradeOffer:
+    case EventType::UpgradeOffer:
         out += QLatin1String("offering an upgrade to ");
-        appendField(out, f, "protocol");
-        if (field(f, "withBody").toBool())
+        appendField(out, ev, Field::Protocol);
+        if (ev.field(Field::WithBody).toBool())
             out += QLatin1String(" (the request has a body)");
         break;
-    case Type::UpgradeSwitch: {
+    case EventType::UpgradeSwitch: {
         out += QStringLiteral("101 Switching Protocols → ");
-        appendField(out, f, "protocol");
-        const qint64 leftover = field(f, "leftoverBytes").toInteger();
+        appendField(out, ev, Field::Protocol);
+        const qint64 leftover = ev.field(Field::LeftoverBytes).toInteger();
         if (leftover > 0)
             out += QStringLiteral(" (%1 bytes came with the 101)").arg(leftover);
         break;
     }
-    case Type::UpgradeDeclined:
+    case EventType::UpgradeDeclined:
         out += QLatin1String("server declined the ");
-        appendField(out, f, "protocol");
+        appendField(out, ev, Field::Protocol);
         out += QLatin1String(" upgrade (answered ");
-        appendField(out, f, "status");
-        if (field(f, "withBody").toBool())
+        appendField(out, ev, Field::Status);
+        if (ev.field(Field::WithBody).toBool())
             out += QLatin1String(", the request had a body");
         out += QLatin1String("); stays HTTP/1.1");
         break;
-    case Type::UpgradeSkipped:
+    case EventType::UpgradeSkipped:
         out += QLatin1String("no ");
-        appendField(out, f, "protocol");
+        appendField(out, ev, Field::Protocol);
         out += QLatin1String(" upgrade offered: ");
-        appendField(out, f, "reason");
+        appendField(out, ev, Field::Reason);
         break;
-    case Type::UpgradeAdvertised:
+    case EventType::UpgradeAdvertised:
         out += QLatin1String("server advertises Upgrade: ");
-        appendField(out, f, "protocols");
+        appendField(out, ev, Field::Protocols);
         break;
-    case Type::UpgradeFollow:
+    case EventType::UpgradeFollow:
         out += QLatin1String("following Upgrade: ");
-        appendField(out, f, "protocol");
+        appendField(out, ev, Field::Protocol);
         out += QLatin1String(" advertised on connection #");
-        appendField(out, f, "from");
+        appendField(out, ev, Field::From);
         out += QLatin1String(", offering ALPN ");
-        appendField(out, f, "alpn");
+        appendField(out, ev, Field::Alpn);
         out += QLatin1String(" only");
         break;
-    case Type::UpgradeH2Refused:
-        appendField(out, f, "message");
+    case EventType::UpgradeH2Refused:
+        appendField(out, ev, Field::Message);
         break;
-    case Type::H2Frame:
-        appendH2Frame(out, f);
+    case EventType::H2Frame:
+        appendH2Frame(out, ev);
         break;
-    case Type::H2Headers:
-        appendH2Headers(out, f);
+    case EventType::H2Headers:
+        appendH2Headers(out, ev);
         break;
-    case Type::DemoPhase:
+    case EventType::DemoPhase:
         out += QLatin1String("== ");
-        appendField(out, f, "phase");
+        appendField(out, ev, Field::Phase);
         out += QLatin1String(". ");
-        appendField(out, f, "title");
+        appendField(out, ev, Field::Title);
         out += QLatin1String(" ==");
         break;
-    case Type::RawData: {
+    case EventType::RawData: {
         out += QLatin1String("raw ");
-        appendField(out, f, "bytes");
+        appendField(out, ev, Field::Bytes);
         out += QLatin1String(" bytes ");
-        const QString text = field(f, "text").toString();
-        if (f.contains(QLatin1StringView("hex")) && text.contains(QChar::ReplacementCharacter)) {
+        const QString text = ev.field(Field::Text).toString();
+        if (ev.field(Field::Hex).isValid() && text.contains(QChar::ReplacementCharacter)) {
             out += QLatin1String("hex ");
-            const QString hex = field(f, "hex").toString();
+            const QString hex = ev.field(Field::Hex).toString();
             out += QStringView(hex).left(2000);
             if (hex.size() > 2000)
                 out += QChar(0x2026);
         } else {
             appendQuoted(out, text);
         }
-        if (field(f, "truncated").toBool())
+        if (ev.field(Field::Truncated).toBool())
             out += QLatin1String(" (truncated in the trace)");
         break;
     }
-    case Type::WsFrame: {
+    case EventType::WsFrame: {
         out += QLatin1String("ws frame ");
-        appendField(out, f, "opcode");
-        out += field(f, "fin").toBool() ? QLatin1String(" fin") : QLatin1String(" no-fin");
-        if (const qint64 rsv = field(f, "rsv").toInteger(); rsv != 0)
+        appendField(out, ev, Field::Opcode);
+        out += ev.field(Field::Fin).toBool() ? QLatin1String(" fin") : QLatin1String(" no-fin");
+        if (const qint64 rsv = ev.field(Field::Rsv).toInteger(); rsv != 0)
             out += QStringLiteral(" rsv=%1").arg(rsv);
-        if (field(f, "masked").toBool())
+        if (ev.field(Field::Masked).toBool())
             out += QLatin1String(" masked");
         out += QLatin1String(" len=");
-        appendField(out, f, "length");
+        appendField(out, ev, Field::Length);
         break;
     }
-    case Type::WsMessage:
-        appendWsMessage(out, f);
+    case EventType::WsMessage:
+        appendWsMessage(out, ev);
         break;
-    case Type::WsClose: {
-        const qint64 code = field(f, "code").toInteger();
+    case EventType::WsClose: {
+        const qint64 code = ev.field(Field::Code).toInteger();
         out += code == 1005 ? QStringLiteral("ws close (no code)")
                             : QStringLiteral("ws close %1").arg(code);
-        const QString reason = field(f, "reason").toString();
+        const QString reason = ev.field(Field::Reason).toString();
         if (!reason.isEmpty()) {
             out += QLatin1Char(' ');
             appendQuoted(out, reason, 200);
         }
         break;
     }
-    case Type::WsCloseUnanswered:
+    case EventType::WsCloseUnanswered:
         out += QLatin1String("ws close unanswered: ");
-        appendField(out, f, "reason");
+        appendField(out, ev, Field::Reason);
         break;
-    case Type::RequestFailed:
+    case EventType::RequestFailed:
         out += QLatin1String("failed: ");
-        appendField(out, f, "error");
-        if (f.contains(QLatin1StringView("code"))) {
+        appendField(out, ev, Field::Error);
+        if (ev.field(Field::Code).isValid()) {
             out += QLatin1String(" [");
-            appendField(out, f, "code");
+            appendField(out, ev, Field::Code);
             out += QLatin1Char(']');
         }
         break;
-    case Type::Error:
+    case EventType::Error:
         out += QLatin1String("error: ");
-        appendField(out, f, "message");
-        if (f.contains(QLatin1StringView("code"))) {
+        appendField(out, ev, Field::Message);
+        if (ev.field(Field::Code).isValid()) {
             out += QLatin1String(" [");
-            appendField(out, f, "code");
+            appendField(out, ev, Field::Code);
             out += QLatin1Char(']');
         }
         break;
-    case Type::Close:
+    case EventType::Close:
         out += QLatin1String("connection closed: ");
-        appendField(out, f, "reason");
+        appendField(out, ev, Field::Reason);
         break;
-    case Type::Other:
+    case EventType::Other:
         appendGeneric(out, ev);
         break;
     }
@@ -620,17 +513,17 @@ QString eventSummary(const TraceEvent &ev)
 
 bool isErrorEvent(const TraceEvent &ev)
 {
-    switch (typeOf(ev.type)) {
-    case Type::Error:
-    case Type::RequestFailed:
-    case Type::ConnectFailed:
-    case Type::UpgradeH2Refused:
+    switch (ev.type) {
+    case EventType::Error:
+    case EventType::RequestFailed:
+    case EventType::ConnectFailed:
+    case EventType::UpgradeH2Refused:
         return true;
-    case Type::H2Frame: {
-        if (ev.fields.contains(QLatin1StringView("invalid")))
+    case EventType::H2Frame: {
+        if (ev.field(Field::Invalid).isValid())
             return true;
-        const QCborValue error = ev.fields.value(QLatin1StringView("error"));
-        return error.isString() && error.toString() != QLatin1String("NO_ERROR");
+        const FieldValue error = ev.field(Field::Error);
+        return error.isString() && error.toUtf8() != "NO_ERROR";
     }
     default:
         return false;
@@ -639,17 +532,16 @@ bool isErrorEvent(const TraceEvent &ev)
 
 bool isWarningEvent(const TraceEvent &ev)
 {
-    switch (typeOf(ev.type)) {
-    case Type::TlsInsecure:
-    case Type::H1Violation:
-    case Type::UpgradeDeclined:
-    case Type::UpgradeSkipped:
-    case Type::WsCloseUnanswered:
-    case Type::PoolRetry:
+    switch (ev.type) {
+    case EventType::TlsInsecure:
+    case EventType::H1Violation:
+    case EventType::UpgradeDeclined:
+    case EventType::UpgradeSkipped:
+    case EventType::WsCloseUnanswered:
+    case EventType::PoolRetry:
         return true;
-    case Type::H2Frame:
-        return ev.fields.value(QLatin1StringView("discarded")).toBool() &&
-               !ev.fields.contains(QLatin1StringView("invalid"));
+    case EventType::H2Frame:
+        return ev.field(Field::Discarded).toBool() && !ev.field(Field::Invalid).isValid();
     default:
         return false;
     }

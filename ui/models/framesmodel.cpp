@@ -3,8 +3,6 @@
 #include "session/sessionstore.h"
 #include "views/protocolstyle.h"
 
-#include <QCborArray>
-#include <QCborMap>
 #include <QFont>
 #include <QStringList>
 
@@ -12,32 +10,30 @@ namespace hopscope {
 
 namespace {
 
-QString field(const TraceEvent &ev, const char *key)
+QString field(const TraceEvent &ev, Field key)
 {
-    return ev.fields.value(QLatin1String(key)).toString();
+    return ev.field(key).toString();
 }
 
 QString joinedFlags(const TraceEvent &ev)
 {
     QStringList flags;
-    for (const QCborValue &f : ev.fields.value(QLatin1String("flags")).toArray())
+    for (const FieldValue f : ev.field(Field::Flags))
         flags.append(f.toString());
     return flags.join(QLatin1Char(' '));
 }
 
-QString priorityText(const QCborMap &p)
+QString priorityText(FieldValue p)
 {
     return QStringLiteral("priority: depends on %1, weight %2%3")
-        .arg(p.value(QLatin1String("dependency")).toInteger())
-        .arg(p.value(QLatin1String("weight")).toInteger())
-        .arg(p.value(QLatin1String("exclusive")).toBool() ? QLatin1String(", exclusive")
-                                                          : QLatin1String(""));
+        .arg(p.value(Field::Dependency).toInteger())
+        .arg(p.value(Field::Weight).toInteger())
+        .arg(p.value(Field::Exclusive).toBool() ? QLatin1String(", exclusive") : QLatin1String(""));
 }
 
 bool isProblem(const TraceEvent &ev)
 {
-    return ev.fields.value(QLatin1String("discarded")).toBool() ||
-           ev.fields.contains(QLatin1String("invalid"));
+    return ev.field(Field::Discarded).toBool() || ev.field(Field::Invalid).isValid();
 }
 
 } // namespace
@@ -65,7 +61,7 @@ void FramesModel::setIncludeConnectionFrames(bool include)
 
 bool FramesModel::wanted(const TraceEvent &ev) const
 {
-    if (ev.scope.conn != m_conn || !ev.is("h2.frame"))
+    if (ev.scope.conn != m_conn || !ev.is(EventType::H2Frame))
         return false;
     return ev.scope.stream == m_stream || (m_includeConnection && ev.scope.stream == 0);
 }
@@ -137,15 +133,13 @@ int FramesModel::columnCount(const QModelIndex &parent) const
 
 QString FramesModel::details(const TraceEvent &ev)
 {
-    const QString frame = field(ev, "frame");
+    const QString frame = field(ev, Field::Frame);
     QStringList parts;
     if (frame == QLatin1String("SETTINGS")) {
         QStringList settings;
-        for (const QCborValue &s : ev.fields.value(QLatin1String("settings")).toArray()) {
-            const QCborArray pair = s.toArray();
+        for (const FieldValue pair : ev.field(Field::Settings))
             settings.append(
                 QStringLiteral("%1=%2").arg(pair.at(0).toString()).arg(pair.at(1).toInteger()));
-        }
         if (!settings.isEmpty())
             parts.append(settings.join(QLatin1String(", ")));
         else if (joinedFlags(ev).contains(QLatin1String("ACK")))
@@ -153,33 +147,31 @@ QString FramesModel::details(const TraceEvent &ev)
         else
             parts.append(QStringLiteral("no settings (defaults)"));
     } else if (frame == QLatin1String("WINDOW_UPDATE")) {
-        parts.append(
-            QStringLiteral("+%1").arg(ev.fields.value(QLatin1String("increment")).toInteger()));
+        parts.append(QStringLiteral("+%1").arg(ev.field(Field::Increment).toInteger()));
     } else if (frame == QLatin1String("RST_STREAM")) {
-        parts.append(field(ev, "error"));
+        parts.append(field(ev, Field::Error));
     } else if (frame == QLatin1String("GOAWAY")) {
         QString s = QStringLiteral("last stream %1, %2")
-                        .arg(ev.fields.value(QLatin1String("lastStreamId")).toInteger())
-                        .arg(field(ev, "error"));
-        const QString debug = field(ev, "debug");
+                        .arg(ev.field(Field::LastStreamId).toInteger())
+                        .arg(field(ev, Field::Error));
+        const QString debug = field(ev, Field::Debug);
         if (!debug.isEmpty())
             s += QStringLiteral(", debug \"%1\"").arg(debug);
         parts.append(s);
     } else if (frame == QLatin1String("PING")) {
-        parts.append(QStringLiteral("opaque %1").arg(field(ev, "opaque")));
+        parts.append(QStringLiteral("opaque %1").arg(field(ev, Field::Opaque)));
     } else if (frame == QLatin1String("PUSH_PROMISE")) {
-        parts.append(QStringLiteral("promised stream %1")
-                         .arg(ev.fields.value(QLatin1String("promisedStream")).toInteger()));
+        parts.append(
+            QStringLiteral("promised stream %1").arg(ev.field(Field::PromisedStream).toInteger()));
     }
-    if (ev.fields.contains(QLatin1String("padding")))
-        parts.append(QStringLiteral("padding %1")
-                         .arg(ev.fields.value(QLatin1String("padding")).toInteger()));
-    if (ev.fields.contains(QLatin1String("priority")))
-        parts.append(priorityText(ev.fields.value(QLatin1String("priority")).toMap()));
-    if (ev.fields.value(QLatin1String("discarded")).toBool())
+    if (ev.field(Field::Padding).isValid())
+        parts.append(QStringLiteral("padding %1").arg(ev.field(Field::Padding).toInteger()));
+    if (ev.field(Field::Priority).isValid())
+        parts.append(priorityText(ev.field(Field::Priority)));
+    if (ev.field(Field::Discarded).toBool())
         parts.append(QStringLiteral("discarded"));
-    if (ev.fields.contains(QLatin1String("invalid")))
-        parts.append(QStringLiteral("invalid: %1").arg(field(ev, "invalid")));
+    if (ev.field(Field::Invalid).isValid())
+        parts.append(QStringLiteral("invalid: %1").arg(field(ev, Field::Invalid)));
     return parts.join(QLatin1String("; "));
 }
 
@@ -201,11 +193,11 @@ QVariant FramesModel::data(const QModelIndex &index, int role) const
         case StreamColumn:
             return ev.scope.stream;
         case FrameColumn:
-            return field(ev, "frame");
+            return field(ev, Field::Frame);
         case FlagsColumn:
             return joinedFlags(ev);
         case LengthColumn:
-            return ev.fields.value(QLatin1String("length")).toInteger();
+            return ev.field(Field::Length).toInteger();
         case DetailsColumn:
             return details(ev);
         }

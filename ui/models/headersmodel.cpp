@@ -3,8 +3,6 @@
 #include "session/sessionstore.h"
 #include "views/protocolstyle.h"
 
-#include <QCborArray>
-#include <QCborMap>
 #include <QFont>
 #include <QSet>
 
@@ -19,18 +17,18 @@ constexpr int kBlockBits = 16;
 
 bool isHeaderEvent(const TraceEvent &ev)
 {
-    return ev.is("h1.request") || ev.is("h1.response") || ev.is("h1.trailers") ||
-           ev.is("h2.headers");
+    return ev.is(EventType::H1Request) || ev.is(EventType::H1Response) ||
+           ev.is(EventType::H1Trailers) || ev.is(EventType::H2Headers);
 }
 
-QCborArray headersOf(const TraceEvent &ev)
+FieldValue headersOf(const TraceEvent &ev)
 {
-    return ev.fields.value(QLatin1String("headers")).toArray();
+    return ev.field(Field::Headers);
 }
 
-QString str(const TraceEvent &ev, const char *key)
+QString str(const TraceEvent &ev, Field key)
 {
-    return ev.fields.value(QLatin1String(key)).toString();
+    return ev.field(key).toString();
 }
 
 // HTTP/2 has no reason phrase; these make the interim titles readable.
@@ -50,14 +48,18 @@ QString reasonFor(int status)
     }
 }
 
-QString pseudoValue(const QCborArray &headers, QLatin1String name)
+QString pseudoValue(FieldValue headers, QByteArrayView name)
 {
-    for (const QCborValue &pair : headers) {
-        const QCborArray p = pair.toArray();
-        if (p.at(0).toString() == name)
+    for (const FieldValue p : headers) {
+        if (p.at(0).toUtf8() == name)
             return p.at(1).toString();
     }
     return {};
+}
+
+QString headerLine(FieldValue p)
+{
+    return p.at(0).toString() + QLatin1String(": ") + p.at(1).toString();
 }
 
 } // namespace
@@ -126,16 +128,16 @@ bool HeadersModel::makeBlock(int eventIndex, Block &block) const
     if (!isHeaderEvent(ev))
         return false;
     block.event = eventIndex;
-    block.h2 = ev.is("h2.headers");
-    if (ev.is("h1.request")) {
+    block.h2 = ev.is(EventType::H2Headers);
+    if (ev.is(EventType::H1Request)) {
         block.kind = BlockKind::Request;
-    } else if (ev.is("h1.response")) {
-        const int status = int(ev.fields.value(QLatin1String("status")).toInteger());
+    } else if (ev.is(EventType::H1Response)) {
+        const int status = int(ev.field(Field::Status).toInteger());
         block.kind = status >= 100 && status < 200 ? BlockKind::Interim : BlockKind::Response;
-    } else if (ev.is("h1.trailers")) {
+    } else if (ev.is(EventType::H1Trailers)) {
         block.kind = BlockKind::Trailers;
     } else {
-        const QString kind = str(ev, "kind");
+        const QString kind = str(ev, Field::Kind);
         if (kind == QLatin1String("request"))
             block.kind = BlockKind::Request;
         else if (kind == QLatin1String("interim"))
@@ -145,13 +147,12 @@ bool HeadersModel::makeBlock(int eventIndex, Block &block) const
         else
             block.kind = BlockKind::Response;
     }
-    const QCborArray headers = headersOf(ev);
-    for (int i = 0; i < headers.size(); ++i) {
-        const QString name = headers.at(i).toArray().at(0).toString();
-        if (block.h2 && name.startsWith(QLatin1Char(':')))
-            block.pseudo.append(i);
+    int i = 0;
+    for (const FieldValue h : headersOf(ev)) {
+        if (block.h2 && h.at(0).toUtf8().startsWith(':'))
+            block.pseudo.append(i++);
         else
-            block.regular.append(i);
+            block.regular.append(i++);
     }
     return true;
 }
@@ -244,41 +245,40 @@ QModelIndex HeadersModel::firstBlock(BlockKind kind) const
 
 QString HeadersModel::fieldName(const Block &b, int wireIndex) const
 {
-    return headersOf(m_store->event(b.event)).at(wireIndex).toArray().at(0).toString();
+    return headersOf(m_store->event(b.event)).at(wireIndex).at(0).toString();
 }
 
 QString HeadersModel::fieldValue(const Block &b, int wireIndex) const
 {
-    return headersOf(m_store->event(b.event)).at(wireIndex).toArray().at(1).toString();
+    return headersOf(m_store->event(b.event)).at(wireIndex).at(1).toString();
 }
 
 QString HeadersModel::firstLine(int block) const
 {
     const Block &b = m_blocks.at(block);
     const TraceEvent &ev = m_store->event(b.event);
-    if (ev.is("h1.request"))
+    if (ev.is(EventType::H1Request))
         return QStringLiteral("%1 %2 %3")
-            .arg(str(ev, "method"), str(ev, "target"), str(ev, "version"));
-    if (ev.is("h1.response")) {
-        const QString reason = str(ev, "reason");
+            .arg(str(ev, Field::Method), str(ev, Field::Target), str(ev, Field::Version));
+    if (ev.is(EventType::H1Response)) {
+        const QString reason = str(ev, Field::Reason);
         QString line = QStringLiteral("%1 %2").arg(
-            str(ev, "version"),
-            QString::number(ev.fields.value(QLatin1String("status")).toInteger()));
+            str(ev, Field::Version), QString::number(ev.field(Field::Status).toInteger()));
         if (!reason.isEmpty())
             line += QLatin1Char(' ') + reason;
         return line;
     }
     if (b.kind == BlockKind::Trailers)
         return b.h2 ? QStringLiteral("HTTP/2 trailers") : QStringLiteral("HTTP/1.1 trailers");
-    const QCborArray headers = headersOf(ev);
+    const FieldValue headers = headersOf(ev);
     if (b.kind == BlockKind::Request) {
-        const QString method = pseudoValue(headers, QLatin1String(":method"));
+        const QString method = pseudoValue(headers, ":method");
         const QString target = method == QLatin1String("CONNECT")
-                                   ? pseudoValue(headers, QLatin1String(":authority"))
-                                   : pseudoValue(headers, QLatin1String(":path"));
+                                   ? pseudoValue(headers, ":authority")
+                                   : pseudoValue(headers, ":path");
         return QStringLiteral("%1 %2 HTTP/2").arg(method, target);
     }
-    return QStringLiteral("HTTP/2 ") + pseudoValue(headers, QLatin1String(":status"));
+    return QStringLiteral("HTTP/2 ") + pseudoValue(headers, ":status");
 }
 
 QString HeadersModel::blockTitle(int block) const
@@ -307,11 +307,11 @@ QString HeadersModel::blockTitle(int block) const
         QString status;
         QString reason;
         if (b.h2) {
-            status = pseudoValue(headersOf(ev), QLatin1String(":status"));
+            status = pseudoValue(headersOf(ev), ":status");
             reason = reasonFor(status.toInt());
         } else {
-            status = QString::number(ev.fields.value(QLatin1String("status")).toInteger());
-            reason = str(ev, "reason");
+            status = QString::number(ev.field(Field::Status).toInteger());
+            reason = str(ev, Field::Reason);
         }
         const QString head = reason.isEmpty() ? status : status + QLatin1Char(' ') + reason;
         return QStringLiteral("%1 (%2 interim response, %3)").arg(head, proto, where);
@@ -324,39 +324,30 @@ void HeadersModel::appendBlockLines(const Block &b, bool withFirstLine, QStringL
 {
     if (withFirstLine)
         lines.append(firstLine(int(&b - m_blocks.constData())));
-    const QCborArray headers = headersOf(m_store->event(b.event));
-    for (const int i : b.pseudo) {
-        const QCborArray p = headers.at(i).toArray();
-        lines.append(p.at(0).toString() + QLatin1String(": ") + p.at(1).toString());
-    }
-    for (const int i : b.regular) {
-        const QCborArray p = headers.at(i).toArray();
-        lines.append(p.at(0).toString() + QLatin1String(": ") + p.at(1).toString());
-    }
+    const FieldValue headers = headersOf(m_store->event(b.event));
+    for (const int i : b.pseudo)
+        lines.append(headerLine(headers.at(i)));
+    for (const int i : b.regular)
+        lines.append(headerLine(headers.at(i)));
 }
 
 QString HeadersModel::blockText(int block) const
 {
     const Block &b = m_blocks.at(block);
-    const QCborArray headers = headersOf(m_store->event(b.event));
+    const FieldValue headers = headersOf(m_store->event(b.event));
     QString out;
     if (!b.h2) {
         // What went over the wire: first line, fields in order, CRLF, blank line.
         if (b.kind != BlockKind::Trailers)
             out += firstLine(block) + QLatin1String("\r\n");
-        for (const QCborValue &pair : headers) {
-            const QCborArray p = pair.toArray();
-            out += p.at(0).toString() + QLatin1String(": ") + p.at(1).toString() +
-                   QLatin1String("\r\n");
-        }
+        for (const FieldValue p : headers)
+            out += headerLine(p) + QLatin1String("\r\n");
         out += QLatin1String("\r\n");
         return out;
     }
     // HTTP/2 sends HPACK, not text: the decoded fields in wire order, pseudo-headers included.
-    for (const QCborValue &pair : headers) {
-        const QCborArray p = pair.toArray();
-        out += p.at(0).toString() + QLatin1String(": ") + p.at(1).toString() + QLatin1Char('\n');
-    }
+    for (const FieldValue p : headers)
+        out += headerLine(p) + QLatin1Char('\n');
     return out;
 }
 

@@ -11,25 +11,25 @@ namespace hopscope {
 
 namespace {
 
-QString str(const TraceEvent &ev, const char *key)
+QString str(const TraceEvent &ev, Field key)
 {
-    return ev.fields.value(QLatin1String(key)).toString();
+    return ev.field(key).toString();
 }
 
-qint64 integer(const TraceEvent &ev, const char *key, qint64 fallback = -1)
+qint64 integer(const TraceEvent &ev, Field key, qint64 fallback = -1)
 {
-    return ev.fields.value(QLatin1String(key)).toInteger(fallback);
+    return ev.field(key).toInteger(fallback);
 }
 
 bool truncated(const TraceEvent &ev)
 {
-    return ev.fields.value(QLatin1String("truncated")).toBool(false);
+    return ev.field(Field::Truncated).toBool(false);
 }
 
 // raw.data carries `hex` when the chunk is not clean UTF-8 text; the text then is lossy.
 bool rawIsBinary(const TraceEvent &ev)
 {
-    return ev.fields.contains(QLatin1String("hex"));
+    return ev.field(Field::Hex).isValid();
 }
 
 QColor blend(const QColor &a, const QColor &b, double t)
@@ -74,14 +74,14 @@ void SessionMessagesModel::onReset()
 
 bool SessionMessagesModel::classify(const TraceEvent &ev, Kind *kind)
 {
-    if (ev.is("ws.message")) {
-        *kind = str(ev, "opcode") == QLatin1String("binary") ? Kind::Binary : Kind::Text;
-    } else if (ev.is("raw.data")) {
+    if (ev.is(EventType::WsMessage)) {
+        *kind = str(ev, Field::Opcode) == QLatin1String("binary") ? Kind::Binary : Kind::Text;
+    } else if (ev.is(EventType::RawData)) {
         *kind = Kind::Data;
-    } else if (ev.is("ws.frame")) {
+    } else if (ev.is(EventType::WsFrame)) {
         // Data and close frames are shown as their message / close event; the control frames
         // that have no other event (and reserved opcodes, which precede an error) get a row.
-        const QString op = str(ev, "opcode");
+        const QString op = str(ev, Field::Opcode);
         if (op == QLatin1String("ping"))
             *kind = Kind::Ping;
         else if (op == QLatin1String("pong"))
@@ -90,16 +90,16 @@ bool SessionMessagesModel::classify(const TraceEvent &ev, Kind *kind)
             *kind = Kind::Frame;
         else
             return false;
-    } else if (ev.is("ws.close")) {
+    } else if (ev.is(EventType::WsClose)) {
         *kind = Kind::Close;
-    } else if (ev.is("ws.close.unanswered")) {
+    } else if (ev.is(EventType::WsCloseUnanswered)) {
         *kind = Kind::Unanswered;
-    } else if (ev.is("error")) {
+    } else if (ev.is(EventType::Error)) {
         *kind = Kind::Error;
-    } else if (ev.is("request.failed")) {
+    } else if (ev.is(EventType::RequestFailed)) {
         *kind = Kind::Failed;
-    } else if (ev.is("response.complete")) {
-        if (integer(ev, "status") != 101)
+    } else if (ev.is(EventType::ResponseComplete)) {
+        if (integer(ev, Field::Status) != 101)
             return false;
         *kind = Kind::End;
     } else {
@@ -146,7 +146,7 @@ bool SessionMessagesModel::isError(int row) const
         return true;
     if (k == Kind::Close) {
         // 1000 (normal) and 1001 (going away) are fine; anything else says something broke.
-        const qint64 code = integer(m_store->event(m_rows[size_t(row)].event), "code");
+        const qint64 code = integer(m_store->event(m_rows[size_t(row)].event), Field::Code);
         return code != 1000 && code != 1001 && code != 1005;
     }
     return false;
@@ -158,20 +158,20 @@ QByteArray SessionMessagesModel::payload(int row) const
     const TraceEvent &ev = m_store->event(r.event);
     switch (r.kind) {
     case Kind::Text:
-        return str(ev, "text").toUtf8();
+        return str(ev, Field::Text).toUtf8();
     case Kind::Binary:
-        return QByteArray::fromBase64(str(ev, "data").toLatin1());
+        return QByteArray::fromBase64(str(ev, Field::Data).toLatin1());
     case Kind::Data:
         if (rawIsBinary(ev))
-            return QByteArray::fromHex(str(ev, "hex").toLatin1());
-        return str(ev, "text").toUtf8();
+            return QByteArray::fromHex(str(ev, Field::Hex).toLatin1());
+        return str(ev, Field::Text).toUtf8();
     case Kind::Close:
     case Kind::Unanswered:
-        return str(ev, "reason").toUtf8();
+        return str(ev, Field::Reason).toUtf8();
     case Kind::Error:
-        return str(ev, "message").toUtf8();
+        return str(ev, Field::Message).toUtf8();
     case Kind::Failed:
-        return str(ev, "error").toUtf8();
+        return str(ev, Field::Error).toUtf8();
     default:
         return {};
     }
@@ -298,21 +298,21 @@ QString SessionMessagesModel::payloadPreviewText(const TraceEvent &ev, Kind kind
     // base64-decoded on every repaint.
     constexpr int previewBytes = 32;
     if (kind == Kind::Binary) {
-        const QByteArray b64 = str(ev, "data").left((previewBytes / 3 + 1) * 4).toLatin1();
+        const QByteArray b64 = str(ev, Field::Data).left((previewBytes / 3 + 1) * 4).toLatin1();
         QByteArray bytes = QByteArray::fromBase64(b64);
-        const bool more = integer(ev, "bytes") > previewBytes || bytes.size() > previewBytes;
+        const bool more = integer(ev, Field::Bytes) > previewBytes || bytes.size() > previewBytes;
         QString out = QString::fromLatin1(bytes.left(previewBytes).toHex(' '));
         return more ? out + QStringLiteral(" …") : out;
     }
     if (kind == Kind::Data && rawIsBinary(ev)) {
-        const QString hex = str(ev, "hex");
+        const QString hex = str(ev, Field::Hex);
         const QByteArray bytes = QByteArray::fromHex(hex.left(previewBytes * 2).toLatin1());
         QString out = QString::fromLatin1(bytes.toHex(' '));
-        return hex.size() > previewBytes * 2 || integer(ev, "bytes") > previewBytes
+        return hex.size() > previewBytes * 2 || integer(ev, Field::Bytes) > previewBytes
                    ? out + QStringLiteral(" …")
                    : out;
     }
-    return escapedLine(str(ev, "text"));
+    return escapedLine(str(ev, Field::Text));
 }
 
 QString SessionMessagesModel::content(const Row &row) const
@@ -328,44 +328,43 @@ QString SessionMessagesModel::content(const Row &row) const
     case Kind::Ping:
     case Kind::Pong:
     case Kind::Frame:
-        out =
-            tr("%1 frame, %2 payload bytes%3%4")
-                .arg(str(ev, "opcode"))
-                .arg(integer(ev, "length", 0))
-                .arg(ev.fields.value(QLatin1String("fin")).toBool(true) ? QString()
-                                                                        : tr(", not fin"))
-                .arg(integer(ev, "rsv", 0) ? tr(", rsv=%1").arg(integer(ev, "rsv", 0)) : QString());
+        out = tr("%1 frame, %2 payload bytes%3%4")
+                  .arg(str(ev, Field::Opcode))
+                  .arg(integer(ev, Field::Length, 0))
+                  .arg(ev.field(Field::Fin).toBool(true) ? QString() : tr(", not fin"))
+                  .arg(integer(ev, Field::Rsv, 0) ? tr(", rsv=%1").arg(integer(ev, Field::Rsv, 0))
+                                                  : QString());
         break;
     case Kind::Close: {
-        const int code = int(integer(ev, "code", 1005));
+        const int code = int(integer(ev, Field::Code, 1005));
         out = QString::number(code);
         const QString name = closeCodeName(code);
         if (!name.isEmpty())
             out += QLatin1Char(' ') + name;
-        const QString reason = str(ev, "reason");
+        const QString reason = str(ev, Field::Reason);
         if (!reason.isEmpty())
             out += QLatin1Char(' ') + escapedLine(reason, 123);
         break;
     }
     case Kind::Unanswered:
-        out = tr("close unanswered: %1").arg(str(ev, "reason"));
+        out = tr("close unanswered: %1").arg(str(ev, Field::Reason));
         break;
     case Kind::Error:
-        out = str(ev, "code").isEmpty()
-                  ? str(ev, "message")
-                  : QStringLiteral("[%1] %2").arg(str(ev, "code"), str(ev, "message"));
+        out = str(ev, Field::Code).isEmpty()
+                  ? str(ev, Field::Message)
+                  : QStringLiteral("[%1] %2").arg(str(ev, Field::Code), str(ev, Field::Message));
         break;
     case Kind::Failed:
-        out = tr("request failed [%1]: %2").arg(str(ev, "code"), str(ev, "error"));
+        out = tr("request failed [%1]: %2").arg(str(ev, Field::Code), str(ev, Field::Error));
         break;
     case Kind::End: {
-        const QString protocol = str(ev, "protocol");
+        const QString protocol = str(ev, Field::Protocol);
         if (protocol == QLatin1String("websocket"))
             out = tr("session ended");
         else
             out = tr("%1 tunnel closed, %2 bytes received")
                       .arg(protocol)
-                      .arg(integer(ev, "bytes", 0));
+                      .arg(integer(ev, Field::Bytes, 0));
         break;
     }
     }
@@ -382,11 +381,11 @@ QString SessionMessagesModel::size(const Row &row) const
     case Kind::Text:
     case Kind::Binary:
     case Kind::Data:
-        return QString::number(integer(ev, "bytes", 0));
+        return QString::number(integer(ev, Field::Bytes, 0));
     case Kind::Ping:
     case Kind::Pong:
     case Kind::Frame:
-        return QString::number(integer(ev, "length", 0));
+        return QString::number(integer(ev, Field::Length, 0));
     default:
         return {};
     }

@@ -3,12 +3,8 @@
 #include "session/sessionstore.h"
 #include "views/protocolstyle.h"
 
-#include <QCborArray>
-
 #include <algorithm>
 #include <limits>
-#include <string_view>
-#include <unordered_map>
 
 namespace hopscope {
 
@@ -16,55 +12,14 @@ namespace {
 
 constexpr qint64 kForever = std::numeric_limits<qint64>::max();
 
-// The event types the timeline reads; everything else only touches its lane's "last seen" time.
-enum class EventKind {
-    Other,
-    H1Request,
-    H1Response,
-    H2Frame,
-    Tls,
-    UpgradeOffer,
-    UpgradeSwitch,
-    UpgradeDeclined,
-    UpgradeSkipped,
-    UpgradeRefused,
-    UpgradeAdvertised,
-    UpgradeFollow,
-    Error,
-    RequestFailed,
-    Close,
-};
-
-EventKind eventKind(const char *type)
+QString field(const TraceEvent &ev, Field key)
 {
-    static const std::unordered_map<std::string_view, EventKind> kinds{
-        {"h1.request", EventKind::H1Request},
-        {"h1.response", EventKind::H1Response},
-        {"h2.frame", EventKind::H2Frame},
-        {"tls", EventKind::Tls},
-        {"upgrade.offer", EventKind::UpgradeOffer},
-        {"upgrade.switch", EventKind::UpgradeSwitch},
-        {"upgrade.declined", EventKind::UpgradeDeclined},
-        {"upgrade.skipped", EventKind::UpgradeSkipped},
-        {"upgrade.h2.refused", EventKind::UpgradeRefused},
-        {"upgrade.advertised", EventKind::UpgradeAdvertised},
-        {"upgrade.follow", EventKind::UpgradeFollow},
-        {"error", EventKind::Error},
-        {"request.failed", EventKind::RequestFailed},
-        {"close", EventKind::Close},
-    };
-    const auto it = kinds.find(std::string_view(type));
-    return it == kinds.end() ? EventKind::Other : it->second;
+    return ev.field(key).toString();
 }
 
-QString field(const QCborMap &fields, const char *key)
+qint64 intField(const TraceEvent &ev, Field key, qint64 fallback = 0)
 {
-    return fields.value(QLatin1StringView(key)).toString();
-}
-
-qint64 intField(const QCborMap &fields, const char *key, qint64 fallback = 0)
-{
-    return fields.value(QLatin1StringView(key)).toInteger(fallback);
+    return ev.field(key).toInteger(fallback);
 }
 
 bool isH2(const QString &protocol)
@@ -72,11 +27,10 @@ bool isH2(const QString &protocol)
     return protocol == QLatin1String("h2") || protocol == QLatin1String("h2c");
 }
 
-bool hasFlag(const QCborMap &fields, QLatin1StringView flag)
+bool hasFlag(const TraceEvent &ev, QByteArrayView flag)
 {
-    const QCborArray flags = fields.value(QLatin1StringView("flags")).toArray();
-    for (const QCborValue &f : flags)
-        if (f.toString() == flag)
+    for (const FieldValue f : ev.field(Field::Flags))
+        if (f.toUtf8() == flag)
             return true;
     return false;
 }
@@ -223,9 +177,9 @@ void TimelineModel::addMarker(TimelineMarker marker)
 void TimelineModel::scanEvent(int index)
 {
     const TraceEvent &ev = m_store->event(index);
-    if (ev.is("demo.phase")) {
-        m_chapters.append({ev.tNs, int(ev.fields.value(QLatin1String("phase")).toInteger()),
-                           ev.fields.value(QLatin1String("title")).toString()});
+    if (ev.is(EventType::DemoPhase)) {
+        m_chapters.append(
+            {ev.tNs, int(ev.field(Field::Phase).toInteger()), ev.field(Field::Title).toString()});
         return;
     }
     quint32 conn = ev.scope.conn;
@@ -240,11 +194,6 @@ void TimelineModel::scanEvent(int index)
     if (s.firstEventNs < 0)
         s.firstEventNs = ev.tNs;
 
-    const QCborMap &f = ev.fields;
-    const EventKind kind = eventKind(ev.type);
-    if (kind == EventKind::Other)
-        return;
-
     TimelineMarker m;
     m.ns = ev.tNs;
     m.conn = conn;
@@ -257,75 +206,72 @@ void TimelineModel::scanEvent(int index)
         addMarker(std::move(m));
     };
 
-    switch (kind) {
-    case EventKind::Other:
-        break;
-    case EventKind::H1Request:
+    switch (ev.type) {
+    case EventType::H1Request:
         if (s.firstH1RequestNs < 0)
             s.firstH1RequestNs = ev.tNs;
         break;
-    case EventKind::H1Response: {
+    case EventType::H1Response: {
         if (s.firstH1RequestNs >= 0 && s.firstH1ResponseNs < 0)
             s.firstH1ResponseNs = ev.tNs;
-        if (intField(f, "status") == 101)
+        if (intField(ev, Field::Status) == 101)
             s.switchHeadNs = ev.tNs;
         break;
     }
-    case EventKind::Tls:
-        s.tlsVersion = field(f, "protocol");
+    case EventType::Tls:
+        s.tlsVersion = field(ev, Field::Protocol);
         break;
-    case EventKind::H2Frame: {
-        const QString frame = field(f, "frame");
+    case EventType::H2Frame: {
+        const QString frame = field(ev, Field::Frame);
         if (ev.dir == Direction::Out && s.h2FirstOutNs < 0)
             s.h2FirstOutNs = ev.tNs;
         if (frame == QLatin1String("SETTINGS") && ev.dir == Direction::In &&
-            s.settingsAckInNs < 0 && hasFlag(f, QLatin1StringView("ACK")))
+            s.settingsAckInNs < 0 && hasFlag(ev, "ACK"))
             s.settingsAckInNs = ev.tNs;
         const QString side = ev.dir == Direction::Out ? QStringLiteral(" (sent)") : QString();
         if (frame == QLatin1String("GOAWAY")) {
             mark(TimelineMarker::Kind::GoAway, QStringLiteral("GOAWAY %1, last stream %2%3")
-                                                   .arg(field(f, "error"))
-                                                   .arg(intField(f, "lastStreamId"))
+                                                   .arg(field(ev, Field::Error))
+                                                   .arg(intField(ev, Field::LastStreamId))
                                                    .arg(side));
         } else if (frame == QLatin1String("RST_STREAM")) {
             mark(TimelineMarker::Kind::RstStream, QStringLiteral("RST_STREAM s%1 %2%3")
                                                       .arg(ev.scope.stream)
-                                                      .arg(field(f, "error"), side));
+                                                      .arg(field(ev, Field::Error), side));
         }
         break;
     }
-    case EventKind::UpgradeOffer: {
-        const QString p = field(f, "protocol");
+    case EventType::UpgradeOffer: {
+        const QString p = field(ev, Field::Protocol);
         mark(TimelineMarker::Kind::UpgradeOffer, QStringLiteral("offers Upgrade: %1").arg(p), p);
         break;
     }
-    case EventKind::UpgradeSwitch: {
-        const QString p = field(f, "protocol");
+    case EventType::UpgradeSwitch: {
+        const QString p = field(ev, Field::Protocol);
         s.switchNs = ev.tNs;
         s.switchProtocol = p;
         mark(TimelineMarker::Kind::UpgradeSwitch, QStringLiteral("→ %1").arg(protocolLabel(p)), p);
         break;
     }
-    case EventKind::UpgradeDeclined: {
-        const QString p = field(f, "protocol");
+    case EventType::UpgradeDeclined: {
+        const QString p = field(ev, Field::Protocol);
         mark(TimelineMarker::Kind::UpgradeDeclined,
-             QStringLiteral("%1 declined (%2)").arg(p).arg(intField(f, "status")), p);
+             QStringLiteral("%1 declined (%2)").arg(p).arg(intField(ev, Field::Status)), p);
         break;
     }
-    case EventKind::UpgradeSkipped: {
-        const QString p = field(f, "protocol");
+    case EventType::UpgradeSkipped: {
+        const QString p = field(ev, Field::Protocol);
         mark(TimelineMarker::Kind::UpgradeDeclined,
-             QStringLiteral("no %1 offer: %2").arg(p, field(f, "reason")), p);
+             QStringLiteral("no %1 offer: %2").arg(p, field(ev, Field::Reason)), p);
         break;
     }
-    case EventKind::UpgradeRefused:
+    case EventType::UpgradeH2Refused:
         mark(TimelineMarker::Kind::UpgradeDeclined,
-             QStringLiteral("h2 refused: %1").arg(field(f, "message")), QStringLiteral("h2"));
+             QStringLiteral("h2 refused: %1").arg(field(ev, Field::Message)), QStringLiteral("h2"));
         break;
-    case EventKind::UpgradeAdvertised: {
+    case EventType::UpgradeAdvertised: {
         QStringList protocols;
-        const QCborArray list = f.value(QLatin1StringView("protocols")).toArray();
-        for (const QCborValue &p : list)
+        for (const FieldValue p : ev.field(Field::Protocols))
             protocols.append(p.toString());
         if (s.advertisedNs < 0)
             s.advertisedNs = ev.tNs;
@@ -334,9 +280,9 @@ void TimelineModel::scanEvent(int index)
              protocols.value(0));
         break;
     }
-    case EventKind::UpgradeFollow: {
-        const QString p = field(f, "protocol");
-        const quint32 from = quint32(intField(f, "from"));
+    case EventType::UpgradeFollow: {
+        const QString p = field(ev, Field::Protocol);
+        const quint32 from = quint32(intField(ev, Field::From));
         if (s.followNs < 0)
             s.followNs = ev.tNs;
         mark(TimelineMarker::Kind::Follow,
@@ -345,20 +291,24 @@ void TimelineModel::scanEvent(int index)
             ensureArrow(conn, from, ev.tNs);
         break;
     }
-    case EventKind::Error: {
-        const QString code = field(f, "code");
+    case EventType::Error: {
+        const QString code = field(ev, Field::Code);
         mark(TimelineMarker::Kind::Error,
-             code.isEmpty() ? QStringLiteral("error: %1").arg(field(f, "message"))
-                            : QStringLiteral("error %1: %2").arg(code, field(f, "message")));
+             code.isEmpty() ? QStringLiteral("error: %1").arg(field(ev, Field::Message))
+                            : QStringLiteral("error %1: %2").arg(code, field(ev, Field::Message)));
         break;
     }
-    case EventKind::RequestFailed:
-        mark(TimelineMarker::Kind::Error, QStringLiteral("req %1 failed (%2): %3")
-                                              .arg(ev.scope.req)
-                                              .arg(field(f, "code"), field(f, "error")));
+    case EventType::RequestFailed:
+        mark(TimelineMarker::Kind::Error,
+             QStringLiteral("req %1 failed (%2): %3")
+                 .arg(ev.scope.req)
+                 .arg(field(ev, Field::Code), field(ev, Field::Error)));
         break;
-    case EventKind::Close:
-        mark(TimelineMarker::Kind::Close, QStringLiteral("closed: %1").arg(field(f, "reason")));
+    case EventType::Close:
+        mark(TimelineMarker::Kind::Close,
+             QStringLiteral("closed: %1").arg(field(ev, Field::Reason)));
+        break;
+    default:
         break;
     }
 }

@@ -2,7 +2,6 @@
 
 #include "models/eventsummary.h"
 
-#include <cstring>
 #include <iterator>
 
 namespace hopscope {
@@ -32,10 +31,28 @@ TraceFilterMatcher::TraceFilterMatcher(const TraceFilter &filter)
 {
     for (const QString &t : filter.types) {
         if (t.endsWith(QLatin1Char('.')))
-            m_prefixes.append(t.toLatin1());
+            m_prefixes.append(t.toUtf8());
         else
-            m_exact.append(t.toLatin1());
+            m_exact.append(t.toUtf8());
     }
+    // The known types, decided once; only a type this build does not know is matched by name.
+    for (int t = 0; t < int(EventType::Other); ++t) {
+        if (typeMatches(eventTypeName(EventType(t))))
+            m_types |= quint64(1) << t;
+    }
+}
+
+bool TraceFilterMatcher::typeMatches(QByteArrayView name) const
+{
+    if (m_prefixes.isEmpty() && m_exact.isEmpty())
+        return true;
+    for (const QByteArray &p : m_prefixes)
+        if (name.startsWith(p))
+            return true;
+    for (const QByteArray &e : m_exact)
+        if (name == e)
+            return true;
+    return false;
 }
 
 bool TraceFilterMatcher::matchesScope(const TraceEvent &ev) const
@@ -46,20 +63,9 @@ bool TraceFilterMatcher::matchesScope(const TraceEvent &ev) const
         return false;
     if (m_filter.req != 0 && ev.scope.req != m_filter.req)
         return false;
-    if (!m_prefixes.isEmpty() || !m_exact.isEmpty()) {
-        const char *type = ev.type ? ev.type : "";
-        bool typeOk = false;
-        for (const QByteArray &p : m_prefixes) {
-            if (std::strncmp(type, p.constData(), size_t(p.size())) == 0) {
-                typeOk = true;
-                break;
-            }
-        }
-        for (qsizetype i = 0; !typeOk && i < m_exact.size(); ++i)
-            typeOk = std::strcmp(type, m_exact.at(i).constData()) == 0;
-        if (!typeOk)
-            return false;
-    }
+    if (ev.type == EventType::Other ? !typeMatches(ev.typeName())
+                                    : !(m_types & (quint64(1) << int(ev.type))))
+        return false;
     if (m_filter.errorsOnly && !isErrorEvent(ev) && !isWarningEvent(ev))
         return false;
     return true;
@@ -71,12 +77,15 @@ bool TraceFilterMatcher::matches(const TraceEvent &ev) const
         return false;
     if (m_filter.text.isEmpty())
         return true;
-    // The type is a short Latin-1 literal: widen it on the stack, no allocation.
+    // A known type's name is a short Latin-1 literal: widen it on the stack, no allocation.
     char16_t type[64];
     qsizetype n = 0;
-    for (const char *p = ev.type ? ev.type : ""; *p && n < qsizetype(std::size(type)); ++p)
-        type[n++] = char16_t(uchar(*p));
-    if (m_text.indexIn(QStringView(type, n)) >= 0)
+    if (ev.type != EventType::Other) {
+        for (const char *p = eventTypeName(ev.type); *p && n < qsizetype(std::size(type)); ++p)
+            type[n++] = char16_t(uchar(*p));
+    }
+    if (ev.type == EventType::Other ? m_text.indexIn(QString::fromUtf8(ev.typeName())) >= 0
+                                    : m_text.indexIn(QStringView(type, n)) >= 0)
         return true;
     const QString summary = eventSummary(ev);
     return m_text.indexIn(QStringView(summary)) >= 0;

@@ -35,8 +35,8 @@ struct TraceFilter
     friend bool operator==(const TraceFilter &, const TraceFilter &) = default;
 };
 
-// A TraceFilter prepared for matching millions of events: types as byte strings compared with
-// strncmp, the needle kept once. Matching an event costs a few integer compares, and for a text
+// A TraceFilter prepared for matching millions of events: the types as a bit per EventType, the
+// needle kept once. Matching an event costs a few integer compares, and for a text
 // filter one eventSummary() (built, searched, dropped).
 class TraceFilterMatcher
 {
@@ -50,7 +50,10 @@ public:
     bool isCostly() const { return !m_filter.text.isEmpty() || m_filter.errorsOnly; }
 
 private:
+    bool typeMatches(QByteArrayView name) const;
+
     TraceFilter m_filter;
+    quint64 m_types = 0; // bit per EventType the type criteria let through
     QByteArrayList m_prefixes;
     QByteArrayList m_exact;
     QStringMatcher m_text; // case-insensitive, its skip table built once

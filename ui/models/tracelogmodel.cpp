@@ -12,7 +12,6 @@
 #include <QThreadPool>
 
 #include <algorithm>
-#include <cstring>
 
 namespace hopscope {
 
@@ -93,7 +92,18 @@ std::vector<int> matchAll(const TraceBatch &events, const TraceFilterMatcher &ma
 
 bool isUpgradeEvent(const TraceEvent &ev)
 {
-    return ev.type && std::strncmp(ev.type, "upgrade.", 8) == 0;
+    switch (ev.type) {
+    case EventType::UpgradeOffer:
+    case EventType::UpgradeSkipped:
+    case EventType::UpgradeSwitch:
+    case EventType::UpgradeDeclined:
+    case EventType::UpgradeAdvertised:
+    case EventType::UpgradeFollow:
+    case EventType::UpgradeH2Refused:
+        return true;
+    default:
+        return false;
+    }
 }
 
 } // namespace
@@ -281,7 +291,7 @@ QVariant TraceLogModel::data(const QModelIndex &index, int role) const
                    : ev.dir == Direction::In ? QStringLiteral("←")
                                              : QString();
         case TypeColumn:
-            return QString::fromLatin1(ev.type);
+            return QString::fromUtf8(ev.typeName());
         case SummaryColumn:
             return eventSummary(ev);
         }

@@ -2,80 +2,20 @@
 
 #include "views/protocolstyle.h"
 
-#include <QCborArray>
 #include <QUrl>
-
-#include <cstring>
-#include <string_view>
-#include <unordered_map>
 
 namespace hopscope {
 
 namespace {
 
-// The event types the indexes care about; everything else only lands in the per-connection and
-// per-exchange event lists.
-enum class Kind {
-    Other,
-    RequestStart,
-    PoolOpen,
-    Dns,
-    ConnectAttempt,
-    ConnectFailed,
-    Connect,
-    Tls,
-    H1Request,
-    H1Response,
-    H2Frame,
-    H2Headers,
-    UpgradeSwitch,
-    UpgradeFollow,
-    UpgradeAdvertised,
-    ResponseComplete,
-    RequestFailed,
-    Error,
-    Close,
-    NetRead,
-    NetWrite,
-};
-
-Kind kindOf(const char *type)
+QString str(const TraceEvent &ev, Field key)
 {
-    // One hash lookup per event on a string_view: no allocation.
-    static const std::unordered_map<std::string_view, Kind> kinds{
-        {"request.start", Kind::RequestStart},
-        {"pool.open", Kind::PoolOpen},
-        {"dns", Kind::Dns},
-        {"connect.attempt", Kind::ConnectAttempt},
-        {"connect.failed", Kind::ConnectFailed},
-        {"connect", Kind::Connect},
-        {"tls", Kind::Tls},
-        {"h1.request", Kind::H1Request},
-        {"h1.response", Kind::H1Response},
-        {"h2.frame", Kind::H2Frame},
-        {"h2.headers", Kind::H2Headers},
-        {"upgrade.switch", Kind::UpgradeSwitch},
-        {"upgrade.follow", Kind::UpgradeFollow},
-        {"upgrade.advertised", Kind::UpgradeAdvertised},
-        {"response.complete", Kind::ResponseComplete},
-        {"request.failed", Kind::RequestFailed},
-        {"error", Kind::Error},
-        {"close", Kind::Close},
-        {"net.read", Kind::NetRead},
-        {"net.write", Kind::NetWrite},
-    };
-    const auto it = kinds.find(std::string_view(type));
-    return it == kinds.end() ? Kind::Other : it->second;
+    return ev.field(key).toString();
 }
 
-QString str(const QCborMap &fields, QLatin1StringView key)
+qint64 integer(const TraceEvent &ev, Field key, qint64 fallback = 0)
 {
-    return fields.value(key).toString();
-}
-
-qint64 integer(const QCborMap &fields, QLatin1StringView key, qint64 fallback = 0)
-{
-    return fields.value(key).toInteger(fallback);
+    return ev.field(key).toInteger(fallback);
 }
 
 QString hostPortOf(const QString &origin)
@@ -189,6 +129,7 @@ void SessionStore::evictBodies()
 void SessionStore::clear()
 {
     m_events.clear();
+    m_reservedEvents = m_reservedBytes = 0;
     m_connections.clear();
     m_exchanges.clear();
     m_connStamp.clear();
@@ -209,6 +150,15 @@ void SessionStore::append(const TraceBatch &batch)
     ++m_batch;
     SessionDelta delta;
     delta.firstNewEvent = int(m_events.size());
+    // TraceBatch::append reserves exactly what it needs, which would copy every record on
+    // every batch; grow by half instead (amortised O(batch), at most a third unused).
+    const qsizetype events = m_events.size() + batch.size();
+    const qsizetype bytes = m_events.arena().size() + batch.arena().size();
+    if (!m_events.isEmpty() && (events > m_reservedEvents || bytes > m_reservedBytes)) {
+        m_reservedEvents = qMax(events, m_reservedEvents + m_reservedEvents / 2);
+        m_reservedBytes = qMax(bytes, m_reservedBytes + m_reservedBytes / 2);
+        m_events.reserve(m_reservedEvents, m_reservedBytes);
+    }
     m_events.append(batch);
     for (int i = delta.firstNewEvent; i < int(m_events.size()); ++i)
         index(i, delta);
@@ -252,8 +202,6 @@ ExchangeInfo &SessionStore::touchExchange(quint32 req, SessionDelta &delta)
 void SessionStore::index(int i, SessionDelta &delta)
 {
     const TraceEvent &ev = m_events.at(i);
-    const Kind kind = kindOf(ev.type);
-    const QCborMap &f = ev.fields;
     const qint64 t = ev.tNs;
 
     ConnectionInfo *c = nullptr;
@@ -276,11 +224,11 @@ void SessionStore::index(int i, SessionDelta &delta)
             x->stream = ev.scope.stream;
     }
 
-    switch (kind) {
-    case Kind::RequestStart:
+    switch (ev.type) {
+    case EventType::RequestStart:
         if (x) {
-            x->method = str(f, QLatin1StringView("method"));
-            x->url = str(f, QLatin1StringView("url"));
+            x->method = str(ev, Field::Method);
+            x->url = str(ev, Field::Url);
             const QUrl url(x->url);
             x->path = url.path(QUrl::FullyEncoded);
             if (x->path.isEmpty())
@@ -290,48 +238,47 @@ void SessionStore::index(int i, SessionDelta &delta)
             x->startNs = t;
         }
         break;
-    case Kind::PoolOpen:
+    case EventType::PoolOpen:
         if (c) {
-            c->origin = str(f, QLatin1StringView("origin"));
+            c->origin = str(ev, Field::Origin);
             c->tls = c->origin.startsWith(QLatin1String("https:"));
             c->openNs = t;
         }
         break;
-    case Kind::Dns:
+    case EventType::Dns:
         if (c) {
             c->dnsEndNs = t;
-            c->dnsStartNs = t - qint64(f.value(QLatin1StringView("ms")).toDouble() * 1e6);
+            c->dnsStartNs = t - qint64(ev.field(Field::Ms).toDouble() * 1e6);
         }
         break;
-    case Kind::ConnectAttempt:
+    case EventType::ConnectAttempt:
         if (c && c->connectStartNs < 0)
             c->connectStartNs = t;
         break;
-    case Kind::ConnectFailed:
+    case EventType::ConnectFailed:
         // The request may still succeed over the next address; the connection shows the failure.
         if (c && c->error.isEmpty())
-            c->error = str(f, QLatin1StringView("message"));
+            c->error = str(ev, Field::Message);
         break;
-    case Kind::Connect:
+    case EventType::Connect:
         if (c) {
             c->error.clear(); // an earlier address failed, this one worked
             c->connectEndNs = t;
             if (c->connectStartNs < 0)
-                c->connectStartNs = t - qint64(f.value(QLatin1StringView("ms")).toDouble() * 1e6);
-            c->address = QStringLiteral("%1:%2")
-                             .arg(str(f, QLatin1StringView("address")))
-                             .arg(integer(f, QLatin1StringView("port")));
+                c->connectStartNs = t - qint64(ev.field(Field::Ms).toDouble() * 1e6);
+            c->address =
+                QStringLiteral("%1:%2").arg(str(ev, Field::Address)).arg(integer(ev, Field::Port));
         }
         break;
-    case Kind::Tls:
+    case EventType::Tls:
         if (c) {
             c->tlsEndNs = t;
-            c->alpn = str(f, QLatin1StringView("alpn")); // null -> empty
+            c->alpn = str(ev, Field::Alpn); // null -> empty
             if (c->alpn == QLatin1String("h2") && c->history.isEmpty())
                 c->history.append({QStringLiteral("h2"), t, false});
         }
         break;
-    case Kind::H1Request:
+    case EventType::H1Request:
         if (c && c->history.isEmpty())
             c->history.append({QStringLiteral("HTTP/1.1"), t, false});
         if (x) {
@@ -341,22 +288,22 @@ void SessionStore::index(int i, SessionDelta &delta)
                 x->protocol = QStringLiteral("HTTP/1.1");
         }
         break;
-    case Kind::H1Response:
+    case EventType::H1Response:
         if (x) {
-            x->status = int(integer(f, QLatin1StringView("status")));
+            x->status = int(integer(ev, Field::Status));
             if (x->responseHeadNs < 0)
                 x->responseHeadNs = t;
         }
         break;
-    case Kind::H2Frame:
+    case EventType::H2Frame:
         // The first frame on a connection that never spoke HTTP/1.1: prior knowledge (or ALPN
         // h2, already recorded at the tls event).
         if (c && c->history.isEmpty())
             c->history.append({c->tls ? QStringLiteral("h2") : QStringLiteral("h2c"), t, false});
         break;
-    case Kind::H2Headers:
+    case EventType::H2Headers:
         if (x) {
-            const QString k = str(f, QLatin1StringView("kind"));
+            const QString k = str(ev, Field::Kind);
             if (k == QLatin1String("request")) {
                 if (x->requestSentNs < 0)
                     x->requestSentNs = t;
@@ -365,19 +312,17 @@ void SessionStore::index(int i, SessionDelta &delta)
             } else if (k == QLatin1String("response") || k == QLatin1String("interim")) {
                 if (x->responseHeadNs < 0)
                     x->responseHeadNs = t;
-                const QCborArray headers = f.value(QLatin1StringView("headers")).toArray();
-                for (const QCborValue &h : headers) {
-                    const QCborArray pair = h.toArray();
-                    if (pair.at(0).toString() == QLatin1String(":status")) {
-                        x->status = pair.at(1).toString().toInt();
+                for (const FieldValue h : ev.field(Field::Headers)) {
+                    if (h.at(0).toUtf8() == ":status") {
+                        x->status = h.at(1).toUtf8().toInt();
                         break;
                     }
                 }
             }
         }
         break;
-    case Kind::UpgradeSwitch: {
-        const QString protocol = str(f, QLatin1StringView("protocol"));
+    case EventType::UpgradeSwitch: {
+        const QString protocol = str(ev, Field::Protocol);
         if (c)
             c->history.append({protocol, t, true});
         if (x) {
@@ -390,66 +335,65 @@ void SessionStore::index(int i, SessionDelta &delta)
         }
         break;
     }
-    case Kind::UpgradeFollow:
+    case EventType::UpgradeFollow:
         if (c)
-            c->followedFrom = quint32(integer(f, QLatin1StringView("from")));
+            c->followedFrom = quint32(integer(ev, Field::From));
         break;
-    case Kind::UpgradeAdvertised:
+    case EventType::UpgradeAdvertised:
         if (c) {
             c->advertised.clear();
-            const QCborArray protocols = f.value(QLatin1StringView("protocols")).toArray();
-            for (const QCborValue &p : protocols)
+            for (const FieldValue p : ev.field(Field::Protocols))
                 c->advertised.append(p.toString());
             if (c->advertisedNs < 0)
                 c->advertisedNs = t;
         }
         break;
-    case Kind::ResponseComplete:
+    case EventType::ResponseComplete:
         if (x) {
             if (x->state != ExchangeInfo::State::Complete)
                 ++m_complete;
             x->state = ExchangeInfo::State::Complete;
-            x->status = int(integer(f, QLatin1StringView("status"), x->status));
-            x->bytes = integer(f, QLatin1StringView("bytes"), -1);
+            x->status = int(integer(ev, Field::Status, x->status));
+            x->bytes = integer(ev, Field::Bytes, -1);
             if (x->protocol.isEmpty())
-                x->protocol = str(f, QLatin1StringView("protocol"));
+                x->protocol = str(ev, Field::Protocol);
             x->endNs = t;
         }
         break;
-    case Kind::RequestFailed:
+    case EventType::RequestFailed:
         if (x) {
             if (x->state != ExchangeInfo::State::Failed)
                 ++m_failed;
             x->state = ExchangeInfo::State::Failed;
-            x->errorCode = str(f, QLatin1StringView("code"));
-            x->error = str(f, QLatin1StringView("error"));
+            x->errorCode = str(ev, Field::Code);
+            x->error = str(ev, Field::Error);
             x->endNs = t;
         }
         break;
-    case Kind::Error:
+    case EventType::Error:
         ++m_errorEvents;
         if (x) {
             if (x->error.isEmpty())
-                x->error = str(f, QLatin1StringView("message"));
+                x->error = str(ev, Field::Message);
         } else if (c && c->error.isEmpty()) {
-            c->error = str(f, QLatin1StringView("message"));
+            c->error = str(ev, Field::Message);
         }
         break;
-    case Kind::Close:
+    case EventType::Close:
         if (c) {
             c->closeNs = t;
-            c->closeReason = str(f, QLatin1StringView("reason"));
+            c->closeReason = str(ev, Field::Reason);
             if (c->connectEndNs < 0 && c->error.isEmpty())
                 c->error = c->closeReason; // closed before it ever connected
         }
         break;
-    case Kind::NetRead:
-        m_bytesIn += integer(f, QLatin1StringView("bytes"));
+    case EventType::NetRead:
+        m_bytesIn += integer(ev, Field::Bytes);
         break;
-    case Kind::NetWrite:
-        m_bytesOut += integer(f, QLatin1StringView("bytes"));
+    case EventType::NetWrite:
+        m_bytesOut += integer(ev, Field::Bytes);
         break;
-    case Kind::Other:
+    default:
         break;
     }
 }

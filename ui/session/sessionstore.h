@@ -130,8 +130,10 @@ public:
     // Forgets everything (File ▸ Clear); emits reset().
     void clear();
 
+    // Every event, compact (records plus one arena). A TraceEvent from it is a view: valid
+    // until the next append(); keep indexes, not events.
     const TraceBatch &events() const { return m_events; }
-    const TraceEvent &event(int index) const { return m_events.at(index); }
+    TraceEvent event(int index) const { return m_events.at(index); }
 
     // Connections in id order (ids are 1-based and dense: connectionAt(i).id == i + 1).
     int connectionCount() const { return int(m_connections.size()); }
@@ -170,6 +172,8 @@ private:
     void evictBodies();
 
     TraceBatch m_events;
+    qsizetype m_reservedEvents = 0; // what m_events has room for (see append())
+    qsizetype m_reservedBytes = 0;
     std::vector<ConnectionInfo> m_connections;
     std::vector<ExchangeInfo> m_exchanges;
     std::vector<quint64> m_connStamp; // batch that last touched each connection

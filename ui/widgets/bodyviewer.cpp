@@ -4,7 +4,6 @@
 #include "views/protocolstyle.h"
 
 #include <QBuffer>
-#include <QCborArray>
 #include <QComboBox>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -412,13 +411,11 @@ QByteArray BodyViewer::contentType() const
     for (const int i : ex->events) {
         const TraceEvent &ev = m_store->event(i);
         const bool requestHead =
-            ev.is("h1.request") ||
-            (ev.is("h2.headers") &&
-             ev.fields.value(QLatin1String("kind")).toString() == QLatin1String("request"));
+            ev.is(EventType::H1Request) ||
+            (ev.is(EventType::H2Headers) && ev.field(Field::Kind).toUtf8() == "request");
         if (!requestHead)
             continue;
-        for (const QCborValue &pair : ev.fields.value(QLatin1String("headers")).toArray()) {
-            const QCborArray p = pair.toArray();
+        for (const FieldValue p : ev.field(Field::Headers)) {
             if (p.at(0).toString().compare(QLatin1String("content-type"), Qt::CaseInsensitive) == 0)
                 return p.at(1).toString().toUtf8().toLower();
         }
@@ -440,8 +437,8 @@ qint64 BodyViewer::totalBytes(bool *known) const
         // response.complete says decodedBytes when the engine decoded the body.
         for (auto it = ex->events.crbegin(); it != ex->events.crend(); ++it) {
             const TraceEvent &ev = m_store->event(*it);
-            if (ev.is("response.complete")) {
-                const QCborValue v = ev.fields.value(QLatin1String("decodedBytes"));
+            if (ev.is(EventType::ResponseComplete)) {
+                const FieldValue v = ev.field(Field::DecodedBytes);
                 if (v.isInteger())
                     return v.toInteger();
                 break;

@@ -4,7 +4,6 @@
 #include "session/sessionstore.h"
 
 #include <QAction>
-#include <QCborArray>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QHeaderView>
@@ -54,14 +53,13 @@ QString shellQuoteBytes(const QByteArray &bytes)
 }
 
 // The header list of the request head we sent (h1.request, or h2.headers kind=request).
-QCborArray sentHeaders(const SessionStore &store, const ExchangeInfo &x)
+FieldValue sentHeaders(const SessionStore &store, const ExchangeInfo &x)
 {
     for (int i : x.events) {
         const TraceEvent &ev = store.event(i);
-        if (ev.is("h1.request") ||
-            (ev.is("h2.headers") &&
-             ev.fields.value(QLatin1String("kind")).toString() == QLatin1String("request")))
-            return ev.fields.value(QLatin1String("headers")).toArray();
+        if (ev.is(EventType::H1Request) ||
+            (ev.is(EventType::H2Headers) && ev.field(Field::Kind).toUtf8() == "request"))
+            return ev.field(Field::Headers);
     }
     return {};
 }
@@ -71,10 +69,10 @@ bool verificationOff(const SessionStore &store, const ConnectionInfo &c)
 {
     for (int i : c.events) {
         const TraceEvent &ev = store.event(i);
-        if (ev.is("tls.insecure"))
+        if (ev.is(EventType::TlsInsecure))
             return true;
-        if (ev.is("tls"))
-            return !ev.fields.value(QLatin1String("verified")).toBool(true);
+        if (ev.is(EventType::Tls))
+            return !ev.field(Field::Verified).toBool(true);
     }
     return false;
 }
@@ -332,11 +330,9 @@ QString ConnectionsPanel::curlCommand(const SessionStore &store, quint32 req)
 
     // The headers we sent, minus what curl sends by itself (or, for an h2c upgrade, what its
     // --http2 adds).
-    const QCborArray headers = sentHeaders(store, *x);
-    for (const QCborValue &h : headers) {
-        const QCborArray pair = h.toArray();
-        const QString name = pair.at(0).toString();
-        const QString value = pair.at(1).toString();
+    for (const FieldValue h : sentHeaders(store, *x)) {
+        const QString name = h.at(0).toString();
+        const QString value = h.at(1).toString();
         const QString lower = name.toLower();
         if (name.startsWith(QLatin1Char(':')) || lower == QLatin1String("content-length") ||
             lower == QLatin1String("user-agent"))

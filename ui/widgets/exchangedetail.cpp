@@ -298,9 +298,9 @@ void ExchangeDetail::updateHeader()
     // What the exchange spoke: an upgrade shows where it started and what it became.
     for (; m_scanned < ex->events.size(); ++m_scanned) {
         const TraceEvent &ev = m_store->event(ex->events.at(m_scanned));
-        if (ev.is("h1.request"))
+        if (ev.is(EventType::H1Request))
             m_sentHttp1 = true;
-        else if (ev.is("upgrade.switch"))
+        else if (ev.is(EventType::UpgradeSwitch))
             m_switched = true;
     }
     QString protocol = protocolLabel(ex->protocol);

@@ -2,10 +2,12 @@
 
 #include "models/sessionmessagesmodel.h"
 #include "session/sessionstore.h"
+#include "trace/tracestrings.h"
 #include "views/protocolstyle.h"
 
 #include <QCborArray>
 #include <QCborMap>
+#include <QCborValue>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFontDatabase>
@@ -258,13 +260,13 @@ void SessionPanel::updateState()
             switch (m_model->kind(r)) {
             case Kind::Close:
                 (ev.dir == Direction::Out ? sentCode : receivedCode) =
-                    int(ev.fields.value(QLatin1String("code")).toInteger(1005));
+                    int(ev.field(Field::Code).toInteger(1005));
                 break;
             case Kind::Unanswered:
                 unanswered = true;
                 break;
             case Kind::Failed:
-                failure = ev.fields.value(QLatin1String("error")).toString();
+                failure = ev.field(Field::Error).toString();
                 break;
             default:
                 break;
@@ -388,7 +390,7 @@ void SessionPanel::updateDetail()
         }
         break;
     case Kind::Close: {
-        const int code = int(ev.fields.value(QLatin1String("code")).toInteger(1005));
+        const int code = int(ev.field(Field::Code).toInteger(1005));
         text = tr("Close code %1 %2").arg(code).arg(SessionMessagesModel::closeCodeName(code));
         if (!payload.isEmpty())
             text += tr("\nReason: %1").arg(QString::fromUtf8(payload));
@@ -398,8 +400,8 @@ void SessionPanel::updateDetail()
         // Frames, errors, endings: every field of the event, as traced.
         text = m_model->index(row, SessionMessagesModel::ContentColumn).data().toString();
         text += QLatin1String("\n\n");
-        for (auto it = ev.fields.constBegin(); it != ev.fields.constEnd(); ++it) {
-            const QCborValue v = it.value();
+        for (auto it = ev.begin(); it != ev.end(); ++it) {
+            const QCborValue v = (*it).toCbor(); // generic display: the slow path is fine
             QString value;
             if (v.isMap())
                 value = QString::fromUtf8(
@@ -409,7 +411,8 @@ void SessionPanel::updateDetail()
                     QJsonDocument(v.toArray().toJsonArray()).toJson(QJsonDocument::Compact));
             else
                 value = v.toVariant().toString();
-            text += QStringLiteral("%1: %2\n").arg(it.key().toString(), value);
+            text += QStringLiteral("%1: %2\n")
+                        .arg(TraceStrings::instance().entry(quint32(it.key())).text, value);
         }
         break;
     }

@@ -175,7 +175,7 @@ void TimingsView::setExchange(quint32 req)
     m_req = req;
     m_scanned = 0;
     m_notes.clear();
-    m_timings = {};
+    m_timingsEvent = -1;
     refresh();
 }
 
@@ -240,25 +240,25 @@ void TimingsView::refresh()
 
     for (; m_scanned < ex->events.size(); ++m_scanned) {
         const TraceEvent &ev = m_store->event(ex->events.at(m_scanned));
-        if (ev.is("pool.reuse"))
+        if (ev.is(EventType::PoolReuse))
             m_notes.append(tr("connection #%1 reused").arg(ev.scope.conn));
-        else if (ev.is("pool.open"))
+        else if (ev.is(EventType::PoolOpen))
             m_notes.append(tr("new connection #%1").arg(ev.scope.conn));
-        else if (ev.is("pool.retry"))
-            m_notes.append(tr("retried on a new connection (%1)")
-                               .arg(ev.fields.value(QLatin1String("reason")).toString()));
-        else if (ev.is("upgrade.follow"))
-            m_notes.append(tr("opened because connection #%1 advertised Upgrade: h2")
-                               .arg(ev.fields.value(QLatin1String("from")).toInteger()));
-        else if (ev.is("upgrade.switch"))
+        else if (ev.is(EventType::PoolRetry))
             m_notes.append(
-                tr("switched to %1 (101)")
-                    .arg(protocolLabel(ev.fields.value(QLatin1String("protocol")).toString())));
-        else if (ev.is("response.complete"))
-            m_timings = ev.fields.value(QLatin1String("timings")).toMap();
+                tr("retried on a new connection (%1)").arg(ev.field(Field::Reason).toString()));
+        else if (ev.is(EventType::UpgradeFollow))
+            m_notes.append(tr("opened because connection #%1 advertised Upgrade: h2")
+                               .arg(ev.field(Field::From).toInteger()));
+        else if (ev.is(EventType::UpgradeSwitch))
+            m_notes.append(tr("switched to %1 (101)")
+                               .arg(protocolLabel(ev.field(Field::Protocol).toString())));
+        else if (ev.is(EventType::ResponseComplete))
+            m_timingsEvent = ex->events.at(m_scanned);
     }
     const QStringList &notes = m_notes;
-    const QCborMap &timings = m_timings;
+    const FieldValue timings =
+        m_timingsEvent >= 0 ? m_store->event(m_timingsEvent).field(Field::Timings) : FieldValue();
 
     const double traceMs = ex->startNs >= 0 ? double(ex->startNs) / 1e6 : 0;
     QString summary = tr("Started at +%1 into the trace").arg(formatMs(traceMs));
@@ -268,27 +268,27 @@ void TimingsView::refresh()
     const bool session = ex->kind != ExchangeInfo::Kind::Http;
     struct Spec
     {
-        const char *key;
+        Field key;
         QString name;
         QString description;
     };
     const Spec specs[] = {
-        {"dns", tr("DNS"), tr("resolving the host name")},
-        {"connect", tr("Connect"), tr("TCP connect")},
-        {"tls", tr("TLS"), tr("TLS handshake")},
-        {"send", tr("Send"), tr("writing the request")},
-        {"wait", tr("Wait"), tr("request sent → first response byte")},
-        {"receive", session ? tr("Session") : tr("Receive"),
+        {Field::Dns, tr("DNS"), tr("resolving the host name")},
+        {Field::Connect, tr("Connect"), tr("TCP connect")},
+        {Field::Tls, tr("TLS"), tr("TLS handshake")},
+        {Field::Send, tr("Send"), tr("writing the request")},
+        {Field::Wait, tr("Wait"), tr("request sent → first response byte")},
+        {Field::Receive, session ? tr("Session") : tr("Receive"),
          session ? tr("the session after the 101, until it closed")
                  : tr("first response byte → end of the body")},
     };
 
-    if (!timings.isEmpty()) {
-        m_totalMs = timings.value(QLatin1String("total")).toDouble(-1);
+    if (timings.size() > 0) {
+        m_totalMs = timings.value(Field::Total).toDouble(-1);
         double sum = 0;
         QList<Phase> network;
         for (const Spec &s : specs) {
-            Phase ph{s.name, s.description, 0, timings.value(QLatin1String(s.key)).toDouble(-1)};
+            Phase ph{s.name, s.description, 0, timings.value(s.key).toDouble(-1)};
             network.append(ph);
             if (ph.ms > 0)
                 sum += ph.ms;

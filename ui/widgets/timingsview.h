@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QCborMap>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -62,7 +61,7 @@ private:
     // session does not make every batch walk all of its events again.
     int m_scanned = 0;
     QStringList m_notes;
-    QCborMap m_timings;
+    int m_timingsEvent = -1; // the exchange's response.complete (SessionStore index)
     QList<Phase> m_phases;
     double m_totalMs = -1;
     QLabel *m_error = nullptr;

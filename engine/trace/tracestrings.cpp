@@ -1,0 +1,132 @@
+#include "trace/tracestrings.h"
+
+#include "trace/traceschema.h"
+
+#include <cstdio>
+#include <string_view>
+#include <unordered_map>
+
+namespace hopscope {
+
+namespace {
+
+const char *const kFieldNames[] = {
+#define HOPSCOPE_X(e, name) name,
+    HOPSCOPE_FIELDS(HOPSCOPE_X)
+#undef HOPSCOPE_X
+};
+
+} // namespace
+
+void appendJsonString(QByteArray &out, QByteArrayView s)
+{
+    out.append('"');
+    const char *begin = s.data();
+    const char *const end = begin + s.size();
+    const char *run = begin; // bytes that need no escape are copied in runs
+    for (const char *p = begin; p != end; ++p) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(run, p - run);
+        run = p + 1;
+        switch (c) {
+        case '"':
+            out.append("\\\"");
+            break;
+        case '\\':
+            out.append("\\\\");
+            break;
+        case '\n':
+            out.append("\\n");
+            break;
+        case '\r':
+            out.append("\\r");
+            break;
+        case '\t':
+            out.append("\\t");
+            break;
+        default: {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out.append(buf);
+        }
+        }
+    }
+    out.append(run, end - run);
+    out.append('"');
+}
+
+TraceStrings &TraceStrings::instance()
+{
+    static TraceStrings strings;
+    return strings;
+}
+
+TraceStrings::TraceStrings() : m_blocks(new std::atomic<Entry *>[kBlocks])
+{
+    for (quint32 i = 0; i < kBlocks; ++i)
+        m_blocks[i].store(nullptr, std::memory_order_relaxed);
+    // Field ids are the ids of their names: intern the known ones first, in enum order.
+    for (const char *name : kFieldNames) {
+        quint32 id = 0;
+        intern(QByteArrayView(name), &id);
+    }
+    Q_ASSERT(m_size.load() == quint32(Field::KnownCount));
+}
+
+bool TraceStrings::intern(QByteArrayView utf8, quint32 *id)
+{
+    if (utf8.size() > kMaxInternedLength)
+        return false;
+    // Each thread remembers the ids it has seen, so the hot path (the same few dozen names,
+    // frame by frame) takes no lock. Keys view the table's own bytes, which never move.
+    thread_local std::unordered_map<std::string_view, quint32> seen;
+    const std::string_view key(utf8.data(), std::size_t(utf8.size()));
+    if (const auto it = seen.find(key); it != seen.end()) {
+        *id = it->second;
+        return true;
+    }
+    if (!internLocked(utf8, id))
+        return false;
+    const QByteArray &stored = entry(*id).utf8;
+    seen.emplace(std::string_view(stored.constData(), std::size_t(stored.size())), *id);
+    return true;
+}
+
+bool TraceStrings::internLocked(QByteArrayView utf8, quint32 *id)
+{
+    QMutexLocker lock(&m_mutex);
+    // QByteArray::fromRawData: look up without copying the key.
+    const QByteArray probe = QByteArray::fromRawData(utf8.data(), utf8.size());
+    if (const auto it = m_ids.constFind(probe); it != m_ids.cend()) {
+        *id = it.value();
+        return true;
+    }
+    const quint32 next = m_size.load(std::memory_order_relaxed);
+    if (next >= kMaxStrings)
+        return false;
+    Entry *block = m_blocks[next / kBlockSize].load(std::memory_order_relaxed);
+    if (!block) {
+        block = new Entry[kBlockSize]; // lives as long as the process
+        m_blocks[next / kBlockSize].store(block, std::memory_order_release);
+    }
+    Entry &e = block[next % kBlockSize];
+    e.utf8 = utf8.toByteArray();
+    e.text = QString::fromUtf8(e.utf8);
+    appendJsonString(e.json, e.utf8);
+    m_ids.insert(e.utf8, next);
+    m_size.store(next + 1, std::memory_order_release);
+    *id = next;
+    return true;
+}
+
+const TraceStrings::Entry &TraceStrings::entry(quint32 id) const
+{
+    static const Entry empty{{}, {}, QByteArrayLiteral("\"\"")};
+    if (!isValid(id))
+        return empty;
+    return m_blocks[id / kBlockSize].load(std::memory_order_acquire)[id % kBlockSize];
+}
+
+} // namespace hopscope
