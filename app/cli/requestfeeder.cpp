@@ -13,9 +13,8 @@ RequestFeeder::RequestFeeder(Client *client, const CliOptions &options, QObject 
 
 void RequestFeeder::start()
 {
-    if (m_options.parallel)
-        enqueueRest();
-    else if (m_next < m_options.requestCount())
+    const qsizetype first = m_options.parallel ? kParallelWindow : 1;
+    while (m_next < first && m_next < m_options.requestCount())
         enqueueNext();
 }
 
