@@ -1,7 +1,6 @@
 #include "client.h"
 
 #include "core/exchange.h"
-#include "core/origin.h"
 #include "http1/http1driver.h"
 #include "http2/http2driver.h"
 #include "net/connection.h"
@@ -12,10 +11,39 @@
 #include "upgrade/upgraderegistry.h"
 #include "websocket/websocketupgradehandler.h"
 
+#include <QPointer>
 #include <QSslSocket>
 #include <QTimer>
 
+#include <optional>
+
 namespace hopscope {
+
+// Everything the client keeps for one request until it finishes; released with it.
+struct Client::Request
+{
+    std::unique_ptr<Exchange> exchange;
+    QString key; // the pool key, computed when the request is routed (again only on a retry)
+    std::optional<DispatchQueues::Handle> waiting; // its place in its key's queue
+    QTimer *timer = nullptr;                       // the request's total timeout
+    QPointer<ProtocolDriver> driver;               // in flight on
+    Connection *opening = nullptr;                 // the connection it opened, until ready
+    int retries = 0;
+
+    bool isUser() const { return exchange->id() != 0; }
+    bool isStarted() const { return exchange->timings.start >= 0; }
+};
+
+namespace {
+
+// An explicit upgrade (WebSocket, a raw tunnel, a custom token) takes the connection over for
+// good and can only be offered on a connection's first request: it always gets a new one.
+bool needsOwnConnection(const RequestSpec &spec)
+{
+    return !spec.upgrade.isEmpty() && spec.protocol != ProtocolPolicy::Http1Only;
+}
+
+} // namespace
 
 Client::Client(TraceStore *trace, QObject *parent)
     : QObject(parent), m_trace(trace), m_pool(new ConnectionPool(trace, this)),
@@ -24,30 +52,39 @@ Client::Client(TraceStore *trace, QObject *parent)
     m_upgrades->registerHandler(std::make_shared<H2cUpgradeHandler>());
     m_upgrades->registerHandler(std::make_shared<WebSocketUpgradeHandler>());
     m_upgrades->setFallback(std::make_shared<RawTunnelHandler>()); // any other token
+    connect(m_pool, &ConnectionPool::connectionRemoved, this, &Client::keyChanged);
 }
 
-Client::~Client()
+Client::~Client() = default;
+
+Client::Request *Client::requestOf(const Exchange *ex) const
 {
-    qDeleteAll(m_timers);
+    const auto it = m_requests.find(ex);
+    return it == m_requests.end() ? nullptr : it->second.get();
 }
 
-Exchange *Client::enqueue(RequestSpec spec, std::unique_ptr<BodySink> sink)
+quint32 Client::enqueue(RequestSpec spec, std::unique_ptr<BodySink> sink)
 {
-    const auto id = quint32(m_exchanges.size() + 1);
-    m_exchanges.push_back(std::make_unique<Exchange>(id, std::move(spec), std::move(sink)));
-    Exchange *ex = m_exchanges.back().get();
-    m_pending.append(ex);
+    const quint32 id = m_nextId++;
+    auto r = std::make_unique<Request>();
+    r->exchange = std::make_unique<Exchange>(id, std::move(spec), std::move(sink));
+    m_unstarted.push_back(r.get());
+    m_requests.emplace(r->exchange.get(), std::move(r));
     ++m_unfinished;
     if (m_running)
         schedulePump();
-    return ex;
+    return id;
 }
 
-QList<Exchange *> Client::exchanges() const
+QList<const Exchange *> Client::unfinished() const
 {
-    QList<Exchange *> out;
-    for (const auto &e : m_exchanges)
-        out.append(e.get());
+    QList<const Exchange *> out;
+    for (const auto &[ex, r] : m_requests) {
+        if (r->isUser())
+            out.append(ex);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Exchange *a, const Exchange *b) { return a->id() < b->id(); });
     return out;
 }
 
@@ -73,63 +110,84 @@ void Client::schedulePump()
         Qt::QueuedConnection);
 }
 
-// Dispatches what can go now, in order. Sequential mode keeps one request in flight (counting
-// one whose connection is still opening); parallel mode dispatches everything the pool allows.
+// Something changed for the connections of this key (one opened, freed a slot, closed, failed):
+// its waiting requests are looked at on the next pump, and only theirs.
+void Client::keyChanged(const QString &key)
+{
+    m_queues.markReady(key);
+    schedulePump();
+}
+
+// Starts what may start and dispatches, per key, what can go now. Sequential mode keeps one
+// user request in flight (counting one whose connection is still opening); parallel mode
+// starts everything and dispatches what the pool allows.
 void Client::pump()
 {
     if (!m_running)
         return;
-    for (qsizetype i = 0; i < m_pending.size();) {
-        Exchange *ex = m_pending.at(i);
-        if (!m_parallel && (userRequestsInFlight() > 0 || !m_opening.isEmpty()))
-            break;
-        if (ex->timings.start < 0) {
-            ex->timings.start = m_trace->elapsedNs();
-            m_trace->record(EventType::RequestStart, {0, ex->id(), -1})
-                .atom(Field::Method, ex->spec().method)
-                .value(Field::Url, ex->spec().url.toString());
-            startRequestTimer(ex);
-            if (!checkRequest(ex))
-                continue; // failed and removed from m_pending
-        }
-        if (tryDispatch(ex)) {
-            m_pending.removeAt(i);
-            continue;
-        }
-        ++i;
+    if (m_pumping) {
+        m_pumpAgain = true; // a slot called back into us: finish this pass first
+        return;
     }
+    m_pumping = true;
+    dispatchReadyKeys();
+    startWaitingRequests();
+    dispatchReadyKeys();
+    m_pumping = false;
+    if (std::exchange(m_pumpAgain, false))
+        schedulePump();
     if (m_unfinished == 0 && m_running) {
         m_running = false;
         emit allFinished();
     }
 }
 
-// Internal exchanges (the OPTIONS * probe of --h2c-options, id 0) do not hold back the next
-// request: nghttp -u sends the real request as soon as the switch happened, and so do we.
-int Client::userRequestsInFlight() const
+void Client::startWaitingRequests()
 {
-    int n = 0;
-    for (auto it = m_running_on.cbegin(); it != m_running_on.cend(); ++it)
-        n += it.key()->id() != 0;
-    return n;
+    while (!m_unstarted.empty() && m_running) {
+        if (!m_parallel && (m_userActive > 0 || !m_opening.isEmpty()))
+            break;
+        Request *r = m_unstarted.front();
+        m_unstarted.pop_front();
+        if (!startRequest(r))
+            continue; // failed and released
+        route(r, false);
+        // Alone in its queue: try it now, so that a request's start and its dispatch stay
+        // together in the trace. Behind others it waits its turn.
+        if (r->waiting && m_queues.front(r->key) == r->exchange.get())
+            dispatchKey(r->key);
+    }
 }
 
-bool Client::checkRequest(Exchange *ex)
+// false: the request failed its checks and is gone.
+bool Client::startRequest(Request *r)
 {
-    const QUrl &url = ex->spec().url;
+    Exchange *ex = r->exchange.get();
+    ex->timings.start = m_trace->elapsedNs();
+    ++m_userActive;
+    m_trace->record(EventType::RequestStart, {0, ex->id(), -1})
+        .atom(Field::Method, ex->spec().method)
+        .text(Field::Url, ex->spec().url.toString());
+    startRequestTimer(r);
+    return checkRequest(r);
+}
+
+bool Client::checkRequest(Request *r)
+{
+    const QUrl &url = r->exchange->spec().url;
     const QString scheme = url.scheme().toLower();
     if (scheme != u"http" && scheme != u"https") {
-        failRequest(ex, "url",
+        failRequest(r, "url",
                     QStringLiteral("unsupported URL scheme \"%1\" in %2 (use http or https)")
                         .arg(url.scheme(), url.toString()));
         return false;
     }
     if (url.host().isEmpty()) {
-        failRequest(ex, "url", QStringLiteral("no host in URL %1").arg(url.toString()));
+        failRequest(r, "url", QStringLiteral("no host in URL %1").arg(url.toString()));
         return false;
     }
     if (scheme == u"https" && !QSslSocket::supportsSsl()) {
-        failRequest(ex, "tls-unavailable",
+        failRequest(r, "tls-unavailable",
                     QStringLiteral("TLS is unavailable: Qt has no working TLS backend (%1); "
                                    "install the OpenSSL 3 library (libssl3)")
                         .arg(QSslSocket::activeBackend().isEmpty() ? QStringLiteral("none loaded")
@@ -139,59 +197,80 @@ bool Client::checkRequest(Exchange *ex)
     return true;
 }
 
-// Puts the exchange on a connection that can take it now, or opens one. false: it must wait
-// (the first connection to this origin is still opening and may turn out to multiplex, or the
-// per-origin connection limit is reached).
-bool Client::tryDispatch(Exchange *ex)
+// Computes the request's pool key (following an advertisement if one applies) and puts it in
+// that key's queue, at the back or, for a retry, at the front. An explicit upgrade opens its
+// own connection at once instead.
+void Client::route(Request *r, bool first)
 {
-    // An explicit upgrade (WebSocket, a raw tunnel, a custom token) takes the connection over
-    // for good and can only be offered on a connection's first request: always a new one.
-    if (!ex->spec().upgrade.isEmpty() && ex->spec().protocol != ProtocolPolicy::Http1Only) {
-        openConnection(ex);
-        return true;
+    Exchange *ex = r->exchange.get();
+    if (needsOwnConnection(ex->spec())) {
+        r->key = ConnectionPool::key(ex->spec());
+        openConnection(r);
+        return;
     }
-    followUpgradeH2(ex);
-    if (ProtocolDriver *driver = m_pool->findAvailable(ex->spec())) {
+    r->key = m_pool->route(ex->dispatchSpec());
+    r->waiting = first ? m_queues.pushFront(r->key, ex) : m_queues.pushBack(r->key, ex);
+    m_queues.markReady(r->key);
+}
+
+void Client::unqueue(Request *r)
+{
+    if (r->waiting)
+        m_queues.remove(r->key, *std::exchange(r->waiting, std::nullopt));
+}
+
+void Client::dispatchReadyKeys()
+{
+    for (const QString &key : m_queues.takeReady())
+        dispatchKey(key);
+}
+
+// Dispatches this key's waiting requests in order until one has to wait (then all behind it
+// wait too: they would meet the same connections).
+void Client::dispatchKey(const QString &key)
+{
+    while (m_running) {
+        // Looked up again each time: a submit may finish (or retry) a request synchronously.
+        Exchange *ex = m_queues.front(key);
+        if (!ex || !dispatch(requestOf(ex)))
+            break;
+    }
+}
+
+// Puts the request on a connection that can take it now, or opens one. false: it must wait (a
+// connection of its key may still turn out to multiplex, or the per-key limit is reached).
+bool Client::dispatch(Request *r)
+{
+    const QString key = r->key;
+    if (ProtocolDriver *driver = m_pool->findAvailable(key)) {
+        Exchange *ex = r->exchange.get();
+        unqueue(r);
         m_trace->record(EventType::PoolReuse, {driver->connection()->id(), ex->id(), -1})
-            .value(Field::Origin, Origin::fromUrl(ex->spec().url).toString());
-        m_running_on.insert(ex, driver);
+            .atom(Field::Origin, driver->connection()->origin().toString().toUtf8());
+        r->driver = driver;
         driver->submit(ex);
         return true;
     }
-    const QString key = ConnectionPool::key(ex->spec());
-    // Wait rather than open more connections while the first one may still turn out to
-    // multiplex (connecting, or an upgrade offer in flight), or while an HTTP/2 connection has
-    // only run out of stream slots.
-    if (m_pool->pendingCount(key) > 0 || m_pool->upgradeInFlight(key) ||
-        m_pool->hasMultiplexed(key))
+    if (m_pool->shouldWait(key) || m_pool->connectionCount(key) >= m_maxConnections)
         return false;
-    if (m_pool->connectionCount(key) >= m_maxConnections)
-        return false;
-    openConnection(ex);
+    unqueue(r);
+    openConnection(r);
     return true;
 }
 
-void Client::openConnection(Exchange *ex)
+void Client::openConnection(Request *r)
 {
-    Connection *conn = m_pool->createConnection(ex->spec());
-    m_trace->record(EventType::PoolOpen, conn->scope(ex->id()))
-        .value(Field::Origin, conn->origin().toString());
-    if (const Follow f = m_followFrom.take(ConnectionPool::key(ex->spec())); f.from) {
-        // The arrow from the advertising connection to the HTTP/2 one it led to.
-        m_trace->record(EventType::UpgradeFollow, conn->scope(ex->id()))
-            .value(Field::Protocol, QStringLiteral("h2"))
-            .value(Field::From, qint64(f.from))
-            .value(Field::Alpn, QStringLiteral("h2"));
-        m_replaces.insert(conn, f.oldKey);
-    }
+    Exchange *ex = r->exchange.get();
+    Connection *conn = m_pool->createConnection(ex->spec(), r->key, ex->id());
     ex->setState(Exchange::State::Connecting);
-    m_opening.insert(conn, ex);
+    r->opening = conn;
+    m_opening.insert(conn, r);
     connect(conn, &Connection::ready, this, [this, conn] { onConnectionReady(conn); });
     connect(conn, &Connection::failed, this,
             [this, conn](const QByteArray &code, const QString &msg) {
                 onConnectionFailed(conn, code, msg);
             });
-    conn->open(ex);
+    conn->open(ex->id());
 }
 
 // The driver follows from what the connection negotiated and what the request asked for.
@@ -222,9 +301,10 @@ ProtocolDriver *Client::createDriver(Connection *conn, const RequestSpec &spec)
 void Client::adoptDriver(ProtocolDriver *driver)
 {
     m_pool->setDriver(driver->connection(), driver);
+    const QString key = driver->connection()->poolKey();
     connect(driver, &ProtocolDriver::finished, this, &Client::onDriverFinished);
-    connect(driver, &ProtocolDriver::capacityAvailable, this, &Client::schedulePump);
-    connect(driver, &ProtocolDriver::closed, this, &Client::schedulePump);
+    connect(driver, &ProtocolDriver::capacityAvailable, this, [this, key] { keyChanged(key); });
+    connect(driver, &ProtocolDriver::closed, this, [this, key] { keyChanged(key); });
     connect(driver, &ProtocolDriver::switchedTo, this, &Client::onDriverSwitched);
     connect(driver, &ProtocolDriver::upgradeAdvertised, this, &Client::onUpgradeAdvertised);
 }
@@ -233,31 +313,39 @@ void Client::onDriverSwitched(ProtocolDriver *next)
 {
     auto *previous = qobject_cast<ProtocolDriver *>(sender());
     adoptDriver(next);
+    // At most a few requests ride the old driver (HTTP/1.1: the one that got the 101).
     QList<Exchange *> moved;
-    for (auto it = m_running_on.begin(); it != m_running_on.end(); ++it) {
-        if (it.value() == previous) {
-            it.value() = next;
-            moved.append(it.key());
+    for (const auto &[ex, r] : m_requests) {
+        if (r->driver && r->driver == previous) {
+            r->driver = next;
+            moved.append(r->exchange.get());
         }
     }
+    std::sort(moved.begin(), moved.end(),
+              [](const Exchange *a, const Exchange *b) { return a->id() < b->id(); });
     for (Exchange *ex : moved)
         emit protocolSwitched(ex, next);
     // Start the new driver and put waiting requests on it right away, so their streams leave
     // together with the connection preface: Apache's event MPM ends an upgraded connection that
     // is idle after stream 1, and a request sent a moment later is refused.
     next->activate();
+    m_queues.markReady(next->connection()->poolKey());
     pump();
 }
 
 void Client::onConnectionReady(Connection *conn)
 {
-    Exchange *ex = m_opening.take(conn);
+    Request *r = m_opening.take(conn);
+    if (r)
+        r->opening = nullptr;
+    Exchange *ex = r ? r->exchange.get() : nullptr;
     const RequestSpec spec = ex ? ex->spec() : RequestSpec{};
+    if (ex)
+        ex->timings.setConnectionPhases(conn->timings());
     ProtocolDriver *driver = createDriver(conn, spec);
     adoptDriver(driver);
     driver->activate();
-    if (m_replaces.contains(conn))
-        closeReplacedConnections(m_replaces.take(conn), conn->id());
+    m_pool->retireReplaced(conn);
     if (ex && !ex->isFinished()) {
         if (spec.h2cViaOptions && spec.upgradeToken() == "h2c" &&
             driver->protocol() == "http/1.1") {
@@ -269,90 +357,71 @@ void Client::onConnectionReady(Connection *conn)
             probe.body.clear();
             probe.bodyFile.clear();
             probe.headers.clear();
-            m_internal.push_back(std::make_unique<Exchange>(0, probe, nullptr));
-            Exchange *options = m_internal.back().get();
+            auto internal = std::make_unique<Request>();
+            internal->exchange = std::make_unique<Exchange>(0, probe, nullptr);
+            internal->key = r->key;
+            internal->driver = driver;
+            Exchange *options = internal->exchange.get();
             options->timings.start = m_trace->elapsedNs();
-            m_running_on.insert(options, driver);
+            m_requests.emplace(options, std::move(internal));
             driver->submit(options);
             ex->setState(Exchange::State::Queued);
-            m_pending.prepend(ex);
+            route(r, true);
         } else {
-            m_running_on.insert(ex, driver);
+            r->driver = driver;
             driver->submit(ex);
         }
     }
-    schedulePump(); // waiting requests may multiplex onto it, or open further connections
+    // Waiting requests may multiplex onto it, or open further connections.
+    keyChanged(conn->poolKey());
 }
 
 void Client::onUpgradeAdvertised(const QList<QByteArray> &protocols)
 {
     auto *driver = qobject_cast<ProtocolDriver *>(sender());
-    if (!driver || !driver->connection()->origin().isTls())
-        return; // cleartext `h2c` advertisements are shown, and acted on only under --h2c
-    for (const QByteArray &p : protocols) {
-        if (p.compare("h2", Qt::CaseInsensitive) == 0) {
-            for (const auto &e : m_exchanges) {
-                if (e->connectionId == driver->connection()->id()) {
-                    m_h2Advertised.insert(ConnectionPool::key(e->spec()),
-                                          driver->connection()->id());
-                    break;
-                }
-            }
-        }
-    }
-}
-
-// A request to a TLS origin that advertised `Upgrade: h2` goes over a new connection that
-// offers ALPN h2 only (the pool key changes with it, so it cannot land on the old one).
-void Client::followUpgradeH2(Exchange *ex)
-{
-    RequestSpec &spec = ex->dispatchSpec();
-    if (!spec.followUpgradeH2 || spec.protocol == ProtocolPolicy::Http1Only ||
-        spec.url.scheme().compare(u"https", Qt::CaseInsensitive) != 0)
+    if (!driver || !m_pool->noteUpgradeAdvertised(driver->connection(), protocols))
         return;
-    const QString oldKey = ConnectionPool::key(spec);
-    const auto it = m_h2Advertised.constFind(oldKey);
-    if (it == m_h2Advertised.cend())
-        return;
-    spec.tls.alpn = {QByteArrayLiteral("h2")};
-    const QString newKey = ConnectionPool::key(spec);
-    if (!m_followFrom.contains(newKey) && m_pool->connectionCount(newKey) == 0)
-        m_followFrom.insert(newKey, {oldKey, it.value()});
-}
-
-void Client::closeReplacedConnections(const QString &oldKey, quint32 newConnection)
-{
-    for (ProtocolDriver *d : m_pool->idleDrivers(oldKey)) {
-        d->connection()->close(
-            QStringLiteral("replaced by HTTP/2 connection %1 (Upgrade: h2)").arg(newConnection));
+    // Requests already waiting under that key follow too, in their order.
+    const QString key = driver->connection()->poolKey();
+    for (Exchange *ex : m_queues.waiting(key)) {
+        Request *r = requestOf(ex);
+        const QString newKey = m_pool->route(ex->dispatchSpec());
+        if (newKey == key)
+            continue;
+        unqueue(r);
+        r->key = newKey;
+        r->waiting = m_queues.pushBack(newKey, ex);
+        keyChanged(newKey);
     }
 }
 
 void Client::onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message)
 {
-    Exchange *ex = m_opening.take(conn);
-    if (ex && !ex->isFinished())
-        failRequest(ex, code, message);
-    schedulePump();
+    if (Request *r = m_opening.take(conn)) {
+        r->opening = nullptr;
+        if (!r->exchange->isFinished())
+            failRequest(r, code, message);
+    }
+    keyChanged(conn->poolKey());
 }
 
 void Client::onDriverFinished(Exchange *ex, bool retryable)
 {
-    if (!m_running_on.contains(ex))
+    Request *r = requestOf(ex);
+    if (!r || !r->driver)
         return;
-    m_running_on.remove(ex);
-    if (ex->id() == 0) {
-        schedulePump(); // an internal OPTIONS * probe: the real request is waiting
+    r->driver = nullptr;
+    keyChanged(r->key); // its connection may take the next request now
+    if (!r->isUser()) {
+        release(r); // an internal OPTIONS * probe: the real request is waiting
         return;
     }
-    if (retryable && m_retries.value(ex) == 0 && m_running) {
-        m_retries[ex] = 1;
+    if (retryable && r->retries == 0 && m_running) {
+        r->retries = 1;
         m_trace->record(EventType::PoolRetry, {ex->connectionId, ex->id(), -1})
             .value(Field::Reason, ex->error());
-        ex->setState(Exchange::State::Queued);
-        ex->status = 0;
-        m_pending.prepend(ex);
-        schedulePump();
+        ex->startOver();
+        route(r, true);
         return;
     }
     if (ex->state() == Exchange::State::Failed) {
@@ -360,52 +429,81 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
             .value(Field::Error, ex->error())
             .atom(Field::Code, ex->errorCode());
     }
-    finish(ex);
+    finish(r);
 }
 
-void Client::failRequest(Exchange *ex, const QByteArray &code, const QString &message)
+void Client::failRequest(Request *r, const QByteArray &code, const QString &message)
 {
+    Exchange *ex = r->exchange.get();
     ex->fail(code, message);
     if (ex->timings.end < 0)
         ex->timings.end = m_trace->elapsedNs();
     m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
         .value(Field::Error, message)
         .atom(Field::Code, code);
-    m_pending.removeOne(ex);
-    for (auto it = m_opening.begin(); it != m_opening.end(); ++it) {
-        if (it.value() == ex)
-            it.value() = nullptr; // the connection may still serve others once open
-    }
-    finish(ex);
+    finish(r);
 }
 
-void Client::finish(Exchange *ex)
+// Takes the request out of every structure of the client and hands back its exchange. The
+// connection it was opening may still serve others once open.
+std::unique_ptr<Exchange> Client::release(Request *r)
 {
-    if (QTimer *t = m_timers.take(ex))
-        t->deleteLater();
+    unqueue(r);
+    if (r->opening)
+        m_opening[r->opening] = nullptr;
+    if (r->timer) {
+        r->timer->stop();
+        r->timer->deleteLater(); // it may be the timer whose timeout got us here
+    }
+    std::unique_ptr<Exchange> ex = std::move(r->exchange);
+    m_requests.erase(ex.get()); // deletes r
+    return ex;
+}
+
+void Client::finish(Request *r)
+{
+    const bool started = r->isStarted();
+    Exchange *ex = r->exchange.get();
+    m_finished.push_back(release(r));
+    if (!m_releaseScheduled) {
+        m_releaseScheduled = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_releaseScheduled = false;
+                m_finished.clear();
+            },
+            Qt::QueuedConnection);
+    }
     --m_unfinished;
+    if (started)
+        --m_userActive;
     emit exchangeFinished(ex);
     // Let the driver and connection settle (close, pool bookkeeping) before dispatching more.
     schedulePump();
 }
 
-void Client::startRequestTimer(Exchange *ex)
+void Client::startRequestTimer(Request *r)
 {
-    const int ms = ex->spec().timeouts.totalMs;
+    const int ms = r->exchange->spec().timeouts.totalMs;
     if (ms <= 0)
         return;
     auto *t = new QTimer(this);
     t->setSingleShot(true);
     t->setTimerType(Qt::PreciseTimer); // a user-given timeout must not fire early
+    const Exchange *ex = r->exchange.get();
     connect(t, &QTimer::timeout, this, [this, ex, ms] {
+        Request *r = requestOf(ex); // stopped when the request goes: it is still here
+        if (!r)
+            return;
         const QString msg = QStringLiteral("request timed out after %1 s").arg(ms / 1000.0);
-        if (QPointer<ProtocolDriver> d = m_running_on.value(ex)) {
-            d->abort("timeout", msg); // ends in onDriverFinished
+        if (r->driver) {
+            r->driver->abort("timeout", msg); // ends in onDriverFinished
             return;
         }
-        failRequest(ex, "timeout", msg);
+        failRequest(r, "timeout", msg);
     });
-    m_timers.insert(ex, t);
+    r->timer = t;
     t->start(ms);
 }
 
@@ -413,29 +511,46 @@ void Client::abortAll(const QByteArray &code, const QString &message)
 {
     const bool wasRunning = m_running;
     m_running = false; // no retries, no new dispatches while tearing down
-    const QList<Exchange *> pending = m_pending;
-    for (Exchange *ex : pending) {
-        const bool started = ex->timings.start >= 0;
+    // Waiting requests first, in order: those not started yet and those waiting for a
+    // connection.
+    QList<Exchange *> waiting = m_queues.all();
+    for (Request *r : m_unstarted)
+        waiting.append(r->exchange.get());
+    m_unstarted.clear();
+    std::sort(waiting.begin(), waiting.end(),
+              [](const Exchange *a, const Exchange *b) { return a->id() < b->id(); });
+    for (Exchange *ex : waiting) {
+        Request *r = requestOf(ex);
+        const bool started = r->isStarted();
         if (started) {
             m_trace->record(EventType::Error, {0, ex->id(), -1})
                 .value(Field::Message, message)
                 .atom(Field::Code, code);
         }
-        failRequest(ex, code, started ? message : QStringLiteral("not sent: %1").arg(message));
+        failRequest(r, code, started ? message : QStringLiteral("not sent: %1").arg(message));
     }
-    const auto running = m_running_on;
-    for (auto it = running.cbegin(); it != running.cend(); ++it) {
-        if (it.value())
-            it.value()->abort(code, message);
+    // Requests in flight: their drivers fail them.
+    QList<Exchange *> running;
+    for (const auto &[ex, r] : m_requests) {
+        if (r->driver)
+            running.append(r->exchange.get());
+    }
+    std::sort(running.begin(), running.end(),
+              [](const Exchange *a, const Exchange *b) { return a->id() < b->id(); });
+    for (Exchange *ex : running) {
+        Request *r = requestOf(ex); // an abort before may have finished it already
+        if (r && r->driver)
+            r->driver->abort(code, message);
     }
     // Requests still waiting for their connection.
     const auto opening = m_opening;
     for (auto it = opening.cbegin(); it != opening.cend(); ++it) {
-        if (Exchange *ex = it.value(); ex && !ex->isFinished()) {
-            m_trace->record(EventType::Error, {it.key()->id(), ex->id(), -1})
+        Request *r = m_opening.value(it.key());
+        if (r && !r->exchange->isFinished()) {
+            m_trace->record(EventType::Error, {it.key()->id(), r->exchange->id(), -1})
                 .value(Field::Message, message)
                 .atom(Field::Code, code);
-            failRequest(ex, code, message);
+            failRequest(r, code, message);
         }
     }
     m_opening.clear();

@@ -2,15 +2,15 @@
 
 #include "core/bodysink.h"
 #include "core/requestspec.h"
+#include "dispatchqueues.h"
 
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 
+#include <deque>
 #include <memory>
+#include <unordered_map>
 #include <vector>
-
-class QTimer;
 
 namespace hopscope {
 
@@ -25,6 +25,10 @@ class UpgradeRegistry;
 // numbers (the trace's `req`) are 1-based in the order the requests were enqueued. By default
 // requests run one after the other; in parallel mode all are dispatched at once, within
 // maxConnectionsPerOrigin HTTP/1.1 connections per origin.
+//
+// The client holds only what is unfinished: an Exchange is deleted once exchangeFinished() for
+// it has been delivered (on the next turn of the event loop), and a closed connection leaves
+// the pool, so memory follows what is in flight, not how many requests ran before.
 class Client : public QObject
 {
     Q_OBJECT
@@ -35,7 +39,8 @@ public:
     void setParallel(bool parallel) { m_parallel = parallel; }
     void setMaxConnectionsPerOrigin(int n) { m_maxConnections = qMax(1, n); }
 
-    Exchange *enqueue(RequestSpec spec, std::unique_ptr<BodySink> sink = {});
+    // Queues a request and returns its number (the trace's `req`).
+    quint32 enqueue(RequestSpec spec, std::unique_ptr<BodySink> sink = {});
     void start();
     // Fails every running and queued request with this reason and closes all connections.
     void abortAll(const QByteArray &code, const QString &message);
@@ -45,11 +50,15 @@ public:
     // Token -> handler for `Upgrade` offers; h2c is registered. Add your own before start().
     UpgradeRegistry *upgradeRegistry() const { return m_upgrades.get(); }
 
-    QList<Exchange *> exchanges() const;
+    // The requests not finished yet (waiting, connecting or in flight), by request number.
+    QList<const Exchange *> unfinished() const;
     bool isRunning() const { return m_running; }
     TraceStore *trace() const { return m_trace; }
+    const ConnectionPool *pool() const { return m_pool; }
 
 signals:
+    // The exchange completed or failed. It is deleted on the next turn of the event loop: read
+    // what you need in a directly connected slot and keep no pointer (key by id() instead).
     void exchangeFinished(hopscope::Exchange *exchange);
     // A 101 handed the exchange's connection to another driver (h2c, WebSocket, a raw tunnel).
     // Front ends that drive sessions (qobject_cast to SessionDriver) start here.
@@ -57,50 +66,55 @@ signals:
     void allFinished();
 
 private:
+    struct Request; // the dispatch record of one exchange (client.cpp)
+
+    Request *requestOf(const Exchange *ex) const;
     void pump();
-    bool tryDispatch(Exchange *ex);
-    bool checkRequest(Exchange *ex);
-    void openConnection(Exchange *ex);
+    void schedulePump();
+    void startWaitingRequests();
+    bool startRequest(Request *r);
+    bool checkRequest(Request *r);
+    void route(Request *r, bool first);
+    void dispatchReadyKeys();
+    void dispatchKey(const QString &key);
+    bool dispatch(Request *r);
+    void unqueue(Request *r);
+    void openConnection(Request *r);
     void onConnectionReady(Connection *conn);
     void onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message);
     ProtocolDriver *createDriver(Connection *conn, const RequestSpec &spec);
     void adoptDriver(ProtocolDriver *driver);
+    void keyChanged(const QString &key);
     void onDriverFinished(Exchange *ex, bool retryable);
-    void finish(Exchange *ex);
-    void failRequest(Exchange *ex, const QByteArray &code, const QString &message);
-    void startRequestTimer(Exchange *ex);
-    void schedulePump();
-    int userRequestsInFlight() const;
+    void finish(Request *r);
+    void failRequest(Request *r, const QByteArray &code, const QString &message);
+    std::unique_ptr<Exchange> release(Request *r);
+    void startRequestTimer(Request *r);
     void onDriverSwitched(ProtocolDriver *next);
     void onUpgradeAdvertised(const QList<QByteArray> &protocols);
-    void followUpgradeH2(Exchange *ex);
-    void closeReplacedConnections(const QString &oldKey, quint32 newConnection);
 
     TraceStore *m_trace;
     ConnectionPool *m_pool;
-    std::vector<std::unique_ptr<Exchange>> m_exchanges;
-    QList<Exchange *> m_pending;                              // in order, not yet on a connection
-    QHash<Exchange *, QPointer<ProtocolDriver>> m_running_on; // in flight
-    QHash<Connection *, Exchange *>
-        m_opening; // connection being opened -> the request that opened it
-    QHash<Exchange *, QTimer *> m_timers;
-    QHash<Exchange *, int> m_retries;
     std::unique_ptr<UpgradeRegistry> m_upgrades;
-    // `Upgrade: h2` seen on a TLS origin (key of the HTTP/1.1 connection) -> advertising conn id.
-    QHash<QString, quint32> m_h2Advertised;
-    QHash<Connection *, QString> m_replaces; // an HTTP/2 connection -> the key it replaces
-    struct Follow
-    {
-        QString oldKey;
-        quint32 from = 0;
-    };
-    QHash<QString, Follow> m_followFrom; // new key -> where the advertisement came from
-    std::vector<std::unique_ptr<Exchange>> m_internal; // OPTIONS * upgrade probes (h2c-options)
-    qsizetype m_unfinished = 0;
+    // Every unfinished request (and internal OPTIONS * probes), by its exchange.
+    std::unordered_map<const Exchange *, std::unique_ptr<Request>> m_requests;
+    std::deque<Request *> m_unstarted; // enqueued, not started yet, in order
+    DispatchQueues m_queues;           // started, waiting for a connection, per pool key
+    // Connection being opened -> the request that opened it (nullptr once that one finished).
+    QHash<Connection *, Request *> m_opening;
+    // Finished exchanges, deleted on the next turn of the event loop (after every slot of
+    // exchangeFinished ran and every driver let go of them).
+    std::vector<std::unique_ptr<Exchange>> m_finished;
+    quint32 m_nextId = 1;
+    qsizetype m_unfinished = 0; // user requests enqueued and not finished
+    int m_userActive = 0;       // user requests started and not finished
     int m_maxConnections = 6;
     bool m_parallel = false;
     bool m_running = false;
     bool m_pumpScheduled = false;
+    bool m_pumping = false;
+    bool m_pumpAgain = false;
+    bool m_releaseScheduled = false;
 };
 
 } // namespace hopscope

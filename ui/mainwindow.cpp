@@ -468,7 +468,7 @@ void MainWindow::onStoreChanged()
 // (the tree and timeline mark them too).
 void MainWindow::reportNewFailures(int firstNewEvent)
 {
-    const TraceBatch &events = m_store->events();
+    const TraceLog &events = m_store->events();
     for (int i = firstNewEvent; i < events.size(); ++i) {
         const TraceEvent &ev = events.at(i);
         if (ev.is(EventType::DemoPhase)) {

@@ -439,14 +439,14 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         if (p.isSet(send) && (spec.upgrade.isEmpty() || spec.upgrade.toLower() == "websocket"))
             return usage(QStringLiteral("--send needs --upgrade TOKEN (a raw tunnel)"));
         spec.url = url;
-        for (int i = 0; i < repeatCount; ++i)
-            opts.requests.append(spec);
+        opts.urls.append(spec);
     }
+    opts.repeat = repeatCount;
     opts.outputs = p.values(output);
-    if (opts.outputs.size() > opts.requests.size())
+    if (opts.outputs.size() > opts.requestCount())
         return usage(QStringLiteral("more -o options (%1) than URLs (%2)")
                          .arg(opts.outputs.size())
-                         .arg(opts.requests.size()));
+                         .arg(opts.requestCount()));
     opts.verbose = p.isSet(verbose);
     opts.traceJson = p.value(traceJson);
     return opts;

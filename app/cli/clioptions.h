@@ -13,8 +13,9 @@ namespace hopscope {
 // so tests can drive it.
 struct CliOptions
 {
-    QList<RequestSpec> requests; // one per URL, in order
-    QStringList outputs;         // -o, the n-th for the n-th URL
+    QList<RequestSpec> urls; // one request per URL, in order
+    int repeat = 1;          // --repeat: each URL this many times in a row
+    QStringList outputs;     // -o, the n-th for the n-th request
     bool verbose = false;
     QString traceJson;    // "" none, "-" stdout, else a file
     int runTimeoutMs = 0; // --timeout: the whole run
@@ -29,6 +30,10 @@ struct CliOptions
     enum class Action { Run, Help, Version, UsageError, Demo, ServeDemo };
     Action action = Action::Run;
     QString message; // help text, version text or usage error
+
+    // The run's requests, without a copy per repeat: the n-th (0-based) is URL n / repeat.
+    qsizetype requestCount() const { return urls.size() * repeat; }
+    const RequestSpec &request(qsizetype n) const { return urls.at(n / repeat); }
 
     static CliOptions parse(const QStringList &arguments);
     static QString versionText();

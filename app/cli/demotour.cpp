@@ -1,7 +1,6 @@
 #include "demotour.h"
 
 #include "client.h"
-#include "core/exchange.h"
 #include "demo/demotourplan.h"
 #include "sessionrunner.h"
 #include "trace/tracestore.h"
@@ -35,9 +34,9 @@ void DemoTour::runNext()
         .value(Field::Title, phase.title);
     m_client->setParallel(phase.parallel);
     for (const RequestSpec &s : phase.requests) {
-        Exchange *ex = m_client->enqueue(s);
+        const quint32 req = m_client->enqueue(s);
         if (!phase.sends.isEmpty())
-            m_sessions->setSendsFor(ex, phase.sends);
+            m_sessions->setSendsFor(req, phase.sends);
     }
     m_client->start();
 }

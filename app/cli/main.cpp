@@ -3,6 +3,7 @@
 // status and error lines.
 #include "clioptions.h"
 #include "demotour.h"
+#include "requestfeeder.h"
 #include "sessionrunner.h"
 
 #include "client.h"
@@ -124,20 +125,27 @@ int main(int argc, char **argv)
     }
 
     Client client(&trace);
+    // Failures are counted and told as they happen: the client keeps no finished exchange.
+    int failures = 0;
+    auto reportFailure = [&](const Exchange &ex) {
+        ++failures;
+        trace.flush(); // the trace of the request (-v) comes before its error line
+        printErr(QStringLiteral("hopscope-cli: error: %1 %2: %3\n")
+                     .arg(QString::fromLatin1(ex.spec().method), ex.spec().url.toString(),
+                          ex.error().isEmpty() ? QStringLiteral("not completed") : ex.error()));
+    };
+    QObject::connect(&client, &Client::exchangeFinished, &client, [&](Exchange *ex) {
+        if (ex->state() != Exchange::State::Complete)
+            reportFailure(*ex);
+    });
     client.setParallel(opts.parallel);
     client.setMaxConnectionsPerOrigin(opts.maxConnections);
     SessionRunner sessions(opts.sessionSends, opts.lingerMs);
     QObject::connect(&client, &Client::protocolSwitched, &sessions,
                      &SessionRunner::onProtocolSwitched);
-    const bool stdoutTaken = opts.traceJson == u"-";
-    for (qsizetype i = 0; i < opts.requests.size(); ++i) {
-        std::unique_ptr<BodySink> sink;
-        if (i < opts.outputs.size())
-            sink = std::make_unique<FileSink>(opts.outputs.at(i));
-        else if (!stdoutTaken)
-            sink = std::make_unique<FileSink>(QStringLiteral("-"));
-        client.enqueue(opts.requests.at(i), std::move(sink));
-    }
+    RequestFeeder feeder(&client, opts);
+    if (!demo)
+        feeder.start();
 
     QTimer runTimer;
     runTimer.setSingleShot(true);
@@ -146,6 +154,7 @@ int main(int argc, char **argv)
     QObject::connect(&runTimer, &QTimer::timeout, &client, [&] {
         if (tour)
             tour->stop();
+        feeder.enqueueRest(); // each request not sent gets its `not sent` error
         client.abortAll(
             "timeout",
             QStringLiteral("run timed out after %1 s (--timeout)").arg(opts.runTimeoutMs / 1000.0));
@@ -178,14 +187,8 @@ int main(int argc, char **argv)
     app.exec();
     trace.flush();
 
-    int failures = 0;
-    for (Exchange *ex : client.exchanges()) {
-        if (ex->state() == Exchange::State::Complete)
-            continue;
-        ++failures;
-        printErr(QStringLiteral("hopscope-cli: error: %1 %2: %3\n")
-                     .arg(QString::fromLatin1(ex->spec().method), ex->spec().url.toString(),
-                          ex->error().isEmpty() ? QStringLiteral("not completed") : ex->error()));
-    }
+    // Whatever never finished (nothing should, once the loop ended) counts as a failure too.
+    for (const Exchange *ex : client.unfinished())
+        reportFailure(*ex);
     return failures == 0 ? 0 : 1;
 }

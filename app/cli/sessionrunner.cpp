@@ -1,5 +1,6 @@
 #include "sessionrunner.h"
 
+#include "core/exchange.h"
 #include "net/sessiondriver.h"
 
 namespace hopscope {
@@ -9,9 +10,9 @@ SessionRunner::SessionRunner(QList<CliOptions::SessionSend> sends, int lingerMs,
 {
 }
 
-void SessionRunner::setSendsFor(const Exchange *exchange, QList<CliOptions::SessionSend> sends)
+void SessionRunner::setSendsFor(quint32 req, QList<CliOptions::SessionSend> sends)
 {
-    m_sendsFor.insert(exchange, std::move(sends));
+    m_sendsFor.insert(req, std::move(sends));
 }
 
 void SessionRunner::onProtocolSwitched(Exchange *exchange, ProtocolDriver *driver)
@@ -21,7 +22,9 @@ void SessionRunner::onProtocolSwitched(Exchange *exchange, ProtocolDriver *drive
         return; // h2c: the client goes on with streams
     // The driver becomes active right after this signal; send once it runs.
     QPointer<SessionDriver> guard(session);
-    const QList<CliOptions::SessionSend> sends = m_sendsFor.value(exchange, m_sends);
+    // A session opens at most once per request: its sends are needed only now.
+    const QList<CliOptions::SessionSend> sends =
+        m_sendsFor.contains(exchange->id()) ? m_sendsFor.take(exchange->id()) : m_sends;
     QMetaObject::invokeMethod(
         this,
         [this, guard, sends] {

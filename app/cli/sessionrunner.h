@@ -26,14 +26,14 @@ public:
 
     // Connect to Client::protocolSwitched.
     void onProtocolSwitched(Exchange *exchange, ProtocolDriver *driver);
-    // Sends for one exchange's session instead of the command line's (the demo tour).
-    void setSendsFor(const Exchange *exchange, QList<CliOptions::SessionSend> sends);
+    // Sends for the session of request `req` instead of the command line's (the demo tour).
+    void setSendsFor(quint32 req, QList<CliOptions::SessionSend> sends);
 
 private:
     void start(SessionDriver *session, const QList<CliOptions::SessionSend> &sends);
 
     QList<CliOptions::SessionSend> m_sends;
-    QHash<const Exchange *, QList<CliOptions::SessionSend>> m_sendsFor;
+    QHash<quint32, QList<CliOptions::SessionSend>> m_sendsFor; // by request number
     int m_lingerMs;
 };
 

@@ -6,6 +6,23 @@
 
 namespace hopscope {
 
+namespace {
+
+// One QFile on stdout for the whole process: thousands of bodies to stdout (`--repeat`) would
+// otherwise each open, stat and flush their own.
+QFile *stdoutDevice(QString *error)
+{
+    static QFile out;
+    static const bool ok = out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered);
+    if (!ok) {
+        *error = QStringLiteral("cannot write -: %1").arg(out.errorString());
+        return nullptr;
+    }
+    return &out;
+}
+
+} // namespace
+
 FileSink::FileSink(QString path) : m_path(std::move(path)) {}
 
 FileSink::~FileSink() = default;
@@ -14,18 +31,19 @@ bool FileSink::ensureOpen()
 {
     if (m_file)
         return true;
+    if (m_path == u"-") {
+        m_file = stdoutDevice(&m_error);
+        return m_file != nullptr;
+    }
     auto f = std::make_unique<QFile>(m_path);
     // Unbuffered: bodies arrive in large slices (16 KiB HTTP/2 DATA frames, 256 KiB reads);
     // QFile's own buffer would only add a copy of every byte.
-    const bool ok =
-        m_path == u"-"
-            ? f->open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered)
-            : f->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered);
-    if (!ok) {
+    if (!f->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered)) {
         m_error = QStringLiteral("cannot write %1: %2").arg(m_path, f->errorString());
         return false;
     }
-    m_file = std::move(f);
+    m_file = f.get();
+    m_ownFile = std::move(f);
     return true;
 }
 
@@ -45,7 +63,7 @@ bool FileSink::finish()
     // An empty body still creates the file, as curl -o does.
     if (!ensureOpen())
         return false;
-    static_cast<QFile *>(m_file.get())->flush();
+    static_cast<QFile *>(m_file)->flush();
     return true;
 }
 

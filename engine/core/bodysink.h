@@ -40,7 +40,8 @@ public:
 private:
     bool ensureOpen();
     QString m_path;
-    std::unique_ptr<QIODevice> m_file;
+    std::unique_ptr<QIODevice> m_ownFile; // a named file; stdout is shared (stdoutDevice)
+    QIODevice *m_file = nullptr;
     QString m_error;
 };
 

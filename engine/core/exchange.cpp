@@ -84,4 +84,20 @@ void Exchange::fail(QByteArray code, QString message)
     m_error = std::move(message);
 }
 
+void Exchange::startOver()
+{
+    // What the failed attempt measured must not mix with the next one: a request sent again
+    // would otherwise keep the old attempt's sendEnd and show a negative send time.
+    timings = ExchangeTimings{.start = timings.start};
+    m_state = State::Queued;
+    stream = -1;
+    status = 0;
+    reason.clear();
+    version.clear();
+    responseHeaders.clear();
+    trailers.clear();
+    m_error.clear();
+    m_errorCode.clear();
+}
+
 } // namespace hopscope

@@ -27,6 +27,18 @@ struct ExchangeTimings
     {
         return from < 0 || to < 0 ? -1.0 : double(to - from) / 1e6;
     }
+
+    // The phases of opening a connection (DNS, connect, TLS), as that connection measured them:
+    // they belong to the request that opened it.
+    void setConnectionPhases(const ExchangeTimings &connection)
+    {
+        dnsStart = connection.dnsStart;
+        dnsEnd = connection.dnsEnd;
+        connectStart = connection.connectStart;
+        connectEnd = connection.connectEnd;
+        tlsStart = connection.tlsStart;
+        tlsEnd = connection.tlsEnd;
+    }
 };
 
 // One request and its response: ids, timings, the response head, and the body on its way to the
@@ -40,7 +52,7 @@ public:
 
     quint32 id() const { return m_id; }
     const RequestSpec &spec() const { return m_spec; }
-    // The client adjusts the spec before dispatch (e.g. ALPN h2 only when following an
+    // The pool adjusts the spec before dispatch (e.g. ALPN h2 only when following an
     // `Upgrade: h2` advertisement); nothing else should.
     RequestSpec &dispatchSpec() { return m_spec; }
     State state() const { return m_state; }
@@ -70,6 +82,9 @@ public:
     qint64 decodedBodyBytes() const { return m_decodedBytes; }
 
     void fail(QByteArray code, QString message);
+    // Before a retry: the next attempt starts from a clean slate, except for when the user's
+    // request started (the total time includes every attempt).
+    void startOver();
     QString error() const { return m_error; }
     QByteArray errorCode() const { return m_errorCode; }
 

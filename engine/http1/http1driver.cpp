@@ -272,6 +272,7 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
 HeaderList Http1Driver::upgradeOfferHeaders(Exchange *exchange)
 {
     m_offeredToken.clear();
+    m_offer = {};
     const QByteArray token = exchange->spec().upgradeToken();
     if (token.isEmpty() || m_offerMade || m_completed > 0)
         return {};
@@ -288,10 +289,10 @@ HeaderList Http1Driver::upgradeOfferHeaders(Exchange *exchange)
     QByteArray connectionValue = "Upgrade";
     HeaderList extra;
     if (UpgradeHandler *handler = m_upgrades ? m_upgrades->handler(token) : nullptr) {
-        const UpgradeOffer offer = handler->offer(*exchange);
-        for (const QByteArray &opt : offer.connectionOptions)
+        m_offer = handler->offer(*exchange);
+        for (const QByteArray &opt : m_offer.connectionOptions)
             connectionValue += ", " + opt;
-        extra = offer.headers;
+        extra = m_offer.headers;
     }
     m_offeredToken = token;
     HeaderList headers{{"Connection", connectionValue}, {"Upgrade", token}};
@@ -327,7 +328,7 @@ void Http1Driver::switchProtocol(QByteArrayView leftover)
         m_trace->record(EventType::UpgradeSwitch, sc)
             .text(Field::Protocol, QLatin1StringView(m_offeredToken))
             .integer(Field::LeftoverBytes, leftover.size());
-        UpgradeContext ctx{m_conn, ex, m_switchHead, leftover.toByteArray()};
+        UpgradeContext ctx{m_conn, ex, m_switchHead, leftover.toByteArray(), m_offer};
         next = handler->takeOver(ctx, &problem);
     }
     if (!next) {

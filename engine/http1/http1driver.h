@@ -3,6 +3,7 @@
 #include "http1/http1parser.h"
 #include "http1/http1requestwriter.h"
 #include "net/protocoldriver.h"
+#include "upgrade/upgradehandler.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -75,6 +76,7 @@ private:
     const UpgradeRegistry *m_upgrades;
     bool m_offerMade = false;  // one offer per connection, on its first request
     QByteArray m_offeredToken; // the offer of the exchange in flight
+    UpgradeOffer m_offer;      // ... and what its handler added to the request
     ResponseHead m_switchHead; // the 101, kept for the handler
     bool m_switched = false;
 };

@@ -1,6 +1,5 @@
 #include "net/connection.h"
 
-#include "core/exchange.h"
 #include "trace/tracestore.h"
 
 #include <QCborArray>
@@ -80,9 +79,16 @@ QList<QByteArray> Connection::alpnOffer() const
     return {QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")};
 }
 
-void Connection::open(Exchange *first)
+bool Connection::mayMultiplex() const
 {
-    m_first = first;
+    if (m_origin.isTls())
+        return alpnOffer().contains(QByteArrayLiteral("h2"));
+    return m_spec.protocol == ProtocolPolicy::H2cPrior || m_spec.upgradeToken() == "h2c";
+}
+
+void Connection::open(quint32 firstRequest)
+{
+    m_firstRequest = firstRequest;
     if (m_spec.timeouts.connectMs > 0)
         m_connectTimer.start(m_spec.timeouts.connectMs);
 
@@ -94,7 +100,7 @@ void Connection::open(Exchange *first)
         return;
     }
     m_state = State::Resolving;
-    m_first->timings.dnsStart = m_trace->elapsedNs();
+    m_timings.dnsStart = m_trace->elapsedNs();
     m_lookupId = QHostInfo::lookupHost(m_origin.host, this, &Connection::onLookedUp);
 }
 
@@ -103,7 +109,7 @@ void Connection::onLookedUp(const QHostInfo &info)
     m_lookupId = -1;
     if (m_state != State::Resolving)
         return;
-    m_first->timings.dnsEnd = m_trace->elapsedNs();
+    m_timings.dnsEnd = m_trace->elapsedNs();
     if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
         fail(
             "dns",
@@ -114,10 +120,10 @@ void Connection::onLookedUp(const QHostInfo &info)
     QCborArray addrs;
     for (const QHostAddress &a : m_addresses)
         addrs.append(a.toString());
-    m_trace->record(EventType::Dns, scope(m_first->id()))
+    m_trace->record(EventType::Dns, scope(m_firstRequest))
         .value(Field::Host, m_origin.host)
         .value(Field::Addresses, addrs)
-        .value(Field::Ms, ExchangeTimings::ms(m_first->timings.dnsStart, m_first->timings.dnsEnd));
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.dnsStart, m_timings.dnsEnd));
     m_state = State::Connecting;
     tryNextAddress();
 }
@@ -169,8 +175,8 @@ void Connection::tryNextAddress()
     m_address = m_addresses.at(m_nextAddress++);
     setupSocket();
     m_state = State::Connecting;
-    m_first->timings.connectStart = m_trace->elapsedNs();
-    m_trace->record(EventType::ConnectAttempt, scope(m_first->id()))
+    m_timings.connectStart = m_trace->elapsedNs();
+    m_trace->record(EventType::ConnectAttempt, scope(m_firstRequest))
         .value(Field::Address, m_address.toString())
         .value(Field::Port, m_origin.port);
     if (m_ssl) {
@@ -183,19 +189,18 @@ void Connection::tryNextAddress()
 
 void Connection::onConnected()
 {
-    m_first->timings.connectEnd = m_trace->elapsedNs();
+    m_timings.connectEnd = m_trace->elapsedNs();
     touch();
-    m_trace->record(EventType::Connect, scope(m_first->id()))
+    m_trace->record(EventType::Connect, scope(m_firstRequest))
         .value(Field::Host, m_origin.host)
         .value(Field::Port, m_origin.port)
         .value(Field::Address, m_address.toString())
-        .value(Field::Ms,
-               ExchangeTimings::ms(m_first->timings.connectStart, m_first->timings.connectEnd));
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd));
     if (m_ssl) {
         m_state = State::Handshaking;
-        m_first->timings.tlsStart = m_first->timings.connectEnd;
+        m_timings.tlsStart = m_timings.connectEnd;
         if (m_spec.tls.insecure) {
-            m_trace->record(EventType::TlsInsecure, scope(m_first->id()))
+            m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
                 .value(Field::Message,
                        QStringLiteral("certificate verification is OFF (-k/--insecure): "
                                       "the peer's identity is not checked"));
@@ -209,7 +214,7 @@ void Connection::onConnected()
 
 void Connection::onEncrypted()
 {
-    m_first->timings.tlsEnd = m_trace->elapsedNs();
+    m_timings.tlsEnd = m_trace->elapsedNs();
     m_connectTimer.stop();
     m_alpn = m_ssl->sslConfiguration().nextNegotiatedProtocol();
     const QSslCipher cipher = m_ssl->sessionCipher();
@@ -217,7 +222,7 @@ void Connection::onEncrypted()
     for (const QSslCertificate &c : m_ssl->peerCertificateChain())
         chain.append(certificateSummary(c));
     const bool verified = !m_spec.tls.insecure && m_sslErrors.isEmpty();
-    m_trace->record(EventType::Tls, scope(m_first->id()))
+    m_trace->record(EventType::Tls, scope(m_firstRequest))
         .value(Field::Protocol, tlsProtocolName(m_ssl->sessionProtocol()))
         .value(Field::Cipher, cipher.name())
         .value(Field::Alpn, m_alpn.isEmpty() ? QCborValue(QCborValue::Null)
@@ -233,7 +238,7 @@ void Connection::onEncrypted()
         .value(Field::Sni, QHostAddress(m_origin.host).isNull() ? QCborValue(m_origin.host)
                                                                 : QCborValue(QCborValue::Null))
         .value(Field::Chain, chain)
-        .value(Field::Ms, ExchangeTimings::ms(m_first->timings.tlsStart, m_first->timings.tlsEnd));
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.tlsStart, m_timings.tlsEnd));
     m_state = State::Open;
     emit ready();
 }
@@ -242,7 +247,7 @@ void Connection::onSocketError()
 {
     if (m_state == State::Connecting) {
         if (m_nextAddress < m_addresses.size()) {
-            m_trace->record(EventType::ConnectFailed, scope(m_first->id()))
+            m_trace->record(EventType::ConnectFailed, scope(m_firstRequest))
                 .value(Field::Address, m_address.toString())
                 .value(Field::Message, m_socket->errorString());
             tryNextAddress();
@@ -295,7 +300,7 @@ void Connection::fail(const QByteArray &code, const QString &message)
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
     }
-    m_trace->record(EventType::Error, scope(m_first ? m_first->id() : 0))
+    m_trace->record(EventType::Error, scope(m_firstRequest))
         .value(Field::Message, message)
         .atom(Field::Code, code);
     close(message);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/exchange.h"
 #include "core/origin.h"
 #include "core/requestspec.h"
 #include "trace/traceevent.h"
@@ -15,7 +16,6 @@ class QSslSocket;
 
 namespace hopscope {
 
-class Exchange;
 class TraceStore;
 
 // One transport connection to an origin. It owns its QTcpSocket or QSslSocket for its whole
@@ -41,9 +41,19 @@ public:
     QByteArray alpn() const { return m_alpn; } // negotiated ALPN protocol, empty if none
     EventScope scope(quint32 req = 0) const { return {m_id, req, -1}; }
     TraceStore *trace() const { return m_trace; }
+    // The ConnectionPool key this connection serves (origin, policy, TLS settings).
+    const QString &poolKey() const { return m_poolKey; }
+    void setPoolKey(const QString &key) { m_poolKey = key; }
+    // Whether what this connection ends up speaking may carry many requests at once: ALPN offers
+    // h2, or cleartext HTTP/2 by prior knowledge or through an h2c upgrade. When false it will
+    // speak HTTP/1.1, and requests need not wait for it to open before opening others.
+    bool mayMultiplex() const;
+    // DNS, connect and TLS on the trace clock (the other fields stay -1).
+    const ExchangeTimings &timings() const { return m_timings; }
 
-    // Starts DNS, connect and TLS; `first` receives the timings. Emits ready() or failed().
-    void open(Exchange *first);
+    // Starts DNS, connect and TLS for request `firstRequest` (the id its events carry). Emits
+    // ready() or failed().
+    void open(quint32 firstRequest);
     // Closes the socket now, recording why. Emits closed() once.
     void close(const QString &reason);
     // Records that bytes were read/written (for idle tracking by the pool).
@@ -74,7 +84,11 @@ private:
     State m_state = State::Idle;
     QAbstractSocket *m_socket = nullptr;
     QSslSocket *m_ssl = nullptr;
-    Exchange *m_first = nullptr;
+    QString m_poolKey;
+    // The request that opened this connection may finish (time out) before it is open: the
+    // connection keeps only its id and measures its phases itself.
+    quint32 m_firstRequest = 0;
+    ExchangeTimings m_timings;
     QList<QHostAddress> m_addresses;
     int m_nextAddress = 0;
     QHostAddress m_address;

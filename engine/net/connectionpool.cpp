@@ -2,6 +2,7 @@
 
 #include "net/connection.h"
 #include "net/protocoldriver.h"
+#include "trace/tracestore.h"
 
 namespace hopscope {
 
@@ -31,11 +32,16 @@ QString ConnectionPool::key(const RequestSpec &spec)
     return k;
 }
 
-ProtocolDriver *ConnectionPool::findAvailable(const RequestSpec &spec) const
+QString ConnectionPool::route(RequestSpec &spec)
 {
-    const QString k = key(spec);
-    for (const Entry &e : m_entries) {
-        if (e.key == k && e.driver && e.driver->canSubmit())
+    return m_alt.follow(spec, key(spec),
+                        [this](const QString &k) { return connectionCount(k) > 0; });
+}
+
+ProtocolDriver *ConnectionPool::findAvailable(const QString &k) const
+{
+    for (const Entry &e : m_byKey.value(k)) {
+        if (e.driver && e.driver->canSubmit())
             return e.driver;
     }
     return nullptr;
@@ -44,23 +50,23 @@ ProtocolDriver *ConnectionPool::findAvailable(const RequestSpec &spec) const
 int ConnectionPool::pendingCount(const QString &k) const
 {
     int n = 0;
-    for (const Entry &e : m_entries)
-        n += e.key == k && !e.driver;
+    for (const Entry &e : m_byKey.value(k))
+        n += !e.driver;
     return n;
 }
 
 int ConnectionPool::connectionCount(const QString &k) const
 {
     int n = 0;
-    for (const Entry &e : m_entries)
-        n += e.key == k && (!e.driver || e.driver->isReusable() || e.driver->inFlight() > 0);
+    for (const Entry &e : m_byKey.value(k))
+        n += !e.driver || e.driver->isReusable() || e.driver->inFlight() > 0;
     return n;
 }
 
 bool ConnectionPool::upgradeInFlight(const QString &k) const
 {
-    for (const Entry &e : m_entries) {
-        if (e.key == k && e.driver && e.driver->upgradeInFlight())
+    for (const Entry &e : m_byKey.value(k)) {
+        if (e.driver && e.driver->upgradeInFlight())
             return true;
     }
     return false;
@@ -68,9 +74,25 @@ bool ConnectionPool::upgradeInFlight(const QString &k) const
 
 bool ConnectionPool::hasMultiplexed(const QString &k) const
 {
-    for (const Entry &e : m_entries) {
-        if (e.key == k && e.driver && e.driver->protocol() == "h2" && e.driver->isReusable())
+    for (const Entry &e : m_byKey.value(k)) {
+        if (e.driver && e.driver->protocol() == "h2" && e.driver->isReusable())
             return true;
+    }
+    return false;
+}
+
+bool ConnectionPool::shouldWait(const QString &k) const
+{
+    for (const Entry &e : m_byKey.value(k)) {
+        if (!e.driver) {
+            // Connecting. Only one that may end up multiplexing is worth waiting for: a
+            // cleartext HTTP/1.1 connection never will, so more open side by side at once.
+            if (e.connection->mayMultiplex())
+                return true;
+        } else if (e.driver->upgradeInFlight() ||
+                   (e.driver->protocol() == "h2" && e.driver->isReusable())) {
+            return true;
+        }
     }
     return false;
 }
@@ -78,44 +100,97 @@ bool ConnectionPool::hasMultiplexed(const QString &k) const
 QList<ProtocolDriver *> ConnectionPool::idleDrivers(const QString &k) const
 {
     QList<ProtocolDriver *> out;
-    for (const Entry &e : m_entries) {
-        if (e.key == k && e.driver && e.driver->inFlight() == 0)
+    for (const Entry &e : m_byKey.value(k)) {
+        if (e.driver && e.driver->inFlight() == 0)
             out.append(e.driver);
     }
     return out;
 }
 
-Connection *ConnectionPool::createConnection(const RequestSpec &spec)
+Connection *ConnectionPool::createConnection(const RequestSpec &spec, const QString &key,
+                                             quint32 req)
 {
     auto *conn = new Connection(m_nextId++, Origin::fromUrl(spec.url), spec, m_trace, this);
-    m_entries.append({key(spec), conn, nullptr});
-    connect(conn, &Connection::closed, this, [this, conn] {
-        m_entries.removeIf([conn](const Entry &e) { return e.connection == conn; });
-        // Drivers are children of their connection; both go once the current signal returns.
-        conn->deleteLater();
-    });
+    conn->setPoolKey(key);
+    m_byKey[key].append({conn, nullptr});
+    connect(conn, &Connection::closed, this, [this, conn] { remove(conn); });
+    m_trace->record(EventType::PoolOpen, conn->scope(req))
+        .value(Field::Origin, conn->origin().toString());
+    if (const auto f = m_alt.takeFollow(key, conn->id())) {
+        // The arrow from the advertising connection to the HTTP/2 one it led to.
+        m_trace->record(EventType::UpgradeFollow, conn->scope(req))
+            .value(Field::Protocol, QStringLiteral("h2"))
+            .value(Field::From, qint64(f->from))
+            .value(Field::Alpn, QStringLiteral("h2"));
+    }
     return conn;
+}
+
+void ConnectionPool::remove(Connection *conn)
+{
+    const QString k = conn->poolKey();
+    const auto it = m_byKey.find(k);
+    if (it != m_byKey.end()) {
+        it->removeIf([conn](const Entry &e) { return e.connection == conn; });
+        if (it->isEmpty())
+            m_byKey.erase(it);
+    }
+    m_alt.forget(conn->id());
+    // Drivers are children of their connection; both go once the current signal returns.
+    conn->deleteLater();
+    emit connectionRemoved(k);
 }
 
 void ConnectionPool::setDriver(Connection *connection, ProtocolDriver *driver)
 {
-    for (Entry &e : m_entries) {
+    const auto it = m_byKey.find(connection->poolKey());
+    if (it == m_byKey.end())
+        return;
+    for (Entry &e : *it) {
         if (e.connection == connection)
             e.driver = driver;
     }
 }
 
+void ConnectionPool::retireReplaced(Connection *connection)
+{
+    const QString oldKey = m_alt.takeReplaced(connection->id());
+    if (oldKey.isEmpty())
+        return;
+    for (ProtocolDriver *d : idleDrivers(oldKey)) {
+        d->connection()->close(
+            QStringLiteral("replaced by HTTP/2 connection %1 (Upgrade: h2)").arg(connection->id()));
+    }
+}
+
+bool ConnectionPool::noteUpgradeAdvertised(Connection *connection,
+                                           const QList<QByteArray> &protocols)
+{
+    return m_alt.noteUpgradeAdvertised(connection->poolKey(), connection->origin().isTls(),
+                                       connection->id(), protocols);
+}
+
+QList<ConnectionPool::Entry> ConnectionPool::allEntries() const
+{
+    QList<Entry> out;
+    for (const QList<Entry> &entries : m_byKey)
+        out.append(entries);
+    // In order of creation, as the connections were opened.
+    std::sort(out.begin(), out.end(), [](const Entry &a, const Entry &b) {
+        return a.connection->id() < b.connection->id();
+    });
+    return out;
+}
+
 void ConnectionPool::closeAll(const QString &reason)
 {
-    const QList<Entry> entries = m_entries;
-    for (const Entry &e : entries)
+    for (const Entry &e : allEntries())
         e.connection->close(reason);
 }
 
 void ConnectionPool::closeIdle(const QString &reason)
 {
-    const QList<Entry> entries = m_entries;
-    for (const Entry &e : entries) {
+    for (const Entry &e : allEntries()) {
         if (e.driver && e.driver->inFlight() == 0)
             e.connection->close(reason);
     }

@@ -250,6 +250,11 @@ public:
     void clear();
     void reserve(qsizetype events, qsizetype arenaBytes);
     void squeeze();
+    // Bytes held, capacity included.
+    qsizetype bytesUsed() const
+    {
+        return m_records.capacity() * qsizetype(sizeof(TraceRecord)) + m_arena.capacity();
+    }
     void swap(TraceBatch &other) noexcept;
 
     class Iterator

@@ -21,13 +21,16 @@ struct UpgradeOffer
 };
 
 // Everything a handler gets when the server switched: the connection (its socket), the exchange
-// whose request offered the upgrade, the 101 head, and every byte already read past that head.
+// whose request offered the upgrade, the 101 head, every byte already read past that head, and
+// what the handler's offer() put on that request (e.g. the Sec-WebSocket-Key to check against).
+// The exchange lives until it finishes; a driver that keeps it must let go of it by then.
 struct UpgradeContext
 {
     Connection *connection = nullptr;
     Exchange *exchange = nullptr;
     ResponseHead response;
     QByteArray leftover;
+    UpgradeOffer offer;
 };
 
 // A protocol reachable through HTTP/1.1 Upgrade (RFC 9110 §7.8), registered per token.

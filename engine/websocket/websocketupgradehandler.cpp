@@ -9,7 +9,7 @@
 
 namespace hopscope {
 
-UpgradeOffer WebSocketUpgradeHandler::offer(const Exchange &exchange)
+UpgradeOffer WebSocketUpgradeHandler::offer(const Exchange &)
 {
     // RFC 6455 §4.1: a nonce of 16 random bytes, base64; the system generator because the key
     // must be unpredictable.
@@ -17,7 +17,6 @@ UpgradeOffer WebSocketUpgradeHandler::offer(const Exchange &exchange)
     QRandomGenerator::system()->fillRange(nonce);
     const QByteArray key =
         QByteArray(reinterpret_cast<const char *>(nonce), sizeof(nonce)).toBase64();
-    m_keys.insert(&exchange, key);
     UpgradeOffer o;
     o.headers.append(HttpHeader{"Sec-WebSocket-Key", key});
     o.headers.append(HttpHeader{"Sec-WebSocket-Version", "13"});
@@ -81,8 +80,9 @@ QString WebSocketUpgradeHandler::checkHandshake(const HeaderList &response,
 ProtocolDriver *WebSocketUpgradeHandler::takeOver(UpgradeContext &ctx, QString *error)
 {
     Exchange *ex = ctx.exchange;
-    // A key the user set with -H replaced ours on the wire: check against what went out.
-    QByteArray key = m_keys.take(ex);
+    // The key of our offer (the context carries it: the handler keeps nothing per exchange); a
+    // key the user set with -H replaced ours on the wire: check against what went out.
+    QByteArray key = headerValue(ctx.offer.headers, "Sec-WebSocket-Key");
     if (const QByteArray user = headerValue(ex->spec().headers, "Sec-WebSocket-Key");
         !user.isEmpty())
         key = user.trimmed();

@@ -2,8 +2,6 @@
 
 #include "upgrade/upgradehandler.h"
 
-#include <QHash>
-
 namespace hopscope {
 
 // WebSocket (RFC 6455 §4) on the upgrade registry. The offer adds a fresh Sec-WebSocket-Key and
@@ -23,11 +21,6 @@ public:
     // `request` the user's headers (their Sec-WebSocket-Protocol / -Extensions offers).
     static QString checkHandshake(const HeaderList &response, const QByteArray &offeredKey,
                                   const HeaderList &request);
-
-private:
-    // The key offered per exchange, to check the accept value against. A retried exchange gets a
-    // new offer (and key); exchanges live as long as the client, so the pointer stays unique.
-    QHash<const Exchange *, QByteArray> m_keys;
 };
 
 } // namespace hopscope

@@ -209,6 +209,22 @@ TraceBatch eventsOf(const TraceStore &trace, EventType type)
     return out;
 }
 
+// What the client reported for an exchange when it finished: the client deletes the exchange
+// right after, so the test keeps these values, not the pointer.
+struct Outcome
+{
+    Exchange::State state = Exchange::State::Queued;
+    int status = 0;
+    QByteArray protocol;
+    QByteArray errorCode;
+    QString error;
+
+    static Outcome of(const Exchange &ex)
+    {
+        return {ex.state(), ex.status, ex.protocol, ex.errorCode(), ex.error()};
+    }
+};
+
 } // namespace
 
 class CustomUpgradeHandlerTest : public QObject
@@ -360,16 +376,19 @@ void CustomUpgradeHandlerTest::customHandlerTakesOver()
     QSignalSpy switched(&client, &Client::protocolSwitched);
     QSignalSpy finished(&client, &Client::exchangeFinished);
     QSignalSpy allFinished(&client, &Client::allFinished);
+    Outcome outcome;
+    connect(&client, &Client::exchangeFinished, this,
+            [&](Exchange *ex) { outcome = Outcome::of(*ex); });
 
     RequestSpec spec;
     spec.url = QUrl(peer.url());
     spec.upgrade = "x-reverse";
     spec.timeouts.idleMs = 10'000;
-    Exchange *ex = client.enqueue(spec);
+    client.enqueue(spec);
     client.start();
     QVERIFY2(allFinished.wait(15'000),
-             qPrintable(u"state %1, error %2, received %3"_s.arg(int(ex->state()))
-                            .arg(ex->error(), received.join(' '))));
+             qPrintable(u"state %1, error %2, received %3"_s.arg(int(outcome.state))
+                            .arg(outcome.error, received.join(' '))));
     trace.flush();
 
     // The offer: the token, the handler's header and its Connection option reached the server.
@@ -391,9 +410,9 @@ void CustomUpgradeHandlerTest::customHandlerTakesOver()
     // The session: every reply, in order, and the exchange finished as the driver said.
     QCOMPARE(received, expected);
     QCOMPARE(finished.size(), 1);
-    QCOMPARE(ex->state(), Exchange::State::Complete);
-    QCOMPARE(ex->status, 101);
-    QCOMPARE(ex->protocol, "x-reverse"_ba);
+    QCOMPARE(outcome.state, Exchange::State::Complete);
+    QCOMPARE(outcome.status, 101);
+    QCOMPARE(outcome.protocol, "x-reverse"_ba);
 
     const TraceBatch sw = eventsOf(trace, EventType::UpgradeSwitch);
     QCOMPARE(sw.size(), 1);
@@ -418,16 +437,19 @@ void CustomUpgradeHandlerTest::withoutFallbackTcpFails()
     Client client(&trace);
     client.upgradeRegistry()->setFallback(nullptr);
     QSignalSpy allFinished(&client, &Client::allFinished);
+    Outcome outcome;
+    connect(&client, &Client::exchangeFinished, this,
+            [&](Exchange *ex) { outcome = Outcome::of(*ex); });
     RequestSpec spec;
     spec.url = QUrl(peer.url());
     spec.upgrade = "tcp";
-    Exchange *ex = client.enqueue(spec);
+    client.enqueue(spec);
     client.start();
     QVERIFY(allFinished.wait(15'000));
     QVERIFY2(peer.requestHead.contains("\r\nUpgrade: tcp\r\n"), peer.requestHead);
-    QCOMPARE(ex->state(), Exchange::State::Failed);
-    QCOMPARE(ex->errorCode(), "upgrade"_ba);
-    QVERIFY2(ex->error().contains(u"no handler"_s), qPrintable(ex->error()));
+    QCOMPARE(outcome.state, Exchange::State::Failed);
+    QCOMPARE(outcome.errorCode, "upgrade"_ba);
+    QVERIFY2(outcome.error.contains(u"no handler"_s), qPrintable(outcome.error));
 }
 
 QTEST_GUILESS_MAIN(CustomUpgradeHandlerTest)

@@ -158,6 +158,8 @@ public:
                                             &trace);
         QObject::connect(
             conn.get(), &Connection::ready, conn.get(), [this, waitForSettings, upgradeLeftover] {
+                // As the Client does: the opening request gets the connection's phases.
+                exchanges.front()->timings.setConnectionPhases(conn->timings());
                 driver = new Http2Driver(conn.get(), m_options, conn.get());
                 QObject::connect(driver, &ProtocolDriver::finished, conn.get(),
                                  [this](Exchange *ex, bool retryable) {
@@ -183,7 +185,7 @@ public:
             [this](const QByteArray &, const QString &message) { connectError = message; });
         for (const auto &ex : exchanges)
             ex->timings.start = trace.elapsedNs();
-        conn->open(first);
+        conn->open(first->id());
     }
 
     void pump()

@@ -493,6 +493,21 @@ async def goaway_no_error(peer):
     await peer.wait_closed()
 
 
+@scenario("h2-goaway-first-connection")
+async def goaway_first_connection(peer):
+    """GOAWAY(last stream 0, NO_ERROR) on the first connection, correct responses on later ones.
+
+    The refused request is retried on a new connection and completes there: what a retried
+    request reports about its two attempts (its timings) can be checked.
+    """
+    if peer.number > 1:
+        await h2_ok(peer)
+        return
+    h2 = await h2_session(peer)
+    await h2.send(goaway_frame(0, NO_ERROR))
+    await peer.wait_closed()
+
+
 @scenario("h2-rst-mid-body")
 async def rst_mid_body(peer):
     """Announces 100000 body bytes on stream 1, sends 10000, then RST_STREAM(INTERNAL_ERROR)."""

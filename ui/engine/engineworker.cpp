@@ -103,7 +103,7 @@ void EngineWorker::onExchangeFinished(Exchange *ex)
         emit sessionClosed(ex->id());
     if (QTimer *t = m_lingers.take(ex->id()))
         t->deleteLater();
-    if (Job *job = m_jobOf.take(ex)) {
+    if (Job *job = m_jobOf.take(ex->id())) {
         --job->inFlight;
         pump(job);
     }
@@ -158,7 +158,7 @@ void EngineWorker::onProtocolSwitched(Exchange *ex, ProtocolDriver *driver)
     const quint32 req = ex->id();
     m_sessions.insert(req, session);
     emit sessionOpened(req, qobject_cast<WebSocketDriver *>(driver) != nullptr);
-    const Job *job = m_jobOf.value(ex);
+    const Job *job = m_jobOf.value(req);
     if (!job || job->sends.isEmpty())
         return;
     // The driver becomes active right after this signal (the client activates it once wired):

@@ -84,7 +84,7 @@ private:
     Client *m_client = nullptr;
     DemoServer *m_demo = nullptr;
     std::vector<std::unique_ptr<Job>> m_jobs;
-    QHash<const Exchange *, Job *> m_jobOf;
+    QHash<quint32, Job *> m_jobOf; // request number -> its job, until it finished
     QHash<quint32, QPointer<SessionDriver>> m_sessions;
     QHash<quint32, QTimer *> m_lingers;  // tour sessions close after a quiet second
     QList<ExchangeBody> m_pendingBodies; // sent right after the batch that finished them

@@ -52,7 +52,7 @@ const RowColors &rowColors()
 // split over the global thread pool (the GUI thread takes the first share and then waits), so a
 // million events refilter in a fraction of a second. Workers only read the store: the GUI
 // thread is inside this function, so nothing appends meanwhile.
-std::vector<int> matchAll(const TraceBatch &events, const TraceFilterMatcher &matcher,
+std::vector<int> matchAll(const TraceLog &events, const TraceFilterMatcher &matcher,
                           const int *candidates, int count)
 {
     auto scan = [&](int from, int to, std::vector<int> &out) {
@@ -172,7 +172,7 @@ void TraceLogModel::onChanged(const SessionDelta &delta)
         return;
     }
     const TraceFilterMatcher matcher(m_filter);
-    const TraceBatch &events = m_store->events();
+    const TraceLog &events = m_store->events();
     const size_t before = m_rows.size();
     for (int i = first; i < total; ++i)
         if (matcher.matches(events.at(i)))

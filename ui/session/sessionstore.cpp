@@ -129,7 +129,6 @@ void SessionStore::evictBodies()
 void SessionStore::clear()
 {
     m_events.clear();
-    m_reservedEvents = m_reservedBytes = 0;
     m_connections.clear();
     m_exchanges.clear();
     m_connStamp.clear();
@@ -150,15 +149,6 @@ void SessionStore::append(const TraceBatch &batch)
     ++m_batch;
     SessionDelta delta;
     delta.firstNewEvent = int(m_events.size());
-    // TraceBatch::append reserves exactly what it needs, which would copy every record on
-    // every batch; grow by half instead (amortised O(batch), at most a third unused).
-    const qsizetype events = m_events.size() + batch.size();
-    const qsizetype bytes = m_events.arena().size() + batch.arena().size();
-    if (!m_events.isEmpty() && (events > m_reservedEvents || bytes > m_reservedBytes)) {
-        m_reservedEvents = qMax(events, m_reservedEvents + m_reservedEvents / 2);
-        m_reservedBytes = qMax(bytes, m_reservedBytes + m_reservedBytes / 2);
-        m_events.reserve(m_reservedEvents, m_reservedBytes);
-    }
     m_events.append(batch);
     for (int i = delta.firstNewEvent; i < int(m_events.size()); ++i)
         index(i, delta);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "trace/traceevent.h"
+#include "trace/tracelog.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -132,7 +133,7 @@ public:
 
     // Every event, compact (records plus one arena). A TraceEvent from it is a view: valid
     // until the next append(); keep indexes, not events.
-    const TraceBatch &events() const { return m_events; }
+    const TraceLog &events() const { return m_events; }
     TraceEvent event(int index) const { return m_events.at(index); }
 
     // Connections in id order (ids are 1-based and dense: connectionAt(i).id == i + 1).
@@ -171,9 +172,7 @@ private:
     void index(int i, SessionDelta &delta);
     void evictBodies();
 
-    TraceBatch m_events;
-    qsizetype m_reservedEvents = 0; // what m_events has room for (see append())
-    qsizetype m_reservedBytes = 0;
+    TraceLog m_events;
     std::vector<ConnectionInfo> m_connections;
     std::vector<ExchangeInfo> m_exchanges;
     std::vector<quint64> m_connStamp; // batch that last touched each connection

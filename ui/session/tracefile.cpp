@@ -547,7 +547,10 @@ bool readTraceFile(const QString &path, TraceBatch *events, QString *error)
     return true;
 }
 
-bool writeTraceFile(const QString &path, const TraceBatch &events, QString *error)
+namespace {
+
+template<typename Events>
+bool writeEvents(const QString &path, const Events &events, QString *error)
 {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly)) {
@@ -570,6 +573,18 @@ bool writeTraceFile(const QString &path, const TraceBatch &events, QString *erro
         return false;
     }
     return true;
+}
+
+} // namespace
+
+bool writeTraceFile(const QString &path, const TraceBatch &events, QString *error)
+{
+    return writeEvents(path, events, error);
+}
+
+bool writeTraceFile(const QString &path, const TraceLog &events, QString *error)
+{
+    return writeEvents(path, events, error);
 }
 
 } // namespace hopscope

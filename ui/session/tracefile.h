@@ -1,6 +1,7 @@
 #pragma once
 
 #include "trace/traceevent.h"
+#include "trace/tracelog.h"
 
 #include <QString>
 
@@ -17,5 +18,6 @@ namespace hopscope {
 bool readTraceFile(const QString &path, TraceBatch *events, QString *error);
 // Writes the events as JSON lines (the CLI's writer, byte for byte).
 bool writeTraceFile(const QString &path, const TraceBatch &events, QString *error);
+bool writeTraceFile(const QString &path, const TraceLog &events, QString *error);
 
 } // namespace hopscope

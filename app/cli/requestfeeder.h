@@ -1,0 +1,39 @@
+#pragma once
+
+#include "clioptions.h"
+
+#include <QObject>
+
+namespace hopscope {
+
+class Client;
+class Exchange;
+
+// Hands the command line's requests to the client. Otherwise one at a time, the next when the
+// previous finished: a sequential run holds only the request it runs, however long --repeat
+// makes it. With --parallel a window of kParallelWindow requests is kept handed over, topped up
+// as each finishes: far more than any server lets run at once (100 streams, 6 connections), so
+// the connections stay as full as before, while a run of a million requests holds a thousand.
+class RequestFeeder : public QObject
+{
+    Q_OBJECT
+public:
+    RequestFeeder(Client *client, const CliOptions &options, QObject *parent = nullptr);
+
+    // Enqueues the first request (the first kParallelWindow with --parallel).
+    void start();
+    // Enqueues every request not handed over yet, e.g. so that an abort reports them all.
+    void enqueueRest();
+
+private:
+    void enqueueNext();
+    void onFinished(Exchange *exchange);
+
+    static constexpr qsizetype kParallelWindow = 1024;
+
+    Client *m_client;
+    const CliOptions &m_options;
+    qsizetype m_next = 0;
+};
+
+} // namespace hopscope

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "core/requestspec.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace hopscope {
+
+// What origins advertised as other ways to reach them, and the rules for following that.
+// Today: `Upgrade: h2` on a TLS HTTP/1.1 response (Apache sends it when ALPN chose http/1.1).
+// The next request to that origin offers ALPN h2 only, on a new connection, which replaces the
+// idle HTTP/1.1 ones once it is open. An HTTP/3 Alt-Svc follow belongs here as well.
+//
+// Everything is keyed by ConnectionPool key (and connection id): the advertising connection
+// knows its key, so nothing has to search requests to find out where an advertisement applies.
+class AltProtocols
+{
+public:
+    struct Follow
+    {
+        QString oldKey;   // the key whose connection advertised
+        quint32 from = 0; // the advertising connection
+    };
+
+    // A response on `connection` (pool key `key`) advertised `protocols` through `Upgrade`
+    // without an offer of ours. Only `h2` over TLS is acted on; a cleartext `h2c` advertisement
+    // is shown in the trace and followed only when the user asks for h2c. True when this made
+    // `key` newly followable (requests waiting under it may now follow).
+    bool noteUpgradeAdvertised(const QString &key, bool tls, quint32 connection,
+                               const QList<QByteArray> &protocols);
+    bool isH2Advertised(const QString &key) const { return m_h2Advertised.contains(key); }
+
+    // The follow rule for a request about to be dispatched under `key`: an https request to an
+    // origin that advertised h2 (and that may follow: not --http1.1, not --no-upgrade-h2) offers
+    // ALPN h2 only from now on. Rewrites `spec` then and returns the key it now goes under (the
+    // ALPN offer is part of the key, so it cannot land on the old connection), else `key`.
+    // `hasConnections` tells whether the new key has connections already: only the first
+    // connection to it is the one the advertisement led to.
+    QString follow(RequestSpec &spec, const QString &key,
+                   const std::function<bool(const QString &)> &hasConnections);
+
+    // A connection opens for `key`: the follow that led to it (its trace arrow), if any. The
+    // connection then replaces the old key's idle connections once it is open.
+    std::optional<Follow> takeFollow(const QString &key, quint32 connection);
+    // The connection is open: the key whose idle connections it replaces, or an empty string.
+    QString takeReplaced(quint32 connection);
+    // The connection closed: a follow that never opened replaces nothing.
+    void forget(quint32 connection) { m_replaces.remove(connection); }
+
+private:
+    QHash<QString, quint32> m_h2Advertised;  // key -> the connection that advertised h2
+    QHash<QString, Follow> m_pendingFollows; // new key -> where its advertisement came from
+    QHash<quint32, QString> m_replaces;      // connection -> the key whose idle ones it replaces
+};
+
+} // namespace hopscope
