@@ -19,13 +19,9 @@ QByteArray Http1RequestWriter::requestTarget(const QUrl &url)
     return target;
 }
 
-Http1RequestHead Http1RequestWriter::build(const RequestSpec &spec, qint64 bodyLength,
-                                           const HeaderList &extraHeaders)
+HeaderList Http1RequestWriter::headers(const RequestSpec &spec, qint64 bodyLength,
+                                       const HeaderList &extraHeaders)
 {
-    Http1RequestHead head;
-    head.method = spec.method;
-    head.target = spec.targetOverride.isEmpty() ? requestTarget(spec.url) : spec.targetOverride;
-
     QByteArray host = spec.url.host(QUrl::FullyEncoded).toLatin1();
     if (host.contains(':'))
         host = '[' + host + ']';
@@ -58,12 +54,21 @@ Http1RequestHead Http1RequestWriter::build(const RequestSpec &spec, qint64 bodyL
         hasHeader(spec.headers, "Content-Length") || hasHeader(spec.headers, "Transfer-Encoding");
     if (bodyLength > 0 && !userFramed)
         headers.append(HttpHeader{"Content-Length", QByteArray::number(bodyLength)});
-    head.headers = headers;
+    return headers;
+}
+
+Http1RequestHead Http1RequestWriter::build(const RequestSpec &spec, qint64 bodyLength,
+                                           const HeaderList &extraHeaders)
+{
+    Http1RequestHead head;
+    head.method = spec.method;
+    head.target = spec.targetOverride.isEmpty() ? requestTarget(spec.url) : spec.targetOverride;
+    head.headers = headers(spec, bodyLength, extraHeaders);
 
     QByteArray &b = head.bytes;
     b.reserve(256);
     b += head.method + ' ' + head.target + ' ' + head.version + "\r\n";
-    for (const HttpHeader &h : headers)
+    for (const HttpHeader &h : head.headers)
         b += h.name + ": " + h.value + "\r\n";
     b += "\r\n";
     return head;

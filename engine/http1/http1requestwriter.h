@@ -23,6 +23,9 @@ class Http1RequestWriter
 public:
     static Http1RequestHead build(const RequestSpec &spec, qint64 bodyLength,
                                   const HeaderList &extraHeaders = {});
+    // The header fields alone, in order (HTTP/2 builds its head from them).
+    static HeaderList headers(const RequestSpec &spec, qint64 bodyLength,
+                              const HeaderList &extraHeaders = {});
     static QByteArray userAgent();
     static QByteArray requestTarget(const QUrl &url);
 };

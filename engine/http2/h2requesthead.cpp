@@ -17,17 +17,18 @@ bool H2RequestHead::isConnectionSpecific(QByteArrayView name)
 
 HeaderList H2RequestHead::build(const RequestSpec &spec, qint64 bodySize)
 {
-    const Http1RequestHead head = Http1RequestWriter::build(spec, bodySize);
+    // The same defaults and user overrides as HTTP/1.1 (curl's), without writing the head out.
+    const HeaderList head = Http1RequestWriter::headers(spec, bodySize);
     const QByteArray path = spec.targetOverride.isEmpty()
                                 ? Http1RequestWriter::requestTarget(spec.url)
                                 : spec.targetOverride;
     const QByteArray scheme = spec.url.scheme().toLower().toLatin1();
-    const QByteArray authority = headerValue(head.headers, "Host");
+    const QByteArray authority = headerValue(head, "Host");
     HeaderList fields{{":method", spec.method}, {":scheme", scheme}};
-    if (hasHeader(head.headers, "Host"))
+    if (hasHeader(head, "Host"))
         fields.append({":authority", authority});
     fields.append({":path", path});
-    for (const HttpHeader &h : head.headers) {
+    for (const HttpHeader &h : head) {
         if (!isConnectionSpecific(h.name))
             fields.append({h.name.toLower(), h.value});
     }
