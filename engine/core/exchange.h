@@ -61,7 +61,7 @@ public:
 
     quint32 connectionId = 0;
     qint32 stream = -1;
-    QByteArray protocol; // "http/1.1", later "h2"
+    QByteArray protocol; // "http/1.1", "h2", or the upgrade token of a session (e.g. "websocket")
     ExchangeTimings timings;
 
     int status = 0;

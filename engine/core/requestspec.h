@@ -9,8 +9,8 @@
 
 namespace hopscope {
 
-// How the client may speak to the origin. Later protocol modes (h2c upgrade, prior knowledge,
-// WebSocket) extend this list.
+// How the client may speak to the origin. WebSocket and custom upgrades are not policies: they
+// are an explicit upgrade token (RequestSpec::upgrade) on top of HTTP/1.1.
 enum class ProtocolPolicy {
     Auto,       // HTTP/1.1 on cleartext; ALPN h2, http/1.1 on TLS; follows `Upgrade: h2`
     Http1Only,  // HTTP/1.1 only; over TLS ALPN offers only http/1.1; never upgrades

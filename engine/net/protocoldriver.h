@@ -13,7 +13,8 @@ class Connection;
 class Exchange;
 
 // What speaks a protocol on a Connection: HTTP/1.1 (one exchange at a time), HTTP/2 (many
-// streams), later WebSocket and raw tunnels. A connection has one driver at a time; on a protocol
+// streams), or a two-way session after an upgrade (SessionDriver: WebSocket, raw tunnels, a
+// custom handler's protocol). A connection has one driver at a time; on a protocol
 // switch the old driver hands the socket and every byte it read past the switch to the new one
 // and emits switchedTo().
 class ProtocolDriver : public QObject

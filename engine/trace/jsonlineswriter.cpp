@@ -21,7 +21,7 @@ void appendNumber(QByteArray &out, quint64 v)
         *--p = char('0' + v % 10);
         v /= 10;
     } while (v);
-    out.append(p, buf + sizeof buf - p);
+    appendRaw(out, p, buf + sizeof buf - p);
 }
 
 // Seconds with exactly six decimals, as QByteArray::number(s, 'f', 6) writes them, from the
@@ -29,7 +29,7 @@ void appendNumber(QByteArray &out, quint64 v)
 void appendSeconds(QByteArray &out, qint64 ns)
 {
     if (ns < 0) {
-        out.append('-');
+        appendRaw(out, '-');
         ns = -ns;
     }
     const quint64 us = (quint64(ns) + 500) / 1000;
@@ -41,7 +41,8 @@ void appendSeconds(QByteArray &out, qint64 ns)
         f /= 10;
     }
     frac[6] = '\0';
-    out.append('.').append(frac, 6);
+    appendRaw(out, '.');
+    appendRaw(out, frac, 6);
 }
 
 } // namespace
@@ -64,39 +65,43 @@ QByteArray JsonLinesWriter::toJson(const TraceEvent &ev)
 // Straight from the compact record into the buffer: no map, no QString per field.
 void JsonLinesWriter::appendJson(QByteArray &out, const TraceEvent &ev)
 {
-    out.append("{\"seq\":");
+    appendRaw(out, "{\"seq\":");
     appendNumber(out, ev.seq);
-    out.append(",\"t\":");
+    appendRaw(out, ",\"t\":");
     appendSeconds(out, ev.tNs);
-    out.append(",\"type\":");
+    appendRaw(out, ",\"type\":");
     if (ev.type == EventType::Other)
         appendJsonString(out, ev.typeName());
-    else
-        out.append('"').append(eventTypeName(ev.type)).append('"');
+    else {
+        const char *name = eventTypeName(ev.type);
+        appendRaw(out, '"');
+        appendRaw(out, name, qsizetype(std::strlen(name)));
+        appendRaw(out, '"');
+    }
     if (ev.scope.conn) {
-        out.append(",\"conn\":");
+        appendRaw(out, ",\"conn\":");
         appendNumber(out, ev.scope.conn);
     }
     if (ev.scope.req) {
-        out.append(",\"req\":");
+        appendRaw(out, ",\"req\":");
         appendNumber(out, ev.scope.req);
     }
     if (ev.scope.stream >= 0) {
-        out.append(",\"stream\":");
+        appendRaw(out, ",\"stream\":");
         appendNumber(out, quint64(ev.scope.stream));
     }
     if (ev.dir != Direction::None)
-        out.append(",\"dir\":\"").append(directionName(ev.dir)).append('"');
+        appendRaw(out, ev.dir == Direction::Out ? ",\"dir\":\"out\"" : ",\"dir\":\"in\"");
     const TraceStrings &strings = TraceStrings::instance();
     for (auto it = ev.begin(); it != ev.end(); ++it) {
         if (it.key() == Field::TypeName && ev.type == EventType::Other)
             continue; // written above as "type"
-        out.append(',');
-        out.append(strings.entry(quint32(it.key())).json);
-        out.append(':');
+        appendRaw(out, ',');
+        appendRaw(out, strings.entry(quint32(it.key())).json);
+        appendRaw(out, ':');
         (*it).appendJson(out);
     }
-    out.append('}');
+    appendRaw(out, '}');
 }
 
 void JsonLinesWriter::write(const TraceBatch &batch)

@@ -295,21 +295,24 @@ void FieldValue::appendJson(QByteArray &out) const
     switch (kind()) {
     case Kind::Invalid:
     case Kind::Null:
-        out.append("null");
+        appendRaw(out, "null");
         return;
     case Kind::False:
-        out.append("false");
+        appendRaw(out, "false");
         return;
     case Kind::True:
-        out.append("true");
+        appendRaw(out, "true");
         return;
-    case Kind::Int:
-        out.append(QByteArray::number(toInteger()));
+    case Kind::Int: {
+        char buf[24];
+        const auto r = std::to_chars(buf, buf + sizeof buf, toInteger());
+        appendRaw(out, buf, r.ptr - buf);
+    }
         return;
     case Kind::Double: {
         const double d = toDouble();
         if (!std::isfinite(d)) {
-            out.append("null");
+            appendRaw(out, "null");
             return;
         }
         // What QByteArray::number(d, 'g', 12) writes, without its locale machinery: timings
@@ -318,9 +321,9 @@ void FieldValue::appendJson(QByteArray &out) const
         if (d != 0 && std::abs(d) < 1e9) {
             char buf[32];
             const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::general, 12);
-            out.append(buf, r.ptr - buf);
+            appendRaw(out, buf, r.ptr - buf);
         } else {
-            out.append(QByteArray::number(d, 'g', 12));
+            appendRaw(out, QByteArray::number(d, 'g', 12));
         }
         return;
     }
@@ -344,33 +347,33 @@ void FieldValue::appendJson(QByteArray &out) const
     }
     case Kind::Atom: {
         const char *p = m_data + 1;
-        out.append(TraceStrings::instance().entry(quint32(readVarint(p, m_end))).json);
+        appendRaw(out, TraceStrings::instance().entry(quint32(readVarint(p, m_end))).json);
         return;
     }
     case Kind::Array: {
-        out.append('[');
+        appendRaw(out, '[');
         bool first = true;
         for (const FieldValue v : *this) {
             if (!first)
-                out.append(',');
+                appendRaw(out, ',');
             first = false;
             v.appendJson(out);
         }
-        out.append(']');
+        appendRaw(out, ']');
         return;
     }
     case Kind::Map: {
-        out.append('{');
+        appendRaw(out, '{');
         bool first = true;
         for (auto it = begin(); it != end(); ++it) {
             if (!first)
-                out.append(',');
+                appendRaw(out, ',');
             first = false;
-            out.append(TraceStrings::instance().entry(quint32(it.key())).json);
-            out.append(':');
+            appendRaw(out, TraceStrings::instance().entry(quint32(it.key())).json);
+            appendRaw(out, ':');
             (*it).appendJson(out);
         }
-        out.append('}');
+        appendRaw(out, '}');
         return;
     }
     }

@@ -20,7 +20,7 @@ const char *const kFieldNames[] = {
 
 void appendJsonString(QByteArray &out, QByteArrayView s)
 {
-    out.append('"');
+    appendRaw(out, '"');
     const char *begin = s.data();
     const char *const end = begin + s.size();
     const char *run = begin; // bytes that need no escape are copied in runs
@@ -28,33 +28,33 @@ void appendJsonString(QByteArray &out, QByteArrayView s)
         const auto c = static_cast<unsigned char>(*p);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        out.append(run, p - run);
+        appendRaw(out, run, p - run);
         run = p + 1;
         switch (c) {
         case '"':
-            out.append("\\\"");
+            appendRaw(out, "\\\"");
             break;
         case '\\':
-            out.append("\\\\");
+            appendRaw(out, "\\\\");
             break;
         case '\n':
-            out.append("\\n");
+            appendRaw(out, "\\n");
             break;
         case '\r':
-            out.append("\\r");
+            appendRaw(out, "\\r");
             break;
         case '\t':
-            out.append("\\t");
+            appendRaw(out, "\\t");
             break;
         default: {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out.append(buf);
+            appendRaw(out, buf, 6);
         }
         }
     }
-    out.append(run, end - run);
-    out.append('"');
+    appendRaw(out, run, end - run);
+    appendRaw(out, '"');
 }
 
 TraceStrings &TraceStrings::instance()

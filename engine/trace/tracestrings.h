@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 
 namespace hopscope {
@@ -55,6 +56,30 @@ private:
     std::unique_ptr<std::atomic<Entry *>[]> m_blocks;
     std::atomic<quint32> m_size{0};
 };
+
+// Appends bytes to out. The JSON writer makes millions of tiny appends; QByteArray::append goes
+// through its general insert path (aliasing and detach checks) for each, this only grows the
+// buffer geometrically and copies.
+inline void appendRaw(QByteArray &out, const char *data, qsizetype n)
+{
+    const qsizetype size = out.size();
+    if (out.capacity() < size + n)
+        out.reserve(qMax(2 * out.capacity(), size + n + 256));
+    out.resize(size + n);
+    std::memcpy(out.data() + size, data, std::size_t(n));
+}
+inline void appendRaw(QByteArray &out, char c)
+{
+    appendRaw(out, &c, 1);
+}
+inline void appendRaw(QByteArray &out, const QByteArray &bytes)
+{
+    appendRaw(out, bytes.constData(), bytes.size());
+}
+template<std::size_t N> inline void appendRaw(QByteArray &out, const char (&literal)[N])
+{
+    appendRaw(out, literal, qsizetype(N - 1));
+}
 
 // Appends s to out as a JSON string: quoted, with ", \ and control characters escaped. s must be
 // valid UTF-8 (wire bytes go through wireText first).

@@ -82,8 +82,15 @@ int main(int argc, char **argv)
     }
     jsonBytes += json.size();
     const double jsonS = double(timer.nsecsElapsed()) / 1e9;
-    std::printf("trace_store: %lld events appended in %.3f s (%.0f ns/event); record %zu bytes, "
-                "fields %.1f bytes/event; JSON %.3f s (%.0f MB/s)\n",
+    if (!keep) {
+        std::printf("trace_store: %lld events appended in %.3f s (%.0f ns/event), record %zu "
+                    "bytes; the consumer keeps nothing\n",
+                    qlonglong(store.count()), appendS, appendS * 1e9 / double(n),
+                    sizeof(TraceRecord));
+        return 0;
+    }
+    std::printf("trace_store: %lld events appended and kept in %.3f s (%.0f ns/event); record "
+                "%zu bytes, fields %.1f bytes/event; JSON %.3f s (%.0f MB/s)\n",
                 qlonglong(all.size()), appendS, appendS * 1e9 / double(n), sizeof(TraceRecord),
                 double(all.arena().size()) / double(all.size()), jsonS,
                 double(jsonBytes) / 1e6 / jsonS);
