@@ -41,9 +41,11 @@ run() { local name=$1; shift; local t; t=$(best "$@"); rate[$name]=$(awk -v n="$
 
 echo "HTTP/2 prior knowledge, cleartext, ${SIZE_MIB} MiB from nghttpd on loopback, best of $RUNS:"
 run hopscope "$CLI" --h2c-prior -o /dev/null "$url"
+run hopscope+trace "$CLI" --h2c-prior -o /dev/null --trace-json "$work/trace.jsonl" "$url"
 run curl curl -s --http2-prior-knowledge -o /dev/null "$url"
 run nghttp nghttp -n -w 30 -W 30 "$url"
 run h2load h2load -n 1 -c 1 -w 30 -W 30 "$url"
+printf 'hopscope with --trace-json / curl %.2f\n' "$(awk -v a="${rate[hopscope+trace]}" -v b="${rate[curl]}" 'BEGIN { printf "%.3f", a / b }')"
 for peer in curl nghttp h2load; do
   printf 'hopscope / %-7s %.2f\n' "$peer" "$(awk -v a="${rate[hopscope]}" -v b="${rate[$peer]}" 'BEGIN { printf "%.3f", a / b }')"
 done
