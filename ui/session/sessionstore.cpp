@@ -202,7 +202,7 @@ void SessionStore::index(int i, SessionDelta &delta)
     }
     ExchangeInfo *x = nullptr;
     if (ev.scope.req > 0) {
-        // touchConnection may have grown m_connections, never m_exchanges: c stays valid.
+        // References into the deques stay valid as they grow: c is still good.
         x = &touchExchange(ev.scope.req, delta);
         x->events.append(i);
         if (c && x->conn != c->id) {

@@ -173,8 +173,11 @@ private:
     void evictBodies();
 
     TraceLog m_events;
-    std::vector<ConnectionInfo> m_connections;
-    std::vector<ExchangeInfo> m_exchanges;
+    // Deques: growing them never moves what they hold. A vector of 100,000 ExchangeInfo would
+    // move them all inside one batch's append when it grows (a stall of tens of ms), and
+    // references handed out stay valid.
+    std::deque<ConnectionInfo> m_connections;
+    std::deque<ExchangeInfo> m_exchanges;
     std::vector<quint64> m_connStamp; // batch that last touched each connection
     std::vector<quint64> m_exStamp;   // ... each exchange
     quint64 m_batch = 0;
