@@ -424,7 +424,7 @@ void FieldWriter::key(Field f)
 
 void FieldWriter::tag(Kind k)
 {
-    m_arena->append(char(k));
+    appendRaw(*m_arena, char(k));
 }
 
 void FieldWriter::varint(quint64 v)
@@ -438,14 +438,14 @@ void FieldWriter::varint(quint64 v)
             b = char(b | 0x80);
         buf[n++] = b;
     } while (v);
-    m_arena->append(buf, n);
+    appendRaw(*m_arena, buf, n);
 }
 
 void FieldWriter::beginContainer(Kind k)
 {
     tag(k);
     m_open.append(m_arena->size());
-    m_arena->append(4, '\0'); // the byte length, filled in by end()
+    appendRaw(*m_arena, "\0\0\0\0", 4); // the byte length, filled in by end()
 }
 
 FieldWriter &FieldWriter::end()
@@ -471,7 +471,7 @@ FieldWriter &FieldWriter::text(QStringView v)
     const QByteArray utf8 = v.toUtf8();
     tag(Kind::Text);
     varint(quint64(utf8.size()));
-    m_arena->append(utf8);
+    appendRaw(*m_arena, utf8);
     return *this;
 }
 
@@ -479,7 +479,7 @@ FieldWriter &FieldWriter::utf8(QByteArrayView v)
 {
     tag(Kind::Text);
     varint(quint64(v.size()));
-    m_arena->append(v.data(), v.size());
+    appendRaw(*m_arena, v.data(), v.size());
     return *this;
 }
 
@@ -487,7 +487,7 @@ FieldWriter &FieldWriter::bytes(QByteArrayView v)
 {
     tag(Kind::Bytes);
     varint(quint64(v.size()));
-    m_arena->append(v.data(), v.size());
+    appendRaw(*m_arena, v.data(), v.size());
     return *this;
 }
 
@@ -521,7 +521,7 @@ FieldWriter &FieldWriter::value(const QCborValue &v)
     case QCborValue::Double: {
         tag(Kind::Double);
         const double d = v.toDouble();
-        m_arena->append(reinterpret_cast<const char *>(&d), sizeof d);
+        appendRaw(*m_arena, reinterpret_cast<const char *>(&d), sizeof d);
         return *this;
     }
     case QCborValue::True:
@@ -570,7 +570,7 @@ FieldWriter &FieldWriter::real(Field f, double v)
 {
     key(f);
     tag(Kind::Double);
-    m_arena->append(reinterpret_cast<const char *>(&v), sizeof v);
+    appendRaw(*m_arena, reinterpret_cast<const char *>(&v), sizeof v);
     return *this;
 }
 

@@ -6,7 +6,8 @@
 #
 #   tests/bench/run.sh [BUILD_DIR] [--runs N] [--quick] [--gui] [--bulk]
 #     --quick  fewer requests (2,000 / 4,000 / 500 / 20,000) for a smoke run
-#     --gui    also the window's flood benchmark (gui_flood.sh --engine, 100,000 exchanges)
+#     --gui    also the window's flood benchmark (gui_flood.sh --engine, 100,000 exchanges) and
+#              opening a million-event trace in the window (trace_open_bench)
 #     --bulk   also 512 MiB over h2c prior knowledge (h2_bulk_download.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -128,4 +129,9 @@ fi
 if ((GUI)); then
   echo
   "$ROOT/tests/bench/gui_flood.sh" "$BUILD" -- --engine --exchanges 100000
+  # A trace of about a million events (112,000 multiplexed requests), opened in the window.
+  cmake --build "$BUILD" --target trace_open_bench >/dev/null
+  "$CLI" --h2c-prior --parallel --repeat 112000 "$H2URL" -o /dev/null --trace-json "$work/million.jsonl" >/dev/null
+  echo "$(wc -l <"$work/million.jsonl") events in $(du -m "$work/million.jsonl" | cut -f1) MB:"
+  QT_QPA_PLATFORM=offscreen "$BUILD/tests/bench/trace_open_bench" "$work/million.jsonl" 2>/dev/null
 fi
