@@ -3,7 +3,7 @@
 #include "models/connectiontreemodel.h"
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
-#include "session/tracefile.h"
+#include "trace/tracefile.h"
 #include "views/protocolstyle.h"
 #include "views/timelineview.h"
 #include "widgets/connectionspanel.h"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "http1/http1parser.h"
 #include "http1/http1requestwriter.h"
+#include "http1/http1responseparser.h"
 #include "net/protocoldriver.h"
 #include "upgrade/upgradehandler.h"
 

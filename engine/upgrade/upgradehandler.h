@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/httpheader.h"
-#include "http1/http1parser.h"
+#include "http1/http1responseparser.h"
 
 #include <QByteArray>
 #include <QString>

@@ -3,8 +3,8 @@
 // Test helpers for the GUI models: trace events built by hand, or loaded from a JSON-lines trace
 // that hopscope-cli --trace-json wrote (tests/ui/data/tour.jsonl is the demo tour).
 
-#include "session/tracefile.h"
 #include "trace/traceevent.h"
+#include "trace/tracefile.h"
 
 #include <QByteArray>
 #include <QCborMap>

@@ -1,4 +1,4 @@
-#include "http1/http1parser.h"
+#include "http1/http1responseparser.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>

@@ -1,4 +1,4 @@
-#include "session/tracefile.h"
+#include "trace/tracefile.h"
 
 #include "trace/jsonlineswriter.h"
 
