@@ -100,6 +100,14 @@ void SessionStore::addBodies(const QList<ExchangeBody> &bodies)
 void SessionStore::addBody(ExchangeBody body)
 {
     const quint32 req = body.req;
+    // Keep one copy of what repeats: the body decoded as it came (no Content-Encoding) and the
+    // content type a flood's responses share.
+    if (body.decoded == body.wire)
+        body.decoded = body.wire;
+    if (body.contentType == m_lastContentType)
+        body.contentType = m_lastContentType;
+    else
+        m_lastContentType = body.contentType;
     if (const auto old = m_bodies.constFind(req); old != m_bodies.cend())
         m_bodyBytes -= old->wire.size() + old->decoded.size() + old->requestBody.size();
     else
@@ -130,6 +138,8 @@ void SessionStore::clear()
 {
     m_events.clear();
     m_connections.clear();
+    m_lastUrl.clear();
+    m_lastPath.clear();
     m_exchanges.clear();
     m_connStamp.clear();
     m_exStamp.clear();
@@ -219,12 +229,21 @@ void SessionStore::index(int i, SessionDelta &delta)
         if (x) {
             x->method = str(ev, Field::Method);
             x->url = str(ev, Field::Url);
-            const QUrl url(x->url);
-            x->path = url.path(QUrl::FullyEncoded);
-            if (x->path.isEmpty())
-                x->path = QStringLiteral("/");
-            if (url.hasQuery())
-                x->path += QLatin1Char('?') + url.query(QUrl::FullyEncoded);
+            // A flood repeats one URL: share the previous exchange's strings (implicitly
+            // shared, no copy) instead of keeping and parsing a copy per request.
+            if (x->url == m_lastUrl) {
+                x->url = m_lastUrl;
+                x->path = m_lastPath;
+            } else {
+                const QUrl url(x->url);
+                x->path = url.path(QUrl::FullyEncoded);
+                if (x->path.isEmpty())
+                    x->path = QStringLiteral("/");
+                if (url.hasQuery())
+                    x->path += QLatin1Char('?') + url.query(QUrl::FullyEncoded);
+                m_lastUrl = x->url;
+                m_lastPath = x->path;
+            }
             x->startNs = t;
         }
         break;

@@ -177,6 +177,8 @@ private:
     // move them all inside one batch's append when it grows (a stall of tens of ms), and
     // references handed out stay valid.
     std::deque<ConnectionInfo> m_connections;
+    QString m_lastUrl, m_lastPath; // the last request.start's, shared with the next like it
+    QByteArray m_lastContentType;  // the last body's, likewise
     std::deque<ExchangeInfo> m_exchanges;
     std::vector<quint64> m_connStamp; // batch that last touched each connection
     std::vector<quint64> m_exStamp;   // ... each exchange
