@@ -5,6 +5,7 @@
 #include "core/httpheader.h"
 #include "trace/jsonlineswriter.h"
 #include "trace/traceevent.h"
+#include "trace/tracelog.h"
 #include "trace/tracestrings.h"
 
 #include <QCborArray>
@@ -34,6 +35,8 @@ private slots:
     void fieldIdsAreTheirNamesIds();
     void truncatedValueStaysInBounds();
     void recordIsSmall();
+    void traceLogKeepsOrderAcrossChunks_data();
+    void traceLogKeepsOrderAcrossChunks();
     void doublesAsQtWritesThem_data();
     void doublesAsQtWritesThem();
 };
@@ -270,6 +273,57 @@ void CompactTraceTest::recordIsSmall()
         batch.append(head(EventType::NetRead)).integer(Field::Bytes, 1234);
     // An event with one small integer field: 4 bytes of fields.
     QCOMPARE(batch.arena().size(), 1000 * 4);
+}
+
+void CompactTraceTest::traceLogKeepsOrderAcrossChunks_data()
+{
+    QTest::addColumn<int>("batchSize");
+    QTest::addColumn<int>("batches");
+    QTest::newRow("small batches fill chunks") << 4096 << 40;
+    QTest::newRow("one batch per event") << 1 << 3000;
+    QTest::newRow("a batch larger than a chunk") << int(TraceLog::kChunkEvents) + 5 << 3;
+    QTest::newRow("uneven") << 10007 << 17;
+}
+
+// The window's store: events appended batch by batch come back by global index and by
+// iteration, in order, with their own fields, whatever the chunk boundaries.
+void CompactTraceTest::traceLogKeepsOrderAcrossChunks()
+{
+    QFETCH(int, batchSize);
+    QFETCH(int, batches);
+    TraceLog log;
+    quint64 seq = 0;
+    for (int b = 0; b < batches; ++b) {
+        TraceBatch batch;
+        for (int i = 0; i < batchSize; ++i) {
+            TraceRecord r;
+            r.seq = ++seq;
+            r.type = EventType::NetRead;
+            batch.append(r).integer(Field::Bytes, qint64(seq) * 3);
+        }
+        log.append(batch);
+    }
+    const qsizetype total = qsizetype(batchSize) * batches;
+    QCOMPARE(log.size(), total);
+    for (qsizetype i : {qsizetype(0), qsizetype(1), total / 2, total - 2, total - 1,
+                        TraceLog::kChunkEvents - 1, TraceLog::kChunkEvents}) {
+        if (i >= total)
+            continue;
+        const TraceEvent ev = log.at(i);
+        QCOMPARE(ev.seq, quint64(i + 1));
+        QCOMPARE(ev.field(Field::Bytes).toInteger(), qint64(i + 1) * 3);
+    }
+    quint64 expected = 0;
+    for (const TraceEvent ev : log) {
+        ++expected;
+        if (ev.seq != expected || ev.field(Field::Bytes).toInteger() != qint64(expected) * 3)
+            QFAIL(qPrintable(QStringLiteral("event %1 out of order or wrong").arg(expected)));
+    }
+    QCOMPARE(expected, quint64(total));
+    QCOMPARE(log.last().seq, quint64(total));
+    log.clear();
+    QVERIFY(log.isEmpty());
+    QVERIFY(log.begin() == log.end());
 }
 
 void CompactTraceTest::doublesAsQtWritesThem_data()
