@@ -13,7 +13,7 @@ namespace hopscope {
 namespace {
 
 // Decimal digits without QByteArray::number's temporary.
-void appendNumber(QByteArray &out, quint64 v)
+void appendNumber(JsonOut &out, quint64 v)
 {
     char buf[24];
     char *p = buf + sizeof buf;
@@ -21,15 +21,15 @@ void appendNumber(QByteArray &out, quint64 v)
         *--p = char('0' + v % 10);
         v /= 10;
     } while (v);
-    appendRaw(out, p, buf + sizeof buf - p);
+    out.put(p, buf + sizeof buf - p);
 }
 
 // Seconds with exactly six decimals, as QByteArray::number(s, 'f', 6) writes them, from the
 // integer nanoseconds (rounded half away from zero, like printf).
-void appendSeconds(QByteArray &out, qint64 ns)
+void appendSeconds(JsonOut &out, qint64 ns)
 {
     if (ns < 0) {
-        appendRaw(out, '-');
+        out.put('-');
         ns = -ns;
     }
     const quint64 us = (quint64(ns) + 500) / 1000;
@@ -41,8 +41,8 @@ void appendSeconds(QByteArray &out, qint64 ns)
         f /= 10;
     }
     frac[6] = '\0';
-    appendRaw(out, '.');
-    appendRaw(out, frac, 6);
+    out.put('.');
+    out.put(frac, 6);
 }
 
 } // namespace
@@ -65,51 +65,60 @@ QByteArray JsonLinesWriter::toJson(const TraceEvent &ev)
 // Straight from the compact record into the buffer: no map, no QString per field.
 void JsonLinesWriter::appendJson(QByteArray &out, const TraceEvent &ev)
 {
-    appendRaw(out, "{\"seq\":");
+    JsonOut o(out);
+    appendJson(o, ev);
+}
+
+void JsonLinesWriter::appendJson(JsonOut &out, const TraceEvent &ev)
+{
+    out.put("{\"seq\":");
     appendNumber(out, ev.seq);
-    appendRaw(out, ",\"t\":");
+    out.put(",\"t\":");
     appendSeconds(out, ev.tNs);
-    appendRaw(out, ",\"type\":");
+    out.put(",\"type\":");
     if (ev.type == EventType::Other)
         appendJsonString(out, ev.typeName());
     else {
         const char *name = eventTypeName(ev.type);
-        appendRaw(out, '"');
-        appendRaw(out, name, qsizetype(std::strlen(name)));
-        appendRaw(out, '"');
+        out.put('"');
+        out.put(name, qsizetype(std::strlen(name)));
+        out.put('"');
     }
     if (ev.scope.conn) {
-        appendRaw(out, ",\"conn\":");
+        out.put(",\"conn\":");
         appendNumber(out, ev.scope.conn);
     }
     if (ev.scope.req) {
-        appendRaw(out, ",\"req\":");
+        out.put(",\"req\":");
         appendNumber(out, ev.scope.req);
     }
     if (ev.scope.stream >= 0) {
-        appendRaw(out, ",\"stream\":");
+        out.put(",\"stream\":");
         appendNumber(out, quint64(ev.scope.stream));
     }
     if (ev.dir != Direction::None)
-        appendRaw(out, ev.dir == Direction::Out ? ",\"dir\":\"out\"" : ",\"dir\":\"in\"");
+        out.put(ev.dir == Direction::Out ? ",\"dir\":\"out\"" : ",\"dir\":\"in\"");
     const TraceStrings &strings = TraceStrings::instance();
     for (auto it = ev.begin(); it != ev.end(); ++it) {
         if (it.key() == Field::TypeName && ev.type == EventType::Other)
             continue; // written above as "type"
-        appendRaw(out, ',');
-        appendRaw(out, strings.entry(quint32(it.key())).json);
-        appendRaw(out, ':');
+        out.put(',');
+        out.put(strings.entry(quint32(it.key())).json);
+        out.put(':');
         (*it).appendJson(out);
     }
-    appendRaw(out, '}');
+    out.put('}');
 }
 
 void JsonLinesWriter::write(const TraceBatch &batch)
 {
-    m_buffer.clear();
-    for (const TraceEvent ev : batch) {
-        appendJson(m_buffer, ev);
-        m_buffer.append('\n');
+    m_buffer.truncate(0); // keeps the capacity for the next batch
+    {
+        JsonOut out(m_buffer);
+        for (const TraceEvent ev : batch) {
+            appendJson(out, ev);
+            out.put('\n');
+        }
     }
     m_out->write(m_buffer);
     if (auto *f = qobject_cast<QFileDevice *>(m_out))

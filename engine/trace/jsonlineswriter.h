@@ -8,6 +8,7 @@ class QIODevice;
 
 namespace hopscope {
 
+class JsonOut;
 class TraceStore;
 
 // Writes the trace as JSON lines (docs/trace-format.md): the common fields first in a fixed
@@ -24,6 +25,7 @@ public:
     static QByteArray toJson(const TraceEvent &ev);
     // The same, appended to out: the writer formats a whole batch into one buffer this way.
     static void appendJson(QByteArray &out, const TraceEvent &ev);
+    static void appendJson(JsonOut &out, const TraceEvent &ev);
 
 private:
     QIODevice *m_out;

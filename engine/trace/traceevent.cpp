@@ -292,27 +292,33 @@ QCborValue FieldValue::toCbor() const
 
 void FieldValue::appendJson(QByteArray &out) const
 {
+    JsonOut o(out);
+    appendJson(o);
+}
+
+void FieldValue::appendJson(JsonOut &out) const
+{
     switch (kind()) {
     case Kind::Invalid:
     case Kind::Null:
-        appendRaw(out, "null");
+        out.put("null");
         return;
     case Kind::False:
-        appendRaw(out, "false");
+        out.put("false");
         return;
     case Kind::True:
-        appendRaw(out, "true");
+        out.put("true");
         return;
     case Kind::Int: {
         char buf[24];
         const auto r = std::to_chars(buf, buf + sizeof buf, toInteger());
-        appendRaw(out, buf, r.ptr - buf);
+        out.put(buf, r.ptr - buf);
     }
         return;
     case Kind::Double: {
         const double d = toDouble();
         if (!std::isfinite(d)) {
-            appendRaw(out, "null");
+            out.put("null");
             return;
         }
         // What QByteArray::number(d, 'g', 12) writes, without its locale machinery: timings
@@ -321,9 +327,9 @@ void FieldValue::appendJson(QByteArray &out) const
         if (d != 0 && std::abs(d) < 1e9) {
             char buf[32];
             const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::general, 12);
-            appendRaw(out, buf, r.ptr - buf);
+            out.put(buf, r.ptr - buf);
         } else {
-            appendRaw(out, QByteArray::number(d, 'g', 12));
+            out.put(QByteArray::number(d, 'g', 12));
         }
         return;
     }
@@ -347,33 +353,33 @@ void FieldValue::appendJson(QByteArray &out) const
     }
     case Kind::Atom: {
         const char *p = m_data + 1;
-        appendRaw(out, TraceStrings::instance().entry(quint32(readVarint(p, m_end))).json);
+        out.put(TraceStrings::instance().entry(quint32(readVarint(p, m_end))).json);
         return;
     }
     case Kind::Array: {
-        appendRaw(out, '[');
+        out.put('[');
         bool first = true;
         for (const FieldValue v : *this) {
             if (!first)
-                appendRaw(out, ',');
+                out.put(',');
             first = false;
             v.appendJson(out);
         }
-        appendRaw(out, ']');
+        out.put(']');
         return;
     }
     case Kind::Map: {
-        appendRaw(out, '{');
+        out.put('{');
         bool first = true;
         for (auto it = begin(); it != end(); ++it) {
             if (!first)
-                appendRaw(out, ',');
+                out.put(',');
             first = false;
-            appendRaw(out, TraceStrings::instance().entry(quint32(it.key())).json);
-            appendRaw(out, ':');
+            out.put(TraceStrings::instance().entry(quint32(it.key())).json);
+            out.put(':');
             (*it).appendJson(out);
         }
-        appendRaw(out, '}');
+        out.put('}');
         return;
     }
     }

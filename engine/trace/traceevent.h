@@ -16,6 +16,8 @@
 
 namespace hopscope {
 
+class JsonOut;
+
 enum class Direction : quint8 { None, Out, In };
 
 // Which connection / request / HTTP/2 stream an event belongs to. 0 (or -1 for stream) = none.
@@ -130,6 +132,7 @@ public:
     QCborMap toMap() const { return toCbor().toMap(); }
     // Appends the value as JSON (docs/trace-format.md).
     void appendJson(QByteArray &out) const;
+    void appendJson(JsonOut &out) const;
 
     const char *data() const { return m_data; }
     const char *endOfValue() const; // where the next value starts

@@ -18,9 +18,9 @@ const char *const kFieldNames[] = {
 
 } // namespace
 
-void appendJsonString(QByteArray &out, QByteArrayView s)
+void appendJsonString(JsonOut &out, QByteArrayView s)
 {
-    appendRaw(out, '"');
+    out.put('"');
     const char *begin = s.data();
     const char *const end = begin + s.size();
     const char *run = begin; // bytes that need no escape are copied in runs
@@ -28,33 +28,39 @@ void appendJsonString(QByteArray &out, QByteArrayView s)
         const auto c = static_cast<unsigned char>(*p);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        appendRaw(out, run, p - run);
+        out.put(run, p - run);
         run = p + 1;
         switch (c) {
         case '"':
-            appendRaw(out, "\\\"");
+            out.put("\\\"");
             break;
         case '\\':
-            appendRaw(out, "\\\\");
+            out.put("\\\\");
             break;
         case '\n':
-            appendRaw(out, "\\n");
+            out.put("\\n");
             break;
         case '\r':
-            appendRaw(out, "\\r");
+            out.put("\\r");
             break;
         case '\t':
-            appendRaw(out, "\\t");
+            out.put("\\t");
             break;
         default: {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            appendRaw(out, buf, 6);
+            out.put(buf, 6);
         }
         }
     }
-    appendRaw(out, run, end - run);
-    appendRaw(out, '"');
+    out.put(run, end - run);
+    out.put('"');
+}
+
+void appendJsonString(QByteArray &out, QByteArrayView s)
+{
+    JsonOut o(out);
+    appendJsonString(o, s);
 }
 
 TraceStrings &TraceStrings::instance()

@@ -81,8 +81,50 @@ template<std::size_t N> inline void appendRaw(QByteArray &out, const char (&lite
     appendRaw(out, literal, qsizetype(N - 1));
 }
 
+// A write cursor at the end of a QByteArray, for the JSON writer: it grows the array in large
+// steps and writes through a plain pointer, so each of the millions of small pieces of a trace
+// is a capacity check and a memcpy. The array gets its final size when the cursor goes away.
+class JsonOut
+{
+public:
+    explicit JsonOut(QByteArray &buffer) : m_buffer(buffer), m_used(buffer.size()) { grow(1024); }
+    ~JsonOut() { m_buffer.resize(m_used); }
+    JsonOut(const JsonOut &) = delete;
+    JsonOut &operator=(const JsonOut &) = delete;
+
+    void put(const char *data, qsizetype n)
+    {
+        if (m_size - m_used < n)
+            grow(n);
+        std::memcpy(m_data + m_used, data, std::size_t(n));
+        m_used += n;
+    }
+    void put(char c)
+    {
+        if (m_size == m_used)
+            grow(1);
+        m_data[m_used++] = c;
+    }
+    void put(const QByteArray &bytes) { put(bytes.constData(), bytes.size()); }
+    template<std::size_t N> void put(const char (&literal)[N]) { put(literal, qsizetype(N - 1)); }
+
+private:
+    void grow(qsizetype n)
+    {
+        m_buffer.resize(qMax(m_used + n, qMax(2 * m_size, m_used + 4096)));
+        m_data = m_buffer.data();
+        m_size = m_buffer.size();
+    }
+
+    QByteArray &m_buffer;
+    char *m_data = nullptr;
+    qsizetype m_used = 0;
+    qsizetype m_size = 0;
+};
+
 // Appends s to out as a JSON string: quoted, with ", \ and control characters escaped. s must be
 // valid UTF-8 (wire bytes go through wireText first).
+void appendJsonString(JsonOut &out, QByteArrayView s);
 void appendJsonString(QByteArray &out, QByteArrayView s);
 
 } // namespace hopscope
