@@ -1,21 +1,13 @@
 #pragma once
 
+#include "views/timelinegeometry.h"
+
 #include <QAbstractScrollArea>
 #include <QPointer>
-
-#include <vector>
-
-class QPainter;
-class QPainterPath;
 
 namespace hopscope {
 
 class TimelineModel;
-struct TimelineBar;
-struct TimelineLane;
-struct TimelineMarker;
-struct TimelinePhase;
-struct TimelineArrow;
 
 // The upgrade timeline: one lane per connection under a time axis. Each lane shows the
 // connection's phases (DNS / connect / TLS in greys, then what it spoke, in the protocol's
@@ -37,24 +29,16 @@ struct TimelineArrow;
 // While events arrive the view keeps everything fitted ("follow" mode) until the user zooms or
 // pans; fitAll() turns following back on.
 //
-// Painting is culled: lanes by binary search over their tops, bars per sub-row by binary search
-// over time (bars in a row never overlap), runs of sub-pixel bars and markers merged.
+// The view holds the zoom / pan state and turns input into it; where things are is
+// TimelineGeometry, painting is TimelinePainter (lanes) and TimelineFramePainter (axis, headers,
+// legend), the tooltip texts are TimelineTooltips. Painting is culled: lanes by binary search
+// over their tops, bars per sub-row by binary search over time, runs of sub-pixel bars and
+// markers merged.
 class TimelineView : public QAbstractScrollArea
 {
     Q_OBJECT
 public:
-    struct Hit
-    {
-        enum Kind { None, Bar, Marker, Phase, Lane, Arrow };
-        Kind kind = None;
-        quint32 conn = 0;      // the lane under the point (also for None inside a lane)
-        quint32 req = 0;       // Bar; the marker's req for Marker
-        int markerIndex = -1;  // Marker: TimelineModel::markerAt() index
-        int phaseIndex = -1;   // Phase: index into the lane's phases
-        int arrowIndex = -1;   // Arrow: index into TimelineModel::arrows()
-        qint64 ns = -1;        // the time under the point, -1 outside the time area
-        bool inHeader = false; // Lane: on the lane header (left column)
-    };
+    using Hit = TimelineHit;
 
     explicit TimelineView(QWidget *parent = nullptr);
     ~TimelineView() override;
@@ -136,42 +120,17 @@ private:
     Extent timeExtent() const;
     double fitNsPerPx() const;
     int timeWidth() const;
-    int lanesBottom() const; // viewport y where the legend starts
-
-    double xFor(double ns) const;
-    double nsAt(double x) const;
-    int laneTopY(int laneIndex) const; // viewport y
-    int laneHeight(int laneIndex) const;
-    int laneAtY(int viewportY) const; // -1 when none
-    int stripY(int laneIndex) const;  // top of the phase strip
-    int rowsY(int laneIndex) const;   // top of sub-row 0
-    int rowY(int laneIndex, int row) const;
-    QRectF barRectF(const TimelineBar &bar) const;
-    QRectF phaseRectF(int laneIndex, const TimelinePhase &phase) const;
-    QPainterPath arrowPath(const TimelineArrow &arrow) const;
-
-    void paintAxis(QPainter &p, const QList<qint64> &ticks, qint64 step) const;
-    void paintGrid(QPainter &p, const QList<qint64> &ticks) const;
-    void paintChapters(QPainter &p) const;
-    void paintLane(QPainter &p, int laneIndex) const;
-    void paintPhases(QPainter &p, int laneIndex) const;
-    void paintBars(QPainter &p, int laneIndex) const;
-    void paintBar(QPainter &p, const TimelineLane &lane, const TimelineBar &bar) const;
-    void paintMarkers(QPainter &p, int laneIndex) const;
-    void paintMarkerGlyph(QPainter &p, const TimelineMarker &m, QPointF c, bool hovered) const;
-    void paintArrows(QPainter &p) const;
-    void paintHeaders(QPainter &p, int firstLane, int lastLane) const;
-    void paintLegend(QPainter &p) const;
-    void paintEmpty(QPainter &p) const;
-    QList<qint64> ticks(qint64 *step) const;
-    QString tickLabel(qint64 ns, qint64 step) const;
+    // The geometry brought up to date with the viewport, the scroll bar and the time mapping.
+    const TimelineGeometry &currentGeometry() const;
+    const TimelineGeometry::Metrics &metrics() const { return m_geometry.metrics(); }
 
     void ensureBarVisible(quint32 req);
     void activate(const Hit &hit);
     void setHover(const Hit &hit);
 
     QPointer<TimelineModel> m_model;
-    std::vector<int> m_laneTops; // content y of each lane, plus the total height at the end
+    // Owns the lane layout and the metrics; the live values are refreshed by currentGeometry().
+    mutable TimelineGeometry m_geometry;
 
     // Time mapping: x = header + (ns - m_startNs) / m_nsPerPx.
     double m_startNs = 0;
@@ -191,18 +150,6 @@ private:
     int m_pressScrollY = 0;
     bool m_pressed = false;
     bool m_dragging = false;
-
-    // Metrics from the font.
-    int m_headerWidth = 220;
-    int m_axisHeight = 24;
-    int m_legendHeight = 20;
-    int m_labelBand = 12;
-    int m_stripH = 16;
-    int m_rowH = 16;
-    int m_rowGap = 2;
-    int m_padTop = 3;
-    int m_padBottom = 6;
-    int m_minLaneH = 56;
 };
 
 } // namespace hopscope
