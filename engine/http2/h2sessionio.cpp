@@ -204,7 +204,7 @@ void H2Session::onDisconnected()
         const bool reused = m_completed > 0;
         m_trace->record(EventType::Error, {m_conn->id(), 0, 0})
             .value(Field::Message, message)
-            .value(Field::Code, QStringLiteral("connection-closed"));
+            .atom(Field::Code, "connection-closed");
         std::vector<Stream *> open;
         for (const auto &[id, st] : m_streams) {
             if (st->ex)

@@ -8,6 +8,7 @@
 // The Client runs in the test's thread, as in hopscope-cli, with the trace kept in memory.
 
 #include "hostilepeer.h"
+#include "traceevents.h"
 
 #include "client.h"
 #include "core/exchange.h"
@@ -23,15 +24,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-TraceBatch eventsOf(const TraceStore &trace, EventType type)
-{
-    TraceBatch out;
-    for (const TraceEvent &e : trace.events()) {
-        if (e.is(type))
-            out.append(e);
-    }
-    return out;
-}
+using hopscope::test::eventsOf;
 
 // "send=-0.2" for every timing that is neither -1 nor >= 0; empty when all are fine.
 QString badTimings(const TraceEvent &complete)

@@ -11,6 +11,7 @@
 #include "net/sessiondriver.h"
 #include "trace/tracefields.h"
 #include "trace/tracestore.h"
+#include "traceevents.h"
 #include "upgrade/rawtunnelhandler.h"
 #include "upgrade/upgraderegistry.h"
 
@@ -199,15 +200,7 @@ private:
     QByteArray m_buffer;
 };
 
-TraceBatch eventsOf(const TraceStore &trace, EventType type)
-{
-    TraceBatch out;
-    for (const TraceEvent &e : trace.events()) {
-        if (e.is(type))
-            out.append(e);
-    }
-    return out;
-}
+using hopscope::test::eventsOf;
 
 // What the client reported for an exchange when it finished: the client deletes the exchange
 // right after, so the test keeps these values, not the pointer.

@@ -4,6 +4,7 @@
 // PUSH_PROMISE, an oversized header list, an HTTP/1.1 answer, a silent or vanishing server).
 
 #include "processutil.h"
+#include "traceevents.h"
 
 #include "core/bodysink.h"
 #include "core/exchange.h"
@@ -215,15 +216,7 @@ private:
     Http2Options m_options;
 };
 
-TraceBatch eventsOf(const TraceStore &trace, EventType type)
-{
-    TraceBatch out;
-    for (const TraceEvent &ev : trace.events()) {
-        if (ev.is(type))
-            out.append(ev);
-    }
-    return out;
-}
+using hopscope::test::eventsOf;
 
 QStringList flagsOf(const TraceEvent &ev)
 {

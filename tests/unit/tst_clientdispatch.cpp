@@ -10,6 +10,7 @@
 #include "demo/demoserver.h"
 #include "net/connectionpool.h"
 #include "trace/tracestore.h"
+#include "traceevents.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -33,15 +34,7 @@ private:
     int *m_alive;
 };
 
-TraceBatch eventsOf(const TraceStore &trace, EventType type)
-{
-    TraceBatch out;
-    for (const TraceEvent &e : trace.events()) {
-        if (e.is(type))
-            out.append(e);
-    }
-    return out;
-}
+using hopscope::test::eventsOf;
 
 QString describe(const TraceStore &trace)
 {

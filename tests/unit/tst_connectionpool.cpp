@@ -10,6 +10,7 @@
 #include "net/connectionpool.h"
 #include "net/protocoldriver.h"
 #include "trace/tracestore.h"
+#include "traceevents.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -57,15 +58,7 @@ RequestSpec spec(const QString &url, ProtocolPolicy policy = ProtocolPolicy::Aut
     return s;
 }
 
-TraceBatch eventsOf(const TraceStore &trace, EventType type)
-{
-    TraceBatch out;
-    for (const TraceEvent &e : trace.events()) {
-        if (e.is(type))
-            out.append(e);
-    }
-    return out;
-}
+using hopscope::test::eventsOf;
 
 } // namespace
 
