@@ -281,7 +281,7 @@ private slots:
         QCOMPARE(streams, (QList<qint32>{1, 3, 5}));
         QCOMPARE(rows.size(), 3);
         const TimelineBar *s3 = model.bar(2);
-        QCOMPARE(s3->label, QStringLiteral("s3 GET /delay/300 200"));
+        QCOMPARE(model.barLabel(*s3), QStringLiteral("s3 GET /delay/300 200"));
         QCOMPARE(s3->startNs, qint64(19'342'000)); // the request's HEADERS
         QCOMPARE(s3->endNs, qint64(321'500'000));  // response.complete
         // s1 (the upgraded request) overlaps with both others; s3 and s5 overlap for ~200 ms.
@@ -343,7 +343,7 @@ private slots:
         QCOMPARE(tunnel->protocol, QStringLiteral("tcp"));
         QCOMPARE(tunnel->label, QStringLiteral("tcp tunnel"));
         QCOMPARE(model.bar(7)->conn, 5u);
-        QCOMPARE(model.bar(6)->label, QStringLiteral("GET /ws 101"));
+        QCOMPARE(model.barLabel(*model.bar(6)), QStringLiteral("GET /ws 101"));
         QVERIFY(!phaseOf(*model.lane(5), PK::Http2));
     }
 
@@ -408,7 +408,7 @@ private slots:
         const TimelineBar *b = model.bar(2);
         QVERIFY(b);
         QVERIFY(b->isRunning());
-        QCOMPARE(b->label, QStringLiteral("s3 GET /delay/300 …"));
+        QCOMPARE(model.barLabel(*b), QStringLiteral("s3 GET /delay/300 …"));
         QCOMPARE(model.effectiveEnd(b->endNs), store.lastEventNs());
         QVERIFY(model.lane(1)->isOpen());
         QVERIFY(model.lane(1)->phases.last().isOpen()); // the preface, waiting for the ACK
@@ -435,7 +435,7 @@ private slots:
         QCOMPARE(model.markerAt(declined[0]).label, QStringLiteral("h2c declined (200)"));
         QCOMPARE(markersOfKind(model, 1, MK::UpgradeSwitch).size(), 0);
         QCOMPARE(lane.switchNs, qint64(-1));
-        QCOMPARE(model.bar(1)->label, QStringLiteral("GET /a 200"));
+        QCOMPARE(model.barLabel(*model.bar(1)), QStringLiteral("GET /a 200"));
         QCOMPARE(model.bar(1)->stream, -1);
         QVERIFY(!model.bar(1)->failed);
         QVERIFY(model.arrows().isEmpty());
@@ -456,7 +456,7 @@ private slots:
         QVERIFY(failed);
         QVERIFY(failed->failed);
         QCOMPARE(failed->endNs, qint64(6'100'000));
-        QCOMPARE(failed->label, QStringLiteral("s3 GET /two h2-rst:REFUSED_STREAM"));
+        QCOMPARE(model.barLabel(*failed), QStringLiteral("s3 GET /two h2-rst:REFUSED_STREAM"));
         QVERIFY(!model.bar(1)->failed);
         QVERIFY(model.bar(1)->row != failed->row);
 

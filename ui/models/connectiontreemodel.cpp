@@ -4,7 +4,6 @@
 #include "views/protocolstyle.h"
 
 #include <QFont>
-#include <QSet>
 
 #include <algorithm>
 #include <limits>
@@ -114,6 +113,11 @@ QString ConnectionTreeModel::exchangeStatusText(const ExchangeInfo &x, const Con
 }
 
 // ---- structure --------------------------------------------------------------------------------
+//
+// A connection's children are the store's ConnectionInfo::exchanges, which only ever grow (the
+// store lists each request once per connection): the model keeps just how many it announced, so
+// a batch costs what it added, not what the connection holds. "Not connected" is the one list
+// that also shrinks (requests leave it when they get a connection); it is kept sorted by req.
 
 quint32 ConnectionTreeModel::homeKey(quint32 req) const
 {
@@ -121,43 +125,28 @@ quint32 ConnectionTreeModel::homeKey(quint32 req) const
     return x ? x->conn : kGroupKey;
 }
 
-QList<quint32> ConnectionTreeModel::wantedChildren(const ConnectionInfo &c) const
+quint32 ConnectionTreeModel::childReq(int connIndex, int row) const
 {
-    // The store lists a request once per connection; guard anyway (a duplicate would break the
-    // row bookkeeping), and skip numbers that are not exchanges (the internal probe, req 0).
-    // O(n) with a generation-stamped mark per request, as a busy HTTP/2 connection can carry
-    // thousands of streams and this runs for every connection a batch touches.
-    m_mark.resize(size_t(m_store->exchangeCount() + 1), 0);
-    ++m_markGeneration;
-    QList<quint32> out;
-    out.reserve(c.exchanges.size());
-    for (quint32 req : c.exchanges) {
-        if (!m_store->exchange(req) || m_mark[req] == m_markGeneration)
-            continue;
-        m_mark[req] = m_markGeneration;
-        out.append(req);
-    }
-    return out;
+    if (connIndex < 0 || size_t(connIndex) >= m_shown.size() || row < 0 ||
+        row >= m_shown[size_t(connIndex)])
+        return 0;
+    return m_store->connectionAt(connIndex).exchanges.at(row);
 }
 
 void ConnectionTreeModel::rebuildFromStore()
 {
-    m_children.clear();
-    m_connBytes.clear();
+    m_shown.clear();
     m_unconnected.clear();
     m_rowOfReq.assign(size_t(m_store ? m_store->exchangeCount() + 1 : 1), -1);
     if (!m_store)
         return;
     for (int i = 0; i < m_store->connectionCount(); ++i) {
-        m_children.push_back(wantedChildren(m_store->connectionAt(i)));
-        m_connBytes.push_back(0);
-        recomputeBytes(i);
-        renumber(quint32(i + 1), m_children.back(), 0);
+        m_shown.push_back(0);
+        announce(i);
     }
     for (int i = 0; i < m_store->exchangeCount(); ++i)
         if (m_store->exchangeAt(i).conn == 0)
             m_unconnected.append(m_store->exchangeAt(i).req);
-    renumber(kGroupKey, m_unconnected, 0);
 }
 
 void ConnectionTreeModel::onReset()
@@ -167,136 +156,98 @@ void ConnectionTreeModel::onReset()
     endResetModel();
 }
 
-void ConnectionTreeModel::renumber(quint32 key, const QList<quint32> &rows, int from)
+int ConnectionTreeModel::announce(int connIndex)
 {
-    for (int i = from; i < rows.size(); ++i) {
-        const quint32 req = rows.at(i);
-        if (req < m_rowOfReq.size() && homeKey(req) == key)
-            m_rowOfReq[req] = i;
-    }
-}
-
-void ConnectionTreeModel::recomputeBytes(int connIndex)
-{
-    qint64 sum = 0;
+    const ConnectionInfo &c = m_store->connectionAt(connIndex);
     const quint32 id = quint32(connIndex + 1);
-    for (quint32 req : m_children[size_t(connIndex)]) {
-        const ExchangeInfo *x = m_store->exchange(req);
-        if (x && x->conn == id && x->bytes > 0) // a retried request counts where it ended
-            sum += x->bytes;
+    int &shown = m_shown[size_t(connIndex)];
+    const int from = shown;
+    for (; shown < c.exchanges.size(); ++shown) {
+        const quint32 req = c.exchanges.at(shown);
+        if (req < m_rowOfReq.size() && homeKey(req) == id)
+            m_rowOfReq[req] = shown;
     }
-    m_connBytes[size_t(connIndex)] = sum;
+    return from;
 }
 
-bool ConnectionTreeModel::syncChildren(const QModelIndex &parent, QList<quint32> &mine,
-                                       const QList<quint32> &wanted, quint32 key)
+bool ConnectionTreeModel::updateUnconnected(const SessionDelta &delta)
 {
-    if (mine == wanted)
-        return true;
-    // The common case: new requests or streams at the end.
-    if (wanted.size() > mine.size() && std::equal(mine.begin(), mine.end(), wanted.begin())) {
-        const int from = int(mine.size());
-        beginInsertRows(parent, from, int(wanted.size()) - 1);
-        mine = wanted;
-        endInsertRows();
-        renumber(key, mine, from);
-        return true;
-    }
+    // Who left: only a request this batch touched can have got a connection.
+    QList<quint32> leaving;
+    for (quint32 req : delta.changedExchanges)
+        if (homeKey(req) != kGroupKey &&
+            std::binary_search(m_unconnected.cbegin(), m_unconnected.cend(), req))
+            leaving.append(req);
+    // Who joined: new requests without a connection (reqs grow, so they sort after the rest).
+    QList<quint32> joining;
+    for (quint32 req : delta.newExchanges)
+        if (m_store->exchange(req) && homeKey(req) == kGroupKey)
+            joining.append(req);
+    if (leaving.isEmpty() && joining.isEmpty())
+        return false;
+    std::sort(leaving.begin(), leaving.end());
+    std::sort(joining.begin(), joining.end());
 
-    int firstTouched = int(mine.size());
-    const QSet<quint32> keep(wanted.begin(), wanted.end());
-    for (int i = 0; i < mine.size();) {
-        if (keep.contains(mine.at(i))) {
-            ++i;
-            continue;
-        }
-        int end = i;
-        while (end < mine.size() && !keep.contains(mine.at(end)))
-            ++end;
-        beginRemoveRows(parent, i, end - 1);
-        mine.remove(i, end - i);
+    const bool hadRow = !m_unconnected.isEmpty();
+    const bool keepsRow = m_unconnected.size() - leaving.size() + joining.size() > 0;
+    if (hadRow && !keepsRow) {
+        beginRemoveRows({}, unconnectedRow(), unconnectedRow());
+        m_unconnected.clear();
         endRemoveRows();
-        firstTouched = std::min(firstTouched, i);
+        return false;
     }
-
-    // What is left must be in the wanted order, or rows moved: the caller resets.
-    {
-        int p = 0;
-        for (int k = 0; k < wanted.size() && p < mine.size(); ++k)
-            if (wanted.at(k) == mine.at(p))
-                ++p;
-        if (p != mine.size())
-            return false;
-    }
-
-    // Invariant: mine[0, k) == wanted[0, k); insert each run of new rows where it belongs.
-    for (int k = 0; k < wanted.size();) {
-        if (k < mine.size() && mine.at(k) == wanted.at(k)) {
-            ++k;
-            continue;
-        }
-        int end = k;
-        while (end < wanted.size() && (k >= mine.size() || wanted.at(end) != mine.at(k)))
-            ++end;
-        beginInsertRows(parent, k, end - 1);
-        for (int j = k; j < end; ++j)
-            mine.insert(j, wanted.at(j));
+    if (!hadRow) {
+        beginInsertRows({}, unconnectedRow(), unconnectedRow());
+        m_unconnected = joining;
         endInsertRows();
-        firstTouched = std::min(firstTouched, k);
-        k = end;
+        return false; // a fresh row needs no dataChanged
     }
-    renumber(key, mine, firstTouched);
-    return true;
+    const QModelIndex parent = createIndex(unconnectedRow(), 0, quintptr(0));
+    // Remove from the back so earlier rows keep their numbers; each contiguous run at once.
+    for (qsizetype k = leaving.size() - 1; k >= 0;) {
+        const auto it = std::lower_bound(m_unconnected.cbegin(), m_unconnected.cend(), leaving[k]);
+        const int last = int(it - m_unconnected.cbegin());
+        int first = last;
+        --k;
+        while (k >= 0 && first > 0 && m_unconnected.at(first - 1) == leaving[k]) {
+            --first;
+            --k;
+        }
+        beginRemoveRows(parent, first, last);
+        m_unconnected.remove(first, last - first + 1);
+        endRemoveRows();
+    }
+    if (!joining.isEmpty()) {
+        if (!m_unconnected.isEmpty() && joining.first() < m_unconnected.last())
+            return true; // out of order (never expected): the caller resets
+        const int from = int(m_unconnected.size());
+        beginInsertRows(parent, from, from + int(joining.size()) - 1);
+        m_unconnected.append(joining);
+        endInsertRows();
+    }
+    return false;
 }
 
 void ConnectionTreeModel::onChanged(const SessionDelta &delta)
 {
     if (!m_store)
         return;
-    if (m_store->connectionCount() < int(m_children.size())) { // cleared without reset()
+    if (m_store->connectionCount() < int(m_shown.size())) { // cleared without reset()
         onReset();
         return;
     }
     m_rowOfReq.resize(size_t(m_store->exchangeCount() + 1), -1);
 
-    auto fullReset = [this] {
-        beginResetModel();
-        rebuildFromStore();
-        endResetModel();
-    };
-
     // 1. "Not connected": drop requests that got a connection, add new ones that have none.
-    QList<quint32> group;
-    group.reserve(m_unconnected.size() + delta.newExchanges.size());
-    for (quint32 req : m_unconnected)
-        if (homeKey(req) == kGroupKey)
-            group.append(req);
-    for (const QList<quint32> *list : {&delta.newExchanges, &delta.changedExchanges})
-        for (quint32 req : *list)
-            if (m_store->exchange(req) && homeKey(req) == kGroupKey)
-                group.append(req);
-    std::sort(group.begin(), group.end());
-    group.erase(std::unique(group.begin(), group.end()), group.end());
-    bool groupTouched = group != m_unconnected;
-    if (m_unconnected.isEmpty() && !group.isEmpty()) {
-        beginInsertRows({}, unconnectedRow(), unconnectedRow());
-        m_unconnected = group;
-        endInsertRows();
-        renumber(kGroupKey, m_unconnected, 0);
-        groupTouched = false; // a fresh row needs no dataChanged
-    } else if (!m_unconnected.isEmpty() && group.isEmpty()) {
-        beginRemoveRows({}, unconnectedRow(), unconnectedRow());
-        m_unconnected.clear();
-        endRemoveRows();
-        groupTouched = false;
-    } else if (!syncChildren(createIndex(unconnectedRow(), 0, quintptr(0)), m_unconnected, group,
-                             kGroupKey)) {
-        fullReset();
+    const bool hadGroup = !m_unconnected.isEmpty();
+    if (updateUnconnected(delta)) {
+        onReset();
         return;
     }
+    const bool groupTouched = hadGroup && !m_unconnected.isEmpty();
 
-    // 2. Existing connections: new requests/streams on them, changed rows.
-    const int known = int(m_children.size());
+    // 2. Existing connections: new requests/streams on them (appended), changed rows.
+    const int known = int(m_shown.size());
     QList<quint32> touched = delta.changedConnections;
     for (const QList<quint32> *list : {&delta.newExchanges, &delta.changedExchanges})
         for (quint32 req : *list)
@@ -308,25 +259,23 @@ void ConnectionTreeModel::onChanged(const SessionDelta &delta)
         const int i = int(id) - 1;
         if (i < 0 || i >= known)
             continue;
-        if (!syncChildren(createIndex(i, 0, quintptr(0)), m_children[size_t(i)],
-                          wantedChildren(m_store->connectionAt(i)), id)) {
-            fullReset();
-            return;
-        }
-        recomputeBytes(i);
+        const int added = int(m_store->connectionAt(i).exchanges.size()) - m_shown[size_t(i)];
+        if (added <= 0)
+            continue;
+        const int from = m_shown[size_t(i)];
+        beginInsertRows(createIndex(i, 0, quintptr(0)), from, from + added - 1);
+        announce(i);
+        endInsertRows();
     }
 
     // 3. New connections, with their children, in one insertion before "Not connected".
     if (m_store->connectionCount() > known) {
         beginInsertRows({}, known, m_store->connectionCount() - 1);
         for (int i = known; i < m_store->connectionCount(); ++i) {
-            m_children.push_back(wantedChildren(m_store->connectionAt(i)));
-            m_connBytes.push_back(0);
-            recomputeBytes(i);
+            m_shown.push_back(0);
+            announce(i);
         }
         endInsertRows();
-        for (int i = known; i < int(m_children.size()); ++i)
-            renumber(quint32(i + 1), m_children[size_t(i)], 0);
     }
 
     // 4. Repaints: one range over the top level, one range per parent for exchanges.
@@ -338,7 +287,7 @@ void ConnectionTreeModel::onChanged(const SessionDelta &delta)
             topLast = std::max(topLast, i);
         }
     }
-    if (groupTouched && !m_unconnected.isEmpty()) {
+    if (groupTouched) {
         topFirst = std::min(topFirst, unconnectedRow());
         topLast = std::max(topLast, unconnectedRow());
     }
@@ -368,12 +317,12 @@ QModelIndex ConnectionTreeModel::parentIndexForKey(quint32 key) const
     if (key == kGroupKey)
         return m_unconnected.isEmpty() ? QModelIndex()
                                        : createIndex(unconnectedRow(), 0, quintptr(0));
-    return key <= m_children.size() ? createIndex(int(key) - 1, 0, quintptr(0)) : QModelIndex();
+    return key <= m_shown.size() ? createIndex(int(key) - 1, 0, quintptr(0)) : QModelIndex();
 }
 
 QModelIndex ConnectionTreeModel::indexForConnection(quint32 id) const
 {
-    if (id == 0 || id > m_children.size())
+    if (id == 0 || id > m_shown.size())
         return {};
     return createIndex(int(id) - 1, 0, quintptr(0));
 }
@@ -383,21 +332,18 @@ QModelIndex ConnectionTreeModel::indexForExchange(quint32 req) const
     if (!m_store || !m_store->exchange(req))
         return {};
     const quint32 key = homeKey(req);
-    const QList<quint32> *rows = nullptr;
-    quintptr id = 0;
     if (key == kGroupKey) {
-        rows = &m_unconnected;
-        id = kUnconnectedId;
-    } else if (key <= m_children.size()) {
-        rows = &m_children[key - 1];
-        id = quintptr(key);
-    } else {
-        return {};
+        const auto it = std::lower_bound(m_unconnected.cbegin(), m_unconnected.cend(), req);
+        if (it == m_unconnected.cend() || *it != req)
+            return {};
+        return createIndex(int(it - m_unconnected.cbegin()), 0, kUnconnectedId);
     }
-    int row = req < m_rowOfReq.size() ? m_rowOfReq[req] : -1;
-    if (row < 0 || row >= rows->size() || rows->at(row) != req)
-        row = int(rows->indexOf(req)); // not announced yet, or bookkeeping lagging: look it up
-    return row < 0 ? QModelIndex() : createIndex(row, 0, id);
+    if (key > m_shown.size())
+        return {};
+    const int row = req < m_rowOfReq.size() ? m_rowOfReq[req] : -1;
+    if (row < 0 || childReq(int(key) - 1, row) != req)
+        return {}; // not announced yet
+    return createIndex(row, 0, quintptr(key));
 }
 
 QModelIndex ConnectionTreeModel::index(int row, int column, const QModelIndex &parent) const
@@ -425,12 +371,12 @@ QModelIndex ConnectionTreeModel::parent(const QModelIndex &child) const
 int ConnectionTreeModel::rowCount(const QModelIndex &parent) const
 {
     if (!parent.isValid())
-        return int(m_children.size()) + (m_unconnected.isEmpty() ? 0 : 1);
+        return int(m_shown.size()) + (m_unconnected.isEmpty() ? 0 : 1);
     if (parent.column() != 0 || parent.internalId() != 0)
         return 0;
     if (isUnconnectedGroup(parent))
         return int(m_unconnected.size());
-    return parent.row() < int(m_children.size()) ? int(m_children[size_t(parent.row())].size()) : 0;
+    return parent.row() < int(m_shown.size()) ? m_shown[size_t(parent.row())] : 0;
 }
 
 bool ConnectionTreeModel::hasChildren(const QModelIndex &parent) const
@@ -453,12 +399,9 @@ quint32 ConnectionTreeModel::reqAt(const QModelIndex &index) const
 {
     if (!index.isValid() || index.model() != this || index.internalId() == 0)
         return 0;
-    if (index.internalId() != kUnconnectedId && index.internalId() > m_children.size())
-        return 0;
-    const QList<quint32> &rows = index.internalId() == kUnconnectedId
-                                     ? m_unconnected
-                                     : m_children[size_t(index.internalId() - 1)];
-    return index.row() < rows.size() ? rows.at(index.row()) : 0;
+    if (index.internalId() == kUnconnectedId)
+        return index.row() < m_unconnected.size() ? m_unconnected.at(index.row()) : 0;
+    return childReq(int(index.internalId()) - 1, index.row());
 }
 
 quint32 ConnectionTreeModel::connectionIdAt(const QModelIndex &index) const
@@ -467,7 +410,7 @@ quint32 ConnectionTreeModel::connectionIdAt(const QModelIndex &index) const
         return 0;
     if (index.internalId() != 0)
         return quint32(index.internalId());
-    return index.row() < int(m_children.size()) ? quint32(index.row() + 1) : 0;
+    return index.row() < int(m_shown.size()) ? quint32(index.row() + 1) : 0;
 }
 
 QVariant ConnectionTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -502,7 +445,7 @@ QVariant ConnectionTreeModel::data(const QModelIndex &index, int role) const
     if (id == 0) {
         if (isUnconnectedGroup(index))
             return groupData(index.column(), role);
-        return index.row() < int(m_children.size())
+        return index.row() < int(m_shown.size())
                    ? connectionData(index.row(), index.column(), role)
                    : QVariant();
     }
@@ -537,7 +480,7 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
         case StatusColumn:
             return statusText();
         case SizeColumn:
-            return humanSize(m_connBytes[size_t(row)]);
+            return humanSize(c.bytes);
         case TimeColumn:
             return open ? QStringLiteral("…") : formatMs(double(lifetimeNs) / 1e6);
         default:
@@ -584,8 +527,8 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
                          .arg(relMs(c.closeNs, base),
                               c.closeReason.isEmpty() ? tr("(no reason)") : c.closeReason);
         lines << tr("Requests: %1, received body bytes: %2")
-                     .arg(m_children[size_t(row)].size())
-                     .arg(m_connBytes[size_t(row)]);
+                     .arg(m_shown[size_t(row)])
+                     .arg(c.bytes);
         if (isError)
             lines << tr("Error: %1").arg(c.error);
         lines << tr("(times relative to the connection's opening at %1 in the trace)")
@@ -607,7 +550,7 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
         case StatusColumn:
             return statusText();
         case SizeColumn:
-            return qlonglong(m_connBytes[size_t(row)]);
+            return qlonglong(c.bytes);
         case TimeColumn:
             return open ? std::numeric_limits<qlonglong>::max() : qlonglong(lifetimeNs);
         default:

@@ -90,15 +90,16 @@ private:
     void onReset();
     void rebuildFromStore(); // used by the constructor and reset
 
-    int unconnectedRow() const { return int(m_children.size()); }
+    int unconnectedRow() const { return int(m_shown.size()); }
     QModelIndex parentIndexForKey(quint32 key) const;
-    QList<quint32> wantedChildren(const ConnectionInfo &c) const;
-    // Brings `mine` (the rows shown under `parent`) to `wanted`: removals, then insertions, each
-    // contiguous run in one begin/end pair. Falls back to a model reset if the order changed.
-    bool syncChildren(const QModelIndex &parent, QList<quint32> &mine, const QList<quint32> &wanted,
-                      quint32 key);
-    void renumber(quint32 key, const QList<quint32> &rows, int from);
-    void recomputeBytes(int connIndex);
+    // The req shown at `row` under connection index `connIndex`, 0 when there is none.
+    quint32 childReq(int connIndex, int row) const;
+    // Takes the connection's exchanges the model has not announced yet (the caller wraps it in
+    // begin/endInsertRows when the connection is already shown); returns the first new row.
+    int announce(int connIndex);
+    // Brings "Not connected" up to date for this batch; true when only a reset can (rows would
+    // have to move).
+    bool updateUnconnected(const SessionDelta &delta);
     quint32 homeKey(quint32 req) const;
 
     QVariant connectionData(int row, int column, int role) const;
@@ -106,12 +107,11 @@ private:
     QVariant exchangeData(quint32 parentKey, quint32 req, int column, int role) const;
 
     QPointer<SessionStore> m_store;
-    std::vector<QList<quint32>> m_children; // per connection index: the reqs shown, in order
-    std::vector<qint64> m_connBytes;        // per connection index: sum of its exchanges' bytes
-    QList<quint32> m_unconnected;           // reqs under "Not connected", ascending
-    std::vector<int> m_rowOfReq;            // [req]: row under its home parent, -1 unknown
-    mutable std::vector<quint64> m_mark;    // [req]: scratch for wantedChildren()
-    mutable quint64 m_markGeneration = 0;
+    // Per connection index: how many of its ConnectionInfo::exchanges the model has announced
+    // (the store's list only grows, so they are its first rows).
+    std::vector<int> m_shown;
+    QList<quint32> m_unconnected; // reqs under "Not connected", ascending
+    std::vector<int> m_rowOfReq;  // [req]: row under its connection, -1 unknown
 };
 
 } // namespace hopscope

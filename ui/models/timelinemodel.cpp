@@ -524,7 +524,15 @@ void TimelineModel::updateBar(quint32 req)
     b.endNs = end;
     b.failed = x->state == ExchangeInfo::State::Failed;
     b.protocol = x->protocol;
+    if (place)
+        placeInRows(b);
+}
 
+QString TimelineModel::barLabel(const TimelineBar &b) const
+{
+    const ExchangeInfo *x = m_store ? m_store->exchange(b.req) : nullptr;
+    if (!x)
+        return {};
     QString status;
     if (b.failed)
         status = x->errorCode.isEmpty() ? QStringLiteral("failed") : x->errorCode;
@@ -536,9 +544,7 @@ void TimelineModel::updateBar(quint32 req)
     if (x->stream > 0)
         label = QStringLiteral("s%1 ").arg(x->stream);
     label += x->method + QLatin1Char(' ') + x->path + QLatin1Char(' ') + status;
-    b.label = std::move(label);
-    if (place)
-        placeInRows(b);
+    return label;
 }
 
 QList<quint32> TimelineModel::barsAt(quint32 conn, qint64 ns) const

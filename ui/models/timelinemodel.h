@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <deque>
 #include <vector>
 
 namespace hopscope {
@@ -58,7 +59,8 @@ struct TimelineBar
     int row = 0;        // sub-row inside the lane
     bool failed = false;
     QString protocol; // the exchange's protocol ("HTTP/1.1", "h2c", "websocket", …)
-    QString label;    // "s3 GET /delay/300 200"
+    // No label here: TimelineModel::barLabel() builds "s3 GET /delay/300 200" for the few bars
+    // on screen; a stored one would cost a string per exchange.
 
     bool isValid() const { return conn != 0; }
     bool isRunning() const { return endNs < 0; }
@@ -153,6 +155,9 @@ public:
 
     // The bar of an exchange; nullptr (or !isValid()) when it has none.
     const TimelineBar *bar(quint32 req) const;
+    // "s3 GET /delay/300 200": the stream (HTTP/2), method, path and status ("…" while running,
+    // the error code when it failed).
+    QString barLabel(const TimelineBar &bar) const;
     int markerCount() const { return int(m_markers.size()); }
     const TimelineMarker &markerAt(int index) const { return m_markers[size_t(index)]; }
     const QList<TimelineArrow> &arrows() const { return m_arrows; }
@@ -207,7 +212,9 @@ private:
     QPointer<SessionStore> m_store;
     std::vector<TimelineLane> m_lanes;
     std::vector<LaneState> m_states;
-    std::vector<TimelineBar> m_bars; // by req - 1
+    // By req - 1. A deque: growing it never copies the bars (a vector would move 100,000 of
+    // them inside one batch) and holds no spare capacity.
+    std::deque<TimelineBar> m_bars;
     std::vector<TimelineMarker> m_markers;
     QList<TimelineArrow> m_arrows;
     QList<TimelineChapter> m_chapters;

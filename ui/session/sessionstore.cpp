@@ -216,9 +216,12 @@ void SessionStore::index(int i, SessionDelta &delta)
         x = &touchExchange(ev.scope.req, delta);
         x->events.append(i);
         if (c && x->conn != c->id) {
-            // First event on this connection (a retry moves a request to a new one).
+            // First event on this connection (a retry moves a request to a new one; one that
+            // comes back to a connection it was on is not listed there twice).
+            const bool moved = x->conn != 0;
             x->conn = c->id;
-            c->exchanges.append(x->req);
+            if (!moved || !c->exchanges.contains(x->req))
+                c->exchanges.append(x->req);
         }
         if (ev.scope.stream > 0)
             x->stream = ev.scope.stream;
@@ -363,7 +366,10 @@ void SessionStore::index(int i, SessionDelta &delta)
                 ++m_complete;
             x->state = ExchangeInfo::State::Complete;
             x->status = int(integer(ev, Field::Status, x->status));
+            const qint64 before = qMax<qint64>(x->bytes, 0);
             x->bytes = integer(ev, Field::Bytes, -1);
+            if (x->conn) // a retried request counts where it ended
+                m_connections[x->conn - 1].bytes += qMax<qint64>(x->bytes, 0) - before;
             if (x->protocol.isEmpty())
                 x->protocol = str(ev, Field::Protocol);
             x->endNs = t;

@@ -41,7 +41,9 @@ struct ConnectionInfo
     qint64 closeNs = -1;  // close event; -1 while open
     QString closeReason;
     QList<ProtocolStep> history; // in order; empty until the first protocol is known
-    QList<quint32> exchanges;    // request numbers (req) seen on this connection, in order
+    // Request numbers (req) seen on this connection, in order, each once; the list only grows.
+    QList<quint32> exchanges;
+    qint64 bytes = 0; // response body bytes of the exchanges that completed here
     quint32 followedFrom = 0;    // upgrade.follow: the connection whose `Upgrade: h2` led here
     QStringList advertised;      // upgrade.advertised protocols, when this connection advertised
     qint64 advertisedNs = -1;

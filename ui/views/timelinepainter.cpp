@@ -382,7 +382,7 @@ void TimelinePainter::paintBar(QPainter &p, const TimelineLane &lane, const Time
     // The label, clipped to the visible part so a long bar keeps its name in view.
     if (r.width() >= 28) {
         const QFontMetrics fm(p.font());
-        QString text = b.label;
+        QString text = m_model->barLabel(b);
         if (b.failed)
             text = QStringLiteral("✗ ") + text;
         text = fm.elidedText(text, Qt::ElideRight, int(r.width() - 8));
