@@ -112,6 +112,13 @@ void MainWindow::buildUi()
     demoBar->setVisible(m_options.startDemo);
     layout->addWidget(demoBar);
 
+    m_traceNotice = new QLabel(central);
+    m_traceNotice->setObjectName(QStringLiteral("traceNotice"));
+    m_traceNotice->setWordWrap(true);
+    m_traceNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_traceNotice->setVisible(false);
+    layout->addWidget(m_traceNotice);
+
     m_splitter = new QSplitter(Qt::Horizontal, central);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_connections = new ConnectionsPanel(m_store, m_splitter);
@@ -404,6 +411,26 @@ bool MainWindow::openTrace(const QString &path, QString *error)
     // their rows once (every model handles a batch of any size the same way as many small ones).
     m_store->append(events);
     m_tracePath = QFileInfo(path).absoluteFilePath();
+
+    // Said in the window, where the reader looks, not only in the status bar.
+    QStringList problems;
+    if (!ok)
+        problems << *error + (events.isEmpty() ? QString()
+                                               : tr(" — the %n event(s) before it are shown.",
+                                                    nullptr, int(events.size())));
+    else if (events.isEmpty())
+        problems << tr("The file holds no events.");
+    if (const int n = m_store->unindexedIdEvents())
+        problems << tr("%n event(s), the first at seq %1, name a connection or request id that "
+                       "no trace could have reached yet; they are in the trace log but not in "
+                       "the tree or the timeline.",
+                       nullptr, n)
+                        .arg(m_store->firstUnindexedSeq());
+    for (QString &problem : problems)
+        problem = problem.toHtmlEscaped();
+    m_traceNotice->setText(QStringLiteral("<span style='color:%1'>⚠ %2</span>")
+                               .arg(errorColor().name(), problems.join(QLatin1String("<br>⚠ "))));
+    m_traceNotice->setVisible(!problems.isEmpty());
     m_demoLabel->parentWidget()->setVisible(false);
     updateTitle();
     QTimer::singleShot(0, m_timeline, &TimelineView::fitAll);

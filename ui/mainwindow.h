@@ -52,6 +52,9 @@ public:
     TimelineView *timeline() const { return m_timeline; }
     TraceLogPanel *traceLog() const { return m_log; }
     QLabel *statusSummary() const { return m_summary; }
+    // What opening a trace file could not take as it was (the line that stopped the reader, an
+    // empty file, ids no trace could have reached); hidden when there is nothing to say.
+    QLabel *traceNotice() const { return m_traceNotice; }
 
     quint32 selectedExchange() const { return m_selected; }
     bool isSessionOpen(quint32 req) const { return m_openSessions.contains(req); }
@@ -102,6 +105,7 @@ private:
     QDockWidget *m_logDock = nullptr;
     QSplitter *m_splitter = nullptr;
     QLabel *m_demoLabel = nullptr;
+    QLabel *m_traceNotice = nullptr;
     QPushButton *m_tourButton = nullptr;
     QLabel *m_summary = nullptr;
     QTimer *m_statusTimer = nullptr;

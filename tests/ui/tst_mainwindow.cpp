@@ -25,6 +25,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 #include <QUrl>
@@ -354,6 +355,44 @@ private slots:
         QVERIFY(!w.composer()->isEnabled());
         QVERIFY(!w.engine()->demo().isValid());
         QVERIFY(w.windowTitle().contains(QStringLiteral("tour.jsonl")));
+    }
+
+    // Opening a file that is not all it should be says so in the window (not only the status
+    // bar), and shows what could be read.
+    void openedTraceSaysWhatItSkipped_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<int>("events");
+        QTest::addColumn<QString>("says");
+        const QByteArray close = R"({"seq":1,"t":0.1,"type":"close","conn":1,"reason":"x"})";
+        QTest::newRow("fine") << close + "\n" << 1 << QString();
+        QTest::newRow("empty") << QByteArray() << 0 << QStringLiteral("no events");
+        QTest::newRow("bad line") << close + "\n{oops\n" << 1 << QStringLiteral("line 2");
+        QTest::newRow("huge id")
+            << close + "\n" + R"({"seq":2,"t":0.2,"type":"close","conn":4294967295,"reason":"y"})" +
+                   "\n"
+            << 2 << QStringLiteral("first at seq 2");
+    }
+
+    void openedTraceSaysWhatItSkipped()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(int, events);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("t.jsonl"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+        f.close();
+        MainWindow::Options options;
+        options.traceFile = path;
+        options.restoreSettings = false;
+        MainWindow w(options);
+        QCOMPARE(int(w.store()->events().size()), events);
+        QCOMPARE(w.traceNotice()->isVisibleTo(&w), !says.isEmpty());
+        if (!says.isEmpty())
+            QVERIFY2(w.traceNotice()->text().contains(says), qPrintable(w.traceNotice()->text()));
     }
 
     void settingsKeepRecentUrls()

@@ -1,5 +1,6 @@
 // SessionStore: the GUI thread's indexes over the trace, fed in batches.
 
+#include "models/timelinemodel.h"
 #include "session/sessionstore.h"
 #include "tracefixture.h"
 
@@ -170,6 +171,58 @@ private slots:
         QCOMPARE(events.size(), 1); // what was read is kept
         QVERIFY(events.first().is(EventType::Close));
         QVERIFY(!readTraceFile(dir.filePath(QStringLiteral("missing.jsonl")), &events, &error));
+    }
+
+    // Ids a file chooses must not size the store's tables (issue: one line with
+    // "conn":4294967295 grew them per id up to it). The rest of the file is indexed as usual.
+    void hostileIdsSizeNothing_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("conn 2^32-1") << QByteArray(
+            "{\"seq\":9,\"t\":0.2,\"type\":\"close\",\"conn\":4294967295,\"reason\":\"x\"}");
+        QTest::newRow("conn -1") << QByteArray(
+            "{\"seq\":9,\"t\":0.2,\"type\":\"close\",\"conn\":-1,\"reason\":\"x\"}");
+        QTest::newRow("req 10^7") << QByteArray(
+            "{\"seq\":9,\"t\":0.2,\"type\":\"request.start\",\"req\":10000000,\"method\":\"GET\","
+            "\"url\":\"http://a/\"}");
+        QTest::newRow("both huge")
+            << QByteArray("{\"seq\":9,\"t\":0.2,\"type\":\"h1.response\",\"conn\":3000000000,"
+                          "\"req\":3000000000,\"status\":200}");
+    }
+
+    void hostileIdsSizeNothing()
+    {
+        QFETCH(QByteArray, line);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("ids.jsonl"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"seq\":1,\"t\":0.1,\"type\":\"request.start\",\"req\":1,\"method\":\"GET\","
+                "\"url\":\"http://a/\"}"
+                "\n" +
+                line + "\n" +
+                "{\"seq\":10,\"t\":0.3,\"type\":\"pool.open\",\"conn\":1,\"req\":1,\"origin\":"
+                "\"http://a:80\"}"
+                "\n");
+        f.close();
+        TraceBatch events;
+        QString error;
+        QVERIFY2(readTraceFile(path, &events, &error), qPrintable(error));
+        QCOMPARE(events.size(), 3);
+
+        SessionStore store;
+        TimelineModel timeline(&store);
+        store.append(events);
+        QCOMPARE(store.events().size(), 3); // the event stays in the log
+        QCOMPARE(store.unindexedIdEvents(), 1);
+        QCOMPARE(store.firstUnindexedSeq(), quint64(9));
+        QCOMPARE(store.exchangeCount(), 1);
+        QCOMPARE(store.connectionCount(), 1);
+        QCOMPARE(store.exchange(1)->conn, 1u);
+        QCOMPARE(timeline.laneCount(), 1);
+
+        store.clear();
+        QCOMPARE(store.unindexedIdEvents(), 0);
     }
 
     void bodyBudgetDropsOldestFirst()

@@ -445,9 +445,8 @@ QVariant ConnectionTreeModel::data(const QModelIndex &index, int role) const
     if (id == 0) {
         if (isUnconnectedGroup(index))
             return groupData(index.column(), role);
-        return index.row() < int(m_shown.size())
-                   ? connectionData(index.row(), index.column(), role)
-                   : QVariant();
+        return index.row() < int(m_shown.size()) ? connectionData(index.row(), index.column(), role)
+                                                 : QVariant();
     }
     const quint32 req = reqAt(index);
     return req ? exchangeData(id == kUnconnectedId ? kGroupKey : quint32(id), req, index.column(),
@@ -526,9 +525,7 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
             lines << tr("Closed at %1: %2")
                          .arg(relMs(c.closeNs, base),
                               c.closeReason.isEmpty() ? tr("(no reason)") : c.closeReason);
-        lines << tr("Requests: %1, received body bytes: %2")
-                     .arg(m_shown[size_t(row)])
-                     .arg(c.bytes);
+        lines << tr("Requests: %1, received body bytes: %2").arg(m_shown[size_t(row)]).arg(c.bytes);
         if (isError)
             lines << tr("Error: %1").arg(c.error);
         lines << tr("(times relative to the connection's opening at %1 in the trace)")

@@ -189,6 +189,8 @@ void TimelineModel::scanEvent(int index)
     }
     if (conn == 0)
         return; // not on a connection (demo.phase, request.start, a failure before connecting)
+    if (!m_store->connection(conn))
+        return; // an id the store did not index (a damaged file): no lane sized by it
     ensureLanes(int(conn));
     LaneState &s = m_states[conn - 1];
     if (s.firstEventNs < 0)

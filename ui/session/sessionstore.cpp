@@ -147,7 +147,8 @@ void SessionStore::clear()
     m_bodyOrder.clear();
     m_evicted.clear();
     m_bodyBytes = 0;
-    m_failed = m_complete = m_errorEvents = 0;
+    m_failed = m_complete = m_errorEvents = m_unindexedIdEvents = 0;
+    m_firstUnindexedSeq = 0;
     m_bytesIn = m_bytesOut = 0;
     emit reset();
 }
@@ -203,6 +204,16 @@ void SessionStore::index(int i, SessionDelta &delta)
 {
     const TraceEvent &ev = m_events.at(i);
     const qint64 t = ev.tNs;
+
+    // Ids size the connection and exchange tables (dense, by id): one a file chose freely
+    // ("conn":4294967295) must not allocate up to it. Bounded by the events seen, the tables
+    // stay O(events) whatever a file says.
+    const auto reachable = quint64(i) + 1;
+    if (ev.scope.conn > reachable || ev.scope.req > reachable) {
+        if (m_unindexedIdEvents++ == 0)
+            m_firstUnindexedSeq = ev.seq;
+        return;
+    }
 
     ConnectionInfo *c = nullptr;
     if (ev.scope.conn > 0) {

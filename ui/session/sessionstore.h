@@ -43,9 +43,9 @@ struct ConnectionInfo
     QList<ProtocolStep> history; // in order; empty until the first protocol is known
     // Request numbers (req) seen on this connection, in order, each once; the list only grows.
     QList<quint32> exchanges;
-    qint64 bytes = 0; // response body bytes of the exchanges that completed here
-    quint32 followedFrom = 0;    // upgrade.follow: the connection whose `Upgrade: h2` led here
-    QStringList advertised;      // upgrade.advertised protocols, when this connection advertised
+    qint64 bytes = 0;         // response body bytes of the exchanges that completed here
+    quint32 followedFrom = 0; // upgrade.follow: the connection whose `Upgrade: h2` led here
+    QStringList advertised;   // upgrade.advertised protocols, when this connection advertised
     qint64 advertisedNs = -1;
     QString error;     // first error event on the connection without a req
     QList<int> events; // indices into SessionStore::events(), in order
@@ -160,6 +160,12 @@ public:
     qint64 bytesIn() const { return m_bytesIn; }   // net.read bytes
     qint64 bytesOut() const { return m_bytesOut; } // net.write bytes
     int errorEventCount() const { return m_errorEvents; }
+    // Events whose connection or request id the store did not index because no trace could
+    // have reached it yet (an id above the number of events so far: the engine numbers both
+    // densely from 1, one event at least per id). Only a damaged or hostile file has them; they
+    // stay in the trace log. The first one's seq, for the message that says so.
+    int unindexedIdEvents() const { return m_unindexedIdEvents; }
+    quint64 firstUnindexedSeq() const { return m_firstUnindexedSeq; }
     qint64 lastEventNs() const { return m_events.isEmpty() ? 0 : m_events.last().tNs; }
 
 signals:
@@ -193,6 +199,8 @@ private:
     int m_failed = 0;
     int m_complete = 0;
     int m_errorEvents = 0;
+    int m_unindexedIdEvents = 0;
+    quint64 m_firstUnindexedSeq = 0;
     qint64 m_bytesIn = 0;
     qint64 m_bytesOut = 0;
 };
