@@ -1,4 +1,4 @@
-// The embedded demo server (engine/demo) checked with real, independent clients: curl (HTTP/1.1
+// The embedded demo server (demo/) checked with real, independent clients: curl (HTTP/1.1
 // keep-alive, the h2c upgrade, prior knowledge, TLS with ALPN h2 and with http/1.1), nghttp and
 // h2load (nghttp2's own client and load tool), Python's `websockets` for the WebSocket echo,
 // Python sockets for the tcp upgrade, python-h2 for HTTP/2 over TLS without ALPN, and finally
@@ -11,7 +11,7 @@
 #include "clirunner.h"
 #include "processutil.h"
 
-#include "demo/demoserver.h"
+#include "demoserver.h"
 
 #include <QCryptographicHash>
 #include <QFile>

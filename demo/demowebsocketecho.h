@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/httpheader.h"
-#include "demo/demoroutes.h"
-#include "demo/demowebsocketcodec.h"
+#include "demoroutes.h"
+#include "demowebsocketcodec.h"
 
 #include <QByteArray>
 #include <QObject>

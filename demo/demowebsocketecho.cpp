@@ -1,7 +1,7 @@
-#include "demo/demowebsocketecho.h"
+#include "demowebsocketecho.h"
 
-#include "demo/demorequest.h"
-#include "demo/demosocket.h"
+#include "demorequest.h"
+#include "demosocket.h"
 
 #include <QAbstractSocket>
 #include <QCryptographicHash>

@@ -1,4 +1,4 @@
-#include "demo/demowebsocketcodec.h"
+#include "demowebsocketcodec.h"
 
 #include <QtEndian>
 
