@@ -1,6 +1,6 @@
 // The demo server's WebSocket codec on bytes, in-process: every rule it enforces on a client
 // (now the engine's rules from websocket/websocketframe.h, worded by the server), fed whole and
-// byte by byte, and the frames it writes. tst_demoserver checks the same over a real socket.
+// byte by byte, and the frames it writes. tst_demoserver_upgrades checks them over a socket.
 
 #include "demowebsocketcodec.h"
 #include "websocket/websocketframe.h"
