@@ -3,6 +3,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-mapfile -t files < <(find app engine ui tests -name '*.cpp' -o -name '*.h' | sort)
+mapfile -t files < <(find app demo engine ui tests -name '*.cpp' -o -name '*.h' | sort)
 clang-format --dry-run --Werror "${files[@]}"
 echo "format: ${#files[@]} files follow .clang-format"

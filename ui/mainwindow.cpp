@@ -12,7 +12,7 @@
 #include "widgets/sessionpanel.h"
 #include "widgets/tracelogpanel.h"
 
-#include "demo/demotourplan.h"
+#include "demotourplan.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "demo/demotourplan.h"
+#include "demotourplan.h"
 
 #include "core/requestspec.h"
 

@@ -1,7 +1,7 @@
 #include "demotour.h"
 
 #include "client.h"
-#include "demo/demotourplan.h"
+#include "demotourplan.h"
 #include "sessionrunner.h"
 #include "trace/tracestore.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "clioptions.h"
-#include "demo/demotourplan.h"
+#include "demotourplan.h"
 
 #include <QList>
 #include <QObject>

@@ -8,7 +8,7 @@
 
 #include "client.h"
 #include "core/exchange.h"
-#include "demo/demoserver.h"
+#include "demoserver.h"
 #include "trace/jsonlineswriter.h"
 #include "trace/textwriter.h"
 #include "trace/tracestore.h"

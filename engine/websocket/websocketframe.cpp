@@ -66,6 +66,31 @@ QByteArrayView utf8Prefix(QByteArrayView utf8, qsizetype maxBytes)
     return utf8.first(end);
 }
 
+int frameHeaderSize(quint8 secondByte)
+{
+    const quint8 len7 = secondByte & 0x7F;
+    const int lengthBytes = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+    return 2 + lengthBytes + ((secondByte & 0x80) ? 4 : 0);
+}
+
+SequenceError frameSequenceError(bool fin, quint8 opcode, quint64 length, quint8 messageOpcode)
+{
+    if (isControl(opcode)) {
+        if (!fin)
+            return SequenceError::FragmentedControl;
+        if (length > quint64(kMaxControlPayload))
+            return SequenceError::ControlTooLong;
+        if (opcode == Close && length == 1)
+            return SequenceError::CloseCodeCut;
+        return SequenceError::None;
+    }
+    if (opcode == Continuation && messageOpcode == 0)
+        return SequenceError::ContinuationWithoutMessage;
+    if (opcode != Continuation && messageOpcode != 0)
+        return SequenceError::MessageInsideMessage;
+    return SequenceError::None;
+}
+
 int parseFrameHeader(QByteArrayView data, FrameHeader *out)
 {
     if (data.size() < 2)
@@ -74,7 +99,7 @@ int parseFrameHeader(QByteArrayView data, FrameHeader *out)
     const quint8 len7 = p[1] & 0x7F;
     const bool masked = (p[1] & 0x80) != 0;
     const int lengthBytes = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
-    const int size = 2 + lengthBytes + (masked ? 4 : 0);
+    const int size = frameHeaderSize(p[1]);
     if (data.size() < size)
         return 0;
     FrameHeader h;
@@ -194,11 +219,7 @@ FrameInspector::Step FrameInspector::next(QByteArrayView data, qsizetype *consum
     // Collect the header, which may arrive in pieces: 2 bytes tell how long it is.
     qsizetype used = 0;
     for (;;) {
-        int need = 2;
-        if (m_headerHave >= 2) {
-            const quint8 len7 = m_headerBuf[1] & 0x7F;
-            need = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((m_headerBuf[1] & 0x80) ? 4 : 0);
-        }
+        const int need = m_headerHave >= 2 ? frameHeaderSize(m_headerBuf[1]) : 2;
         if (m_headerHave >= need)
             break;
         if (used == data.size()) {
@@ -267,29 +288,28 @@ FrameInspector::Step FrameInspector::checkHeader()
                     QStringLiteral("frame with reserved opcode 0x%1")
                         .arg(QString::number(h.opcode, 16).toUpper()));
     }
-    if (isControl(h.opcode)) {
-        if (!h.fin) {
-            return fail(1002, "ws-protocol",
-                        QStringLiteral("fragmented %1 frame (FIN not set): control frames must "
-                                       "not be fragmented")
-                            .arg(name));
-        }
-        if (h.length > quint64(kMaxControlPayload)) {
-            return fail(1002, "ws-protocol",
-                        QStringLiteral("%1 frame with a %2-byte payload: control frames carry at "
-                                       "most 125 bytes")
-                            .arg(name)
-                            .arg(h.length));
-        }
-        if (h.opcode == Close && h.length == 1) {
-            return fail(1002, "ws-protocol",
-                        QStringLiteral("close frame with a 1-byte payload: a close code takes "
-                                       "2 bytes"));
-        }
-    } else if (h.opcode == Continuation && m_messageOpcode == 0) {
+    switch (frameSequenceError(h.fin, h.opcode, h.length, m_messageOpcode)) {
+    case SequenceError::None:
+        break;
+    case SequenceError::FragmentedControl:
+        return fail(1002, "ws-protocol",
+                    QStringLiteral("fragmented %1 frame (FIN not set): control frames must "
+                                   "not be fragmented")
+                        .arg(name));
+    case SequenceError::ControlTooLong:
+        return fail(1002, "ws-protocol",
+                    QStringLiteral("%1 frame with a %2-byte payload: control frames carry at "
+                                   "most 125 bytes")
+                        .arg(name)
+                        .arg(h.length));
+    case SequenceError::CloseCodeCut:
+        return fail(1002, "ws-protocol",
+                    QStringLiteral("close frame with a 1-byte payload: a close code takes "
+                                   "2 bytes"));
+    case SequenceError::ContinuationWithoutMessage:
         return fail(1002, "ws-protocol",
                     QStringLiteral("continuation frame without a message to continue"));
-    } else if (h.opcode != Continuation && m_messageOpcode != 0) {
+    case SequenceError::MessageInsideMessage:
         return fail(1002, "ws-protocol",
                     QStringLiteral("new %1 frame while a fragmented %2 message is unfinished")
                         .arg(name, opcodeName(m_messageOpcode)));

@@ -48,6 +48,26 @@ bool isValidCloseCode(int code);
 // The longest prefix of `utf8` of at most maxBytes that does not cut a UTF-8 sequence.
 QByteArrayView utf8Prefix(QByteArrayView utf8, qsizetype maxBytes);
 
+// Header bytes of a frame (2..14), as its second byte announces them: the payload length form
+// (7-bit, 16-bit or 64-bit) and the MASK bit. A reader collecting a header byte by byte knows
+// from the first two how many more to wait for.
+int frameHeaderSize(quint8 secondByte);
+
+// The RFC 6455 rules on a frame's place in the stream (§5.4 fragmentation, §5.5 control frames),
+// which hold in both directions. Both the client's FrameInspector and the demo server's codec
+// check them here and word the error their own way.
+enum class SequenceError : quint8 {
+    None,
+    FragmentedControl,          // a control frame without FIN
+    ControlTooLong,             // a control payload over kMaxControlPayload bytes
+    CloseCodeCut,               // a close payload of 1 byte: half a close code
+    ContinuationWithoutMessage, // a continuation frame while no message is open
+    MessageInsideMessage,       // a Text/Binary frame while a fragmented message is unfinished
+};
+// `opcode` must be known (isKnownOpcode); `messageOpcode` is the opcode of the fragmented message
+// still open (Text or Binary), or 0.
+SequenceError frameSequenceError(bool fin, quint8 opcode, quint64 length, quint8 messageOpcode);
+
 struct FrameHeader
 {
     bool fin = false;

@@ -12,7 +12,7 @@
 
 #include "client.h"
 #include "core/exchange.h"
-#include "demo/demoserver.h"
+#include "demoserver.h"
 #include "trace/tracestore.h"
 
 #include <QSignalSpy>

@@ -7,7 +7,7 @@
 
 #include "client.h"
 #include "core/exchange.h"
-#include "demo/demoserver.h"
+#include "demoserver.h"
 #include "net/connectionpool.h"
 #include "trace/tracestore.h"
 #include "traceevents.h"

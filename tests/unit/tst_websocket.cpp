@@ -122,6 +122,10 @@ private slots:
     void closeCodes();
     void parseHeader_data();
     void parseHeader();
+    void headerSize_data();
+    void headerSize();
+    void sequenceRules_data();
+    void sequenceRules();
     void inspector_data();
     void inspector();
     void inspectorLimits();
@@ -216,6 +220,72 @@ void TestWebSocket::parseHeader()
     QCOMPARE(h.masked, masked);
     QCOMPARE(h.length, length);
     QCOMPARE(h.size, size);
+}
+
+void TestWebSocket::headerSize_data()
+{
+    QTest::addColumn<int>("secondByte");
+    QTest::addColumn<int>("size");
+    QTest::newRow("7-bit length") << 0x05 << 2;
+    QTest::newRow("7-bit length 125") << 0x7D << 2;
+    QTest::newRow("16-bit length") << 0x7E << 4;
+    QTest::newRow("64-bit length") << 0x7F << 10;
+    QTest::newRow("masked, 7-bit") << 0x85 << 6;
+    QTest::newRow("masked, 16-bit") << 0xFE << 8;
+    QTest::newRow("masked, 64-bit") << 0xFF << 14;
+}
+
+void TestWebSocket::headerSize()
+{
+    QFETCH(int, secondByte);
+    QFETCH(int, size);
+    QCOMPARE(ws::frameHeaderSize(quint8(secondByte)), size);
+    // The size parseFrameHeader reports for a whole header with that second byte.
+    QByteArray header(size, '\0');
+    header[0] = char(0x82);
+    header[1] = char(secondByte);
+    ws::FrameHeader h;
+    QCOMPARE(ws::parseFrameHeader(header, &h), size);
+}
+
+void TestWebSocket::sequenceRules_data()
+{
+    using E = ws::SequenceError;
+    QTest::addColumn<bool>("fin");
+    QTest::addColumn<int>("opcode");
+    QTest::addColumn<qulonglong>("length");
+    QTest::addColumn<int>("messageOpcode"); // fragmented message still open, or 0
+    QTest::addColumn<int>("error");         // ws::SequenceError
+
+    QTest::newRow("whole text") << true << 0x1 << 5ULL << 0 << int(E::None);
+    QTest::newRow("first fragment") << false << 0x2 << 5ULL << 0 << int(E::None);
+    QTest::newRow("middle fragment") << false << 0x0 << 5ULL << 0x2 << int(E::None);
+    QTest::newRow("last fragment") << true << 0x0 << 0ULL << 0x1 << int(E::None);
+    QTest::newRow("ping inside a message") << true << 0x9 << 125ULL << 0x1 << int(E::None);
+    QTest::newRow("empty close") << true << 0x8 << 0ULL << 0 << int(E::None);
+    QTest::newRow("close with a code") << true << 0x8 << 2ULL << 0 << int(E::None);
+    QTest::newRow("fragmented ping") << false << 0x9 << 1ULL << 0 << int(E::FragmentedControl);
+    QTest::newRow("fragmented close") << false << 0x8 << 1ULL << 0 << int(E::FragmentedControl);
+    QTest::newRow("126-byte pong") << true << 0xA << 126ULL << 0 << int(E::ControlTooLong);
+    QTest::newRow("1-byte close") << true << 0x8 << 1ULL << 0 << int(E::CloseCodeCut);
+    QTest::newRow("1-byte ping") << true << 0x9 << 1ULL << 0 << int(E::None);
+    QTest::newRow("continuation, no message")
+        << true << 0x0 << 1ULL << 0 << int(E::ContinuationWithoutMessage);
+    QTest::newRow("text inside a text message")
+        << true << 0x1 << 1ULL << 0x1 << int(E::MessageInsideMessage);
+    QTest::newRow("binary inside a text message")
+        << false << 0x2 << 1ULL << 0x1 << int(E::MessageInsideMessage);
+}
+
+void TestWebSocket::sequenceRules()
+{
+    QFETCH(bool, fin);
+    QFETCH(int, opcode);
+    QFETCH(qulonglong, length);
+    QFETCH(int, messageOpcode);
+    QFETCH(int, error);
+    QCOMPARE(int(ws::frameSequenceError(fin, quint8(opcode), length, quint8(messageOpcode))),
+             error);
 }
 
 void TestWebSocket::inspector_data()

@@ -3,7 +3,7 @@
 #include "client.h"
 #include "core/contentdecoder.h"
 #include "core/exchange.h"
-#include "demo/demoserver.h"
+#include "demoserver.h"
 #include "net/sessiondriver.h"
 #include "trace/tracestore.h"
 #include "websocket/websocketdriver.h"

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/requestspec.h"
-#include "demo/demotourplan.h"
+#include "demotourplan.h"
 #include "engine/enginehost.h"
 
 #include <QHash>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "demo/democertificate.h"
+#include "democertificate.h"
 
 #include <QObject>
 #include <QSet>

@@ -1,9 +1,9 @@
-#include "demo/democonnection.h"
+#include "democonnection.h"
 
-#include "demo/demohttp2session.h"
-#include "demo/demosocket.h"
-#include "demo/demotcpecho.h"
-#include "demo/demowebsocketecho.h"
+#include "demohttp2session.h"
+#include "demosocket.h"
+#include "demotcpecho.h"
+#include "demowebsocketecho.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>

@@ -1,6 +1,6 @@
-#include "demo/demotcpecho.h"
+#include "demotcpecho.h"
 
-#include "demo/demosocket.h"
+#include "demosocket.h"
 
 #include <QAbstractSocket>
 

@@ -6,20 +6,14 @@
 namespace hopscope {
 
 // The server side of RFC 6455 framing, written out rather than taken from libwslay so the
-// demo server has no dependency the client does not need and every rule it enforces on clients
-// is visible here. Reassembles fragmented messages, unmasks, and refuses what §5 forbids a
-// client to send, with the close code the RFC names (1002 protocol, 1007 bad UTF-8, 1009 size).
+// demo server has no dependency the client does not need. Reassembles fragmented messages,
+// unmasks, and refuses what §5 forbids a client to send, with the close code the RFC names
+// (1002 protocol, 1007 bad UTF-8, 1009 size). The rules themselves (header size, opcodes, frame
+// sequence, close codes, UTF-8) are the engine's, from websocket/websocketframe.h; this class
+// words the server's error for each and keeps the server's state.
 class DemoWebSocketCodec
 {
 public:
-    enum Opcode : quint8 {
-        Continuation = 0x0,
-        Text = 0x1,
-        Binary = 0x2,
-        Close = 0x8,
-        Ping = 0x9,
-        Pong = 0xA
-    };
     enum class Result {
         NeedMore, // all input consumed
         Message,  // *out holds a whole data message or a control frame
@@ -27,7 +21,7 @@ public:
     };
     struct Message
     {
-        quint8 opcode = 0; // Text, Binary, Close, Ping or Pong
+        quint8 opcode = 0; // ws::Text, Binary, Close, Ping or Pong
         QByteArray payload;
     };
 
@@ -40,14 +34,14 @@ public:
 
     // One unfragmented, unmasked frame (servers never mask, §5.1).
     static QByteArray encode(quint8 opcode, QByteArrayView payload);
+    // The code, then as much of the reason as a control frame holds, cut between characters.
     static QByteArray closePayload(quint16 code, QByteArrayView reason);
-    static bool isValidUtf8(QByteArrayView data);
-    // Codes a peer may send in a close frame (§7.4; 1005, 1006 and 1015 are never on the wire).
-    static bool isValidCloseCode(quint16 code);
 
 private:
     Result fail(quint16 code, const QByteArray &reason);
-    bool headerComplete();
+    bool headerComplete() const;
+    // The rules the first two header bytes already decide; Result::NeedMore when none is broken.
+    Result checkFrameStart();
     Result finishFrame(Message *out);
 
     enum class State : quint8 { Header, Payload, Failed };

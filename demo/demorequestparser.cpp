@@ -1,4 +1,4 @@
-#include "demo/demorequestparser.h"
+#include "demorequestparser.h"
 
 #include <QList>
 

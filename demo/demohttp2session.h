@@ -1,6 +1,6 @@
 #pragma once
 
-#include "demo/demohttp1session.h"
+#include "demohttp1session.h"
 
 #include <QByteArray>
 #include <QObject>

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/httpheader.h"
-#include "demo/demobody.h"
-#include "demo/demorequest.h"
+#include "demobody.h"
+#include "demorequest.h"
 
 #include <QList>
 #include <QString>

@@ -1,10 +1,10 @@
-#include "demo/demowebsocketecho.h"
+#include "demowebsocketecho.h"
 
-#include "demo/demorequest.h"
-#include "demo/demosocket.h"
+#include "demorequest.h"
+#include "demosocket.h"
+#include "websocket/websocketframe.h"
 
 #include <QAbstractSocket>
-#include <QCryptographicHash>
 
 namespace hopscope {
 
@@ -17,13 +17,6 @@ constexpr qint64 kReadPiece = 256 * 1024;
 DemoWebSocketEcho::DemoWebSocketEcho(QAbstractSocket *socket, QObject *parent)
     : QObject(parent), m_socket(socket)
 {
-}
-
-QByteArray DemoWebSocketEcho::acceptKey(const QByteArray &key)
-{
-    return QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
-                                    QCryptographicHash::Sha1)
-        .toBase64();
 }
 
 bool DemoWebSocketEcho::handshake(const DemoRequest &request, HeaderList *accept,
@@ -53,7 +46,7 @@ bool DemoWebSocketEcho::handshake(const DemoRequest &request, HeaderList *accept
 
     accept->append(HttpHeader{"Upgrade", "websocket"});
     accept->append(HttpHeader{"Connection", "Upgrade"});
-    accept->append(HttpHeader{"Sec-WebSocket-Accept", acceptKey(key)});
+    accept->append(HttpHeader{"Sec-WebSocket-Accept", ws::acceptFor(key)});
     // An echo speaks any subprotocol: the client's first choice is taken, so a client can check
     // that it gets one of those it offered. Extensions are never selected.
     const QList<QByteArray> protocols = headerTokens(request.headers, "Sec-WebSocket-Protocol");
@@ -99,19 +92,18 @@ void DemoWebSocketEcho::process()
         if (r == DemoWebSocketCodec::Result::NeedMore)
             return;
         switch (message.opcode) {
-        case DemoWebSocketCodec::Text:
-        case DemoWebSocketCodec::Binary:
+        case ws::Text:
+        case ws::Binary:
             m_socket->write(DemoWebSocketCodec::encode(message.opcode, message.payload));
             break;
-        case DemoWebSocketCodec::Ping:
-            m_socket->write(DemoWebSocketCodec::encode(DemoWebSocketCodec::Pong, message.payload));
+        case ws::Ping:
+            m_socket->write(DemoWebSocketCodec::encode(ws::Pong, message.payload));
             break;
-        case DemoWebSocketCodec::Pong:
+        case ws::Pong:
             break; // unsolicited pongs are allowed and need no answer
-        case DemoWebSocketCodec::Close:
+        case ws::Close:
             // Echo the status code (not the reason) and end the TCP connection.
-            m_socket->write(
-                DemoWebSocketCodec::encode(DemoWebSocketCodec::Close, message.payload.left(2)));
+            m_socket->write(DemoWebSocketCodec::encode(ws::Close, message.payload.left(2)));
             m_closeSent = true;
             m_socket->disconnectFromHost();
             return;
@@ -121,8 +113,8 @@ void DemoWebSocketEcho::process()
 
 void DemoWebSocketEcho::closeWith(quint16 code, const QByteArray &reason)
 {
-    m_socket->write(DemoWebSocketCodec::encode(DemoWebSocketCodec::Close,
-                                               DemoWebSocketCodec::closePayload(code, reason)));
+    m_socket->write(
+        DemoWebSocketCodec::encode(ws::Close, DemoWebSocketCodec::closePayload(code, reason)));
     m_closeSent = true;
     m_socket->disconnectFromHost();
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "demo/demorequest.h"
+#include "demorequest.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

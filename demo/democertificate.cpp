@@ -1,4 +1,4 @@
-#include "demo/democertificate.h"
+#include "democertificate.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>

@@ -1,7 +1,7 @@
-#include "demo/demohttp2session.h"
+#include "demohttp2session.h"
 
-#include "demo/demoroutes.h"
-#include "demo/demosocket.h"
+#include "demoroutes.h"
+#include "demosocket.h"
 
 #include <QAbstractSocket>
 #include <QDateTime>

@@ -1,8 +1,8 @@
-#include "demo/demohttp1session.h"
+#include "demohttp1session.h"
 
-#include "demo/demosocket.h"
-#include "demo/demotcpecho.h"
-#include "demo/demowebsocketecho.h"
+#include "demosocket.h"
+#include "demotcpecho.h"
+#include "demowebsocketecho.h"
 
 #include <QAbstractSocket>
 #include <QDateTime>

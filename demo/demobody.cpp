@@ -1,4 +1,4 @@
-#include "demo/demobody.h"
+#include "demobody.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "demo/demoroutes.h"
+#include "demoroutes.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "demo/demorequest.h"
-#include "demo/demorequestparser.h"
-#include "demo/demoroutes.h"
+#include "demorequest.h"
+#include "demorequestparser.h"
+#include "demoroutes.h"
 
 #include <QByteArray>
 #include <QObject>

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/httpheader.h"
-#include "demo/demoroutes.h"
-#include "demo/demowebsocketcodec.h"
+#include "demoroutes.h"
+#include "demowebsocketcodec.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -28,7 +28,6 @@ public:
     // (Sec-WebSocket-Accept, and the first subprotocol offered, if any); else *refusal is the
     // answer: 400 with the reason, or 426 with `Sec-WebSocket-Version: 13`.
     static bool handshake(const DemoRequest &request, HeaderList *accept, DemoResponse *refusal);
-    static QByteArray acceptKey(const QByteArray &key);
 
     void start(const QByteArray &leftover);
 

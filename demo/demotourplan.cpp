@@ -1,4 +1,4 @@
-#include "demo/demotourplan.h"
+#include "demotourplan.h"
 
 namespace hopscope {
 

@@ -1,8 +1,8 @@
-#include "demo/demoserver.h"
+#include "demoserver.h"
 
-#include "demo/democonnection.h"
-#include "demo/demolistener.h"
-#include "demo/demoroutes.h"
+#include "democonnection.h"
+#include "demolistener.h"
+#include "demoroutes.h"
 
 #include <QDir>
 #include <QFile>
