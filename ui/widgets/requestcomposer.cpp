@@ -1,7 +1,7 @@
 #include "widgets/requestcomposer.h"
 
 #include "models/headerstablemodel.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QAction>
 #include <QCheckBox>
