@@ -1,10 +1,11 @@
 #include "mainwindow.h"
 
+#include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
+#include "style/protocolstyle.h"
 #include "trace/tracefile.h"
-#include "views/protocolstyle.h"
 #include "views/timelineview.h"
 #include "widgets/connectionspanel.h"
 #include "widgets/exchangedetail.h"
@@ -40,16 +41,6 @@ static void initHopscopeResources()
 }
 
 namespace hopscope {
-
-namespace {
-
-// The same units as the tree's Size column.
-QString humanBytes(qint64 n)
-{
-    return ConnectionTreeModel::humanSize(n);
-}
-
-} // namespace
 
 MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent), m_options(std::move(options))
@@ -531,7 +522,7 @@ void MainWindow::updateStatus()
     text += QStringLiteral(" · ");
     text += errors ? QStringLiteral("<b style='color:%1'>%2</b>").arg(red, errorText) : errorText;
     text += tr(" · ↑ %1 ↓ %2 · %3 connections · %4 events")
-                .arg(humanBytes(m_store->bytesOut()), humanBytes(m_store->bytesIn()))
+                .arg(formatByteSize(m_store->bytesOut()), formatByteSize(m_store->bytesIn()))
                 .arg(m_store->connectionCount())
                 .arg(m_store->events().size());
     m_summary->setText(text);

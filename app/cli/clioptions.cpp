@@ -1,5 +1,7 @@
 #include "clioptions.h"
 
+#include "core/protocolchoice.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -57,6 +59,35 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
         return false;
     }
     return true;
+}
+
+// The shared rule's verdict in the CLI's words (its flags, not the GUI's modes).
+QString protocolChoiceUsage(ProtocolChoiceError error, ProtocolChoice choice, const QString &typed,
+                            const QUrl &url)
+{
+    switch (error) {
+    case ProtocolChoiceError::None:
+        break;
+    case ProtocolChoiceError::UnsupportedScheme:
+        return QStringLiteral("unsupported URL scheme \"%1\" in %2").arg(url.scheme(), typed);
+    case ProtocolChoiceError::NoHost:
+        return QStringLiteral("invalid URL \"%1\"").arg(typed);
+    case ProtocolChoiceError::H2cOverTls:
+        return QStringLiteral("%1: --h2c and --h2c-prior are cleartext only; over TLS, ALPN "
+                              "negotiates h2")
+            .arg(typed);
+    case ProtocolChoiceError::H2TlsOverCleartext:
+        return QStringLiteral("%1: HTTP/2 over TLS needs an https:// URL").arg(typed);
+    case ProtocolChoiceError::WebSocketUrlConflict:
+        if (choice == ProtocolChoice::CustomUpgrade)
+            return QStringLiteral("%1 implies --upgrade websocket").arg(typed);
+        return QStringLiteral("%1 cannot be combined with --http1.1, --h2c or --h2c-prior")
+            .arg(typed);
+    case ProtocolChoiceError::MissingUpgradeToken:
+    case ProtocolChoiceError::InvalidUpgradeToken:
+        return QStringLiteral("--upgrade: one protocol token expected");
+    }
+    return {};
 }
 
 std::optional<int> seconds(const QString &text)
@@ -280,29 +311,33 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     }
     if (p.isSet(method)) {
         base.method = p.value(method).toLatin1();
-        if (base.method.isEmpty() || base.method.contains(' '))
+        if (!isHttpToken(base.method))
             return usage(QStringLiteral("-X: invalid method \"%1\"").arg(p.value(method)));
     }
     const int modes = int(p.isSet(http11)) + int(p.isSet(h2c)) + int(p.isSet(h2cPrior));
     if (modes > 1)
         return usage(QStringLiteral("--http1.1, --h2c and --h2c-prior exclude each other"));
+    // How to reach the origin; applyProtocolChoice() sets the spec's fields per URL below.
+    ProtocolChoice choice = ProtocolChoice::Auto;
     if (p.isSet(http11))
-        base.protocol = ProtocolPolicy::Http1Only;
+        choice = ProtocolChoice::Http1Only;
     if (p.isSet(h2c))
-        base.protocol = ProtocolPolicy::H2cUpgrade;
+        choice = ProtocolChoice::H2cUpgrade;
     if (p.isSet(h2cPrior))
-        base.protocol = ProtocolPolicy::H2cPrior;
+        choice = ProtocolChoice::H2cPrior;
     if (p.isSet(h2cOptions)) {
         if (!p.isSet(h2c))
             return usage(QStringLiteral("--h2c-options needs --h2c"));
         base.h2cViaOptions = true;
     }
+    QByteArray upgradeToken;
     if (p.isSet(upgrade)) {
         if (p.isSet(h2c) || p.isSet(http11) || p.isSet(h2cPrior))
             return usage(QStringLiteral("--upgrade cannot be combined with --http1.1, --h2c or "
                                         "--h2c-prior"));
-        base.upgrade = p.value(upgrade).trimmed().toLatin1();
-        if (base.upgrade.isEmpty() || base.upgrade.contains(' ') || base.upgrade.contains(','))
+        choice = ProtocolChoice::CustomUpgrade;
+        upgradeToken = p.value(upgrade).trimmed().toLatin1();
+        if (!isHttpToken(upgradeToken))
             return usage(QStringLiteral("--upgrade: one protocol token expected"));
     }
     base.followUpgradeH2 = !p.isSet(noUpgradeH2);
@@ -326,8 +361,6 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         if (base.tls.alpn.isEmpty())
             return usage(QStringLiteral("--alpn: empty list"));
     }
-    if (p.isSet(http11) && !p.isSet(alpn))
-        base.tls.alpn = {QByteArrayLiteral("http/1.1")};
     if (p.isSet(cacert)) {
         base.tls.caFile = p.value(cacert);
         if (!QFile::exists(base.tls.caFile))
@@ -413,32 +446,18 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     const bool wsOptions = p.isSet(wsSend) || p.isSet(wsSendBinary);
 
     for (const QString &u : urls) {
-        QUrl url =
-            u.contains(QStringLiteral("://")) ? QUrl(u) : QUrl(QStringLiteral("http://") + u);
-        if (!url.isValid() || url.host().isEmpty())
+        const QUrl url = urlFromUserText(u);
+        if (!url.isValid())
             return usage(QStringLiteral("invalid URL \"%1\"").arg(u));
         RequestSpec spec = base;
-        const QString scheme = url.scheme().toLower();
-        // ws:// and wss:// are HTTP(S) requests that offer `Upgrade: websocket`.
-        if (scheme == u"ws" || scheme == u"wss") {
-            if (!spec.upgrade.isEmpty() && spec.upgrade.toLower() != "websocket")
-                return usage(QStringLiteral("%1 implies --upgrade websocket").arg(u));
-            if (spec.protocol != ProtocolPolicy::Auto)
-                return usage(QStringLiteral("%1 cannot be combined with --http1.1, --h2c or "
-                                            "--h2c-prior")
-                                 .arg(u));
-            spec.upgrade = "websocket";
-            url.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
-        } else if (scheme != u"http" && scheme != u"https") {
-            return usage(
-                QStringLiteral("unsupported URL scheme \"%1\" in %2").arg(url.scheme(), u));
-        }
+        const ProtocolChoiceError error = applyProtocolChoice(spec, url, choice, upgradeToken);
+        if (error != ProtocolChoiceError::None)
+            return usage(protocolChoiceUsage(error, choice, u, url));
         if (wsOptions && spec.upgrade.toLower() != "websocket")
             return usage(QStringLiteral("--ws-send needs a ws:// or wss:// URL or --upgrade "
                                         "websocket"));
         if (p.isSet(send) && (spec.upgrade.isEmpty() || spec.upgrade.toLower() == "websocket"))
             return usage(QStringLiteral("--send needs --upgrade TOKEN (a raw tunnel)"));
-        spec.url = url;
         opts.urls.append(spec);
     }
     opts.repeat = repeatCount;

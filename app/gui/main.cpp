@@ -1,9 +1,9 @@
 // hopscope: the GUI. With no arguments it opens on the embedded demo server with the tour's
 // requests ready to send; --demo also runs the tour; a URL fills the composer.
 
-#include "apptheme.h"
 #include "mainwindow.h"
 #include "models/timelinemodel.h"
+#include "style/apptheme.h"
 #include "views/timelineview.h"
 
 #include <QApplication>

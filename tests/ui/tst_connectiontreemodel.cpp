@@ -2,9 +2,11 @@
 // each protocol path, incremental updates in any batch size (checked by QAbstractItemModelTester
 // throughout), and the panel's selection signals, filter and curl command.
 
+#include "format/durationformat.h"
+#include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 #include "widgets/connectionspanel.h"
 
 #include "tracefixture.h"
@@ -616,13 +618,13 @@ void TestConnectionTreeModel::storeClearResetsModel()
 
 void TestConnectionTreeModel::formatting()
 {
-    QCOMPARE(ConnectionTreeModel::humanSize(0), QStringLiteral("0 B"));
-    QCOMPARE(ConnectionTreeModel::humanSize(1023), QStringLiteral("1023 B"));
-    QCOMPARE(ConnectionTreeModel::humanSize(4096), QStringLiteral("4.0 KiB"));
-    QCOMPARE(ConnectionTreeModel::humanSize(3 * 1024 * 1024 / 2), QStringLiteral("1.5 MiB"));
-    QCOMPARE(ConnectionTreeModel::humanSize(-1), QString());
-    QCOMPARE(ConnectionTreeModel::formatMs(12.34), QStringLiteral("12.3 ms"));
-    QCOMPARE(ConnectionTreeModel::formatMs(-1), QString());
+    QCOMPARE(formatByteSize(0), QStringLiteral("0 B"));
+    QCOMPARE(formatByteSize(1023), QStringLiteral("1023 B"));
+    QCOMPARE(formatByteSize(4096), QStringLiteral("4.0 KiB"));
+    QCOMPARE(formatByteSize(3 * 1024 * 1024 / 2), QStringLiteral("1.5 MiB"));
+    QCOMPARE(formatByteSize(-1), QString());
+    QCOMPARE(formatMilliseconds(12.34), QStringLiteral("12.3 ms"));
+    QCOMPARE(formatMilliseconds(-1), QString());
 
     // A running exchange: "…" for status and time, italic.
     SessionStore store;

@@ -6,7 +6,7 @@
 #include "models/framesmodel.h"
 #include "models/headersmodel.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 #include "widgets/bodyviewer.h"
 #include "widgets/exchangedetail.h"
 #include "widgets/sessionpanel.h"
@@ -60,8 +60,6 @@ private slots:
     void timingsNumbers();
     void timingsConnectionNotes();
     void timingsFailure();
-    void formatMs_data();
-    void formatMs();
 };
 
 void TestExchangeDetail::headerLine_data()
@@ -326,25 +324,6 @@ void TestExchangeDetail::timingsFailure()
              errorColor());
     QVERIFY(detail.headerText().contains(QStringLiteral("failed: timeout — no byte for 60 s")));
     QVERIFY(detail.timingsView()->errorText() == view.errorText());
-}
-
-void TestExchangeDetail::formatMs_data()
-{
-    QTest::addColumn<double>("ms");
-    QTest::addColumn<QString>("text");
-    QTest::newRow("sub-ms") << 0.300531 << "0.301 ms";
-    QTest::newRow("ms") << 2.62331 << "2.623 ms";
-    QTest::newRow("tens") << 12.346 << "12.35 ms";
-    QTest::newRow("hundreds") << 302.106461 << "302.1 ms";
-    QTest::newRow("seconds") << 1003.840543 << "1.004 s";
-    QTest::newRow("did not happen") << -1.0 << "—";
-}
-
-void TestExchangeDetail::formatMs()
-{
-    QFETCH(double, ms);
-    QFETCH(QString, text);
-    QCOMPARE(TimingsView::formatMs(ms), text);
 }
 
 QTEST_MAIN(TestExchangeDetail)

@@ -5,7 +5,7 @@
 
 #include "models/framesmodel.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include "tracefixture.h"
 

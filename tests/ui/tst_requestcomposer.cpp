@@ -2,7 +2,7 @@
 // table's order and disabled rows, validation, URL history, settings and the -k warning.
 
 #include "models/headerstablemodel.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 #include "widgets/requestcomposer.h"
 
 #include <QAbstractItemModelTester>

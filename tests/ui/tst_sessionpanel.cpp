@@ -6,7 +6,7 @@
 #include "engine/enginehost.h"
 #include "models/sessionmessagesmodel.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 #include "widgets/sessionpanel.h"
 
 #include <QAbstractItemModelTester>

@@ -496,16 +496,6 @@ private slots:
         QCOMPARE(model.laneCount(), 5);
         QCOMPARE(model.arrows().size(), 1);
     }
-
-    void formatting()
-    {
-        QCOMPARE(TimelineModel::formatTime(18'139'000), QStringLiteral("18.139 ms"));
-        QCOMPARE(TimelineModel::formatTime(1'340'002'000), QStringLiteral("1.340002 s"));
-        QCOMPARE(TimelineModel::formatDuration(303'123'000), QStringLiteral("303.1 ms"));
-        QCOMPARE(TimelineModel::formatDuration(812'000), QStringLiteral("812 µs"));
-        QCOMPARE(TimelineModel::formatDuration(500), QStringLiteral("500 ns"));
-        QCOMPARE(TimelineModel::formatDuration(1'250'000'000), QStringLiteral("1.250 s"));
-    }
 };
 
 QTEST_MAIN(TimelineModelTest)

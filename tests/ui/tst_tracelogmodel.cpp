@@ -4,7 +4,7 @@
 #include "models/eventsummary.h"
 #include "models/tracelogmodel.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 #include "widgets/tracelogpanel.h"
 
 #include "tracefixture.h"

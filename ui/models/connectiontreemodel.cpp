@@ -1,7 +1,9 @@
 #include "models/connectiontreemodel.h"
 
+#include "format/durationformat.h"
+#include "format/sizeformat.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QFont>
 
@@ -16,7 +18,7 @@ namespace {
 // pool.open, the request's start); trace-absolute times are labelled as such.
 QString relMs(qint64 ns, qint64 base)
 {
-    return ConnectionTreeModel::formatMs(double(ns - base) / 1e6);
+    return formatMilliseconds(double(ns - base) / 1e6);
 }
 
 QString exchangeProtocol(const ExchangeInfo &x, const ConnectionInfo *home)
@@ -65,31 +67,6 @@ ConnectionTreeModel::ConnectionTreeModel(SessionStore *store, QObject *parent)
 SessionStore *ConnectionTreeModel::store() const
 {
     return m_store.data();
-}
-
-// ---- formatting -------------------------------------------------------------------------------
-
-QString ConnectionTreeModel::formatMs(double ms)
-{
-    if (ms < 0)
-        return {};
-    return QStringLiteral("%1 ms").arg(ms, 0, 'f', 1);
-}
-
-QString ConnectionTreeModel::humanSize(qint64 bytes)
-{
-    if (bytes < 0)
-        return {};
-    if (bytes < 1024)
-        return QStringLiteral("%1 B").arg(bytes);
-    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
-    double v = double(bytes) / 1024.0;
-    int unit = 0;
-    while (v >= 1024.0 && unit < 3) {
-        v /= 1024.0;
-        ++unit;
-    }
-    return QStringLiteral("%1 %2").arg(v, 0, 'f', 1).arg(QLatin1String(units[unit]));
 }
 
 QString ConnectionTreeModel::exchangeStatusText(const ExchangeInfo &x, const ConnectionInfo *home)
@@ -479,9 +456,9 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
         case StatusColumn:
             return statusText();
         case SizeColumn:
-            return humanSize(c.bytes);
+            return formatByteSize(c.bytes);
         case TimeColumn:
-            return open ? QStringLiteral("…") : formatMs(double(lifetimeNs) / 1e6);
+            return open ? QStringLiteral("…") : formatMilliseconds(double(lifetimeNs) / 1e6);
         default:
             return {};
         }
@@ -529,7 +506,7 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
         if (isError)
             lines << tr("Error: %1").arg(c.error);
         lines << tr("(times relative to the connection's opening at %1 in the trace)")
-                     .arg(formatMs(double(base) / 1e6));
+                     .arg(formatMilliseconds(double(base) / 1e6));
         return lines.join(QLatin1Char('\n'));
     }
     case ConnIdRole:
@@ -640,7 +617,7 @@ QVariant ConnectionTreeModel::exchangeData(quint32 parentKey, quint32 req, int c
     auto timeText = [&] {
         if (running)
             return QStringLiteral("…");
-        return formatMs(x.durationMs());
+        return formatMilliseconds(x.durationMs());
     };
 
     switch (role) {
@@ -657,7 +634,7 @@ QVariant ConnectionTreeModel::exchangeData(quint32 parentKey, quint32 req, int c
         case StatusColumn:
             return statusText();
         case SizeColumn:
-            return humanSize(x.bytes);
+            return formatByteSize(x.bytes);
         case TimeColumn:
             return timeText();
         default:
@@ -703,7 +680,8 @@ QVariant ConnectionTreeModel::exchangeData(quint32 parentKey, quint32 req, int c
                                                     : QStringLiteral(" (%1)").arg(x.errorCode),
                               x.error.isEmpty() ? tr("(no message)") : x.error);
         if (x.bytes >= 0)
-            lines << tr("Body: %1 (%2 bytes on the wire)").arg(humanSize(x.bytes)).arg(x.bytes);
+            lines
+                << tr("Body: %1 (%2 bytes on the wire)").arg(formatByteSize(x.bytes)).arg(x.bytes);
         if (x.startNs >= 0) {
             QStringList t;
             if (x.requestSentNs >= 0)
@@ -715,7 +693,8 @@ QVariant ConnectionTreeModel::exchangeData(quint32 parentKey, quint32 req, int c
             else
                 t << tr("still running");
             lines << tr("Started at %1 in the trace; %2")
-                         .arg(formatMs(double(x.startNs) / 1e6), t.join(QLatin1String(", ")));
+                         .arg(formatMilliseconds(double(x.startNs) / 1e6),
+                              t.join(QLatin1String(", ")));
         }
         return lines.join(QLatin1Char('\n'));
     }

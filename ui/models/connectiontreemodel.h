@@ -77,10 +77,6 @@ public:
     // request that carried an h2c upgrade, the error code when it failed ("h2-rst:REFUSED_STREAM",
     // "404, truncated-body" when a status had arrived), "…" while waiting.
     static QString exchangeStatusText(const ExchangeInfo &x, const ConnectionInfo *home);
-    // "512 B", "4.0 KiB", "1.3 MiB"; empty for negative sizes.
-    static QString humanSize(qint64 bytes);
-    // "12.3 ms"; empty for negative durations.
-    static QString formatMs(double ms);
 
 private:
     static constexpr quintptr kUnconnectedId = ~quintptr(0);

@@ -1,5 +1,6 @@
 #include "models/eventsummary.h"
 
+#include "format/durationformat.h"
 #include "trace/tracestrings.h"
 
 namespace hopscope {
@@ -82,10 +83,10 @@ void appendField(QString &out, const TraceEvent &ev, Field key)
     appendValue(out, ev.field(key));
 }
 
+// A phase's duration reads as in the timeline's tooltips.
 void appendMs(QString &out, double ms)
 {
-    out += QString::number(ms, 'f', ms < 10 ? 2 : 1);
-    out += QLatin1String(" ms");
+    out += formatDurationNs(qint64(ms * 1e6));
 }
 
 // "Upgrade: h2c" when a header list carries one, for the request line of an upgrade offer.

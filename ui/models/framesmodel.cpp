@@ -1,7 +1,8 @@
 #include "models/framesmodel.h"
 
+#include "format/durationformat.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QFont>
 #include <QStringList>
@@ -185,7 +186,7 @@ QVariant FramesModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case TimeColumn:
-            return QString::number(double(ev.tNs - m_originNs) / 1e6, 'f', 3);
+            return formatMillisecondsNumber(ev.tNs - m_originNs);
         case DirColumn:
             return ev.dir == Direction::Out  ? QStringLiteral("→")
                    : ev.dir == Direction::In ? QStringLiteral("←")
@@ -206,7 +207,7 @@ QVariant FramesModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case TimeColumn:
             return tr("%1 ms after the request started (trace time %2 s)")
-                .arg(double(ev.tNs - m_originNs) / 1e6, 0, 'f', 3)
+                .arg(formatMillisecondsNumber(ev.tNs - m_originNs))
                 .arg(ev.seconds(), 0, 'f', 6);
         case DirColumn:
             return ev.dir == Direction::Out ? tr("sent") : tr("received");

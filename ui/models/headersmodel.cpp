@@ -1,7 +1,7 @@
 #include "models/headersmodel.h"
 
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QFont>
 #include <QSet>

@@ -1,6 +1,6 @@
 #include "models/headerstablemodel.h"
 
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QColor>
 #include <QFont>

@@ -1,7 +1,8 @@
 #include "models/sessionmessagesmodel.h"
 
+#include "format/durationformat.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QColor>
 #include <QGuiApplication>
@@ -403,7 +404,7 @@ QVariant SessionMessagesModel::data(const QModelIndex &index, int role) const
         case TimeColumn: {
             const ExchangeInfo *x = m_store->exchange(m_req);
             const qint64 base = x && x->startNs >= 0 ? x->startNs : 0;
-            return QString::number(double(ev.tNs - base) / 1e6, 'f', 3);
+            return formatMillisecondsNumber(ev.tNs - base);
         }
         case DirColumn:
             if (ev.dir == Direction::Out)

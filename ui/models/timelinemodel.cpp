@@ -1,7 +1,7 @@
 #include "models/timelinemodel.h"
 
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <algorithm>
 #include <limits>
@@ -647,25 +647,6 @@ QString TimelineModel::markerKindName(TimelineMarker::Kind kind)
         return QStringLiteral("connection closed");
     }
     return {};
-}
-
-QString TimelineModel::formatTime(qint64 ns)
-{
-    if (qAbs(ns) < 1'000'000'000)
-        return QStringLiteral("%1 ms").arg(double(ns) / 1e6, 0, 'f', 3);
-    return QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 6);
-}
-
-QString TimelineModel::formatDuration(qint64 ns)
-{
-    const qint64 a = qAbs(ns);
-    if (a < 1'000)
-        return QStringLiteral("%1 ns").arg(ns);
-    if (a < 1'000'000)
-        return QStringLiteral("%1 µs").arg(double(ns) / 1e3, 0, 'f', a < 10'000 ? 1 : 0);
-    if (a < 1'000'000'000)
-        return QStringLiteral("%1 ms").arg(double(ns) / 1e6, 0, 'f', a < 10'000'000 ? 2 : 1);
-    return QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 3);
 }
 
 } // namespace hopscope

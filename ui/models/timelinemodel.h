@@ -181,10 +181,6 @@ public:
 
     static QString phaseKindName(TimelinePhase::Kind kind);
     static QString markerKindName(TimelineMarker::Kind kind);
-    // "18.139 ms", "1.340002 s": trace times for tooltips, microsecond precision.
-    static QString formatTime(qint64 ns);
-    // "303.1 ms", "812 µs", "1.25 s".
-    static QString formatDuration(qint64 ns);
 
 signals:
     // After a store batch was applied (lanes, bars, markers or arrows may have changed; nowNs()

@@ -1,8 +1,9 @@
 #include "models/tracelogmodel.h"
 
+#include "format/durationformat.h"
 #include "models/eventsummary.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QFontDatabase>
 #include <QGuiApplication>
@@ -279,7 +280,7 @@ QVariant TraceLogModel::data(const QModelIndex &index, int role) const
         case SeqColumn:
             return QString::number(ev.seq);
         case TimeColumn:
-            return QString::number(double(ev.tNs) / 1e6, 'f', 3);
+            return formatMillisecondsNumber(ev.tNs);
         case ConnColumn:
             return ev.scope.conn ? QString::number(ev.scope.conn) : QString();
         case ReqColumn:

@@ -1,6 +1,7 @@
 #include "session/sessionstore.h"
 
-#include "views/protocolstyle.h"
+#include "format/durationformat.h"
+#include "style/protocolstyle.h"
 
 #include <QUrl>
 
@@ -41,9 +42,9 @@ QString ConnectionInfo::title() const
             if (i == 0)
                 out += QLatin1Char(' ') + protocolLabel(step.protocol);
             else
-                out += QStringLiteral(" → %1 at %2 ms")
-                           .arg(protocolLabel(step.protocol))
-                           .arg(double(step.atNs - base) / 1e6, 0, 'f', 1);
+                out += QStringLiteral(" → %1 at %2")
+                           .arg(protocolLabel(step.protocol),
+                                formatMilliseconds(double(step.atNs - base) / 1e6));
         }
     }
     QStringList notes;

@@ -1,6 +1,7 @@
 #include "views/timelineframepainter.h"
 
-#include "views/protocolstyle.h"
+#include "format/durationformat.h"
+#include "style/protocolstyle.h"
 
 #include <QPainter>
 
@@ -204,7 +205,7 @@ void TimelineFramePainter::paintHeaders(QPainter &p, int first, int last) const
             exchanges += int(row.size());
         QString status = exchanges == 1 ? tr("1 exchange") : tr("%1 exchanges").arg(exchanges);
         status += QStringLiteral(" · ") +
-                  TimelineModel::formatDuration(m_model->effectiveEnd(lane.endNs) - lane.startNs);
+                  formatDurationNs(m_model->effectiveEnd(lane.endNs) - lane.startNs);
         status += lane.isOpen() ? tr(" · open") : tr(" · closed");
         p.setFont(small);
         p.setPen(pal.color(QPalette::PlaceholderText));

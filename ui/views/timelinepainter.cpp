@@ -1,6 +1,6 @@
 #include "views/timelinepainter.h"
 
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 #include "views/timelineframepainter.h"
 
 #include <QPainter>

@@ -1,6 +1,6 @@
 #include "views/timelinestyle.h"
 
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QPainter>
 #include <QPolygonF>

@@ -1,8 +1,9 @@
 #include "views/timelinetooltips.h"
 
+#include "format/durationformat.h"
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 namespace hopscope {
 
@@ -15,13 +16,13 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
     case TimelineHit::Lane: {
         const TimelineLane *l = model.lane(hit.conn);
         QString text = l->title;
-        text += QStringLiteral("\nopened at %1").arg(TimelineModel::formatTime(l->startNs));
+        text += QStringLiteral("\nopened at %1").arg(formatTraceTimeNs(l->startNs));
         if (l->isOpen())
             text += QStringLiteral(", open");
         else
             text += QStringLiteral(", closed at %1 (%2): %3")
-                        .arg(TimelineModel::formatTime(l->endNs),
-                             TimelineModel::formatDuration(l->endNs - l->startNs), l->closeReason);
+                        .arg(formatTraceTimeNs(l->endNs), formatDurationNs(l->endNs - l->startNs),
+                             l->closeReason);
         return text + QStringLiteral("\nclick: select the connection");
     }
     case TimelineHit::Bar: {
@@ -37,24 +38,22 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
             text += QStringLiteral(" → %1").arg(x->status);
         const QString sent =
             x->requestSentNs >= 0 ? QStringLiteral("sent at %1") : QStringLiteral("started at %1");
-        text += QLatin1Char('\n') + sent.arg(TimelineModel::formatTime(b->startNs));
+        text += QLatin1Char('\n') + sent.arg(formatTraceTimeNs(b->startNs));
         if (b->isRunning()) {
             text += QStringLiteral(", running (%1 so far)")
-                        .arg(TimelineModel::formatDuration(model.nowNs() - b->startNs));
+                        .arg(formatDurationNs(model.nowNs() - b->startNs));
         } else if (b->failed) {
             text += QStringLiteral(", failed at %1 (%2)")
-                        .arg(TimelineModel::formatTime(b->endNs),
-                             TimelineModel::formatDuration(b->endNs - b->startNs));
+                        .arg(formatTraceTimeNs(b->endNs), formatDurationNs(b->endNs - b->startNs));
             text += QStringLiteral("\n%1: %2").arg(x->errorCode, x->error);
         } else {
             text += QStringLiteral(", done at %1 (%2)")
-                        .arg(TimelineModel::formatTime(b->endNs),
-                             TimelineModel::formatDuration(b->endNs - b->startNs));
+                        .arg(formatTraceTimeNs(b->endNs), formatDurationNs(b->endNs - b->startNs));
         }
         QString more = QStringLiteral("\n%1 on #%2").arg(protocolLabel(b->protocol)).arg(b->conn);
         if (x->responseHeadNs >= 0 && x->requestSentNs >= 0)
             more += QStringLiteral(", first response after %1")
-                        .arg(TimelineModel::formatDuration(x->responseHeadNs - x->requestSentNs));
+                        .arg(formatDurationNs(x->responseHeadNs - x->requestSentNs));
         if (x->bytes >= 0)
             more += QStringLiteral(", %1 bytes").arg(x->bytes);
         return text + more;
@@ -62,8 +61,7 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
     case TimelineHit::Marker: {
         const TimelineMarker &m = model.markerAt(hit.markerIndex);
         QString text =
-            m.label +
-            QStringLiteral("\nat %1 on #%2").arg(TimelineModel::formatTime(m.ns)).arg(m.conn);
+            m.label + QStringLiteral("\nat %1 on #%2").arg(formatTraceTimeNs(m.ns)).arg(m.conn);
         if (m.req)
             text += QStringLiteral(", req %1").arg(m.req);
         text += QStringLiteral(" (%1, event %2)")
@@ -78,9 +76,9 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
         if (!ph.label.isEmpty() && ph.label != text)
             text += QStringLiteral(" — ") + ph.label;
         text += QStringLiteral("\n%1 → %2 (%3)")
-                    .arg(TimelineModel::formatTime(ph.startNs),
-                         ph.isOpen() ? QStringLiteral("now") : TimelineModel::formatTime(ph.endNs),
-                         TimelineModel::formatDuration(model.effectiveEnd(ph.endNs) - ph.startNs));
+                    .arg(formatTraceTimeNs(ph.startNs),
+                         ph.isOpen() ? QStringLiteral("now") : formatTraceTimeNs(ph.endNs),
+                         formatDurationNs(model.effectiveEnd(ph.endNs) - ph.startNs));
         return text + QStringLiteral(" on #%1").arg(l->conn);
     }
     case TimelineHit::Arrow: {
@@ -88,9 +86,9 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
         return QStringLiteral("#%1 advertised Upgrade: %2 at %3\n→ the next request opened "
                               "HTTP/2 connection #%4 at %5")
             .arg(a.fromConn)
-            .arg(a.protocol, TimelineModel::formatTime(a.fromNs))
+            .arg(a.protocol, formatTraceTimeNs(a.fromNs))
             .arg(a.toConn)
-            .arg(TimelineModel::formatTime(a.toNs));
+            .arg(formatTraceTimeNs(a.toNs));
     }
     }
     return {};

@@ -1,7 +1,8 @@
 #include "widgets/bodyviewer.h"
 
+#include "format/sizeformat.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QBuffer>
 #include <QComboBox>
@@ -46,16 +47,6 @@ QByteArray charsetOf(const QByteArray &contentType)
     if (cs.startsWith('"') && cs.endsWith('"') && cs.size() >= 2)
         cs = cs.mid(1, cs.size() - 2);
     return cs;
-}
-
-// 1048576 → "1 MiB": the truncation limit as people say it.
-QString sizeLabel(qint64 bytes)
-{
-    if (bytes > 0 && bytes % (1024 * 1024) == 0)
-        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
-    if (bytes > 0 && bytes % 1024 == 0)
-        return QStringLiteral("%1 KiB").arg(bytes / 1024);
-    return QStringLiteral("%1 bytes").arg(bytes);
 }
 
 bool looksLikeImage(const QByteArray &b)
@@ -694,7 +685,7 @@ void BodyViewer::syncControls()
     QString status =
         known ? tr("%1 bytes").arg(total) : tr("more than %1 bytes").arg(m_bytes.size());
     if (truncated())
-        status += tr(" (truncated after %1)").arg(sizeLabel(m_bytes.size()));
+        status += tr(" (truncated after %1)").arg(formatByteLimit(m_bytes.size()));
     if (m_part == Part::Response && body && !body->contentEncoding.isEmpty())
         status += showWire()
                       ? tr(" · %1 as on the wire").arg(QString::fromLatin1(body->contentEncoding))

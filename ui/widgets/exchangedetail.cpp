@@ -1,9 +1,10 @@
 #include "widgets/exchangedetail.h"
 
+#include "format/durationformat.h"
 #include "models/framesmodel.h"
 #include "models/headersmodel.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 #include "widgets/bodyviewer.h"
 #include "widgets/sessionpanel.h"
 #include "widgets/timingsview.h"
@@ -336,7 +337,7 @@ void ExchangeDetail::updateHeader()
     if (ex->conn)
         parts.append({QStringLiteral("conn #%1").arg(ex->conn)});
     if (ex->durationMs() >= 0)
-        parts.append({TimingsView::formatMs(ex->durationMs())});
+        parts.append({formatMillisecondsPrecise(ex->durationMs())});
     if (ex->state == ExchangeInfo::State::Running)
         parts.append({tr("running")});
 

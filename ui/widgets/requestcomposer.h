@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/protocolchoice.h"
 #include "core/requestspec.h"
 
 #include <QList>
@@ -8,40 +9,36 @@
 #include <QStringList>
 #include <QWidget>
 
-class QCheckBox;
 class QComboBox;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSettings;
-class QSpinBox;
 class QTabWidget;
 class QTableView;
 class QToolButton;
 
 namespace hopscope {
 
+class DemoPresetButton;
 class HeadersTableModel;
+class RequestOptionsForm;
 
 // The request editor at the top of the main window: one dense row
 // [method][URL……][protocol mode][token][Send][Stop] and a small tab widget below
 // (Headers | Body | Options). It builds a RequestSpec; the main window hands that to the engine.
+// The mode and URL become spec fields through the engine's applyProtocolChoice(), the same
+// rules hopscope-cli follows; the Options tab is a RequestOptionsForm, the presets menu a
+// DemoPresetButton, and the settings live in requestcomposersettings.cpp.
 class RequestComposer : public QWidget
 {
     Q_OBJECT
 public:
-    // How the request should reach the origin; maps onto ProtocolPolicy, upgrade and tls.alpn.
-    enum class ProtocolMode {
-        Auto,          // policy Auto
-        Http1Only,     // policy Http1Only (ALPN http/1.1 over TLS)
-        H2cUpgrade,    // policy H2cUpgrade (cleartext only)
-        H2cPrior,      // policy H2cPrior (cleartext only)
-        H2Tls,         // policy Auto with ALPN h2 only (https only)
-        WebSocket,     // upgrade "websocket"; ws:// and wss:// URLs imply it
-        CustomUpgrade, // upgrade = the token field ("tcp", …)
-    };
-    Q_ENUM(ProtocolMode)
+    // How the request should reach the origin (the combo box); CustomUpgrade offers the token
+    // field's text. The engine's ProtocolChoice, so that the CLI and the GUI mean the same.
+    using ProtocolMode = ProtocolChoice;
 
     static constexpr int maxHistory = 30;
 
@@ -91,9 +88,6 @@ public:
     void saveSettings(QSettings &settings) const;
     void restoreSettings(QSettings &settings);
 
-    static QString modeKey(ProtocolMode mode); // stable names for settings: "auto", "h2c-prior"…
-    static ProtocolMode modeFromKey(const QString &key);
-
 public slots:
     // Validates; on success adds the URL to the history and emits sendRequested, otherwise
     // shows the inline error. Enter in the URL field calls it; Ctrl+Return belongs to
@@ -112,14 +106,14 @@ private:
     void buildUi();
     QWidget *buildHeadersTab();
     QWidget *buildBodyTab();
-    QWidget *buildOptionsTab();
+    QLayout *buildTopRow();
     void updateModeUi();
-    void updateInsecureLook();
+    // The Options tab may be hidden behind another one: its title carries the -k warning too.
+    void updateOptionsTabTitle(bool insecure);
     void updateBodyFileUi();
     void showError(const QString &message);
     void removeSelectedHeaders();
     void chooseBodyFile();
-    void chooseCaFile();
     // The URL as typed, with http:// added when no scheme was given (as curl does).
     QUrl typedUrl() const;
 
@@ -130,29 +124,16 @@ private:
     QLineEdit *m_token = nullptr;
     QPushButton *m_send = nullptr;
     QPushButton *m_stop = nullptr;
-    QToolButton *m_presets = nullptr;
+    DemoPresetButton *m_presets = nullptr;
     QLabel *m_error = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTableView *m_headersView = nullptr;
     QPlainTextEdit *m_body = nullptr;
     QLineEdit *m_bodyFile = nullptr;
     QToolButton *m_bodyFileClear = nullptr;
-    QLineEdit *m_caFile = nullptr;
-    QCheckBox *m_insecure = nullptr;
-    QLabel *m_insecureWarning = nullptr;
-    QCheckBox *m_decode = nullptr;
-    QCheckBox *m_followH2 = nullptr;
-    QCheckBox *m_h2cViaOptions = nullptr;
-    QLineEdit *m_alpn = nullptr;
-    QLineEdit *m_target = nullptr;
-    QSpinBox *m_connectTimeout = nullptr;
-    QSpinBox *m_idleTimeout = nullptr;
-    QSpinBox *m_totalTimeout = nullptr;
-    QSpinBox *m_repeat = nullptr;
-    QSpinBox *m_parallel = nullptr;
+    RequestOptionsForm *m_options = nullptr;
 
     QStringList m_history;
-    QList<QPair<QString, RequestSpec>> m_presetList;
     Limits m_limits; // no controls: carried over from setSpec()
 };
 

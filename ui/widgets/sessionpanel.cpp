@@ -2,8 +2,8 @@
 
 #include "models/sessionmessagesmodel.h"
 #include "session/sessionstore.h"
+#include "style/protocolstyle.h"
 #include "trace/tracestrings.h"
-#include "views/protocolstyle.h"
 
 #include <QCborArray>
 #include <QCborMap>

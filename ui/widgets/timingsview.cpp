@@ -1,7 +1,8 @@
 #include "widgets/timingsview.h"
 
+#include "format/durationformat.h"
 #include "session/sessionstore.h"
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -30,11 +31,6 @@ QColor phaseColor(int row, const QPalette &palette)
     if (row == 0) // Queued: grey, it is not network time
         c = QColor::fromHsv(0, 0, 160);
     return darkPalette(palette) ? c.lighter(115) : c.darker(110);
-}
-
-QString msText(double ms)
-{
-    return ms < 0 ? QStringLiteral("—") : TimingsView::formatMs(ms);
 }
 
 } // namespace
@@ -66,7 +62,7 @@ protected:
         int numberWidth = fm.horizontalAdvance(QStringLiteral("000.000 ms"));
         for (const Phase &ph : phases) {
             labelWidth = qMax(labelWidth, fm.horizontalAdvance(ph.name));
-            numberWidth = qMax(numberWidth, fm.horizontalAdvance(msText(ph.ms)));
+            numberWidth = qMax(numberWidth, fm.horizontalAdvance(formatMillisecondsPrecise(ph.ms)));
         }
         labelWidth += 12;
         numberWidth += 12;
@@ -93,7 +89,7 @@ protected:
             p.setPen(ms < 0 ? faint : text);
             p.drawText(r.adjusted(2, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, name);
             p.drawText(QRect(barLeft + barWidth, r.top(), numberWidth, h),
-                       Qt::AlignVCenter | Qt::AlignRight, msText(ms));
+                       Qt::AlignVCenter | Qt::AlignRight, formatMillisecondsPrecise(ms));
             // A faint track so that the position of a short bar reads against the whole.
             const QRect track(barLeft, r.top() + 4, barWidth, h - 8);
             p.fillRect(track, palette().color(QPalette::AlternateBase));
@@ -115,15 +111,15 @@ protected:
             const QList<Phase> &phases = m_owner->phases();
             if (row >= 0 && row < phases.size()) {
                 const Phase &ph = phases.at(row);
-                QToolTip::showText(
-                    help->globalPos(),
-                    QStringLiteral("%1: %2\n%3\nstarts at +%4")
-                        .arg(ph.name, msText(ph.ms), ph.description, formatMs(ph.startMs)),
-                    this);
+                QToolTip::showText(help->globalPos(),
+                                   QStringLiteral("%1: %2\n%3\nstarts at +%4")
+                                       .arg(ph.name, formatMillisecondsPrecise(ph.ms),
+                                            ph.description, formatMillisecondsPrecise(ph.startMs)),
+                                   this);
             } else if (row == phases.size()) {
                 QToolTip::showText(help->globalPos(),
                                    TimingsView::tr("Total: %1 from request.start to the end")
-                                       .arg(msText(m_owner->totalMs())),
+                                       .arg(formatMillisecondsPrecise(m_owner->totalMs())),
                                    this);
             } else {
                 QToolTip::hideText();
@@ -185,19 +181,6 @@ void TimingsView::onChanged(const SessionDelta &delta)
         refresh();
 }
 
-QString TimingsView::formatMs(double ms)
-{
-    if (ms < 0)
-        return QStringLiteral("—");
-    if (ms >= 1000.0)
-        return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 3);
-    if (ms >= 100.0)
-        return QStringLiteral("%1 ms").arg(ms, 0, 'f', 1);
-    if (ms >= 10.0)
-        return QStringLiteral("%1 ms").arg(ms, 0, 'f', 2);
-    return QStringLiteral("%1 ms").arg(ms, 0, 'f', 3);
-}
-
 QString TimingsView::summaryText() const
 {
     return m_summary->text();
@@ -212,8 +195,8 @@ QString TimingsView::timingsText() const
 {
     QStringList lines;
     for (const Phase &ph : m_phases)
-        lines.append(QStringLiteral("%1\t%2").arg(ph.name, msText(ph.ms)));
-    lines.append(QStringLiteral("%1\t%2").arg(tr("Total"), msText(m_totalMs)));
+        lines.append(QStringLiteral("%1\t%2").arg(ph.name, formatMillisecondsPrecise(ph.ms)));
+    lines.append(QStringLiteral("%1\t%2").arg(tr("Total"), formatMillisecondsPrecise(m_totalMs)));
     QString out;
     if (!errorText().isEmpty())
         out += errorText() + QLatin1Char('\n');
@@ -261,7 +244,7 @@ void TimingsView::refresh()
         m_timingsEvent >= 0 ? m_store->event(m_timingsEvent).field(Field::Timings) : FieldValue();
 
     const double traceMs = ex->startNs >= 0 ? double(ex->startNs) / 1e6 : 0;
-    QString summary = tr("Started at +%1 into the trace").arg(formatMs(traceMs));
+    QString summary = tr("Started at +%1 into the trace").arg(formatMillisecondsPrecise(traceMs));
     if (!notes.isEmpty())
         summary += QStringLiteral(" · ") + notes.join(QStringLiteral(" · "));
 
@@ -311,18 +294,21 @@ void TimingsView::refresh()
         // Still running (or failed): the milestones the trace has so far.
         const auto since = [&](qint64 ns) { return double(ns - ex->startNs) / 1e6; };
         if (ex->requestSentNs >= 0 && ex->startNs >= 0)
-            summary += QStringLiteral(" · ") +
-                       tr("request sent at +%1").arg(formatMs(since(ex->requestSentNs)));
+            summary +=
+                QStringLiteral(" · ") +
+                tr("request sent at +%1").arg(formatMillisecondsPrecise(since(ex->requestSentNs)));
         if (ex->responseHeadNs >= 0 && ex->startNs >= 0)
             summary += QStringLiteral(" · ") +
-                       tr("response head at +%1").arg(formatMs(since(ex->responseHeadNs)));
+                       tr("response head at +%1")
+                           .arg(formatMillisecondsPrecise(since(ex->responseHeadNs)));
         if (ex->state == ExchangeInfo::State::Running) {
             const double running = ex->startNs >= 0 ? since(m_store->lastEventNs()) : 0;
             summary += QLatin1Char('\n') +
                        tr("Running for %1: the phases appear when the response is complete.")
-                           .arg(formatMs(qMax(0.0, running)));
+                           .arg(formatMillisecondsPrecise(qMax(0.0, running)));
         } else if (ex->state == ExchangeInfo::State::Failed && ex->endNs >= 0) {
-            summary += QLatin1Char('\n') + tr("Failed after %1.").arg(formatMs(since(ex->endNs)));
+            summary += QLatin1Char('\n') +
+                       tr("Failed after %1.").arg(formatMillisecondsPrecise(since(ex->endNs)));
         }
     }
 

@@ -43,9 +43,6 @@ public:
     // The table as text ("DNS  —", "Wait  302.106 ms", …), for the clipboard.
     QString timingsText() const;
 
-    // 0.300531 → "0.301 ms", 302.1 → "302.1 ms", 1003.8 → "1.004 s".
-    static QString formatMs(double ms);
-
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
 

@@ -1,4 +1,4 @@
-#include "views/protocolstyle.h"
+#include "style/protocolstyle.h"
 
 #include <QApplication>
 #include <QFont>

@@ -1,4 +1,4 @@
-#include "apptheme.h"
+#include "style/apptheme.h"
 
 #include <QApplication>
 #include <QPalette>
