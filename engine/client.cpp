@@ -323,12 +323,17 @@ void Client::onDriverSwitched(ProtocolDriver *next)
     }
     std::sort(moved.begin(), moved.end(),
               [](const Exchange *a, const Exchange *b) { return a->id() < b->id(); });
+    // The client is the one owner of activation: the driver starts once wired to us (its first
+    // bytes may end the exchange at once), and before protocolSwitched() goes out, so that a
+    // listener may send on a session right from its slot. A session that the bytes which came
+    // with the 101 already ended is announced too (its exchange lives until the next turn), as
+    // no longer open.
+    next->activate();
     for (Exchange *ex : moved)
         emit protocolSwitched(ex, next);
-    // Start the new driver and put waiting requests on it right away, so their streams leave
-    // together with the connection preface: Apache's event MPM ends an upgraded connection that
-    // is idle after stream 1, and a request sent a moment later is refused.
-    next->activate();
+    // Put waiting requests on it right away, so their streams leave together with the
+    // connection preface: Apache's event MPM ends an upgraded connection that is idle after
+    // stream 1, and a request sent a moment later is refused.
     m_queues.markReady(next->connection()->poolKey());
     pump();
 }
@@ -523,9 +528,7 @@ void Client::abortAll(const QByteArray &code, const QString &message)
         Request *r = requestOf(ex);
         const bool started = r->isStarted();
         if (started) {
-            m_trace->record(EventType::Error, {0, ex->id(), -1})
-                .value(Field::Message, message)
-                .atom(Field::Code, code);
+            recordError(m_trace, {0, ex->id(), -1}, code, message);
         }
         failRequest(r, code, started ? message : QStringLiteral("not sent: %1").arg(message));
     }
@@ -547,9 +550,7 @@ void Client::abortAll(const QByteArray &code, const QString &message)
     for (auto it = opening.cbegin(); it != opening.cend(); ++it) {
         Request *r = m_opening.value(it.key());
         if (r && !r->exchange->isFinished()) {
-            m_trace->record(EventType::Error, {it.key()->id(), r->exchange->id(), -1})
-                .value(Field::Message, message)
-                .atom(Field::Code, code);
+            recordError(m_trace, {it.key()->id(), r->exchange->id(), -1}, code, message);
             failRequest(r, code, message);
         }
     }

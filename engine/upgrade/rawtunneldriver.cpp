@@ -106,11 +106,10 @@ void RawTunnelDriver::start(const QByteArray &leftover)
 void RawTunnelDriver::submit(Exchange *exchange)
 {
     // canSubmit() is false: a tunnel carries no requests. Refuse loudly rather than hang one.
-    exchange->setState(Exchange::State::Queued);
-    exchange->fail("upgrade", QStringLiteral("connection %1 is a %2 tunnel and takes no requests")
-                                  .arg(connection()->id())
-                                  .arg(QString::fromLatin1(m_token)));
-    emit finished(exchange, false);
+    failExchange(exchange, "upgrade",
+                 QStringLiteral("connection %1 is a %2 tunnel and takes no requests")
+                     .arg(connection()->id())
+                     .arg(QString::fromLatin1(m_token)));
 }
 
 bool RawTunnelDriver::isSessionOpen() const
@@ -147,6 +146,10 @@ void RawTunnelDriver::onReadyRead()
         const QByteArray chunk = s->readAll();
         if (chunk.isEmpty())
             break;
+        // A read from the socket, like every driver's; the leftover was not one (the HTTP/1.1
+        // driver read it) and goes to deliver() alone.
+        m_trace->record(EventType::NetRead, connection()->scope(m_exchange->id()), Direction::In)
+            .integer(Field::Bytes, chunk.size());
         deliver(chunk);
     }
 }
@@ -287,9 +290,7 @@ void RawTunnelDriver::complete(const QString &closeReason)
         closeConnection(QStringLiteral("tunnel data could not be written: %1").arg(ex->error()));
         return;
     }
-    ex->setState(Exchange::State::Complete);
-    recordResponseComplete(m_trace, connection()->scope(ex->id()), *ex);
-    emit finished(ex, false);
+    completeExchange(ex);
     closeConnection(closeReason);
 }
 
@@ -300,14 +301,7 @@ void RawTunnelDriver::fail(const QByteArray &code, const QString &message)
         return;
     m_idleTimer.stop();
     m_closeTimer.stop();
-    if (ex->timings.end < 0)
-        ex->timings.end = m_trace->elapsedNs();
-    ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
-    ex->fail(code, message);
-    m_trace->record(EventType::Error, connection()->scope(ex->id()))
-        .value(Field::Message, message)
-        .atom(Field::Code, code);
-    emit finished(ex, false);
+    failExchange(ex, code, message);
 }
 
 void RawTunnelDriver::closeConnection(const QString &reason)

@@ -9,7 +9,6 @@
 #include "core/exchange.h"
 #include "net/connection.h"
 #include "net/sessiondriver.h"
-#include "trace/tracefields.h"
 #include "trace/tracestore.h"
 #include "traceevents.h"
 #include "upgrade/rawtunnelhandler.h"
@@ -58,8 +57,7 @@ public:
     int inFlight() const override { return m_exchange ? 1 : 0; }
     void submit(Exchange *exchange) override
     {
-        exchange->fail("upgrade", u"x-reverse takes no requests"_s);
-        emit finished(exchange, false);
+        failExchange(exchange, "upgrade", u"x-reverse takes no requests"_s);
     }
     void abort(const QByteArray &code, const QString &message) override { finish(code, message); }
 
@@ -95,15 +93,11 @@ private:
         Exchange *ex = std::exchange(m_exchange, nullptr);
         if (!ex)
             return;
-        TraceStore *trace = connection()->trace();
-        ex->timings.end = trace->elapsedNs();
-        if (code.isEmpty()) {
-            ex->setState(Exchange::State::Complete);
-            recordResponseComplete(trace, connection()->scope(ex->id()), *ex);
-        } else {
-            ex->fail(code, message);
-        }
-        emit finished(ex, false);
+        // The base records response.complete or the error and emits finished().
+        if (code.isEmpty())
+            completeExchange(ex);
+        else
+            failExchange(ex, code, message);
         connection()->close(u"x-reverse session ended"_s);
         emit closed();
     }
@@ -130,7 +124,6 @@ public:
         ++takeOvers;
         head = ctx.response;
         leftover = ctx.leftover;
-        ctx.exchange->status = ctx.response.status;
         auto *driver = new ReverseDriver(ctx.connection, ctx.exchange, ctx.connection);
         driver->setActivation([driver, l = ctx.leftover] { driver->start(l); });
         return driver;
