@@ -323,17 +323,14 @@ void Client::onDriverSwitched(ProtocolDriver *next)
     }
     std::sort(moved.begin(), moved.end(),
               [](const Exchange *a, const Exchange *b) { return a->id() < b->id(); });
-    // The client is the one owner of activation: the driver starts once wired to us (its first
-    // bytes may end the exchange at once), and before protocolSwitched() goes out, so that a
-    // listener may send on a session right from its slot. A session that the bytes which came
-    // with the 101 already ended is announced too (its exchange lives until the next turn), as
-    // no longer open.
-    next->activate();
     for (Exchange *ex : moved)
         emit protocolSwitched(ex, next);
-    // Put waiting requests on it right away, so their streams leave together with the
-    // connection preface: Apache's event MPM ends an upgraded connection that is idle after
-    // stream 1, and a request sent a moment later is refused.
+    // The client is the one owner of activation: the driver starts once everyone is wired to it
+    // (its first bytes may end the exchange at once). Requests waiting for the switch go on it
+    // right away, so their streams leave together with the connection preface: Apache's event
+    // MPM ends an upgraded connection that is idle after stream 1, and a request sent a moment
+    // later is refused.
+    next->activate();
     m_queues.markReady(next->connection()->poolKey());
     pump();
 }

@@ -20,8 +20,8 @@ void SessionRunner::onProtocolSwitched(Exchange *exchange, ProtocolDriver *drive
     auto *session = qobject_cast<SessionDriver *>(driver);
     if (!session)
         return; // h2c: the client goes on with streams
-    // A session opens at most once per request: its sends are needed only now. The driver
-    // already runs (the client activates it before announcing it): send right away.
+    // A session opens at most once per request: its sends are needed only now. Sent right away:
+    // the driver holds them until it runs (SessionDriver), after the bytes that came with the 101.
     const QList<CliOptions::SessionSend> sends =
         m_sendsFor.contains(exchange->id()) ? m_sendsFor.take(exchange->id()) : m_sends;
     start(session, sends);

@@ -101,6 +101,7 @@ void RawTunnelDriver::start(const QByteArray &leftover)
     // driver, which no longer listens.
     if (m_exchange && s->state() == QAbstractSocket::UnconnectedState)
         onDisconnected();
+    runHeldCalls(); // what a front end sent before we ran goes out after the leftover came in
 }
 
 void RawTunnelDriver::submit(Exchange *exchange)
@@ -114,7 +115,8 @@ void RawTunnelDriver::submit(Exchange *exchange)
 
 bool RawTunnelDriver::isSessionOpen() const
 {
-    return m_started && m_exchange && !m_closing && connection()->isOpen();
+    // Open from the 101 on; what is sent before start() is held (SessionDriver).
+    return m_exchange && !m_closing && connection()->isOpen();
 }
 
 void RawTunnelDriver::sendText(const QByteArray &utf8)
@@ -130,6 +132,8 @@ void RawTunnelDriver::sendBinary(const QByteArray &data)
 void RawTunnelDriver::write(const QByteArray &data)
 {
     if (!isSessionOpen() || data.isEmpty())
+        return;
+    if (holdUntilRunning([this, data] { write(data); }))
         return;
     m_trace->record(EventType::RawData, connection()->scope(m_exchange->id()), Direction::Out)
         .fieldsFrom(dataFields(data));
@@ -184,6 +188,8 @@ void RawTunnelDriver::onBytesWritten()
 void RawTunnelDriver::closeSession(int, const QString &)
 {
     if (!m_exchange || m_closing)
+        return;
+    if (holdUntilRunning([this] { closeSession(); }))
         return;
     m_closing = true;
     // QTcpSocket cannot shut down only its sending side, so "our side is done" means: let the

@@ -87,6 +87,7 @@ void WebSocketDriver::start(const QByteArray &leftover)
         onReadyRead();
     if (m_exchange && s->state() == QAbstractSocket::UnconnectedState)
         onDisconnected();
+    runHeldCalls(); // what a front end sent before we ran goes out after the leftover came in
 }
 
 void WebSocketDriver::submit(Exchange *exchange)
@@ -324,7 +325,7 @@ void WebSocketDriver::traceClose(Direction dir, int code, QByteArrayView reason)
 
 void WebSocketDriver::sendText(const QByteArray &utf8)
 {
-    if (m_state != State::Open)
+    if (m_state != State::Open || holdUntilRunning([this, utf8] { sendText(utf8); }))
         return;
     if (!ws::Utf8Validator::isValid(utf8)) {
         recordError(m_trace, scope(), "ws-utf8",
@@ -336,14 +337,17 @@ void WebSocketDriver::sendText(const QByteArray &utf8)
 
 void WebSocketDriver::sendBinary(const QByteArray &data)
 {
-    if (m_state == State::Open)
-        queueMessage(ws::Binary, data);
+    if (m_state != State::Open || holdUntilRunning([this, data] { sendBinary(data); }))
+        return;
+    queueMessage(ws::Binary, data);
 }
 
 bool WebSocketDriver::sendPing(const QByteArray &payload)
 {
     if (m_state != State::Open || payload.size() > ws::kMaxControlPayload)
         return false;
+    if (holdUntilRunning([this, payload] { sendPing(payload); }))
+        return true;
     const wslay_event_msg msg{ws::Ping, reinterpret_cast<const uint8_t *>(payload.constData()),
                               size_t(payload.size())};
     if (wslay_event_queue_msg(m_ctx, &msg) != 0)
@@ -384,7 +388,8 @@ void WebSocketDriver::queueClose(int code, const QByteArray &reason)
 
 void WebSocketDriver::closeSession(int code, const QString &reason)
 {
-    if (m_state != State::Open)
+    if (m_state != State::Open ||
+        holdUntilRunning([this, code, reason] { closeSession(code, reason); }))
         return;
     m_state = State::Closing;
     queueClose(code == ws::kNoStatusReceived ? 0 : code, reason.toUtf8());

@@ -51,6 +51,7 @@ public:
         takeLines();
         if (s->bytesAvailable() > 0)
             onReadyRead();
+        runHeldCalls(); // what was sent from protocolSwitched() goes out now
     }
 
     QByteArray protocol() const override { return "x-reverse"; }
@@ -61,7 +62,11 @@ public:
     }
     void abort(const QByteArray &code, const QString &message) override { finish(code, message); }
 
-    void sendText(const QByteArray &line) override { connection()->socket()->write(line + '\n'); }
+    void sendText(const QByteArray &line) override
+    {
+        if (!holdUntilRunning([this, line] { sendText(line); }))
+            connection()->socket()->write(line + '\n');
+    }
     void sendBinary(const QByteArray &data) override { sendText(data); }
     void closeSession(int, const QString &) override { finish({}, {}); }
     bool isSessionOpen() const override { return m_exchange && connection()->isOpen(); }
@@ -350,14 +355,9 @@ void CustomUpgradeHandlerTest::customHandlerTakesOver()
             if (received.size() == expected.size())
                 session->closeSession(1000, {});
         });
-        // Like the CLI: send once the driver runs (it starts right after this signal).
-        QMetaObject::invokeMethod(
-            session,
-            [&] {
-                for (const QByteArray &s : sends)
-                    session->sendText(s);
-            },
-            Qt::QueuedConnection);
+        // Like the CLI: send from here; the driver holds it until it runs.
+        for (const QByteArray &s : sends)
+            session->sendText(s);
     });
     QSignalSpy switched(&client, &Client::protocolSwitched);
     QSignalSpy finished(&client, &Client::exchangeFinished);

@@ -30,6 +30,8 @@ UpgradeHarness::UpgradeHarness(const RequestSpec &spec)
                          next = driver;
                          QObject::connect(driver, &ProtocolDriver::finished, connection.get(),
                                           collect);
+                         if (beforeActivation)
+                             beforeActivation(driver);
                          // As the Client: the one owner of activation, once wired.
                          driver->activate();
                      });

@@ -14,6 +14,7 @@
 #include <QList>
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 
 namespace hopscope {
@@ -62,7 +63,10 @@ public:
     Http1Driver *http1 = nullptr;   // owned by the connection
     QPointer<ProtocolDriver> next;  // the driver a 101 handed the connection to
     int switches = 0;               // switchedTo() signals
-    QList<Exchange *> finished;     // finished() of any driver, in order
+    // Called with the next driver between switchedTo() and activate(), where the Client emits
+    // protocolSwitched().
+    std::function<void(ProtocolDriver *)> beforeActivation;
+    QList<Exchange *> finished; // finished() of any driver, in order
     QList<bool> retryable;
 };
 

@@ -127,6 +127,8 @@ private slots:
     void bytesAfterThe101();
     void the101IsTheExchangesHeadForEveryHandler_data();
     void the101IsTheExchangesHeadForEveryHandler();
+    void sendsBeforeActivationFollowTheLeftover_data();
+    void sendsBeforeActivationFollowTheLeftover();
 };
 
 void UpgradeHandoverTest::bytesAfterThe101_data()
@@ -257,6 +259,66 @@ void UpgradeHandoverTest::the101IsTheExchangesHeadForEveryHandler()
     auto *session = qobject_cast<SessionDriver *>(h.next);
     QVERIFY(session);
     QVERIFY(session->isSessionOpen());
+}
+
+void UpgradeHandoverTest::sendsBeforeActivationFollowTheLeftover_data()
+{
+    QTest::addColumn<int>("protocol");
+    QTest::newRow("websocket") << int(Protocol::WebSocket);
+    QTest::newRow("raw tunnel") << int(Protocol::RawTunnel);
+}
+
+// Front ends send from Client::protocolSwitched(), which comes before activation (so that they
+// are wired before the first bytes): the session holds what they send until it has taken the
+// bytes that came with the 101, and sends it then, once.
+void UpgradeHandoverTest::sendsBeforeActivationFollowTheLeftover()
+{
+    QFETCH(int, protocol);
+    const auto p = Protocol(protocol);
+    UpgradeHarness h(specFor(p));
+    const QByteArray head = switchHead(p, h.submit());
+    bool openBeforeActivation = false;
+    h.beforeActivation = [&](ProtocolDriver *driver) {
+        auto *session = qobject_cast<SessionDriver *>(driver);
+        QVERIFY(session);
+        openBeforeActivation = session->isSessionOpen();
+        session->sendText("ping");
+    };
+    // The server's first bytes come with the 101 (no close: the session stays open).
+    const QByteArray leftover = p == Protocol::WebSocket ? "\x81\x02hi"_ba : kTunnelBytes;
+    h.socket->peerWrite(head + leftover);
+
+    QCOMPARE(h.switches, 1);
+    QVERIFY(openBeforeActivation);
+    QVERIFY(h.finished.isEmpty());
+    const EventType type = p == Protocol::WebSocket ? EventType::WsMessage : EventType::RawData;
+    int in = -1;
+    int out = -1;
+    int outs = 0;
+    const TraceBatch all = h.trace.events();
+    for (int i = 0; i < all.size(); ++i) {
+        const TraceEvent e = all.at(i);
+        if (!e.is(type))
+            continue;
+        if (e.dir == Direction::In && in < 0)
+            in = i;
+        if (e.dir == Direction::Out) {
+            out = i;
+            ++outs;
+        }
+    }
+    QVERIFY(in >= 0);
+    QCOMPARE(outs, 1);
+    QVERIFY2(in < out, "what was sent overtook the server's first bytes");
+    const QByteArray written = h.socket->takeWritten();
+    if (p == Protocol::RawTunnel) {
+        QCOMPARE(written, "ping"_ba);
+    } else {
+        // A masked text frame: FIN|text, MASK|4, the key, then 4 masked payload bytes.
+        QCOMPARE(written.size(), 2 + 4 + 4);
+        QCOMPARE(quint8(written.at(0)), quint8(0x81));
+        QCOMPARE(quint8(written.at(1)), quint8(0x84));
+    }
 }
 
 QTEST_GUILESS_MAIN(UpgradeHandoverTest)

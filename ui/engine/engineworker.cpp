@@ -153,9 +153,7 @@ ExchangeBody EngineWorker::bodyOf(const Exchange *ex) const
 void EngineWorker::onProtocolSwitched(Exchange *ex, ProtocolDriver *driver)
 {
     auto *session = qobject_cast<SessionDriver *>(driver);
-    // The client announces a running driver; one that the bytes which came with the 101 already
-    // ended has nothing left to show or send.
-    if (!session || !session->isSessionOpen())
+    if (!session)
         return;
     const quint32 req = ex->id();
     m_sessions.insert(req, session);
@@ -163,6 +161,7 @@ void EngineWorker::onProtocolSwitched(Exchange *ex, ProtocolDriver *driver)
     const Job *job = m_jobOf.value(req);
     if (!job || job->sends.isEmpty())
         return;
+    // Sent now: the driver holds them until it runs (SessionDriver), after the leftover.
     for (const SessionMessage &m : job->sends) {
         if (m.kind == SessionMessage::Kind::Binary)
             session->sendBinary(m.data);
