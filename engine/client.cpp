@@ -325,9 +325,11 @@ void Client::onDriverSwitched(ProtocolDriver *next)
               [](const Exchange *a, const Exchange *b) { return a->id() < b->id(); });
     for (Exchange *ex : moved)
         emit protocolSwitched(ex, next);
-    // Start the new driver and put waiting requests on it right away, so their streams leave
-    // together with the connection preface: Apache's event MPM ends an upgraded connection that
-    // is idle after stream 1, and a request sent a moment later is refused.
+    // The client is the one owner of activation: the driver starts once everyone is wired to it
+    // (its first bytes may end the exchange at once). Requests waiting for the switch go on it
+    // right away, so their streams leave together with the connection preface: Apache's event
+    // MPM ends an upgraded connection that is idle after stream 1, and a request sent a moment
+    // later is refused.
     next->activate();
     m_queues.markReady(next->connection()->poolKey());
     pump();
@@ -523,9 +525,7 @@ void Client::abortAll(const QByteArray &code, const QString &message)
         Request *r = requestOf(ex);
         const bool started = r->isStarted();
         if (started) {
-            m_trace->record(EventType::Error, {0, ex->id(), -1})
-                .value(Field::Message, message)
-                .atom(Field::Code, code);
+            recordError(m_trace, {0, ex->id(), -1}, code, message);
         }
         failRequest(r, code, started ? message : QStringLiteral("not sent: %1").arg(message));
     }
@@ -547,9 +547,7 @@ void Client::abortAll(const QByteArray &code, const QString &message)
     for (auto it = opening.cbegin(); it != opening.cend(); ++it) {
         Request *r = m_opening.value(it.key());
         if (r && !r->exchange->isFinished()) {
-            m_trace->record(EventType::Error, {it.key()->id(), r->exchange->id(), -1})
-                .value(Field::Message, message)
-                .atom(Field::Code, code);
+            recordError(m_trace, {it.key()->id(), r->exchange->id(), -1}, code, message);
             failRequest(r, code, message);
         }
     }

@@ -61,7 +61,9 @@ signals:
     // what you need in a directly connected slot and keep no pointer (key by id() instead).
     void exchangeFinished(hopscope::Exchange *exchange);
     // A 101 handed the exchange's connection to another driver (h2c, WebSocket, a raw tunnel).
-    // Front ends that drive sessions (qobject_cast to SessionDriver) start here.
+    // Front ends that drive sessions (qobject_cast to SessionDriver) connect to the driver here,
+    // before the client activates it, and may send right away: a session driver holds what is
+    // sent until it has taken the bytes that came with the 101.
     void protocolSwitched(hopscope::Exchange *exchange, hopscope::ProtocolDriver *driver);
     void allFinished();
 

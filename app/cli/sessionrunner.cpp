@@ -20,18 +20,11 @@ void SessionRunner::onProtocolSwitched(Exchange *exchange, ProtocolDriver *drive
     auto *session = qobject_cast<SessionDriver *>(driver);
     if (!session)
         return; // h2c: the client goes on with streams
-    // The driver becomes active right after this signal; send once it runs.
-    QPointer<SessionDriver> guard(session);
-    // A session opens at most once per request: its sends are needed only now.
+    // A session opens at most once per request: its sends are needed only now. Sent right away:
+    // the driver holds them until it runs (SessionDriver), after the bytes that came with the 101.
     const QList<CliOptions::SessionSend> sends =
         m_sendsFor.contains(exchange->id()) ? m_sendsFor.take(exchange->id()) : m_sends;
-    QMetaObject::invokeMethod(
-        this,
-        [this, guard, sends] {
-            if (guard)
-                start(guard, sends);
-        },
-        Qt::QueuedConnection);
+    start(session, sends);
 }
 
 void SessionRunner::start(SessionDriver *session, const QList<CliOptions::SessionSend> &sends)

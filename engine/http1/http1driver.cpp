@@ -58,7 +58,7 @@ void Http1Driver::submit(Exchange *exchange)
     if (!spec.bodyFile.isEmpty()) {
         m_bodyFile = std::make_unique<QFile>(spec.bodyFile);
         if (!m_bodyFile->open(QIODevice::ReadOnly)) {
-            failExchange("request-body", QStringLiteral("cannot read request body %1: %2")
+            failInFlight("request-body", QStringLiteral("cannot read request body %1: %2")
                                              .arg(spec.bodyFile, m_bodyFile->errorString()));
             return;
         }
@@ -107,7 +107,7 @@ void Http1Driver::writeMoreBody()
         if (m_bodyFile) {
             QByteArray chunk = m_bodyFile->read(qMin<qint64>(64 * 1024, m_bodyToSend - m_bodySent));
             if (chunk.isEmpty()) {
-                failExchange("request-body",
+                failInFlight("request-body",
                              QStringLiteral("request body file %1 ended early or could not be read")
                                  .arg(m_bodyFile->fileName()));
                 return;
@@ -157,10 +157,8 @@ void Http1Driver::onReadyRead()
         m_trace->record(EventType::NetRead, sc, Direction::In).integer(Field::Bytes, n);
         if (!m_exchange) {
             // Nothing was asked: a server talking out of turn on an idle keep-alive connection.
-            m_trace->record(EventType::Error, sc)
-                .value(Field::Message,
-                       QStringLiteral("%1 unexpected bytes on an idle connection").arg(n))
-                .value(Field::Code, QStringLiteral("unsolicited-data"));
+            recordError(m_trace, sc, "unsolicited-data",
+                        QStringLiteral("%1 unexpected bytes on an idle connection").arg(n));
             closeConnection(QStringLiteral("unsolicited data from the server"));
             return;
         }
@@ -190,7 +188,7 @@ void Http1Driver::onReadyRead()
         if (m_exchange && m_exchange->state() == Exchange::State::Failed) {
             // Decoding or writing the body failed (a decompression bomb, a full disk): stop
             // reading now instead of draining a body nobody can use.
-            failExchange(m_exchange->errorCode(), m_exchange->error());
+            failInFlight(m_exchange->errorCode(), m_exchange->error());
             closeConnection(QStringLiteral("response body could not be processed"));
             return;
         }
@@ -221,7 +219,7 @@ void Http1Driver::processResult(Http1ResponseParser::Result result, qsizetype, q
         break;
     case R::Error:
         flushBodyEvent();
-        failExchange(m_parser->errorCode(), m_parser->errorString());
+        failInFlight(m_parser->errorCode(), m_parser->errorString());
         closeConnection(QStringLiteral("protocol error: %1").arg(m_parser->errorString()));
         break;
     }
@@ -262,11 +260,8 @@ void Http1Driver::onResponseHead(const ResponseHead &head)
     m_exchange->version = head.version;
     m_exchange->responseHeaders = head.headers;
     m_exchange->setState(Exchange::State::Receiving);
-    if (!m_exchange->prepareBody()) {
-        m_trace->record(EventType::Error, sc)
-            .value(Field::Message, m_exchange->error())
-            .atom(Field::Code, m_exchange->errorCode());
-    }
+    if (!m_exchange->prepareBody())
+        recordError(m_trace, sc, m_exchange->errorCode(), m_exchange->error());
 }
 
 HeaderList Http1Driver::upgradeOfferHeaders(Exchange *exchange)
@@ -328,21 +323,27 @@ void Http1Driver::switchProtocol(QByteArrayView leftover)
         m_trace->record(EventType::UpgradeSwitch, sc)
             .text(Field::Protocol, QLatin1StringView(m_offeredToken))
             .integer(Field::LeftoverBytes, leftover.size());
+        // The 101 is the exchange's response head until the next protocol says otherwise (h2c's
+        // stream 1 does; a session's exchange completes with it): every handler finds it there.
+        ex->status = m_switchHead.status;
+        ex->reason = m_switchHead.reason;
+        ex->version = m_switchHead.version;
+        ex->responseHeaders = m_switchHead.headers;
         UpgradeContext ctx{m_conn, ex, m_switchHead, leftover.toByteArray(), m_offer};
         next = handler->takeOver(ctx, &problem);
     }
     if (!next) {
-        failExchange("upgrade", problem);
+        failInFlight("upgrade", problem);
         closeConnection(QStringLiteral("bad protocol switch: %1").arg(problem));
         return;
     }
-    // From here on the socket belongs to the next driver; this one stays silent.
+    // From here on the socket belongs to the next driver; this one stays silent. The client
+    // wires the next driver up and activates it (ProtocolDriver::activate()).
     m_conn->socket()->disconnect(this);
     m_idleTimer.stop();
     m_exchange = nullptr;
     m_keepAlive = false;
     emit switchedTo(next);
-    next->activate();
 }
 
 void Http1Driver::onBodyData(QByteArrayView data)
@@ -390,22 +391,20 @@ void Http1Driver::complete()
     ex->timings.end = m_trace->elapsedNs();
     // A decode or output error during the body already failed the exchange.
     if (ex->isFinished() || !ex->finishBody()) {
-        failExchange(ex->errorCode(), ex->error());
+        failInFlight(ex->errorCode(), ex->error());
         closeConnection(QStringLiteral("response body could not be processed"));
         return;
     }
-    ex->setState(Exchange::State::Complete);
     ++m_completed;
     m_idleTimer.stop();
-    recordResponseComplete(m_trace, m_conn->scope(ex->id()), *ex);
     m_exchange = nullptr;
     const bool keep = m_keepAlive;
-    emit finished(ex, false);
+    completeExchange(ex);
     if (!keep)
         closeConnection(QStringLiteral("the response ended the connection (no keep-alive)"));
 }
 
-void Http1Driver::failExchange(const QByteArray &code, const QString &message, bool retryable)
+void Http1Driver::failInFlight(const QByteArray &code, const QString &message, bool retryable)
 {
     Exchange *ex = m_exchange;
     if (!ex)
@@ -413,16 +412,9 @@ void Http1Driver::failExchange(const QByteArray &code, const QString &message, b
     m_exchange = nullptr;
     m_idleTimer.stop();
     m_keepAlive = false;
-    if (ex->timings.end < 0)
-        ex->timings.end = m_trace->elapsedNs();
-    ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
-    ex->fail(code, message);
-    if (!retryable) {
-        m_trace->record(EventType::Error, m_conn->scope(ex->id()))
-            .value(Field::Message, message)
-            .atom(Field::Code, code);
-    }
-    emit finished(ex, retryable);
+    // A retryable failure (a reused connection closed before any response byte) is not an
+    // error yet: the client's pool.retry, or its request.failed, tells what became of it.
+    failExchange(ex, code, message, retryable, retryable ? ErrorEvent::Omit : ErrorEvent::Record);
 }
 
 void Http1Driver::onDisconnected()
@@ -447,7 +439,7 @@ void Http1Driver::onDisconnected()
                     : m_conn->socket()->errorString();
             if (!why.isEmpty())
                 message += QStringLiteral(" (%1)").arg(why);
-            failExchange(m_parser->errorCode(), message, retryable);
+            failInFlight(m_parser->errorCode(), message, retryable);
         }
     }
     closeConnection(QStringLiteral("closed by peer"));
@@ -458,7 +450,7 @@ void Http1Driver::onIdleTimeout()
     if (!m_exchange)
         return;
     const int ms = m_exchange->spec().timeouts.idleMs;
-    failExchange(
+    failInFlight(
         "timeout",
         QStringLiteral("idle timeout: no data for %1 s (--idle-timeout)").arg(ms / 1000.0));
     closeConnection(QStringLiteral("idle timeout"));
@@ -466,7 +458,7 @@ void Http1Driver::onIdleTimeout()
 
 void Http1Driver::abort(const QByteArray &code, const QString &message)
 {
-    failExchange(code, message);
+    failInFlight(code, message);
     closeConnection(message);
 }
 

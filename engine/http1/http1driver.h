@@ -55,7 +55,8 @@ private:
     void processResult(Http1ResponseParser::Result result, qsizetype consumed, qsizetype available);
     void flushBodyEvent();
     void complete();
-    void failExchange(const QByteArray &code, const QString &message, bool retryable = false);
+    // Fails the exchange in flight (if any) and ends keep-alive.
+    void failInFlight(const QByteArray &code, const QString &message, bool retryable = false);
     void closeConnection(const QString &reason);
     HeaderList upgradeOfferHeaders(Exchange *exchange);
     void switchProtocol(QByteArrayView leftover);

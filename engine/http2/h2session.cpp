@@ -186,13 +186,10 @@ void H2Session::startAfterUpgrade(Exchange *upgraded, const QByteArray &settings
     }
     sendInitialSettings(false);
     pumpSend();
-    if (!leftover.isEmpty()) {
-        m_trace->record(EventType::NetRead, m_conn->scope(), Direction::In)
-            .integer(Field::Bytes, leftover.size())
-            .boolean(Field::Leftover, true);
-        if (feed(leftover))
-            pumpSend();
-    }
+    // The bytes that came with the 101 were read (and traced as `net.read`) by the HTTP/1.1
+    // driver; `upgrade.switch` counts them. Handing them over is no read from the socket.
+    if (!leftover.isEmpty() && feed(leftover))
+        pumpSend();
     touchIdle();
     // readyRead is not raised again for what Qt already holds: read it now.
     if (!m_closed && !m_broken)
@@ -308,32 +305,24 @@ void H2Session::completeStream(Stream *st)
         failStream(st, ex->errorCode(), ex->error());
         return;
     }
-    ex->setState(Exchange::State::Complete);
     st->ex = nullptr;
     --m_inFlight;
     ++m_completed;
-    recordResponseComplete(m_trace, scope(st, st->id), *ex);
+    markExchangeComplete(m_trace, scope(st, st->id), ex);
     m_finishedQueue.append({ex, false});
 }
 
 void H2Session::failStream(Stream *st, const QByteArray &code, const QString &message,
-                           bool retryable, bool recordError)
+                           bool retryable, ErrorEvent event)
 {
     Exchange *ex = st->ex;
     if (!ex)
         return;
     st->ex = nullptr;
     --m_inFlight;
-    if (ex->timings.end < 0)
-        ex->timings.end = now();
-    ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
-    ex->fail(code, message);
-    // Every failure is an `error` in the trace, also one the client may retry elsewhere.
-    if (recordError) {
-        m_trace->record(EventType::Error, scope(st, st->id))
-            .value(Field::Message, message)
-            .atom(Field::Code, code);
-    }
+    // Every failure is an `error` in the trace, also one the client may retry elsewhere (a
+    // refused stream is news about the server), unless the connection's error said it already.
+    markExchangeFailed(m_trace, scope(st, st->id), ex, code, message, event);
     m_finishedQueue.append({ex, retryable});
 }
 
@@ -349,9 +338,7 @@ void H2Session::failConnection(const QByteArray &code, const QString &message)
 {
     if (m_closed)
         return;
-    m_trace->record(EventType::Error, {m_conn->id(), 0, 0})
-        .value(Field::Message, message)
-        .atom(Field::Code, code);
+    recordError(m_trace, {m_conn->id(), 0, 0}, code, message);
     std::vector<Stream *> open;
     for (const auto &[id, st] : m_streams) {
         if (st->ex)
@@ -359,7 +346,7 @@ void H2Session::failConnection(const QByteArray &code, const QString &message)
     }
     std::sort(open.begin(), open.end(), [](Stream *a, Stream *b) { return a->id < b->id; });
     for (Stream *st : open)
-        failStream(st, code, message, false, false);
+        failStream(st, code, message, false, ErrorEvent::Omit);
     closeConnection(message);
 }
 

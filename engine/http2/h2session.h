@@ -116,7 +116,7 @@ private:
     void handleGoaway(const nghttp2_frame &frame);
     void completeStream(Stream *st);
     void failStream(Stream *st, const QByteArray &code, const QString &message,
-                    bool retryable = false, bool recordError = true);
+                    bool retryable = false, ErrorEvent event = ErrorEvent::Record);
     void setConnectionError(const QByteArray &code, const QString &message);
     void failConnection(const QByteArray &code, const QString &message);
     void closeConnection(const QString &reason);

@@ -284,9 +284,8 @@ void H2Session::handleGoaway(const nghttp2_frame &frame)
                        qsizetype(frame.goaway.opaque_data_len)));
     const QByteArray code = "h2-goaway:" + H2FrameTrace::errorCodeName(m_goawayError).toLatin1();
     if (m_goawayError != NGHTTP2_NO_ERROR) {
-        m_trace->record(EventType::Error, {m_conn->id(), 0, 0})
-            .value(Field::Message, QStringLiteral("server sent %1").arg(goawaySuffix()))
-            .atom(Field::Code, code);
+        recordError(m_trace, {m_conn->id(), 0, 0}, code,
+                    QStringLiteral("server sent %1").arg(goawaySuffix()));
     }
     // Streams above last_stream_id were never processed: safe to retry elsewhere. The rest
     // may still complete.

@@ -202,16 +202,14 @@ void H2Session::onDisconnected()
         // Like a closed keep-alive connection in HTTP/1.1: a stream that got nothing back on a
         // connection that already served responses may be retried elsewhere.
         const bool reused = m_completed > 0;
-        m_trace->record(EventType::Error, {m_conn->id(), 0, 0})
-            .value(Field::Message, message)
-            .atom(Field::Code, "connection-closed");
+        recordError(m_trace, {m_conn->id(), 0, 0}, "connection-closed", message);
         std::vector<Stream *> open;
         for (const auto &[id, st] : m_streams) {
             if (st->ex)
                 open.push_back(st.get());
         }
         for (Stream *st : open)
-            failStream(st, "connection-closed", message, reused && !st->gotFrame, false);
+            failStream(st, "connection-closed", message, reused && !st->gotFrame, ErrorEvent::Omit);
         closeConnection(QStringLiteral("closed by peer"));
     } else {
         closeConnection(QStringLiteral("closed by peer"));

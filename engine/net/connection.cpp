@@ -1,5 +1,6 @@
 #include "net/connection.h"
 
+#include "net/exchangeoutcome.h"
 #include "trace/tracestore.h"
 
 #include <QCborArray>
@@ -102,6 +103,19 @@ void Connection::open(quint32 firstRequest)
     m_state = State::Resolving;
     m_timings.dnsStart = m_trace->elapsedNs();
     m_lookupId = QHostInfo::lookupHost(m_origin.host, this, &Connection::onLookedUp);
+}
+
+void Connection::openOn(QAbstractSocket *connected)
+{
+    Q_ASSERT(m_state == State::Idle && connected->state() == QAbstractSocket::ConnectedState);
+    connected->setParent(this);
+    m_socket = connected;
+    m_ssl = qobject_cast<QSslSocket *>(connected);
+    if (m_ssl)
+        m_alpn = m_ssl->sslConfiguration().nextNegotiatedProtocol();
+    m_state = State::Open;
+    touch();
+    emit ready();
 }
 
 void Connection::onLookedUp(const QHostInfo &info)
@@ -300,9 +314,7 @@ void Connection::fail(const QByteArray &code, const QString &message)
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
     }
-    m_trace->record(EventType::Error, scope(m_firstRequest))
-        .value(Field::Message, message)
-        .atom(Field::Code, code);
+    recordError(m_trace, scope(m_firstRequest), code, message);
     close(message);
     emit failed(code, message);
 }

@@ -19,7 +19,8 @@ namespace hopscope {
 class TraceStore;
 
 // One transport connection to an origin. It owns its QTcpSocket or QSslSocket for its whole
-// life, across any change of protocol on top; drivers borrow the socket. It resolves the host
+// life, across any change of protocol on top; drivers borrow the socket (any connected
+// QAbstractSocket: openOn() takes one that a test made). It resolves the host
 // itself (so DNS is timed and traced apart from connect), tries each address in turn, and
 // records the address actually connected to and the TLS outcome.
 class Connection : public QObject
@@ -54,6 +55,10 @@ public:
     // Starts DNS, connect and TLS for request `firstRequest` (the id its events carry). Emits
     // ready() or failed().
     void open(quint32 firstRequest);
+    // Opens on a socket that is already connected, without DNS, connect or TLS, and emits
+    // ready(): how tests run drivers over an in-memory socket (tests/support/memorysocket.h).
+    // The connection owns the socket from here on.
+    void openOn(QAbstractSocket *connected);
     // Closes the socket now, recording why. Emits closed() once.
     void close(const QString &reason);
     // Records that bytes were read/written (for idle tracking by the pool).

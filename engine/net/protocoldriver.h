@@ -1,5 +1,7 @@
 #pragma once
 
+#include "net/exchangeoutcome.h"
+
 #include <QByteArray>
 #include <QObject>
 #include <QString>
@@ -37,9 +39,11 @@ public:
     // Fails every exchange in flight with this reason and closes the connection.
     virtual void abort(const QByteArray &code, const QString &message) = 0;
 
-    // A driver created by an upgrade handler starts only after the client has connected to its
-    // signals (its first bytes may complete a response at once); the handler stores the start
-    // here and whoever emitted switchedTo() calls activate().
+    // A driver starts only after whoever uses it has connected to its signals: its first bytes
+    // (those that came with a 101) may complete a response at once. Whoever creates it stores the
+    // start here (an upgrade handler, the client for HTTP/2 by prior knowledge); the one owner of
+    // activation is the Client, which calls activate() once it is wired (a test harness driving
+    // a driver alone does the same). A second activate() does nothing.
     void setActivation(std::function<void()> start) { m_activation = std::move(start); }
     void activate()
     {
@@ -63,6 +67,16 @@ signals:
     void closed();
     // A response advertised protocols through `Upgrade` without an offer (Apache: `h2,h2c`).
     void upgradeAdvertised(const QList<QByteArray> &protocols);
+
+protected:
+    // The one way a driver ends an exchange and tells the client (net/exchangeoutcome.h):
+    // failed with this code and message (its `error` event recorded unless `event` says
+    // otherwise), or complete (its `response.complete` recorded); then finished().
+    void failExchange(Exchange *exchange, const QByteArray &code, const QString &message,
+                      bool retryable = false, ErrorEvent event = ErrorEvent::Record);
+    void completeExchange(Exchange *exchange);
+    // The scope of the exchange's events on this connection.
+    EventScope exchangeScope(const Exchange *exchange) const;
 
 private:
     Connection *m_conn;

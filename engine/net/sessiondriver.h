@@ -2,6 +2,12 @@
 
 #include "net/protocoldriver.h"
 
+#include <QList>
+#include <QPointer>
+
+#include <functional>
+#include <utility>
+
 namespace hopscope {
 
 // A connection that an upgrade turned into a two-way session (WebSocket, a raw tunnel, a
@@ -32,6 +38,34 @@ public:
 signals:
     // The peer sent something (a message, bytes, a ping): lingering front ends reset their clock.
     void peerActivity();
+
+protected:
+    // Client::protocolSwitched() comes before activation, so that front ends connect to the
+    // driver before its first bytes (those that came with the 101) are delivered. What a front
+    // end sends or closes from there is held and replayed, in order, by runHeldCalls(), which
+    // the driver calls once it has taken those bytes: nothing it sends overtakes them.
+    bool holdUntilRunning(std::function<void()> call)
+    {
+        if (m_running)
+            return false;
+        m_held.append(std::move(call));
+        return true;
+    }
+    void runHeldCalls()
+    {
+        m_running = true;
+        const QPointer<SessionDriver> guard(this);
+        const QList<std::function<void()>> held = std::exchange(m_held, {});
+        for (const auto &call : held) {
+            call();
+            if (!guard)
+                return;
+        }
+    }
+
+private:
+    bool m_running = false;
+    QList<std::function<void()>> m_held;
 };
 
 } // namespace hopscope

@@ -101,21 +101,22 @@ void RawTunnelDriver::start(const QByteArray &leftover)
     // driver, which no longer listens.
     if (m_exchange && s->state() == QAbstractSocket::UnconnectedState)
         onDisconnected();
+    runHeldCalls(); // what a front end sent before we ran goes out after the leftover came in
 }
 
 void RawTunnelDriver::submit(Exchange *exchange)
 {
     // canSubmit() is false: a tunnel carries no requests. Refuse loudly rather than hang one.
-    exchange->setState(Exchange::State::Queued);
-    exchange->fail("upgrade", QStringLiteral("connection %1 is a %2 tunnel and takes no requests")
-                                  .arg(connection()->id())
-                                  .arg(QString::fromLatin1(m_token)));
-    emit finished(exchange, false);
+    failExchange(exchange, "upgrade",
+                 QStringLiteral("connection %1 is a %2 tunnel and takes no requests")
+                     .arg(connection()->id())
+                     .arg(QString::fromLatin1(m_token)));
 }
 
 bool RawTunnelDriver::isSessionOpen() const
 {
-    return m_started && m_exchange && !m_closing && connection()->isOpen();
+    // Open from the 101 on; what is sent before start() is held (SessionDriver).
+    return m_exchange && !m_closing && connection()->isOpen();
 }
 
 void RawTunnelDriver::sendText(const QByteArray &utf8)
@@ -132,6 +133,8 @@ void RawTunnelDriver::write(const QByteArray &data)
 {
     if (!isSessionOpen() || data.isEmpty())
         return;
+    if (holdUntilRunning([this, data] { write(data); }))
+        return;
     m_trace->record(EventType::RawData, connection()->scope(m_exchange->id()), Direction::Out)
         .fieldsFrom(dataFields(data));
     connection()->socket()->write(data);
@@ -147,6 +150,10 @@ void RawTunnelDriver::onReadyRead()
         const QByteArray chunk = s->readAll();
         if (chunk.isEmpty())
             break;
+        // A read from the socket, like every driver's; the leftover was not one (the HTTP/1.1
+        // driver read it) and goes to deliver() alone.
+        m_trace->record(EventType::NetRead, connection()->scope(m_exchange->id()), Direction::In)
+            .integer(Field::Bytes, chunk.size());
         deliver(chunk);
     }
 }
@@ -181,6 +188,8 @@ void RawTunnelDriver::onBytesWritten()
 void RawTunnelDriver::closeSession(int, const QString &)
 {
     if (!m_exchange || m_closing)
+        return;
+    if (holdUntilRunning([this] { closeSession(); }))
         return;
     m_closing = true;
     // QTcpSocket cannot shut down only its sending side, so "our side is done" means: let the
@@ -287,9 +296,7 @@ void RawTunnelDriver::complete(const QString &closeReason)
         closeConnection(QStringLiteral("tunnel data could not be written: %1").arg(ex->error()));
         return;
     }
-    ex->setState(Exchange::State::Complete);
-    recordResponseComplete(m_trace, connection()->scope(ex->id()), *ex);
-    emit finished(ex, false);
+    completeExchange(ex);
     closeConnection(closeReason);
 }
 
@@ -300,14 +307,7 @@ void RawTunnelDriver::fail(const QByteArray &code, const QString &message)
         return;
     m_idleTimer.stop();
     m_closeTimer.stop();
-    if (ex->timings.end < 0)
-        ex->timings.end = m_trace->elapsedNs();
-    ex->setState(Exchange::State::Queued); // fail() only acts on unfinished exchanges
-    ex->fail(code, message);
-    m_trace->record(EventType::Error, connection()->scope(ex->id()))
-        .value(Field::Message, message)
-        .atom(Field::Code, code);
-    emit finished(ex, false);
+    failExchange(ex, code, message);
 }
 
 void RawTunnelDriver::closeConnection(const QString &reason)

@@ -14,12 +14,8 @@ ProtocolDriver *RawTunnelHandler::takeOver(UpgradeContext &ctx, QString *error)
     QByteArray token = ctx.exchange->spec().upgradeToken();
     if (token.isEmpty())
         token = m_token;
-    Exchange *ex = ctx.exchange;
-    ex->status = ctx.response.status;
-    ex->reason = ctx.response.reason;
-    ex->version = ctx.response.version;
-    ex->responseHeaders = ctx.response.headers;
-    auto *driver = new RawTunnelDriver(ctx.connection, ex, token, ctx.connection);
+    // The exchange already holds the 101 (the HTTP/1.1 driver put it there): its status.
+    auto *driver = new RawTunnelDriver(ctx.connection, ctx.exchange, token, ctx.connection);
     // Started only once the client listens to it (see ProtocolDriver::setActivation): the
     // leftover alone may already be all the peer ever says before closing.
     driver->setActivation([driver, leftover = ctx.leftover] { driver->start(leftover); });

@@ -76,6 +76,10 @@ void WebSocketDriver::start(const QByteArray &leftover)
     if (auto *ssl = qobject_cast<QSslSocket *>(s))
         connect(ssl, &QSslSocket::encryptedBytesWritten, this, &WebSocketDriver::onBytesWritten);
     connect(m_conn, &Connection::closed, this, &WebSocketDriver::onConnectionClosed);
+    // The exchange holds the 101 head (the HTTP/1.1 driver put it there); the session is its
+    // response from here on.
+    if (m_exchange)
+        m_exchange->setState(Exchange::State::Receiving);
     if (!leftover.isEmpty())
         processIncoming(leftover);
     // readyRead is not emitted again for bytes Qt already holds.
@@ -83,13 +87,13 @@ void WebSocketDriver::start(const QByteArray &leftover)
         onReadyRead();
     if (m_exchange && s->state() == QAbstractSocket::UnconnectedState)
         onDisconnected();
+    runHeldCalls(); // what a front end sent before we ran goes out after the leftover came in
 }
 
 void WebSocketDriver::submit(Exchange *exchange)
 {
     // canSubmit() is false: nothing may be sent as a request over a WebSocket.
-    exchange->fail("internal", QStringLiteral("a WebSocket connection takes no requests"));
-    emit finished(exchange, false);
+    failExchange(exchange, "internal", QStringLiteral("a WebSocket connection takes no requests"));
 }
 
 void WebSocketDriver::onReadyRead()
@@ -190,10 +194,8 @@ void WebSocketDriver::flushWslay()
         m_conn->touch();
     }
     if (rv != 0) {
-        m_trace->record(EventType::Error, scope())
-            .value(Field::Message,
-                   QStringLiteral("WebSocket write failed (wslay error %1)").arg(rv))
-            .value(Field::Code, QStringLiteral("ws-write"));
+        recordError(m_trace, scope(), "ws-write",
+                    QStringLiteral("WebSocket write failed (wslay error %1)").arg(rv));
     }
 }
 
@@ -323,12 +325,11 @@ void WebSocketDriver::traceClose(Direction dir, int code, QByteArrayView reason)
 
 void WebSocketDriver::sendText(const QByteArray &utf8)
 {
-    if (m_state != State::Open)
+    if (m_state != State::Open || holdUntilRunning([this, utf8] { sendText(utf8); }))
         return;
     if (!ws::Utf8Validator::isValid(utf8)) {
-        m_trace->record(EventType::Error, scope())
-            .value(Field::Message, QStringLiteral("text message not sent: it is not valid UTF-8"))
-            .value(Field::Code, QStringLiteral("ws-utf8"));
+        recordError(m_trace, scope(), "ws-utf8",
+                    QStringLiteral("text message not sent: it is not valid UTF-8"));
         return;
     }
     queueMessage(ws::Text, utf8);
@@ -336,14 +337,17 @@ void WebSocketDriver::sendText(const QByteArray &utf8)
 
 void WebSocketDriver::sendBinary(const QByteArray &data)
 {
-    if (m_state == State::Open)
-        queueMessage(ws::Binary, data);
+    if (m_state != State::Open || holdUntilRunning([this, data] { sendBinary(data); }))
+        return;
+    queueMessage(ws::Binary, data);
 }
 
 bool WebSocketDriver::sendPing(const QByteArray &payload)
 {
     if (m_state != State::Open || payload.size() > ws::kMaxControlPayload)
         return false;
+    if (holdUntilRunning([this, payload] { sendPing(payload); }))
+        return true;
     const wslay_event_msg msg{ws::Ping, reinterpret_cast<const uint8_t *>(payload.constData()),
                               size_t(payload.size())};
     if (wslay_event_queue_msg(m_ctx, &msg) != 0)
@@ -359,11 +363,10 @@ void WebSocketDriver::queueMessage(quint8 opcode, const QByteArray &data)
     const wslay_event_msg msg{opcode, reinterpret_cast<const uint8_t *>(data.constData()),
                               size_t(data.size())};
     if (const int rv = wslay_event_queue_msg(m_ctx, &msg); rv != 0) {
-        m_trace->record(EventType::Error, scope())
-            .value(Field::Message, QStringLiteral("%1 message not sent (wslay error %2)")
-                                       .arg(ws::opcodeName(opcode))
-                                       .arg(rv))
-            .value(Field::Code, QStringLiteral("ws-write"));
+        recordError(m_trace, scope(), "ws-write",
+                    QStringLiteral("%1 message not sent (wslay error %2)")
+                        .arg(ws::opcodeName(opcode))
+                        .arg(rv));
         return;
     }
     traceMessage(Direction::Out, opcode, data);
@@ -385,7 +388,8 @@ void WebSocketDriver::queueClose(int code, const QByteArray &reason)
 
 void WebSocketDriver::closeSession(int code, const QString &reason)
 {
-    if (m_state != State::Open)
+    if (m_state != State::Open ||
+        holdUntilRunning([this, code, reason] { closeSession(code, reason); }))
         return;
     m_state = State::Closing;
     queueClose(code == ws::kNoStatusReceived ? 0 : code, reason.toUtf8());
@@ -409,9 +413,7 @@ void WebSocketDriver::failSession(const ws::Violation &v)
 {
     m_reading = false;
     wslay_event_shutdown_read(m_ctx);
-    m_trace->record(EventType::Error, scope())
-        .value(Field::Message, v.message)
-        .text(Field::Code, QLatin1StringView(v.code));
+    recordError(m_trace, scope(), v.code, v.message);
     if (!m_closeSent && m_conn->isOpen()) {
         queueClose(v.closeCode, v.message.toUtf8());
         flushWslay();
@@ -423,9 +425,7 @@ void WebSocketDriver::failSession(const ws::Violation &v)
 void WebSocketDriver::abort(const QByteArray &code, const QString &message)
 {
     if (m_exchange) {
-        m_trace->record(EventType::Error, scope())
-            .value(Field::Message, message)
-            .atom(Field::Code, code);
+        recordError(m_trace, scope(), code, message);
         if (!m_closeSent && m_conn->isOpen()) {
             queueClose(1001, message.toUtf8()); // going away
             flushWslay();
@@ -442,10 +442,10 @@ void WebSocketDriver::finishComplete(int code, const QString &reason)
     Exchange *ex = std::exchange(m_exchange, nullptr);
     if (ex) {
         ex->timings.end = m_trace->elapsedNs();
-        ex->setState(Exchange::State::Complete);
         // The session ended over WebSocket; messages are not body bytes (wireBodyBytes() is 0).
         ex->protocol = QByteArrayLiteral("websocket");
-        recordResponseComplete(m_trace, scope(), *ex);
+        // finished() waits until our close left and sessionClosed() went out.
+        markExchangeComplete(m_trace, scope(), ex);
     }
     // Our close (or echo) leaves before the client may shut everything down on finished().
     closeTransport(QStringLiteral("WebSocket closed (%1)").arg(code));
@@ -460,11 +460,9 @@ void WebSocketDriver::finishFailed(const QByteArray &code, const QString &messag
     m_reading = false;
     m_closeTimer.stop();
     Exchange *ex = std::exchange(m_exchange, nullptr);
-    if (ex) {
-        if (ex->timings.end < 0)
-            ex->timings.end = m_trace->elapsedNs();
-        ex->fail(code, message);
-    }
+    // The error event is already recorded: before the close frame that carries it went out.
+    if (ex)
+        markExchangeFailed(m_trace, scope(), ex, code, message, ErrorEvent::Omit);
     closeTransport(QStringLiteral("WebSocket failed: %1").arg(message));
     emit sessionClosed(closeCode, message);
     if (ex)
@@ -493,9 +491,7 @@ void WebSocketDriver::onDisconnected()
         return;
     }
     const QString message = QStringLiteral("connection closed without a close handshake");
-    m_trace->record(EventType::Error, scope())
-        .value(Field::Message, message)
-        .value(Field::Code, QStringLiteral("ws-closed"));
+    recordError(m_trace, scope(), "ws-closed", message);
     finishFailed("ws-closed", message, 1006);
 }
 
@@ -506,9 +502,7 @@ void WebSocketDriver::onConnectionClosed(const QString &reason)
     m_transportClosing = true;
     if (m_exchange) {
         const QString message = QStringLiteral("connection closed: %1").arg(reason);
-        m_trace->record(EventType::Error, scope())
-            .value(Field::Message, message)
-            .value(Field::Code, QStringLiteral("ws-closed"));
+        recordError(m_trace, scope(), "ws-closed", message);
         finishFailed("ws-closed", message, 1006);
     }
     emitClosedOnce();

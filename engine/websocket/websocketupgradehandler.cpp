@@ -94,13 +94,8 @@ ProtocolDriver *WebSocketUpgradeHandler::takeOver(UpgradeContext &ctx, QString *
     if (!error->isEmpty())
         return nullptr;
 
-    // The HTTP/1.1 driver leaves the exchange at its 101 head: the session is its response.
-    ex->status = ctx.response.status;
-    ex->reason = ctx.response.reason;
-    ex->version = ctx.response.version;
-    ex->responseHeaders = ctx.response.headers;
-    ex->setState(Exchange::State::Receiving);
-
+    // The exchange already holds the 101 head (the HTTP/1.1 driver put it there): the session
+    // is its response.
     auto *driver = new WebSocketDriver(ctx.connection, ex, ctx.connection);
     driver->setSubprotocol(headerValue(ctx.response.headers, "Sec-WebSocket-Protocol").trimmed());
     driver->setActivation([driver, leftover = ctx.leftover] { driver->start(leftover); });

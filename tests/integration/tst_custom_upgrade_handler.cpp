@@ -9,7 +9,6 @@
 #include "core/exchange.h"
 #include "net/connection.h"
 #include "net/sessiondriver.h"
-#include "trace/tracefields.h"
 #include "trace/tracestore.h"
 #include "traceevents.h"
 #include "upgrade/rawtunnelhandler.h"
@@ -52,18 +51,22 @@ public:
         takeLines();
         if (s->bytesAvailable() > 0)
             onReadyRead();
+        runHeldCalls(); // what was sent from protocolSwitched() goes out now
     }
 
     QByteArray protocol() const override { return "x-reverse"; }
     int inFlight() const override { return m_exchange ? 1 : 0; }
     void submit(Exchange *exchange) override
     {
-        exchange->fail("upgrade", u"x-reverse takes no requests"_s);
-        emit finished(exchange, false);
+        failExchange(exchange, "upgrade", u"x-reverse takes no requests"_s);
     }
     void abort(const QByteArray &code, const QString &message) override { finish(code, message); }
 
-    void sendText(const QByteArray &line) override { connection()->socket()->write(line + '\n'); }
+    void sendText(const QByteArray &line) override
+    {
+        if (!holdUntilRunning([this, line] { sendText(line); }))
+            connection()->socket()->write(line + '\n');
+    }
     void sendBinary(const QByteArray &data) override { sendText(data); }
     void closeSession(int, const QString &) override { finish({}, {}); }
     bool isSessionOpen() const override { return m_exchange && connection()->isOpen(); }
@@ -95,15 +98,11 @@ private:
         Exchange *ex = std::exchange(m_exchange, nullptr);
         if (!ex)
             return;
-        TraceStore *trace = connection()->trace();
-        ex->timings.end = trace->elapsedNs();
-        if (code.isEmpty()) {
-            ex->setState(Exchange::State::Complete);
-            recordResponseComplete(trace, connection()->scope(ex->id()), *ex);
-        } else {
-            ex->fail(code, message);
-        }
-        emit finished(ex, false);
+        // The base records response.complete or the error and emits finished().
+        if (code.isEmpty())
+            completeExchange(ex);
+        else
+            failExchange(ex, code, message);
         connection()->close(u"x-reverse session ended"_s);
         emit closed();
     }
@@ -130,7 +129,6 @@ public:
         ++takeOvers;
         head = ctx.response;
         leftover = ctx.leftover;
-        ctx.exchange->status = ctx.response.status;
         auto *driver = new ReverseDriver(ctx.connection, ctx.exchange, ctx.connection);
         driver->setActivation([driver, l = ctx.leftover] { driver->start(l); });
         return driver;
@@ -357,14 +355,9 @@ void CustomUpgradeHandlerTest::customHandlerTakesOver()
             if (received.size() == expected.size())
                 session->closeSession(1000, {});
         });
-        // Like the CLI: send once the driver runs (it starts right after this signal).
-        QMetaObject::invokeMethod(
-            session,
-            [&] {
-                for (const QByteArray &s : sends)
-                    session->sendText(s);
-            },
-            Qt::QueuedConnection);
+        // Like the CLI: send from here; the driver holds it until it runs.
+        for (const QByteArray &s : sends)
+            session->sendText(s);
     });
     QSignalSpy switched(&client, &Client::protocolSwitched);
     QSignalSpy finished(&client, &Client::exchangeFinished);

@@ -161,26 +161,15 @@ void EngineWorker::onProtocolSwitched(Exchange *ex, ProtocolDriver *driver)
     const Job *job = m_jobOf.value(req);
     if (!job || job->sends.isEmpty())
         return;
-    // The driver becomes active right after this signal (the client activates it once wired):
-    // send on the next turn, as hopscope-cli's session runner does.
-    const QList<SessionMessage> sends = job->sends;
-    const bool linger = job->tourPhase;
-    QPointer<SessionDriver> guard(session);
-    QMetaObject::invokeMethod(
-        this,
-        [this, guard, sends, linger, req] {
-            if (!guard || !guard->isSessionOpen())
-                return;
-            for (const SessionMessage &m : sends) {
-                if (m.kind == SessionMessage::Kind::Binary)
-                    guard->sendBinary(m.data);
-                else
-                    guard->sendText(m.data);
-            }
-            if (linger)
-                lingerThenClose(req);
-        },
-        Qt::QueuedConnection);
+    // Sent now: the driver holds them until it runs (SessionDriver), after the leftover.
+    for (const SessionMessage &m : job->sends) {
+        if (m.kind == SessionMessage::Kind::Binary)
+            session->sendBinary(m.data);
+        else
+            session->sendText(m.data);
+    }
+    if (job->tourPhase)
+        lingerThenClose(req);
 }
 
 // A tour session ends once the peer has been quiet for a second, as the CLI's --linger does,
