@@ -356,8 +356,20 @@ int ConnectionTreeModel::rowCount(const QModelIndex &parent) const
     return parent.row() < int(m_shown.size()) ? m_shown[size_t(parent.row())] : 0;
 }
 
+Qt::ItemFlags ConnectionTreeModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractItemModel::flags(index);
+    // Exchange rows are leaves. Saying so spares the view a hasChildren() per row each time it
+    // lays out a connection with 100,000 streams.
+    if (index.isValid() && index.internalId() != 0)
+        f |= Qt::ItemNeverHasChildren;
+    return f;
+}
+
 bool ConnectionTreeModel::hasChildren(const QModelIndex &parent) const
 {
+    if (parent.isValid() && parent.internalId() != 0)
+        return false; // an exchange row
     return rowCount(parent) > 0;
 }
 

@@ -62,6 +62,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
     bool hasChildren(const QModelIndex &parent = {}) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
 
     // Column 0 index of the exchange's home row (under its connection, or under "Not
     // connected"); invalid when the model does not show it (yet).
