@@ -6,15 +6,17 @@
 
 namespace hopscope {
 
-// Every event of a session, append-only, in chunks of at most kChunkEvents events. A single
-// growing array would copy everything it holds each time it grows: at a million events that is
-// a 40 MB copy inside one batch's append, a stall the window can see. Chunks bound the copy to
-// one chunk; a full chunk is squeezed to its size. Indexes are global (0 .. size()-1); at(i)
-// finds the chunk by binary search.
+// Every event of a session, append-only, in chunks. A single growing array would copy everything
+// it holds each time it grows: at a million events that is a 40 MB copy inside one batch's
+// append, a stall the window can see. A batch of kAdoptEvents or more (the engine's full batches)
+// is kept as its own chunk, shared with the sender, without a copy; smaller ones are gathered
+// into a tail chunk of at most kChunkEvents, squeezed to its size once closed. Indexes are global
+// (0 .. size()-1); at(i) finds the chunk by binary search.
 class TraceLog
 {
 public:
     static constexpr qsizetype kChunkEvents = 65536;
+    static constexpr qsizetype kAdoptEvents = 1024;
 
     qsizetype size() const { return m_size; }
     bool isEmpty() const { return m_size == 0; }
@@ -61,7 +63,10 @@ public:
     Iterator end() const { return {this, m_chunks.size(), 0}; }
 
 private:
+    void closeTail();
+
     std::vector<TraceBatch> m_chunks;
+    bool m_tailOpen = false; // the last chunk gathers small batches (it is not an adopted one)
     std::vector<qsizetype> m_starts; // global index of each chunk's first event
     qsizetype m_size = 0;
 };

@@ -536,6 +536,10 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     table.row(QStringLiteral("RSS growth per exchange"),
               number(double(rssAfter - rssBefore) * 1024.0 / std::max(1, done)) +
                   QStringLiteral(" B"));
+    // Where it goes: the trace itself (records, fields, capacity) is the part no view can drop.
+    table.note(QStringLiteral("of which the trace log: %1 B per exchange (%2 events each)")
+                   .arg(number(double(store->events().bytesUsed()) / std::max(1, done)),
+                        number(double(store->events().size()) / std::max(1, done), 1)));
     table.row(QStringLiteral("GUI thread CPU during the run"),
               number(guiCpuMs) + QStringLiteral(" ms"));
     table.sharedRows(stall, filters, plan, runCpuMs, loadBefore);

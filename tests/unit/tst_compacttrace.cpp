@@ -283,6 +283,7 @@ void CompactTraceTest::traceLogKeepsOrderAcrossChunks_data()
     QTest::newRow("one batch per event") << 1 << 3000;
     QTest::newRow("a batch larger than a chunk") << int(TraceLog::kChunkEvents) + 5 << 3;
     QTest::newRow("uneven") << 10007 << 17;
+    QTest::newRow("adopted and gathered, alternating") << -1 << 60;
 }
 
 // The window's store: events appended batch by batch come back by global index and by
@@ -293,9 +294,16 @@ void CompactTraceTest::traceLogKeepsOrderAcrossChunks()
     QFETCH(int, batches);
     TraceLog log;
     quint64 seq = 0;
+    qsizetype total = 0;
     for (int b = 0; b < batches; ++b) {
+        // -1: batches that alternate around the size a chunk of its own starts at.
+        const int size = batchSize >= 0 ? batchSize
+                         : b % 3 == 0   ? int(TraceLog::kAdoptEvents)
+                         : b % 3 == 1   ? 7
+                                        : int(TraceLog::kAdoptEvents) - 1;
+        total += size;
         TraceBatch batch;
-        for (int i = 0; i < batchSize; ++i) {
+        for (int i = 0; i < size; ++i) {
             TraceRecord r;
             r.seq = ++seq;
             r.type = EventType::NetRead;
@@ -303,7 +311,6 @@ void CompactTraceTest::traceLogKeepsOrderAcrossChunks()
         }
         log.append(batch);
     }
-    const qsizetype total = qsizetype(batchSize) * batches;
     QCOMPARE(log.size(), total);
     for (qsizetype i : {qsizetype(0), qsizetype(1), total / 2, total - 2, total - 1,
                         TraceLog::kChunkEvents - 1, TraceLog::kChunkEvents}) {
