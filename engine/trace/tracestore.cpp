@@ -59,6 +59,9 @@ void TraceStore::flush()
     m_batchTimer.stop();
     if (m_pending.isEmpty())
         return;
+    // The window keeps each full batch as it is (TraceLog adopts it): the spare capacity its
+    // arrays grew into would stay with it for the whole session. Shrinking in place is cheap.
+    m_pending.squeeze();
     if (m_retain)
         m_events.append(m_pending);
     emit eventsAppended(m_pending);
