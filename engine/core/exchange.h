@@ -13,6 +13,15 @@
 namespace hopscope {
 
 // Timestamps in ns on the trace clock; -1 = did not happen (e.g. no DNS on a reused connection).
+// The phases of opening a connection, on the trace clock, as the Connection measured them (its
+// own record, like nghttp's per-connection stats): -1 for a phase that did not happen.
+struct ConnectionTimings
+{
+    qint64 dnsStart = -1, dnsEnd = -1;
+    qint64 connectStart = -1, connectEnd = -1;
+    qint64 tlsStart = -1, tlsEnd = -1;
+};
+
 struct ExchangeTimings
 {
     qint64 start = -1;
@@ -30,7 +39,7 @@ struct ExchangeTimings
 
     // The phases of opening a connection (DNS, connect, TLS), as that connection measured them:
     // they belong to the request that opened it.
-    void setConnectionPhases(const ExchangeTimings &connection)
+    void setConnectionPhases(const ConnectionTimings &connection)
     {
         dnsStart = connection.dnsStart;
         dnsEnd = connection.dnsEnd;

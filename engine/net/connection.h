@@ -49,8 +49,8 @@ public:
     // h2, or cleartext HTTP/2 by prior knowledge or through an h2c upgrade. When false it will
     // speak HTTP/1.1, and requests need not wait for it to open before opening others.
     bool mayMultiplex() const;
-    // DNS, connect and TLS on the trace clock (the other fields stay -1).
-    const ExchangeTimings &timings() const { return m_timings; }
+    // DNS, connect and TLS on the trace clock.
+    const ConnectionTimings &timings() const { return m_timings; }
 
     // Starts DNS, connect and TLS for request `firstRequest` (the id its events carry). Emits
     // ready() or failed().
@@ -93,7 +93,7 @@ private:
     // The request that opened this connection may finish (time out) before it is open: the
     // connection keeps only its id and measures its phases itself.
     quint32 m_firstRequest = 0;
-    ExchangeTimings m_timings;
+    ConnectionTimings m_timings;
     QList<QHostAddress> m_addresses;
     int m_nextAddress = 0;
     QHostAddress m_address;
