@@ -420,7 +420,7 @@ bool MainWindow::openTrace(const QString &path, QString *error)
     for (QString &problem : problems)
         problem = problem.toHtmlEscaped();
     m_traceNotice->setText(QStringLiteral("<span style='color:%1'>⚠ %2</span>")
-                               .arg(errorColor().name(), problems.join(QLatin1String("<br>⚠ "))));
+                               .arg(errorColor().name(), problems.join(QStringLiteral("<br>⚠ "))));
     m_traceNotice->setVisible(!problems.isEmpty());
     m_demoLabel->parentWidget()->setVisible(false);
     updateTitle();

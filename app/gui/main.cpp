@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QScreen>
 #include <QTimer>
 
 #include <cstdio>
@@ -72,8 +73,15 @@ int main(int argc, char **argv)
     }
 
     MainWindow window(options);
-    if (!options.restoreSettings)
-        window.resize(1600, 1000);
+    if (!options.restoreSettings) {
+        // The screenshot is always 1600x1000 (the README's image); otherwise the window must fit
+        // the screen it opens on, or its right side and the timeline's end fall off a small one.
+        QSize size(1600, 1000);
+        if (!parser.isSet(screenshot))
+            if (const QScreen *screen = window.screen())
+                size = size.boundedTo(screen->availableGeometry().size());
+        window.resize(size);
+    }
     window.show();
 
     if (parser.isSet(screenshot)) {
