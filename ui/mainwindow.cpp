@@ -213,6 +213,9 @@ void MainWindow::buildMenus()
     focusUrl->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_L), QKeySequence(Qt::Key_F6)});
     QAction *tour = request->addAction(tr("Run the demo &tour"), this, &MainWindow::runTour);
     tour->setShortcut(QKeySequence(Qt::Key_F5));
+    request->addSeparator();
+    request->addAction(m_composer->rememberSecretsAction());
+    request->setToolTipsVisible(true);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *find = view->addAction(tr("&Find in trace log"), this, [this] {

@@ -9,6 +9,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -48,6 +49,10 @@ private slots:
     void enterInUrlSends();
     void historyDedupAndCap();
     void settingsRoundTrip();
+    void secretsStayOutOfSettings_data();
+    void secretsStayOutOfSettings();
+    void credentialHeaders_data();
+    void credentialHeaders();
     void insecureTurnsRed();
     void presetsFillComposer();
     void stopAndInFlight();
@@ -540,6 +545,81 @@ void TestRequestComposer::settingsRoundTrip()
     QCOMPARE(d.repeat(), 1);
     QCOMPARE(d.parallel(), 1);
     QCOMPARE(d.spec().followUpgradeH2, true);
+}
+
+// Credentials never reach the settings file (plain text) unless the user asks for it.
+void TestRequestComposer::secretsStayOutOfSettings_data()
+{
+    QTest::addColumn<bool>("remember");
+    QTest::newRow("by default") << false;
+    QTest::newRow("when asked to") << true;
+}
+
+void TestRequestComposer::secretsStayOutOfSettings()
+{
+    QFETCH(bool, remember);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("hopscope.ini"));
+    {
+        RequestComposer c;
+        QVERIFY(!c.rememberSecrets());
+        c.rememberSecretsAction()->setChecked(remember);
+        c.setHistory({"http://alice:hunter2@a.invalid/x", "http://b.invalid/"});
+        c.setUrl(QStringLiteral("https://bob:swordfish@c.invalid/login"));
+        c.headersModel()->setRows({{true, "Authorization", "Bearer s3cr3t-bearer"},
+                                   {true, "Cookie", "sid=c00kie-value"},
+                                   {true, "X-Api-Token", "t0ken-value"},
+                                   {true, "Accept", "text/plain"}});
+        c.findChild<QPlainTextEdit *>(QStringLiteral("body"))
+            ->setPlainText(QStringLiteral("password=b0dy-secret"));
+        QSettings s(path, QSettings::IniFormat);
+        c.saveSettings(s);
+        s.sync();
+    }
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray file = f.readAll();
+    for (const char *secret :
+         {"hunter2", "swordfish", "s3cr3t-bearer", "c00kie-value", "t0ken-value", "b0dy-secret"})
+        QVERIFY2(file.contains(secret) == remember, secret);
+    QVERIFY(file.contains("text/plain")); // an ordinary header's value is kept either way
+
+    RequestComposer c;
+    QSettings s(path, QSettings::IniFormat);
+    c.restoreSettings(s);
+    QCOMPARE(c.rememberSecrets(), remember);
+    const QList<HeadersTableModel::Row> rows = c.headersModel()->rows();
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows.at(0).name, QStringLiteral("Authorization")); // the name comes back
+    QCOMPARE(rows.at(0).value.isEmpty(), !remember);
+    QCOMPARE(rows.at(3).value, QStringLiteral("text/plain"));
+    QCOMPARE(c.url(), remember ? QStringLiteral("https://bob:swordfish@c.invalid/login")
+                               : QStringLiteral("https://c.invalid/login"));
+    QCOMPARE(c.history().first(), remember ? QStringLiteral("http://alice:hunter2@a.invalid/x")
+                                           : QStringLiteral("http://a.invalid/x"));
+}
+
+void TestRequestComposer::credentialHeaders_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("credential");
+    QTest::newRow("Authorization") << "Authorization" << true;
+    QTest::newRow("proxy-authorization") << "proxy-authorization" << true;
+    QTest::newRow("Cookie") << "Cookie" << true;
+    QTest::newRow("X-Auth-Token") << "X-Auth-Token" << true;
+    QTest::newRow("X-API-Key") << "X-API-Key" << true;
+    QTest::newRow("X-Session-Id") << "X-Session-Id" << true;
+    QTest::newRow("Accept") << "Accept" << false;
+    QTest::newRow("Content-Type") << "Content-Type" << false;
+    QTest::newRow("User-Agent") << "User-Agent" << false;
+}
+
+void TestRequestComposer::credentialHeaders()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, credential);
+    QCOMPARE(RequestComposer::isCredentialHeader(name), credential);
 }
 
 void TestRequestComposer::insecureTurnsRed()

@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -63,6 +64,13 @@ QString choiceErrorText(ProtocolChoiceError error, const QString &scheme, const 
 RequestComposer::RequestComposer(QWidget *parent) : QWidget(parent)
 {
     m_headers = new HeadersTableModel(this);
+    m_rememberSecrets = new QAction(tr("Remember Secrets Between Sessions"), this);
+    m_rememberSecrets->setCheckable(true);
+    m_rememberSecrets->setToolTip(
+        tr("Also save credential headers (Authorization, Cookie, tokens), the body and "
+           "user:password in URLs when the window closes — in plain text, in %1")
+            .arg(QSettings().fileName()));
+    m_rememberSecrets->setStatusTip(m_rememberSecrets->toolTip());
     buildUi();
     setSpec(RequestSpec());
     setUrl(QString());

@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QWidget>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QLayout;
@@ -85,8 +86,18 @@ public:
 
     // Group "composer". The Insecure (-k) checkbox is deliberately NOT persisted: turning
     // certificate verification off is a per-session decision, so every start verifies again.
+    // Secrets are not written either unless rememberSecrets() is on: the values of
+    // credential-bearing headers (isCredentialHeader), the body, and user:password in URLs (the
+    // current one and the history). A settings file is plain text.
     void saveSettings(QSettings &settings) const;
     void restoreSettings(QSettings &settings);
+    // Request ▸ "Remember Secrets Between Sessions": off by default, saved itself; its tooltip
+    // names the file they would go to.
+    QAction *rememberSecretsAction() const { return m_rememberSecrets; }
+    bool rememberSecrets() const;
+    // Authorization, Proxy-Authorization, Cookie, and any name that speaks of a token, a
+    // secret, a password, a session or an API key (case-insensitive).
+    static bool isCredentialHeader(const QString &name);
 
 public slots:
     // Validates; on success adds the URL to the history and emits sendRequested, otherwise
@@ -118,6 +129,7 @@ private:
     QUrl typedUrl() const;
 
     HeadersTableModel *m_headers = nullptr;
+    QAction *m_rememberSecrets = nullptr;
     QComboBox *m_method = nullptr;
     QComboBox *m_url = nullptr;
     QComboBox *m_mode = nullptr;
