@@ -35,6 +35,8 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
         l.maxHeaderBytes = n;
     else if (name == u"maxHeaderCount")
         l.maxHeaderCount = int(n);
+    else if (name == u"maxInterimResponses")
+        l.maxInterimResponses = int(n);
     else if (name == u"maxChunkSizeDigits")
         l.maxChunkSizeDigits = int(n);
     else if (name == u"maxBodyInMemory")
@@ -50,11 +52,12 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
     else if (name == u"maxWebSocketMessageBytes")
         l.maxWebSocketMessageBytes = n;
     else {
-        *error = QStringLiteral("--limit: unknown limit \"%1\" (known: maxStatusLineBytes, "
-                                "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, "
-                                "maxChunkSizeDigits, maxBodyInMemory, maxContentEncodings, "
-                                "maxDecodedGraceBytes, maxDecodeRatio, maxWebSocketFrameBytes, "
-                                "maxWebSocketMessageBytes)")
+        *error = QStringLiteral(
+                     "--limit: unknown limit \"%1\" (known: maxStatusLineBytes, "
+                     "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, maxInterimResponses, "
+                     "maxChunkSizeDigits, maxBodyInMemory, maxContentEncodings, "
+                     "maxDecodedGraceBytes, maxDecodeRatio, maxWebSocketFrameBytes, "
+                     "maxWebSocketMessageBytes)")
                      .arg(name);
         return false;
     }

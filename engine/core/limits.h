@@ -14,6 +14,10 @@ struct Limits
     qsizetype maxHeaderLineBytes = 100 * 1024;
     qsizetype maxHeaderBytes = 300 * 1024;
     int maxHeaderCount = 5000;
+    // Interim (1xx) responses before the final one: servers send one or two (100 Continue, 102,
+    // 103 Early Hints); a flood of them is an attack, not a response. Their bytes count against
+    // maxHeaderBytes together with the final head's.
+    int maxInterimResponses = 100;
     int maxChunkSizeDigits = 16;
     // Body bytes an Exchange keeps in memory for inspection; the whole body always streams to
     // the exchange's sink (a file with -o), so memory stays flat whatever the size.

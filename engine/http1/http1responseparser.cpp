@@ -158,6 +158,8 @@ void Http1ResponseParser::startResponse(QByteArrayView requestMethod)
     m_errorCode.clear();
     m_state = State::StatusLine;
     m_headBytesSeen = 0;
+    m_interimBytes = 0;
+    m_interimCount = 0;
     m_started = false;
     m_finalHead = false;
     m_remaining = 0;
@@ -404,7 +406,10 @@ Http1ResponseParser::LineRead Http1ResponseParser::readLine(QByteArrayView data,
     const qsizetype lineLimit =
         m_state == State::StatusLine ? m_limits.maxStatusLineBytes : m_limits.maxHeaderLineBytes;
     const qsizetype lineRoom = lineLimit - (m_buf.size() - m_lineStart);
-    const qsizetype sectionRoom = m_limits.maxHeaderBytes - (m_buf.size() + m_skippedBytes);
+    // Interim heads count too: 100,000 small `100 Continue`s are as much head as one huge one.
+    const qsizetype sectionRoom =
+        m_limits.maxHeaderBytes -
+        (m_buf.size() + m_skippedBytes + (trailers ? 0 : qsizetype(m_interimBytes)));
     if (n > lineRoom || n > sectionRoom) {
         if (lineRoom <= sectionRoom && m_state == State::StatusLine) {
             fail("limit:maxStatusLineBytes",
@@ -415,6 +420,12 @@ Http1ResponseParser::LineRead Http1ResponseParser::readLine(QByteArrayView data,
                  QStringLiteral("response %1 line exceeds %2 bytes (limit maxHeaderLineBytes)")
                      .arg(trailers ? QLatin1String("trailer") : QLatin1String("header"))
                      .arg(m_limits.maxHeaderLineBytes));
+        } else if (!trailers && m_interimCount > 0) {
+            fail("limit:maxHeaderBytes",
+                 QStringLiteral("response headers, with the %1 interim (1xx) responses before "
+                                "them, exceed %2 bytes (limit maxHeaderBytes)")
+                     .arg(m_interimCount)
+                     .arg(m_limits.maxHeaderBytes));
         } else {
             fail("limit:maxHeaderBytes",
                  QStringLiteral("response %1 exceed %2 bytes (limit maxHeaderBytes)")
@@ -549,7 +560,13 @@ Http1ResponseParser::Result Http1ResponseParser::finishHead()
             return Result::Upgrade;
         }
         m_listener->onResponseHead(head);
+        m_interimBytes += m_buf.size() + m_skippedBytes;
         resetHead(true);
+        if (++m_interimCount > m_limits.maxInterimResponses)
+            return fail("limit:maxInterimResponses",
+                        QStringLiteral("more than %1 interim (1xx) responses before the final "
+                                       "one (limit maxInterimResponses)")
+                            .arg(m_limits.maxInterimResponses));
         m_state = State::StatusLine;
         return Result::NeedMore;
     }

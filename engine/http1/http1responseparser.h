@@ -134,6 +134,8 @@ private:
     qsizetype m_lineStart = 0;    // offset in m_buf of the line being read
     qsizetype m_skippedBytes = 0; // empty lines before the status line: not in raw, still counted
     qint64 m_headBytesSeen = 0;   // all head bytes of this response, interim heads included
+    qint64 m_interimBytes = 0;    // bytes of this response's completed interim heads
+    int m_interimCount = 0;       // ... and how many there were
     QByteArray m_version;
     int m_status = 0;
     QByteArray m_reason;

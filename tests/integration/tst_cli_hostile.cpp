@@ -63,6 +63,11 @@ void CliHostileTest::failures_data()
                                  << QStringList{u"maxHeader(Line)?Bytes"_s}
                                  << u"^limit:maxHeader(Line)?Bytes$"_s << qint64(0) << qint64(5000)
                                  << qint64(60 * 1024) << qint64(0);
+    // 500,000 interim heads: stopped by count, with the limit named (not followed to the end).
+    QTest::newRow("interim-flood") << u"interim-flood"_s << QStringList{}
+                                   << QStringList{u"interim \\(1xx\\)"_s, u"maxInterimResponses"_s}
+                                   << u"^limit:maxInterimResponses$"_s << qint64(0) << qint64(5000)
+                                   << qint64(60 * 1024) << qint64(0);
     QTest::newRow("silent, --timeout 2")
         << u"silent"_s << QStringList{u"--timeout"_s, u"2"_s} << QStringList{u"time[d ]?-?out"_s}
         << u"^timeout$"_s << qint64(1800) << qint64(5000) << qint64(0) << qint64(0);

@@ -167,6 +167,16 @@ async def header_8mib(peer):
     await peer.wait_closed()
 
 
+@scenario("interim-flood")
+async def interim_flood(peer):
+    """500,000 `100 Continue` heads and no final response: a client must stop at its limit."""
+    await peer.read_head()
+    burst = b"HTTP/1.1 100 Continue\r\n\r\n" * 1000
+    for _ in range(500):
+        await peer.write(burst)
+    await peer.wait_closed()
+
+
 @scenario("silent")
 async def silent(peer):
     """Reads the request and never answers; the socket stays open until the client leaves."""

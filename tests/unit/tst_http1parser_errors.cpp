@@ -322,6 +322,20 @@ void TestHttp1ParserErrors::oversizedInputFailsEarly_data()
         << "X-Trailer: " + QByteArray(987, 't') + "\r\n"
         << QByteArray("limit:maxHeaderBytes") << QStringLiteral("response trailers exceed")
         << chunkedHead.size() + 3 + d.maxHeaderBytes + 1;
+    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    QTest::newRow("endless 100 Continue")
+        << QByteArray() << interim << QByteArray("limit:maxInterimResponses")
+        << QStringLiteral("more than 100 interim (1xx) responses before the final one (limit "
+                          "maxInterimResponses)")
+        << interim.size() * (d.maxInterimResponses + 1);
+    // Fewer, fatter interim heads: their bytes add up against the head limit.
+    const QByteArray fatInterim =
+        "HTTP/1.1 103 Early Hints\r\nLink: " + QByteArray(8000, 'l') + "\r\n\r\n";
+    QTest::newRow("fat 103 Early Hints")
+        << QByteArray() << fatInterim << QByteArray("limit:maxHeaderBytes")
+        << QStringLiteral("response headers, with the 38 interim (1xx) responses before them, "
+                          "exceed 307200 bytes (limit maxHeaderBytes)")
+        << d.maxHeaderBytes + 1;
     QTest::newRow("endless chunk extension")
         << chunkedHead + "5;" << QByteArray("e") << QByteArray("limit:maxHeaderLineBytes")
         << QStringLiteral("chunk size line exceeds 102400 bytes")
