@@ -17,17 +17,38 @@
 
 using namespace hopscope;
 
-int main(int argc, char **argv)
-{
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("hopscope"));
-    QApplication::setOrganizationName(QStringLiteral("Hopscope"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Hopscope"));
-    QApplication::setApplicationVersion(QStringLiteral(HOPSCOPE_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("hopscope"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/hopscope/hopscope.svg")));
+namespace {
 
-    QCommandLineParser parser;
+struct GuiOptions
+{
+    QCommandLineOption demo{QStringLiteral("demo"),
+                            QStringLiteral("Run the demo tour against the embedded demo server "
+                                           "at start.")};
+    QCommandLineOption noDemo{QStringLiteral("no-demo-server"),
+                              QStringLiteral("Do not start the embedded demo server.")};
+    QCommandLineOption screenshot{
+        QStringLiteral("screenshot"),
+        QStringLiteral("With --demo: when the tour has finished, show the h2c upgrade, save a "
+                       "screenshot of the window to FILE and quit."),
+        QStringLiteral("FILE")};
+    QCommandLineOption fresh{QStringLiteral("fresh"),
+                             QStringLiteral("Ignore and keep the saved window layout and options "
+                                            "(for screenshots and demos).")};
+    QCommandLineOption trace{
+        QStringLiteral("trace"),
+        QStringLiteral("Open a saved JSON-lines trace (hopscope-cli --trace-json) read-only."),
+        QStringLiteral("FILE")};
+};
+
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("hopscope"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Hopscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HOPSCOPE_VERSION));
+}
+
+void describe(QCommandLineParser &parser, const GuiOptions &o)
+{
     parser.setApplicationDescription(
         QStringLiteral("Watch HTTP connections change protocol, frame by frame."));
     parser.addHelpOption();
@@ -35,24 +56,46 @@ int main(int argc, char **argv)
     parser.addPositionalArgument(QStringLiteral("url"),
                                  QStringLiteral("A URL to put in the request composer."),
                                  QStringLiteral("[url]"));
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("Run the demo tour against the embedded demo "
-                                                 "server at start."));
-    const QCommandLineOption noDemo(QStringLiteral("no-demo-server"),
-                                    QStringLiteral("Do not start the embedded demo server."));
-    const QCommandLineOption screenshot(
-        QStringLiteral("screenshot"),
-        QStringLiteral("With --demo: when the tour has finished, show the h2c upgrade, save a "
-                       "screenshot of the window to FILE and quit."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption fresh(QStringLiteral("fresh"),
-                                   QStringLiteral("Ignore and keep the saved window layout and "
-                                                  "options (for screenshots and demos)."));
-    const QCommandLineOption trace(
-        QStringLiteral("trace"),
-        QStringLiteral("Open a saved JSON-lines trace (hopscope-cli --trace-json) read-only."),
-        QStringLiteral("FILE"));
-    parser.addOptions({demo, noDemo, screenshot, fresh, trace});
+    parser.addOptions({o.demo, o.noDemo, o.screenshot, o.fresh, o.trace});
+}
+
+// --help and --version print text: they must work over ssh and in a package build, where there is
+// no display and QApplication would abort in the platform plug-in before any option is read.
+bool onlyWantsText(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArrayView arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" ||
+            arg == "--version" || arg == "-?")
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const GuiOptions o;
+    if (onlyWantsText(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        setIdentity();
+        QCommandLineParser parser;
+        describe(parser, o);
+        parser.process(core); // prints and exits
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setApplicationDisplayName(QStringLiteral("Hopscope"));
+    QApplication::setDesktopFileName(QStringLiteral("hopscope"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/hopscope/hopscope.svg")));
+
+    QCommandLineParser parser;
+    describe(parser, o);
+    const QCommandLineOption &demo = o.demo, &noDemo = o.noDemo, &screenshot = o.screenshot,
+                             &fresh = o.fresh, &trace = o.trace;
     parser.process(app);
 
     applySystemTheme(app);
