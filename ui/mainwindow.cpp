@@ -63,6 +63,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         m_composer->setEnabled(false);
         m_composer->setToolTip(
             tr("A saved trace is read-only; send requests from the main window"));
+        m_clearAction->setVisible(false); // its shortcut would wipe the record
         QString error;
         if (!openTrace(m_options.traceFile, &error))
             statusBar()->showMessage(tr("✖ %1").arg(error));
@@ -194,8 +195,8 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Save trace as…"), this, &MainWindow::saveTraceAs)
         ->setShortcut(QKeySequence::Save);
     file->addSeparator();
-    QAction *clear = file->addAction(tr("&Clear session"), this, &MainWindow::clearSession);
-    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_clearAction = file->addAction(tr("&Clear session…"), this, [this] { clearSession(); });
+    m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -269,6 +270,13 @@ void MainWindow::connectEngine()
     connect(m_engine, &EngineHost::inFlightChanged, this, [this](int n) {
         m_composer->setInFlight(n);
         m_statusTimer->start();
+    });
+    connect(m_engine, &EngineHost::sessionRestarted, this, [this] {
+        selectExchange(0);
+        m_store->clear();
+        m_openSessions.clear();
+        m_tourButton->setEnabled(m_engine->demo().isValid());
+        updateStatus();
     });
     connect(m_engine, &EngineHost::tourFinished, this, [this] {
         m_tourButton->setEnabled(true);
@@ -391,10 +399,24 @@ void MainWindow::sendFromComposer()
     m_composer->send();
 }
 
-void MainWindow::clearSession()
+void MainWindow::clearSession(Ask ask)
 {
-    selectExchange(0);
-    m_store->clear();
+    if (!m_tracePath.isEmpty())
+        return; // a saved trace is a record: nothing to clear
+    const int inFlight = m_engine->inFlight();
+    if (ask == Ask::Yes && (m_store->exchangeCount() > 0 || inFlight > 0)) {
+        QString text = tr("Clear the session? Its %n request(s), their connections and events "
+                          "leave the window.",
+                          nullptr, m_store->exchangeCount());
+        if (inFlight > 0)
+            text += QLatin1Char(' ') +
+                    tr("%n request(s) still in flight will be aborted.", nullptr, inFlight);
+        if (QMessageBox::question(this, tr("Clear session"), text,
+                                  QMessageBox::Yes | QMessageBox::Cancel,
+                                  QMessageBox::Cancel) != QMessageBox::Yes)
+            return;
+    }
+    m_engine->startNewSession();
 }
 
 bool MainWindow::openTrace(const QString &path, QString *error)

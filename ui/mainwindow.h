@@ -7,6 +7,7 @@
 #include <QPointer>
 
 class QDockWidget;
+class QAction;
 class QLabel;
 class QPushButton;
 class QSplitter;
@@ -59,12 +60,18 @@ public:
     quint32 selectedExchange() const { return m_selected; }
     bool isSessionOpen(quint32 req) const { return m_openSessions.contains(req); }
 
+    enum class Ask { Yes, No }; // clearSession(): confirm first?
+
 public slots:
     // Shows request `req` in the tree, the timeline and the detail tabs.
     void selectExchange(quint32 req);
     void runTour();
     void sendFromComposer();
-    void clearSession();
+    // File ▸ Clear session: asks first (when there is anything to lose), then aborts what is in
+    // flight and starts the engine over, so request and connection numbers begin at 1 again;
+    // the store is cleared when the engine says the old session's last event has arrived.
+    // Not offered in a read-only (saved trace) window. Ask::No is for tests and scripts.
+    void clearSession(Ask ask = Ask::Yes);
     // File menu: a saved JSON-lines trace (hopscope-cli --trace-json) opens in a new read-only
     // window; the session saves as one.
     bool openTrace(const QString &path, QString *error);
@@ -106,6 +113,7 @@ private:
     QSplitter *m_splitter = nullptr;
     QLabel *m_demoLabel = nullptr;
     QLabel *m_traceNotice = nullptr;
+    QAction *m_clearAction = nullptr;
     QPushButton *m_tourButton = nullptr;
     QLabel *m_summary = nullptr;
     QTimer *m_statusTimer = nullptr;

@@ -2,6 +2,7 @@
 // connections in the tree and the timeline, per-stream headers, the `Upgrade: h2` arrow, a
 // WebSocket driven from the session tab, and a screenshot after the tour.
 
+#include "engine/enginehost.h"
 #include "mainwindow.h"
 #include "models/connectiontreemodel.h"
 #include "models/framesmodel.h"
@@ -16,6 +17,7 @@
 #include "widgets/sessionpanel.h"
 #include "widgets/tracelogpanel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QLabel>
@@ -393,6 +395,54 @@ private slots:
         QCOMPARE(w.traceNotice()->isVisibleTo(&w), !says.isEmpty());
         if (!says.isEmpty())
             QVERIFY2(w.traceNotice()->text().contains(says), qPrintable(w.traceNotice()->text()));
+    }
+
+    // Clearing starts the engine over with the store: the next request is req 1 on connection
+    // #1, with no ghost rows for the numbers the store forgot.
+    void clearStartsOverWithoutGhosts()
+    {
+        MainWindow::Options options;
+        options.restoreSettings = false;
+        MainWindow w(options);
+        QSignalSpy ready(w.engine(), &EngineHost::demoReady);
+        QVERIFY(ready.wait(10000));
+        RequestSpec spec;
+        spec.url = QUrl(w.engine()->demo().plainUrl + QStringLiteral("/status/200"));
+        w.engine()->send(spec, 5, 5);
+        QTRY_COMPARE_WITH_TIMEOUT(w.store()->completeCount(), 5, 10000);
+        QVERIFY(w.store()->connectionCount() >= 1);
+
+        QSignalSpy reset(w.store(), &SessionStore::reset);
+        w.clearSession(MainWindow::Ask::No);
+        QVERIFY(reset.wait(10000));
+        QCOMPARE(w.store()->exchangeCount(), 0);
+        QCOMPARE(w.engine()->inFlight(), 0);
+
+        w.engine()->send(spec);
+        QTRY_COMPARE_WITH_TIMEOUT(w.store()->completeCount(), 1, 10000);
+        QCOMPARE(w.store()->exchangeCount(), 1); // req 1 again: no 5 ghosts before it
+        QCOMPARE(w.store()->connectionCount(), 1);
+        QCOMPARE(w.store()->exchange(1)->conn, 1u);
+        QCOMPARE(w.store()->events().at(0).seq, quint64(1));    // a new trace
+        QCOMPARE(w.connectionsPanel()->model()->rowCount(), 1); // no "Not connected" row
+    }
+
+    void clearIsNotOfferedForASavedTrace()
+    {
+        MainWindow::Options options;
+        options.traceFile = QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl");
+        options.restoreSettings = false;
+        MainWindow w(options);
+        const int events = int(w.store()->events().size());
+        QVERIFY(events > 0);
+        w.clearSession(MainWindow::Ask::No);
+        QTest::qWait(200);
+        QCOMPARE(int(w.store()->events().size()), events);
+        bool offered = false;
+        for (QAction *a : w.findChildren<QAction *>())
+            if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K))
+                offered = a->isVisible() && a->isEnabled();
+        QVERIFY(!offered);
     }
 
     void settingsKeepRecentUrls()

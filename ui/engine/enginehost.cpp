@@ -56,6 +56,16 @@ EngineHost::EngineHost(QObject *parent) : QObject(parent)
         },
         Qt::QueuedConnection);
 
+    connect(
+        m_worker, &EngineWorker::sessionRestarted, this,
+        [this] {
+            m_inFlight = 0;
+            m_tourRunning = false;
+            emit inFlightChanged(0);
+            emit sessionRestarted();
+        },
+        Qt::QueuedConnection);
+
     m_thread.start();
     QMetaObject::invokeMethod(m_worker, &EngineWorker::setUp, Qt::QueuedConnection);
 }
@@ -107,6 +117,11 @@ void EngineHost::sendToSession(quint32 req, SessionSendKind kind, const QByteArr
 void EngineHost::abortAll()
 {
     QMetaObject::invokeMethod(m_worker, &EngineWorker::abortAll, Qt::QueuedConnection);
+}
+
+void EngineHost::startNewSession()
+{
+    QMetaObject::invokeMethod(m_worker, &EngineWorker::startNewSession, Qt::QueuedConnection);
 }
 
 } // namespace hopscope

@@ -51,6 +51,10 @@ public:
     void sendToSession(quint32 req, SessionSendKind kind, const QByteArray &data = {});
     // Fails every request in flight and closes every connection.
     void abortAll();
+    // Aborts everything and starts over with a fresh client: request and connection numbers
+    // and the trace clock begin again. sessionRestarted() says when the old session's last
+    // event has arrived: clear the store then.
+    void startNewSession();
 
     // Requests the GUI sent that have not finished yet (queued ones included).
     int inFlight() const { return m_inFlight; }
@@ -68,6 +72,7 @@ signals:
     void sessionClosed(quint32 req);
     void tourFinished();
     void inFlightChanged(int inFlight);
+    void sessionRestarted();
 
 private:
     QThread m_thread;

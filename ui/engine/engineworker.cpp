@@ -22,6 +22,11 @@ EngineWorker::~EngineWorker() = default;
 
 void EngineWorker::setUp()
 {
+    createClient();
+}
+
+void EngineWorker::createClient()
+{
     m_trace = new TraceStore(this);
     // The GUI's SessionStore keeps the one copy of the events; the engine only streams them.
     m_trace->setRetainEvents(false);
@@ -31,6 +36,36 @@ void EngineWorker::setUp()
     m_client->setParallel(true);
     connect(m_client, &Client::exchangeFinished, this, &EngineWorker::onExchangeFinished);
     connect(m_client, &Client::protocolSwitched, this, &EngineWorker::onProtocolSwitched);
+}
+
+void EngineWorker::startNewSession()
+{
+    for (auto &job : m_jobs)
+        job->next = job->total();
+    m_tour.clear();
+    const QString reason = QStringLiteral("session cleared");
+    m_client->abortAll("aborted", reason);
+    m_client->shutdown(reason);
+    m_trace->flush();
+    // What the old client numbered goes with it: the next request is req 1 on connection #1
+    // again, on a trace clock that starts at 0, so the cleared window shows no ghosts of ids it
+    // forgot. Whatever the closing connections still record goes to the old trace, which no one
+    // hears any more.
+    m_client->disconnect(this);
+    m_trace->disconnect(this);
+    m_client->deleteLater();
+    m_trace->deleteLater();
+    qDeleteAll(m_lingers);
+    m_lingers.clear();
+    m_sessions.clear();
+    m_jobOf.clear();
+    m_jobs.clear();
+    m_pendingBodies.clear();
+    m_finishedSinceBatch = 0;
+    m_tourNext = 0;
+    m_tourJob = nullptr;
+    createClient();
+    emit sessionRestarted();
 }
 
 void EngineWorker::tearDown()

@@ -40,6 +40,9 @@ public:
     void runTour(const hopscope::DemoTourUrls &urls);
     void sendToSession(quint32 req, hopscope::SessionSendKind kind, const QByteArray &data);
     void abortAll();
+    // Aborts everything, drops the client (and its connections) and starts a fresh one whose
+    // ids and trace clock start over; sessionRestarted() follows every event of the old one.
+    void startNewSession();
 
 signals:
     void demoReady(const hopscope::DemoEndpoints &endpoints);
@@ -54,6 +57,7 @@ signals:
     void requestsFinished(int count);
     void requestsDropped(int count); // queued requests abortAll() never sent
     void tourFinished();
+    void sessionRestarted();
 
 private:
     // One send from the composer (or a tour phase): its requests go out at most `parallel` at
@@ -72,6 +76,7 @@ private:
         bool done() const { return next >= total() && inFlight == 0; }
     };
 
+    void createClient();
     void pump(Job *job);
     void onExchangeFinished(Exchange *ex);
     void onProtocolSwitched(Exchange *ex, ProtocolDriver *driver);
