@@ -15,6 +15,9 @@ PACKAGES=(
   ca-certificates
   apache2 nghttp2-server nghttp2-client curl python3 python3-h2 python3-websockets
   xvfb xauth imagemagick file
+  # tshark: tst_wire_fidelity's loopback capture. It needs capture rights (root, as on CI);
+  # noninteractive answers Debian's question about non-root capture with its default, no.
+  tshark
 )
 
 missing=()

@@ -121,6 +121,8 @@ void Http1Driver::writeMoreBody()
             break;
         m_bodySent += n;
         m_trace->record(EventType::H1Body, sc, Direction::Out).integer(Field::Bytes, n);
+        // The body is written to the socket like the head: `net.write` counts every byte sent.
+        m_trace->record(EventType::NetWrite, sc, Direction::Out).integer(Field::Bytes, n);
     }
 }
 

@@ -209,7 +209,10 @@ void Connection::onConnected()
         .value(Field::Host, m_origin.host)
         .value(Field::Port, m_origin.port)
         .value(Field::Address, m_address.toString())
-        .value(Field::Ms, ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd));
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd))
+        // Our end of the TCP connection: what tells it apart in a capture (Wireshark's
+        // tcp.srcport of what we sent).
+        .value(Field::LocalPort, m_socket->localPort());
     if (m_ssl) {
         m_state = State::Handshaking;
         m_timings.tlsStart = m_timings.connectEnd;
@@ -319,17 +322,37 @@ void Connection::fail(const QByteArray &code, const QString &message)
     emit failed(code, message);
 }
 
+// Bytes a driver wrote were traced as `net.write` when they were handed to the socket, but Qt
+// keeps them in its own buffer until the event loop runs again, and abort() throws that buffer
+// away: the last frames of a run (a SETTINGS ACK, a GOAWAY, a WebSocket close) would be in the
+// trace and never on the wire. So whatever the kernel takes without blocking goes out first.
+// Signals are blocked: a driver must not react to bytesWritten() by writing more into a
+// connection that is closing. Returns what could still not be sent (the kernel's send buffer was
+// full), which the `close` event then reports as `unsent`.
+qint64 Connection::flushBeforeAbort()
+{
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        return 0;
+    const QSignalBlocker quiet(m_socket);
+    m_socket->flush();
+    return m_socket->bytesToWrite();
+}
+
 void Connection::close(const QString &reason)
 {
     if (m_state == State::Closed)
         return;
     m_state = State::Closed;
     m_connectTimer.stop();
+    const qint64 unsent = m_socket ? flushBeforeAbort() : 0;
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
     }
-    m_trace->record(EventType::Close, scope()).value(Field::Reason, reason);
+    FieldWriter w = m_trace->record(EventType::Close, scope());
+    w.value(Field::Reason, reason);
+    if (unsent > 0)
+        w.integer(Field::Unsent, unsent);
     if (!m_closedEmitted) {
         m_closedEmitted = true;
         emit closed(reason);

@@ -80,6 +80,7 @@ private:
     void onConnectTimeout();
     void fail(const QByteArray &code, const QString &message);
     void setupSocket();
+    qint64 flushBeforeAbort();
     QList<QByteArray> alpnOffer() const;
 
     quint32 m_id;

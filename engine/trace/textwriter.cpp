@@ -341,7 +341,10 @@ QStringList TextWriter::format(const TraceEvent &ev)
     } else if (ev.type == EventType::Error) {
         lines << bad + QStringLiteral("error: %1").arg(str(ev, Field::Message));
     } else if (ev.type == EventType::Close) {
-        lines << info + QStringLiteral("connection closed: %1").arg(str(ev, Field::Reason));
+        QString line = info + QStringLiteral("connection closed: %1").arg(str(ev, Field::Reason));
+        if (const qint64 unsent = ev.field(Field::Unsent).toInteger(0); unsent > 0)
+            line += QStringLiteral(" (%1 written bytes could not be sent)").arg(unsent);
+        lines << line;
     } else {
         // Unknown to this writer (a newer or user-registered type): show it generically.
         QStringList parts;

@@ -129,7 +129,9 @@ enum class EventType : quint8 {
     X(Receive, "receive")                                                                          \
     X(Total, "total")                                                                              \
     X(Phase, "phase")                                                                              \
-    X(Title, "title")
+    X(Title, "title")                                                                              \
+    X(LocalPort, "localPort")                                                                      \
+    X(Unsent, "unsent")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

@@ -135,10 +135,20 @@ void RawTunnelDriver::write(const QByteArray &data)
         return;
     if (holdUntilRunning([this, data] { write(data); }))
         return;
-    m_trace->record(EventType::RawData, connection()->scope(m_exchange->id()), Direction::Out)
-        .fieldsFrom(dataFields(data));
-    connection()->socket()->write(data);
-    m_sent += data.size();
+    const EventScope sc = connection()->scope(m_exchange->id());
+    m_trace->record(EventType::RawData, sc, Direction::Out).fieldsFrom(dataFields(data));
+    const qint64 n = connection()->socket()->write(data);
+    if (n < 0) {
+        fail("connection-closed",
+             QStringLiteral("writing to the %1 tunnel failed: %2")
+                 .arg(QString::fromLatin1(m_token), connection()->socket()->errorString()));
+        closeConnection(QStringLiteral("tunnel write failed"));
+        return;
+    }
+    // A write to the socket, like every driver's: `net.write` counts the tunnel's bytes too, so
+    // a connection's bytes add up the same whatever protocol it ended up speaking.
+    m_trace->record(EventType::NetWrite, sc, Direction::Out).integer(Field::Bytes, n);
+    m_sent += n;
     connection()->touch();
     restartIdle();
 }

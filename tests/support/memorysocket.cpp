@@ -61,6 +61,7 @@ void MemorySocket::close()
 {
     m_closedLocally = true;
     m_inbound.clear();
+    m_dropped += std::exchange(m_pending, {}).size();
     goUnconnected();
     QIODevice::close();
 }
@@ -103,12 +104,17 @@ qint64 MemorySocket::writeData(const char *data, qint64 size)
 {
     if (state() != ConnectedState)
         return -1;
-    m_written.append(data, size);
+    if (m_writesWait)
+        m_pending.append(data, size);
+    else
+        send(QByteArrayView(data, size));
     // A real socket says bytesWritten() from the event loop, once the bytes left.
     if (m_unacknowledged == 0) {
         QMetaObject::invokeMethod(
             this,
             [this] {
+                if (!m_pending.isEmpty() && state() == ConnectedState)
+                    send(std::exchange(m_pending, {}));
                 const qint64 n = std::exchange(m_unacknowledged, 0);
                 if (n > 0)
                     emit bytesWritten(n);
@@ -117,6 +123,12 @@ qint64 MemorySocket::writeData(const char *data, qint64 size)
     }
     m_unacknowledged += size;
     return size;
+}
+
+void MemorySocket::send(QByteArrayView bytes)
+{
+    m_written.append(bytes);
+    m_sent += bytes.size();
 }
 
 } // namespace hopscope::test

@@ -31,9 +31,18 @@ public:
     qint64 bytesDelivered() const { return m_delivered; }
     // Whether this end closed (Connection::close() aborts the socket).
     bool isClosedLocally() const { return m_closedLocally; }
+    // Every byte written on this end that reached the peer so far: what a trace's `net.write`
+    // events must add up to (less a close's `unsent`).
+    qint64 bytesSent() const { return m_sent; }
+
+    // Like a real socket's write buffer: what is written waits (bytesToWrite()) until the event
+    // loop turns, and a close before that drops it. Off by default (writes arrive at once).
+    void setWritesWaitForEventLoop(bool wait) { m_writesWait = wait; }
+    // Bytes a close threw away because they had not left yet.
+    qint64 bytesDropped() const { return m_dropped; }
 
     qint64 bytesAvailable() const override;
-    qint64 bytesToWrite() const override { return 0; }
+    qint64 bytesToWrite() const override { return m_pending.size(); }
     bool canReadLine() const override;
     bool atEnd() const override { return m_inbound.isEmpty(); }
     void close() override;
@@ -50,9 +59,14 @@ protected:
 
 private:
     void goUnconnected();
+    void send(QByteArrayView bytes);
 
     QByteArray m_inbound;
     QByteArray m_written;
+    QByteArray m_pending; // written, not yet left (setWritesWaitForEventLoop)
+    qint64 m_sent = 0;
+    qint64 m_dropped = 0;
+    bool m_writesWait = false;
     qint64 m_delivered = 0;
     qint64 m_unacknowledged = 0;
     bool m_closedLocally = false;

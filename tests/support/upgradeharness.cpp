@@ -49,14 +49,28 @@ QByteArray UpgradeHarness::submit()
     return socket->takeWritten();
 }
 
-qint64 UpgradeHarness::netReadBytes() const
+namespace {
+
+qint64 sumBytes(const TraceStore &trace, EventType type, quint32 conn)
 {
     qint64 sum = 0;
     for (const TraceEvent &e : trace.events()) {
-        if (e.is(EventType::NetRead) && e.scope.conn == connection->id())
+        if (e.is(type) && e.scope.conn == conn)
             sum += e.field(Field::Bytes).toInteger();
     }
     return sum;
+}
+
+} // namespace
+
+qint64 UpgradeHarness::netReadBytes() const
+{
+    return sumBytes(trace, EventType::NetRead, connection->id());
+}
+
+qint64 UpgradeHarness::netWriteBytes() const
+{
+    return sumBytes(trace, EventType::NetWrite, connection->id());
 }
 
 } // namespace hopscope::test

@@ -53,6 +53,8 @@ public:
     QByteArray submit();
     // Sum of the `bytes` of every `net.read` on the connection.
     qint64 netReadBytes() const;
+    // Sum of the `bytes` of every `net.write` on the connection.
+    qint64 netWriteBytes() const;
 
     TraceStore trace;
     UpgradeRegistry registry;

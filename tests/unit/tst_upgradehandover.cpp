@@ -10,6 +10,7 @@
 #include "traceevents.h"
 #include "upgrade/rawtunneldriver.h"
 #include "upgradeharness.h"
+#include "upgradepeerbytes.h"
 #include "websocket/websocketdriver.h"
 #include "websocket/websocketframe.h"
 
@@ -23,33 +24,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 enum class Protocol { H2c, WebSocket, RawTunnel };
-
-// An HTTP/2 frame: 9 bytes of header, then the payload.
-QByteArray h2Frame(quint8 type, quint8 flags, quint32 stream, const QByteArray &payload)
-{
-    QByteArray f;
-    const auto n = quint32(payload.size());
-    f.append(char(n >> 16)).append(char(n >> 8)).append(char(n));
-    f.append(char(type)).append(char(flags));
-    f.append(char(stream >> 24)).append(char(stream >> 16)).append(char(stream >> 8));
-    f.append(char(stream));
-    return f + payload;
-}
-
-// The server's side after `101` to h2c: its SETTINGS (the server preface), then the response
-// to the upgrading request as stream 1: HEADERS (`:status: 200`, HPACK static index 8) and
-// DATA "hello" ending the stream.
-QByteArray h2cServerBytes()
-{
-    return h2Frame(0x4, 0x0, 0, {}) + h2Frame(0x1, 0x4, 1, "\x88"_ba) +
-           h2Frame(0x0, 0x1, 1, "hello"_ba);
-}
-
-// Unmasked server frames: a text message "hi", then a close with code 1000.
-QByteArray webSocketServerBytes()
-{
-    return "\x81\x02hi"_ba + "\x88\x02\x03\xe8"_ba;
-}
 
 const QByteArray kTunnelBytes = "220 tunnel ready\r\nmore after that\n"_ba;
 
@@ -76,16 +50,11 @@ QByteArray switchHead(Protocol p, const QByteArray &request)
 {
     switch (p) {
     case Protocol::H2c:
-        return "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"_ba;
-    case Protocol::WebSocket: {
-        const qsizetype at = request.indexOf("Sec-WebSocket-Key: ") + 19;
-        const QByteArray key = request.mid(at, request.indexOf("\r\n", at) - at);
-        return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               "Sec-WebSocket-Accept: "_ba +
-               ws::acceptFor(key) + "\r\n\r\n"_ba;
-    }
+        return h2cSwitchHead();
+    case Protocol::WebSocket:
+        return webSocketSwitchHead(request);
     case Protocol::RawTunnel:
-        return "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"_ba;
+        return tunnelSwitchHead();
     }
     return {};
 }

@@ -1,0 +1,343 @@
+// Fidelity (issue 16): every byte and frame the trace reports crossed the wire, exactly once.
+// Each case captures loopback with tshark while hopscope-cli runs against a real server, then
+// holds the trace against Wireshark's dissection: per connection (matched by the `connect`
+// event's localPort) and direction, the TCP payload bytes equal the trace's `net.*` counts, and
+// the HTTP/2 frames equal its `h2.frame` events, in order.
+//
+// Cleartext only: TLS waits for key logging (docs/trace-format.md). tshark and the right to
+// capture (root) are required; without them the test fails and says which is missing.
+
+#include "apachefixture.h"
+#include "clirunner.h"
+#include "demoserver.h"
+#include "processutil.h"
+#include "wirecapture.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMap>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using namespace hopscope;
+using namespace hopscope::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+enum class Server { Apache, Nghttpd, Demo };
+
+quint16 freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+// nghttpd (Debian nghttp2-server) in cleartext, serving a small file from its own directory.
+class Nghttpd
+{
+public:
+    bool start()
+    {
+        const QString program = findProgram(u"nghttpd"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
+        if (program.isEmpty())
+            return fail(u"nghttpd not found (apt-get install nghttp2-server)"_s);
+        QFile small(m_root.filePath(u"small.txt"_s));
+        if (!small.open(QIODevice::WriteOnly) || small.write(QByteArray(1500, 'n')) != 1500)
+            return fail(u"cannot write nghttpd's document root"_s);
+        small.close();
+        m_port = freePort();
+        m_process.setProgram(program);
+        m_process.setArguments({u"--no-tls"_s, u"-d"_s, m_root.path(), QString::number(m_port)});
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        dieWithParent(m_process, SIGKILL);
+        m_process.start();
+        if (!m_process.waitForStarted(5000))
+            return fail(u"nghttpd did not start: "_s + m_process.errorString());
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 10000) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, m_port);
+            if (probe.waitForConnected(200))
+                return true;
+            if (m_process.state() != QProcess::Running)
+                return fail(u"nghttpd exited: "_s + QString::fromLocal8Bit(m_process.readAll()));
+            QThread::msleep(50);
+        }
+        return fail(u"nghttpd did not listen on port %1"_s.arg(m_port));
+    }
+    ~Nghttpd() { stopProcess(m_process); }
+    quint16 port() const { return m_port; }
+    QString errorString() const { return m_error; }
+
+private:
+    bool fail(const QString &message)
+    {
+        m_error = message;
+        return false;
+    }
+    QTemporaryDir m_root;
+    QProcess m_process;
+    quint16 m_port = 0;
+    QString m_error;
+};
+
+QString str(const QJsonObject &e, const char *key)
+{
+    return e.value(QLatin1String(key)).toString();
+}
+
+qint64 num(const QJsonObject &e, const char *key)
+{
+    return e.value(QLatin1String(key)).toInteger(-1);
+}
+
+// What the trace says crossed one connection.
+struct TracedConnection
+{
+    qint64 written = 0; // net.write, less what the close could not send
+    qint64 read = 0;    // net.read
+    QStringList framesOut;
+    QStringList framesIn;
+};
+
+QString frameLabel(const QString &type, qint64 stream)
+{
+    return u"%1/%2"_s.arg(type).arg(stream);
+}
+
+// The trace's connections by local port.
+QMap<quint16, TracedConnection> tracedConnections(const CliResult &r, QString *problem)
+{
+    QMap<qint64, quint16> portOf;
+    for (const QJsonObject &c : r.events(u"connect")) {
+        if (num(c, "localPort") <= 0)
+            *problem = u"a connect event without localPort"_s;
+        portOf.insert(num(c, "conn"), quint16(num(c, "localPort")));
+    }
+    QMap<quint16, TracedConnection> out;
+    for (const QJsonObject &e : r.trace) {
+        const QString type = str(e, "type");
+        if (!e.contains(u"conn"_s) || !portOf.contains(num(e, "conn")))
+            continue;
+        TracedConnection &c = out[portOf.value(num(e, "conn"))];
+        if (type == u"net.write")
+            c.written += num(e, "bytes");
+        else if (type == u"net.read")
+            c.read += num(e, "bytes");
+        else if (type == u"close" && e.contains(u"unsent"_s))
+            c.written -= num(e, "unsent");
+        else if (type == u"h2.frame")
+            (str(e, "dir") == u"out" ? c.framesOut : c.framesIn)
+                .append(frameLabel(str(e, "frame"), num(e, "stream")));
+    }
+    return out;
+}
+
+} // namespace
+
+class WireFidelityTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void traceMatchesTheWire_data();
+    void traceMatchesTheWire();
+
+private:
+    quint16 portOf(Server s) const;
+    QString baseUrl(Server s) const { return u"http://127.0.0.1:%1"_s.arg(portOf(s)); }
+
+    ApacheFixture m_apache{ApacheFixture::Mpm::Worker}; // SETTINGS come in the 101's write
+    Nghttpd m_nghttpd;
+    QThread m_demoThread;
+    DemoServer *m_demo = nullptr;
+};
+
+void WireFidelityTest::initTestCase()
+{
+    const QString cli = CliRunner().program();
+    QVERIFY2(!cli.isEmpty(), "HOPSCOPE_CLI is not set: run through CTest");
+    QVERIFY2(QFileInfo(cli).isExecutable(), qPrintable(cli + u" is not an executable"_s));
+    // Capturing is the point of this test: a missing tshark or missing rights fail it here, once.
+    {
+        WireCapture probe;
+        QVERIFY2(probe.start(freePort()), qPrintable(probe.errorString()));
+        QVERIFY2(probe.stop(), qPrintable(probe.errorString()));
+    }
+    QVERIFY2(m_apache.start(), qPrintable(m_apache.errorString()));
+    QVERIFY2(m_nghttpd.start(), qPrintable(m_nghttpd.errorString()));
+    m_demoThread.start();
+    m_demo = new DemoServer;
+    m_demo->moveToThread(&m_demoThread);
+    bool started = false;
+    QString error;
+    QMetaObject::invokeMethod(
+        m_demo, [&] { started = m_demo->start(&error); }, Qt::BlockingQueuedConnection);
+    QVERIFY2(started, qPrintable(error));
+}
+
+void WireFidelityTest::cleanupTestCase()
+{
+    if (m_demo) {
+        QMetaObject::invokeMethod(
+            m_demo, [this] { delete m_demo; }, Qt::BlockingQueuedConnection);
+        m_demo = nullptr;
+    }
+    m_demoThread.quit();
+    m_demoThread.wait();
+    m_apache.stop();
+}
+
+quint16 WireFidelityTest::portOf(Server s) const
+{
+    switch (s) {
+    case Server::Apache:
+        return m_apache.plainPort();
+    case Server::Nghttpd:
+        return m_nghttpd.port();
+    case Server::Demo:
+        return m_demo ? m_demo->plainPort() : 0;
+    }
+    return 0;
+}
+
+void WireFidelityTest::traceMatchesTheWire_data()
+{
+    QTest::addColumn<int>("server");
+    QTest::addColumn<QStringList>("arguments"); // URLs are paths here, made absolute per server
+    QTest::addColumn<QString>("decodeAs");      // how Wireshark reads the port; empty: no HTTP/2
+    QTest::addColumn<QString>("mustHave");      // an event type proving the case did its thing
+    QTest::addColumn<bool>("leftover");         // bytes must have come with the 101
+
+    QTest::newRow("h2c upgrade with leftover bytes (Apache)")
+        << int(Server::Apache)
+        << QStringList{u"--h2c"_s, u"--parallel"_s, u"/small.txt"_s, u"/etag.txt"_s,
+                       u"/cgi/chunked"_s}
+        << u"http"_s << u"upgrade.switch"_s << false;
+    // The demo server writes its SETTINGS in the same turn as the 101: one segment, one read.
+    QTest::newRow("h2c upgrade with leftover bytes (demo server)")
+        << int(Server::Demo)
+        << QStringList{u"--h2c"_s, u"--parallel"_s, u"/"_s, u"/headers"_s, u"/stream/3"_s}
+        << u"http"_s << u"upgrade.switch"_s << true;
+    QStringList many{u"--h2c-prior"_s, u"--parallel"_s};
+    for (int i = 0; i < 20; ++i)
+        many << u"/small.txt"_s;
+    QTest::newRow("prior knowledge, 20 streams (nghttpd)")
+        << int(Server::Nghttpd) << many << u"http2"_s << u"response.complete"_s << false;
+    // The run times out with streams open: the abort's GOAWAY must leave before the close.
+    QTest::newRow("abort with streams open (demo server, prior knowledge)")
+        << int(Server::Demo) << QStringList{u"--h2c-prior"_s, u"--parallel"_s,  u"--timeout"_s,
+                                            u"0.5"_s,         u"/delay/3000"_s, u"/delay/3000"_s}
+        << u"http2"_s << u"request.failed"_s << false;
+    QTest::newRow("HTTP/1.1 keep-alive with request bodies (Apache)")
+        << int(Server::Apache)
+        << QStringList{u"--http1.1"_s,    u"-d"_s,           u"posted=yes"_s,
+                       u"/cgi/headers"_s, u"/cgi/headers"_s, u"/cgi/headers"_s}
+        << QString() << u"pool.reuse"_s << false;
+    QTest::newRow("WebSocket (demo server)")
+        << int(Server::Demo) << QStringList{u"--ws-send"_s, u"hello"_s, u"--ws-send"_s, u"world"_s,
+                                            u"--linger"_s,  u"0.3"_s,   u"ws:/ws"_s}
+        << QString() << u"ws.close"_s << false;
+    QTest::newRow("Upgrade: tcp tunnel (demo server)")
+        << int(Server::Demo)
+        << QStringList{u"--upgrade"_s, u"tcp"_s,      u"--send"_s, u"ping"_s, u"--send"_s,
+                       u"pong"_s,      u"--linger"_s, u"0.3"_s,    u"/"_s}
+        << QString() << u"raw.data"_s << true;
+}
+
+void WireFidelityTest::traceMatchesTheWire()
+{
+    QFETCH(int, server);
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, decodeAs);
+    QFETCH(QString, mustHave);
+    QFETCH(bool, leftover);
+    const quint16 port = portOf(Server(server));
+    for (QString &a : arguments) {
+        if (a.startsWith(u'/'))
+            a = baseUrl(Server(server)) + a;
+        else if (a.startsWith(u"ws:/"_s))
+            a = u"ws://127.0.0.1:%1"_s.arg(port) + a.mid(3);
+    }
+
+    WireCapture capture;
+    QVERIFY2(capture.start(port), qPrintable(capture.errorString()));
+    CliRunner runner;
+    const CliResult r = runner.run(arguments);
+    QVERIFY2(capture.stop(), qPrintable(capture.errorString()));
+    HOPSCOPE_VERIFY_RAN(r);
+    // An aborted run ends its requests as failed; every other case must succeed.
+    if (mustHave == u"request.failed")
+        QVERIFY2(r.exitCode != 0, qPrintable(r.describe()));
+    else
+        QVERIFY2(r.exitCode == 0 && !r.has(u"error"), qPrintable(r.describe()));
+    QVERIFY2(r.has(mustHave), qPrintable(r.describe()));
+    if (leftover)
+        QVERIFY2(num(r.first(u"upgrade.switch"), "leftoverBytes") > 0, qPrintable(r.describe()));
+
+    QString problem;
+    const QMap<quint16, TracedConnection> traced = tracedConnections(r, &problem);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    if (mustHave == u"request.failed") {
+        bool goaway = false;
+        for (const TracedConnection &c : traced)
+            goaway |= c.framesOut.contains(u"GOAWAY/0"_s);
+        QVERIFY2(goaway, qPrintable(u"the abort sent no GOAWAY\n"_s + r.describe()));
+    }
+    QMap<quint16, WireCapture::Flow> wire;
+    QVERIFY2(capture.flows(&wire), qPrintable(capture.errorString()));
+    QList<WireCapture::H2Frame> frames;
+    if (!decodeAs.isEmpty())
+        QVERIFY2(capture.h2Frames(decodeAs, &frames), qPrintable(capture.errorString()));
+
+    const QString why = r.describe() + u"\ncapture: "_s + capture.file();
+    QCOMPARE(traced.keys(), wire.keys()); // the same connections, by local port
+    for (auto it = traced.cbegin(); it != traced.cend(); ++it) {
+        const quint16 local = it.key();
+        const TracedConnection &t = it.value();
+        const WireCapture::Flow w = wire.value(local);
+        QVERIFY2(
+            t.written == w.toServer,
+            qPrintable(u"local port %1: trace wrote %2 bytes, the wire carried %3\n"_s.arg(local)
+                           .arg(t.written)
+                           .arg(w.toServer) +
+                       why));
+        QVERIFY2(
+            t.read == w.fromServer,
+            qPrintable(u"local port %1: trace read %2 bytes, the wire carried %3\n"_s.arg(local)
+                           .arg(t.read)
+                           .arg(w.fromServer) +
+                       why));
+        if (decodeAs.isEmpty()) {
+            QVERIFY(t.framesOut.isEmpty() && t.framesIn.isEmpty());
+            continue;
+        }
+        QStringList wireOut, wireIn;
+        for (const WireCapture::H2Frame &f : frames) {
+            if (f.clientPort == local)
+                (f.toServer ? wireOut : wireIn)
+                    .append(frameLabel(WireCapture::frameTypeName(f.type), f.stream));
+        }
+        QVERIFY2(!wireOut.isEmpty() && !wireIn.isEmpty(), qPrintable(why));
+        QCOMPARE(t.framesOut, wireOut);
+        QCOMPARE(t.framesIn, wireIn);
+    }
+}
+
+QTEST_GUILESS_MAIN(WireFidelityTest)
+#include "tst_wire_fidelity.moc"
