@@ -6,14 +6,18 @@
 
 #include "demoservertest.h"
 
+#include "websocketclientframes.h"
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
+
 #include <QTest>
 #include <QtEndian>
 
 using namespace hopscope;
+using hopscope::test::clientFrame;
+using hopscope::test::closeBody;
 using namespace hopscope::test;
 using namespace Qt::StringLiterals;
 
@@ -217,39 +221,6 @@ void DemoServerUpgradesTest::webSocketHandshakeRefused()
     QVERIFY2(response.contains(message), response.constData());
 }
 
-namespace {
-
-// A client frame as a test wants it, masked unless told otherwise.
-QByteArray wsFrame(quint8 first, const QByteArray &payload, bool mask = true)
-{
-    QByteArray f;
-    f.append(char(first));
-    const quint8 maskBit = mask ? 0x80 : 0;
-    if (payload.size() < 126) {
-        f.append(char(maskBit | payload.size()));
-    } else {
-        f.append(char(maskBit | 126));
-        f.append(char(payload.size() >> 8));
-        f.append(char(payload.size() & 0xff));
-    }
-    if (!mask)
-        return f + payload;
-    const char key[4] = {0x12, 0x34, 0x56, 0x78};
-    f.append(key, 4);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        f.append(char(payload.at(i) ^ key[i % 4]));
-    return f;
-}
-
-QByteArray closeBody(quint16 code, const QByteArray &reason = {})
-{
-    QByteArray b(2, Qt::Uninitialized);
-    qToBigEndian(code, b.data());
-    return b + reason;
-}
-
-} // namespace
-
 void DemoServerUpgradesTest::webSocketViolations_data()
 {
     QTest::addColumn<QByteArray>("frames");
@@ -257,37 +228,39 @@ void DemoServerUpgradesTest::webSocketViolations_data()
     QTest::addColumn<QByteArray>("reason");
 
     QTest::newRow("unmasked frame")
-        << wsFrame(0x81, "hi", false) << 1002 << QByteArray("client frames must be masked");
+        << clientFrame(0x81, "hi", false) << 1002 << QByteArray("client frames must be masked");
     QTest::newRow("reserved opcode")
-        << wsFrame(0x83, "hi") << 1002 << QByteArray("reserved opcode 0x3");
+        << clientFrame(0x83, "hi") << 1002 << QByteArray("reserved opcode 0x3");
     QTest::newRow("RSV1 without extension")
-        << wsFrame(0xC1, "hi") << 1002 << QByteArray("RSV bits set");
+        << clientFrame(0xC1, "hi") << 1002 << QByteArray("RSV bits set");
     QTest::newRow("control frame over 125 bytes")
-        << wsFrame(0x89, QByteArray(126, 'p')) << 1002
+        << clientFrame(0x89, QByteArray(126, 'p')) << 1002
         << QByteArray("control frame payload over 125 bytes");
     QTest::newRow("fragmented ping")
-        << wsFrame(0x09, "p") << 1002 << QByteArray("fragmented control frame");
+        << clientFrame(0x09, "p") << 1002 << QByteArray("fragmented control frame");
     QTest::newRow("continuation without start")
-        << wsFrame(0x80, "x") << 1002 << QByteArray("continuation frame without a message");
+        << clientFrame(0x80, "x") << 1002 << QByteArray("continuation frame without a message");
     QTest::newRow("new message inside a fragmented one")
-        << wsFrame(0x01, "a") + wsFrame(0x81, "b") << 1002
+        << clientFrame(0x01, "a") + clientFrame(0x81, "b") << 1002
         << QByteArray("new data frame inside a fragmented message");
     QTest::newRow("invalid UTF-8")
-        << wsFrame(0x81, QByteArray("\xc3\x28", 2)) << 1007 << QByteArray("not valid UTF-8");
+        << clientFrame(0x81, QByteArray("\xc3\x28", 2)) << 1007 << QByteArray("not valid UTF-8");
     QTest::newRow("invalid UTF-8 across fragments")
-        << wsFrame(0x01, QByteArray("ok \xed", 4)) + wsFrame(0x80, QByteArray("\xa0\x80", 2))
+        << clientFrame(0x01, QByteArray("ok \xed", 4)) +
+               clientFrame(0x80, QByteArray("\xa0\x80", 2))
         << 1007 << QByteArray("not valid UTF-8");
     QTest::newRow("close with 1-byte payload")
-        << wsFrame(0x88, QByteArray(1, 'x')) << 1002 << QByteArray("1-byte payload");
+        << clientFrame(0x88, QByteArray(1, 'x')) << 1002 << QByteArray("1-byte payload");
     QTest::newRow("close with code 1005")
-        << wsFrame(0x88, closeBody(1005)) << 1002 << QByteArray("invalid close code 1005");
+        << clientFrame(0x88, closeBody(1005)) << 1002 << QByteArray("invalid close code 1005");
     QTest::newRow("close reason not UTF-8")
-        << wsFrame(0x88, closeBody(1000, QByteArray("\xff", 1))) << 1007
+        << clientFrame(0x88, closeBody(1000, QByteArray("\xff", 1))) << 1007
         << QByteArray("close reason is not valid UTF-8");
     // Not violations: the echo and the close handshake, for contrast.
     QTest::newRow("valid close 4001 echoed")
-        << wsFrame(0x81, "first") + wsFrame(0x88, closeBody(4001, "done")) << 4001 << QByteArray();
-    QTest::newRow("empty close echoed empty") << wsFrame(0x88, {}) << -1 << QByteArray();
+        << clientFrame(0x81, "first") + clientFrame(0x88, closeBody(4001, "done")) << 4001
+        << QByteArray();
+    QTest::newRow("empty close echoed empty") << clientFrame(0x88, {}) << -1 << QByteArray();
 }
 
 // Messages before the violation are still echoed; then a close frame with the RFC's code, and
@@ -301,7 +274,7 @@ void DemoServerUpgradesTest::webSocketViolations()
     QByteArray handshake;
     QVERIFY2(openWebSocket(socket, &handshake), handshake.constData());
     QByteArray in = handshake.mid(handshake.indexOf("\r\n\r\n") + 4);
-    socket.write(wsFrame(0x81, "before") + frames);
+    socket.write(clientFrame(0x81, "before") + frames);
     QElapsedTimer clock;
     clock.start();
     while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 10000) {

@@ -5,41 +5,16 @@
 #include "demowebsocketcodec.h"
 #include "websocket/websocketframe.h"
 
+#include "websocketclientframes.h"
+
 #include <QTest>
 #include <QtEndian>
 
 using namespace hopscope;
+using hopscope::test::clientFrame;
+using hopscope::test::closeBody;
 
 namespace {
-
-// A client frame, masked unless told otherwise.
-QByteArray clientFrame(quint8 first, const QByteArray &payload, bool mask = true)
-{
-    QByteArray f;
-    f.append(char(first));
-    const quint8 maskBit = mask ? 0x80 : 0;
-    if (payload.size() < 126) {
-        f.append(char(maskBit | payload.size()));
-    } else {
-        f.append(char(maskBit | 126));
-        f.append(char(payload.size() >> 8));
-        f.append(char(payload.size() & 0xff));
-    }
-    if (!mask)
-        return f + payload;
-    const char key[4] = {0x37, 0x7a, 0x21, 0x3d};
-    f.append(key, 4);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        f.append(char(payload.at(i) ^ key[i % 4]));
-    return f;
-}
-
-QByteArray closeBody(quint16 code, const QByteArray &reason = {})
-{
-    QByteArray b(2, Qt::Uninitialized);
-    qToBigEndian(code, b.data());
-    return b + reason;
-}
 
 // What the codec made of `bytes` fed in pieces of `chunk`: one "opcode:payload" per message,
 // then "error CODE: reason" if it refused the stream.
