@@ -148,9 +148,8 @@ void Http1Driver::onReadyRead()
 {
     QAbstractSocket *s = m_conn->socket();
     while (s->bytesAvailable() > 0 && m_conn->isOpen()) {
-        // readAll() hands over Qt's buffered chunks without another copy; the parser then
-        // works on views into this one array.
-        const QByteArray chunk = s->readAll();
+        // The parser works on views into the connection's read buffer, valid for this turn.
+        const QByteArrayView chunk = m_conn->readChunk();
         const qint64 n = chunk.size();
         if (n <= 0)
             break;

@@ -32,10 +32,7 @@ void H2Session::readAvailable()
 {
     QAbstractSocket *s = m_conn->socket();
     while (!m_closed && !m_broken && s->bytesAvailable() > 0) {
-        // readAll() hands over Qt's ring-buffer chunks without copying them (read(char *, n)
-        // copies every byte once more); what it returns is only what one notification
-        // buffered, so memory stays bounded by the socket's own reads.
-        const QByteArray chunk = s->readAll();
+        const QByteArrayView chunk = m_conn->readChunk();
         const qint64 n = chunk.size();
         if (n <= 0)
             break;

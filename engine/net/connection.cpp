@@ -65,6 +65,16 @@ Connection::~Connection()
         QHostInfo::abortHostLookup(m_lookupId);
 }
 
+QByteArrayView Connection::readChunk()
+{
+    if (!m_socket)
+        return {};
+    if (m_readBuffer.size() < kReadChunk)
+        m_readBuffer.resize(kReadChunk);
+    const qint64 n = m_socket->read(m_readBuffer.data(), kReadChunk);
+    return n > 0 ? QByteArrayView(m_readBuffer.constData(), n) : QByteArrayView();
+}
+
 void Connection::touch()
 {
     m_lastActivityNs = m_trace->elapsedNs();
@@ -169,7 +179,7 @@ void Connection::setupSocket()
     } else {
         m_socket = new QTcpSocket(this);
     }
-    // Reads are pulled in large slices by the drivers; Qt's own buffer needs no cap.
+    m_socket->setReadBufferSize(kReadChunk);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QAbstractSocket::connected, this, &Connection::onConnected);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &Connection::onSocketError);

@@ -100,9 +100,8 @@ void WebSocketDriver::onReadyRead()
 {
     QAbstractSocket *s = m_conn->socket();
     while (s->bytesAvailable() > 0 && m_conn->isOpen()) {
-        // readAll() hands over Qt's buffered chunk without a copy; the inspector and wslay work
-        // on views into it.
-        const QByteArray chunk = s->readAll();
+        // The inspector and wslay work on views into the connection's read buffer.
+        const QByteArrayView chunk = m_conn->readChunk();
         if (chunk.isEmpty())
             break;
         m_conn->touch();
