@@ -75,64 +75,16 @@ const ExchangeInfo *SessionStore::exchange(quint32 req) const
     return req >= 1 && req <= m_exchanges.size() ? &m_exchanges[req - 1] : nullptr;
 }
 
-const ExchangeBody *SessionStore::body(quint32 req) const
-{
-    const auto it = m_bodies.constFind(req);
-    return it == m_bodies.cend() ? nullptr : &*it;
-}
-
-void SessionStore::setBodyBudget(qint64 bytes)
-{
-    m_bodyBudget = bytes;
-    evictBodies();
-}
-
-bool SessionStore::bodyEvicted(quint32 req) const
-{
-    return m_evicted.contains(req);
-}
-
 void SessionStore::addBodies(const QList<ExchangeBody> &bodies)
 {
     for (const ExchangeBody &body : bodies)
         addBody(body);
 }
 
-void SessionStore::addBody(ExchangeBody body)
+void SessionStore::addBody(const ExchangeBody &body)
 {
-    const quint32 req = body.req;
-    // Keep one copy of what repeats: the body decoded as it came (no Content-Encoding) and the
-    // content type a flood's responses share.
-    if (body.decoded == body.wire)
-        body.decoded = body.wire;
-    if (body.contentType == m_lastContentType)
-        body.contentType = m_lastContentType;
-    else
-        m_lastContentType = body.contentType;
-    if (const auto old = m_bodies.constFind(req); old != m_bodies.cend())
-        m_bodyBytes -= old->wire.size() + old->decoded.size() + old->requestBody.size();
-    else
-        m_bodyOrder.push_back(req);
-    m_bodyBytes += body.wire.size() + body.decoded.size() + body.requestBody.size();
-    m_bodies.insert(req, std::move(body));
-    evictBodies();
-    emit bodyAdded(req);
-}
-
-// Bodies are kept up to a budget; the oldest go first (their exchanges stay, the viewer says
-// the body was dropped), so a long run of big downloads cannot eat the machine.
-void SessionStore::evictBodies()
-{
-    while (m_bodyBytes > m_bodyBudget && !m_bodyOrder.empty()) {
-        const quint32 req = m_bodyOrder.front();
-        m_bodyOrder.pop_front();
-        const auto it = m_bodies.find(req);
-        if (it == m_bodies.end())
-            continue;
-        m_bodyBytes -= it->wire.size() + it->decoded.size() + it->requestBody.size();
-        m_bodies.erase(it);
-        m_evicted.insert(req);
-    }
+    m_bodies.add(body);
+    emit bodyAdded(body.req);
 }
 
 void SessionStore::clear()
@@ -145,9 +97,6 @@ void SessionStore::clear()
     m_connStamp.clear();
     m_exStamp.clear();
     m_bodies.clear();
-    m_bodyOrder.clear();
-    m_evicted.clear();
-    m_bodyBytes = 0;
     m_failed = m_complete = m_errorEvents = m_unindexedIdEvents = 0;
     m_firstUnindexedSeq = 0;
     m_bytesIn = m_bytesOut = 0;
@@ -164,6 +113,15 @@ void SessionStore::append(const TraceBatch &batch)
     m_events.append(batch);
     for (int i = delta.firstNewEvent; i < int(m_events.size()); ++i)
         index(i, delta);
+    // A finished exchange's event list rarely grows again: give back what growing left spare
+    // (a tenth of the window's memory per exchange in a flood).
+    for (const QList<quint32> *reqs : {&delta.newExchanges, &delta.changedExchanges}) {
+        for (const quint32 req : *reqs) {
+            ExchangeInfo &x = m_exchanges[req - 1];
+            if (x.state != ExchangeInfo::State::Running)
+                x.events.squeeze();
+        }
+    }
     emit changed(delta);
 }
 

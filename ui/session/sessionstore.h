@@ -1,5 +1,6 @@
 #pragma once
 
+#include "session/bodystore.h"
 #include "trace/traceevent.h"
 #include "trace/tracelog.h"
 
@@ -93,19 +94,6 @@ struct ExchangeInfo
     }
 };
 
-// The body of a finished exchange, handed over from the engine thread once it completed.
-struct ExchangeBody
-{
-    quint32 req = 0;
-    QByteArray contentType;     // response Content-Type, lower-cased, parameters kept
-    QByteArray contentEncoding; // as sent, e.g. "gzip", empty when identity
-    QByteArray wire;            // first Limits::maxBodyInMemory bytes as they crossed the wire
-    QByteArray decoded;         // decoded by Content-Encoding (== wire when there was none)
-    bool wireTruncated = false;
-    bool decodedTruncated = false;
-    QByteArray requestBody; // what we sent (first maxBodyInMemory bytes), empty for none
-};
-
 // Changes from one batch, so models insert rows once per batch (coalesced) and views repaint
 // only what moved.
 struct SessionDelta
@@ -128,7 +116,7 @@ public:
 
     // Appends a batch from the engine (TraceStore::eventsAppended) and emits changed() once.
     void append(const TraceBatch &batch);
-    void addBody(ExchangeBody body);
+    void addBody(const ExchangeBody &body);
     void addBodies(const QList<ExchangeBody> &bodies);
     // Forgets everything (File ▸ Clear); emits reset().
     void clear();
@@ -148,11 +136,13 @@ public:
     int exchangeCount() const { return int(m_exchanges.size()); }
     const ExchangeInfo &exchangeAt(int index) const { return m_exchanges[size_t(index)]; }
     const ExchangeInfo *exchange(quint32 req) const;
-    const ExchangeBody *body(quint32 req) const;
+    // A copy of a kept body; info() says what it holds without copying its bytes.
+    std::optional<ExchangeBody> body(quint32 req) const { return m_bodies.body(req); }
+    std::optional<BodyInfo> bodyInfo(quint32 req) const { return m_bodies.info(req); }
     // Bodies are kept up to this many bytes in all (default 256 MiB); the oldest are dropped
     // first and bodyEvicted() then says so.
-    void setBodyBudget(qint64 bytes);
-    bool bodyEvicted(quint32 req) const;
+    void setBodyBudget(qint64 bytes) { m_bodies.setBudget(bytes); }
+    bool bodyEvicted(quint32 req) const { return m_bodies.evicted(req); }
 
     // Counters for the status bar.
     int failedCount() const { return m_failed; }
@@ -178,7 +168,6 @@ private:
     ConnectionInfo &touchConnection(quint32 id, SessionDelta &delta);
     ExchangeInfo &touchExchange(quint32 req, SessionDelta &delta);
     void index(int i, SessionDelta &delta);
-    void evictBodies();
 
     TraceLog m_events;
     // Deques: growing them never moves what they hold. A vector of 100,000 ExchangeInfo would
@@ -186,16 +175,11 @@ private:
     // references handed out stay valid.
     std::deque<ConnectionInfo> m_connections;
     QString m_lastUrl, m_lastPath; // the last request.start's, shared with the next like it
-    QByteArray m_lastContentType;  // the last body's, likewise
     std::deque<ExchangeInfo> m_exchanges;
     std::vector<quint64> m_connStamp; // batch that last touched each connection
     std::vector<quint64> m_exStamp;   // ... each exchange
     quint64 m_batch = 0;
-    QHash<quint32, ExchangeBody> m_bodies;
-    std::deque<quint32> m_bodyOrder;
-    QSet<quint32> m_evicted;
-    qint64 m_bodyBytes = 0;
-    qint64 m_bodyBudget = 256LL * 1024 * 1024;
+    BodyStore m_bodies;
     int m_failed = 0;
     int m_complete = 0;
     int m_errorEvents = 0;
@@ -207,5 +191,4 @@ private:
 
 } // namespace hopscope
 
-Q_DECLARE_METATYPE(hopscope::ExchangeBody)
 Q_DECLARE_METATYPE(hopscope::SessionDelta)

@@ -385,14 +385,14 @@ void BodyViewer::setShowWire(bool wire)
 
 bool BodyViewer::canShowWire() const
 {
-    const ExchangeBody *body = m_req ? m_store->body(m_req) : nullptr;
+    const std::optional<BodyInfo> body = m_req ? m_store->bodyInfo(m_req) : std::nullopt;
     return m_part == Part::Response && body && !body->contentEncoding.isEmpty();
 }
 
 QByteArray BodyViewer::contentType() const
 {
     if (m_part == Part::Response) {
-        const ExchangeBody *body = m_req ? m_store->body(m_req) : nullptr;
+        const std::optional<BodyInfo> body = m_req ? m_store->bodyInfo(m_req) : std::nullopt;
         return body ? body->contentType : QByteArray();
     }
     // The request's Content-Type is in the request head that went out.
@@ -420,7 +420,7 @@ qint64 BodyViewer::totalBytes(bool *known) const
     if (m_part == Part::Request)
         return m_bytes.size();
     const ExchangeInfo *ex = m_store->exchange(m_req);
-    const ExchangeBody *body = m_store->body(m_req);
+    const std::optional<BodyInfo> body = m_store->bodyInfo(m_req);
     const bool wire = showWire() || body->contentEncoding.isEmpty();
     if (wire && ex && ex->bytes >= 0)
         return ex->bytes;
@@ -444,7 +444,7 @@ bool BodyViewer::truncated() const
 {
     if (m_part == Part::Request || !m_hasBody)
         return false;
-    const ExchangeBody *body = m_store->body(m_req);
+    const std::optional<BodyInfo> body = m_store->bodyInfo(m_req);
     return showWire() ? body->wireTruncated : body->decodedTruncated;
 }
 
@@ -546,7 +546,7 @@ void BodyViewer::refresh()
     m_placeholder.clear();
 
     const ExchangeInfo *ex = m_req ? m_store->exchange(m_req) : nullptr;
-    const ExchangeBody *body = ex ? m_store->body(m_req) : nullptr;
+    const std::optional<ExchangeBody> body = ex ? m_store->body(m_req) : std::nullopt;
     const bool session = ex && ex->kind != ExchangeInfo::Kind::Http;
     const QString sessionNote =
         ex && ex->kind == ExchangeInfo::Kind::WebSocket
@@ -654,7 +654,7 @@ void BodyViewer::render()
 
 void BodyViewer::syncControls()
 {
-    const ExchangeBody *body = m_req ? m_store->body(m_req) : nullptr;
+    const std::optional<BodyInfo> body = m_req ? m_store->bodyInfo(m_req) : std::nullopt;
 
     m_partBox->setCurrentIndex(m_partBox->findData(int(m_part)));
     m_partBox->setEnabled(m_req != 0);

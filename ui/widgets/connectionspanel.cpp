@@ -314,7 +314,7 @@ QString ConnectionsPanel::curlCommand(const SessionStore &store, quint32 req)
     if (x->kind != ExchangeInfo::Kind::Http)
         args << QStringLiteral("--include") << QStringLiteral("--no-buffer");
 
-    const ExchangeBody *body = store.body(req);
+    const std::optional<ExchangeBody> body = store.body(req);
     const bool hasBody = body && !body->requestBody.isEmpty();
     const QString method = x->method.isEmpty() ? QStringLiteral("GET") : x->method;
     if (method == QLatin1String("HEAD"))
