@@ -65,7 +65,7 @@ Kind FieldValue::kind() const
     if (!m_data || m_data >= m_end)
         return Kind::Invalid;
     const auto k = static_cast<unsigned char>(*m_data);
-    return k <= quint8(Kind::Map) ? Kind(k) : Kind::Invalid;
+    return k <= quint8(Kind::Millis) ? Kind(k) : Kind::Invalid;
 }
 
 bool FieldValue::isString() const
@@ -86,6 +86,7 @@ const char *FieldValue::endOfValue() const
         return p;
     case Kind::Int:
     case Kind::Atom:
+    case Kind::Millis:
         return skipVarint(p, m_end);
     case Kind::Double:
         return qMin(p + 8, m_end);
@@ -122,6 +123,7 @@ qint64 FieldValue::toInteger(qint64 fallback) const
         return unzigzag(readVarint(p, m_end));
     }
     case Kind::Double:
+    case Kind::Millis:
         return qint64(toDouble());
     default:
         return fallback;
@@ -140,6 +142,12 @@ double FieldValue::toDouble(double fallback) const
     }
     case Kind::Int:
         return double(toInteger());
+    case Kind::Millis: {
+        // Stored: 0 for unknown, ns + 1 for ns >= 0, ns itself below (see millis()).
+        const char *p = m_data + 1;
+        const qint64 v = unzigzag(readVarint(p, m_end));
+        return v == 0 ? -1.0 : double(v > 0 ? v - 1 : v) / 1e6;
+    }
     default:
         return fallback;
     }
@@ -269,6 +277,7 @@ QCborValue FieldValue::toCbor() const
     case Kind::Int:
         return toInteger();
     case Kind::Double:
+    case Kind::Millis:
         return toDouble();
     case Kind::Text:
     case Kind::Bytes:
@@ -315,7 +324,8 @@ void FieldValue::appendJson(JsonOut &out) const
         out.put(buf, r.ptr - buf);
     }
         return;
-    case Kind::Double: {
+    case Kind::Double:
+    case Kind::Millis: {
         const double d = toDouble();
         if (!std::isfinite(d)) {
             out.put("null");
@@ -577,6 +587,15 @@ FieldWriter &FieldWriter::real(Field f, double v)
     key(f);
     tag(Kind::Double);
     appendRaw(*m_arena, reinterpret_cast<const char *>(&v), sizeof v);
+    return *this;
+}
+
+FieldWriter &FieldWriter::millis(Field f, qint64 fromNs, qint64 toNs)
+{
+    key(f);
+    tag(Kind::Millis);
+    const qint64 ns = toNs - fromNs;
+    varint(zigzag(fromNs < 0 || toNs < 0 ? 0 : ns >= 0 ? ns + 1 : ns));
     return *this;
 }
 

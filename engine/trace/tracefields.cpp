@@ -18,15 +18,14 @@ QString wireText(const QByteArray &bytes)
 
 void writeTimings(FieldWriter &w, Field key, const ExchangeTimings &t)
 {
-    using T = ExchangeTimings;
     w.beginMap(key)
-        .real(Field::Dns, T::ms(t.dnsStart, t.dnsEnd))
-        .real(Field::Connect, T::ms(t.connectStart, t.connectEnd))
-        .real(Field::Tls, T::ms(t.tlsStart, t.tlsEnd))
-        .real(Field::Send, T::ms(t.sendStart, t.sendEnd))
-        .real(Field::Wait, T::ms(t.sendEnd, t.firstByte))
-        .real(Field::Receive, T::ms(t.firstByte, t.end))
-        .real(Field::Total, T::ms(t.start, t.end))
+        .millis(Field::Dns, t.dnsStart, t.dnsEnd)
+        .millis(Field::Connect, t.connectStart, t.connectEnd)
+        .millis(Field::Tls, t.tlsStart, t.tlsEnd)
+        .millis(Field::Send, t.sendStart, t.sendEnd)
+        .millis(Field::Wait, t.sendEnd, t.firstByte)
+        .millis(Field::Receive, t.firstByte, t.end)
+        .millis(Field::Total, t.start, t.end)
         .end();
 }
 
