@@ -37,6 +37,8 @@ private slots:
     void recordIsSmall();
     void traceLogKeepsOrderAcrossChunks_data();
     void traceLogKeepsOrderAcrossChunks();
+    void millisReadAsTheDoubleTheyReplace_data();
+    void millisReadAsTheDoubleTheyReplace();
     void doublesAsQtWritesThem_data();
     void doublesAsQtWritesThem();
 };
@@ -350,6 +352,51 @@ void CompactTraceTest::doublesAsQtWritesThem()
     QByteArray json;
     batch.first().field(Field::Ms).appendJson(json);
     QCOMPARE(json, QByteArray::number(value, 'g', 12));
+}
+
+void CompactTraceTest::millisReadAsTheDoubleTheyReplace_data()
+{
+    QTest::addColumn<qint64>("fromNs");
+    QTest::addColumn<qint64>("toNs");
+    QTest::addColumn<double>("ms");
+    QTest::addColumn<int>("maxBytes"); // tag + varint, the key aside
+
+    QTest::newRow("unknown start") << qint64(-1) << qint64(5000) << -1.0 << 2;
+    QTest::newRow("unknown end") << qint64(5000) << qint64(-1) << -1.0 << 2;
+    QTest::newRow("zero") << qint64(7) << qint64(7) << 0.0 << 2;
+    QTest::newRow("one ns") << qint64(0) << qint64(1) << 1e-6 << 2;
+    QTest::newRow("420 us") << qint64(1000) << qint64(421000) << 0.42 << 4;
+    QTest::newRow("1.004 s") << qint64(0) << qint64(1004000123) << 1004.000123 << 6;
+    QTest::newRow("a day") << qint64(0) << qint64(86400LL * 1000000000LL) << 86400000.0 << 8;
+    QTest::newRow("backwards by 1 ns") << qint64(10) << qint64(9) << -1e-6 << 2;
+    QTest::newRow("backwards by 3 ms") << qint64(3000000) << qint64(0) << -3.0 << 5;
+}
+
+// Timings are stored as nanosecond varints; every reader sees the double real() would have
+// stored, and the JSON is the same text.
+void CompactTraceTest::millisReadAsTheDoubleTheyReplace()
+{
+    QFETCH(qint64, fromNs);
+    QFETCH(qint64, toNs);
+    QFETCH(double, ms);
+    QFETCH(int, maxBytes);
+
+    TraceBatch asMillis, asReal;
+    asMillis.append(head()).millis(Field::Ms, fromNs, toNs);
+    const double expected = fromNs < 0 || toNs < 0 ? -1.0 : double(toNs - fromNs) / 1e6;
+    QCOMPARE(expected, ms);
+    asReal.append(head()).real(Field::Ms, expected);
+    const FieldValue v = asMillis.first().field(Field::Ms);
+    QVERIFY(v.isDouble());
+    QCOMPARE(v.toDouble(), expected);
+    QCOMPARE(v.toInteger(), qint64(expected));
+    QCOMPARE(v.toCbor(), QCborValue(expected));
+    QByteArray a, b;
+    v.appendJson(a);
+    asReal.first().field(Field::Ms).appendJson(b);
+    QCOMPARE(a, b);
+    QVERIFY2(v.endOfValue() - v.data() <= maxBytes,
+             qPrintable(QString::number(v.endOfValue() - v.data())));
 }
 
 QTEST_GUILESS_MAIN(CompactTraceTest)
