@@ -64,6 +64,11 @@ public:
     // Records that bytes were read/written (for idle tracking by the pool).
     qint64 lastActivityNs() const { return m_lastActivityNs; }
     void touch();
+    // Bytes the drivers read from and wrote to the socket, counted where they trace `net.read`
+    // and `net.write` (so they add up to the trace): what the low-speed abort measures.
+    void countRead(qint64 bytes) { m_bytesMoved += bytes; }
+    void countWritten(qint64 bytes) { m_bytesMoved += bytes; }
+    qint64 bytesMoved() const { return m_bytesMoved; }
 
 signals:
     void ready();
@@ -103,6 +108,7 @@ private:
     QTimer m_connectTimer;
     int m_lookupId = -1;
     qint64 m_lastActivityNs = 0;
+    qint64 m_bytesMoved = 0;
     bool m_closedEmitted = false;
 };
 
