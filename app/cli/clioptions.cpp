@@ -340,7 +340,7 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         }
     }
     const bool dataInQuery = formData && p.isSet(curl.get);
-    if (p.isSet(curl.get))
+    if (p.isSet(curl.get) && !p.isSet(curl.head))
         base.method = "GET";
     if (formData && !dataInQuery) {
         base.body = joinedData;
