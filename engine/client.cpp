@@ -15,7 +15,9 @@
 #include <QSslSocket>
 #include <QTimer>
 
+#include <deque>
 #include <optional>
+#include <utility>
 
 namespace hopscope {
 
@@ -26,8 +28,11 @@ struct Client::Request
     QString key; // the pool key, computed when the request is routed (again only on a retry)
     std::optional<DispatchQueues::Handle> waiting; // its place in its key's queue
     QTimer *timer = nullptr;                       // the request's total timeout
-    QPointer<ProtocolDriver> driver;               // in flight on
-    Connection *opening = nullptr;                 // the connection it opened, until ready
+    QTimer *speedTimer = nullptr; // the low-speed check (Limits::lowSpeedLimit), once a second
+    // (trace time, bytes the connection moved) once a second, back to the start of the window.
+    std::deque<std::pair<qint64, qint64>> speedSamples;
+    QPointer<ProtocolDriver> driver; // in flight on
+    Connection *opening = nullptr;   // the connection it opened, until ready
     int retries = 0;
 
     bool isUser() const { return exchange->id() != 0; }
@@ -247,8 +252,7 @@ bool Client::dispatch(Request *r)
         unqueue(r);
         m_trace->record(EventType::PoolReuse, {driver->connection()->id(), ex->id(), -1})
             .atom(Field::Origin, driver->connection()->origin().toString().toUtf8());
-        r->driver = driver;
-        driver->submit(ex);
+        submitTo(r, driver);
         return true;
     }
     if (m_pool->shouldWait(key) || m_pool->connectionCount(key) >= m_maxConnections)
@@ -370,8 +374,7 @@ void Client::onConnectionReady(Connection *conn)
             ex->setState(Exchange::State::Queued);
             route(r, true);
         } else {
-            r->driver = driver;
-            driver->submit(ex);
+            submitTo(r, driver);
         }
     }
     // Waiting requests may multiplex onto it, or open further connections.
@@ -420,6 +423,7 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
     }
     if (retryable && r->retries == 0 && m_running) {
         r->retries = 1;
+        stopSpeedCheck(r); // the retry measures its own connection once it is on one
         m_trace->record(EventType::PoolRetry, {ex->connectionId, ex->id(), -1})
             .value(Field::Reason, ex->error());
         ex->startOver();
@@ -457,6 +461,7 @@ std::unique_ptr<Exchange> Client::release(Request *r)
         r->timer->stop();
         r->timer->deleteLater(); // it may be the timer whose timeout got us here
     }
+    stopSpeedCheck(r);
     std::unique_ptr<Exchange> ex = std::move(r->exchange);
     m_requests.erase(ex.get()); // deletes r
     return ex;
@@ -507,6 +512,78 @@ void Client::startRequestTimer(Request *r)
     });
     r->timer = t;
     t->start(ms);
+}
+
+// The request goes out on this driver: from here its connection's rate counts (the low-speed
+// check), and its address is the one the request was sent to.
+void Client::submitTo(Request *r, ProtocolDriver *driver)
+{
+    Exchange *ex = r->exchange.get();
+    r->driver = driver;
+    ex->remoteAddress = driver->connection()->peerAddress().toString();
+    startSpeedCheck(r);
+    driver->submit(ex); // may finish (and release) the request at once
+}
+
+void Client::startSpeedCheck(Request *r)
+{
+    const Limits &limits = r->exchange->spec().limits;
+    if (limits.lowSpeedLimit <= 0 || limits.lowSpeedTime <= 0 || !r->driver)
+        return;
+    r->speedSamples.clear();
+    r->speedSamples.emplace_back(m_trace->elapsedNs(), r->driver->connection()->bytesMoved());
+    if (!r->speedTimer) {
+        r->speedTimer = new QTimer(this);
+        r->speedTimer->setTimerType(Qt::PreciseTimer); // the window must not be cut short
+        const Exchange *ex = r->exchange.get();
+        connect(r->speedTimer, &QTimer::timeout, this, [this, ex] {
+            if (Request *req = requestOf(ex))
+                checkSpeed(req);
+        });
+    }
+    r->speedTimer->start(1000);
+}
+
+void Client::stopSpeedCheck(Request *r)
+{
+    if (!r->speedTimer)
+        return;
+    r->speedTimer->stop();
+    r->speedTimer->deleteLater(); // it may be the timer whose timeout got us here
+    r->speedTimer = nullptr;
+}
+
+// curl's rule (lib/speedcheck.c) on a sliding window: once the request has been on its
+// connection for lowSpeedTime seconds, the bytes moved over the last lowSpeedTime seconds must
+// average at least lowSpeedLimit per second.
+void Client::checkSpeed(Request *r)
+{
+    if (!r->driver || r->speedSamples.empty())
+        return;
+    const Limits &limits = r->exchange->spec().limits;
+    const qint64 now = m_trace->elapsedNs();
+    const qint64 bytes = r->driver->connection()->bytesMoved();
+    const qint64 windowNs = qint64(limits.lowSpeedTime) * 1'000'000'000;
+    r->speedSamples.emplace_back(now, bytes);
+    // Keep the newest sample at or before the window's start, and everything after it.
+    while (r->speedSamples.size() > 1 && r->speedSamples[1].first <= now - windowNs)
+        r->speedSamples.pop_front();
+    const auto [since, bytesThen] = r->speedSamples.front();
+    if (now - since < windowNs)
+        return; // not on the connection for a whole window yet
+    const double seconds = double(now - since) / 1e9;
+    const qint64 moved = bytes - bytesThen;
+    if (double(moved) / seconds >= double(limits.lowSpeedLimit))
+        return;
+    const QString msg =
+        QStringLiteral("transfer slower than %1 bytes/s for %2 s: %3 bytes moved in the last %4 s "
+                       "(limit lowSpeedLimit: -Y/--speed-limit, -y/--speed-time)")
+            .arg(limits.lowSpeedLimit)
+            .arg(limits.lowSpeedTime)
+            .arg(moved)
+            .arg(seconds, 0, 'f', 1);
+    stopSpeedCheck(r);
+    r->driver->abort("limit:lowSpeedLimit", msg); // ends in onDriverFinished
 }
 
 void Client::abortAll(const QByteArray &code, const QString &message)

@@ -92,6 +92,10 @@ private:
     void failRequest(Request *r, const QByteArray &code, const QString &message);
     std::unique_ptr<Exchange> release(Request *r);
     void startRequestTimer(Request *r);
+    void submitTo(Request *r, ProtocolDriver *driver);
+    void startSpeedCheck(Request *r);
+    void stopSpeedCheck(Request *r);
+    void checkSpeed(Request *r);
     void onDriverSwitched(ProtocolDriver *next);
     void onUpgradeAdvertised(const QList<QByteArray> &protocols);
 

@@ -1,6 +1,7 @@
 #include "clioptions.h"
 
 #include "core/protocolchoice.h"
+#include "curlhabits.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -51,13 +52,17 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
         l.maxWebSocketFrameBytes = n;
     else if (name == u"maxWebSocketMessageBytes")
         l.maxWebSocketMessageBytes = n;
+    else if (name == u"lowSpeedLimit")
+        l.lowSpeedLimit = n;
+    else if (name == u"lowSpeedTime")
+        l.lowSpeedTime = int(n);
     else {
         *error = QStringLiteral(
                      "--limit: unknown limit \"%1\" (known: maxStatusLineBytes, "
                      "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, maxInterimResponses, "
                      "maxChunkSizeDigits, maxBodyInMemory, maxContentEncodings, "
                      "maxDecodedGraceBytes, maxDecodeRatio, maxWebSocketFrameBytes, "
-                     "maxWebSocketMessageBytes)")
+                     "maxWebSocketMessageBytes, lowSpeedLimit, lowSpeedTime)")
                      .arg(name);
         return false;
     }
@@ -76,15 +81,16 @@ QString protocolChoiceUsage(ProtocolChoiceError error, ProtocolChoice choice, co
     case ProtocolChoiceError::NoHost:
         return QStringLiteral("invalid URL \"%1\"").arg(typed);
     case ProtocolChoiceError::H2cOverTls:
-        return QStringLiteral("%1: --h2c and --h2c-prior are cleartext only; over TLS, ALPN "
-                              "negotiates h2")
+        return QStringLiteral("%1: --h2c and --h2c-prior (--http2-prior-knowledge) are cleartext "
+                              "only; over TLS, ALPN negotiates h2 (--http2)")
             .arg(typed);
     case ProtocolChoiceError::H2TlsOverCleartext:
         return QStringLiteral("%1: HTTP/2 over TLS needs an https:// URL").arg(typed);
     case ProtocolChoiceError::WebSocketUrlConflict:
         if (choice == ProtocolChoice::CustomUpgrade)
             return QStringLiteral("%1 implies --upgrade websocket").arg(typed);
-        return QStringLiteral("%1 cannot be combined with --http1.1, --h2c or --h2c-prior")
+        return QStringLiteral("%1 cannot be combined with --http1.1, --http2, --h2c or "
+                              "--h2c-prior")
             .arg(typed);
     case ProtocolChoiceError::MissingUpgradeToken:
     case ProtocolChoiceError::InvalidUpgradeToken:
@@ -122,8 +128,11 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Sends HTTP requests and shows, step by step, what crossed the connection.\n"
-        "Requests run in the order given. Exit status: 0 when every request got a complete\n"
-        "response (whatever its status), 1 when one did not, 2 for usage errors."));
+        "Requests run in the order given. Exit status, as curl's: 0 when every request got a\n"
+        "complete response (whatever its status, unless -f), else the first failure's: 6 resolve,\n"
+        "7 connect, 8 not HTTP, 16 HTTP/2, 18 body cut short, 22 status >= 400 with -f,\n"
+        "23 write, 28 timeout or too slow (-m, --timeout, -Y), 35 TLS handshake, 52 empty reply,\n"
+        "56 receive, 60 certificate, 61 decoding, 92 stream reset, 1 any other; 2 usage error."));
     p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsCompactedShortOptions);
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this help."));
@@ -187,8 +196,12 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     const QCommandLineOption h2c(
         QStringLiteral("h2c"), QStringLiteral("Cleartext: offer Upgrade: h2c on the first request "
                                               "of each connection (RFC 7540 §3.2)."));
-    const QCommandLineOption h2cPrior(QStringLiteral("h2c-prior"),
-                                      QStringLiteral("Cleartext: HTTP/2 with prior knowledge."));
+    const QCommandLineOption h2cPrior(
+        {QStringLiteral("h2c-prior"), QStringLiteral("http2-prior-knowledge")},
+        QStringLiteral("Cleartext: HTTP/2 with prior knowledge."));
+    const QCommandLineOption http2(QStringLiteral("http2"),
+                                   QStringLiteral("HTTP/2 as curl reaches it: ALPN h2 (or "
+                                                  "http/1.1) over TLS, Upgrade: h2c on http://."));
     const QCommandLineOption h2cOptions(
         QStringLiteral("h2c-options"), QStringLiteral("With --h2c: upgrade on a bodiless OPTIONS * "
                                                       "first, then send the request as a stream."));
@@ -233,12 +246,14 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                                       "its URLs, until interrupted."));
     p.addOption(demo);
     p.addOption(serveDemo);
-    p.addOptions({help,        version,    method,       header,    data,
-                  dataBinary,  output,     verbose,      traceJson, http11,
-                  alpn,        cacert,     insecure,     timeout,   connectTimeout,
-                  idleTimeout, compressed, limit,        h2c,       h2cPrior,
-                  h2cOptions,  upgrade,    noUpgradeH2,  parallel,  maxConnections,
-                  repeat,      wsSend,     wsSendBinary, send,      linger});
+    p.addOptions({help,           version,     method,     header,       data,
+                  dataBinary,     output,      verbose,    traceJson,    http11,
+                  http2,          alpn,        cacert,     insecure,     timeout,
+                  connectTimeout, idleTimeout, compressed, limit,        h2c,
+                  h2cPrior,       h2cOptions,  upgrade,    noUpgradeH2,  parallel,
+                  maxConnections, repeat,      wsSend,     wsSendBinary, send,
+                  linger});
+    const CurlHabits curl(p);
     p.addPositionalArgument(QStringLiteral("URL"),
                             QStringLiteral("http://, https://, ws:// or wss:// URLs."),
                             QStringLiteral("URL..."));
@@ -282,19 +297,53 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         base.headers.append(
             HttpHeader{h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toUtf8()});
     }
-    if (p.isSet(data) && p.isSet(dataBinary))
+    const bool formData = p.isSet(data) || p.isSet(curl.dataRaw);
+    if (formData && p.isSet(dataBinary))
         return usage(QStringLiteral("-d and --data-binary cannot be combined"));
-    if (p.isSet(data)) {
-        QString d = p.value(data);
-        if (d.startsWith(QLatin1Char('@'))) {
-            QFile f(d.mid(1));
-            if (!f.open(QIODevice::ReadOnly))
-                return usage(QStringLiteral("-d %1: %2").arg(d, f.errorString()));
-            base.body = f.readAll();
-            base.body.replace("\r", "").replace("\n", "");
-        } else {
-            base.body = d.toUtf8();
+    if (p.isSet(curl.head) && (formData || p.isSet(dataBinary)))
+        return usage(QStringLiteral("-I (HEAD) cannot be combined with -d or --data-binary"));
+    if (p.isSet(curl.get) && p.isSet(dataBinary))
+        return usage(QStringLiteral("-G takes -d or --data-raw, not --data-binary"));
+    if (QString error = curl.applyToRequest(p, base); !error.isEmpty())
+        return usage(error);
+    // Every -d and --data-raw, in the order given, joined with '&' (as curl joins them): the
+    // body, or with -G the query each URL gets.
+    QByteArray joinedData;
+    {
+        const QStringList ds = p.values(data);
+        const QStringList raws = p.values(curl.dataRaw);
+        qsizetype nextD = 0;
+        qsizetype nextRaw = 0;
+        bool first = true;
+        for (const QString &name : p.optionNames()) {
+            QByteArray part;
+            if (name == u"d" || name == u"data") {
+                const QString d = ds.value(nextD++);
+                if (d.startsWith(QLatin1Char('@'))) {
+                    QFile f(d.mid(1));
+                    if (!f.open(QIODevice::ReadOnly))
+                        return usage(QStringLiteral("-d %1: %2").arg(d, f.errorString()));
+                    part = f.readAll();
+                    part.replace("\r", "").replace("\n", "");
+                } else {
+                    part = d.toUtf8();
+                }
+            } else if (name == u"data-raw") {
+                part = raws.value(nextRaw++).toUtf8();
+            } else {
+                continue;
+            }
+            if (!first)
+                joinedData += '&';
+            joinedData += part;
+            first = false;
         }
+    }
+    const bool dataInQuery = formData && p.isSet(curl.get);
+    if (p.isSet(curl.get) && !p.isSet(curl.head))
+        base.method = "GET";
+    if (formData && !dataInQuery) {
+        base.body = joinedData;
         base.method = "POST";
         if (!hasHeader(base.headers, "Content-Type"))
             base.headers.append(HttpHeader{"Content-Type", "application/x-www-form-urlencoded"});
@@ -317,27 +366,31 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         if (!isHttpToken(base.method))
             return usage(QStringLiteral("-X: invalid method \"%1\"").arg(p.value(method)));
     }
-    const int modes = int(p.isSet(http11)) + int(p.isSet(h2c)) + int(p.isSet(h2cPrior));
+    const int modes =
+        int(p.isSet(http11)) + int(p.isSet(h2c)) + int(p.isSet(h2cPrior)) + int(p.isSet(http2));
     if (modes > 1)
-        return usage(QStringLiteral("--http1.1, --h2c and --h2c-prior exclude each other"));
+        return usage(QStringLiteral("--http1.1, --http2, --h2c and --h2c-prior "
+                                    "(--http2-prior-knowledge) exclude each other"));
     // How to reach the origin; applyProtocolChoice() sets the spec's fields per URL below.
     ProtocolChoice choice = ProtocolChoice::Auto;
     if (p.isSet(http11))
         choice = ProtocolChoice::Http1Only;
+    if (p.isSet(http2))
+        choice = ProtocolChoice::Http2;
     if (p.isSet(h2c))
         choice = ProtocolChoice::H2cUpgrade;
     if (p.isSet(h2cPrior))
         choice = ProtocolChoice::H2cPrior;
     if (p.isSet(h2cOptions)) {
-        if (!p.isSet(h2c))
+        if (!p.isSet(h2c) && !p.isSet(http2))
             return usage(QStringLiteral("--h2c-options needs --h2c"));
         base.h2cViaOptions = true;
     }
     QByteArray upgradeToken;
     if (p.isSet(upgrade)) {
-        if (p.isSet(h2c) || p.isSet(http11) || p.isSet(h2cPrior))
-            return usage(QStringLiteral("--upgrade cannot be combined with --http1.1, --h2c or "
-                                        "--h2c-prior"));
+        if (modes > 0)
+            return usage(QStringLiteral("--upgrade cannot be combined with --http1.1, --http2, "
+                                        "--h2c or --h2c-prior"));
         choice = ProtocolChoice::CustomUpgrade;
         upgradeToken = p.value(upgrade).trimmed().toLatin1();
         if (!isHttpToken(upgradeToken))
@@ -453,7 +506,14 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         if (!url.isValid())
             return usage(QStringLiteral("invalid URL \"%1\"").arg(u));
         RequestSpec spec = base;
-        const ProtocolChoiceError error = applyProtocolChoice(spec, url, choice, upgradeToken);
+        QUrl target = url;
+        if (dataInQuery) {
+            const QString query = target.query(QUrl::FullyEncoded);
+            target.setQuery((query.isEmpty() ? QString() : query + QLatin1Char('&')) +
+                                QString::fromUtf8(joinedData),
+                            QUrl::TolerantMode);
+        }
+        const ProtocolChoiceError error = applyProtocolChoice(spec, target, choice, upgradeToken);
         if (error != ProtocolChoiceError::None)
             return usage(protocolChoiceUsage(error, choice, u, url));
         if (wsOptions && spec.upgrade.toLower() != "websocket")
@@ -471,6 +531,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                          .arg(opts.requestCount()));
     opts.verbose = p.isSet(verbose);
     opts.traceJson = p.value(traceJson);
+    if (QString error = curl.applyToRun(p, opts); !error.isEmpty())
+        return usage(error);
     return opts;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cookiejar.h"
 #include "demotourplan.h"
 
 #include "core/requestspec.h"
@@ -26,6 +27,19 @@ struct CliOptions
     int lingerMs = 1000;    // --linger
     bool parallel = false;  // --parallel
     int maxConnections = 6; // --max-connections, per origin (HTTP/1.1)
+
+    // curl's output habits.
+    bool includeHead = false;     // -i/--include (and -I): the response head before the body
+    bool silent = false;          // -s/--silent: no error lines ...
+    bool showError = false;       // -S/--show-error: ... unless -S
+    bool failOnHttpError = false; // -f/--fail: status >= 400 is a failure (exit 22), no body
+    QString writeOut;             // -w/--write-out, the format (an @FILE already read)
+    // curl's cookie engine: on with -b or -c. Cookies from -b FILE (Netscape format) and from
+    // responses' Set-Cookie go to later requests; -c writes them all at the end.
+    bool cookieEngine = false;
+    QList<Cookie> cookiesLoaded; // from -b FILE
+    QByteArray cookieLiteral;    // -b 'name=value; n2=v2', sent as is
+    QString cookieJar;           // -c/--cookie-jar FILE
 
     enum class Action { Run, Help, Version, UsageError, Demo, ServeDemo };
     Action action = Action::Run;

@@ -2,9 +2,13 @@
 // options, enqueues the requests, attaches the trace writers and turns the outcome into an exit
 // status and error lines.
 #include "clioptions.h"
+#include "cookiejar.h"
 #include "demotour.h"
+#include "exitcodes.h"
 #include "requestfeeder.h"
+#include "responsesink.h"
 #include "sessionrunner.h"
+#include "writeout.h"
 
 #include "client.h"
 #include "core/exchange.h"
@@ -14,7 +18,9 @@
 #include "trace/tracestore.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
+#include <QHash>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -26,6 +32,12 @@
 using namespace hopscope;
 
 namespace {
+
+void printOut(const QByteArray &bytes)
+{
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+    std::fflush(stdout);
+}
 
 void printErr(const QString &text)
 {
@@ -86,7 +98,7 @@ int main(int argc, char **argv)
         return 0;
     case CliOptions::Action::UsageError:
         printErr(QStringLiteral("hopscope-cli: usage error: %1\n").arg(opts.message));
-        return 2;
+        return exitcode::Usage;
     case CliOptions::Action::ServeDemo:
         return serveDemo(app);
     case CliOptions::Action::Run:
@@ -125,25 +137,69 @@ int main(int argc, char **argv)
     }
 
     Client client(&trace);
-    // Failures are counted and told as they happen: the client keeps no finished exchange.
+    CookieJar cookies;
+    cookies.addAll(opts.cookiesLoaded, QDateTime::currentSecsSinceEpoch());
+    // Failures are counted and told as they happen: the client keeps no finished exchange. The
+    // exit status is the first failure's (exitcodes.h).
     int failures = 0;
-    auto reportFailure = [&](const Exchange &ex) {
-        ++failures;
-        trace.flush(); // the trace of the request (-v) comes before its error line
-        printErr(QStringLiteral("hopscope-cli: error: %1 %2: %3\n")
-                     .arg(QString::fromLatin1(ex.spec().method), ex.spec().url.toString(),
-                          ex.error().isEmpty() ? QStringLiteral("not completed") : ex.error()));
+    int exitStatus = exitcode::Ok;
+    QHash<quint32, QByteArray> upgrades; // request -> the token a 101 switched to (%{upgrade})
+    // How the request ended, as an exit status and a message (Ok and empty when it succeeded).
+    auto outcome = [&](const Exchange &ex) -> std::pair<int, QString> {
+        if (ex.state() != Exchange::State::Complete) {
+            return {exitCodeForError(ex.errorCode()),
+                    ex.error().isEmpty() ? QStringLiteral("not completed") : ex.error()};
+        }
+        if (opts.failOnHttpError && ex.status >= 400) {
+            QString status = QString::number(ex.status);
+            if (!ex.reason.isEmpty())
+                status += QLatin1Char(' ') + QString::fromLatin1(ex.reason);
+            return {exitcode::HttpError,
+                    QStringLiteral("the server answered %1 (-f/--fail: a status of 400 or more "
+                                   "fails)")
+                        .arg(status)};
+        }
+        return {exitcode::Ok, QString()};
     };
-    QObject::connect(&client, &Client::exchangeFinished, &client, [&](Exchange *ex) {
-        if (ex->state() != Exchange::State::Complete)
-            reportFailure(*ex);
+    auto finished = [&](const Exchange &ex) {
+        if (opts.cookieEngine && ex.status > 0)
+            cookies.takeFromResponse(ex.spec().url, ex.responseHeaders,
+                                     QDateTime::currentSecsSinceEpoch());
+        const auto [code, message] = outcome(ex);
+        if (code != exitcode::Ok) {
+            ++failures;
+            if (exitStatus == exitcode::Ok)
+                exitStatus = code;
+            if (!opts.silent || opts.showError) {
+                trace.flush(); // the trace of the request (-v) comes before its error line
+                printErr(QStringLiteral("hopscope-cli: error: %1 %2: %3\n")
+                             .arg(QString::fromLatin1(ex.spec().method), ex.spec().url.toString(),
+                                  message));
+            }
+        }
+        const QByteArray upgrade = upgrades.take(ex.id());
+        if (!opts.writeOut.isEmpty()) {
+            TransferInfo info = TransferInfo::of(ex);
+            info.exitCode = code;
+            info.errorMessage = message;
+            info.upgrade = upgrade;
+            printOut(WriteOut::expand(opts.writeOut, info));
+        }
+    };
+    QObject::connect(&client, &Client::exchangeFinished, &client,
+                     [&](Exchange *ex) { finished(*ex); });
+    // A 101: %{upgrade} names the token, and -i writes the 101's head before what follows.
+    QObject::connect(&client, &Client::protocolSwitched, &client, [&](Exchange *ex) {
+        upgrades.insert(ex->id(), ex->spec().upgradeToken());
+        if (auto *sink = dynamic_cast<ResponseSink *>(ex->sink()))
+            sink->writeSwitchHead(*ex);
     });
     client.setParallel(opts.parallel);
     client.setMaxConnectionsPerOrigin(opts.maxConnections);
     SessionRunner sessions(opts.sessionSends, opts.lingerMs);
     QObject::connect(&client, &Client::protocolSwitched, &sessions,
                      &SessionRunner::onProtocolSwitched);
-    RequestFeeder feeder(&client, opts);
+    RequestFeeder feeder(&client, opts, opts.cookieEngine ? &cookies : nullptr);
     if (!demo)
         feeder.start();
 
@@ -189,6 +245,23 @@ int main(int argc, char **argv)
 
     // Whatever never finished (nothing should, once the loop ended) counts as a failure too.
     for (const Exchange *ex : client.unfinished())
-        reportFailure(*ex);
-    return failures == 0 ? 0 : 1;
+        finished(*ex);
+    if (!opts.cookieJar.isEmpty()) {
+        const QByteArray jar = cookies.toNetscape();
+        if (opts.cookieJar == u"-") {
+            printOut(jar);
+        } else {
+            QFile file(opts.cookieJar);
+            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+                file.write(jar) != jar.size()) {
+                printErr(QStringLiteral("hopscope-cli: error: cannot write the cookie jar %1: %2\n")
+                             .arg(opts.cookieJar, file.errorString()));
+                if (exitStatus == exitcode::Ok)
+                    exitStatus = exitcode::WriteError;
+            }
+        }
+    }
+    if (failures > 0 && exitStatus == exitcode::Ok)
+        exitStatus = exitcode::Failure;
+    return exitStatus;
 }

@@ -1,12 +1,17 @@
 #include "requestfeeder.h"
 
 #include "client.h"
+#include "cookiejar.h"
 #include "core/exchange.h"
+#include "responsesink.h"
+
+#include <QDateTime>
 
 namespace hopscope {
 
-RequestFeeder::RequestFeeder(Client *client, const CliOptions &options, QObject *parent)
-    : QObject(parent), m_client(client), m_options(options)
+RequestFeeder::RequestFeeder(Client *client, const CliOptions &options, const CookieJar *cookies,
+                             QObject *parent)
+    : QObject(parent), m_client(client), m_options(options), m_cookies(cookies)
 {
     connect(m_client, &Client::exchangeFinished, this, &RequestFeeder::onFinished);
 }
@@ -27,12 +32,29 @@ void RequestFeeder::enqueueRest()
 void RequestFeeder::enqueueNext()
 {
     const qsizetype n = m_next++;
-    std::unique_ptr<BodySink> sink;
+    std::unique_ptr<BodySink> output;
     if (n < m_options.outputs.size())
-        sink = std::make_unique<FileSink>(m_options.outputs.at(n));
+        output = std::make_unique<FileSink>(m_options.outputs.at(n));
     else if (m_options.traceJson != u"-") // stdout carries the bodies unless it has the trace
-        sink = std::make_unique<FileSink>(QStringLiteral("-"));
-    m_client->enqueue(m_options.request(n), std::move(sink));
+        output = std::make_unique<FileSink>(QStringLiteral("-"));
+    auto sink = std::make_unique<ResponseSink>(std::move(output), m_options.includeHead,
+                                               m_options.failOnHttpError);
+    if (!m_cookies && m_options.cookieLiteral.isEmpty()) {
+        m_client->enqueue(m_options.request(n), std::move(sink));
+        return;
+    }
+    // -b data first, then what the cookie engine holds for this URL; -H Cookie replaces both.
+    RequestSpec spec = m_options.request(n);
+    QByteArray cookie = m_options.cookieLiteral;
+    if (m_cookies) {
+        const QByteArray held =
+            m_cookies->cookieHeader(spec.url, QDateTime::currentSecsSinceEpoch());
+        if (!held.isEmpty())
+            cookie += (cookie.isEmpty() ? "" : "; ") + held;
+    }
+    if (!cookie.isEmpty() && !hasHeader(spec.headers, "Cookie"))
+        spec.headers.append(HttpHeader{"Cookie", cookie});
+    m_client->enqueue(std::move(spec), std::move(sink));
 }
 
 // Enqueued within the finished request's signal, the next one is started by the same dispatch

@@ -7,6 +7,7 @@
 namespace hopscope {
 
 class Client;
+class CookieJar;
 class Exchange;
 
 // Hands the command line's requests to the client. Otherwise one at a time, the next when the
@@ -18,7 +19,10 @@ class RequestFeeder : public QObject
 {
     Q_OBJECT
 public:
-    RequestFeeder(Client *client, const CliOptions &options, QObject *parent = nullptr);
+    // `cookies`: the cookie engine (-b FILE, -c), or nullptr; each request gets the cookies it
+    // holds for its URL when the request is handed over (after the previous one finished).
+    RequestFeeder(Client *client, const CliOptions &options, const CookieJar *cookies = nullptr,
+                  QObject *parent = nullptr);
 
     // Enqueues the first request (the first kParallelWindow with --parallel).
     void start();
@@ -33,6 +37,7 @@ private:
 
     Client *m_client;
     const CliOptions &m_options;
+    const CookieJar *m_cookies;
     qsizetype m_next = 0;
 };
 

@@ -9,12 +9,18 @@ class QIODevice;
 
 namespace hopscope {
 
+class Exchange;
+
 // Where a response body goes (after content decoding, if any). Written as bytes arrive, so a
 // body of any size passes through with flat memory.
 class BodySink
 {
 public:
     virtual ~BodySink() = default;
+    // The final response's head is in `exchange` (status, version, headers) and its body
+    // follows: a sink that writes the head too (curl -i) or drops an error's body (curl -f)
+    // decides here. false fails the exchange with errorString().
+    virtual bool begin(const Exchange &exchange) { return true; }
     virtual bool write(QByteArrayView data) = 0;
     virtual bool finish() { return true; }
     virtual QString errorString() const { return {}; }

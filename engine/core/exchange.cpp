@@ -15,15 +15,19 @@ bool Exchange::prepareBody()
     m_wireBytes = 0;
     m_decodedBytes = 0;
     bodyPreview.clear();
-    if (!m_spec.decodeContent)
-        return true;
-    const QList<QByteArray> codings = headerTokens(responseHeaders, "Content-Encoding");
-    if (codings.isEmpty())
-        return true;
-    QString error;
-    m_decoder = ContentDecoder::create(codings, m_spec.limits, &error);
-    if (!m_decoder) {
-        fail("content-encoding", error);
+    if (m_spec.decodeContent) {
+        const QList<QByteArray> codings = headerTokens(responseHeaders, "Content-Encoding");
+        if (!codings.isEmpty()) {
+            QString error;
+            m_decoder = ContentDecoder::create(codings, m_spec.limits, &error);
+            if (!m_decoder) {
+                fail("content-encoding", error);
+                return false;
+            }
+        }
+    }
+    if (!m_sink->begin(*this)) {
+        fail("output", m_sink->errorString());
         return false;
     }
     return true;

@@ -70,7 +70,8 @@ public:
 
     quint32 connectionId = 0;
     qint32 stream = -1;
-    QByteArray protocol; // "http/1.1", "h2", or the upgrade token of a session (e.g. "websocket")
+    QString remoteAddress; // the address of the connection it was sent on (curl's remote_ip)
+    QByteArray protocol;   // "http/1.1", "h2", or the upgrade token of a session (e.g. "websocket")
     ExchangeTimings timings;
 
     int status = 0;
@@ -80,14 +81,16 @@ public:
     HeaderList trailers;
     QByteArray bodyPreview; // first Limits::maxBodyInMemory wire bytes of the body
 
-    // Sets up content decoding for the final response's Content-Encoding when the spec asks for
-    // it. false (with error set) for an unsupported coding.
+    // The final response's head is in: sets up content decoding for its Content-Encoding when
+    // the spec asks for it and tells the sink (BodySink::begin). false (with error set) for an
+    // unsupported coding or a sink that refused.
     bool prepareBody();
     // Wire body bytes in: preview, decode, sink. false on a decode or sink error (see error()).
     bool deliverBody(QByteArrayView wire);
     // End of body: flushes the decoder and the sink.
     bool finishBody();
     qint64 wireBodyBytes() const { return m_wireBytes; }
+    BodySink *sink() const { return m_sink.get(); }
     qint64 decodedBodyBytes() const { return m_decodedBytes; }
 
     void fail(QByteArray code, QString message);

@@ -32,6 +32,16 @@ struct Limits
     // hostile peer cannot make the client hold gigabytes. Exceeding either closes with 1009.
     qint64 maxWebSocketFrameBytes = 16 * 1024 * 1024;
     qint64 maxWebSocketMessageBytes = 64 * 1024 * 1024;
+    // Low-speed abort, curl's -Y/--speed-limit and -y/--speed-time (CURLOPT_LOW_SPEED_LIMIT and
+    // _TIME): a request on a connection that moved (read plus written) fewer than lowSpeedLimit
+    // bytes per second, averaged over the last lowSpeedTime seconds, fails with
+    // `limit:lowSpeedLimit`. Measured from the moment the request is on a connection (connecting
+    // has --connect-timeout), once a second, as curl does; on an HTTP/2 connection every stream
+    // counts towards the rate. 0 (either of them) = off, curl's default; curl's default time
+    // when only a limit is given is 30 s. A slow drip otherwise lives until --idle-timeout, which
+    // one byte a second never reaches.
+    qint64 lowSpeedLimit = 0; // bytes per second
+    int lowSpeedTime = 30;    // seconds
 };
 
 struct Timeouts

@@ -33,14 +33,17 @@ QByteArray upgradeOf(ProtocolChoice choice, bool webSocketUrl, QByteArrayView cu
     case ProtocolChoice::H2cUpgrade:
     case ProtocolChoice::H2cPrior:
     case ProtocolChoice::H2Tls:
+    case ProtocolChoice::Http2:
         break;
     }
     return {};
 }
 
-ProtocolPolicy policyOf(ProtocolChoice choice)
+ProtocolPolicy policyOf(ProtocolChoice choice, bool tls)
 {
     switch (choice) {
+    case ProtocolChoice::Http2:
+        return tls ? ProtocolPolicy::Auto : ProtocolPolicy::H2cUpgrade;
     case ProtocolChoice::Http1Only:
         return ProtocolPolicy::Http1Only;
     case ProtocolChoice::H2cUpgrade:
@@ -120,11 +123,11 @@ ProtocolChoiceError applyProtocolChoice(RequestSpec &spec, const QUrl &url, Prot
     if (webSocketUrl)
         target.setScheme(scheme == u"ws" ? QStringLiteral("http") : QStringLiteral("https"));
     spec.url = target;
-    spec.protocol = policyOf(choice);
+    spec.protocol = policyOf(choice, tls);
     spec.upgrade = upgrade;
     if (spec.tls.alpn.isEmpty())
         spec.tls.alpn = alpnOfChoice(choice);
-    if (choice != ProtocolChoice::H2cUpgrade)
+    if (spec.protocol != ProtocolPolicy::H2cUpgrade)
         spec.h2cViaOptions = false;
     return ProtocolChoiceError::None;
 }

@@ -14,11 +14,14 @@ namespace hopscope {
 // wss:// URLs) are both this choice; applyProtocolChoice() is the one place that turns it and a
 // URL into RequestSpec fields, so that the two front ends cannot drift apart.
 enum class ProtocolChoice {
-    Auto,          // policy Auto; a ws:// or wss:// URL adds upgrade "websocket"
-    Http1Only,     // policy Http1Only; over TLS ALPN offers only http/1.1
-    H2cUpgrade,    // policy H2cUpgrade: offer Upgrade: h2c; cleartext URLs only
-    H2cPrior,      // policy H2cPrior: HTTP/2 from the first byte; cleartext URLs only
-    H2Tls,         // policy Auto with ALPN offering only h2; https:// URLs only
+    Auto,       // policy Auto; a ws:// or wss:// URL adds upgrade "websocket"
+    Http1Only,  // policy Http1Only; over TLS ALPN offers only http/1.1
+    H2cUpgrade, // policy H2cUpgrade: offer Upgrade: h2c; cleartext URLs only
+    H2cPrior,   // policy H2cPrior: HTTP/2 from the first byte; cleartext URLs only
+    H2Tls,      // policy Auto with ALPN offering only h2; https:// URLs only
+    // curl's --http2: whichever way curl reaches HTTP/2 for the scheme. https:// is policy Auto
+    // (ALPN h2, http/1.1: the server may still choose HTTP/1.1); http:// is H2cUpgrade.
+    Http2,
     WebSocket,     // upgrade "websocket" (what ws:// and wss:// URLs mean)
     CustomUpgrade, // upgrade = a given token; one without a handler (e.g. tcp) is a raw tunnel
 };
@@ -48,13 +51,14 @@ QList<QByteArray> alpnOfChoice(ProtocolChoice choice);
 
 // Sets spec.url (ws:// → http://, wss:// → https://), spec.protocol, spec.upgrade and, when
 // spec.tls.alpn is empty, the choice's own ALPN list (an explicit list always wins). Clears
-// spec.h2cViaOptions unless the choice is H2cUpgrade, the only mode it means anything in.
+// spec.h2cViaOptions unless the result is an h2c upgrade, the only mode it means anything in.
 // `upgradeToken` is read for CustomUpgrade only. On an error `spec` is left as it was.
 ProtocolChoiceError applyProtocolChoice(RequestSpec &spec, const QUrl &url, ProtocolChoice choice,
                                         QByteArrayView upgradeToken = {});
 
 // The choice that reproduces `spec` (applyProtocolChoice's inverse for what it produces);
-// for CustomUpgrade the token is spec.upgrade.
+// for CustomUpgrade the token is spec.upgrade. Http2 is never returned: the spec it makes is
+// H2cUpgrade's (http://) or Auto's (https://), and those reproduce it.
 ProtocolChoice protocolChoiceOf(const RequestSpec &spec);
 
 } // namespace hopscope

@@ -81,6 +81,7 @@ void Http1Driver::submit(Exchange *exchange)
     exchange->timings.sendStart = m_trace->elapsedNs();
     QAbstractSocket *s = m_conn->socket();
     s->write(head.bytes);
+    m_conn->countWritten(head.bytes.size());
     m_trace->record(EventType::NetWrite, sc, Direction::Out)
         .integer(Field::Bytes, head.bytes.size());
     if (m_bodyToSend > 0)
@@ -123,6 +124,7 @@ void Http1Driver::writeMoreBody()
         m_trace->record(EventType::H1Body, sc, Direction::Out).integer(Field::Bytes, n);
         // The body is written to the socket like the head: `net.write` counts every byte sent.
         m_trace->record(EventType::NetWrite, sc, Direction::Out).integer(Field::Bytes, n);
+        m_conn->countWritten(n);
     }
 }
 
@@ -154,6 +156,7 @@ void Http1Driver::onReadyRead()
         if (n <= 0)
             break;
         m_conn->touch();
+        m_conn->countRead(n);
         const EventScope sc = m_conn->scope(m_exchange ? m_exchange->id() : 0);
         m_trace->record(EventType::NetRead, sc, Direction::In).integer(Field::Bytes, n);
         if (!m_exchange) {

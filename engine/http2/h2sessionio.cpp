@@ -37,6 +37,7 @@ void H2Session::readAvailable()
         if (n <= 0)
             break;
         m_conn->touch();
+        m_conn->countRead(n);
         touchIdle();
         m_trace->record(EventType::NetRead, m_conn->scope(), Direction::In)
             .integer(Field::Bytes, n);
@@ -153,6 +154,7 @@ void H2Session::pumpSend()
         return;
     s->write(m_outBuffer);
     m_conn->touch();
+    m_conn->countWritten(m_outBuffer.size());
     touchIdle();
     m_trace->record(EventType::NetWrite, m_conn->scope(), Direction::Out)
         .integer(Field::Bytes, m_outBuffer.size());

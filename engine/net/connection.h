@@ -70,6 +70,11 @@ public:
     // each time: a tenth of a bulk download's time); this copies into memory that stays warm.
     QByteArrayView readChunk();
     static constexpr qsizetype kReadChunk = 256 * 1024;
+    // Bytes the drivers read from and wrote to the socket, counted where they trace `net.read`
+    // and `net.write` (so they add up to the trace): what the low-speed abort measures.
+    void countRead(qint64 bytes) { m_bytesMoved += bytes; }
+    void countWritten(qint64 bytes) { m_bytesMoved += bytes; }
+    qint64 bytesMoved() const { return m_bytesMoved; }
 
 signals:
     void ready();
@@ -109,6 +114,7 @@ private:
     QTimer m_connectTimer;
     int m_lookupId = -1;
     qint64 m_lastActivityNs = 0;
+    qint64 m_bytesMoved = 0;
     bool m_closedEmitted = false;
     QByteArray m_readBuffer;
 };

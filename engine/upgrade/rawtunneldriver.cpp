@@ -148,6 +148,7 @@ void RawTunnelDriver::write(const QByteArray &data)
     // A write to the socket, like every driver's: `net.write` counts the tunnel's bytes too, so
     // a connection's bytes add up the same whatever protocol it ended up speaking.
     m_trace->record(EventType::NetWrite, sc, Direction::Out).integer(Field::Bytes, n);
+    connection()->countWritten(n);
     m_sent += n;
     connection()->touch();
     restartIdle();
@@ -164,6 +165,7 @@ void RawTunnelDriver::onReadyRead()
         // driver read it) and goes to deliver() alone.
         m_trace->record(EventType::NetRead, connection()->scope(m_exchange->id()), Direction::In)
             .integer(Field::Bytes, chunk.size());
+        connection()->countRead(chunk.size());
         deliver(chunk);
     }
 }

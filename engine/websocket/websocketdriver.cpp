@@ -105,6 +105,7 @@ void WebSocketDriver::onReadyRead()
         if (chunk.isEmpty())
             break;
         m_conn->touch();
+        m_conn->countRead(chunk.size());
         m_trace->record(EventType::NetRead, scope(), Direction::In)
             .integer(Field::Bytes, chunk.size());
         if (m_reading)
@@ -191,6 +192,7 @@ void WebSocketDriver::flushWslay()
         m_trace->record(EventType::NetWrite, scope(), Direction::Out)
             .integer(Field::Bytes, m_writtenSinceFlush);
         m_conn->touch();
+        m_conn->countWritten(m_writtenSinceFlush);
     }
     if (rv != 0) {
         recordError(m_trace, scope(), "ws-write",

@@ -51,38 +51,60 @@ void CliHostileTest::failures_data()
     QTest::addColumn<qint64>("maxElapsedMs");
     QTest::addColumn<qint64>("maxRssKiB");    // 0: not checked
     QTest::addColumn<qint64>("minFileBytes"); // 0: not checked
+    QTest::addColumn<int>("exitCode");        // curl's code for the same failure
 
     QTest::newRow("close-mid-body")
         << u"close-mid-body"_s << QStringList{} << QStringList{u"mid-body"_s, u"10000 of 100000"_s}
-        << u"^truncated-body$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0);
+        << u"^truncated-body$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0) << 18;
     QTest::newRow("bad-status-line")
         << u"bad-status-line"_s << QStringList{} << QStringList{u"status line"_s}
-        << u"^status-line$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0);
+        << u"^status-line$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0) << 8;
     // The peer would send 8 MiB; the CLI must stop at its header limit and not buffer it all.
     QTest::newRow("header-8mib") << u"header-8mib"_s << QStringList{}
                                  << QStringList{u"maxHeader(Line)?Bytes"_s}
                                  << u"^limit:maxHeader(Line)?Bytes$"_s << qint64(0) << qint64(5000)
-                                 << qint64(60 * 1024) << qint64(0);
+                                 << qint64(60 * 1024) << qint64(0) << 1;
     // 500,000 interim heads: stopped by count, with the limit named (not followed to the end).
     QTest::newRow("interim-flood") << u"interim-flood"_s << QStringList{}
                                    << QStringList{u"interim \\(1xx\\)"_s, u"maxInterimResponses"_s}
                                    << u"^limit:maxInterimResponses$"_s << qint64(0) << qint64(5000)
-                                   << qint64(60 * 1024) << qint64(0);
+                                   << qint64(60 * 1024) << qint64(0) << 1;
     QTest::newRow("silent, --timeout 2")
         << u"silent"_s << QStringList{u"--timeout"_s, u"2"_s} << QStringList{u"time[d ]?-?out"_s}
-        << u"^timeout$"_s << qint64(1800) << qint64(5000) << qint64(0) << qint64(0);
+        << u"^timeout$"_s << qint64(1800) << qint64(5000) << qint64(0) << qint64(0) << 28;
     QTest::newRow("silent, --idle-timeout 2")
         << u"silent"_s << QStringList{u"--idle-timeout"_s, u"2"_s}
         << QStringList{u"time[d ]?-?out"_s} << u"^timeout$"_s << qint64(1800) << qint64(5000)
-        << qint64(0) << qint64(0);
+        << qint64(0) << qint64(0) << 28;
     QTest::newRow("bad-chunk-size")
         << u"bad-chunk-size"_s << QStringList{} << QStringList{u"chunk"_s} << u"^chunk-size$"_s
-        << qint64(0) << qint64(5000) << qint64(0) << qint64(0);
+        << qint64(0) << qint64(5000) << qint64(0) << qint64(0) << 56;
     // Streams to disk as fast as it can for 6 s: the file grows, the memory does not.
     QTest::newRow("endless-chunked to -o, --timeout 6")
         << u"endless-chunked"_s << QStringList{u"-o"_s, u"@OUT"_s, u"--timeout"_s, u"6"_s}
         << QStringList{u"time[d ]?-?out"_s} << u"^timeout$"_s << qint64(5500) << qint64(10000)
-        << qint64(60 * 1024) << qint64(100 * MiB);
+        << qint64(60 * 1024) << qint64(100 * MiB) << 28;
+    // One byte every 0.5 s: never idle, never done. curl's low-speed abort (-Y/-y, the named
+    // limit lowSpeedLimit) ends it after its window, with curl's 28.
+    QTest::newRow("slow-drip, -Y 1000 -y 2")
+        << u"slow-drip"_s << QStringList{u"-Y"_s, u"1000"_s, u"-y"_s, u"2"_s}
+        << QStringList{u"slower than 1000 bytes/s for 2 s"_s, u"lowSpeedLimit"_s}
+        << u"^limit:lowSpeedLimit$"_s << qint64(1800) << qint64(5000) << qint64(0) << qint64(0)
+        << 28;
+    QTest::newRow("slow-drip, --limit lowSpeedLimit=100 --limit lowSpeedTime=2")
+        << u"slow-drip"_s
+        << QStringList{u"--limit"_s, u"lowSpeedLimit=100"_s, u"--limit"_s, u"lowSpeedTime=2"_s}
+        << QStringList{u"slower than 100 bytes/s for 2 s"_s} << u"^limit:lowSpeedLimit$"_s
+        << qint64(1800) << qint64(5000) << qint64(0) << qint64(0) << 28;
+    // Faster than the limit (2 bytes/s against 1): the low-speed check lets it run, and only
+    // the total time ends it.
+    QTest::newRow("slow-drip above -Y 1, -m 4")
+        << u"slow-drip"_s << QStringList{u"-Y"_s, u"1"_s, u"-y"_s, u"2"_s, u"-m"_s, u"4"_s}
+        << QStringList{u"timed out after 4 s"_s} << u"^timeout$"_s << qint64(3800) << qint64(7000)
+        << qint64(0) << qint64(0) << 28;
+    QTest::newRow("close-without-reply")
+        << u"close-without-reply"_s << QStringList{} << QStringList{u"before any response"_s}
+        << u"^no-response$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0) << 52;
 }
 
 void CliHostileTest::failures()
@@ -95,6 +117,7 @@ void CliHostileTest::failures()
     QFETCH(qint64, maxElapsedMs);
     QFETCH(qint64, maxRssKiB);
     QFETCH(qint64, minFileBytes);
+    QFETCH(int, exitCode);
 
     HostilePeer peer;
     QVERIFY2(peer.start(scenario), qPrintable(peer.errorString()));
@@ -110,7 +133,8 @@ void CliHostileTest::failures()
     HOPSCOPE_VERIFY_RAN(r);
     qInfo("%s: exit %d after %lld ms, peak RSS %lld KiB, error: %s", qPrintable(scenario),
           r.exitCode, r.elapsedMs, r.peakRssKiB, qPrintable(r.errorMessage()));
-    QVERIFY2(r.exitCode != 0, qPrintable(context));
+    QVERIFY2(r.exitCode == exitCode,
+             qPrintable(u"exit code %1, expected %2\n"_s.arg(r.exitCode).arg(exitCode) + context));
     const QString message = r.errorMessage();
     QVERIFY2(!message.isEmpty(), qPrintable(u"no \"hopscope-cli: error: \" line\n"_s + context));
     for (const QString &part : messageParts) {

@@ -34,6 +34,7 @@ struct Expectation
     QString outError{};         // ... with this error code name; empty: any
     int maxConnections = 1;     // a retry on a new connection is allowed where this is 2
     qint64 maxRssKiB = 60 * 1024;
+    int exitCode = 16; // curl's: 16 for an HTTP/2 error (app/cli/exitcodes.h)
 };
 
 QString str(const QJsonObject &event, const char *key)
@@ -129,10 +130,12 @@ void CliHostileH2Test::failures_data()
     // --- The switch itself (the issue's wording of the messages) ---
     addRow(u"101-no-upgrade-header"_s, u"h2c"_s,
            {.message = {uR"(^101 without an Upgrade header \(offered h2c\)$)"_s},
-            .code = u"^upgrade$"_s});
+            .code = u"^upgrade$"_s,
+            .exitCode = 8});
     addRow(u"101-other-protocol"_s, u"h2c"_s,
            {.message = {u"^101 switched to websocket, but h2c was offered$"_s},
-            .code = u"^upgrade$"_s});
+            .code = u"^upgrade$"_s,
+            .exitCode = 8});
     // The user needs to see what came instead of HTTP/2, and that it came after the 101: an
     // explanation about prior knowledge would send them looking in the wrong place.
     const QStringList afterSwitch{u"101|h2c|upgrad"_s};
@@ -169,26 +172,30 @@ void CliHostileH2Test::failures_data()
          {.message = {u"INTERNAL_ERROR"_s, u"reset|RST_STREAM"_s, u"10000 of 100000"_s},
           .code = u"^h2-rst:INTERNAL_ERROR$"_s,
           .inFrame = u"RST_STREAM"_s,
-          .inStream = 1}},
+          .inStream = 1,
+          .exitCode = 92}},
         // The issue: "A header list over the limit resets that stream."
         {u"h2-big-headers"_s,
          {.message = {u"maxHeaderBytes"_s, u"307200"_s},
           .code = u"^limit:maxHeaderBytes$"_s,
           .inFrame = u"HEADERS"_s,
           .inStream = 1,
-          .outFrame = u"RST_STREAM"_s}},
+          .outFrame = u"RST_STREAM"_s,
+          .exitCode = 1}},
         // 64 MiB of decoded headers from 16 KiB on the wire: memory must not follow.
         {u"h2-hpack-bomb"_s,
          {.message = {u"maxHeaderBytes"_s, u"307200"_s},
           .code = u"^limit:maxHeaderBytes$"_s,
           .inFrame = u"HEADERS"_s,
           .inStream = 1,
-          .outFrame = u"RST_STREAM"_s}},
+          .outFrame = u"RST_STREAM"_s,
+          .exitCode = 1}},
         {u"h2-many-continuations"_s,
          {.message = {u"CONTINUATION"_s, u"maxContinuations"_s},
           .code = u"^limit:maxContinuations$"_s,
           .inFrame = u"CONTINUATION"_s,
-          .inStream = 1}},
+          .inStream = 1,
+          .exitCode = 1}},
         // A connection error (RFC 9113 §8.4): hopscope says so with GOAWAY(PROTOCOL_ERROR).
         {u"h2-push-promise"_s,
          {.message = {u"PUSH_PROMISE"_s, u"push is disabled|ENABLE_PUSH"_s},
@@ -283,7 +290,7 @@ void CliHostileH2Test::failures()
         QVERIFY2(!r.has(u"upgrade.offer"), "an upgrade was offered under --h2c-prior");
     }
 
-    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.exitCode, expect.exitCode);
     const QString line = r.errorMessage();
     const QString prefix = u"GET %1: "_s.arg(url);
     QVERIFY2(line.startsWith(prefix),

@@ -177,6 +177,27 @@ async def interim_flood(peer):
     await peer.wait_closed()
 
 
+@scenario("slow-drip")
+async def slow_drip(peer):
+    """A head, then a 1000-byte body one byte every 0.5 s: alive, never idle, never done.
+
+    Only a low-speed abort (curl's -Y/-y) or a total timeout ends it; --idle-timeout never fires.
+    """
+    await peer.read_head()
+    await peer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                     b"Content-Length: 1000\r\n\r\n")
+    for _ in range(1000):
+        await peer.write(b"x")
+        await peer.sleep(0.5)
+
+
+@scenario("close-without-reply")
+async def close_without_reply(peer):
+    """Reads the request and closes without a byte: curl's "Empty reply from server" (52)."""
+    await peer.read_head()
+    peer.close()
+
+
 @scenario("silent")
 async def silent(peer):
     """Reads the request and never answers; the socket stays open until the client leaves."""

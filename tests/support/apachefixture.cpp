@@ -80,6 +80,8 @@ DirectoryIndex index.html
 ScriptAlias /cgi/ "@ROOT@/cgi/"
 <Directory "@ROOT@/cgi">
     Options +ExecCGI
+    # Authorization reaches the CGIs too (HTTP_AUTHORIZATION), so -u can be checked.
+    CGIPassAuth On
 </Directory>
 
 # Each compression location pins one encoding, so a test knows what it exercises; /compress/
@@ -150,6 +152,17 @@ lines += sorted(k + "=" + v for k, v in env.items() if k.startswith("HTTP_"))
 out = sys.stdout.buffer
 out.write(b"Content-Type: text/plain\r\n\r\n")
 out.write(("\n".join(lines) + "\n\nBODY=").encode() + body)
+)";
+
+constexpr char setCookieScript[] = R"(#!/usr/bin/python3
+# Sets a session cookie, a persistent one and one for a path of its own.
+import sys
+out = sys.stdout.buffer
+out.write(b"Content-Type: text/plain\r\n"
+          b"Set-Cookie: session=abc123; Path=/\r\n"
+          b"Set-Cookie: pref=dark; Max-Age=3600; HttpOnly\r\n"
+          b"Set-Cookie: scoped=1; Path=/cgi/status\r\n\r\n"
+          b"cookies set\n")
 )";
 
 bool writeFile(const QString &path, const QByteArray &data, QFile::Permissions permissions)
@@ -335,6 +348,7 @@ bool ApacheFixture::writeContent()
         {"cgi/chunked", chunkedScript, executable},
         {"cgi/status", statusScript, executable},
         {"cgi/headers", headersScript, executable},
+        {"cgi/setcookie", setCookieScript, executable},
     };
     for (const auto &file : files) {
         if (!writeFile(path(QString::fromLatin1(file.name)), file.data, file.permissions))

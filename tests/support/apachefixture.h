@@ -23,7 +23,10 @@ namespace hopscope::test {
 //   /compress/br/...      the same file, only ever br-encoded (mod_brotli)
 //   /cgi/chunked          chunkedBody(), written in pieces without Content-Length
 //   /cgi/status?NNN       answers with status NNN (204 has no body)
-//   /cgi/headers          echoes method, request headers (CGI variables) and the body
+//   /cgi/headers          echoes method, request headers (CGI variables, Authorization
+//                         included) and the body
+//   /cgi/setcookie        Set-Cookie: session=abc123 (Path=/), pref=dark (Max-Age, HttpOnly, no
+//                         Path: /cgi by default), scoped=1 (Path=/cgi/status)
 class ApacheFixture
 {
 public:

@@ -87,6 +87,12 @@ void TestProtocolChoice::choiceAgainstScheme_data()
     fails("h2 tls ws", C::H2Tls, noToken, ws, Error::WebSocketUrlConflict);
     fails("h2 tls wss", C::H2Tls, noToken, wss, Error::WebSocketUrlConflict);
 
+    // curl's --http2: an h2c upgrade on cleartext, ALPN h2 and http/1.1 over TLS.
+    ok("curl http2 http", C::Http2, noToken, http, P::H2cUpgrade, {}, none, http);
+    ok("curl http2 https", C::Http2, noToken, https, P::Auto, {}, none, https);
+    fails("curl http2 ws", C::Http2, noToken, ws, Error::WebSocketUrlConflict);
+    fails("curl http2 wss", C::Http2, noToken, wss, Error::WebSocketUrlConflict);
+
     ok("websocket http", C::WebSocket, noToken, http, P::Auto, websocket, none, http);
     ok("websocket https", C::WebSocket, noToken, https, P::Auto, websocket, none, https);
     ok("websocket ws", C::WebSocket, noToken, ws, P::Auto, websocket, none, http);
@@ -173,6 +179,7 @@ void TestProtocolChoice::h2cViaOptionsOnlyWithH2cUpgrade_data()
     QTest::addColumn<ProtocolChoice>("choice");
     QTest::addColumn<bool>("kept");
     QTest::newRow("h2c upgrade") << ProtocolChoice::H2cUpgrade << true;
+    QTest::newRow("curl http2 on http is an h2c upgrade") << ProtocolChoice::Http2 << true;
     QTest::newRow("h2c prior") << ProtocolChoice::H2cPrior << false;
     QTest::newRow("auto") << ProtocolChoice::Auto << false;
     QTest::newRow("http1") << ProtocolChoice::Http1Only << false;

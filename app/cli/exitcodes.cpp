@@ -1,0 +1,49 @@
+#include "exitcodes.h"
+
+namespace hopscope {
+
+const QList<ExitCodeRule> &exitCodeTable()
+{
+    using namespace exitcode;
+    static const QList<ExitCodeRule> table{
+        {"dns", Resolve},
+        {"connect", Connect},
+        {"timeout", Timeout},
+        {"limit:lowSpeedLimit", Timeout},
+        {"tls", TlsConnect},
+        {"tls-verify", TlsVerify},
+        {"tls-unavailable", Failure},
+        {"url", Url},
+        {"no-response", EmptyReply},
+        {"truncated-head", Receive},
+        {"truncated-body", PartialFile},
+        {"connection-closed", Receive},
+        {"chunk-size", Receive},
+        {"chunk-framing", Receive},
+        {"status-line", WeirdReply},
+        {"header-syntax", WeirdReply},
+        {"content-length-", WeirdReply}, // -conflict, -with-chunked, -invalid, -repeated
+        {"upgrade", WeirdReply},         // a 101 that lies about what it switched to
+        {"output", WriteError},
+        {"request-body", ReadError},
+        {"content-encoding", ContentEncoding},
+        {"decode-error", ContentEncoding},
+        {"truncated", ContentEncoding}, // a compressed stream that ended early
+        {"h2-rst:", Http2Stream},
+        {"h2-", Http2}, // every other HTTP/2 error: preface, protocol, GOAWAY, flood, session
+    };
+    return table;
+}
+
+int exitCodeForError(QByteArrayView errorCode)
+{
+    for (const ExitCodeRule &rule : exitCodeTable()) {
+        const QByteArrayView code(rule.code);
+        const bool prefix = code.endsWith(':') || code.endsWith('-');
+        if (prefix ? errorCode.startsWith(code) : errorCode == code)
+            return rule.exitCode;
+    }
+    return exitcode::Failure;
+}
+
+} // namespace hopscope
