@@ -3,6 +3,7 @@
 // status and error lines.
 #include "clioptions.h"
 #include "demotour.h"
+#include "harrecorder.h"
 #include "requestfeeder.h"
 #include "sessionrunner.h"
 
@@ -15,6 +16,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -144,6 +146,18 @@ int main(int argc, char **argv)
     QObject::connect(&client, &Client::protocolSwitched, &sessions,
                      &SessionRunner::onProtocolSwitched);
     RequestFeeder feeder(&client, opts);
+    std::unique_ptr<HarRecorder> har;
+    if (!opts.har.isEmpty()) {
+        const QFileInfo dir(QFileInfo(opts.har).absolutePath());
+        if (!dir.isDir() || !dir.isWritable()) {
+            printErr(QStringLiteral("hopscope-cli: error: cannot write HAR %1: no writable "
+                                    "directory %2\n")
+                         .arg(opts.har, dir.filePath()));
+            return 1;
+        }
+        har = std::make_unique<HarRecorder>(&trace, &client, opts.har, opts.harSecrets);
+        feeder.setHarRecorder(har.get());
+    }
     if (!demo)
         feeder.start();
 
@@ -190,5 +204,12 @@ int main(int argc, char **argv)
     // Whatever never finished (nothing should, once the loop ended) counts as a failure too.
     for (const Exchange *ex : client.unfinished())
         reportFailure(*ex);
+    if (har) {
+        QString error;
+        if (!har->write(&error)) {
+            printErr(QStringLiteral("hopscope-cli: error: %1\n").arg(error));
+            return 1;
+        }
+    }
     return failures == 0 ? 0 : 1;
 }

@@ -1,5 +1,7 @@
 #include "requestfeeder.h"
 
+#include "harrecorder.h"
+
 #include "client.h"
 #include "core/exchange.h"
 
@@ -32,7 +34,12 @@ void RequestFeeder::enqueueNext()
         sink = std::make_unique<FileSink>(m_options.outputs.at(n));
     else if (m_options.traceJson != u"-") // stdout carries the bodies unless it has the trace
         sink = std::make_unique<FileSink>(QStringLiteral("-"));
-    m_client->enqueue(m_options.request(n), std::move(sink));
+    std::shared_ptr<KeptBody> kept;
+    if (m_har)
+        sink = m_har->wrapSink(std::move(sink), m_options.request(n), &kept);
+    const quint32 req = m_client->enqueue(m_options.request(n), std::move(sink));
+    if (m_har)
+        m_har->keepBody(req, std::move(kept));
 }
 
 // Enqueued within the finished request's signal, the next one is started by the same dispatch
