@@ -136,8 +136,16 @@ void HarCollector::add(const TraceEvent &ev)
             ex->conn = 0;
             ex->stream = -1;
             ex->requestSent = false;
+            ex->requestIsH2 = false;
             ex->requestHeaders.clear();
+            ex->requestHeadersSize = -1;
             ex->requestBodyBytes = 0;
+            ex->responseIsH2 = false;
+            ex->status = 0;
+            ex->responseHeaders.clear();
+            ex->responseHeadersSize = -1;
+            ex->responseDataSeen = false;
+            ex->interimStatuses.clear();
         }
         break;
     case EventType::Connect:

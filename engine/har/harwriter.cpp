@@ -199,9 +199,10 @@ QJsonObject HarWriter::request(const HarExchange &ex, const HarBody *body) const
             }
             if (body->requestTruncated)
                 post.insert(QStringLiteral("comment"),
-                            QStringLiteral("truncated: the first %1 of %2 bytes (maxHarBodyBytes)")
+                            QStringLiteral("truncated: the first %1 of %2 bytes (%3)")
                                 .arg(body->request.size())
-                                .arg(qMax(body->requestSize, bodySize)));
+                                .arg(qMax(body->requestSize, bodySize))
+                                .arg(body->limitName));
         } else {
             post.insert(QStringLiteral("text"), QString());
             post.insert(QStringLiteral("comment"), QStringLiteral("the body was not kept"));
@@ -285,9 +286,10 @@ QJsonObject HarWriter::response(const HarExchange &ex, const HarBody *body) cons
         }
         if (body->responseTruncated)
             content.insert(QStringLiteral("comment"),
-                           QStringLiteral("truncated: the first %1 of %2 bytes (maxHarBodyBytes)")
+                           QStringLiteral("truncated: the first %1 of %2 bytes (%3)")
                                .arg(body->response.size())
-                               .arg(size));
+                               .arg(size)
+                               .arg(body->limitName));
     } else if (size > 0) {
         content.insert(QStringLiteral("comment"), QStringLiteral("the body was not kept"));
     }

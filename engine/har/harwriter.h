@@ -23,7 +23,8 @@ struct HarBody
     QByteArray request; // what was sent
     qint64 requestSize = -1;
     bool requestTruncated = false;
-    qint64 limit = -1; // the limit that truncated them, for the comment
+    qint64 limit = -1; // the limit that truncated them, and its name, for the comment
+    QString limitName = QStringLiteral("maxHarBodyBytes");
 };
 
 struct HarOptions

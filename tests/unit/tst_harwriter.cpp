@@ -170,6 +170,7 @@ private slots:
     void chromeVersionSpelling();
     void demoTourTrace();
     void hostileIdsAreIgnored();
+    void retryStartsAfresh();
 };
 
 void HarWriterTest::http1Entry()
@@ -820,6 +821,42 @@ void HarWriterTest::hostileIdsAreIgnored()
     collector.add(t.batch());
     QCOMPARE(collector.exchanges().size(), size_t(1));
     HOPSCOPE_VERIFY_HAR(harOf(t.batch()));
+}
+
+// A request retried on a new connection (GOAWAY, REFUSED_STREAM): the entry is the attempt that
+// answered, on its connection, and says it was retried.
+void HarWriterTest::retryStartsAfresh()
+{
+    Trace t;
+    const QCborMap headers{{u"headers"_s, headerPairs({{":method", "GET"}, {":path", "/"}})},
+                           {u"kind"_s, u"request"_s}};
+    t.add(0, EventType::RequestStart, 0, 1,
+          {{u"method"_s, u"GET"_s}, {u"url"_s, u"http://127.0.0.1:8080/"_s}})
+        .add(0.1, EventType::PoolReuse, 1, 1, {{u"origin"_s, u"http://127.0.0.1:8080"_s}})
+        .add(0.2, EventType::H2Frame, 1, 1, {{u"frame"_s, u"HEADERS"_s}, {u"length"_s, 30}},
+             Direction::Out, 5)
+        .add(0.3, EventType::H2Headers, 1, 1, headers, Direction::Out, 5)
+        .add(1, EventType::PoolRetry, 1, 1, {{u"reason"_s, u"GOAWAY"_s}})
+        .add(1.1, EventType::PoolOpen, 2, 1, {{u"origin"_s, u"http://127.0.0.1:8080"_s}})
+        .add(1.2, EventType::H2Frame, 2, 1, {{u"frame"_s, u"HEADERS"_s}, {u"length"_s, 31}},
+             Direction::Out, 1)
+        .add(1.3, EventType::H2Headers, 2, 1, headers, Direction::Out, 1)
+        .add(2, EventType::H2Headers, 2, 1,
+             {{u"headers"_s, headerPairs({{":status", "200"}})}, {u"kind"_s, u"response"_s}},
+             Direction::In, 1)
+        .add(2.1, EventType::ResponseComplete, 2, 1,
+             {{u"status"_s, 200},
+              {u"bytes"_s, 0},
+              {u"protocol"_s, u"h2"_s},
+              {u"timings"_s, timingsMap(-1, 0.1, -1, 0.1, 0.5, 0, 2.1)}},
+             Direction::None, 1);
+    const QJsonObject har = harOf(t.batch());
+    HOPSCOPE_VERIFY_HAR(har);
+    const QJsonObject e = entriesOf(har).at(0).toObject();
+    QCOMPARE(e.value(u"connection"_s).toString(), u"2"_s);
+    QCOMPARE(e.value(u"request"_s).toObject().value(u"headersSize"_s).toInteger(), 31);
+    QCOMPARE(e.value(u"_hopscope"_s).toObject().value(u"stream"_s).toInt(), 1);
+    QCOMPARE(e.value(u"_hopscope"_s).toObject().value(u"retried"_s).toBool(), true);
 }
 
 QTEST_GUILESS_MAIN(HarWriterTest)
