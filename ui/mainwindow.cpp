@@ -3,6 +3,7 @@
 #include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
 #include "models/timelinemodel.h"
+#include "session/sessionhar.h"
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
 #include "trace/tracefile.h"
@@ -194,6 +195,15 @@ void MainWindow::buildMenus()
         ->setShortcut(QKeySequence::Open);
     file->addAction(tr("&Save trace as…"), this, &MainWindow::saveTraceAs)
         ->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    file->addAction(tr("Export &HAR…"), this, [this] { chooseHarExport(false); })
+        ->setObjectName(QStringLiteral("exportHar"));
+    file->addAction(tr("Export selection as HA&R…"), this, [this] { chooseHarExport(true); })
+        ->setObjectName(QStringLiteral("exportHarSelection"));
+    m_harSecrets = file->addAction(tr("Include cookies and authorization in HAR"));
+    m_harSecrets->setCheckable(true);
+    m_harSecrets->setToolTip(tr("Off: Authorization, Proxy-Authorization, Cookie and Set-Cookie "
+                                "values are replaced by [redacted] in exported HAR files"));
     file->addSeparator();
     m_clearAction = file->addAction(tr("&Clear session…"), this, [this] { clearSession(); });
     m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
@@ -427,6 +437,11 @@ bool MainWindow::openTrace(const QString &path, QString *error)
     // their rows once (every model handles a batch of any size the same way as many small ones).
     m_store->append(events);
     m_tracePath = QFileInfo(path).absoluteFilePath();
+    // A JSON-lines trace has no wall clock: its last event is taken to be when the file was
+    // last written (HAR's startedDateTime needs one).
+    if (!events.isEmpty())
+        m_store->setTraceStart(
+            QFileInfo(path).lastModified().addMSecs(-events.last().tNs / 1'000'000));
 
     // Said in the window, where the reader looks, not only in the status bar.
     QStringList problems;
@@ -482,6 +497,38 @@ void MainWindow::saveTraceAs()
             tr("Saved %1 events to %2").arg(m_store->events().size()).arg(path), 10000);
     else
         QMessageBox::warning(this, tr("Save the trace"), error);
+}
+
+bool MainWindow::exportHar(const QString &path, bool selectionOnly, QString *error)
+{
+    SessionHarOptions options;
+    options.includeSecrets = m_harSecrets->isChecked();
+    if (selectionOnly) {
+        options.only = selectionRequests(*m_store, m_connections->currentExchange(),
+                                         m_connections->currentConnection());
+        if (options.only.isEmpty()) {
+            *error = tr("Select an exchange or a connection in the tree first.");
+            return false;
+        }
+    }
+    int entries = 0;
+    if (!writeSessionHar(*m_store, path, options, error, &entries))
+        return false;
+    statusBar()->showMessage(tr("Exported %n HAR entries to %1", nullptr, entries).arg(path),
+                             10000);
+    return true;
+}
+
+void MainWindow::chooseHarExport(bool selectionOnly)
+{
+    const QString title = selectionOnly ? tr("Export the selection as HAR") : tr("Export HAR");
+    const QString path = QFileDialog::getSaveFileName(this, title, QStringLiteral("hopscope.har"),
+                                                      tr("HTTP Archive (*.har)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportHar(path, selectionOnly, &error))
+        QMessageBox::warning(this, title, error);
 }
 
 void MainWindow::selectExchange(quint32 req)

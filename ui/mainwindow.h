@@ -77,6 +77,13 @@ public slots:
     bool openTrace(const QString &path, QString *error);
     void saveTraceAs();
     void chooseTraceToOpen();
+    // File ▸ Export HAR… (the whole session) and Export selection as HAR… (the exchange, or
+    // every exchange of the connection, current in the tree): HAR 1.2 with the bodies the store
+    // kept (docs/har.md). Secrets are redacted unless harSecretsAction() is checked. false with
+    // *error when nothing is selected or the file cannot be written.
+    bool exportHar(const QString &path, bool selectionOnly, QString *error);
+    void chooseHarExport(bool selectionOnly);
+    QAction *harSecretsAction() const { return m_harSecrets; }
 
 signals:
     void demoReady();
@@ -114,6 +121,7 @@ private:
     QLabel *m_demoLabel = nullptr;
     QLabel *m_traceNotice = nullptr;
     QAction *m_clearAction = nullptr;
+    QAction *m_harSecrets = nullptr;
     QPushButton *m_tourButton = nullptr;
     QLabel *m_summary = nullptr;
     QTimer *m_statusTimer = nullptr;

@@ -42,6 +42,8 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
         l.maxChunkSizeDigits = int(n);
     else if (name == u"maxBodyInMemory")
         l.maxBodyInMemory = n;
+    else if (name == u"maxHarBodyBytes")
+        l.maxHarBodyBytes = n;
     else if (name == u"maxContentEncodings")
         l.maxContentEncodings = int(n);
     else if (name == u"maxDecodedGraceBytes")
@@ -60,7 +62,7 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
         *error = QStringLiteral(
                      "--limit: unknown limit \"%1\" (known: maxStatusLineBytes, "
                      "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, maxInterimResponses, "
-                     "maxChunkSizeDigits, maxBodyInMemory, maxContentEncodings, "
+                     "maxChunkSizeDigits, maxBodyInMemory, maxHarBodyBytes, maxContentEncodings, "
                      "maxDecodedGraceBytes, maxDecodeRatio, maxWebSocketFrameBytes, "
                      "maxWebSocketMessageBytes, lowSpeedLimit, lowSpeedTime)")
                      .arg(name);
@@ -246,6 +248,16 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                                       "its URLs, until interrupted."));
     p.addOption(demo);
     p.addOption(serveDemo);
+    // HAR 1.2 export (docs/har.md), kept apart from the curl-like options above.
+    const QCommandLineOption har(QStringLiteral("har"),
+                                 QStringLiteral("Write the run as HAR 1.2 to FILE, bodies "
+                                                "included (see docs/har.md)."),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption harSecrets(
+        QStringLiteral("har-secrets"),
+        QStringLiteral("Keep Authorization, Proxy-Authorization, Cookie and Set-Cookie values in "
+                       "the HAR (redacted by default)."));
+    p.addOptions({har, harSecrets});
     p.addOptions({help,           version,     method,     header,       data,
                   dataBinary,     output,      verbose,    traceJson,    http11,
                   http2,          alpn,        cacert,     insecure,     timeout,
@@ -284,6 +296,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         opts.action = p.isSet(demo) ? Action::Demo : Action::ServeDemo;
         opts.verbose = true;
         opts.traceJson = p.value(traceJson);
+        opts.har = p.value(har);
+        opts.harSecrets = p.isSet(harSecrets);
         return opts;
     }
     if (urls.isEmpty())
@@ -533,6 +547,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     opts.traceJson = p.value(traceJson);
     if (QString error = curl.applyToRun(p, opts); !error.isEmpty())
         return usage(error);
+    opts.har = p.value(har);
+    opts.harSecrets = p.isSet(harSecrets);
     return opts;
 }
 

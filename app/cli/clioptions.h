@@ -18,8 +18,10 @@ struct CliOptions
     int repeat = 1;          // --repeat: each URL this many times in a row
     QStringList outputs;     // -o, the n-th for the n-th request
     bool verbose = false;
-    QString traceJson;    // "" none, "-" stdout, else a file
-    int runTimeoutMs = 0; // --timeout: the whole run
+    QString traceJson;       // "" none, "-" stdout, else a file
+    QString har;             // --har: HAR 1.2 of the run to this file ("" none)
+    bool harSecrets = false; // --har-secrets: keep Authorization and cookie values in the HAR
+    int runTimeoutMs = 0;    // --timeout: the whole run
     // What to send once a request's connection became a session (WebSocket, raw tunnel), in
     // order, and how long the peer may stay quiet before the CLI closes it.
     using SessionSend = SessionMessage;

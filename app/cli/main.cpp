@@ -5,6 +5,7 @@
 #include "cookiejar.h"
 #include "demotour.h"
 #include "exitcodes.h"
+#include "harrecorder.h"
 #include "requestfeeder.h"
 #include "responsesink.h"
 #include "sessionrunner.h"
@@ -20,6 +21,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QSocketNotifier>
 #include <QTimer>
@@ -200,6 +202,18 @@ int main(int argc, char **argv)
     QObject::connect(&client, &Client::protocolSwitched, &sessions,
                      &SessionRunner::onProtocolSwitched);
     RequestFeeder feeder(&client, opts, opts.cookieEngine ? &cookies : nullptr);
+    std::unique_ptr<HarRecorder> har;
+    if (!opts.har.isEmpty()) {
+        const QFileInfo dir(QFileInfo(opts.har).absolutePath());
+        if (!dir.isDir() || !dir.isWritable()) {
+            printErr(QStringLiteral("hopscope-cli: error: cannot write HAR %1: no writable "
+                                    "directory %2\n")
+                         .arg(opts.har, dir.filePath()));
+            return 1;
+        }
+        har = std::make_unique<HarRecorder>(&trace, &client, opts.har, opts.harSecrets);
+        feeder.setHarRecorder(har.get());
+    }
     if (!demo)
         feeder.start();
 
@@ -259,6 +273,14 @@ int main(int argc, char **argv)
                 if (exitStatus == exitcode::Ok)
                     exitStatus = exitcode::WriteError;
             }
+        }
+    }
+    if (har) {
+        QString error;
+        if (!har->write(&error)) {
+            printErr(QStringLiteral("hopscope-cli: error: %1\n").arg(error));
+            if (exitStatus == exitcode::Ok)
+                exitStatus = exitcode::WriteError;
         }
     }
     if (failures > 0 && exitStatus == exitcode::Ok)

@@ -1,5 +1,7 @@
 #include "requestfeeder.h"
 
+#include "harrecorder.h"
+
 #include "client.h"
 #include "cookiejar.h"
 #include "core/exchange.h"
@@ -37,24 +39,28 @@ void RequestFeeder::enqueueNext()
         output = std::make_unique<FileSink>(m_options.outputs.at(n));
     else if (m_options.traceJson != u"-") // stdout carries the bodies unless it has the trace
         output = std::make_unique<FileSink>(QStringLiteral("-"));
-    auto sink = std::make_unique<ResponseSink>(std::move(output), m_options.includeHead,
-                                               m_options.failOnHttpError);
-    if (!m_cookies && m_options.cookieLiteral.isEmpty()) {
-        m_client->enqueue(m_options.request(n), std::move(sink));
-        return;
-    }
-    // -b data first, then what the cookie engine holds for this URL; -H Cookie replaces both.
+    std::unique_ptr<BodySink> sink = std::make_unique<ResponseSink>(
+        std::move(output), m_options.includeHead, m_options.failOnHttpError);
     RequestSpec spec = m_options.request(n);
-    QByteArray cookie = m_options.cookieLiteral;
-    if (m_cookies) {
-        const QByteArray held =
-            m_cookies->cookieHeader(spec.url, QDateTime::currentSecsSinceEpoch());
-        if (!held.isEmpty())
-            cookie += (cookie.isEmpty() ? "" : "; ") + held;
+    if (m_cookies || !m_options.cookieLiteral.isEmpty()) {
+        // -b data first, then what the cookie engine holds for this URL; -H Cookie replaces both.
+        QByteArray cookie = m_options.cookieLiteral;
+        if (m_cookies) {
+            const QByteArray held =
+                m_cookies->cookieHeader(spec.url, QDateTime::currentSecsSinceEpoch());
+            if (!held.isEmpty())
+                cookie += (cookie.isEmpty() ? "" : "; ") + held;
+        }
+        if (!cookie.isEmpty() && !hasHeader(spec.headers, "Cookie"))
+            spec.headers.append(HttpHeader{"Cookie", cookie});
     }
-    if (!cookie.isEmpty() && !hasHeader(spec.headers, "Cookie"))
-        spec.headers.append(HttpHeader{"Cookie", cookie});
-    m_client->enqueue(std::move(spec), std::move(sink));
+    // The HAR keeps what the response sink is handed: the body as -o writes it.
+    std::shared_ptr<KeptBody> kept;
+    if (m_har)
+        sink = m_har->wrapSink(std::move(sink), spec, &kept);
+    const quint32 req = m_client->enqueue(std::move(spec), std::move(sink));
+    if (m_har)
+        m_har->keepBody(req, std::move(kept));
 }
 
 // Enqueued within the finished request's signal, the next one is started by the same dispatch

@@ -9,6 +9,7 @@ namespace hopscope {
 class Client;
 class CookieJar;
 class Exchange;
+class HarRecorder;
 
 // Hands the command line's requests to the client. Otherwise one at a time, the next when the
 // previous finished: a sequential run holds only the request it runs, however long --repeat
@@ -28,6 +29,8 @@ public:
     void start();
     // Enqueues every request not handed over yet, e.g. so that an abort reports them all.
     void enqueueRest();
+    // --har: each request's body sink keeps a bounded copy for the HAR.
+    void setHarRecorder(HarRecorder *har) { m_har = har; }
 
 private:
     void enqueueNext();
@@ -39,6 +42,7 @@ private:
     const CliOptions &m_options;
     const CookieJar *m_cookies;
     qsizetype m_next = 0;
+    HarRecorder *m_har = nullptr;
 };
 
 } // namespace hopscope

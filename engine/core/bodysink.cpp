@@ -67,4 +67,33 @@ bool FileSink::finish()
     return true;
 }
 
+TeeSink::TeeSink(std::unique_ptr<BodySink> next, std::shared_ptr<KeptBody> kept, qsizetype limit)
+    : m_next(std::move(next)), m_kept(std::move(kept)), m_limit(qMax<qsizetype>(limit, 0))
+{
+}
+
+bool TeeSink::begin(const Exchange &exchange)
+{
+    return !m_next || m_next->begin(exchange);
+}
+
+bool TeeSink::write(QByteArrayView data)
+{
+    const qsizetype room = m_limit - m_kept->bytes.size();
+    if (room > 0)
+        m_kept->bytes.append(data.first(qMin(room, data.size())));
+    m_kept->total += data.size();
+    return !m_next || m_next->write(data);
+}
+
+bool TeeSink::finish()
+{
+    return !m_next || m_next->finish();
+}
+
+QString TeeSink::errorString() const
+{
+    return m_next ? m_next->errorString() : QString();
+}
+
 } // namespace hopscope

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
 
@@ -49,6 +50,31 @@ private:
     std::unique_ptr<QIODevice> m_ownFile; // a named file; stdout is shared (stdoutDevice)
     QIODevice *m_file = nullptr;
     QString m_error;
+};
+
+// The first bytes of a body, kept on the side (hopscope-cli --har), and how many there were.
+struct KeptBody
+{
+    QByteArray bytes;
+    qint64 total = 0;
+    bool truncated() const { return total > bytes.size(); }
+};
+
+// Passes everything on to the next sink (none: drops it) and keeps the first `limit` bytes in
+// a KeptBody that outlives the exchange, so memory per body stays bounded.
+class TeeSink : public BodySink
+{
+public:
+    TeeSink(std::unique_ptr<BodySink> next, std::shared_ptr<KeptBody> kept, qsizetype limit);
+    bool begin(const Exchange &exchange) override;
+    bool write(QByteArrayView data) override;
+    bool finish() override;
+    QString errorString() const override;
+
+private:
+    std::unique_ptr<BodySink> m_next;
+    std::shared_ptr<KeptBody> m_kept;
+    qsizetype m_limit;
 };
 
 } // namespace hopscope

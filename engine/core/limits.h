@@ -22,6 +22,10 @@ struct Limits
     // Body bytes an Exchange keeps in memory for inspection; the whole body always streams to
     // the exchange's sink (a file with -o), so memory stays flat whatever the size.
     qsizetype maxBodyInMemory = 1024 * 1024;
+    // Body bytes hopscope-cli --har keeps per exchange and direction (after content decoding, as
+    // -o writes them) for the HAR's `content.text` and `postData.text`; a longer body is cut
+    // there and its `comment` says so.
+    qsizetype maxHarBodyBytes = 1024 * 1024;
     int maxContentEncodings = 5;
     // Content decoding fails once the output passes maxDecodedGraceBytes and the
     // decoded/encoded ratio exceeds maxDecodeRatio (Qt: 10 MiB, ratio 40 gzip / 100 br,zstd).

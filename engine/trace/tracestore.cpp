@@ -8,6 +8,7 @@ TraceStore::TraceStore(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<hopscope::TraceBatch>();
     m_clock.start();
+    m_wallClockStart = QDateTime::currentDateTime();
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(kBatchIntervalMs);
     connect(&m_batchTimer, &QTimer::timeout, this, &TraceStore::flush);

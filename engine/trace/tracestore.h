@@ -2,6 +2,7 @@
 
 #include "trace/traceevent.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
@@ -33,6 +34,8 @@ public:
     TraceBatch events() const;
     quint64 count() const { return m_nextSeq - 1; }
     qint64 elapsedNs() const { return m_clock.nsecsElapsed(); }
+    // The wall-clock time of the trace's t = 0 (HAR's startedDateTime is this plus an event's t).
+    QDateTime wallClockStart() const { return m_wallClockStart; }
 
     // Delivers the pending batch right away (end of run, before exit).
     void flush();
@@ -45,6 +48,7 @@ private:
     static constexpr int kBatchIntervalMs = 16;
 
     QElapsedTimer m_clock;
+    QDateTime m_wallClockStart;
     QTimer m_batchTimer;
     TraceBatch m_events;
     TraceBatch m_pending;

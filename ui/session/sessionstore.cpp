@@ -89,6 +89,7 @@ void SessionStore::addBody(const ExchangeBody &body)
 
 void SessionStore::clear()
 {
+    m_traceStart = QDateTime();
     m_events.clear();
     m_connections.clear();
     m_lastUrl.clear();
@@ -108,6 +109,8 @@ void SessionStore::append(const TraceBatch &batch)
     if (batch.isEmpty())
         return;
     ++m_batch;
+    if (!m_traceStart.isValid())
+        m_traceStart = QDateTime::currentDateTime().addMSecs(-batch.last().tNs / 1'000'000);
     SessionDelta delta;
     delta.firstNewEvent = int(m_events.size());
     m_events.append(batch);

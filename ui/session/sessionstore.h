@@ -5,6 +5,7 @@
 #include "trace/tracelog.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -157,6 +158,11 @@ public:
     int unindexedIdEvents() const { return m_unindexedIdEvents; }
     quint64 firstUnindexedSeq() const { return m_firstUnindexedSeq; }
     qint64 lastEventNs() const { return m_events.isEmpty() ? 0 : m_events.last().tNs; }
+    // The wall-clock time of the trace's t = 0 (HAR's startedDateTime). The engine's trace has
+    // no wall clock: the first batch sets it to its arrival less its last event's time (at most
+    // a batch's delivery late); a window over a saved trace sets it from the file.
+    QDateTime traceStart() const { return m_traceStart; }
+    void setTraceStart(const QDateTime &start) { m_traceStart = start; }
 
 signals:
     void changed(const hopscope::SessionDelta &delta);
@@ -187,6 +193,7 @@ private:
     quint64 m_firstUnindexedSeq = 0;
     qint64 m_bytesIn = 0;
     qint64 m_bytesOut = 0;
+    QDateTime m_traceStart;
 };
 
 } // namespace hopscope
