@@ -14,7 +14,9 @@
 #include "widgets/sessionpanel.h"
 #include "widgets/tracelogpanel.h"
 
+#include "demopresets.h"
 #include "demotourplan.h"
+#include "format/errorhint.h"
 
 #include <QAction>
 #include <QApplication>
@@ -308,34 +310,13 @@ void MainWindow::onDemoReady(const DemoEndpoints &endpoints)
     m_tourButton->setEnabled(true);
 
     // The tour's requests, ready to send one by one from the composer.
+    const DemoTourUrls urls{endpoints.plainUrl, endpoints.tlsUrl, endpoints.caFile};
     QList<QPair<QString, RequestSpec>> presets;
-    const QList<DemoTourPhase> plan =
-        demoTourPlan({endpoints.plainUrl, endpoints.tlsUrl, endpoints.caFile});
-    for (const DemoTourPhase &phase : plan) {
-        for (const RequestSpec &spec : phase.requests) {
-            QString mode;
-            if (spec.protocol == ProtocolPolicy::H2cUpgrade)
-                mode = tr("h2c upgrade");
-            else if (!spec.upgrade.isEmpty())
-                mode = tr("Upgrade: %1").arg(QString::fromLatin1(spec.upgrade));
-            else if (spec.url.scheme() == QLatin1String("https"))
-                mode = tr("TLS, ALPN http/1.1, follows Upgrade: h2");
-            presets.append({QStringLiteral("%1 %2 — %3")
-                                .arg(QString::fromLatin1(spec.method), spec.url.path(), mode),
-                            spec});
-        }
-    }
-    RequestSpec prior;
-    prior.url = QUrl(endpoints.plainUrl + QStringLiteral("/headers"));
-    prior.protocol = ProtocolPolicy::H2cPrior;
-    presets.append({tr("GET /headers — h2c prior knowledge"), prior});
-    RequestSpec alpn;
-    alpn.url = QUrl(endpoints.tlsUrl + QStringLiteral("/json"));
-    alpn.tls.caFile = endpoints.caFile;
-    presets.append({tr("GET /json — TLS, ALPN h2"), alpn});
+    for (const DemoPreset &preset : demoPresets(urls))
+        presets.append({preset.label, preset.spec});
     m_composer->setPresets(presets);
-    if (m_options.url.isEmpty() && !plan.isEmpty() && !plan.first().requests.isEmpty())
-        m_composer->setSpec(plan.first().requests.first());
+    if (m_options.url.isEmpty() && !presets.isEmpty())
+        m_composer->setSpec(presets.first().second);
     updateTitle();
     emit demoReady();
     if (m_options.runTour) {
@@ -574,7 +555,10 @@ void MainWindow::reportNewFailures(int firstNewEvent)
             ev.field(ev.is(EventType::Error) ? Field::Message : Field::Error).toString();
         const QString where = ev.scope.req ? tr("request %1").arg(ev.scope.req)
                                            : tr("connection #%1").arg(ev.scope.conn);
-        statusBar()->showMessage(tr("✖ %1 failed (%2): %3").arg(where, code, message), 15000);
+        QString text = tr("✖ %1 failed (%2): %3").arg(where, code, message);
+        if (const QString hint = errorHint(code); !hint.isEmpty())
+            text += QLatin1Char(' ') + hint;
+        statusBar()->showMessage(text, 15000);
     }
 }
 

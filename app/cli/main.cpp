@@ -149,8 +149,11 @@ int main(int argc, char **argv)
     // How the request ended, as an exit status and a message (Ok and empty when it succeeded).
     auto outcome = [&](const Exchange &ex) -> std::pair<int, QString> {
         if (ex.state() != Exchange::State::Complete) {
-            return {exitCodeForError(ex.errorCode()),
-                    ex.error().isEmpty() ? QStringLiteral("not completed") : ex.error()};
+            QString message = ex.error().isEmpty() ? QStringLiteral("not completed") : ex.error();
+            if (ex.errorCode() == "tls-verify")
+                message += QStringLiteral(" (use --cacert FILE to trust its CA, or -k to skip "
+                                          "verification)");
+            return {exitCodeForError(ex.errorCode()), message};
         }
         if (opts.failOnHttpError && ex.status >= 400) {
             QString status = QString::number(ex.status);

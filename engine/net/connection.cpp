@@ -289,8 +289,8 @@ void Connection::onSocketError()
     if (m_state == State::Handshaking) {
         if (!m_sslErrors.isEmpty()) {
             fail("tls-verify",
-                 QStringLiteral("TLS certificate verification failed for %1: %2 (use --cacert FILE "
-                                "to trust its CA, or -k to skip verification)")
+                 // The front ends say what to do about it, each in its own words.
+                 QStringLiteral("TLS certificate verification failed for %1: %2")
                      .arg(m_origin.host, m_sslErrors.join(QStringLiteral("; "))));
         } else {
             fail("tls", QStringLiteral("TLS handshake with %1 failed: %2")

@@ -495,7 +495,7 @@ void CliCurlTest::exitCodes_data()
         << QStringList{u"--connect-timeout"_s, u"10"_s, u"http://no-such-host.invalid/"_s} << 6
         << u"resolve"_s;
     QTest::newRow("60: self-signed, no --cacert")
-        << QStringList{m_apache.url(true, u"/small.txt"_s)} << 60 << u"certificate"_s;
+        << QStringList{m_apache.url(true, u"/small.txt"_s)} << 60 << u"--cacert FILE"_s;
     QTest::newRow("35: TLS to a cleartext port")
         << QStringList{u"https://127.0.0.1:%1/"_s.arg(m_apache.plainPort())} << 35 << u"TLS"_s;
     QTest::newRow("22: -f on a 404")

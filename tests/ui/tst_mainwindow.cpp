@@ -21,6 +21,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QLabel>
+#include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -29,6 +30,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 #include <QUrl>
 
@@ -324,6 +326,63 @@ private slots:
         QCOMPARE(a->protocol, QStringLiteral("h2c"));
         QCOMPARE(b->protocol, QStringLiteral("HTTP/1.1"));
         QVERIFY(a->conn != b->conn);
+    }
+
+    // Issue 14 point 4: every Demo requests entry gets an answer from the demo server (no 404,
+    // no verification failure), sent the way a user sends it: pick, then Send.
+    void everyDemoPresetAnswers()
+    {
+        MainWindow *w = openOnDemo(false);
+        auto *button = w->composer()->findChild<QToolButton *>(QStringLiteral("presets"));
+        QVERIFY(button && button->menu());
+        const QList<QAction *> presets = button->menu()->actions();
+        QVERIFY(presets.size() >= 7);
+        for (QAction *preset : presets) {
+            const int before = w->store()->exchangeCount();
+            preset->trigger();
+            w->composer()->send();
+            const quint32 req = quint32(before + 1);
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                w->store()->exchange(req) &&
+                    (w->store()->exchange(req)->status != 0 ||
+                     w->store()->exchange(req)->state == ExchangeInfo::State::Failed),
+                qPrintable(preset->text()), 10000);
+            const ExchangeInfo *x = w->store()->exchange(req);
+            QVERIFY2(x->state != ExchangeInfo::State::Failed,
+                     qPrintable(preset->text() + QStringLiteral(": ") + x->error));
+            QVERIFY2(
+                x->status >= 101 && x->status < 400,
+                qPrintable(preset->text() + QStringLiteral(": ") + QString::number(x->status)));
+        }
+    }
+
+    // Issue 14 point 2: an https URL typed by hand for the demo server is verified against the
+    // demo's certificate (the banner says it is trusted), with nothing picked and the composer's
+    // CA file left empty.
+    void typedDemoHttpsIsTrusted_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::newRow("127.0.0.1") << QStringLiteral("127.0.0.1");
+        QTest::newRow("localhost") << QStringLiteral("localhost");
+    }
+
+    void typedDemoHttpsIsTrusted()
+    {
+        QFETCH(QString, host);
+        MainWindow *w = openOnDemo(false);
+        QUrl url(w->engine()->demo().tlsUrl + QStringLiteral("/headers"));
+        url.setHost(host);
+        RequestSpec typed; // what a user types: a URL, the default mode, no CA file
+        typed.url = url;
+        w->composer()->setSpec(typed);
+        w->composer()->send();
+        QTRY_VERIFY_WITH_TIMEOUT(w->store()->exchange(1) &&
+                                     w->store()->exchange(1)->state != ExchangeInfo::State::Running,
+                                 10000);
+        QVERIFY2(w->store()->exchange(1)->state == ExchangeInfo::State::Complete,
+                 qPrintable(w->store()->exchange(1)->error));
+        QCOMPARE(w->store()->exchange(1)->status, 200);
+        QVERIFY(w->composer()->spec().tls.caFile.isEmpty());
     }
 
     void closingMidTourIsClean()

@@ -669,9 +669,20 @@ void TestRequestComposer::presetsFillComposer()
     QCOMPARE(actions.size(), 2);
     QCOMPARE(actions.at(1)->text(), QStringLiteral("Upgrade: tcp /tcp"));
 
+    // The user's own options survive a preset: it changes the request, nothing else.
+    RequestSpec mine;
+    mine.url = QUrl(QStringLiteral("https://example.com/"));
+    mine.timeouts.idleMs = 42'000;
+    mine.timeouts.connectMs = 7'000;
+    mine.tls.insecure = true;
+    c.setSpec(mine);
+
     QSignalSpy applied(&c, &RequestComposer::presetApplied);
     QSignalSpy sent(&c, &RequestComposer::sendRequested);
     actions.at(1)->trigger();
+    QCOMPARE(c.spec().timeouts.idleMs, 42'000);
+    QCOMPARE(c.spec().timeouts.connectMs, 7'000);
+    QVERIFY(c.spec().tls.insecure);
     QCOMPARE(applied.count(), 1);
     QCOMPARE(sent.count(), 0); // filling is not sending
     QCOMPARE(c.protocolMode(), Mode::CustomUpgrade);

@@ -2,6 +2,7 @@
 // change to one form is seen here and not only as a surprise in a tooltip.
 
 #include "format/durationformat.h"
+#include "format/errorhint.h"
 #include "format/sizeformat.h"
 
 #include <QtTest>
@@ -24,6 +25,7 @@ class TestUiFormat : public QObject
 private slots:
     void formats_data();
     void formats();
+    void errorHintsSpeakTheWindowsLanguage();
 };
 
 void TestUiFormat::formats_data()
@@ -95,6 +97,18 @@ void TestUiFormat::formats()
     QFETCH(Text, format);
     QFETCH(QString, expected);
     QCOMPARE(format(), expected);
+}
+
+// The engine's TLS verification message names no front end's controls; the window's hint
+// names its own (the command line adds --cacert and -k itself: tst_cli_curl exitCodes).
+void TestUiFormat::errorHintsSpeakTheWindowsLanguage()
+{
+    const QString tls = errorHint(QStringLiteral("tls-verify"));
+    QVERIFY(tls.contains(QLatin1String("Options")));
+    QVERIFY(tls.contains(QLatin1String("CA file")));
+    QVERIFY(!tls.contains(QLatin1String("--")));
+    QVERIFY(errorHint(QStringLiteral("connect")).isEmpty());
+    QVERIFY(errorHint(QString()).isEmpty());
 }
 
 QTEST_MAIN(TestUiFormat)

@@ -1,5 +1,6 @@
 #include "engine/enginehost.h"
 
+#include "demopresets.h"
 #include "engine/engineworker.h"
 
 namespace hopscope {
@@ -83,8 +84,14 @@ void EngineHost::startDemo()
     QMetaObject::invokeMethod(m_worker, &EngineWorker::startDemo, Qt::QueuedConnection);
 }
 
-void EngineHost::send(const RequestSpec &spec, int repeat, int parallel)
+void EngineHost::send(const RequestSpec &typed, int repeat, int parallel)
 {
+    // The banner says the demo's certificate is trusted: so it is, for the demo's own origin,
+    // whether the URL was typed or picked (nothing in the composer changes).
+    const RequestSpec spec =
+        m_demo.isValid()
+            ? trustDemoOrigin(typed, DemoTourUrls{m_demo.plainUrl, m_demo.tlsUrl, m_demo.caFile})
+            : typed;
     m_inFlight += qMax(1, repeat);
     emit inFlightChanged(m_inFlight);
     QMetaObject::invokeMethod(

@@ -1,6 +1,7 @@
 #include "widgets/exchangedetail.h"
 
 #include "format/durationformat.h"
+#include "format/errorhint.h"
 #include "models/framesmodel.h"
 #include "models/headersmodel.h"
 #include "session/sessionstore.h"
@@ -324,6 +325,8 @@ void ExchangeDetail::updateHeader()
             tr("failed: %1").arg(ex->errorCode.isEmpty() ? tr("error") : ex->errorCode);
         if (!ex->error.isEmpty())
             failure += QStringLiteral(" — ") + ex->error;
+        if (const QString hint = errorHint(ex->errorCode); !hint.isEmpty())
+            failure += QLatin1Char(' ') + hint;
         if (ex->status > 0)
             parts.append({QString::number(ex->status)});
         parts.append({failure, true});

@@ -205,8 +205,19 @@ QLayout *RequestComposer::buildTopRow()
 
     m_presets = new DemoPresetButton;
     connect(m_presets, &DemoPresetButton::presetChosen, this,
-            [this](const QString &name, const RequestSpec &spec) {
-                setSpec(spec);
+            [this](const QString &name, const RequestSpec &preset) {
+                // A preset is a request: it replaces what is sent and how it is negotiated,
+                // and leaves the user's options (timeouts, CA file, verification) alone.
+                RequestSpec s = spec();
+                s.url = preset.url;
+                s.method = preset.method;
+                s.headers = preset.headers;
+                s.body = preset.body;
+                s.bodyFile = preset.bodyFile;
+                s.protocol = preset.protocol;
+                s.upgrade = preset.upgrade;
+                s.tls.alpn = preset.tls.alpn;
+                setSpec(s);
                 emit presetApplied(name);
             });
 
