@@ -76,7 +76,7 @@ bool FieldValue::isString() const
 
 const char *FieldValue::endOfValue() const
 {
-    const char *p = m_data + 1;
+    const char *p = m_data ? m_data + 1 : nullptr; // an absent field has no data
     switch (kind()) {
     case Kind::Invalid:
         return m_end;
@@ -122,7 +122,7 @@ qint64 FieldValue::toInteger(qint64 fallback) const
         return unzigzag(readVarint(p, m_end));
     }
     case Kind::Double:
-        return qint64(toDouble());
+        return saturatingInt64(toDouble()); // a file may hold 1e300 where a count belongs
     default:
         return fallback;
     }
@@ -159,7 +159,7 @@ bool FieldValue::toBool(bool fallback) const
 
 QByteArray FieldValue::toUtf8() const
 {
-    const char *p = m_data + 1;
+    const char *p = m_data ? m_data + 1 : nullptr; // an absent field has no data
     switch (kind()) {
     case Kind::Text:
     case Kind::Bytes: {
@@ -175,7 +175,7 @@ QByteArray FieldValue::toUtf8() const
 
 QString FieldValue::toString(const QString &fallback) const
 {
-    const char *p = m_data + 1;
+    const char *p = m_data ? m_data + 1 : nullptr; // an absent field has no data
     switch (kind()) {
     case Kind::Text: {
         const quint64 n = readVarint(p, m_end);
