@@ -115,8 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             spec.headers.append(HttpHeader{"accept-encoding", "gzip, br, zstd"});
             break;
         }
-        exchanges.push_back(std::make_unique<Exchange>(quint32(i + 1), spec,
-                                                       std::make_unique<FuzzDiscardSink>()));
+        exchanges.push_back(
+            std::make_unique<Exchange>(quint32(i + 1), spec, std::make_unique<FuzzDiscardSink>()));
         exchanges.back()->timings.start = trace.elapsedNs();
     }
 

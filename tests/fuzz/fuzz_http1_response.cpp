@@ -31,9 +31,10 @@ public:
 
     void onResponseHead(const ResponseHead &head) override
     {
-        QString line = QStringLiteral("head %1 %2 %3")
-                           .arg(head.status)
-                           .arg(QString::fromLatin1(head.version), QString::fromLatin1(head.reason));
+        QString line =
+            QStringLiteral("head %1 %2 %3")
+                .arg(head.status)
+                .arg(QString::fromLatin1(head.version), QString::fromLatin1(head.reason));
         for (const HttpHeader &h : head.headers)
             line += QStringLiteral(" | %1: %2")
                         .arg(QString::fromLatin1(h.name), QString::fromLatin1(h.value));

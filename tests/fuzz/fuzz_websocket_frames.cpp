@@ -12,7 +12,8 @@
 // frame's payload steps add up to its header's length; and the reader is streaming: the same
 // bytes whole and in pieces give the same headers, payloads, frame ends, close codes and
 // violation (of a frame that breaks a rule in its payload, only the rule: what came before the
-// bad byte is handed out up to the end of the read before it). The UTF-8 validator gives the same verdict and offset in pieces as whole.
+// bad byte is handed out up to the end of the read before it). The UTF-8 validator gives the same
+// verdict and offset in pieces as whole.
 
 #include "core/limits.h"
 #include "fuzzinput.h"
@@ -78,7 +79,8 @@ QStringList inspect(const FrameInspector::Options &options, const QList<QByteArr
                            .arg(inspector.endsMessage())
                            .arg(inspector.closeCode())
                            .arg(QString::fromLatin1(inspector.closeReason().toHex()),
-                                QString::fromLatin1(inspector.controlPayload().toByteArray().toHex()));
+                                QString::fromLatin1(
+                                    inspector.controlPayload().toByteArray().toHex()));
                 break;
             case FrameInspector::Step::Violation: {
                 const Violation &v = inspector.violation();

@@ -27,7 +27,8 @@ inline QList<QByteArrayView> slices(QByteArrayView data, quint8 seed)
     while (pos < data.size()) {
         state = state * 1664525u + 1013904223u;
         const quint32 r = state >> 16;
-        const qsizetype len = (r & 0x300) == 0 ? qsizetype(64 + (r & 0xff)) : qsizetype(1 + (r & 15));
+        const qsizetype len =
+            (r & 0x300) == 0 ? qsizetype(64 + (r & 0xff)) : qsizetype(1 + (r & 15));
         const qsizetype n = qMin(len, data.size() - pos);
         out.append(data.sliced(pos, n));
         pos += n;
