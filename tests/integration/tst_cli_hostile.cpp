@@ -144,6 +144,10 @@ void CliHostileTest::failures()
                             context));
     }
     if (minFileBytes > 0) {
+        // The floor shows the body streamed past the memory budget; under ASan (no RSS budget,
+        // several times slower) only that it streamed at all.
+        if (!rssBudgetsApply())
+            minFileBytes /= 8;
         const qint64 size = QFileInfo(out).size();
         QFile::remove(out);
         qInfo("-o file reached %lld MiB", size / MiB);
