@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Hopscope needs on Debian 12 (only what is missing), then configures and builds
-# everything with all cores into ./build. Sourced by scripts/run.sh and scripts/test.sh.
+# everything with all cores into ./build. Sourced by scripts/run.sh, scripts/test.sh and (with
+# HOPSCOPE_SETUP_ONLY=1: install, do not build) scripts/sanitize.sh.
 set -euo pipefail
 
 HOPSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,9 @@ HOPSCOPE_BUILD="${HOPSCOPE_BUILD:-$HOPSCOPE_ROOT/build}"
 # nghttp2's server and client, Python h2 and websockets), then what headless GUI runs need.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang-format
+  # The sanitizer tree and the fuzzers (scripts/sanitize.sh, tests/fuzz): clang, libFuzzer and
+  # the sanitizer runtimes.
+  clang libclang-rt-14-dev
   qt6-base-dev qt6-base-dev-tools libgl-dev libqt6opengl6-dev libqt6svg6 fonts-dejavu-core
   libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 libssl-dev openssl
   ca-certificates
@@ -41,6 +45,11 @@ if ((${#missing[@]})); then
   if pgrep -x apache2 >/dev/null && [ -x /usr/sbin/apache2ctl ]; then
     "${SUDO[@]}" apache2ctl -k stop >/dev/null 2>&1 || true
   fi
+fi
+
+# scripts/sanitize.sh wants the packages only: it builds a tree of its own.
+if [ -n "${HOPSCOPE_SETUP_ONLY:-}" ]; then
+  return 0 2>/dev/null || exit 0
 fi
 
 if [ ! -f "$HOPSCOPE_BUILD/build.ninja" ]; then

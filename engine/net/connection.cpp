@@ -63,6 +63,12 @@ Connection::~Connection()
 {
     if (m_lookupId >= 0)
         QHostInfo::abortHostLookup(m_lookupId);
+    // The socket and the drivers are children, deleted after this body. A socket deleted while
+    // still open says disconnected() on its way out, and a driver still listening would run
+    // against a Connection that is half destroyed (UBSan, issue 11: H2Session::onDisconnected
+    // from ~QObject). From here on nobody hears the socket.
+    if (m_socket)
+        m_socket->disconnect();
 }
 
 QByteArrayView Connection::readChunk()

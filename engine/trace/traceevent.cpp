@@ -76,7 +76,7 @@ bool FieldValue::isString() const
 
 const char *FieldValue::endOfValue() const
 {
-    const char *p = m_data + 1;
+    const char *p = m_data ? m_data + 1 : nullptr; // an absent field has no data
     switch (kind()) {
     case Kind::Invalid:
         return m_end;
@@ -124,7 +124,7 @@ qint64 FieldValue::toInteger(qint64 fallback) const
     }
     case Kind::Double:
     case Kind::Millis:
-        return qint64(toDouble());
+        return saturatingInt64(toDouble()); // a file may hold 1e300 where a count belongs
     default:
         return fallback;
     }
@@ -167,7 +167,7 @@ bool FieldValue::toBool(bool fallback) const
 
 QByteArray FieldValue::toUtf8() const
 {
-    const char *p = m_data + 1;
+    const char *p = m_data ? m_data + 1 : nullptr; // an absent field has no data
     switch (kind()) {
     case Kind::Text:
     case Kind::Bytes: {
@@ -183,7 +183,7 @@ QByteArray FieldValue::toUtf8() const
 
 QString FieldValue::toString(const QString &fallback) const
 {
-    const char *p = m_data + 1;
+    const char *p = m_data ? m_data + 1 : nullptr; // an absent field has no data
     switch (kind()) {
     case Kind::Text: {
         const quint64 n = readVarint(p, m_end);

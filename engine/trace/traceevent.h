@@ -12,11 +12,26 @@
 #include <QString>
 #include <QVarLengthArray>
 
+#include <cmath>
 #include <iterator>
+#include <limits>
 
 namespace hopscope {
 
 class JsonOut;
+
+// A double as the nearest qint64 (NaN as 0): a trace file may hold any number where an integer
+// belongs, and a plain cast of one out of range is undefined behaviour.
+inline qint64 saturatingInt64(double d)
+{
+    if (std::isnan(d))
+        return 0;
+    if (d >= 9223372036854775807.0)
+        return std::numeric_limits<qint64>::max();
+    if (d <= -9223372036854775808.0)
+        return std::numeric_limits<qint64>::min();
+    return qint64(d);
+}
 
 enum class Direction : quint8 { None, Out, In };
 

@@ -119,14 +119,14 @@ private:
             return false;
         }
         const auto integer = [&](qint64 fallback) {
-            return n.valid ? (n.isDouble ? qint64(n.d) : n.i) : fallback;
+            return n.valid ? (n.isDouble ? saturatingInt64(n.d) : n.i) : fallback;
         };
         switch (which) {
         case Common::Seq:
             head->seq = quint64(integer(0));
             break;
         case Common::T:
-            head->tNs = qint64((n.isDouble ? n.d : double(n.i)) * 1e9 + 0.5);
+            head->tNs = saturatingInt64((n.isDouble ? n.d : double(n.i)) * 1e9 + 0.5);
             break;
         case Common::Type:
             head->type = eventTypeFromName(text);
@@ -434,6 +434,8 @@ struct Part
 qsizetype countLines(QByteArrayView text)
 {
     qsizetype n = 1;
+    if (text.isEmpty())
+        return n; // an empty file's view has no data pointer, and memchr must not see null
     for (const char *p = text.data(), *end = p + text.size();
          (p = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)))); ++p)
         ++n;
@@ -492,6 +494,11 @@ bool readTraceFile(const QString &path, TraceBatch *events, QString *error)
         contents = f.readAll();
         all = contents;
     }
+    return readTraceData(all, path, events, error);
+}
+
+bool readTraceData(QByteArrayView all, const QString &path, TraceBatch *events, QString *error)
+{
 
     // A big file is read in shares on the global thread pool (split at line ends; the calling
     // thread reads the first), then joined in order: a million events in about a second.

@@ -16,6 +16,8 @@ namespace hopscope {
 // with *error (the file, or the line that is not a JSON object) on failure; events read up to then
 // are kept.
 bool readTraceFile(const QString &path, TraceBatch *events, QString *error);
+// The same on a file's contents already in memory; `name` is what errors call the file.
+bool readTraceData(QByteArrayView data, const QString &name, TraceBatch *events, QString *error);
 // Writes the events as JSON lines (the CLI's writer, byte for byte).
 bool writeTraceFile(const QString &path, const TraceBatch &events, QString *error);
 bool writeTraceFile(const QString &path, const TraceLog &events, QString *error);

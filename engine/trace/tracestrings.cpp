@@ -65,8 +65,12 @@ void appendJsonString(QByteArray &out, QByteArrayView s)
 
 TraceStrings &TraceStrings::instance()
 {
-    static TraceStrings strings;
-    return strings;
+    // Never destroyed: interned ids stay valid in events kept by anything torn down at exit (a
+    // static TraceStore, a batch in flight), and every block stays reachable from here. A
+    // function-local static destroyed its block table at exit while the blocks themselves lived
+    // on, which LeakSanitizer rightly reported as leaked (issue 11).
+    static TraceStrings *strings = new TraceStrings;
+    return *strings;
 }
 
 TraceStrings::TraceStrings() : m_blocks(new std::atomic<Entry *>[kBlocks])

@@ -94,6 +94,8 @@ public:
 
     void put(const char *data, qsizetype n)
     {
+        if (n <= 0)
+            return; // an empty view may have no data, and memcpy must not see null
         if (m_size - m_used < n)
             grow(n);
         std::memcpy(m_data + m_used, data, std::size_t(n));

@@ -10,6 +10,8 @@
 
 #include <QTimer>
 
+#include <algorithm>
+
 namespace hopscope {
 
 namespace {
@@ -291,9 +293,14 @@ void EngineWorker::abortAll()
         emit requestsDropped(dropped);
     m_client->abortAll("aborted", QStringLiteral("aborted by the user"));
     // Jobs with nothing in flight are finished now; the others finish with their requests.
-    for (Job *job : jobs)
-        if (job->done())
+    // abortAll() finished requests synchronously, and the last one of a job already let pump()
+    // drop that job: only look at jobs still held (ASan, issue 11: a heap-use-after-free here).
+    for (Job *job : jobs) {
+        const bool held = std::any_of(m_jobs.begin(), m_jobs.end(),
+                                      [job](const auto &j) { return j.get() == job; });
+        if (held && job->done())
             pump(job);
+    }
 }
 
 } // namespace hopscope
