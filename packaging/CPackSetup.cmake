@@ -35,32 +35,33 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME "hopscope-cli")
 set(CPACK_DEBIAN_GUI_PACKAGE_NAME "hopscope")
 # Shared-library dependencies are computed per package from its binaries (dpkg-shlibdeps).
-# OpenSSL is added by hand because Qt loads it at run time through its TLS plugin (shipped in
-# libqt6network6, which shlibdeps finds), invisible to shlibdeps; likewise libqt6svg6, whose
-# plugin draws the window icon.
+# Qt loads OpenSSL at run time through its TLS plugin (shipped in libqt6network6), invisible to
+# shlibdeps; both programs link libcrypto (the demo server's certificate), so shlibdeps lists
+# libssl3 anyway, and check-packages.sh fails should that ever change. libqt6svg6 is added by
+# hand: its plugin draws the window icon.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS "libssl3")
 set(CPACK_DEBIAN_GUI_PACKAGE_DEPENDS
-    "hopscope-cli (= ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE}), libssl3, libqt6svg6")
+    "hopscope-cli (= ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE}), libqt6svg6")
 # Each package's own synopsis (first line) and description; cpack-options.cmake keeps CPack
 # from putting the shared summary in front of both.
 set(CPACK_DEBIAN_CLI_DESCRIPTION
     "command-line inspector for HTTP connections that change protocol
-hopscope-cli sends HTTP requests with curl's habits (options, -w variables, exit
-codes) and shows, step by step, what crossed the connection: DNS, each connect
-attempt, TLS with ALPN, request and response heads in wire order, HTTP/2 frames,
-an h2c upgrade on the same socket, WebSocket and other Upgrade tokens. The trace
-can be written as JSON lines and the run as HAR 1.2.
+hopscope-cli sends HTTP requests with curl's habits (options, -w
+variables, exit codes) and shows, step by step, what crossed the
+connection: DNS, each connect attempt, TLS with ALPN, request and
+response heads in wire order, HTTP/2 frames, an h2c upgrade on the same
+socket, WebSocket and other Upgrade tokens. The trace can be written as
+JSON lines and the run as HAR 1.2.
 .
 This package needs no display: it uses QtCore and QtNetwork only.")
 set(CPACK_DEBIAN_GUI_DESCRIPTION
     "window showing HTTP connections change protocol, frame by frame
-Hopscope shows what happens when an HTTP connection changes protocol: an
-HTTP/1.1 request with Upgrade: h2c that turns into HTTP/2 on the same socket,
-TLS with ALPN, a server's Upgrade: h2 advertisement followed to a new HTTP/2
-connection, WebSocket and custom upgrades. Every connection, stream, header
-block and frame is shown, on an upgrade timeline, with an embedded demo server
-to try it on.
+Hopscope shows what happens when an HTTP connection changes protocol:
+an HTTP/1.1 request with Upgrade: h2c that turns into HTTP/2 on the
+same socket, TLS with ALPN, a server's Upgrade: h2 advertisement
+followed to a new HTTP/2 connection, WebSocket and custom upgrades.
+Every connection, stream, header block and frame is shown, on an
+upgrade timeline, with an embedded demo server to try it on.
 .
 The command-line client is in the hopscope-cli package.")
 set(CPACK_PROJECT_CONFIG_FILE "${CMAKE_CURRENT_LIST_DIR}/cpack-options.cmake")

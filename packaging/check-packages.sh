@@ -11,7 +11,9 @@ rm -rf "$out"
 fail() { echo "packaging: $*" >&2; exit 1; }
 step() { echo "packaging: $*"; }
 
-(cd "$build" && cpack -G "DEB;TGZ" -B "$out" >/dev/null)
+mkdir -p "$out"
+(cd "$build" && cpack -G "DEB;TGZ" -B "$out" >"$out/cpack.log" 2>&1) ||
+  fail "cpack failed: $(cat "$out/cpack.log")"
 rm -rf "$out/_CPack_Packages" # cpack's staging tree; only the packages are of interest
 shopt -s nullglob
 cli_debs=("$out"/hopscope-cli_*.deb)
