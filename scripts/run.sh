@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Builds Hopscope (installing what is missing) and opens it on the embedded demo server, running
-# the tour of protocol switches: an h2c upgrade with two more requests multiplexed as streams, a
-# TLS `Upgrade: h2` advertisement followed to a new HTTP/2 connection, a WebSocket exchange and a
-# `tcp` upgrade. Extra arguments go to the app (e.g. a URL for the composer).
+# Builds hopscope and hopscope-cli, nothing else (installing what is missing), and opens the
+# window on the embedded demo server, running the tour of protocol switches: an h2c upgrade with
+# two more requests multiplexed as streams, a TLS `Upgrade: h2` advertisement followed to a new
+# HTTP/2 connection, a WebSocket exchange and a `tcp` upgrade. Extra arguments go to the app
+# (e.g. a URL for the composer).
 #
 # Without a display (a plain SSH session, CI) it says so and shows the same tour in the terminal
 # with hopscope-cli --demo instead.
 set -euo pipefail
+HOPSCOPE_TARGETS=(hopscope hopscope-cli) # only what runs here; ./scripts/test.sh builds the rest
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then

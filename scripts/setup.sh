@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Hopscope needs on Debian 12 (only what is missing), then configures and builds
-# everything with all cores into ./build. Sourced by scripts/run.sh, scripts/test.sh and (with
-# HOPSCOPE_SETUP_ONLY=1: install, do not build) scripts/sanitize.sh.
+# with all cores into ./build: the targets named as arguments (`./scripts/setup.sh hopscope`), or
+# those in the array HOPSCOPE_TARGETS when sourced (scripts/run.sh: the two programs only, so
+# that a first run is quick), else everything (scripts/test.sh). scripts/sanitize.sh sources it
+# with HOPSCOPE_SETUP_ONLY=1: install, do not build.
 set -euo pipefail
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  HOPSCOPE_TARGETS=("$@")
+fi
 
 HOPSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HOPSCOPE_BUILD="${HOPSCOPE_BUILD:-$HOPSCOPE_ROOT/build}"
@@ -22,6 +27,10 @@ PACKAGES=(
   # tshark: tst_wire_fidelity's loopback capture. It needs capture rights (root, as on CI);
   # noninteractive answers Debian's question about non-root capture with its default, no.
   tshark
+  # Packaging: help2man writes the man pages at build time (configuring fails without it); the
+  # packaging test checks the .debs with lintian, desktop-file-validate and appstreamcli, and
+  # the completions test checks the zsh completion's syntax.
+  help2man lintian desktop-file-utils appstream zsh
 )
 
 missing=()
@@ -55,4 +64,5 @@ fi
 if [ ! -f "$HOPSCOPE_BUILD/build.ninja" ]; then
   cmake -S "$HOPSCOPE_ROOT" -B "$HOPSCOPE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 fi
-cmake --build "$HOPSCOPE_BUILD" --parallel "$(nproc)" >&2
+cmake --build "$HOPSCOPE_BUILD" --parallel "$(nproc)" \
+  ${HOPSCOPE_TARGETS[@]:+--target "${HOPSCOPE_TARGETS[@]}"} >&2

@@ -5,6 +5,7 @@
 # (scripts/sanitize.sh, ./build-sanitize); HOPSCOPE_TEST_SANITIZERS=0 skips that second run.
 # Extra arguments go to both ctest runs (e.g. -R tst_websocket). docs/testing.md has the details.
 set -euo pipefail
+HOPSCOPE_TARGETS=() # everything: the programs, the test suites, the man pages
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$HOPSCOPE_BUILD"
 status=0
