@@ -333,6 +333,10 @@ void MainWindow::onDemoReady(const DemoEndpoints &endpoints)
     alpn.url = QUrl(endpoints.tlsUrl + QStringLiteral("/json"));
     alpn.tls.caFile = endpoints.caFile;
     presets.append({tr("GET /json — TLS, ALPN h2"), alpn});
+    RequestSpec redirects;
+    redirects.url = QUrl(endpoints.plainUrl + QStringLiteral("/redirect/3"));
+    redirects.redirects.follow = true;
+    presets.append({tr("GET /redirect/3 — follows redirects (-L)"), redirects});
     m_composer->setPresets(presets);
     if (m_options.url.isEmpty() && !plan.isEmpty() && !plan.first().requests.isEmpty())
         m_composer->setSpec(plan.first().requests.first());

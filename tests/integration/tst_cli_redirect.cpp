@@ -62,6 +62,8 @@ private slots:
     void includeShowsEveryHead();
     void credentialsOnHostChange_data();
     void credentialsOnHostChange();
+    void cookieEngineAcrossHops_data();
+    void cookieEngineAcrossHops();
     void httpToHttps();
     void badLocation_data();
     void badLocation();
@@ -262,6 +264,33 @@ void CliRedirectTest::credentialsOnHostChange()
     QCOMPARE(dropped.contains(u"Cookie"_s), !sent);
     if (!sent)
         QCOMPARE(r.count(u"pool.open"), 2); // localhost is a new connection
+}
+
+// With the cookie engine (-b, -c), the next hop gets the cookies held for its URL, the one the
+// redirect itself set included; a host it was not set for gets none.
+void CliRedirectTest::cookieEngineAcrossHops_data()
+{
+    QTest::addColumn<QString>("location");
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("cookie");
+    QTest::newRow("same host") << u"/cgi/headers"_s << QStringList{u"-b"_s, QString()}
+                               << u"hop=1"_s;
+    QTest::newRow("no cookie engine") << u"/cgi/headers"_s << QStringList() << QString();
+    QTest::newRow("other host") << url(u"/cgi/headers"_s).replace(u"127.0.0.1"_s, u"localhost"_s)
+                                << QStringList{u"-b"_s, QString()} << QString();
+}
+
+void CliRedirectTest::cookieEngineAcrossHops()
+{
+    QFETCH(QString, location);
+    QFETCH(QStringList, args);
+    QFETCH(QString, cookie);
+    CliRunner cli;
+    const CliResult r =
+        cli.run(QStringList{u"-L"_s, url(u"/cgi/redirect?302&"_s + location)} + args);
+    VERIFY_EXIT(r, 0);
+    QCOMPARE(r.count(u"redirect"), 1);
+    QCOMPARE(echoed(r.standardOutput, "HTTP_COOKIE"), cookie);
 }
 
 void CliRedirectTest::httpToHttps()

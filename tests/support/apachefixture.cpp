@@ -99,7 +99,7 @@ ScriptAlias /cgi/ "@ROOT@/cgi/"
 # Redirects for -L (tst_cli_redirect): one of each status, a chain of three, a loop, to TLS
 # and to another host name (localhost instead of 127.0.0.1: Authorization must not follow).
 # mod_alias writes an absolute Location from the request's Host; /cgi/redirect answers
-# "/cgi/redirect?STATUS&LOCATION" with LOCATION as is (relative ones included).
+# "/cgi/redirect?STATUS&LOCATION" with LOCATION as is (relative ones included) and a cookie.
 Redirect 301 /redirect/301 /small.txt
 Redirect 302 /redirect/302 /cgi/headers
 Redirect 303 /redirect/303 /cgi/headers
@@ -171,14 +171,15 @@ out.write(("\n".join(lines) + "\n\nBODY=").encode() + body)
 )";
 
 constexpr char redirectScript[] = R"(#!/usr/bin/python3
-# /cgi/redirect?STATUS&LOCATION: a redirect with LOCATION exactly as given (no decoding).
+# /cgi/redirect?STATUS&LOCATION: a redirect with LOCATION exactly as given (no decoding), which
+# sets the cookie hop=1.
 import os, sys
 status, _, location = (os.environ.get("QUERY_STRING") or "302&/").partition("&")
 # Read a request body first: mod_cgid breaks the response of a CGI that leaves it unread.
 sys.stdin.buffer.read(int(os.environ.get("CONTENT_LENGTH") or 0))
 out = sys.stdout.buffer
 out.write(b"Status: " + status.encode() + b"\r\nLocation: " + location.encode() +
-          b"\r\nContent-Type: text/plain\r\n\r\nredirect body\n")
+          b"\r\nSet-Cookie: hop=1; Path=/\r\nContent-Type: text/plain\r\n\r\nredirect body\n")
 )";
 
 constexpr char setCookieScript[] = R"(#!/usr/bin/python3
