@@ -425,7 +425,7 @@ QString eventSummary(const TraceEvent &ev)
     case EventType::Redirect:
         // "302 redirect → GET http://localhost/next as request 2 (hop 1)"
         appendField(out, ev, Field::Status);
-        out += QLatin1String(" redirect → ");
+        out += QStringLiteral(" redirect → ");
         appendField(out, ev, Field::Method);
         out += QLatin1Char(' ');
         appendField(out, ev, Field::To);
@@ -435,7 +435,7 @@ QString eventSummary(const TraceEvent &ev)
         appendField(out, ev, Field::Hop);
         out += QLatin1Char(')');
         if (ev.field(Field::Downgrade).toBool())
-            out += QLatin1String(", https → http: no TLS from here on");
+            out += QStringLiteral(", https → http: no TLS from here on");
         if (ev.field(Field::Dropped).isValid()) {
             out += QLatin1String(", not sending ");
             appendField(out, ev, Field::Dropped);
