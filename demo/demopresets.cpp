@@ -14,6 +14,8 @@ QString tr(const char *text)
 
 QString modeLabel(const RequestSpec &spec)
 {
+    if (spec.redirects.follow)
+        return tr("follows redirects (-L)");
     if (spec.protocol == ProtocolPolicy::H2cUpgrade)
         return tr("h2c upgrade");
     if (spec.protocol == ProtocolPolicy::H2cPrior)
@@ -37,6 +39,7 @@ RequestSpec requestOnly(const RequestSpec &tour)
     s.protocol = tour.protocol;
     s.upgrade = tour.upgrade;
     s.tls.alpn = tour.tls.alpn;
+    s.redirects.follow = tour.redirects.follow;
     return s;
 }
 
@@ -56,6 +59,10 @@ QList<DemoPreset> demoPresets(const DemoTourUrls &urls)
     RequestSpec alpn;
     alpn.url = QUrl(urls.tls + QStringLiteral("/stream/3"));
     specs.append(alpn);
+    RequestSpec redirects;
+    redirects.url = QUrl(urls.plain + QStringLiteral("/redirect/3"));
+    redirects.redirects.follow = true;
+    specs.append(redirects);
 
     QList<DemoPreset> out;
     for (const RequestSpec &spec : specs) {

@@ -137,6 +137,21 @@ DemoResponse status(const DemoRequest &request)
     return r;
 }
 
+// /redirect/N: a chain of N 302s, /redirect/N → /redirect/N-1 → … → /headers (the echo shows
+// what the last hop sent). Relative Locations, as servers commonly send them.
+DemoResponse redirect(const DemoRequest &request)
+{
+    qint64 n = 0;
+    if (!pathNumber(request.path, 10, &n) || n < 1 || n > DemoRoutes::maxRedirects)
+        return DemoRoutes::error(400, "/redirect/N needs a number of redirects N from 1 to 100, "
+                                      "e.g. /redirect/3");
+    DemoResponse r = textResponse(302, "302 Found: " + QByteArray::number(n) +
+                                           (n == 1 ? " redirect" : " redirects") + " to go\n");
+    r.headers.append(HttpHeader{"Location", n == 1 ? QByteArray("/headers")
+                                                   : "/redirect/" + QByteArray::number(n - 1)});
+    return r;
+}
+
 DemoResponse delay(const DemoRequest &request)
 {
     qint64 ms = 0;
@@ -219,6 +234,8 @@ QList<DemoRoutes::Endpoint> DemoRoutes::endpoints()
          u"answers after MS milliseconds (at most 10000), any method"_s},
         {u"/status/N"_s, u"/status/418"_s,
          u"answers with status N (200-599), any method; 204 and 304 have no body"_s},
+        {u"/redirect/N"_s, u"/redirect/3"_s,
+         u"N 302 redirects in a row (at most 100), then /headers; any method (hopscope-cli -L)"_s},
         {u"/bytes/N"_s, u"/bytes/1024"_s,
          u"N bytes (at most 1 GiB), byte i = i mod 251, streamed with flow control"_s},
         {u"/stream/N"_s, u"/stream/5"_s,
@@ -265,6 +282,8 @@ DemoResponse DemoRoutes::respond(const DemoRequest &request)
         return status(request);
     if (path.startsWith("/delay/"))
         return delay(request);
+    if (path.startsWith("/redirect/"))
+        return redirect(request);
 
     using Handler = DemoResponse (*)(const DemoRequest &);
     Handler handler = nullptr;

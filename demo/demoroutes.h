@@ -34,6 +34,7 @@ public:
     };
 
     static constexpr int maxDelayMs = 10'000;
+    static constexpr int maxRedirects = 100; // /redirect/N
     static constexpr qint64 maxBytes = qint64(1) << 30;
     static constexpr int maxStreamLines = 100;
     static constexpr int streamIntervalMs = 100;

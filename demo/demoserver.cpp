@@ -163,6 +163,7 @@ QStringList DemoServer::describe() const
         << QStringLiteral("  nghttp -nv %1/ ; nghttp -nvu %1/ ; nghttp -nv %2/").arg(plain, secure)
         << QStringLiteral("  hopscope-cli -v --h2c --parallel %1/ %1/headers %1/stream/3")
                .arg(plain)
+        << QStringLiteral("  hopscope-cli -v -L %1/redirect/3").arg(plain)
         << QStringLiteral("  hopscope-cli -v --cacert %1 --alpn http/1.1 %2/ %2/headers")
                .arg(m_caFile, secure);
     return lines;

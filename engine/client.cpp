@@ -1,10 +1,12 @@
 #include "client.h"
 
 #include "core/exchange.h"
+#include "core/redirectpolicy.h"
 #include "http1/http1driver.h"
 #include "http2/http2driver.h"
 #include "net/connection.h"
 #include "net/connectionpool.h"
+#include "net/exchangeoutcome.h"
 #include "trace/tracestore.h"
 #include "upgrade/h2cupgradehandler.h"
 #include "upgrade/rawtunnelhandler.h"
@@ -434,8 +436,59 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
         m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
             .value(Field::Error, ex->error())
             .atom(Field::Code, ex->errorCode());
+    } else if (ex->isRedirecting()) {
+        followRedirect(r);
     }
     finish(r);
+}
+
+// The exchange's response is a redirect its spec follows (-L): the next hop is a new exchange
+// with the next request number, started before anything else (it carries the user's request
+// on), and the body sink moves to it. Or the redirect cannot be followed, and the request
+// fails after its complete response. The rules are redirectpolicy.h's.
+void Client::followRedirect(Request *r)
+{
+    Exchange *ex = r->exchange.get();
+    const bool first = ex->chain.firstId == 0;
+    const QUrl firstUrl = first ? ex->spec().url : ex->chain.firstUrl;
+    const HeaderList userHeaders = first ? ex->spec().headers : ex->chain.headers;
+    RedirectStep step = nextRedirect(ex->spec(), ex->chain.hop, firstUrl, userHeaders, ex->status,
+                                     headerValue(ex->responseHeaders, "Location"));
+    ex->redirectUrl = step.to;
+    const EventScope scope{ex->connectionId, ex->id(), ex->stream};
+    if (!step.errorCode.isEmpty()) {
+        recordError(m_trace, scope, step.errorCode, step.error);
+        ex->failAfterResponse(step.errorCode, step.error);
+        m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
+            .value(Field::Error, step.error)
+            .atom(Field::Code, step.errorCode);
+        return;
+    }
+    if (!m_running)
+        return; // tearing down: the redirect stays unfollowed
+    const quint32 id = m_nextId++;
+    auto hop = std::make_unique<Request>();
+    hop->exchange = std::make_unique<Exchange>(id, std::move(step.spec), ex->takeSink());
+    hop->exchange->chain = {ex->firstId(), ex->chain.hop + 1, firstUrl,
+                            first ? ex->timings.start : ex->chain.firstStartNs, userHeaders};
+    if (m_redirectHook)
+        m_redirectHook(*ex, hop->exchange->dispatchSpec());
+    ex->nextHop = id;
+    FieldWriter w = m_trace->record(EventType::Redirect, scope);
+    w.text(Field::From, ex->spec().url.toString())
+        .text(Field::To, step.to.toString())
+        .integer(Field::Status, ex->status)
+        .integer(Field::Hop, ex->chain.hop + 1)
+        .atom(Field::Method, hop->exchange->spec().method)
+        .integer(Field::Next, id)
+        .integer(Field::First, ex->firstId());
+    if (step.downgrade)
+        w.boolean(Field::Downgrade, true);
+    if (!step.dropped.isEmpty())
+        w.atoms(Field::Dropped, step.dropped);
+    m_unstarted.push_front(hop.get());
+    m_requests.emplace(hop->exchange.get(), std::move(hop));
+    ++m_unfinished;
 }
 
 void Client::failRequest(Request *r, const QByteArray &code, const QString &message)

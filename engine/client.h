@@ -8,6 +8,7 @@
 #include <QObject>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -22,7 +23,10 @@ class TraceStore;
 class UpgradeRegistry;
 
 // Runs requests through the connection pool and records every step in the trace. Request
-// numbers (the trace's `req`) are 1-based in the order the requests were enqueued. By default
+// numbers (the trace's `req`) are 1-based in the order the requests were enqueued; a followed
+// redirect (RequestSpec::redirects) is a new exchange that gets the next number when the
+// redirect arrives, and its exchangeFinished comes after the one of the exchange it follows
+// (whose nextHop names it). By default
 // requests run one after the other; in parallel mode all are dispatched at once, within
 // maxConnectionsPerOrigin HTTP/1.1 connections per origin.
 //
@@ -46,6 +50,12 @@ public:
     void abortAll(const QByteArray &code, const QString &message);
     // Closes connections (end of a run).
     void shutdown(const QString &reason);
+
+    // Called as a redirect is followed, with the exchange that got it and the next hop's
+    // request (redirectpolicy.h already applied): a front end adds what only it knows, e.g. the
+    // cookies its cookie engine holds for the new URL.
+    using RedirectHook = std::function<void(const Exchange &from, RequestSpec &next)>;
+    void setRedirectHook(RedirectHook hook) { m_redirectHook = std::move(hook); }
 
     // Token -> handler for `Upgrade` offers; h2c is registered. Add your own before start().
     UpgradeRegistry *upgradeRegistry() const { return m_upgrades.get(); }
@@ -88,6 +98,7 @@ private:
     void adoptDriver(ProtocolDriver *driver);
     void keyChanged(const QString &key);
     void onDriverFinished(Exchange *ex, bool retryable);
+    void followRedirect(Request *r);
     void finish(Request *r);
     void failRequest(Request *r, const QByteArray &code, const QString &message);
     std::unique_ptr<Exchange> release(Request *r);
@@ -111,6 +122,7 @@ private:
     // Finished exchanges, deleted on the next turn of the event loop (after every slot of
     // exchangeFinished ran and every driver let go of them).
     std::vector<std::unique_ptr<Exchange>> m_finished;
+    RedirectHook m_redirectHook;
     quint32 m_nextId = 1;
     qsizetype m_unfinished = 0; // user requests enqueued and not finished
     int m_userActive = 0;       // user requests started and not finished

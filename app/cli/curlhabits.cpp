@@ -36,7 +36,8 @@ bool readFile(const QString &path, QByteArray *data, QString *error)
 CurlHabits::CurlHabits(QCommandLineParser &parser)
 {
     parser.addOptions({include, head, silent, showError, fail, writeOut, user, userAgent, referer,
-                       cookie, cookieJar, get, dataRaw, maxTime, speedLimit, speedTime});
+                       cookie, cookieJar, get, dataRaw, maxTime, speedLimit, speedTime, location,
+                       maxRedirs, locationTrusted});
 }
 
 QString CurlHabits::applyToRequest(const QCommandLineParser &p, RequestSpec &base) const
@@ -77,6 +78,15 @@ QString CurlHabits::applyToRequest(const QCommandLineParser &p, RequestSpec &bas
         base.limits.lowSpeedTime = s;
         if (!p.isSet(speedLimit))
             base.limits.lowSpeedLimit = 1; // curl: -y alone means at least 1 byte per second
+    }
+    base.redirects.follow = p.isSet(location) || p.isSet(locationTrusted);
+    base.redirects.trusted = p.isSet(locationTrusted);
+    if (p.isSet(maxRedirs)) {
+        bool ok = false;
+        const int n = p.value(maxRedirs).toInt(&ok);
+        if (!ok || n < -1)
+            return QStringLiteral("--max-redirs: a number of redirects expected (-1: unlimited)");
+        base.redirects.maxRedirects = n;
     }
     return {};
 }

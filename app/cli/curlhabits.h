@@ -84,6 +84,18 @@ public:
         {QStringLiteral("y"), QStringLiteral("speed-time")},
         QStringLiteral("The time for -Y (default 30; alone it means -Y 1)."),
         QStringLiteral("SECONDS")};
+    const QCommandLineOption location{
+        {QStringLiteral("L"), QStringLiteral("location")},
+        QStringLiteral("Follow redirects (301, 302, 303, 307, 308): each hop is its own "
+                       "exchange; only the final body is written.")};
+    const QCommandLineOption maxRedirs{
+        QStringLiteral("max-redirs"),
+        QStringLiteral("With -L, follow at most NUM redirects (default 50, -1 unlimited; "
+                       "exit 47 past it)."),
+        QStringLiteral("NUM")};
+    const QCommandLineOption locationTrusted{
+        QStringLiteral("location-trusted"),
+        QStringLiteral("Like -L, and send Authorization and Cookie to other hosts too.")};
 };
 
 } // namespace hopscope

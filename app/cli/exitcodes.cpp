@@ -14,6 +14,9 @@ const QList<ExitCodeRule> &exitCodeTable()
         {"tls-verify", TlsVerify},
         {"tls-unavailable", Failure},
         {"url", Url},
+        {"too-many-redirects", TooManyRedirects},
+        {"redirect-url", Url},                    // a Location that is not a URL
+        {"redirect-scheme", UnsupportedProtocol}, // a Location to ftp:, mailto:, …
         {"no-response", EmptyReply},
         {"truncated-head", Receive},
         {"truncated-body", PartialFile},

@@ -10,24 +10,26 @@ namespace hopscope {
 // (docs/trace-format.md, `request.failed.code`) to them; codes without a curl equivalent exit 1.
 namespace exitcode {
 constexpr int Ok = 0;
-constexpr int Failure = 1;          // any other failure
-constexpr int Usage = 2;            // a bad option or argument (curl: failed to initialize)
-constexpr int Url = 3;              // a URL the engine cannot use (curl: URL malformed)
-constexpr int Resolve = 6;          // could not resolve host
-constexpr int Connect = 7;          // failed to connect
-constexpr int WeirdReply = 8;       // a response that is not HTTP (status line, header syntax)
-constexpr int Http2 = 16;           // HTTP/2 framing layer
-constexpr int PartialFile = 18;     // the body ended before its announced length
-constexpr int HttpError = 22;       // -f/--fail and a status of 400 or above
-constexpr int WriteError = 23;      // writing the body (-o) failed
-constexpr int ReadError = 26;       // reading the request body (--data-binary @FILE) failed
-constexpr int Timeout = 28;         // timeouts and the low-speed abort
-constexpr int TlsConnect = 35;      // TLS handshake failed
-constexpr int EmptyReply = 52;      // the server closed without sending anything
-constexpr int Receive = 56;         // receiving failed (connection broken, bad chunking)
-constexpr int TlsVerify = 60;       // the peer's certificate could not be verified
-constexpr int ContentEncoding = 61; // the body could not be decoded (--compressed)
-constexpr int Http2Stream = 92;     // the server reset the stream (RST_STREAM)
+constexpr int Failure = 1;             // any other failure
+constexpr int UnsupportedProtocol = 1; // a URL (or redirect) with a scheme we do not speak
+constexpr int Usage = 2;               // a bad option or argument (curl: failed to initialize)
+constexpr int Url = 3;                 // a URL the engine cannot use (curl: URL malformed)
+constexpr int Resolve = 6;             // could not resolve host
+constexpr int Connect = 7;             // failed to connect
+constexpr int WeirdReply = 8;          // a response that is not HTTP (status line, header syntax)
+constexpr int Http2 = 16;              // HTTP/2 framing layer
+constexpr int PartialFile = 18;        // the body ended before its announced length
+constexpr int HttpError = 22;          // -f/--fail and a status of 400 or above
+constexpr int WriteError = 23;         // writing the body (-o) failed
+constexpr int ReadError = 26;          // reading the request body (--data-binary @FILE) failed
+constexpr int Timeout = 28;            // timeouts and the low-speed abort
+constexpr int TlsConnect = 35;         // TLS handshake failed
+constexpr int EmptyReply = 52;         // the server closed without sending anything
+constexpr int Receive = 56;            // receiving failed (connection broken, bad chunking)
+constexpr int TlsVerify = 60;          // the peer's certificate could not be verified
+constexpr int TooManyRedirects = 47;   // -L: --max-redirs reached
+constexpr int ContentEncoding = 61;    // the body could not be decoded (--compressed)
+constexpr int Http2Stream = 92;        // the server reset the stream (RST_STREAM)
 } // namespace exitcode
 
 struct ExitCodeRule

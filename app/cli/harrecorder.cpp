@@ -35,7 +35,13 @@ void HarRecorder::onFinished(Exchange *ex)
     const qsizetype limit = qMax<qsizetype>(ex->spec().limits.maxHarBodyBytes, 0);
     HarBody body;
     body.limit = limit;
-    if (const std::shared_ptr<KeptBody> kept = m_kept.take(ex->id())) {
+    std::shared_ptr<KeptBody> kept = m_kept.take(ex->id());
+    if (kept && ex->nextHop) {
+        // A followed redirect: its body went nowhere, the sink (and the copy) moved on to the
+        // next hop; this entry shows the redirect's own body from the exchange's preview.
+        m_kept.insert(ex->nextHop, std::move(kept));
+    }
+    if (kept) {
         body.response = kept->bytes;
         body.responseSize = kept->total;
         body.responseTruncated = kept->truncated();

@@ -13,6 +13,7 @@
 
 #include "client.h"
 #include "core/exchange.h"
+#include "core/redirectpolicy.h"
 #include "demoserver.h"
 #include "trace/jsonlineswriter.h"
 #include "trace/textwriter.h"
@@ -170,6 +171,8 @@ int main(int argc, char **argv)
         if (opts.cookieEngine && ex.status > 0)
             cookies.takeFromResponse(ex.spec().url, ex.responseHeaders,
                                      QDateTime::currentSecsSinceEpoch());
+        if (ex.nextHop)
+            return; // a redirect that was followed (-L): the chain's last exchange tells
         const auto [code, message] = outcome(ex);
         if (code != exitcode::Ok) {
             ++failures;
@@ -199,6 +202,29 @@ int main(int argc, char **argv)
         if (auto *sink = dynamic_cast<ResponseSink *>(ex->sink()))
             sink->writeSwitchHead(*ex);
     });
+    // -L with the cookie engine: the next hop gets the cookies held for its URL, those the
+    // redirect itself set included (as curl).
+    if (opts.cookieEngine) {
+        client.setRedirectHook([&](const Exchange &from, RequestSpec &next) {
+            const qint64 now = QDateTime::currentSecsSinceEpoch();
+            cookies.takeFromResponse(from.spec().url, from.responseHeaders, now);
+            if (!opts.urls.isEmpty() && hasHeader(opts.urls.first().headers, "Cookie"))
+                return; // -H Cookie replaces the engine's, as for the first request
+            next.headers.removeIf([](const HttpHeader &h) {
+                return h.name.compare("Cookie", Qt::CaseInsensitive) == 0;
+            });
+            QByteArray cookie =
+                sameOrigin(from.chain.hop > 0 ? from.chain.firstUrl : from.spec().url, next.url) ||
+                        next.redirects.trusted
+                    ? opts.cookieLiteral
+                    : QByteArray();
+            const QByteArray held = cookies.cookieHeader(next.url, now);
+            if (!held.isEmpty())
+                cookie += (cookie.isEmpty() ? "" : "; ") + held;
+            if (!cookie.isEmpty())
+                next.headers.append(HttpHeader{"Cookie", cookie});
+        });
+    }
     client.setParallel(opts.parallel);
     client.setMaxConnectionsPerOrigin(opts.maxConnections);
     SessionRunner sessions(opts.sessionSends, opts.lingerMs);

@@ -65,8 +65,10 @@ void RequestFeeder::enqueueNext()
 
 // Enqueued within the finished request's signal, the next one is started by the same dispatch
 // pass that would have started it had it waited in the client all along.
-void RequestFeeder::onFinished(Exchange *)
+void RequestFeeder::onFinished(Exchange *exchange)
 {
+    if (exchange->nextHop)
+        return; // a followed redirect: the user's request goes on as the next hop
     if (m_next < m_options.requestCount())
         enqueueNext();
 }

@@ -66,7 +66,10 @@ const QList<Variable> &variableTable()
          },
          false},
         {"url", [](const T &t) { return t.url.toUtf8(); }, false},
-        {"url_effective", [](const T &t) { return t.url.toUtf8(); }, false},
+        {"url_effective", [](const T &t) { return t.urlEffective.toUtf8(); }, false},
+        {"num_redirects", [](const T &t) { return QByteArray::number(t.numRedirects); }, true},
+        {"redirect_url", [](const T &t) { return t.redirectUrl.toUtf8(); }, false},
+        {"time_redirect", [](const T &t) { return seconds(t.timeRedirect); }, true},
         {"method", [](const T &t) { return t.method; }, false},
         {"content_type", [](const T &t) { return t.contentType; }, false},
         {"exitcode", [](const T &t) { return QByteArray::number(t.exitCode); }, true},
@@ -151,7 +154,12 @@ TransferInfo TransferInfo::of(const Exchange &ex)
 {
     TransferInfo t;
     const ExchangeTimings &tm = ex.timings;
-    t.url = ex.spec().url.toString();
+    const qint64 chainStart = ex.chain.hop > 0 ? ex.chain.firstStartNs : tm.start;
+    t.url = ex.chain.hop > 0 ? ex.chain.firstUrl.toString() : ex.spec().url.toString();
+    t.urlEffective = ex.spec().url.toString();
+    t.redirectUrl = ex.nextHop ? QString() : ex.redirectUrl.toString();
+    t.numRedirects = ex.chain.hop;
+    t.timeRedirect = ex.chain.hop > 0 ? since(chainStart, tm.start) : 0;
     t.method = ex.spec().method;
     t.httpCode = ex.status;
     t.httpVersion = versionNumber(ex);
@@ -161,7 +169,7 @@ TransferInfo TransferInfo::of(const Exchange &ex)
     t.timeAppconnect = since(tm.start, tm.tlsEnd);
     t.timePretransfer = since(tm.start, tm.sendStart);
     t.timeStarttransfer = since(tm.start, tm.firstByte);
-    t.timeTotal = since(tm.start, tm.end);
+    t.timeTotal = since(chainStart, tm.end);
     t.sizeDownload = ex.wireBodyBytes();
     t.numConnects = tm.connectStart >= 0 ? 1 : 0;
     t.remoteIp = ex.remoteAddress;

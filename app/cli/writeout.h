@@ -12,7 +12,11 @@ class Exchange;
 // timings (the trace clock, the same numbers as `response.complete.timings`).
 struct TransferInfo
 {
-    QString url;
+    QString url;          // the URL given (the chain's first with -L)
+    QString urlEffective; // the URL fetched last
+    QString redirectUrl;  // where a redirect response would have gone, when not followed
+    int numRedirects = 0;
+    double timeRedirect = 0; // the redirects before the final hop, all steps
     QByteArray method;
     int httpCode = 0;
     QByteArray httpVersion; // "1.0", "1.1", "2"; "0" when no response came
@@ -24,7 +28,7 @@ struct TransferInfo
     double timeAppconnect = 0;
     double timePretransfer = 0;
     double timeStarttransfer = 0;
-    double timeTotal = 0;
+    double timeTotal = 0;    // the whole chain with -L, as curl
     qint64 sizeDownload = 0; // body bytes as received (before content decoding)
     int numConnects = 0;     // 1 when this request opened its connection, 0 when it reused one
     QString remoteIp;

@@ -1,5 +1,7 @@
 #include "core/exchange.h"
 
+#include "core/redirectpolicy.h"
+
 namespace hopscope {
 
 Exchange::Exchange(quint32 id, RequestSpec spec, std::unique_ptr<BodySink> sink)
@@ -15,7 +17,12 @@ bool Exchange::prepareBody()
     m_wireBytes = 0;
     m_decodedBytes = 0;
     bodyPreview.clear();
-    if (m_spec.decodeContent) {
+    const QByteArray location = headerValue(responseHeaders, "Location").trimmed();
+    const bool redirect = isFollowedRedirect(status) && !location.isEmpty();
+    // curl's %{redirect_url}: where it would go, followed or not (empty when not a URL).
+    redirectUrl = redirect ? resolveLocation(m_spec.url, location).url : QUrl();
+    m_redirecting = m_spec.redirects.follow && redirect;
+    if (m_spec.decodeContent && !m_redirecting) {
         const QList<QByteArray> codings = headerTokens(responseHeaders, "Content-Encoding");
         if (!codings.isEmpty()) {
             QString error;
@@ -39,6 +46,8 @@ bool Exchange::deliverBody(QByteArrayView wire)
     const qsizetype room = m_spec.limits.maxBodyInMemory - bodyPreview.size();
     if (room > 0)
         bodyPreview.append(wire.first(qMin(room, wire.size())));
+    if (m_redirecting)
+        return true; // only the final response's body is written (curl -L)
     if (!m_decoder)
         return toSink(wire);
     m_decoded.resize(0);
@@ -51,6 +60,8 @@ bool Exchange::deliverBody(QByteArrayView wire)
 
 bool Exchange::finishBody()
 {
+    if (m_redirecting)
+        return true; // the sink goes on to the next hop
     if (m_decoder) {
         m_decoded.resize(0);
         if (!m_decoder->finish(&m_decoded)) {
@@ -88,6 +99,20 @@ void Exchange::fail(QByteArray code, QString message)
     m_error = std::move(message);
 }
 
+void Exchange::failAfterResponse(QByteArray code, QString message)
+{
+    m_state = State::Failed;
+    m_errorCode = std::move(code);
+    m_error = std::move(message);
+}
+
+std::unique_ptr<BodySink> Exchange::takeSink()
+{
+    auto sink = std::move(m_sink);
+    m_sink = std::make_unique<DiscardSink>();
+    return sink;
+}
+
 void Exchange::startOver()
 {
     // What the failed attempt measured must not mix with the next one: a request sent again
@@ -96,6 +121,8 @@ void Exchange::startOver()
     m_state = State::Queued;
     stream = -1;
     status = 0;
+    m_redirecting = false;
+    redirectUrl.clear();
     reason.clear();
     version.clear();
     responseHeaders.clear();

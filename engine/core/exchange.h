@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QUrl>
 
 #include <memory>
 
@@ -50,6 +51,17 @@ struct ExchangeTimings
     }
 };
 
+// Where an exchange stands in a chain of redirects (-L): the user's request is hop 0, each
+// followed `Location` a new exchange with its own id and hop + 1.
+struct RedirectChain
+{
+    quint32 firstId = 0;      // the user's request (the chain's first exchange); 0: this one
+    int hop = 0;              // redirects followed before this exchange
+    QUrl firstUrl;            // the user's URL: Authorization and Cookie stay with its origin
+    qint64 firstStartNs = -1; // when the user's request started (trace clock)
+    HeaderList headers;       // the user's headers, filtered again for each hop
+};
+
 // One request and its response: ids, timings, the response head, and the body on its way to the
 // sink. Owned by the Client; drivers fill it in.
 class Exchange
@@ -81,6 +93,18 @@ public:
     HeaderList trailers;
     QByteArray bodyPreview; // first Limits::maxBodyInMemory wire bytes of the body
 
+    RedirectChain chain;
+    quint32 firstId() const { return chain.firstId ? chain.firstId : m_id; }
+    // The response is a redirect the spec follows (-L, a followed status with a Location): its
+    // head goes to the sink (curl -i prints every hop's), its body does not, and the sink
+    // moves on to the next hop (takeSink), so only the final response's body is written.
+    bool isRedirecting() const { return m_redirecting; }
+    std::unique_ptr<BodySink> takeSink();
+    // Set by the client: the exchange the redirect led to (0: none, this one is final).
+    quint32 nextHop = 0;
+    // The resolved Location of a redirect response (curl's %{redirect_url}), followed or not.
+    QUrl redirectUrl;
+
     // The final response's head is in: sets up content decoding for its Content-Encoding when
     // the spec asks for it and tells the sink (BodySink::begin). false (with error set) for an
     // unsupported coding or a sink that refused.
@@ -94,6 +118,9 @@ public:
     qint64 decodedBodyBytes() const { return m_decodedBytes; }
 
     void fail(QByteArray code, QString message);
+    // A complete response whose redirect cannot be followed (--max-redirs, a bad Location):
+    // the request as a whole failed.
+    void failAfterResponse(QByteArray code, QString message);
     // Before a retry: the next attempt starts from a clean slate, except for when the user's
     // request started (the total time includes every attempt).
     void startOver();
@@ -109,6 +136,7 @@ private:
     std::unique_ptr<ContentDecoder> m_decoder;
     QByteArray m_decoded; // reused buffer for decoder output
     State m_state = State::Queued;
+    bool m_redirecting = false;
     qint64 m_wireBytes = 0;
     qint64 m_decodedBytes = 0;
     QString m_error;

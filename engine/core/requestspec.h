@@ -25,6 +25,15 @@ struct TlsOptions
     QList<QByteArray> alpn; // empty: the policy's default offer
 };
 
+// Following `Location` on a 3xx, as curl's -L/--location, --max-redirs and --location-trusted.
+// The rules themselves (which statuses, which method, which headers) are in redirectpolicy.h.
+struct RedirectOptions
+{
+    bool follow = false;   // -L: follow 301, 302, 303, 307 and 308
+    int maxRedirects = 50; // --max-redirs: curl's default with -L; -1 = unlimited
+    bool trusted = false;  // --location-trusted: keep Authorization/Cookie on another origin
+};
+
 // One request as the user asked for it: a value, copied freely between threads.
 struct RequestSpec
 {
@@ -46,6 +55,7 @@ struct RequestSpec
     // A TLS origin whose HTTP/1.1 response advertised `Upgrade: h2` is next reached over a new
     // HTTP/2 connection (ALPN h2 only, or prior knowledge over TLS without ALPN).
     bool followUpgradeH2 = true;
+    RedirectOptions redirects;
     // Request target instead of the URL's path, e.g. "*" for OPTIONS *.
     QByteArray targetOverride;
 

@@ -199,6 +199,19 @@ QStringList TextWriter::format(const TraceEvent &ev)
                      QStringLiteral("following Upgrade: %1 advertised on connection %2: this new "
                                     "connection offers ALPN %3 only")
                          .arg(str(ev, Field::Protocol), str(ev, Field::From), str(ev, Field::Alpn));
+    } else if (ev.type == EventType::Redirect) {
+        // curl -v: "Issue another request to this URL: '…'".
+        QString line = QStringLiteral("redirect %1 (hop %2): %3 %4 as request %5")
+                           .arg(str(ev, Field::Status), str(ev, Field::Hop), str(ev, Field::Method),
+                                str(ev, Field::To), str(ev, Field::Next));
+        if (ev.field(Field::Downgrade).toBool())
+            line += QStringLiteral(" (https → http: no TLS from here on)");
+        QStringList dropped;
+        for (const FieldValue name : ev.field(Field::Dropped))
+            dropped << name.toString();
+        if (!dropped.isEmpty())
+            line += QStringLiteral(", not sending %1").arg(dropped.join(QStringLiteral(", ")));
+        lines << info + line;
     } else if (ev.type == EventType::UpgradeH2Refused) {
         lines << bad + str(ev, Field::Message);
     } else if (ev.type == EventType::H2Frame) {

@@ -46,7 +46,8 @@ namespace hopscope {
     X(WsCloseUnanswered, "ws.close.unanswered")                                                    \
     X(Error, "error")                                                                              \
     X(Close, "close")                                                                              \
-    X(DemoPhase, "demo.phase")
+    X(DemoPhase, "demo.phase")                                                                     \
+    X(Redirect, "redirect")
 
 enum class EventType : quint8 {
 #define HOPSCOPE_X(e, name) e,
@@ -131,7 +132,13 @@ enum class EventType : quint8 {
     X(Phase, "phase")                                                                              \
     X(Title, "title")                                                                              \
     X(LocalPort, "localPort")                                                                      \
-    X(Unsent, "unsent")
+    X(Unsent, "unsent")                                                                            \
+    X(To, "to")                                                                                    \
+    X(Hop, "hop")                                                                                  \
+    X(Next, "next")                                                                                \
+    X(First, "first")                                                                              \
+    X(Downgrade, "downgrade")                                                                      \
+    X(Dropped, "dropped")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

@@ -96,6 +96,22 @@ ScriptAlias /cgi/ "@ROOT@/cgi/"
     SetOutputFilter BROTLI_COMPRESS
 </Location>
 
+# Redirects for -L (tst_cli_redirect): one of each status, a chain of three, a loop, to TLS
+# and to another host name (localhost instead of 127.0.0.1: Authorization must not follow).
+# mod_alias writes an absolute Location from the request's Host; /cgi/redirect answers
+# "/cgi/redirect?STATUS&LOCATION" with LOCATION as is (relative ones included) and a cookie.
+Redirect 301 /redirect/301 /small.txt
+Redirect 302 /redirect/302 /cgi/headers
+Redirect 303 /redirect/303 /cgi/headers
+Redirect 307 /redirect/307 /cgi/headers
+Redirect 308 /redirect/308 /cgi/headers
+RedirectMatch 302 ^/chain/3$ /chain/2
+RedirectMatch 302 ^/chain/2$ /chain/1
+RedirectMatch 302 ^/chain/1$ /small.txt
+RedirectMatch 302 ^/loop$ /loop
+Redirect 302 /redirect/tls https://127.0.0.1:@TLS_PORT@/small.txt
+Redirect 302 /redirect/otherhost http://localhost:@PLAIN_PORT@/cgi/headers
+
 SSLSessionCache none
 
 <VirtualHost 127.0.0.1:@PLAIN_PORT@>
@@ -152,6 +168,18 @@ lines += sorted(k + "=" + v for k, v in env.items() if k.startswith("HTTP_"))
 out = sys.stdout.buffer
 out.write(b"Content-Type: text/plain\r\n\r\n")
 out.write(("\n".join(lines) + "\n\nBODY=").encode() + body)
+)";
+
+constexpr char redirectScript[] = R"(#!/usr/bin/python3
+# /cgi/redirect?STATUS&LOCATION: a redirect with LOCATION exactly as given (no decoding), which
+# sets the cookie hop=1.
+import os, sys
+status, _, location = (os.environ.get("QUERY_STRING") or "302&/").partition("&")
+# Read a request body first: mod_cgid breaks the response of a CGI that leaves it unread.
+sys.stdin.buffer.read(int(os.environ.get("CONTENT_LENGTH") or 0))
+out = sys.stdout.buffer
+out.write(b"Status: " + status.encode() + b"\r\nLocation: " + location.encode() +
+          b"\r\nSet-Cookie: hop=1; Path=/\r\nContent-Type: text/plain\r\n\r\nredirect body\n")
 )";
 
 constexpr char setCookieScript[] = R"(#!/usr/bin/python3
@@ -349,6 +377,7 @@ bool ApacheFixture::writeContent()
         {"cgi/status", statusScript, executable},
         {"cgi/headers", headersScript, executable},
         {"cgi/setcookie", setCookieScript, executable},
+        {"cgi/redirect", redirectScript, executable},
     };
     for (const auto &file : files) {
         if (!writeFile(path(QString::fromLatin1(file.name)), file.data, file.permissions))

@@ -241,6 +241,13 @@ void TestRequestComposer::setSpecRoundTrip_data()
     customAlpn.followUpgradeH2 = false;
     customAlpn.decodeContent = true;
     QTest::newRow("auto with an explicit ALPN list") << customAlpn << Mode::Auto;
+    RequestSpec redirects = base;
+    redirects.redirects.follow = true;
+    redirects.redirects.maxRedirects = 3;
+    QTest::newRow("follow redirects, at most 3") << redirects << Mode::Auto;
+    RequestSpec unlimited = redirects;
+    unlimited.redirects.maxRedirects = -1;
+    QTest::newRow("follow redirects, unlimited") << unlimited << Mode::Auto;
     RequestSpec ws = base;
     ws.url = QUrl(QStringLiteral("http://127.0.0.1:8080/ws"));
     ws.upgrade = "websocket";
@@ -280,6 +287,8 @@ void TestRequestComposer::setSpecRoundTrip()
     QCOMPARE(s.tls.insecure, spec.tls.insecure);
     QCOMPARE(s.h2cViaOptions, spec.h2cViaOptions);
     QCOMPARE(s.followUpgradeH2, spec.followUpgradeH2);
+    QCOMPARE(s.redirects.follow, spec.redirects.follow);
+    QCOMPARE(s.redirects.maxRedirects, spec.redirects.maxRedirects);
     QCOMPARE(s.decodeContent, spec.decodeContent);
     QCOMPARE(s.targetOverride, spec.targetOverride);
     QCOMPARE(s.timeouts.connectMs, spec.timeouts.connectMs);
@@ -506,6 +515,12 @@ void TestRequestComposer::settingsRoundTrip()
         c.findChild<QCheckBox *>(QStringLiteral("insecure"))->setChecked(true);
         c.findChild<QCheckBox *>(QStringLiteral("decode"))->setChecked(true);
         c.findChild<QCheckBox *>(QStringLiteral("followUpgradeH2"))->setChecked(false);
+        auto *follow = c.findChild<QCheckBox *>(QStringLiteral("followRedirects"));
+        auto *maxRedirects = c.findChild<QSpinBox *>(QStringLiteral("maxRedirects"));
+        QVERIFY(!maxRedirects->isEnabled()); // only with "Follow redirects"
+        follow->setChecked(true);
+        QVERIFY(maxRedirects->isEnabled());
+        maxRedirects->setValue(7);
         c.setRepeat(42);
         c.setParallel(7);
         QSettings s(path, QSettings::IniFormat);
@@ -533,6 +548,8 @@ void TestRequestComposer::settingsRoundTrip()
     QCOMPARE(spec.tls.caFile, ca);
     QCOMPARE(spec.decodeContent, true);
     QCOMPARE(spec.followUpgradeH2, false);
+    QCOMPARE(spec.redirects.follow, true);
+    QCOMPARE(spec.redirects.maxRedirects, 7);
     QCOMPARE(spec.headers, (HeaderList{{"X-A", "1"}, {"X-B", ""}}));
     // -k is a per-session decision: never restored.
     QCOMPARE(spec.tls.insecure, false);
@@ -545,6 +562,8 @@ void TestRequestComposer::settingsRoundTrip()
     QCOMPARE(d.repeat(), 1);
     QCOMPARE(d.parallel(), 1);
     QCOMPARE(d.spec().followUpgradeH2, true);
+    QCOMPARE(d.spec().redirects.follow, false); // curl: no -L unless asked
+    QCOMPARE(d.spec().redirects.maxRedirects, 50);
 }
 
 // Credentials never reach the settings file (plain text) unless the user asks for it.

@@ -1,3 +1,4 @@
+#include "models/eventsummary.h"
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
 #include "tracefixture.h"
@@ -66,6 +67,51 @@ void feed(SessionStore &store, const TraceBatch &events, int size)
     }
     for (int i = 0; i < events.size(); i += size)
         store.append(events.mid(i, size));
+}
+
+// curl -L: req 1 on #1 (http) gets a 302 to https, followed as req 2 on #2 (TLS), which gets a
+// 301 to the same origin, followed as req 3 on #2 (a keep-alive reuse).
+TraceBatch redirectTrace()
+{
+    quint64 seq = 0;
+    TraceBatch b;
+    const auto start = [&](double ms, quint32 req, const char *method, const char *url) {
+        addEvent(
+            b, ++seq, ms, "request.start", {0, req, -1}, Direction::None,
+            fields({{"method", QString::fromLatin1(method)}, {"url", QString::fromLatin1(url)}}));
+    };
+    const auto exchange = [&](double ms, quint32 conn, quint32 req, int status) {
+        addEvent(b, ++seq, ms, "h1.request", {conn, req, -1}, Direction::Out,
+                 fields({{"method", "GET"}, {"target", "/"}, {"version", "HTTP/1.1"}}));
+        addEvent(b, ++seq, ms + 1, "h1.response", {conn, req, -1}, Direction::In,
+                 fields({{"status", status}, {"reason", "x"}, {"version", "HTTP/1.1"}}));
+        addEvent(b, ++seq, ms + 2, "response.complete", {conn, req, -1}, Direction::None,
+                 fields({{"status", status}, {"bytes", 0}, {"protocol", "http/1.1"}}));
+    };
+    const auto redirect = [&](double ms, quint32 conn, quint32 req, int status, const char *from,
+                              const char *to, int hop) {
+        addEvent(b, ++seq, ms, "redirect", {conn, req, -1}, Direction::None,
+                 fields({{"from", QString::fromLatin1(from)},
+                         {"to", QString::fromLatin1(to)},
+                         {"status", status},
+                         {"hop", hop},
+                         {"method", "GET"},
+                         {"next", qint64(req + 1)},
+                         {"first", 1}}));
+    };
+    start(1, 1, "GET", "http://h/a");
+    addEvent(b, ++seq, 1.1, "pool.open", {1, 1, -1}, Direction::None,
+             fields({{"origin", "http://h:80"}}));
+    exchange(2, 1, 1, 302);
+    redirect(4.5, 1, 1, 302, "http://h/a", "https://h/b", 1);
+    start(5, 2, "GET", "https://h/b");
+    addEvent(b, ++seq, 5.1, "pool.open", {2, 2, -1}, Direction::None,
+             fields({{"origin", "https://h:443"}}));
+    exchange(8, 2, 2, 301);
+    redirect(10.5, 2, 2, 301, "https://h/b", "https://h/c", 2);
+    start(11, 3, "GET", "https://h/c");
+    exchange(12, 2, 3, 200);
+    return b;
 }
 
 // An h2c upgrade that the server declines with a plain 200: HTTP/1.1 goes on.
@@ -478,6 +524,49 @@ private slots:
         QCOMPARE(model.barsAt(1, 5'000'000).size(), 2);
         QCOMPARE(model.barsAt(1, 8'500'000), QList<quint32>{1});
         QCOMPARE(model.barsAt(1, 20'000'000), QList<quint32>{});
+    }
+
+    // A followed redirect is an arrow from the exchange that got the 3xx to the next hop's bar,
+    // whether the hop opened a new connection (http → https) or reused the same one; the store
+    // links the exchanges both ways. Fed at once or event by event, the result is the same.
+    void redirectArrows_data()
+    {
+        QTest::addColumn<int>("batchSize");
+        QTest::newRow("one batch") << 0;
+        QTest::newRow("event by event") << 1;
+    }
+    void redirectArrows()
+    {
+        QFETCH(int, batchSize);
+        SessionStore store;
+        TimelineModel model(&store);
+        feed(store, redirectTrace(), batchSize);
+        QCOMPARE(model.arrows().size(), 2);
+        const TimelineArrow &up = model.arrows().at(0);
+        QCOMPARE(up.kind, TimelineArrow::Kind::Redirect);
+        QCOMPARE(up.fromReq, 1u);
+        QCOMPARE(up.toReq, 2u);
+        QCOMPARE(up.fromConn, 1u);
+        QCOMPARE(up.toConn, 2u);
+        QCOMPARE(up.status, 302);
+        QCOMPARE(up.fromNs, qint64(4'500'000));
+        QCOMPARE(up.toNs, model.bar(2)->startNs);
+        QCOMPARE(up.label, QStringLiteral("302 → req 2 (http → https)"));
+        const TimelineArrow &same = model.arrows().at(1);
+        QCOMPARE(same.fromConn, 2u);
+        QCOMPARE(same.toConn, 2u);
+        QCOMPARE(same.toReq, 3u);
+        QCOMPARE(same.label, QStringLiteral("301 → req 3"));
+        QCOMPARE(store.exchange(1)->redirectTo, 2u);
+        QCOMPARE(store.exchange(2)->redirectFrom, 1u);
+        QCOMPARE(store.exchange(2)->redirectTo, 3u);
+        QCOMPARE(store.exchange(3)->redirectTo, 0u);
+        QCOMPARE(store.exchange(3)->redirectFrom, 2u);
+        // The trace log and the tree's event rows say it in words.
+        const TraceEvent &ev = store.event(store.exchange(1)->events.last());
+        QVERIFY(ev.is(EventType::Redirect));
+        QCOMPARE(eventSummary(ev),
+                 QStringLiteral("302 redirect → GET https://h/b as request 2 (hop 1)"));
     }
 
     void resetClears()

@@ -198,6 +198,23 @@ void TraceWritersTest::textFormats_data()
     QTest::newRow("error") << QByteArray("error") << int(Direction::None)
                            << QCborMap{{u"message"_s, u"boom"_s}, {u"code"_s, u"x"_s}}
                            << QStringList{u"! [c1 r1] error: boom"_s};
+    const QCborMap redirect{{u"from"_s, u"https://a/x"_s},
+                            {u"to"_s, u"http://b/y"_s},
+                            {u"status"_s, 302},
+                            {u"hop"_s, 1},
+                            {u"method"_s, u"GET"_s},
+                            {u"next"_s, 2},
+                            {u"first"_s, 1}};
+    QTest::newRow("redirect")
+        << QByteArray("redirect") << int(Direction::None) << redirect
+        << QStringList{u"* [c1 r1] redirect 302 (hop 1): GET http://b/y as request 2"_s};
+    QCborMap downgrade = redirect;
+    downgrade.insert(u"downgrade"_s, true);
+    downgrade.insert(u"dropped"_s, QCborArray{u"Authorization"_s, u"Cookie"_s});
+    QTest::newRow("redirect downgrade")
+        << QByteArray("redirect") << int(Direction::None) << downgrade
+        << QStringList{u"* [c1 r1] redirect 302 (hop 1): GET http://b/y as request 2 (https → "
+                       u"http: no TLS from here on), not sending Authorization, Cookie"_s};
     QTest::newRow("unknown type") << QByteArray("custom.thing") << int(Direction::None)
                                   << QCborMap{{u"a"_s, 1}}
                                   << QStringList{u"* [c1 r1] custom.thing a=1"_s};

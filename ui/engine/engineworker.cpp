@@ -141,6 +141,10 @@ void EngineWorker::onExchangeFinished(Exchange *ex)
     if (QTimer *t = m_lingers.take(ex->id()))
         t->deleteLater();
     if (Job *job = m_jobOf.take(ex->id())) {
+        if (ex->nextHop) {
+            m_jobOf.insert(ex->nextHop, job); // -L: the request goes on as the next hop
+            return;
+        }
         --job->inFlight;
         pump(job);
     }

@@ -86,6 +86,8 @@ QString ConnectionTreeModel::exchangeStatusText(const ExchangeInfo &x, const Con
     }
     if (carriedH2Upgrade(x, home))
         return QStringLiteral("%1 (101 → %2)").arg(x.status).arg(x.protocol);
+    if (x.redirectTo)
+        return QStringLiteral("%1 → req %2").arg(x.status).arg(x.redirectTo); // -L followed it
     return QString::number(x.status);
 }
 
@@ -686,6 +688,10 @@ QVariant ConnectionTreeModel::exchangeData(quint32 parentKey, quint32 req, int c
                         "#%1.")
                          .arg(x.conn);
         lines << tr("Status: %1").arg(exchangeStatusText(x, home));
+        if (x.redirectFrom)
+            lines << tr("Redirected here from request %1").arg(x.redirectFrom);
+        if (x.redirectTo)
+            lines << tr("Redirect followed as request %1").arg(x.redirectTo);
         if (x.state == ExchangeInfo::State::Failed || !x.error.isEmpty())
             lines << tr("Error%1: %2")
                          .arg(x.errorCode.isEmpty() ? QString()

@@ -422,6 +422,25 @@ QString eventSummary(const TraceEvent &ev)
     case EventType::UpgradeH2Refused:
         appendField(out, ev, Field::Message);
         break;
+    case EventType::Redirect:
+        // "302 redirect → GET http://localhost/next as request 2 (hop 1)"
+        appendField(out, ev, Field::Status);
+        out += QStringLiteral(" redirect → ");
+        appendField(out, ev, Field::Method);
+        out += QLatin1Char(' ');
+        appendField(out, ev, Field::To);
+        out += QLatin1String(" as request ");
+        appendField(out, ev, Field::Next);
+        out += QLatin1String(" (hop ");
+        appendField(out, ev, Field::Hop);
+        out += QLatin1Char(')');
+        if (ev.field(Field::Downgrade).toBool())
+            out += QStringLiteral(", https → http: no TLS from here on");
+        if (ev.field(Field::Dropped).isValid()) {
+            out += QLatin1String(", not sending ");
+            appendField(out, ev, Field::Dropped);
+        }
+        break;
     case EventType::H2Frame:
         appendH2Frame(out, ev);
         break;

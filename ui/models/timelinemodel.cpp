@@ -3,6 +3,8 @@
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
 
+#include <QUrl>
+
 #include <algorithm>
 #include <limits>
 
@@ -109,6 +111,7 @@ void TimelineModel::onStoreReset()
     m_bars.clear();
     m_markers.clear();
     m_arrows.clear();
+    m_pendingRedirects.clear();
     m_chapters.clear();
     m_scannedEvents = 0;
     emit reset();
@@ -293,6 +296,25 @@ void TimelineModel::scanEvent(int index)
             ensureArrow(conn, from, ev.tNs);
         break;
     }
+    case EventType::Redirect: {
+        const quint32 next = quint32(intField(ev, Field::Next));
+        if (next == 0)
+            break;
+        TimelineArrow a;
+        a.kind = TimelineArrow::Kind::Redirect;
+        a.fromReq = ev.scope.req;
+        a.toReq = next;
+        a.status = int(intField(ev, Field::Status));
+        a.fromConn = conn;
+        a.fromNs = ev.tNs;
+        const QString from = QUrl(field(ev, Field::From)).scheme();
+        const QString to = QUrl(field(ev, Field::To)).scheme();
+        a.label = QStringLiteral("%1 → req %2").arg(a.status).arg(next);
+        if (from != to)
+            a.label += QStringLiteral(" (%1 → %2)").arg(from, to);
+        m_pendingRedirects.insert(next, a);
+        break;
+    }
     case EventType::Error: {
         const QString code = field(ev, Field::Code);
         mark(TimelineMarker::Kind::Error,
@@ -318,7 +340,7 @@ void TimelineModel::scanEvent(int index)
 void TimelineModel::ensureArrow(quint32 toConn, quint32 fromConn, qint64 toNs)
 {
     for (const TimelineArrow &a : std::as_const(m_arrows))
-        if (a.toConn == toConn)
+        if (a.kind == TimelineArrow::Kind::UpgradeFollow && a.toConn == toConn)
             return;
     TimelineArrow a;
     a.fromConn = fromConn;
@@ -528,6 +550,16 @@ void TimelineModel::updateBar(quint32 req)
     b.protocol = x->protocol;
     if (place)
         placeInRows(b);
+    if (!m_pendingRedirects.isEmpty()) {
+        if (auto it = m_pendingRedirects.find(req); it != m_pendingRedirects.end()) {
+            TimelineArrow a = it.value();
+            m_pendingRedirects.erase(it);
+            a.toConn = conn;
+            a.toNs = start;
+            a.protocol = x->protocol;
+            m_arrows.append(a);
+        }
+    }
 }
 
 QString TimelineModel::barLabel(const TimelineBar &b) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -95,15 +96,23 @@ struct TimelineMarker
     friend bool operator==(const TimelineMarker &, const TimelineMarker &) = default;
 };
 
-// From the connection that advertised `Upgrade: h2` to the one opened because of it.
+// From the connection that advertised `Upgrade: h2` to the one opened because of it, or from
+// an exchange whose redirect was followed (-L) to the next hop's exchange (on the same
+// connection, or on another one: http → https is a protocol change too).
 struct TimelineArrow
 {
+    enum class Kind : quint8 { UpgradeFollow, Redirect };
+    Kind kind = Kind::UpgradeFollow;
+    quint32 fromReq = 0; // Redirect: the exchange that got the 3xx
+    quint32 toReq = 0;   // Redirect: the next hop
+    int status = 0;      // Redirect: 301, 302, …
     quint32 fromConn = 0;
     qint64 fromNs = 0; // the advertisement (upgrade.advertised)
     quint32 toConn = 0;
-    qint64 toNs = 0;  // the new connection's upgrade.follow (else its start)
-    QString protocol; // "h2"
-    QString label;    // "Upgrade: h2 → new connection"
+    qint64 toNs = 0;  // the new connection's upgrade.follow (else its start); Redirect: the
+                      // next hop's request sent (redirect: the `redirect` event)
+    QString protocol; // "h2"; Redirect: the next hop's protocol
+    QString label;    // "Upgrade: h2 → new connection", "302 → req 2 (http → https)"
     friend bool operator==(const TimelineArrow &, const TimelineArrow &) = default;
 };
 
@@ -213,6 +222,8 @@ private:
     std::deque<TimelineBar> m_bars;
     std::vector<TimelineMarker> m_markers;
     QList<TimelineArrow> m_arrows;
+    // Redirects whose next hop has no bar yet, by the next hop's req (its arrow waits for it).
+    QHash<quint32, TimelineArrow> m_pendingRedirects;
     QList<TimelineChapter> m_chapters;
     int m_scannedEvents = 0;
 };

@@ -320,6 +320,12 @@ void SessionStore::index(int i, SessionDelta &delta)
         }
         break;
     }
+    case EventType::Redirect:
+        if (const quint32 next = quint32(integer(ev, Field::Next)); x && next > x->req) {
+            x->redirectTo = next;
+            touchExchange(next, delta).redirectFrom = x->req;
+        }
+        break;
     case EventType::UpgradeFollow:
         if (c)
             c->followedFrom = quint32(integer(ev, Field::From));

@@ -87,6 +87,8 @@ struct ExchangeInfo
     qint64 responseHeadNs = -1; // first h1.response / h2.headers kind=response|interim
     QString errorCode;          // request.failed code
     QString error;              // request.failed message (or the last error event's)
+    quint32 redirectTo = 0;     // redirect: the exchange this one's 3xx led to (-L)
+    quint32 redirectFrom = 0;   // the exchange whose redirect led here
     QList<int> events;          // indices into SessionStore::events(), in order
 
     double durationMs() const

@@ -151,6 +151,12 @@ QPainterPath TimelineGeometry::arrowPath(const TimelineArrow &a) const
     const double dy = p1.y() - p0.y();
     const double d = qBound(24.0, std::abs(dy) * 0.5, 80.0);
     path.moveTo(p0);
+    if (from == to) {
+        // A redirect to the same connection: a hop above the strip, from one exchange to the next.
+        const double up = m_metrics.stripH * 1.5;
+        path.cubicTo(p0 - QPointF(0, up), p1 - QPointF(d, up), p1 - QPointF(6, 0));
+        return path;
+    }
     path.cubicTo(p0 + QPointF(0, dy * 0.55), p1 - QPointF(d, 0), p1 - QPointF(6, 0));
     return path;
 }

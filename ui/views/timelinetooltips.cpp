@@ -83,6 +83,17 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
     }
     case TimelineHit::Arrow: {
         const TimelineArrow &a = model.arrows().at(hit.arrowIndex);
+        if (a.kind == TimelineArrow::Kind::Redirect) {
+            return QStringLiteral("req %1 on #%2 got %3 at %4\n→ followed as req %5 on #%6 "
+                                  "(%7) at %8")
+                .arg(a.fromReq)
+                .arg(a.fromConn)
+                .arg(a.status)
+                .arg(formatTraceTimeNs(a.fromNs))
+                .arg(a.toReq)
+                .arg(a.toConn)
+                .arg(a.label, formatTraceTimeNs(a.toNs));
+        }
         return QStringLiteral("#%1 advertised Upgrade: %2 at %3\n→ the next request opened "
                               "HTTP/2 connection #%4 at %5")
             .arg(a.fromConn)

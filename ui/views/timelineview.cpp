@@ -386,9 +386,14 @@ void TimelineView::activate(const Hit &hit)
     case Hit::Marker:
         emit eventActivated(m_model->markerAt(hit.markerIndex).eventIndex);
         break;
-    case Hit::Arrow:
-        emit connectionActivated(m_model->arrows().at(hit.arrowIndex).toConn);
+    case Hit::Arrow: {
+        const TimelineArrow &a = m_model->arrows().at(hit.arrowIndex);
+        if (a.kind == TimelineArrow::Kind::Redirect)
+            emit exchangeActivated(a.toReq); // the hop the redirect led to
+        else
+            emit connectionActivated(a.toConn);
         break;
+    }
     default:
         break;
     }

@@ -217,6 +217,10 @@ QLayout *RequestComposer::buildTopRow()
                 s.protocol = preset.protocol;
                 s.upgrade = preset.upgrade;
                 s.tls.alpn = preset.tls.alpn;
+                // A preset made to show redirects needs them followed; the others leave the
+                // user's choice as it was.
+                if (preset.redirects.follow)
+                    s.redirects.follow = true;
                 setSpec(s);
                 emit presetApplied(name);
             });

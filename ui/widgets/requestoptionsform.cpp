@@ -117,6 +117,24 @@ QLayout *RequestOptionsForm::buildProtocolForm()
     m_h2cViaOptions->setObjectName(QStringLiteral("h2cViaOptions"));
     m_h2cViaOptions->setToolTip(tr("h2c upgrade: upgrade on a bodiless OPTIONS * first, then "
                                    "send this request as a stream (nghttp -u)"));
+    m_followRedirects = new QCheckBox(tr("Follow redirects (-L)"));
+    m_followRedirects->setObjectName(QStringLiteral("followRedirects"));
+    m_followRedirects->setToolTip(tr("Follow 301, 302, 303, 307 and 308 to their Location as curl "
+                                     "-L does: each hop is its own exchange, drawn as an arrow "
+                                     "in the timeline"));
+    m_maxRedirects = new QSpinBox;
+    m_maxRedirects->setObjectName(QStringLiteral("maxRedirects"));
+    m_maxRedirects->setRange(-1, 1000);
+    m_maxRedirects->setValue(RedirectOptions{}.maxRedirects);
+    m_maxRedirects->setSpecialValueText(tr("unlimited")); // -1, as curl's --max-redirs -1
+    m_maxRedirects->setPrefix(tr("at most "));
+    m_maxRedirects->setToolTip(tr("--max-redirs: past this many the request fails"));
+    m_maxRedirects->setEnabled(false);
+    connect(m_followRedirects, &QCheckBox::toggled, m_maxRedirects, &QWidget::setEnabled);
+    auto *redirectRow = new QHBoxLayout;
+    redirectRow->addWidget(m_followRedirects);
+    redirectRow->addWidget(m_maxRedirects);
+    redirectRow->addStretch(1);
     m_target = new QLineEdit;
     m_target->setObjectName(QStringLiteral("target"));
     m_target->setPlaceholderText(tr("from the URL"));
@@ -124,6 +142,7 @@ QLayout *RequestOptionsForm::buildProtocolForm()
     proto->addRow(m_decode);
     proto->addRow(m_followH2);
     proto->addRow(m_h2cViaOptions);
+    proto->addRow(redirectRow);
     proto->addRow(tr("Target"), m_target);
     return proto;
 }
@@ -164,6 +183,8 @@ void RequestOptionsForm::writeTo(RequestSpec &spec) const
     spec.decodeContent = m_decode->isChecked();
     spec.followUpgradeH2 = m_followH2->isChecked();
     spec.h2cViaOptions = m_h2cViaOptions->isChecked();
+    spec.redirects.follow = m_followRedirects->isChecked();
+    spec.redirects.maxRedirects = m_maxRedirects->value();
     spec.targetOverride = m_target->text().trimmed().toLatin1();
     spec.timeouts.connectMs = m_connectTimeout->value() * 1000;
     spec.timeouts.idleMs = m_idleTimeout->value() * 1000;
@@ -179,6 +200,8 @@ void RequestOptionsForm::readFrom(const RequestSpec &spec, const QList<QByteArra
     m_decode->setChecked(spec.decodeContent);
     m_followH2->setChecked(spec.followUpgradeH2);
     m_h2cViaOptions->setChecked(spec.h2cViaOptions);
+    m_followRedirects->setChecked(spec.redirects.follow);
+    m_maxRedirects->setValue(spec.redirects.maxRedirects);
     m_target->setText(QString::fromLatin1(spec.targetOverride));
     m_connectTimeout->setValue(spec.timeouts.connectMs / 1000);
     m_idleTimeout->setValue(spec.timeouts.idleMs / 1000);
@@ -230,6 +253,8 @@ void RequestOptionsForm::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("decode"), m_decode->isChecked());
     settings.setValue(QStringLiteral("followUpgradeH2"), m_followH2->isChecked());
     settings.setValue(QStringLiteral("h2cViaOptions"), m_h2cViaOptions->isChecked());
+    settings.setValue(QStringLiteral("followRedirects"), m_followRedirects->isChecked());
+    settings.setValue(QStringLiteral("maxRedirects"), m_maxRedirects->value());
     settings.setValue(QStringLiteral("alpn"), m_alpn->text().trimmed());
     settings.setValue(QStringLiteral("target"), m_target->text().trimmed());
     settings.setValue(QStringLiteral("connectTimeout"), m_connectTimeout->value());
@@ -249,6 +274,9 @@ void RequestOptionsForm::restoreSettings(QSettings &settings)
     m_decode->setChecked(value("decode", m_decode->isChecked()).toBool());
     m_followH2->setChecked(value("followUpgradeH2", m_followH2->isChecked()).toBool());
     m_h2cViaOptions->setChecked(value("h2cViaOptions", m_h2cViaOptions->isChecked()).toBool());
+    m_followRedirects->setChecked(
+        value("followRedirects", m_followRedirects->isChecked()).toBool());
+    m_maxRedirects->setValue(value("maxRedirects", m_maxRedirects->value()).toInt());
     m_alpn->setText(value("alpn", m_alpn->text()).toString());
     m_target->setText(value("target", m_target->text()).toString());
     m_connectTimeout->setValue(value("connectTimeout", m_connectTimeout->value()).toInt());

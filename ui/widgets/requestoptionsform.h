@@ -14,9 +14,9 @@ class QSpinBox;
 namespace hopscope {
 
 // The composer's Options tab: TLS (CA file, -k, ALPN), protocol details (decode, follow
-// Upgrade: h2, h2c via OPTIONS *, request target) and the run (repeat, parallel, timeouts).
-// It owns these fields' part of a RequestSpec and of the saved settings; the protocol mode and
-// the URL stay with the composer.
+// Upgrade: h2, h2c via OPTIONS *, follow redirects (-L, --max-redirs), request target) and the run
+// (repeat, parallel, timeouts). It owns these fields' part of a RequestSpec and of the saved
+// settings; the protocol mode and the URL stay with the composer.
 class RequestOptionsForm : public QWidget
 {
     Q_OBJECT
@@ -65,6 +65,8 @@ private:
     QCheckBox *m_decode = nullptr;
     QCheckBox *m_followH2 = nullptr;
     QCheckBox *m_h2cViaOptions = nullptr;
+    QCheckBox *m_followRedirects = nullptr;
+    QSpinBox *m_maxRedirects = nullptr;
     QLineEdit *m_target = nullptr;
     QSpinBox *m_repeat = nullptr;
     QSpinBox *m_parallel = nullptr;
