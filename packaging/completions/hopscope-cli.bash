@@ -14,11 +14,11 @@ _hopscope_cli()
         --trace-json --alpn --cacert --timeout --connect-timeout --idle-timeout --limit
         --upgrade --max-connections --repeat --ws-send --ws-send-binary --send --linger --har
         -w --write-out -u --user -A --user-agent -e --referer -b --cookie -c --cookie-jar
-        -m --max-time -Y --speed-limit -y --speed-time"
+        -m --max-time -Y --speed-limit -y --speed-time --max-redirs"
     local flags="-h --help --version -v --verbose --http1.1 --http2 -k --insecure --compressed
         --h2c --h2c-prior --http2-prior-knowledge --h2c-options --no-upgrade-h2 --parallel
         --demo --serve-demo --har-secrets -i --include -I --head -s --silent -S --show-error
-        -f --fail -G --get"
+        -f --fail -G --get -L --location --location-trusted"
 
     case $prev in
         -o | --output | --trace-json | --har | -c | --cookie-jar)
@@ -66,7 +66,8 @@ _hopscope_cli()
         -w | --write-out)
             local vars="http_code response_code http_version time_namelookup time_connect
                 time_appconnect time_pretransfer time_starttransfer time_total size_download
-                num_connects remote_ip remote_port url url_effective method content_type
+                num_connects remote_ip remote_port url url_effective num_redirects redirect_url
+                time_redirect method content_type
                 exitcode errormsg upgrade stream_id json"
             if [[ $cur == *'%{'* ]]; then
                 local head=${cur%'%{'*}
