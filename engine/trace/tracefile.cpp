@@ -123,6 +123,10 @@ private:
         };
         switch (which) {
         case Common::Seq:
+            // The writer's seq is unsigned and the reader's integers stop at 2^63 - 1: a
+            // negative seq would wrap to a number that cannot be read back.
+            if (integer(0) < 0)
+                return fail("a negative \"seq\"");
             head->seq = quint64(integer(0));
             break;
         case Common::T:

@@ -23,6 +23,8 @@ private slots:
     void outOfRangeNumbersSaturate();
     void absentFieldReadsAsFallback();
     void emptyStringsWriteAsEmpty();
+    void negativeSeqIsAnError_data();
+    void negativeSeqIsAnError();
 };
 
 // fuzz_trace_reader: an empty file's view has no data; counting its lines handed memchr a null
@@ -83,6 +85,44 @@ void FuzzRegressionsTest::emptyStringsWriteAsEmpty()
     quint32 id = 0;
     QVERIFY(TraceStrings::instance().intern(QByteArrayView(), &id));
     QCOMPARE(TraceStrings::instance().entry(id).json, "\"\""_ba);
+}
+
+// fuzz_trace_reader (a CI run): "seq":-3 wrapped to 2^64 - 3, which the writer wrote and the
+// reader, whose integers stop at 2^63 - 1, read back as another number: File ▸ Save of an opened
+// trace changed it. A negative seq is an error that names the line and column; the lines before
+// it are kept.
+void FuzzRegressionsTest::negativeSeqIsAnError_data()
+{
+    QTest::addColumn<QByteArray>("seq");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("-3") << "-3"_ba << false;
+    QTest::newRow("-1e10") << "-1e10"_ba << false;
+    QTest::newRow("min int64") << "-9223372036854775808"_ba << false;
+    QTest::newRow("-0") << "-0"_ba << true;
+    QTest::newRow("-0.5 (rounds to 0)") << "-0.5"_ba << true;
+    QTest::newRow("max int64") << "9223372036854775807"_ba << true;
+}
+
+void FuzzRegressionsTest::negativeSeqIsAnError()
+{
+    QFETCH(QByteArray, seq);
+    QFETCH(bool, accepted);
+    const QByteArray file = R"({"seq":1,"t":0,"type":"close"})"_ba + '\n' + R"({"seq":)"_ba + seq +
+                            R"(,"t":0.1,"type":"close"})"_ba + '\n';
+    TraceBatch events;
+    QString error;
+    QCOMPARE(readTraceData(file, u"seq.jsonl"_s, &events, &error), accepted);
+    if (accepted) {
+        QCOMPARE(events.size(), 2);
+        const QByteArray json = JsonLinesWriter::toJson(events.at(1));
+        TraceBatch again;
+        QVERIFY2(readTraceData(json, u"again.jsonl"_s, &again, &error), qPrintable(error));
+        QCOMPARE(JsonLinesWriter::toJson(again.at(0)), json);
+    } else {
+        QVERIFY2(error.contains(u"negative \"seq\""_s), qPrintable(error));
+        QVERIFY2(error.contains(u"line 2"_s), qPrintable(error));
+        QCOMPARE(events.size(), 1);
+    }
 }
 
 QTEST_GUILESS_MAIN(FuzzRegressionsTest)
