@@ -11,7 +11,7 @@ const QList<ExitCodeRule> &exitCodeTable()
         {"timeout", Timeout},
         {"limit:lowSpeedLimit", Timeout},
         {"tls", TlsConnect},
-        {"tls-verify", TlsVerify},
+        {"tls-verify:", TlsVerify}, // :untrusted, :expired, :hostname, … (all curl's 60)
         {"tls-unavailable", Failure},
         {"url", Url},
         {"too-many-redirects", TooManyRedirects},
@@ -47,6 +47,21 @@ int exitCodeForError(QByteArrayView errorCode)
             return rule.exitCode;
     }
     return exitcode::Failure;
+}
+
+QString cliErrorHint(QByteArrayView errorCode, bool caFileGiven)
+{
+    if (errorCode == "tls-verify:untrusted") {
+        return caFileGiven ? QStringLiteral("the --cacert file does not vouch for it; -k skips "
+                                            "verification")
+                           : QStringLiteral("use --cacert FILE to trust its CA, or -k to skip "
+                                            "verification");
+    }
+    if (errorCode.startsWith("tls-verify:")) {
+        // Trusting another CA cannot mend an expired certificate or one for another host.
+        return QStringLiteral("no CA file changes this; -k skips verification");
+    }
+    return {};
 }
 
 } // namespace hopscope

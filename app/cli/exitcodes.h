@@ -2,6 +2,7 @@
 
 #include <QByteArrayView>
 #include <QList>
+#include <QString>
 
 namespace hopscope {
 
@@ -44,5 +45,9 @@ const QList<ExitCodeRule> &exitCodeTable();
 
 // The exit status for a request that failed with this engine error code.
 int exitCodeForError(QByteArrayView errorCode);
+
+// What a command-line user can do about a failure with this code, in the CLI's flags; empty when
+// there is nothing to suggest. caFileGiven: the request had --cacert.
+QString cliErrorHint(QByteArrayView errorCode, bool caFileGiven);
 
 } // namespace hopscope

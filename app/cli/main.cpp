@@ -151,9 +151,9 @@ int main(int argc, char **argv)
     auto outcome = [&](const Exchange &ex) -> std::pair<int, QString> {
         if (ex.state() != Exchange::State::Complete) {
             QString message = ex.error().isEmpty() ? QStringLiteral("not completed") : ex.error();
-            if (ex.errorCode() == "tls-verify")
-                message += QStringLiteral(" (use --cacert FILE to trust its CA, or -k to skip "
-                                          "verification)");
+            const QString hint = cliErrorHint(ex.errorCode(), !ex.spec().tls.caFile.isEmpty());
+            if (!hint.isEmpty())
+                message += QStringLiteral(" (%1)").arg(hint);
             return {exitCodeForError(ex.errorCode()), message};
         }
         if (opts.failOnHttpError && ex.status >= 400) {

@@ -1,6 +1,7 @@
 #include "net/connection.h"
 
 #include "net/exchangeoutcome.h"
+#include "net/tlsfailure.h"
 #include "trace/tracestore.h"
 
 #include <QCborArray>
@@ -167,6 +168,7 @@ void Connection::setupSocket()
         m_socket = nullptr;
         m_ssl = nullptr;
     }
+    m_sslErrors.clear();
     if (m_origin.isTls()) {
         m_ssl = new QSslSocket(this);
         QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
@@ -177,10 +179,8 @@ void Connection::setupSocket()
             conf.setPeerVerifyMode(QSslSocket::VerifyNone);
         m_ssl->setSslConfiguration(conf);
         connect(m_ssl, &QSslSocket::encrypted, this, &Connection::onEncrypted);
-        connect(m_ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-            for (const QSslError &e : errors)
-                m_sslErrors << e.errorString();
-        });
+        connect(m_ssl, &QSslSocket::sslErrors, this,
+                [this](const QList<QSslError> &errors) { m_sslErrors << errors; });
         m_socket = m_ssl;
     } else {
         m_socket = new QTcpSocket(this);
@@ -293,15 +293,13 @@ void Connection::onSocketError()
         return;
     }
     if (m_state == State::Handshaking) {
-        if (!m_sslErrors.isEmpty()) {
-            fail("tls-verify",
-                 // The front ends say what to do about it, each in its own words.
-                 QStringLiteral("TLS certificate verification failed for %1: %2")
-                     .arg(m_origin.host, m_sslErrors.join(QStringLiteral("; "))));
-        } else {
-            fail("tls", QStringLiteral("TLS handshake with %1 failed: %2")
-                            .arg(m_origin.host, m_socket->errorString()));
-        }
+        // The front ends say what to do about it, each in its own words (by the code).
+        const TlsFailure why =
+            m_sslErrors.isEmpty()
+                ? TlsFailure::fromHandshakeError(m_socket->errorString(), m_origin.host)
+                : TlsFailure::fromVerifyErrors(m_sslErrors, m_origin.host,
+                                               m_ssl->sslConfiguration().caCertificates());
+        fail(why.code, why.message);
         return;
     }
     // Once open, the driver on top owns what a transport error or a close means: it must first
@@ -316,12 +314,23 @@ void Connection::onDisconnected()
 
 void Connection::onConnectTimeout()
 {
-    const char *phase = m_state == State::Resolving     ? "resolving"
-                        : m_state == State::Handshaking ? "the TLS handshake"
-                                                        : "connecting";
-    fail("timeout", QStringLiteral("connect timeout after %1 ms while %2 %3 (--connect-timeout)")
+    // The connect timeout covers resolving, TCP and TLS together (as curl's); say which phase
+    // it ran out in, and for a stalled handshake that TCP itself was fine.
+    QString what;
+    if (m_state == State::Handshaking) {
+        what =
+            QStringLiteral("the TLS handshake with %1 did not finish (TCP had connected "
+                           "after %2 ms; the server did not complete the handshake)")
+                .arg(m_origin.toString())
+                .arg(ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd), 0, 'f', 1);
+    } else if (m_state == State::Resolving) {
+        what = QStringLiteral("resolving %1 did not finish").arg(m_origin.host);
+    } else {
+        what = QStringLiteral("connecting to %1 did not finish").arg(m_origin.toString());
+    }
+    fail("timeout", QStringLiteral("connect timeout after %1 ms: %2 (--connect-timeout)")
                         .arg(m_spec.timeouts.connectMs)
-                        .arg(QLatin1StringView(phase), m_origin.toString()));
+                        .arg(what));
 }
 
 void Connection::fail(const QByteArray &code, const QString &message)

@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslError>
 #include <QTimer>
 
 class QAbstractSocket;
@@ -110,7 +111,7 @@ private:
     int m_nextAddress = 0;
     QHostAddress m_address;
     QByteArray m_alpn;
-    QStringList m_sslErrors;
+    QList<QSslError> m_sslErrors; // verification complaints of the handshake under way
     QTimer m_connectTimer;
     int m_lookupId = -1;
     qint64 m_lastActivityNs = 0;

@@ -205,6 +205,16 @@ async def silent(peer):
     await peer.wait_closed()
 
 
+@scenario("cleartext-reply")
+async def cleartext_reply(peer):
+    """A cleartext HTTP server that a TLS client reached by mistake: whatever arrives (a TLS
+    ClientHello) is answered at once with a 400 and the connection closed, as nginx does."""
+    await peer.reader.read(65536)
+    await peer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                     b"Content-Length: 12\r\nConnection: close\r\n\r\nbad request\n")
+    peer.close()
+
+
 @scenario("bad-chunk-size")
 async def bad_chunk_size(peer):
     await peer.read_head()

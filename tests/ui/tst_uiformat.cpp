@@ -103,10 +103,17 @@ void TestUiFormat::formats()
 // names its own (the command line adds --cacert and -k itself: tst_cli_curl exitCodes).
 void TestUiFormat::errorHintsSpeakTheWindowsLanguage()
 {
-    const QString tls = errorHint(QStringLiteral("tls-verify"));
+    const QString tls = errorHint(QStringLiteral("tls-verify:untrusted"));
     QVERIFY(tls.contains(QLatin1String("Options")));
-    QVERIFY(tls.contains(QLatin1String("CA file")));
+    QVERIFY(tls.contains(QLatin1String("choose a CA file")));
     QVERIFY(!tls.contains(QLatin1String("--")));
+    // An expired certificate or one for another host: a CA file cannot help, so none is offered.
+    for (const char *code : {"tls-verify:expired", "tls-verify:hostname"}) {
+        const QString hint = errorHint(QString::fromLatin1(code));
+        QVERIFY2(hint.contains(QLatin1String("No CA file changes this")), code);
+        QVERIFY2(!hint.contains(QLatin1String("choose a CA file")), code);
+        QVERIFY2(!hint.contains(QLatin1String("--")), code);
+    }
     QVERIFY(errorHint(QStringLiteral("connect")).isEmpty());
     QVERIFY(errorHint(QString()).isEmpty());
 }

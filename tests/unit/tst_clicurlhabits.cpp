@@ -71,6 +71,8 @@ private slots:
     void writeOutFromExchange();
     void exitCodes_data();
     void exitCodes();
+    void errorHints_data();
+    void errorHints();
     void netscapeParse();
     void setCookie_data();
     void setCookie();
@@ -162,7 +164,9 @@ void TestCliCurlHabits::exitCodes_data()
     QTest::newRow("low speed") << QByteArray("limit:lowSpeedLimit") << 28;
     QTest::newRow("other limit") << QByteArray("limit:maxHeaderBytes") << 1;
     QTest::newRow("tls") << QByteArray("tls") << 35;
-    QTest::newRow("tls-verify") << QByteArray("tls-verify") << 60;
+    QTest::newRow("tls-verify untrusted") << QByteArray("tls-verify:untrusted") << 60;
+    QTest::newRow("tls-verify expired") << QByteArray("tls-verify:expired") << 60;
+    QTest::newRow("tls-verify hostname") << QByteArray("tls-verify:hostname") << 60;
     QTest::newRow("no-response") << QByteArray("no-response") << 52;
     QTest::newRow("connection-closed") << QByteArray("connection-closed") << 56;
     QTest::newRow("truncated-body") << QByteArray("truncated-body") << 18;
@@ -182,6 +186,35 @@ void TestCliCurlHabits::exitCodes()
     QFETCH(QByteArray, code);
     QFETCH(int, exit);
     QCOMPARE(exitCodeForError(code), exit);
+}
+
+// What the CLI appends to an error: --cacert only where trusting a CA can help, and not as if
+// it had not been given when it was.
+void TestCliCurlHabits::errorHints_data()
+{
+    QTest::addColumn<QByteArray>("code");
+    QTest::addColumn<bool>("caFileGiven");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("untrusted")
+        << QByteArray("tls-verify:untrusted") << false
+        << u"use --cacert FILE to trust its CA, or -k to skip verification"_s;
+    QTest::newRow("untrusted, --cacert given")
+        << QByteArray("tls-verify:untrusted") << true
+        << u"the --cacert file does not vouch for it; -k skips verification"_s;
+    QTest::newRow("expired, --cacert given") << QByteArray("tls-verify:expired") << true
+                                             << u"no CA file changes this; -k skips verification"_s;
+    QTest::newRow("hostname") << QByteArray("tls-verify:hostname") << false
+                              << u"no CA file changes this; -k skips verification"_s;
+    QTest::newRow("handshake") << QByteArray("tls") << false << QString();
+    QTest::newRow("connect") << QByteArray("connect") << false << QString();
+}
+
+void TestCliCurlHabits::errorHints()
+{
+    QFETCH(QByteArray, code);
+    QFETCH(bool, caFileGiven);
+    QFETCH(QString, expected);
+    QCOMPARE(cliErrorHint(code, caFileGiven), expected);
 }
 
 void TestCliCurlHabits::netscapeParse()

@@ -6,10 +6,14 @@ namespace hopscope {
 
 QString errorHint(const QString &code)
 {
-    if (code == QLatin1String("tls-verify"))
+    if (code == QLatin1String("tls-verify:untrusted"))
         return QCoreApplication::translate(
             "ErrorHint", "To trust its CA, choose a CA file under Options; to skip "
                          "verification, tick \"Insecure (-k)\" there.");
+    if (code.startsWith(QLatin1String("tls-verify:")))
+        return QCoreApplication::translate(
+            "ErrorHint", "No CA file changes this: the certificate itself is wrong for this "
+                         "request. To look anyway, tick \"Insecure (-k)\" under Options.");
     return {};
 }
 
