@@ -1,5 +1,7 @@
 #include "clioptions.h"
 
+#include "core/limitregistry.h"
+
 #include "core/protocolchoice.h"
 #include "curlhabits.h"
 
@@ -18,56 +20,23 @@ namespace hopscope {
 
 namespace {
 
-// Named limits, so that `--limit maxHeaderBytes=1000` reads like the error that mentions it.
+// Named limits, so that `--limit maxHeaderBytes=1000` reads like the error that mentions it
+// (the names: core/limitregistry).
 bool setLimit(Limits &l, const QString &name, const QString &value, QString *error)
 {
+    const LimitDescriptor *limit = findLimit(name);
+    if (!limit) {
+        *error = QStringLiteral("--limit: unknown limit \"%1\" (known: %2)")
+                     .arg(name, limitNames().join(QStringLiteral(", ")));
+        return false;
+    }
     bool ok = false;
     const double number = value.toDouble(&ok);
-    if (!ok || number < 0) {
+    if (!ok || !(number >= 0)) {
         *error = QStringLiteral("--limit %1: \"%2\" is not a non-negative number").arg(name, value);
         return false;
     }
-    const auto n = qint64(number);
-    if (name == u"maxStatusLineBytes")
-        l.maxStatusLineBytes = n;
-    else if (name == u"maxHeaderLineBytes")
-        l.maxHeaderLineBytes = n;
-    else if (name == u"maxHeaderBytes")
-        l.maxHeaderBytes = n;
-    else if (name == u"maxHeaderCount")
-        l.maxHeaderCount = int(n);
-    else if (name == u"maxInterimResponses")
-        l.maxInterimResponses = int(n);
-    else if (name == u"maxChunkSizeDigits")
-        l.maxChunkSizeDigits = int(n);
-    else if (name == u"maxBodyInMemory")
-        l.maxBodyInMemory = n;
-    else if (name == u"maxHarBodyBytes")
-        l.maxHarBodyBytes = n;
-    else if (name == u"maxContentEncodings")
-        l.maxContentEncodings = int(n);
-    else if (name == u"maxDecodedGraceBytes")
-        l.maxDecodedGraceBytes = n;
-    else if (name == u"maxDecodeRatio")
-        l.maxDecodeRatio = number;
-    else if (name == u"maxWebSocketFrameBytes")
-        l.maxWebSocketFrameBytes = n;
-    else if (name == u"maxWebSocketMessageBytes")
-        l.maxWebSocketMessageBytes = n;
-    else if (name == u"lowSpeedLimit")
-        l.lowSpeedLimit = n;
-    else if (name == u"lowSpeedTime")
-        l.lowSpeedTime = int(n);
-    else {
-        *error = QStringLiteral(
-                     "--limit: unknown limit \"%1\" (known: maxStatusLineBytes, "
-                     "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, maxInterimResponses, "
-                     "maxChunkSizeDigits, maxBodyInMemory, maxHarBodyBytes, maxContentEncodings, "
-                     "maxDecodedGraceBytes, maxDecodeRatio, maxWebSocketFrameBytes, "
-                     "maxWebSocketMessageBytes, lowSpeedLimit, lowSpeedTime)")
-                     .arg(name);
-        return false;
-    }
+    limit->set(l, number);
     return true;
 }
 

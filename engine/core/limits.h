@@ -7,7 +7,8 @@ namespace hopscope {
 // Every limit the engine enforces, by name. Defaults follow curl where curl has the same idea
 // (100 KiB per header line, 300 KiB of headers, 16 hex digits of chunk size) and Qt where Qt is
 // the better reference (decompression-bomb ratios). Hitting a limit always ends in an error event
-// that names the limit, so a user knows which knob to turn.
+// that names the limit, so a user knows which knob to turn. Every member is listed by name in
+// core/limitregistry.cpp (the --limit names) and in docs/limits.md.
 struct Limits
 {
     qsizetype maxStatusLineBytes = 8 * 1024;
@@ -36,6 +37,10 @@ struct Limits
     // hostile peer cannot make the client hold gigabytes. Exceeding either closes with 1009.
     qint64 maxWebSocketFrameBytes = 16 * 1024 * 1024;
     qint64 maxWebSocketMessageBytes = 64 * 1024 * 1024;
+    // HTTP/2: CONTINUATION frames after one HEADERS (nghttp2_option_set_max_continuations; its
+    // default is 8). A header block in many small pieces is how CVE-2024-27316-style floods
+    // make a client buffer without end.
+    int maxContinuations = 8;
     // Low-speed abort, curl's -Y/--speed-limit and -y/--speed-time (CURLOPT_LOW_SPEED_LIMIT and
     // _TIME): a request on a connection that moved (read plus written) fewer than lowSpeedLimit
     // bytes per second, averaged over the last lowSpeedTime seconds, fails with

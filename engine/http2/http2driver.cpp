@@ -16,6 +16,7 @@ Http2Options Http2Options::fromLimits(const Limits &limits, int idleMs)
 {
     Http2Options o;
     o.maxHeaderListSize = quint32(std::clamp<qsizetype>(limits.maxHeaderBytes, 0, 0x7fffffff));
+    o.maxContinuations = limits.maxContinuations;
     o.idleMs = idleMs;
     return o;
 }

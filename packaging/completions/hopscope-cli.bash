@@ -58,7 +58,7 @@ _hopscope_cli()
             local limits="maxStatusLineBytes maxHeaderLineBytes maxHeaderBytes maxHeaderCount
                 maxInterimResponses maxChunkSizeDigits maxBodyInMemory maxHarBodyBytes
                 maxContentEncodings maxDecodedGraceBytes maxDecodeRatio maxWebSocketFrameBytes
-                maxWebSocketMessageBytes lowSpeedLimit lowSpeedTime"
+                maxWebSocketMessageBytes maxContinuations lowSpeedLimit lowSpeedTime"
             COMPREPLY=($(compgen -S = -W "$limits" -- "$cur"))
             compopt -o nospace 2>/dev/null
             return
