@@ -6,85 +6,21 @@
 
 #include "apachefixture.h"
 #include "clirunner.h"
+#include "nghttpdpeer.h"
 #include "processutil.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 using namespace hopscope::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-quint16 freePort()
-{
-    QTcpServer s;
-    if (!s.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return s.serverPort();
-}
-
-// nghttpd (Debian's nghttp2-server) on a free 127.0.0.1 port: cleartext HTTP/2 by prior
-// knowledge over a small document root.
-class Nghttpd
-{
-public:
-    ~Nghttpd() { stopProcess(m_process); }
-
-    bool start(const QString &docRoot)
-    {
-        const QString program = findProgram(u"nghttpd"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
-        if (program.isEmpty()) {
-            m_error = u"nghttpd not found (apt-get install nghttp2-server)"_s;
-            return false;
-        }
-        m_port = freePort();
-        dieWithParent(m_process, SIGKILL);
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(program, {u"-a"_s, u"127.0.0.1"_s, u"-d"_s, docRoot, u"--no-tls"_s,
-                                  QString::number(m_port)});
-        if (!m_process.waitForStarted(5000)) {
-            m_error = m_process.errorString();
-            return false;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 10000) {
-            if (m_process.state() != QProcess::Running) {
-                m_error = u"nghttpd exited: "_s + QString::fromLocal8Bit(m_process.readAll());
-                return false;
-            }
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(200))
-                return true;
-            QTest::qWait(50);
-        }
-        m_error = u"nghttpd did not listen on port %1"_s.arg(m_port);
-        return false;
-    }
-    QString url(const QString &path) const
-    {
-        return u"http://127.0.0.1:%1%2"_s.arg(m_port).arg(path);
-    }
-    QString errorString() const { return m_error; }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-    QString m_error;
-};
 
 qint64 num(const QJsonObject &event, const char *key)
 {
@@ -159,8 +95,7 @@ private:
     QString server(const QString &which, const QString &path) const;
 
     ApacheFixture m_apache;
-    Nghttpd m_nghttpd;
-    QTemporaryDir m_nghttpdRoot;
+    NghttpdPeer m_nghttpd; // cleartext, prior knowledge: small.txt
 };
 
 void CliCurlTest::initTestCase()
@@ -169,12 +104,8 @@ void CliCurlTest::initTestCase()
     QVERIFY2(!cli.isEmpty(), "HOPSCOPE_CLI is not set: run through CTest");
     QVERIFY2(QFileInfo(cli).isExecutable(), qPrintable(cli + u" is not an executable"_s));
     QVERIFY2(m_apache.start(), qPrintable(m_apache.errorString()));
-    QVERIFY(m_nghttpdRoot.isValid());
-    QFile small(m_nghttpdRoot.filePath(u"small.txt"_s));
-    QVERIFY(small.open(QIODevice::WriteOnly));
-    small.write(kSmallNghttpd.toUtf8());
-    small.close();
-    QVERIFY2(m_nghttpd.start(m_nghttpdRoot.path()), qPrintable(m_nghttpd.errorString()));
+    QVERIFY(m_nghttpd.put(u"small.txt"_s, kSmallNghttpd.toUtf8()));
+    QVERIFY2(m_nghttpd.start(), qPrintable(m_nghttpd.errorString()));
 }
 
 void CliCurlTest::cleanupTestCase()
@@ -309,7 +240,7 @@ void CliCurlTest::writeOutJsonAndFailure()
     // Two requests, the second reusing the connection; then one that cannot connect: -w is
     // written for each, failures included (000, exit code, message).
     CliRunner runner;
-    const quint16 closed = freePort();
+    const quint16 closed = freeLoopbackPort();
     const CliResult r =
         runner.run({u"-o"_s, u"/dev/null"_s, u"-o"_s, u"/dev/null"_s, u"-w"_s, u"%{json}\\n"_s,
                     m_apache.url(false, u"/small.txt"_s), m_apache.url(false, u"/etag.txt"_s),
@@ -471,7 +402,7 @@ void CliCurlTest::cookieRoundTrip()
 
 void CliCurlTest::silentAndShowError()
 {
-    const QString url = u"http://127.0.0.1:%1/"_s.arg(freePort());
+    const QString url = u"http://127.0.0.1:%1/"_s.arg(freeLoopbackPort());
     CliRunner runner;
     const CliResult loud = runner.run({url});
     const CliResult silent = runner.run({u"-s"_s, url});
@@ -490,7 +421,7 @@ void CliCurlTest::exitCodes_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("messagePart"); // in the error line
     QTest::newRow("7: connection refused")
-        << QStringList{u"http://127.0.0.1:%1/"_s.arg(freePort())} << 7 << u"connect"_s;
+        << QStringList{u"http://127.0.0.1:%1/"_s.arg(freeLoopbackPort())} << 7 << u"connect"_s;
     QTest::newRow("6: unresolvable host")
         << QStringList{u"--connect-timeout"_s, u"10"_s, u"http://no-such-host.invalid/"_s} << 6
         << u"resolve"_s;

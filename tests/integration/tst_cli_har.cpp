@@ -9,30 +9,17 @@
 #include "clirunner.h"
 #include "demoservertest.h"
 #include "harvalidator.h"
-#include "processutil.h"
+#include "nghttpdpeer.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 using namespace hopscope::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-quint16 freePort()
-{
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
-}
 
 QByteArray binaryBody()
 {
@@ -41,60 +28,6 @@ QByteArray binaryBody()
         b.append(char((i * 7 + 3) % 256));
     return b;
 }
-
-// nghttpd (Debian nghttp2-server) in cleartext, serving a text and a binary file.
-class Nghttpd
-{
-public:
-    bool start()
-    {
-        const QString program = findProgram(u"nghttpd"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
-        if (program.isEmpty())
-            return fail(u"nghttpd not found (apt-get install nghttp2-server)"_s);
-        if (!put(u"text.txt"_s, QByteArray("hello from nghttpd\n").repeated(40)) ||
-            !put(u"blob.bin"_s, binaryBody()))
-            return fail(u"cannot write nghttpd's document root"_s);
-        m_port = freePort();
-        m_process.setProgram(program);
-        m_process.setArguments({u"--no-tls"_s, u"-d"_s, m_root.path(), QString::number(m_port)});
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        dieWithParent(m_process, SIGKILL);
-        m_process.start();
-        if (!m_process.waitForStarted(5000))
-            return fail(u"nghttpd did not start: "_s + m_process.errorString());
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 10000) {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(200))
-                return true;
-            if (m_process.state() != QProcess::Running)
-                return fail(u"nghttpd exited: "_s + QString::fromLocal8Bit(m_process.readAll()));
-            QThread::msleep(50);
-        }
-        return fail(u"nghttpd did not listen on port %1"_s.arg(m_port));
-    }
-    ~Nghttpd() { stopProcess(m_process); }
-    QString url(const QString &path) const { return u"http://127.0.0.1:%1/"_s.arg(m_port) + path; }
-    QString errorString() const { return m_error; }
-
-private:
-    bool put(const QString &name, const QByteArray &data)
-    {
-        QFile f(m_root.filePath(name));
-        return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
-    }
-    bool fail(const QString &message)
-    {
-        m_error = message;
-        return false;
-    }
-    QTemporaryDir m_root;
-    QProcess m_process;
-    quint16 m_port = 0;
-    QString m_error;
-};
 
 // The body an entry carries, base64 decoded when it says so.
 QByteArray bodyOf(const QJsonObject &entry)
@@ -161,13 +94,15 @@ private slots:
     void unwritableHarIsAnError();
 
 private:
-    Nghttpd m_nghttpd;
+    NghttpdPeer m_nghttpd; // serves a text and a binary file
     ApacheFixture m_apache{ApacheFixture::Mpm::Worker};
 };
 
 void CliHarTest::initTestCase()
 {
     startServer();
+    QVERIFY(m_nghttpd.put(u"text.txt"_s, QByteArray("hello from nghttpd\n").repeated(40)));
+    QVERIFY(m_nghttpd.put(u"blob.bin"_s, binaryBody()));
     QVERIFY2(m_nghttpd.start(), qPrintable(m_nghttpd.errorString()));
     QVERIFY2(m_apache.start(), qPrintable(m_apache.errorString()));
 }

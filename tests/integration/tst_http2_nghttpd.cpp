@@ -4,22 +4,17 @@
 // headers. tst_http2_scripted covers what a well-behaved server never shows.
 
 #include "h2clientharness.h"
-#include "processutil.h"
+#include "nghttpdpeer.h"
+#include "tlscertificate.h"
 
 #include <QCryptographicHash>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSslSocket>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 using namespace hopscope;
 using namespace hopscope::test::h2;
@@ -28,71 +23,6 @@ using hopscope::test::eventsOf;
 namespace {
 
 constexpr qint64 kLargeSize = 32 * 1024 * 1024;
-
-quint16 freePort()
-{
-    QTcpServer s;
-    if (!s.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return s.serverPort();
-}
-
-// One nghttpd child on a free 127.0.0.1 port.
-class Nghttpd
-{
-public:
-    ~Nghttpd() { test::stopProcess(m_process); }
-
-    bool start(const QString &docRoot, const QStringList &extraArgs, const QString &key = {},
-               const QString &cert = {})
-    {
-        const QString program = test::findProgram(
-            QStringLiteral("nghttpd"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")});
-        if (program.isEmpty()) {
-            m_error = QStringLiteral("nghttpd not found (apt-get install nghttp2-server)");
-            return false;
-        }
-        m_port = freePort();
-        QStringList args{QStringLiteral("-a"), QStringLiteral("127.0.0.1"), QStringLiteral("-d"),
-                         docRoot};
-        args += extraArgs;
-        if (key.isEmpty())
-            args << QStringLiteral("--no-tls") << QString::number(m_port);
-        else
-            args << QString::number(m_port) << key << cert;
-        test::dieWithParent(m_process, SIGKILL);
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(program, args);
-        if (!m_process.waitForStarted(5000)) {
-            m_error = m_process.errorString();
-            return false;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 10000) {
-            if (m_process.state() != QProcess::Running) {
-                m_error = QStringLiteral("nghttpd exited: %1")
-                              .arg(QString::fromLocal8Bit(m_process.readAll()));
-                return false;
-            }
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(200))
-                return true;
-            QTest::qWait(50);
-        }
-        m_error = QStringLiteral("nghttpd did not listen on port %1").arg(m_port);
-        return false;
-    }
-
-    quint16 port() const { return m_port; }
-    QString errorString() const { return m_error; }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-    QString m_error;
-};
 
 } // namespace
 
@@ -130,9 +60,9 @@ private:
     QString m_key;
     QByteArray m_small;
     QByteArray m_largeSha256;
-    Nghttpd m_plain;   // cleartext, prior knowledge; echoes POST and PUT bodies
-    Nghttpd m_tls;     // TLS with ALPN h2
-    Nghttpd m_limited; // cleartext, at most 10 concurrent streams
+    test::NghttpdPeer m_plain;   // cleartext, prior knowledge; echoes POST and PUT bodies
+    test::NghttpdPeer m_tls;     // TLS with ALPN h2
+    test::NghttpdPeer m_limited; // cleartext, at most 10 concurrent streams
 };
 
 void TestHttp2Nghttpd::initTestCase()
@@ -165,22 +95,16 @@ void TestHttp2Nghttpd::initTestCase()
 
     m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
     m_key = m_dir.filePath(QStringLiteral("key.pem"));
-    QProcess openssl;
-    openssl.setProcessChannelMode(QProcess::MergedChannels);
-    openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-subj"),
-                   QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
-                   QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
-                   QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-keyout"), m_key,
-                   QStringLiteral("-out"), m_cert});
-    QVERIFY2(openssl.waitForFinished(60000), "openssl did not finish");
-    QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+    QString error;
+    QVERIFY2(test::writeSelfSignedCertificate(m_cert, m_key, &error), qPrintable(error));
 
-    QVERIFY2(m_plain.start(m_docRoot, {QStringLiteral("--echo-upload")}),
-             qPrintable(m_plain.errorString()));
-    QVERIFY2(m_tls.start(m_docRoot, {}, m_key, m_cert), qPrintable(m_tls.errorString()));
-    QVERIFY2(m_limited.start(m_docRoot, {QStringLiteral("-m"), QStringLiteral("10")}),
+    QVERIFY2(
+        m_plain.start({.documentRoot = m_docRoot, .extraArgs = {QStringLiteral("--echo-upload")}}),
+        qPrintable(m_plain.errorString()));
+    QVERIFY2(m_tls.start({.documentRoot = m_docRoot, .keyFile = m_key, .certFile = m_cert}),
+             qPrintable(m_tls.errorString()));
+    QVERIFY2(m_limited.start({.documentRoot = m_docRoot,
+                              .extraArgs = {QStringLiteral("-m"), QStringLiteral("10")}}),
              qPrintable(m_limited.errorString()));
     QVERIFY2(QSslSocket::supportsSsl(), "Qt has no working TLS backend");
 }

@@ -10,24 +10,18 @@
 #include "apachefixture.h"
 #include "clirunner.h"
 #include "demoserver.h"
+#include "nghttpdpeer.h"
 #include "processutil.h"
 #include "wirecapture.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QMap>
-#include <QProcess>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
-
-#include <csignal>
 
 using namespace hopscope;
 using namespace hopscope::test;
@@ -36,63 +30,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 enum class Server { Apache, Nghttpd, Demo };
-
-quint16 freePort()
-{
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
-}
-
-// nghttpd (Debian nghttp2-server) in cleartext, serving a small file from its own directory.
-class Nghttpd
-{
-public:
-    bool start()
-    {
-        const QString program = findProgram(u"nghttpd"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
-        if (program.isEmpty())
-            return fail(u"nghttpd not found (apt-get install nghttp2-server)"_s);
-        QFile small(m_root.filePath(u"small.txt"_s));
-        if (!small.open(QIODevice::WriteOnly) || small.write(QByteArray(1500, 'n')) != 1500)
-            return fail(u"cannot write nghttpd's document root"_s);
-        small.close();
-        m_port = freePort();
-        m_process.setProgram(program);
-        m_process.setArguments({u"--no-tls"_s, u"-d"_s, m_root.path(), QString::number(m_port)});
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        dieWithParent(m_process, SIGKILL);
-        m_process.start();
-        if (!m_process.waitForStarted(5000))
-            return fail(u"nghttpd did not start: "_s + m_process.errorString());
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 10000) {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(200))
-                return true;
-            if (m_process.state() != QProcess::Running)
-                return fail(u"nghttpd exited: "_s + QString::fromLocal8Bit(m_process.readAll()));
-            QThread::msleep(50);
-        }
-        return fail(u"nghttpd did not listen on port %1"_s.arg(m_port));
-    }
-    ~Nghttpd() { stopProcess(m_process); }
-    quint16 port() const { return m_port; }
-    QString errorString() const { return m_error; }
-
-private:
-    bool fail(const QString &message)
-    {
-        m_error = message;
-        return false;
-    }
-    QTemporaryDir m_root;
-    QProcess m_process;
-    quint16 m_port = 0;
-    QString m_error;
-};
 
 QString str(const QJsonObject &e, const char *key)
 {
@@ -163,7 +100,7 @@ private:
     QString baseUrl(Server s) const { return u"http://127.0.0.1:%1"_s.arg(portOf(s)); }
 
     ApacheFixture m_apache{ApacheFixture::Mpm::Worker}; // SETTINGS come in the 101's write
-    Nghttpd m_nghttpd;
+    NghttpdPeer m_nghttpd;                              // serves small.txt
     QThread m_demoThread;
     DemoServer *m_demo = nullptr;
 };
@@ -176,10 +113,11 @@ void WireFidelityTest::initTestCase()
     // Capturing is the point of this test: a missing tshark or missing rights fail it here, once.
     {
         WireCapture probe;
-        QVERIFY2(probe.start(freePort()), qPrintable(probe.errorString()));
+        QVERIFY2(probe.start(freeLoopbackPort()), qPrintable(probe.errorString()));
         QVERIFY2(probe.stop(), qPrintable(probe.errorString()));
     }
     QVERIFY2(m_apache.start(), qPrintable(m_apache.errorString()));
+    QVERIFY(m_nghttpd.put(u"small.txt"_s, QByteArray(1500, 'n')));
     QVERIFY2(m_nghttpd.start(), qPrintable(m_nghttpd.errorString()));
     m_demoThread.start();
     m_demo = new DemoServer;

@@ -1,6 +1,7 @@
 #include "processutil.h"
 
 #include <QStandardPaths>
+#include <QTcpServer>
 
 #include <csignal>
 #include <sys/prctl.h>
@@ -29,6 +30,14 @@ QString findProgram(const QString &name, const QStringList &extraDirs)
     if (found.isEmpty() && !extraDirs.isEmpty())
         found = QStandardPaths::findExecutable(name, extraDirs);
     return found;
+}
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer s;
+    if (!s.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return s.serverPort();
 }
 
 } // namespace hopscope::test

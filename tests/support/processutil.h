@@ -15,4 +15,8 @@ void stopProcess(QProcess &process, int graceMs = 5000);
 // An executable from PATH, or from the extra directories (sbin is not on every user's PATH).
 QString findProgram(const QString &name, const QStringList &extraDirs = {});
 
+// A TCP port on 127.0.0.1 that was free a moment ago, for a child server to listen on; 0 when
+// none could be had.
+quint16 freeLoopbackPort();
+
 } // namespace hopscope::test
