@@ -125,7 +125,8 @@ private:
     void showError(const QString &message);
     void removeSelectedHeaders();
     void chooseBodyFile();
-    // The URL as typed, with http:// added when no scheme was given (as curl does).
+    // The URL as typed (TypedUrl): http:// added when no scheme was given (as curl does); an
+    // empty QUrl when the URL has a fault.
     QUrl typedUrl() const;
 
     HeadersTableModel *m_headers = nullptr;
