@@ -64,15 +64,21 @@ QString SessionCounts::summaryText() const
         return n ? QStringLiteral("<b style='color:%1'>%2</b>").arg(red, text.toHtmlEscaped())
                  : text.toHtmlEscaped();
     };
+    // Zeros that say nothing new stay out (0 in flight, 0 queued, 0 errors; "0 failed" is the
+    // all-clear and stays): the line must leave room for the status bar's messages in a
+    // 1024-pixel window.
     QStringList parts;
     parts << count(s.requests, QT_TR_NOOP("%1 request"), QT_TR_NOOP("%1 requests"));
-    parts << (m_readOnly ? tr("%1 unfinished") : tr("%1 in flight"))
-                 .arg(QLocale().toString(s.running));
+    if (s.running)
+        parts << (m_readOnly ? tr("%1 unfinished") : tr("%1 in flight"))
+                     .arg(QLocale().toString(s.running));
     if (s.queued)
         parts << tr("%1 queued").arg(QLocale().toString(s.queued));
     parts << tr("%1 complete").arg(QLocale().toString(s.complete));
     parts << alarming(s.failed, tr("%1 failed").arg(QLocale().toString(s.failed)));
-    parts << alarming(s.errors, count(s.errors, QT_TR_NOOP("%1 error"), QT_TR_NOOP("%1 errors")));
+    if (s.errors)
+        parts << alarming(s.errors,
+                          count(s.errors, QT_TR_NOOP("%1 error"), QT_TR_NOOP("%1 errors")));
     parts << tr("↑ %1 ↓ %2").arg(formatByteSize(s.bytesOut), formatByteSize(s.bytesIn));
     parts << count(s.connections, QT_TR_NOOP("%1 connection"), QT_TR_NOOP("%1 connections"));
     parts << count(s.events, QT_TR_NOOP("%1 event"), QT_TR_NOOP("%1 events"));

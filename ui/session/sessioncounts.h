@@ -44,7 +44,8 @@ public:
     bool isReadOnly() const { return m_readOnly; }
 
     SessionCountsSnapshot snapshot() const;
-    // The status bar's line, rich text: failures and errors in the error colour when non-zero.
+    // The status bar's line, rich text: failures and errors in the error colour; counts that
+    // are zero and say nothing (in flight, queued, errors) are left out.
     QString summaryText() const;
 
     // "1 request", "1,100 requests": English singular and plural with grouped digits (%1; a

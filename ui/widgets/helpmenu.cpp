@@ -25,8 +25,8 @@ QString plainText(QString menuText)
 void collect(const QMenu *menu, const QString &path, QStringList *rows)
 {
     for (const QAction *action : menu->actions()) {
-        if (action->isSeparator())
-            continue;
+        if (action->isSeparator() || !action->isVisible())
+            continue; // File ▸ Clear session is hidden in a saved trace's window
         const QString name = path + QStringLiteral(" ▸ ") + plainText(action->text());
         if (action->menu()) {
             collect(action->menu(), name, rows);
