@@ -26,6 +26,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace hopscope;
 
@@ -129,6 +130,42 @@ private slots:
                      qPrintable(summary(w)));
         QVERIFY(!summary(w).contains(QStringLiteral("queued")));
         QVERIFY(!summary(w).contains(QStringLiteral("in flight")));
+    }
+
+    // Not only once things settle: at every turn of the event loop while 40 requests come and
+    // go, Stop's number is the status bar's in flight plus queued.
+    void stopAndStatusBarNeverDisagree()
+    {
+        MainWindow *w = openOnDemo();
+        RequestSpec quick;
+        quick.url = QUrl(w->engine()->demo().plainUrl + QStringLiteral("/delay/20"));
+        static const QRegularExpression inFlight(QStringLiteral("(\\d+) in flight"));
+        static const QRegularExpression queued(QStringLiteral("(\\d+) queued"));
+        int samples = 0, busy = 0;
+        QStringList disagreements;
+        QTimer sampler;
+        sampler.setInterval(1);
+        connect(&sampler, &QTimer::timeout, this, [&] {
+            const QString text = summary(w);
+            const int active =
+                inFlight.match(text).captured(1).toInt() + queued.match(text).captured(1).toInt();
+            const QString stop = stopButton(w)->text();
+            const QString expected =
+                active ? QStringLiteral("Stop (%1)").arg(active) : QStringLiteral("Stop");
+            ++samples;
+            busy += active > 0;
+            if (stop != expected || stopButton(w)->isEnabled() != (active > 0))
+                disagreements << stop + QStringLiteral(" | ") + text;
+        });
+        sampler.start();
+        w->engine()->send(quick, 40, 4);
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->completeCount(), 40, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(w->counts()->snapshot().active(), 0, 5000);
+        QTest::qWait(200);
+        sampler.stop();
+        QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QLatin1Char('\n'))));
+        QVERIFY(busy > 5); // it did look while requests were running
+        QVERIFY(samples > busy);
     }
 
     // "1 connections": one of a thing is singular, everywhere the counts are written.
