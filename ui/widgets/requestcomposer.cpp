@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -483,7 +484,8 @@ void RequestComposer::setParallel(int parallel)
 void RequestComposer::setInFlight(int inFlight)
 {
     m_stop->setEnabled(inFlight > 0);
-    m_stop->setText(inFlight > 0 ? tr("Stop (%1)").arg(inFlight) : tr("Stop"));
+    // Grouped like the status bar's counts ("1,100"), which it always agrees with.
+    m_stop->setText(inFlight > 0 ? tr("Stop (%1)").arg(QLocale().toString(inFlight)) : tr("Stop"));
 }
 
 // --- presets ---
