@@ -3,6 +3,7 @@
 #include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
 #include "models/timelinemodel.h"
+#include "session/sessioncounts.h"
 #include "session/sessionhar.h"
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
@@ -10,6 +11,7 @@
 #include "views/timelineview.h"
 #include "widgets/connectionspanel.h"
 #include "widgets/exchangedetail.h"
+#include "widgets/helpmenu.h"
 #include "widgets/requestcomposer.h"
 #include "widgets/sessionpanel.h"
 #include "widgets/tracelogpanel.h"
@@ -22,6 +24,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -53,6 +56,11 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/hopscope/hopscope.svg")));
     m_store = new SessionStore(this);
     m_engine = new EngineHost(this);
+    m_counts = new SessionCounts(m_store, this);
+    // A saved trace is a record, not a session: decided before anything reads the counts.
+    m_readOnly = !m_options.traceFile.isEmpty();
+    m_counts->setReadOnly(m_readOnly);
+    m_store->setSavedTrace(m_readOnly);
     buildUi();
     buildMenus();
     connectEngine();
@@ -60,16 +68,17 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         restoreSettings();
     if (!m_options.url.isEmpty())
         m_composer->setUrl(m_options.url);
-    if (!m_options.traceFile.isEmpty()) {
-        // A saved trace is a record, not a session: the engine's ids would collide with it.
+    if (m_readOnly) {
+        // The engine's ids would collide with the record's.
         m_options.startDemo = false;
         m_composer->setEnabled(false);
         m_composer->setToolTip(
             tr("A saved trace is read-only; send requests from the main window"));
         m_clearAction->setVisible(false); // its shortcut would wipe the record
+        m_sendAction->setEnabled(false);
+        m_tourAction->setEnabled(false);
         QString error;
-        if (!openTrace(m_options.traceFile, &error))
-            statusBar()->showMessage(tr("✖ %1").arg(error));
+        openTrace(m_options.traceFile, &error); // the notice in the window says what failed
     }
     if (m_options.startDemo)
         m_engine->startDemo();
@@ -151,6 +160,11 @@ void MainWindow::buildUi()
     m_statusTimer->setSingleShot(true);
     m_statusTimer->setInterval(100); // coalesce: batches may come 60 times a second
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    connect(m_counts, &SessionCounts::changed, this, [this] {
+        if (!m_statusTimer->isActive())
+            m_statusTimer->start();
+    });
+    m_log->setCounts(m_counts);
 
     // One selection everywhere.
     connect(m_connections, &ConnectionsPanel::exchangeSelected, this, &MainWindow::selectExchange);
@@ -214,18 +228,20 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *request = menuBar()->addMenu(tr("&Request"));
-    QAction *send = request->addAction(tr("&Send"), this, &MainWindow::sendFromComposer);
-    send->setShortcuts(
+    m_sendAction = request->addAction(tr("&Send"), this, &MainWindow::sendFromComposer);
+    m_sendAction->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
-    send->setShortcutContext(Qt::ApplicationShortcut);
-    QAction *abort = request->addAction(tr("&Abort all"), m_engine, &EngineHost::abortAll);
-    abort->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_sendAction->setShortcutContext(Qt::ApplicationShortcut);
+    m_abortAction = request->addAction(tr("&Abort all"), m_engine, &EngineHost::abortAll);
+    m_abortAction->setObjectName(QStringLiteral("abortAll"));
+    m_abortAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_abortAction->setEnabled(false); // updateStatus(): only while there is something to stop
     request->addSeparator();
     QAction *focusUrl =
         request->addAction(tr("Focus &URL"), m_composer, &RequestComposer::focusUrl);
     focusUrl->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_L), QKeySequence(Qt::Key_F6)});
-    QAction *tour = request->addAction(tr("Run the demo &tour"), this, &MainWindow::runTour);
-    tour->setShortcut(QKeySequence(Qt::Key_F5));
+    m_tourAction = request->addAction(tr("Run the demo &tour"), this, &MainWindow::runTour);
+    m_tourAction->setShortcut(QKeySequence(Qt::Key_F5));
     request->addSeparator();
     request->addAction(m_composer->rememberSecretsAction());
     request->setToolTipsVisible(true);
@@ -247,16 +263,7 @@ void MainWindow::buildMenus()
     view->addAction(m_timelineDock->toggleViewAction());
     view->addAction(m_logDock->toggleViewAction());
 
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Hopscope"), this, [this] {
-        QMessageBox::about(
-            this, tr("About Hopscope"),
-            tr("<b>Hopscope %1</b><p>Watch HTTP connections change protocol: h2c upgrades, "
-               "ALPN, <code>Upgrade: h2</code> advertisements, WebSocket and custom upgrades, "
-               "frame by frame.</p><p>Timeline: Ctrl+wheel zooms, drag pans, F fits; click a "
-               "bar to select its stream everywhere.</p>")
-                .arg(QStringLiteral(HOPSCOPE_VERSION)));
-    });
+    HelpMenu::addTo(this);
 }
 
 void MainWindow::connectEngine()
@@ -279,10 +286,7 @@ void MainWindow::connectEngine()
         if (req == m_selected)
             m_detail->sessionPanel()->setSessionOpen(false, false);
     });
-    connect(m_engine, &EngineHost::inFlightChanged, this, [this](int n) {
-        m_composer->setInFlight(n);
-        m_statusTimer->start();
-    });
+    connect(m_engine, &EngineHost::inFlightChanged, m_counts, &SessionCounts::setEngineInFlight);
     connect(m_engine, &EngineHost::sessionRestarted, this, [this] {
         selectExchange(0);
         m_store->clear();
@@ -292,6 +296,7 @@ void MainWindow::connectEngine()
     });
     connect(m_engine, &EngineHost::tourFinished, this, [this] {
         m_tourButton->setEnabled(true);
+        updateStatus();
         // The last batch may still be on its way; show the highlights once it landed.
         QTimer::singleShot(100, this, [this] {
             showTourHighlights();
@@ -308,6 +313,7 @@ void MainWindow::onDemoReady(const DemoEndpoints &endpoints)
            "or run the tour and watch HTTP/1.1 become HTTP/2 in the timeline below.")
             .arg(endpoints.plainUrl, endpoints.tlsUrl));
     m_tourButton->setEnabled(true);
+    updateStatus(); // Request ▸ Run the demo tour turns on
 
     // The tour's requests, ready to send one by one from the composer.
     const DemoTourUrls urls{endpoints.plainUrl, endpoints.tlsUrl, endpoints.caFile};
@@ -372,8 +378,9 @@ void MainWindow::showTourHighlights()
                              .arg(followed));
     if (upgraded)
         selectExchange(upgraded);
-    statusBar()->showMessage(tr("Tour finished. The timeline shows the h2c upgrade and the "
-                                "`Upgrade: h2` follow; press F on it to see all four phases."),
+    // Short: the demo bar above tells the story, and a 1024-pixel window must show it whole.
+    statusBar()->showMessage(tr("Tour finished: the timeline shows the h2c upgrade; F fits all "
+                                "four phases."),
                              20000);
 }
 
@@ -394,14 +401,19 @@ void MainWindow::clearSession(Ask ask)
 {
     if (!m_tracePath.isEmpty())
         return; // a saved trace is a record: nothing to clear
-    const int inFlight = m_engine->inFlight();
-    if (ask == Ask::Yes && (m_store->exchangeCount() > 0 || inFlight > 0)) {
-        QString text = tr("Clear the session? Its %n request(s), their connections and events "
-                          "leave the window.",
-                          nullptr, m_store->exchangeCount());
+    const SessionCountsSnapshot counts = m_counts->snapshot();
+    const int inFlight = counts.active();
+    if (ask == Ask::Yes && (counts.requests > 0 || inFlight > 0)) {
+        QString text = tr("Clear the session? %1, their connections and events leave the window.")
+                           .arg(SessionCounts::count(counts.requests, QT_TR_NOOP("Its request"),
+                                                     QT_TR_NOOP("Its %1 requests")));
         if (inFlight > 0)
             text += QLatin1Char(' ') +
-                    tr("%n request(s) still in flight will be aborted.", nullptr, inFlight);
+                    SessionCounts::count(inFlight,
+                                         QT_TR_NOOP("%1 request still in flight or queued will "
+                                                    "be aborted."),
+                                         QT_TR_NOOP("%1 requests still in flight or queued will "
+                                                    "be aborted."));
         if (QMessageBox::question(this, tr("Clear session"), text,
                                   QMessageBox::Yes | QMessageBox::Cancel,
                                   QMessageBox::Cancel) != QMessageBox::Yes)
@@ -413,7 +425,10 @@ void MainWindow::clearSession(Ask ask)
 bool MainWindow::openTrace(const QString &path, QString *error)
 {
     TraceBatch events;
-    const bool ok = readTraceFile(path, &events, error);
+    const QString unreadable = unreadableTrace(path);
+    if (!unreadable.isEmpty())
+        *error = unreadable;
+    const bool ok = unreadable.isEmpty() && readTraceFile(path, &events, error);
     // One batch: the store takes the compact events over without a copy, and the models insert
     // their rows once (every model handles a batch of any size the same way as many small ones).
     m_store->append(events);
@@ -427,16 +442,24 @@ bool MainWindow::openTrace(const QString &path, QString *error)
     // Said in the window, where the reader looks, not only in the status bar.
     QStringList problems;
     if (!ok)
-        problems << *error + (events.isEmpty() ? QString()
-                                               : tr(" — the %n event(s) before it are shown.",
-                                                    nullptr, int(events.size())));
+        problems << *error +
+                        (events.isEmpty()
+                             ? QString()
+                             : SessionCounts::count(int(events.size()),
+                                                    QT_TR_NOOP(" — the event before it is shown."),
+                                                    QT_TR_NOOP(" — the %1 events before it are "
+                                                               "shown.")));
     else if (events.isEmpty())
         problems << tr("The file holds no events.");
     if (const int n = m_store->unindexedIdEvents())
-        problems << tr("%n event(s), the first at seq %1, name a connection or request id that "
-                       "no trace could have reached yet; they are in the trace log but not in "
-                       "the tree or the timeline.",
-                       nullptr, n)
+        problems << SessionCounts::count(
+                        n,
+                        QT_TR_NOOP("%1 event, at seq %2, names a connection or request id that "
+                                   "no trace could have reached yet; it is in the trace log but "
+                                   "not in the tree or the timeline."),
+                        QT_TR_NOOP("%1 events, the first at seq %2, name a connection or request "
+                                   "id that no trace could have reached yet; they are in the "
+                                   "trace log but not in the tree or the timeline."))
                         .arg(m_store->firstUnindexedSeq());
     for (QString &problem : problems)
         problem = problem.toHtmlEscaped();
@@ -449,12 +472,30 @@ bool MainWindow::openTrace(const QString &path, QString *error)
     return ok;
 }
 
+QString MainWindow::unreadableTrace(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return tr("Cannot open the trace %1: there is no such file.").arg(path);
+    if (info.isDir())
+        return tr("Cannot open the trace %1: it is a directory.").arg(path);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return tr("Cannot open the trace %1: %2.").arg(path, file.errorString());
+    return {};
+}
+
 void MainWindow::chooseTraceToOpen()
 {
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open a trace"), QString(), tr("Hopscope traces (*.jsonl *.json);;All files (*)"));
     if (path.isEmpty())
         return;
+    // A file that cannot be read at all gets no empty window, only this.
+    if (const QString problem = unreadableTrace(path); !problem.isEmpty()) {
+        QMessageBox::warning(this, tr("Open a trace"), problem);
+        return;
+    }
     Options options;
     options.traceFile = path;
     options.startDemo = false;
@@ -539,6 +580,9 @@ void MainWindow::onStoreChanged()
 // (the tree and timeline mark them too).
 void MainWindow::reportNewFailures(int firstNewEvent)
 {
+    // A saved trace's failures are history, not news: its status bar and notice count them.
+    if (m_readOnly)
+        return;
     const TraceLog &events = m_store->events();
     for (int i = firstNewEvent; i < events.size(); ++i) {
         const TraceEvent &ev = events.at(i);
@@ -562,26 +606,16 @@ void MainWindow::reportNewFailures(int firstNewEvent)
     }
 }
 
+// The status bar, Stop and Request ▸ Abort all read the same snapshot, in the same turn.
 void MainWindow::updateStatus()
 {
-    const int total = m_store->exchangeCount();
-    const int failed = m_store->failedCount();
-    const int errors = m_store->errorEventCount();
-    QString text = tr("%1 requests · %2 in flight · %3 complete · ")
-                       .arg(total)
-                       .arg(m_engine->inFlight())
-                       .arg(m_store->completeCount());
-    const QString failedText = tr("%1 failed").arg(failed);
-    const QString errorText = tr("%1 errors").arg(errors);
-    const QString red = errorColor().name();
-    text += failed ? QStringLiteral("<b style='color:%1'>%2</b>").arg(red, failedText) : failedText;
-    text += QStringLiteral(" · ");
-    text += errors ? QStringLiteral("<b style='color:%1'>%2</b>").arg(red, errorText) : errorText;
-    text += tr(" · ↑ %1 ↓ %2 · %3 connections · %4 events")
-                .arg(formatByteSize(m_store->bytesOut()), formatByteSize(m_store->bytesIn()))
-                .arg(m_store->connectionCount())
-                .arg(m_store->events().size());
-    m_summary->setText(text);
+    const SessionCountsSnapshot counts = m_counts->snapshot();
+    m_summary->setText(m_counts->summaryText());
+    const int stoppable = m_readOnly ? 0 : counts.active();
+    m_composer->setInFlight(stoppable);
+    m_abortAction->setEnabled(stoppable > 0);
+    m_tourAction->setEnabled(!m_readOnly && m_engine->demo().isValid() &&
+                             !m_engine->isTourRunning());
 }
 
 void MainWindow::updateTitle()

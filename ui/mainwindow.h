@@ -18,6 +18,7 @@ namespace hopscope {
 class ConnectionsPanel;
 class ExchangeDetail;
 class RequestComposer;
+class SessionCounts;
 class SessionStore;
 class TimelineModel;
 class TimelineView;
@@ -53,6 +54,12 @@ public:
     TimelineView *timeline() const { return m_timeline; }
     TraceLogPanel *traceLog() const { return m_log; }
     QLabel *statusSummary() const { return m_summary; }
+    // The one owner of the counts the status bar, Stop and the trace log show.
+    SessionCounts *counts() const { return m_counts; }
+    // Request ▸ Abort all (Ctrl+.): enabled exactly when Stop is.
+    QAction *abortAction() const { return m_abortAction; }
+    QAction *sendAction() const { return m_sendAction; }
+    bool isReadOnly() const { return m_readOnly; }
     // What opening a trace file could not take as it was (the line that stopped the reader, an
     // empty file, ids no trace could have reached); hidden when there is nothing to say.
     QLabel *traceNotice() const { return m_traceNotice; }
@@ -75,6 +82,9 @@ public slots:
     // File menu: a saved JSON-lines trace (hopscope-cli --trace-json) opens in a new read-only
     // window; the session saves as one.
     bool openTrace(const QString &path, QString *error);
+    // Why `path` cannot be opened as a trace at all (missing, a directory, not readable), or
+    // empty. File ▸ Open says it in a dialog; hopscope --trace on stderr, exiting 1.
+    static QString unreadableTrace(const QString &path);
     void saveTraceAs();
     void chooseTraceToOpen();
     // File ▸ Export HAR… (the whole session) and Export selection as HAR… (the exchange, or
@@ -121,6 +131,11 @@ private:
     QLabel *m_demoLabel = nullptr;
     QLabel *m_traceNotice = nullptr;
     QAction *m_clearAction = nullptr;
+    QAction *m_sendAction = nullptr;
+    QAction *m_abortAction = nullptr;
+    QAction *m_tourAction = nullptr;
+    SessionCounts *m_counts = nullptr;
+    bool m_readOnly = false; // a saved trace
     QAction *m_harSecrets = nullptr;
     QPushButton *m_tourButton = nullptr;
     QLabel *m_summary = nullptr;

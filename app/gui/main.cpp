@@ -109,6 +109,12 @@ int main(int argc, char **argv)
     if (parser.isSet(trace)) {
         options.traceFile = parser.value(trace);
         options.startDemo = false;
+        // Nothing to show: say so where the command was typed, and no empty window.
+        if (const QString problem = MainWindow::unreadableTrace(options.traceFile);
+            !problem.isEmpty()) {
+            std::fprintf(stderr, "hopscope: %s\n", qPrintable(problem));
+            return 1;
+        }
     }
     if (options.runTour && !options.startDemo) {
         std::fprintf(stderr, "hopscope: --demo needs the embedded demo server\n");

@@ -33,6 +33,15 @@ public:
     // Ends the session politely: WebSocket close handshake with code and reason; raw tunnel:
     // closes our side. finished() follows once the peer answered (or a timeout passed).
     virtual void closeSession(int code = 1000, const QString &reason = {}) = 0;
+    // Ends an open session now, because the user stopped it (the window's Stop): the switch
+    // happened and the session was used, so the exchange completes, not fails; the peer is told
+    // (WebSocket: a close 1000) but not waited for. false when the session is not open and
+    // running yet, or the driver cannot (the default): then abort() is the way to end it.
+    virtual bool endSessionNow(const QString &reason)
+    {
+        Q_UNUSED(reason);
+        return false;
+    }
     virtual bool isSessionOpen() const = 0;
 
 signals:
@@ -51,6 +60,7 @@ protected:
         m_held.append(std::move(call));
         return true;
     }
+    bool isRunning() const { return m_running; }
     void runHeldCalls()
     {
         m_running = true;

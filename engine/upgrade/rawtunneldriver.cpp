@@ -213,6 +213,18 @@ void RawTunnelDriver::closeSession(int, const QString &)
     m_closeTimer.start(kCloseFlushMs);
 }
 
+bool RawTunnelDriver::endSessionNow(const QString &reason)
+{
+    // A tunnel already closing (closeSession() waits for its writes) ends now too.
+    if (!m_exchange || !isRunning() || !connection()->isOpen())
+        return false;
+    // What Qt already read belongs to the tunnel, as in finishClose().
+    if (connection()->socket()->bytesAvailable() > 0)
+        onReadyRead();
+    complete(reason);
+    return true;
+}
+
 void RawTunnelDriver::finishClose()
 {
     // What Qt already read belongs to the tunnel: deliver it before the exchange ends.

@@ -46,6 +46,7 @@ public:
     // Writes out what is buffered, then closes (QTcpSocket has no half-close) and completes the
     // exchange. code and reason mean nothing to a tunnel.
     void closeSession(int code = 1000, const QString &reason = {}) override;
+    bool endSessionNow(const QString &reason) override;
     bool isSessionOpen() const override;
 
     qint64 bytesReceivedTotal() const { return m_received; }

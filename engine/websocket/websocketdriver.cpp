@@ -399,6 +399,19 @@ void WebSocketDriver::closeSession(int code, const QString &reason)
     m_closeTimer.start(kCloseWaitMs);
 }
 
+bool WebSocketDriver::endSessionNow(const QString &reason)
+{
+    // Closing: our close already went out and the answer is only waited for.
+    if (!m_exchange || (m_state != State::Open && m_state != State::Closing) || !isRunning())
+        return false;
+    if (!m_closeSent && m_conn->isOpen()) {
+        queueClose(1000, reason.toUtf8());
+        flushWslay();
+    }
+    finishComplete(1000, reason);
+    return true;
+}
+
 void WebSocketDriver::onCloseWaitTimeout()
 {
     if (!m_exchange || m_state != State::Closing)

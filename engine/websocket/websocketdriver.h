@@ -55,6 +55,7 @@ public:
     void sendBinary(const QByteArray &data) override;
     bool sendPing(const QByteArray &payload) override;
     void closeSession(int code = 1000, const QString &reason = {}) override;
+    bool endSessionNow(const QString &reason) override;
     bool isSessionOpen() const override { return m_state == State::Open; }
 
 signals:

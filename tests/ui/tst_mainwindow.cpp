@@ -432,7 +432,7 @@ private slots:
         QTest::newRow("huge id")
             << close + "\n" + R"({"seq":2,"t":0.2,"type":"close","conn":4294967295,"reason":"y"})" +
                    "\n"
-            << 2 << QStringLiteral("first at seq 2");
+            << 2 << QStringLiteral("1 event, at seq 2, names");
     }
 
     void openedTraceSaysWhatItSkipped()

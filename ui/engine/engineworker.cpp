@@ -295,6 +295,12 @@ void EngineWorker::abortAll()
     m_tour.clear();
     if (dropped)
         emit requestsDropped(dropped);
+    // An open WebSocket or tunnel did what it was asked: stopping it ends it, it did not fail
+    // (issue 14). What is still on its way to a session is aborted below like any request.
+    const QList<QPointer<SessionDriver>> sessions = m_sessions.values();
+    for (const QPointer<SessionDriver> &session : sessions)
+        if (session)
+            session->endSessionNow(QStringLiteral("stopped by the user"));
     m_client->abortAll("aborted", QStringLiteral("aborted by the user"));
     // Jobs with nothing in flight are finished now; the others finish with their requests.
     // abortAll() finished requests synchronously, and the last one of a job already let pump()

@@ -123,6 +123,10 @@ public:
     void addBodies(const QList<ExchangeBody> &bodies);
     // Forgets everything (File ▸ Clear); emits reset().
     void clear();
+    // A saved trace (File ▸ Open, hopscope --trace): events only, a JSON-lines trace holds no
+    // bodies and nothing in it is still running; the panes say so instead of "waiting".
+    void setSavedTrace(bool saved) { m_savedTrace = saved; }
+    bool isSavedTrace() const { return m_savedTrace; }
 
     // Every event, compact (records plus one arena). A TraceEvent from it is a view: valid
     // until the next append(); keep indexes, not events.
@@ -192,6 +196,7 @@ private:
     int m_complete = 0;
     int m_errorEvents = 0;
     int m_unindexedIdEvents = 0;
+    bool m_savedTrace = false;
     quint64 m_firstUnindexedSeq = 0;
     qint64 m_bytesIn = 0;
     qint64 m_bytesOut = 0;

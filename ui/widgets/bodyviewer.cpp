@@ -564,6 +564,13 @@ void BodyViewer::refresh()
         else if (ex->state == ExchangeInfo::State::Failed)
             showPlaceholder(tr("No body: the request failed (%1).")
                                 .arg(ex->errorCode.isEmpty() ? ex->error : ex->errorCode));
+        else if (m_store->isSavedTrace())
+            showPlaceholder(ex->state == ExchangeInfo::State::Running
+                                ? tr("No body: the saved trace ends before this exchange "
+                                     "finished, and a trace holds no bodies.")
+                                : tr("No body: a saved trace holds the events only, not the "
+                                     "bodies. Save the body with hopscope-cli -o FILE, or "
+                                     "export HAR from a live window."));
         else if (ex->state == ExchangeInfo::State::Running)
             showPlaceholder(m_part == Part::Response
                                 ? tr("Waiting for the response…")

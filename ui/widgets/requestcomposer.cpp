@@ -5,6 +5,7 @@
 #include "widgets/demopresetbutton.h"
 #include "widgets/protocolmodes.h"
 #include "widgets/requestoptionsform.h"
+#include "widgets/typedurl.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -15,6 +16,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -200,7 +202,9 @@ QLayout *RequestComposer::buildTopRow()
 
     m_stop = new QPushButton(tr("Stop"));
     m_stop->setObjectName(QStringLiteral("stop"));
-    m_stop->setToolTip(tr("Abort every request in flight and close their connections"));
+    m_stop->setToolTip(tr("Abort every request in flight or queued and close their "
+                          "connections; open WebSockets and tunnels are closed, not failed"));
+    m_stop->setEnabled(false); // setInFlight(): only while there is something to stop
     connect(m_stop, &QPushButton::clicked, this, &RequestComposer::abortRequested);
 
     m_presets = new DemoPresetButton;
@@ -452,7 +456,7 @@ void RequestComposer::addToHistory(const QString &url)
 
 QUrl RequestComposer::typedUrl() const
 {
-    return urlFromUserText(url());
+    return TypedUrl::parse(url()).url;
 }
 
 // --- repeat, parallel, in flight ---
@@ -480,7 +484,8 @@ void RequestComposer::setParallel(int parallel)
 void RequestComposer::setInFlight(int inFlight)
 {
     m_stop->setEnabled(inFlight > 0);
-    m_stop->setText(inFlight > 0 ? tr("Stop (%1)").arg(inFlight) : tr("Stop"));
+    // Grouped like the status bar's counts ("1,100"), which it always agrees with.
+    m_stop->setText(inFlight > 0 ? tr("Stop (%1)").arg(QLocale().toString(inFlight)) : tr("Stop"));
 }
 
 // --- presets ---
@@ -515,11 +520,11 @@ RequestSpec RequestComposer::spec() const
 
 QString RequestComposer::validationError() const
 {
-    if (url().isEmpty())
-        return tr("Enter a URL");
-    const QUrl u = typedUrl();
-    if (!u.isValid())
-        return tr("Invalid URL: %1").arg(u.errorString());
+    // The URL as typed: refused with its fault, never guessed at (TypedUrl).
+    const TypedUrl typed = TypedUrl::parse(url());
+    if (!typed.error.isEmpty())
+        return typed.error;
+    const QUrl u = typed.url;
     RequestSpec scratch;
     const ProtocolChoiceError choice =
         applyProtocolChoice(scratch, u, protocolMode(), upgradeToken().toLatin1());

@@ -104,7 +104,8 @@ public slots:
     // shows the inline error. Enter in the URL field calls it; Ctrl+Return belongs to
     // the main window (Request ▸ Send), which calls it too.
     void send();
-    // Enables Stop while requests are in flight and shows their number on it.
+    // Enables Stop while requests are in flight or queued and shows their number on it (the
+    // main window passes SessionCounts' active(), the status bar's in flight plus queued).
     void setInFlight(int inFlight);
 
 signals:
@@ -125,7 +126,8 @@ private:
     void showError(const QString &message);
     void removeSelectedHeaders();
     void chooseBodyFile();
-    // The URL as typed, with http:// added when no scheme was given (as curl does).
+    // The URL as typed (TypedUrl): http:// added when no scheme was given (as curl does); an
+    // empty QUrl when the URL has a fault.
     QUrl typedUrl() const;
 
     HeadersTableModel *m_headers = nullptr;

@@ -295,7 +295,8 @@ void SessionPanel::updateState()
 
     const bool open = m_open && m_req;
     for (QWidget *w : {static_cast<QWidget *>(m_input), static_cast<QWidget *>(m_mode),
-                       static_cast<QWidget *>(m_newline), static_cast<QWidget *>(m_close)})
+                       static_cast<QWidget *>(m_newline), static_cast<QWidget *>(m_close),
+                       static_cast<QWidget *>(m_send)})
         w->setEnabled(open);
     m_ping->setEnabled(open && m_canPing);
     m_ping->setVisible(!tunnel);

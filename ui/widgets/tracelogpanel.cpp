@@ -1,5 +1,7 @@
 #include "widgets/tracelogpanel.h"
 
+#include "session/sessioncounts.h"
+
 #include "models/tracelogmodel.h"
 #include "session/sessionstore.h"
 
@@ -371,15 +373,27 @@ void TraceLogPanel::activateRow(const QModelIndex &index)
         emit exchangeActivated(req);
 }
 
+void TraceLogPanel::setCounts(const SessionCounts *counts)
+{
+    m_counts = counts;
+    connect(counts, &SessionCounts::changed, this, &TraceLogPanel::onRowsInserted);
+    updateCount();
+}
+
+QString TraceLogPanel::countText() const
+{
+    return m_countLabel->text();
+}
+
 void TraceLogPanel::updateCount()
 {
     const QLocale locale;
-    const int total = int(m_store->events().size());
+    const int total = m_counts ? m_counts->snapshot().events : int(m_store->events().size());
     const int shown = m_model->rowCount();
     m_countLabel->setText(
         m_model->isFiltered()
             ? tr("%1 of %2 events").arg(locale.toString(shown), locale.toString(total))
-            : tr("%1 events").arg(locale.toString(total)));
+            : SessionCounts::count(total, QT_TR_NOOP("%1 event"), QT_TR_NOOP("%1 events")));
 }
 
 void TraceLogPanel::copySelection()

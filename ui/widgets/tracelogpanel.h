@@ -14,6 +14,8 @@ class QTimer;
 
 namespace hopscope {
 
+class SessionCounts;
+
 class SessionStore;
 class TraceLogModel;
 struct SessionDelta;
@@ -40,6 +42,10 @@ public:
     };
 
     explicit TraceLogPanel(SessionStore *store, QWidget *parent = nullptr);
+    // The window's counts owner: the header's total ("N of M events") is its event count, and
+    // it is refreshed whenever the counts change, not only when filtered rows arrive.
+    void setCounts(const SessionCounts *counts);
+    QString countText() const;
 
     TraceLogModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
@@ -87,6 +93,7 @@ private:
     void copySelection();
 
     SessionStore *m_store;
+    const SessionCounts *m_counts = nullptr;
     TraceLogModel *m_model;
     QTableView *m_view;
     QComboBox *m_connCombo;
