@@ -251,6 +251,9 @@ struct EngineOptions
     // two thirds of the way selected, so that its page is open in the tree).
     QSize windowSize{1600, 1000};
     QString screenshot;
+    // Diagnosis: panes hidden during the run (tree, timeline, detail), to see what the stalls
+    // are made of. Their models still take every batch.
+    QStringList hide;
 };
 
 // h2load's verdict on the same server: requests/s and how many of them succeeded.
@@ -352,6 +355,12 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     MainWindow window(windowOptions);
     window.resize(opt.windowSize);
     window.show();
+    if (opt.hide.contains(QLatin1String("tree")))
+        window.connectionsPanel()->hide();
+    if (opt.hide.contains(QLatin1String("timeline")))
+        window.timeline()->hide();
+    if (opt.hide.contains(QLatin1String("detail")))
+        window.detail()->hide();
     EngineHost *engine = window.engine();
     SessionStore *store = window.store();
 
@@ -651,9 +660,14 @@ int main(int argc, char **argv)
     QCommandLineOption sizeOpt(QStringLiteral("size"),
                                QStringLiteral("Engine mode: window size (default 1600x1000)."),
                                QStringLiteral("WxH"), QStringLiteral("1600x1000"));
+    QCommandLineOption hideOpt(
+        QStringLiteral("hide"),
+        QStringLiteral("Engine mode, diagnosis: panes to hide during the run, of "
+                       "tree,timeline,detail (their models still update)."),
+        QStringLiteral("list"));
     cli.addOptions({exchangesOpt, batchOpt, intervalOpt, viewsOpt, noFollowOpt, profileFilterOpt,
                     engineOpt, parallelOpt, protocolOpt, pathOpt, noPeerOpt, hangOpt, engineOnlyOpt,
-                    screenshotOpt, sizeOpt});
+                    screenshotOpt, sizeOpt, hideOpt});
     cli.process(app);
     QTextStream out(stdout);
     const int exchanges = std::max(1, cli.value(exchangesOpt).toInt());
@@ -673,6 +687,7 @@ int main(int argc, char **argv)
         opt.hangSeconds = std::max(1, cli.value(hangOpt).toInt());
         opt.engineOnly = cli.isSet(engineOnlyOpt);
         opt.screenshot = cli.value(screenshotOpt);
+        opt.hide = cli.value(hideOpt).split(QLatin1Char(','), Qt::SkipEmptyParts);
         const QStringList size = cli.value(sizeOpt).split(QLatin1Char('x'));
         if (size.size() == 2 && size[0].toInt() > 0 && size[1].toInt() > 0)
             opt.windowSize = QSize(size[0].toInt(), size[1].toInt());
