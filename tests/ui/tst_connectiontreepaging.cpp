@@ -108,6 +108,7 @@ private slots:
     void retriedRowInAPage();
     void panelRevealsExchangeInPage();
     void panelFilterOpensPagesWithMatches();
+    void sortingIsWithinPages();
 };
 
 void TestConnectionTreePaging::pagesInAnyBatchSize_data()
@@ -390,6 +391,33 @@ void TestConnectionTreePaging::panelFilterOpensPagesWithMatches()
     QVERIFY(view->isExpanded(proxy->index(2, 0, conn)));
     QVERIFY(!view->isExpanded(proxy->index(0, 0, conn)));
     QVERIFY(!view->isExpanded(proxy->index(1, 0, conn)));
+}
+
+// A header click sorts the pages of a connection among themselves, and the exchanges within
+// each page: a page keeps its exchanges whatever the column.
+void TestConnectionTreePaging::sortingIsWithinPages()
+{
+    SessionStore store;
+    ConnectionsPanel panel(&store);
+    panel.model()->setPageSize(kPage);
+    QSortFilterProxyModel *proxy = panel.proxyModel();
+    QAbstractItemModelTester tester(proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const TraceBatch events = manyStreamsTrace(10);
+    store.append(events.mid(0, events.size() / 2));
+    panel.view()->sortByColumn(ConnectionTreeModel::NameColumn, Qt::DescendingOrder);
+    store.append(events.mid(events.size() / 2)); // batches keep arriving, sorted in place
+    const QModelIndex conn = proxy->index(0, 0);
+    QCOMPARE(proxy->rowCount(conn), 3);
+    QCOMPARE(proxy->index(0, 0, conn).data().toString(), QStringLiteral("req 9–10 (2)"));
+    QCOMPARE(proxy->index(2, 0, conn).data().toString(), QStringLiteral("req 1–4 (4)"));
+    const QModelIndex first = proxy->index(2, 0, conn);
+    QStringList names;
+    for (int row = 0; row < proxy->rowCount(first); ++row)
+        names << proxy->index(row, 0, first).data().toString();
+    QCOMPARE(names, (QStringList{"req 4", "req 3", "req 2", "req 1"}));
+    panel.selectExchange(2);
+    QCOMPARE(panel.currentExchange(), 2u);
+    QCOMPARE(panel.view()->currentIndex().parent(), first);
 }
 
 QTEST_MAIN(TestConnectionTreePaging)
