@@ -251,6 +251,7 @@ void TestConnectionTreePaging::appendCostsOnlyTheLastPage()
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
     QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     appendInBatches(store, events.mid(split), 7);
     QCOMPARE(reset.size(), 0);
     const QModelIndex conn = model.index(0, 0);
@@ -270,6 +271,11 @@ void TestConnectionTreePaging::appendCostsOnlyTheLastPage()
         }
     }
     QCOMPARE(model.rowCount(conn), 10);
+    // The growing page's row (its range and count) is repainted with each batch.
+    int pageRowChanges = 0;
+    for (const QList<QVariant> &args : changed)
+        pageRowChanges += args.at(0).value<QModelIndex>().parent() == conn;
+    QVERIFY(pageRowChanges >= 6);
 }
 
 // Request n is listed on both connections; on #1 it is in the last page and reads "retried on

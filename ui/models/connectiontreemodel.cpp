@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace hopscope {
 
@@ -159,9 +160,12 @@ void ConnectionTreeModel::growConnection(int i)
         endInsertRows();
         return;
     }
-    // Paged: fill the last page, then add pages (each with its rows).
+    // Paged: fill the last page, then add pages (each with its rows). The last page's row
+    // (its range, count and summary) is repainted with the batch's other changes.
     const int lastPage = m_paging.pageCount(from) - 1;
     const int lastPageEnd = m_paging.firstOfPage(lastPage + 1);
+    m_pageSummaries.remove((quint64(id) << 32) | quint32(lastPage));
+    m_grownPages.append({id, lastPage});
     if (from < lastPageEnd) {
         const int upTo = std::min(to, lastPageEnd);
         beginInsertRows(createIndex(lastPage, 0, quintptr(id)), m_paging.rowInPage(from),
@@ -174,7 +178,6 @@ void ConnectionTreeModel::growConnection(int i)
         announce(i);
         endInsertRows();
     }
-    m_pageSummaries.remove((quint64(id) << 32) | quint32(lastPage));
 }
 
 bool ConnectionTreeModel::updateUnconnected(const SessionDelta &delta)
@@ -318,6 +321,8 @@ void ConnectionTreeModel::onChanged(const SessionDelta &delta)
         if (const int page = int(idx.internalId() >> 32) - 1; page >= 0)
             pageTouched(connKeyOf(idx.internalId()), page);
     }
+    for (const auto &[conn, page] : std::exchange(m_grownPages, {}))
+        pageTouched(conn, page);
     for (quint32 id : delta.changedConnections)
         if (connPaged(int(id) - 1))
             pageTouched(id, m_paging.pageCount(m_shown[size_t(id - 1)]) - 1);

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QPointer>
 
+#include <utility>
 #include <vector>
 
 namespace hopscope {
@@ -162,6 +163,7 @@ private:
     StreamPaging m_paging;
     mutable QHash<quint64, PageSummary> m_pageSummaries; // (conn id << 32 | page) -> summary
     bool m_pagesStale = false;                           // a request moved connection in this batch
+    QList<std::pair<quint32, int>> m_grownPages;         // (conn id, page) that got rows this batch
 };
 
 } // namespace hopscope
