@@ -526,8 +526,12 @@ bool MainWindow::exportHar(const QString &path, bool selectionOnly, QString *err
     SessionHarOptions options;
     options.includeSecrets = m_harSecrets->isChecked();
     if (selectionOnly) {
-        options.only = selectionRequests(*m_store, m_connections->currentExchange(),
-                                         m_connections->currentConnection());
+        // A page row of a connection's exchanges exports those exchanges.
+        const QList<quint32> page = m_connections->currentPageExchanges();
+        options.only = page.isEmpty()
+                           ? selectionRequests(*m_store, m_connections->currentExchange(),
+                                               m_connections->currentConnection())
+                           : QSet<quint32>(page.cbegin(), page.cend());
         if (options.only.isEmpty()) {
             *error = tr("Select an exchange or a connection in the tree first.");
             return false;

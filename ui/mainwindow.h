@@ -87,10 +87,11 @@ public slots:
     static QString unreadableTrace(const QString &path);
     void saveTraceAs();
     void chooseTraceToOpen();
-    // File ▸ Export HAR… (the whole session) and Export selection as HAR… (the exchange, or
-    // every exchange of the connection, current in the tree): HAR 1.2 with the bodies the store
-    // kept (docs/har.md). Secrets are redacted unless harSecretsAction() is checked. false with
-    // *error when nothing is selected or the file cannot be written.
+    // File ▸ Export HAR… (the whole session) and Export selection as HAR… (the exchange, the
+    // exchanges of the page, or every exchange of the connection, current in the tree): HAR 1.2
+    // with the bodies the store kept (docs/har.md). Secrets are redacted unless
+    // harSecretsAction() is checked. false with *error when nothing is selected or the file
+    // cannot be written.
     bool exportHar(const QString &path, bool selectionOnly, QString *error);
     void chooseHarExport(bool selectionOnly);
     QAction *harSecretsAction() const { return m_harSecrets; }

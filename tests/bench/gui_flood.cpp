@@ -31,6 +31,7 @@
 #include "mainwindow.h"
 #include "models/tracelogmodel.h"
 #include "session/sessionstore.h"
+#include "style/apptheme.h"
 #include "widgets/tracelogpanel.h"
 
 #include "floodgenerator.h"
@@ -246,6 +247,13 @@ struct EngineOptions
     // Diagnosis: the GUI counts the batches and drops them (and the bodies), so that the
     // engine's and the demo server's own memory and speed show without the store and views.
     bool engineOnly = false;
+    // Screenshots: the window's size, and a file to save it to after the run (with a stream
+    // two thirds of the way selected, so that its page is open in the tree).
+    QSize windowSize{1600, 1000};
+    QString screenshot;
+    // Diagnosis: panes hidden during the run (tree, timeline, detail), to see what the stalls
+    // are made of. Their models still take every batch.
+    QStringList hide;
 };
 
 // h2load's verdict on the same server: requests/s and how many of them succeeded.
@@ -345,8 +353,14 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     windowOptions.startDemo = true;
     windowOptions.restoreSettings = false;
     MainWindow window(windowOptions);
-    window.resize(1600, 1000);
+    window.resize(opt.windowSize);
     window.show();
+    if (opt.hide.contains(QLatin1String("tree")))
+        window.connectionsPanel()->hide();
+    if (opt.hide.contains(QLatin1String("timeline")))
+        window.timeline()->hide();
+    if (opt.hide.contains(QLatin1String("detail")))
+        window.detail()->hide();
     EngineHost *engine = window.engine();
     SessionStore *store = window.store();
 
@@ -378,7 +392,8 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
     h1.protocol = ProtocolPolicy::Http1Only;
     out << "Demo server " << demo.plainUrl << "; sending " << opt.exchanges << " × GET " << opt.path
         << " (" << opt.protocol << ", " << opt.parallel
-        << " in flight) through EngineHost to the shown MainWindow (1600x1000)…" << Qt::endl;
+        << " in flight) through EngineHost to the shown MainWindow (" << opt.windowSize.width()
+        << "x" << opt.windowSize.height() << ")…" << Qt::endl;
 
     // The window feeds batches to its store directly; the same call, wrapped in a timer.
     AppendMeter appends;
@@ -477,6 +492,21 @@ int runEngine(QApplication &app, const EngineOptions &opt, QTextStream &out)
         out << "HANG: no exchange finished for " << opt.hangSeconds << " s; " << done << " of "
             << opt.exchanges << " finished, the GUI counts " << engine->inFlight() << " in flight"
             << Qt::endl;
+
+    if (!opt.screenshot.isEmpty()) {
+        // The fourth stream of a page two thirds of the way, its page row in the middle of the
+        // tree with the collapsed pages before it.
+        const quint32 req = quint32(store->exchangeCount() * 2 / 3 / 1000 * 1000 + 4);
+        window.selectExchange(req);
+        QTreeView *tree = window.connectionsPanel()->view();
+        tree->scrollTo(tree->currentIndex().parent(), QAbstractItemView::PositionAtCenter);
+        QElapsedTimer settle;
+        settle.start();
+        while (settle.elapsed() < 500)
+            app.processEvents(QEventLoop::AllEvents, 50);
+        const bool saved = window.grab().save(opt.screenshot);
+        out << (saved ? "Screenshot saved to " : "Could not save ") << opt.screenshot << Qt::endl;
+    }
 
     const FilterPlan plan{opt.path, TraceLogPanel::Kind::Http2, QStringLiteral("h2."), 1};
     const FilterTimings filters = measureFilters(app, window.traceLog(), plan, 0);
@@ -622,9 +652,22 @@ int main(int argc, char **argv)
         QStringLiteral("hang-seconds"),
         QStringLiteral("Engine mode: stop when nothing finished for this long (default 60)."),
         QStringLiteral("s"), QStringLiteral("60"));
+    QCommandLineOption screenshotOpt(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Engine mode: save the window to this PNG after the run (a stream two "
+                       "thirds of the way selected). HOPSCOPE_THEME=dark|light picks the theme."),
+        QStringLiteral("file"));
+    QCommandLineOption sizeOpt(QStringLiteral("size"),
+                               QStringLiteral("Engine mode: window size (default 1600x1000)."),
+                               QStringLiteral("WxH"), QStringLiteral("1600x1000"));
+    QCommandLineOption hideOpt(
+        QStringLiteral("hide"),
+        QStringLiteral("Engine mode, diagnosis: panes to hide during the run, of "
+                       "tree,timeline,detail (their models still update)."),
+        QStringLiteral("list"));
     cli.addOptions({exchangesOpt, batchOpt, intervalOpt, viewsOpt, noFollowOpt, profileFilterOpt,
-                    engineOpt, parallelOpt, protocolOpt, pathOpt, noPeerOpt, hangOpt,
-                    engineOnlyOpt});
+                    engineOpt, parallelOpt, protocolOpt, pathOpt, noPeerOpt, hangOpt, engineOnlyOpt,
+                    screenshotOpt, sizeOpt, hideOpt});
     cli.process(app);
     QTextStream out(stdout);
     const int exchanges = std::max(1, cli.value(exchangesOpt).toInt());
@@ -643,6 +686,13 @@ int main(int argc, char **argv)
         opt.peer = !cli.isSet(noPeerOpt);
         opt.hangSeconds = std::max(1, cli.value(hangOpt).toInt());
         opt.engineOnly = cli.isSet(engineOnlyOpt);
+        opt.screenshot = cli.value(screenshotOpt);
+        opt.hide = cli.value(hideOpt).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        const QStringList size = cli.value(sizeOpt).split(QLatin1Char('x'));
+        if (size.size() == 2 && size[0].toInt() > 0 && size[1].toInt() > 0)
+            opt.windowSize = QSize(size[0].toInt(), size[1].toInt());
+        if (qEnvironmentVariableIsSet("HOPSCOPE_THEME"))
+            applySystemTheme(app);
         return runEngine(app, opt, out);
     }
     SyntheticOptions opt;

@@ -23,6 +23,9 @@
 #     engine:    --engine --exchanges N --parallel P --protocol h2c|h1|mixed
 #                (h1: HTTP/1.1 keep-alive on the pool's 6 connections; mixed: half each, at
 #                once, no peer) --path /bytes/64 --no-peer --hang-seconds S
+#                --size WxH (window, default 1600x1000) --screenshot FILE.png (after the run, a
+#                stream two thirds of the way selected; HOPSCOPE_THEME=dark|light picks the theme)
+#                --hide tree,timeline,detail (diagnosis: those panes hidden, their models live)
 #   e.g. tests/bench/gui_flood.sh build -- --engine --exchanges 2000
 # Runs offscreen (QT_QPA_PLATFORM=offscreen) unless HOPSCOPE_BENCH_DISPLAY=xvfb asks for
 # xvfb-run (real X11 painting) or =native keeps the current display. Engine mode needs h2load

@@ -5,6 +5,7 @@
 #include "harvalidator.h"
 
 #include "mainwindow.h"
+#include "models/connectiontreemodel.h"
 #include "session/sessionstore.h"
 #include "widgets/connectionspanel.h"
 
@@ -15,9 +16,11 @@
 #include <QJsonDocument>
 #include <QMenuBar>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 
 using namespace hopscope;
 using namespace Qt::StringLiterals;
@@ -145,6 +148,22 @@ void TestHarExport::tourExportsEveryExchange()
         expected << req;
     std::sort(expected.begin(), expected.end());
     QCOMPARE(requestsOf(entriesOf(readHar(conn))), expected);
+
+    // A page row (connection 1's three exchanges in pages of two): the page's exchanges.
+    ConnectionsPanel *panel = w.connectionsPanel();
+    panel->model()->setPageSize(2);
+    const QModelIndex page = panel->model()->index(0, 0, panel->model()->indexForConnection(1));
+    QVERIFY(panel->model()->isPage(page));
+    panel->view()->setCurrentIndex(panel->proxyModel()->mapFromSource(page));
+    const QString pageHar = m_dir.filePath(u"page.har"_s);
+    QVERIFY2(w.exportHar(pageHar, true, &error), qPrintable(error));
+    HOPSCOPE_VERIFY_HAR(readHar(pageHar));
+    QList<qint64> firstTwo{store->connection(1)->exchanges.at(0),
+                           store->connection(1)->exchanges.at(1)};
+    std::sort(firstTwo.begin(), firstTwo.end());
+    QCOMPARE(requestsOf(entriesOf(readHar(pageHar))), firstTwo);
+    panel->model()->setPageSize(StreamPaging::kDefaultPageSize);
+    panel->selectConnection(1);
 
     // Secrets kept on request: the log no longer says they were redacted.
     w.harSecretsAction()->setChecked(true);

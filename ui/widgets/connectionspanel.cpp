@@ -150,6 +150,9 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
             [this](const QModelIndex &parent, int first, int last) {
                 if (!parent.isValid())
                     expandTopLevel(first, last);
+                else if (!parent.parent().isValid() &&
+                         !m_proxy->filterRegularExpression().pattern().isEmpty())
+                    expandMatchingPages(parent, first, last); // new pages with matches
                 restoreCurrent();
             });
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, [this] { restoreCurrent(); });
@@ -166,6 +169,40 @@ void ConnectionsPanel::expandTopLevel(int first, int last)
 {
     for (int row = first; row <= last; ++row)
         m_view->expand(m_proxy->index(row, 0));
+}
+
+void ConnectionsPanel::expandMatchingPages(const QModelIndex &connection, int first, int last)
+{
+    for (int row = first; row <= last && m_filterExpandedRows < kFilterExpandRows; ++row) {
+        const QModelIndex page = m_proxy->index(row, 0, connection);
+        if (!page.data(ConnectionTreeModel::IsPageRole).toBool() || m_view->isExpanded(page))
+            continue;
+        const int rows = m_proxy->rowCount(page);
+        if (rows == 0 || m_filterExpandedRows + rows > kFilterExpandRows)
+            continue;
+        m_filterExpandedRows += rows;
+        m_view->expand(page);
+    }
+}
+
+void ConnectionsPanel::collapsePages()
+{
+    const QModelIndex current = m_view->currentIndex();
+    for (int c = 0; c < m_proxy->rowCount(); ++c) {
+        const QModelIndex connection = m_proxy->index(c, 0);
+        for (int row = 0; row < m_proxy->rowCount(connection); ++row) {
+            const QModelIndex page = m_proxy->index(row, 0, connection);
+            if (!page.data(ConnectionTreeModel::IsPageRole).toBool())
+                break; // a connection's children are all pages or none
+            if (page != current.parent() && m_view->isExpanded(page))
+                m_view->collapse(page);
+        }
+    }
+}
+
+QList<quint32> ConnectionsPanel::currentPageExchanges() const
+{
+    return m_model->pageExchanges(m_proxy->mapToSource(m_view->currentIndex()));
 }
 
 quint32 ConnectionsPanel::currentExchange() const
@@ -187,6 +224,11 @@ void ConnectionsPanel::onCurrentRowChanged(const QModelIndex &current)
     const QModelIndex source = m_proxy->mapToSource(current);
     m_wantedReq = m_model->reqAt(source);
     m_wantedConn = m_wantedReq ? 0 : m_model->connectionIdAt(source);
+    // A page row: kept as such (page k of a connection always holds the same exchanges); it
+    // is not the connection, so nothing is emitted for it.
+    m_wantedPage = m_model->isPage(source) ? source.row() : -1;
+    if (m_wantedPage >= 0)
+        return;
     if (m_wantedReq)
         emit exchangeSelected(m_wantedReq);
     else if (m_wantedConn)
@@ -198,11 +240,20 @@ void ConnectionsPanel::restoreCurrent()
     if (m_wantedReq == 0 && m_wantedConn == 0)
         return;
     const QModelIndex source = m_proxy->mapToSource(m_view->currentIndex());
-    if (m_wantedReq ? m_model->reqAt(source) == m_wantedReq
-                    : !source.parent().isValid() && m_model->connectionIdAt(source) == m_wantedConn)
-        return;
-    const QModelIndex wanted = m_wantedReq ? m_model->indexForExchange(m_wantedReq)
-                                           : m_model->indexForConnection(m_wantedConn);
+    QModelIndex wanted;
+    if (m_wantedReq) {
+        if (m_model->reqAt(source) == m_wantedReq)
+            return;
+        wanted = m_model->indexForExchange(m_wantedReq);
+    } else if (m_wantedPage >= 0) {
+        wanted = m_model->index(m_wantedPage, 0, m_model->indexForConnection(m_wantedConn));
+        if (wanted.isValid() && source.siblingAtColumn(0) == wanted)
+            return;
+    } else {
+        if (!source.parent().isValid() && m_model->connectionIdAt(source) == m_wantedConn)
+            return;
+        wanted = m_model->indexForConnection(m_wantedConn);
+    }
     // Hidden (filtered, or not in the model yet): show no selection rather than a neighbour the
     // selection model picked, which the detail views would not be showing.
     selectSourceIndex(m_proxy->mapFromSource(wanted).isValid() ? wanted : QModelIndex());
@@ -218,8 +269,19 @@ void ConnectionsPanel::selectSourceIndex(const QModelIndex &source)
         selection->setCurrentIndex(QModelIndex(), QItemSelectionModel::NoUpdate);
         return;
     }
-    if (index.parent().isValid())
-        m_view->expand(index.parent());
+    // The page opened for the previous selection closes again (unless this one is in it): a
+    // view following new exchanges would otherwise leave every page it passed open, and each
+    // open page costs its rows in every relayout.
+    if (m_revealedPage.isValid() && m_revealedPage != index.parent()) {
+        if (m_view->isExpanded(m_revealedPage))
+            m_view->collapse(m_revealedPage);
+        m_revealedPage = QPersistentModelIndex();
+    }
+    for (QModelIndex up = index.parent(); up.isValid(); up = up.parent()) {
+        if (!m_view->isExpanded(up) && up.data(ConnectionTreeModel::IsPageRole).toBool())
+            m_revealedPage = up;
+        m_view->expand(up); // its connection, and its page
+    }
     selection->setCurrentIndex(index,
                                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->scrollTo(index);
@@ -229,6 +291,7 @@ void ConnectionsPanel::selectExchange(quint32 req)
 {
     m_wantedReq = req;
     m_wantedConn = 0;
+    m_wantedPage = -1;
     selectSourceIndex(m_model->indexForExchange(req));
 }
 
@@ -236,6 +299,7 @@ void ConnectionsPanel::selectConnection(quint32 id)
 {
     m_wantedReq = 0;
     m_wantedConn = id;
+    m_wantedPage = -1;
     selectSourceIndex(m_model->indexForConnection(id));
 }
 
@@ -250,6 +314,16 @@ void ConnectionsPanel::setFilterText(const QString &text)
         m_proxy->setFilterFixedString(text.trimmed());
     }
     restoreCurrent();
+    // A match inside a collapsed page would not show: open the pages with matches (while they
+    // are few enough to lay out at once); back to collapsed pages without a filter.
+    m_filterExpandedRows = 0;
+    if (text.trimmed().isEmpty()) {
+        collapsePages();
+    } else {
+        for (int c = 0; c < m_proxy->rowCount(); ++c)
+            expandMatchingPages(m_proxy->index(c, 0), 0,
+                                m_proxy->rowCount(m_proxy->index(c, 0)) - 1);
+    }
 }
 
 void ConnectionsPanel::showContextMenu(const QPoint &pos)

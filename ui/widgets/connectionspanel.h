@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QPersistentModelIndex>
 #include <QWidget>
 
 class QLineEdit;
@@ -14,7 +15,10 @@ class SessionStore;
 
 // The main window's "Connections and streams" pane: the ConnectionTreeModel in a tree, behind a
 // filter (recursive: a matching exchange keeps its connection visible, a matching connection
-// shows all its exchanges), with Copy URL / Copy as curl on the context menu.
+// shows all its exchanges), with Copy URL / Copy as curl on the context menu. Connections open
+// expanded; the pages of a connection with many exchanges (see StreamPaging) stay collapsed,
+// except the one holding the selected exchange and, while a filter is set, those with matches
+// (up to kFilterExpandRows rows).
 class ConnectionsPanel : public QWidget
 {
     Q_OBJECT
@@ -29,6 +33,11 @@ public:
     // The exchange / connection of the current row (0 when none or another kind of row).
     quint32 currentExchange() const;
     quint32 currentConnection() const;
+    // The exchanges of the current row when it is a page, in row order (else empty).
+    QList<quint32> currentPageExchanges() const;
+
+    // While filtering, pages with matches are expanded until they hold this many rows in all.
+    static constexpr int kFilterExpandRows = 5000;
 
     // A curl command line that sends the same request: method, URL, the headers we sent (minus
     // the ones curl adds itself), the body when the store has it, and the protocol flags the
@@ -55,6 +64,11 @@ private:
     void onCurrentRowChanged(const QModelIndex &current);
     void showContextMenu(const QPoint &pos);
     void expandTopLevel(int first, int last);
+    // Filtering: expands the pages (proxy rows first..last under a connection) that have
+    // matches, within kFilterExpandRows; without a filter, collapses every page but the
+    // current row's.
+    void expandMatchingPages(const QModelIndex &connection, int first, int last);
+    void collapsePages();
     void selectSourceIndex(const QModelIndex &source);
     void restoreCurrent();
 
@@ -66,6 +80,9 @@ private:
     int m_quiet = 0;         // rows being removed or filtered: current-row moves are not the user's
     quint32 m_wantedReq = 0; // what the user or selectExchange() chose; kept across row moves
     quint32 m_wantedConn = 0;
+    int m_wantedPage = -1;        // with m_wantedConn: the user chose page m_wantedPage of it
+    int m_filterExpandedRows = 0; // rows in the pages the filter expanded
+    QPersistentModelIndex m_revealedPage; // proxy page expanded to show the selected exchange
 };
 
 } // namespace hopscope
