@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace hopscope::test;
@@ -89,6 +90,8 @@ private slots:
     void silentAndShowError();
     void exitCodes_data();
     void exitCodes();
+    void stdoutToAFileOrAPipe_data();
+    void stdoutToAFileOrAPipe();
 
 private:
     QStringList trust() const { return {u"--cacert"_s, m_apache.caFile()}; }
@@ -451,6 +454,43 @@ void CliCurlTest::exitCodes()
         return;
     }
     QVERIFY2(r.errorMessage().contains(messagePart, Qt::CaseInsensitive), qPrintable(r.describe()));
+}
+
+// Bodies to stdout: a pipe or terminal gets each body as it completes, a file or /dev/null gets
+// stdio's buffering (no write(2) per body; everything flushed at exit, as curl's stdout). Either
+// way every body arrives whole and in order with what -w prints after it (one after another:
+// with --parallel the streams' bodies interleave with each other's -w lines by nature).
+void CliCurlTest::stdoutToAFileOrAPipe_data()
+{
+    QTest::addColumn<bool>("toFile");
+    QTest::newRow("a regular file") << true;
+    QTest::newRow("a pipe") << false;
+}
+
+void CliCurlTest::stdoutToAFileOrAPipe()
+{
+    QFETCH(bool, toFile);
+    constexpr int kRequests = 300;
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString outPath = dir.filePath(u"stdout.bin"_s);
+    QProcess cli;
+    if (toFile)
+        cli.setStandardOutputFile(outPath);
+    cli.start(CliRunner().program(),
+              {u"--http2-prior-knowledge"_s, u"--repeat"_s, QString::number(kRequests), u"-w"_s,
+               u"%{http_code}\\n"_s, m_nghttpd.url(u"/small.txt"_s)});
+    QVERIFY2(cli.waitForFinished(60000), "hopscope-cli did not finish");
+    QCOMPARE(cli.exitCode(), 0);
+    QByteArray out;
+    if (toFile) {
+        QFile f(outPath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        out = f.readAll();
+    } else {
+        out = cli.readAllStandardOutput();
+    }
+    QCOMPARE(out, (kSmallNghttpd.toUtf8() + "200\n").repeated(kRequests));
 }
 
 QTEST_GUILESS_MAIN(CliCurlTest)
