@@ -54,6 +54,12 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
         l.maxWebSocketFrameBytes = n;
     else if (name == u"maxWebSocketMessageBytes")
         l.maxWebSocketMessageBytes = n;
+    else if (name == u"maxWebSocketFragments")
+        l.maxWebSocketFragments = int(n);
+    else if (name == u"maxEmptyDataFrames")
+        l.maxEmptyDataFrames = int(n);
+    else if (name == u"h2StreamWindow")
+        l.h2StreamWindow = n;
     else if (name == u"lowSpeedLimit")
         l.lowSpeedLimit = n;
     else if (name == u"lowSpeedTime")
@@ -64,7 +70,8 @@ bool setLimit(Limits &l, const QString &name, const QString &value, QString *err
                      "maxHeaderLineBytes, maxHeaderBytes, maxHeaderCount, maxInterimResponses, "
                      "maxChunkSizeDigits, maxBodyInMemory, maxHarBodyBytes, maxContentEncodings, "
                      "maxDecodedGraceBytes, maxDecodeRatio, maxWebSocketFrameBytes, "
-                     "maxWebSocketMessageBytes, lowSpeedLimit, lowSpeedTime)")
+                     "maxWebSocketMessageBytes, maxWebSocketFragments, maxEmptyDataFrames, "
+                     "h2StreamWindow, lowSpeedLimit, lowSpeedTime)")
                      .arg(name);
         return false;
     }

@@ -35,6 +35,13 @@ public:
                               const QString &lastLibError, quint32 maxFrameSize);
     // "GOAWAY PROTOCOL_ERROR, last stream 1, debug "…"": a received GOAWAY, to end messages with.
     static QString goaway(quint32 errorCode, qint32 lastStream, const QString &debug);
+    // A WINDOW_UPDATE whose increment takes the send window (`window` before it) past 2^31-1.
+    static QString windowOverflow(qint32 streamId, qint32 increment, qint32 window);
+    // Why the header block whose HEADERS payload begins with `payloadStart` (flags: that
+    // frame's) did not decode, as far as its first bytes tell; tableSize: the
+    // SETTINGS_HEADER_TABLE_SIZE we announced.
+    static QString hpackError(QByteArrayView payloadStart, quint8 flags, qint32 streamId,
+                              quint32 tableSize);
     // " after 10000 of 100000 body bytes": how much of a final response's body had come.
     static QString bodyProgress(const Exchange &ex);
 };
