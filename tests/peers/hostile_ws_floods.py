@@ -2,6 +2,8 @@
 server's close and a close followed by silence. hostile_peer.py imports this module, which
 registers them there."""
 
+import asyncio
+
 from hostile_peer import (WS_BINARY, WS_CONT, WS_PING, WS_TEXT, log, scenario, ws_close_frame,
                           ws_frame, ws_handshake, ws_log_client_frames)
 
@@ -15,15 +17,28 @@ async def ws_flood(peer, unit, count, what, batch=1000):
     log(f"conn {peer.number}: flood written; the client is still there")
 
 
+async def ws_flood_logging_client(peer, unit, count, what):
+    """ws_flood() while the client's frames are read and logged (its close, when it fails the
+    flood, must show in the log) until its close or until it goes away."""
+    reader = asyncio.ensure_future(ws_log_client_frames(peer))
+    try:
+        await ws_flood(peer, unit, count, what)
+        await reader
+    finally:
+        if not reader.done():
+            # The client went away in the middle of the flood: let the reader log what came.
+            await asyncio.wait([reader], timeout=1)
+            reader.cancel()
+
+
 @scenario("ws-endless-fragments")
 async def ws_endless_fragments(peer):
     """A binary message in 1000-byte fragments that never ends (200000 continuation frames
     without FIN, 200 MB): only the message size limit can stop it."""
     await ws_handshake(peer)
     await peer.write(ws_frame(WS_BINARY, b"f" * 1000, fin=False))
-    await ws_flood(peer, ws_frame(WS_CONT, b"f" * 1000, fin=False), 200000,
-                   "1000-byte continuation frames")
-    await ws_log_client_frames(peer)
+    await ws_flood_logging_client(peer, ws_frame(WS_CONT, b"f" * 1000, fin=False), 200000,
+                                  "1000-byte continuation frames")
     await peer.wait_closed()
 
 
@@ -33,16 +48,16 @@ async def ws_endless_empty_fragments(peer):
     (10 MB): the message never grows, so its size limit never fires."""
     await ws_handshake(peer)
     await peer.write(ws_frame(WS_TEXT, b"start", fin=False))
-    await ws_flood(peer, ws_frame(WS_CONT, b"", fin=False), 5000000,
-                   "empty continuation frames")
+    await ws_flood_logging_client(peer, ws_frame(WS_CONT, b"", fin=False), 5000000,
+                                  "empty continuation frames")
     await peer.write(ws_frame(WS_CONT, b" end"))
-    await ws_log_client_frames(peer)
     await peer.wait_closed()
 
 
 @scenario("ws-ping-flood")
 async def ws_ping_flood(peer):
-    """200000 pings of 125 bytes (25 MB) without reading the client's pongs, then close 1000."""
+    """200000 pings of 125 bytes (25 MB) without reading the client's pongs, then close 1000
+    (a client that answers them all never gets there before its memory holds 26 MB of pongs)."""
     await ws_handshake(peer)
     await ws_flood(peer, ws_frame(WS_PING, b"p" * 125), 200000, "125-byte pings")
     await peer.write(ws_close_frame(1000, b"flood over"))
