@@ -53,7 +53,8 @@ H2ErrorText::Error H2ErrorText::preface(const QByteArray &firstBytes, bool upgra
 }
 
 H2ErrorText::Error H2ErrorText::receiveFailed(int libError, int maxContinuations,
-                                              const QString &lastLibError)
+                                              const QString &lastLibError, qint64 pings,
+                                              qint64 settings)
 {
     const QString lib = QString::fromLatin1(nghttp2_strerror(libError));
     if (libError == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
@@ -64,7 +65,10 @@ H2ErrorText::Error H2ErrorText::receiveFailed(int libError, int maxContinuations
     }
     if (libError == NGHTTP2_ERR_FLOODED) {
         return {"h2-flood", QStringLiteral("the server flooded the connection with frames that "
-                                           "need an answer (SETTINGS or PING): %1")
+                                           "need an answer (SETTINGS or PING; %1 PING and %2 "
+                                           "SETTINGS frames received): %3")
+                                .arg(pings)
+                                .arg(settings)
                                 .arg(lib)};
     }
     QString message = QStringLiteral("HTTP/2 session error: %1").arg(lib);

@@ -27,8 +27,10 @@ public:
     // The server's first frame was not SETTINGS (RFC 9113 §3.4): what came instead.
     // firstBytes: the start of what it sent; upgraded: HTTP/2 followed a 101 to h2c.
     static Error preface(const QByteArray &firstBytes, bool upgraded);
-    // nghttp2_session_mem_recv failed with libError; lastLibError: its error callback's text.
-    static Error receiveFailed(int libError, int maxContinuations, const QString &lastLibError);
+    // nghttp2_session_mem_recv failed with libError; lastLibError: its error callback's text;
+    // pings, settings: PING and SETTINGS frames (not ACKs) received, to say which one flooded.
+    static Error receiveFailed(int libError, int maxContinuations, const QString &lastLibError,
+                               qint64 pings = 0, qint64 settings = 0);
     // The GOAWAY nghttp2 sent for a connection error. debug: its debug data (nghttp2's reason);
     // lastInvalid: invalidFrame() of the latest rejected frame; maxFrameSize: what we announced.
     static QString goawaySent(quint32 errorCode, const QString &debug, const QString &lastInvalid,

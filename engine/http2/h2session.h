@@ -157,8 +157,10 @@ private:
     QString m_lastLibError;  // nghttp2's latest explanation (error callback)
     QByteArray m_firstBytes; // start of what the server sent, to recognise an HTTP/1.x answer
     QMetaObject::Connection m_connClosed;
-    QString m_lastInvalid;     // the latest frame nghttp2 rejected, described for the user
-    int m_emptyDataFrames = 0; // DATA frames in a row without payload or END_STREAM
+    QString m_lastInvalid;         // the latest frame nghttp2 rejected, described for the user
+    int m_emptyDataFrames = 0;     // DATA frames in a row without payload or END_STREAM
+    qint64 m_pingsReceived = 0;    // PING frames (not ACKs), for a flood's message
+    qint64 m_settingsReceived = 0; // SETTINGS frames (not ACKs), likewise
     // Streams the server ended (END_STREAM) and nobody reset: nghttp2 forgets a closed stream
     // and ignores frames for it, but after the server's own END_STREAM they are its error.
     std::unordered_set<qint32> m_serverEnded;

@@ -214,8 +214,14 @@ int H2Session::onFrameRecv(const nghttp2_frame &frame)
         }
         break;
     case NGHTTP2_SETTINGS:
-        if (!(frame.hd.flags & NGHTTP2_FLAG_ACK))
+        if (!(frame.hd.flags & NGHTTP2_FLAG_ACK)) {
             m_capacityChanged = true; // MAX_CONCURRENT_STREAMS may have grown
+            ++m_settingsReceived;
+        }
+        break;
+    case NGHTTP2_PING:
+        if (!(frame.hd.flags & NGHTTP2_FLAG_ACK))
+            ++m_pingsReceived;
         break;
     case NGHTTP2_GOAWAY:
         handleGoaway(frame);

@@ -165,8 +165,8 @@ bool H2Session::recv(QByteArrayView data)
         return true;
     m_broken = true;
     traceDiscardedFrames(); // the frame that broke the session
-    const H2ErrorText::Error error =
-        H2ErrorText::receiveFailed(int(rv), m_opts.maxContinuations, m_lastLibError);
+    const H2ErrorText::Error error = H2ErrorText::receiveFailed(
+        int(rv), m_opts.maxContinuations, m_lastLibError, m_pingsReceived, m_settingsReceived);
     setConnectionError(error.code, error.message);
     return false;
 }
