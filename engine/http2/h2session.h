@@ -12,8 +12,8 @@
 #include <nghttp2/nghttp2.h>
 
 #include <memory>
+#include <set>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace hopscope {
@@ -162,8 +162,10 @@ private:
     qint64 m_pingsReceived = 0;    // PING frames (not ACKs), for a flood's message
     qint64 m_settingsReceived = 0; // SETTINGS frames (not ACKs), likewise
     // Streams the server ended (END_STREAM) and nobody reset: nghttp2 forgets a closed stream
-    // and ignores frames for it, but after the server's own END_STREAM they are its error.
-    std::unordered_set<qint32> m_serverEnded;
+    // and ignores frames for it, but after the server's own END_STREAM they are its error. The
+    // latest kRememberEnded only, so that a connection serving millions of streams stays small.
+    static constexpr size_t kRememberEnded = 1000;
+    std::set<qint32> m_serverEnded;
     // The start of the latest HEADERS payload (padding and priority fields skipped later), so
     // that a COMPRESSION_ERROR can say what in the block was wrong; nghttp2 gives no reason.
     QByteArray m_headersStart;

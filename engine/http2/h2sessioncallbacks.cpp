@@ -360,8 +360,11 @@ int H2Session::onStreamClose(qint32 streamId, quint32 errorCode)
         const QString name = H2FrameTrace::errorCodeName(errorCode);
         if (st->finalResponse && st->remoteEnded) {
             // Complete even if the server then reset the stream (NO_ERROR: "stop sending").
-            if (!st->rstSent && !st->rstReceived)
+            if (!st->rstSent && !st->rstReceived) {
                 m_serverEnded.insert(streamId);
+                if (m_serverEnded.size() > kRememberEnded)
+                    m_serverEnded.erase(m_serverEnded.begin());
+            }
             completeStream(st);
         } else if (st->rstReceived) {
             const bool refused = st->rstCode == NGHTTP2_REFUSED_STREAM && !st->finalResponse;

@@ -76,6 +76,7 @@ private slots:
     void hostileLegal_data();
     void hostileLegal();
     void pingFlood();
+    void pingStormEndsWithLinger();
 
 private:
     QString m_binaryFile;
@@ -572,6 +573,36 @@ void CliWebSocketTest::pingFlood()
     QCOMPARE(closeOut.size(), 1);
     QCOMPARE(num(closeOut[0], "code"), 1008);
     QVERIFY2(r.elapsedMs < 5000, qPrintable(context()));
+    QVERIFY2(r.peakRssExact, "could not measure the CLI's memory");
+    QVERIFY2(!rssBudgetsApply() || r.peakRssKiB < 60 * 1024,
+             qPrintable(u"peak RSS %1 KiB"_s.arg(r.peakRssKiB)));
+}
+
+void CliWebSocketTest::pingStormEndsWithLinger()
+{
+    // A ping every 2 ms from a server that reads our pongs: each is answered, none is a flood,
+    // and none is the server speaking, so --linger still ends the session on time.
+    HostilePeer peer;
+    QVERIFY2(peer.start(u"ws-ping-storm"_s), qPrintable(peer.errorString()));
+    CliRunner runner;
+    runner.setTimeout(std::chrono::seconds(30));
+    runner.setMeasureMemory(true);
+    const CliResult r = runner.run({wsUrl(peer), u"--linger"_s, u"0.5"_s});
+    const auto context = [&] {
+        return r.describe() + u"  peer log:\n"_s + QString::fromUtf8(peer.log().right(2000));
+    };
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(r.exitCode == 0, qPrintable(context()));
+    QVERIFY2(!r.has(u"error") && !r.has(u"request.failed"), qPrintable(context()));
+    QVERIFY2(r.elapsedMs >= 500 && r.elapsedMs < 5000, qPrintable(context()));
+    QCOMPARE(num(r.first(u"response.complete"), "status"), 101);
+    qsizetype pongs = 0;
+    for (const QJsonObject &f : wsEvents(r, u"ws.frame"_s, u"out"_s))
+        pongs += str(f, "opcode") == u"pong" ? 1 : 0;
+    QVERIFY2(pongs >= 10, qPrintable(u"%1 pongs\n"_s.arg(pongs) + context()));
+    const QList<QJsonObject> closeOut = wsEvents(r, u"ws.close"_s, u"out"_s);
+    QCOMPARE(closeOut.size(), 1);
+    QCOMPARE(num(closeOut[0], "code"), 1000);
     QVERIFY2(r.peakRssExact, "could not measure the CLI's memory");
     QVERIFY2(!rssBudgetsApply() || r.peakRssKiB < 60 * 1024,
              qPrintable(u"peak RSS %1 KiB"_s.arg(r.peakRssKiB)));

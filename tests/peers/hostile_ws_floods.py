@@ -82,3 +82,21 @@ async def ws_close_then_silence(peer):
     await ws_handshake(peer)
     await peer.write(ws_close_frame(1000, b"bye"))
     await peer.sleep(60)
+
+
+@scenario("ws-ping-storm")
+async def ws_ping_storm(peer):
+    """A ping every 2 ms for up to 30 s while the client's pongs are read: answered as they
+    come, no flood, and no activity either, so the client's --linger still ends the session."""
+    await ws_handshake(peer)
+    reader = asyncio.ensure_future(ws_log_client_frames(peer, answer_close=True))
+    try:
+        for number in range(15000):
+            if reader.done():
+                break
+            await peer.write(ws_frame(WS_PING, b"storm %d" % number))
+            await peer.sleep(0.002)
+    finally:
+        if not reader.done():
+            reader.cancel()
+    await peer.wait_closed()
