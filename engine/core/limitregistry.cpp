@@ -43,7 +43,10 @@ const LimitDescriptor kLimits[] = {
     HOPSCOPE_LIMIT(maxDecodeRatio),
     HOPSCOPE_LIMIT(maxWebSocketFrameBytes),
     HOPSCOPE_LIMIT(maxWebSocketMessageBytes),
+    HOPSCOPE_LIMIT(maxWebSocketFragments),
     HOPSCOPE_LIMIT(maxContinuations),
+    HOPSCOPE_LIMIT(maxEmptyDataFrames),
+    HOPSCOPE_LIMIT(h2StreamWindow),
     HOPSCOPE_LIMIT(lowSpeedLimit),
     HOPSCOPE_LIMIT(lowSpeedTime),
 };

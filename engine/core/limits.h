@@ -41,6 +41,21 @@ struct Limits
     // default is 8). A header block in many small pieces is how CVE-2024-27316-style floods
     // make a client buffer without end.
     int maxContinuations = 8;
+    // WebSocket: frames of one message. Empty continuation frames never grow a message, so
+    // without a count an endless fragmented message lives for ever. 65536 lets a message of
+    // maxWebSocketMessageBytes arrive in 1 KiB fragments (wslay cuts its own at 4 KiB).
+    int maxWebSocketFragments = 65536;
+    // HTTP/2: DATA frames in a row with no payload and no END_STREAM. They move nothing and each
+    // costs a frame's work and a trace event, so a flood of them (CVE-2019-9518) would hold the
+    // connection busy for ever; nghttp2 has no limit of its own. Envoy's
+    // max_consecutive_inbound_frames_with_empty_payload is 1; an inspector tolerates more odd
+    // servers, so 100.
+    int maxEmptyDataFrames = 100;
+    // HTTP/2: the stream window hopscope announces (SETTINGS_INITIAL_WINDOW_SIZE), the body bytes
+    // a server may send on a stream before hopscope opens the window again. Large because
+    // 64 KiB throttles bulk transfers (curl: 10 MiB; Qt's QHttp2Configuration
+    // streamReceiveWindowSize; nghttp -w); at most 2^31-1.
+    qint64 h2StreamWindow = 32 * 1024 * 1024;
     // Low-speed abort, curl's -Y/--speed-limit and -y/--speed-time (CURLOPT_LOW_SPEED_LIMIT and
     // _TIME): a request on a connection that moved (read plus written) fewer than lowSpeedLimit
     // bytes per second, averaged over the last lowSpeedTime seconds, fails with

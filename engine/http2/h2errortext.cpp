@@ -53,7 +53,8 @@ H2ErrorText::Error H2ErrorText::preface(const QByteArray &firstBytes, bool upgra
 }
 
 H2ErrorText::Error H2ErrorText::receiveFailed(int libError, int maxContinuations,
-                                              const QString &lastLibError)
+                                              const QString &lastLibError, qint64 pings,
+                                              qint64 settings)
 {
     const QString lib = QString::fromLatin1(nghttp2_strerror(libError));
     if (libError == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
@@ -64,7 +65,10 @@ H2ErrorText::Error H2ErrorText::receiveFailed(int libError, int maxContinuations
     }
     if (libError == NGHTTP2_ERR_FLOODED) {
         return {"h2-flood", QStringLiteral("the server flooded the connection with frames that "
-                                           "need an answer (SETTINGS or PING): %1")
+                                           "need an answer (SETTINGS or PING; %1 PING and %2 "
+                                           "SETTINGS frames received): %3")
+                                .arg(pings)
+                                .arg(settings)
                                 .arg(lib)};
     }
     QString message = QStringLiteral("HTTP/2 session error: %1").arg(lib);
@@ -95,6 +99,51 @@ QString H2ErrorText::goawaySent(quint32 errorCode, const QString &debug, const Q
                        .arg(maxFrameSize);
     }
     return message + QStringLiteral(" (hopscope sent GOAWAY)");
+}
+
+QString H2ErrorText::windowOverflow(qint32 streamId, qint32 increment, qint32 window)
+{
+    return QStringLiteral("WINDOW_UPDATE on stream %1 with an increment of %2 would take %3 "
+                          "send window of %4 bytes past 2^31-1 (RFC 9113 §6.9.1)")
+        .arg(streamId)
+        .arg(increment)
+        .arg(streamId == 0 ? QStringLiteral("the connection's") : QStringLiteral("the stream's"))
+        .arg(window);
+}
+
+QString H2ErrorText::hpackError(QByteArrayView payloadStart, quint8 flags, qint32 streamId,
+                                quint32 tableSize)
+{
+    QString generic = QStringLiteral("the header block on stream %1 could not be decoded "
+                                     "(HPACK, RFC 7541)")
+                          .arg(streamId);
+    // RFC 9113 §6.2: a pad length byte, then 5 bytes of priority, before the block.
+    qsizetype skip = 0;
+    if (flags & NGHTTP2_FLAG_PADDED)
+        skip += 1;
+    if (flags & NGHTTP2_FLAG_PRIORITY)
+        skip += 5;
+    const QByteArrayView block = payloadStart.sliced(qMin(skip, payloadStart.size()));
+    // A dynamic table size update is 001xxxxx with a 5-bit prefix integer (RFC 7541 §6.3, §5.1).
+    if (block.isEmpty() || (quint8(block[0]) & 0xe0) != 0x20)
+        return generic;
+    quint64 value = quint8(block[0]) & 0x1f;
+    if (value == 0x1f) {
+        int shift = 0;
+        for (qsizetype i = 1; i < block.size() && shift < 56; ++i, shift += 7) {
+            value += quint64(quint8(block[i]) & 0x7f) << shift;
+            if (!(quint8(block[i]) & 0x80))
+                break;
+        }
+    }
+    if (value <= tableSize)
+        return generic;
+    return QStringLiteral("the header block on stream %1 resizes the HPACK dynamic table to %2 "
+                          "bytes, above the SETTINGS_HEADER_TABLE_SIZE of %3 we announced "
+                          "(RFC 7541 §6.3)")
+        .arg(streamId)
+        .arg(value)
+        .arg(tableSize);
 }
 
 QString H2ErrorText::goaway(quint32 errorCode, qint32 lastStream, const QString &debug)

@@ -12,6 +12,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <memory>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -114,6 +115,10 @@ private:
     void touchIdle();
     void handleHeaders(Stream *st, const nghttp2_frame &frame);
     void handleGoaway(const nghttp2_frame &frame);
+    void countEmptyData(const nghttp2_frame &frame);
+    void noteHeadersStart(QByteArrayView data, qsizetype taken);
+    void checkClosedStream(qsizetype taken);
+    QString idleTimeoutCause() const;
     void completeStream(Stream *st);
     void failStream(Stream *st, const QByteArray &code, const QString &message,
                     bool retryable = false, ErrorEvent event = ErrorEvent::Record);
@@ -152,7 +157,20 @@ private:
     QString m_lastLibError;  // nghttp2's latest explanation (error callback)
     QByteArray m_firstBytes; // start of what the server sent, to recognise an HTTP/1.x answer
     QMetaObject::Connection m_connClosed;
-    QString m_lastInvalid; // the latest frame nghttp2 rejected, described for the user
+    QString m_lastInvalid;         // the latest frame nghttp2 rejected, described for the user
+    int m_emptyDataFrames = 0;     // DATA frames in a row without payload or END_STREAM
+    qint64 m_pingsReceived = 0;    // PING frames (not ACKs), for a flood's message
+    qint64 m_settingsReceived = 0; // SETTINGS frames (not ACKs), likewise
+    // Streams the server ended (END_STREAM) and nobody reset: nghttp2 forgets a closed stream
+    // and ignores frames for it, but after the server's own END_STREAM they are its error. The
+    // latest kRememberEnded only, so that a connection serving millions of streams stays small.
+    static constexpr size_t kRememberEnded = 1000;
+    std::set<qint32> m_serverEnded;
+    // The start of the latest HEADERS payload (padding and priority fields skipped later), so
+    // that a COMPRESSION_ERROR can say what in the block was wrong; nghttp2 gives no reason.
+    QByteArray m_headersStart;
+    quint8 m_headersFlags = 0;
+    qint32 m_headersStream = 0;
 
     // Frame boundaries of what the server sends, followed alongside nghttp2: every frame gets
     // its h2.frame event, also the ones nghttp2 drops without a callback (ignored, rejected,

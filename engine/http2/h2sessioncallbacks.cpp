@@ -205,6 +205,7 @@ int H2Session::onFrameRecv(const nghttp2_frame &frame)
     case NGHTTP2_DATA:
         if (st && (frame.hd.flags & NGHTTP2_FLAG_END_STREAM))
             st->remoteEnded = true;
+        countEmptyData(frame);
         break;
     case NGHTTP2_RST_STREAM:
         if (st) {
@@ -213,8 +214,14 @@ int H2Session::onFrameRecv(const nghttp2_frame &frame)
         }
         break;
     case NGHTTP2_SETTINGS:
-        if (!(frame.hd.flags & NGHTTP2_FLAG_ACK))
+        if (!(frame.hd.flags & NGHTTP2_FLAG_ACK)) {
             m_capacityChanged = true; // MAX_CONCURRENT_STREAMS may have grown
+            ++m_settingsReceived;
+        }
+        break;
+    case NGHTTP2_PING:
+        if (!(frame.hd.flags & NGHTTP2_FLAG_ACK))
+            ++m_pingsReceived;
         break;
     case NGHTTP2_GOAWAY:
         handleGoaway(frame);
@@ -309,6 +316,25 @@ void H2Session::handleGoaway(const nghttp2_frame &frame)
     }
 }
 
+void H2Session::countEmptyData(const nghttp2_frame &frame)
+{
+    const bool empty =
+        frame.hd.length - frame.data.padlen == 0 && !(frame.hd.flags & NGHTTP2_FLAG_END_STREAM);
+    if (!empty) {
+        m_emptyDataFrames = 0;
+        return;
+    }
+    if (++m_emptyDataFrames <= m_opts.maxEmptyDataFrames || !m_connErrorMessage.isEmpty())
+        return;
+    setConnectionError("limit:maxEmptyDataFrames",
+                       QStringLiteral("the server sent more than %1 empty DATA frames in a row "
+                                      "on stream %2 (no payload, no END_STREAM: a flood; limit "
+                                      "maxEmptyDataFrames)")
+                           .arg(m_opts.maxEmptyDataFrames)
+                           .arg(frame.hd.stream_id));
+    nghttp2_session_terminate_session(m_session, NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
 int H2Session::onDataChunk(qint32 streamId, const uint8_t *data, size_t len)
 {
     Stream *st = stream(streamId);
@@ -334,6 +360,11 @@ int H2Session::onStreamClose(qint32 streamId, quint32 errorCode)
         const QString name = H2FrameTrace::errorCodeName(errorCode);
         if (st->finalResponse && st->remoteEnded) {
             // Complete even if the server then reset the stream (NO_ERROR: "stop sending").
+            if (!st->rstSent && !st->rstReceived) {
+                m_serverEnded.insert(streamId);
+                if (m_serverEnded.size() > kRememberEnded)
+                    m_serverEnded.erase(m_serverEnded.begin());
+            }
             completeStream(st);
         } else if (st->rstReceived) {
             const bool refused = st->rstCode == NGHTTP2_REFUSED_STREAM && !st->finalResponse;
@@ -391,6 +422,15 @@ int H2Session::onFrameSend(const nghttp2_frame &frame)
         if (st) {
             st->rstSent = true;
             st->rstCode = frame.rst_stream.error_code;
+            if (st->resetReason.isEmpty() &&
+                frame.rst_stream.error_code == NGHTTP2_FLOW_CONTROL_ERROR) {
+                // nghttp2 resets without a word when DATA overran the stream's window.
+                st->resetReason =
+                    QStringLiteral("the server sent more DATA than the stream window of %1 "
+                                   "bytes we announced allows (SETTINGS_INITIAL_WINDOW_SIZE, "
+                                   "limit h2StreamWindow)")
+                        .arg(m_opts.streamWindow);
+            }
             if (st->resetReason.isEmpty())
                 st->resetReason = std::exchange(m_lastLibError, QString());
         }
@@ -402,10 +442,17 @@ int H2Session::onFrameSend(const nghttp2_frame &frame)
             const QString debug = H2FrameTrace::printable(
                 QByteArrayView(reinterpret_cast<const char *>(frame.goaway.opaque_data),
                                qsizetype(frame.goaway.opaque_data_len)));
-            setConnectionError("h2-protocol",
-                               H2ErrorText::goawaySent(
-                                   frame.goaway.error_code, debug, m_lastInvalid, m_lastLibError,
-                                   qBound(kMinFrameSize, m_opts.maxFrameSize, kMaxFrameSize)));
+            QString invalid = m_lastInvalid;
+            if (invalid.isEmpty() && frame.goaway.error_code == NGHTTP2_COMPRESSION_ERROR) {
+                invalid =
+                    H2ErrorText::hpackError(m_headersStart, m_headersFlags, m_headersStream,
+                                            nghttp2_session_get_local_settings(
+                                                m_session, NGHTTP2_SETTINGS_HEADER_TABLE_SIZE));
+            }
+            setConnectionError(
+                "h2-protocol",
+                H2ErrorText::goawaySent(frame.goaway.error_code, debug, invalid, m_lastLibError,
+                                        qBound(kMinFrameSize, m_opts.maxFrameSize, kMaxFrameSize)));
         }
         break;
     default:
@@ -459,6 +506,17 @@ int H2Session::onInvalidFrameRecv(const nghttp2_frame &frame, int libError)
     // Used if nghttp2 now ends the connection (it then sends GOAWAY).
     m_lastInvalid = H2ErrorText::invalidFrame(frame.hd.type, frame.hd.stream_id, st != nullptr,
                                               nghttp2_session_get_next_stream_id(m_session));
+    if (frame.hd.type == NGHTTP2_WINDOW_UPDATE && libError == NGHTTP2_ERR_FLOW_CONTROL) {
+        // nghttp2 says only "Flow control error": the increment is what broke it.
+        const QString overflow = H2ErrorText::windowOverflow(
+            frame.hd.stream_id, frame.window_update.window_size_increment,
+            frame.hd.stream_id == 0
+                ? nghttp2_session_get_remote_window_size(m_session)
+                : nghttp2_session_get_stream_remote_window_size(m_session, frame.hd.stream_id));
+        m_lastInvalid = overflow;
+        if (st)
+            st->resetReason = overflow;
+    }
     return 0;
 }
 

@@ -59,6 +59,8 @@ bool H2Session::feed(QByteArrayView data)
     QByteArrayView rest = data;
     while (!rest.isEmpty()) {
         const qsizetype n = m_splitter.advance(rest);
+        noteHeadersStart(rest, n);
+        checkClosedStream(n);
         if (!m_splitter.frameEnded())
             return recv(rest); // a frame's start: nghttp2 keeps it until the rest comes
         if (!recv(rest.first(n)))
@@ -70,6 +72,50 @@ bool H2Session::feed(QByteArrayView data)
             return true;
     }
     return true;
+}
+
+// RFC 9113 §5.1: after the server's own END_STREAM no DATA or header block may come on a stream
+// (frames crossing our RST_STREAM are not this case: such streams are not in m_serverEnded).
+// nghttp2 has forgotten the stream and would drop the frame without a word. PRIORITY is always
+// allowed, and RST_STREAM and WINDOW_UPDATE may cross our own END_STREAM (a RST_STREAM(NO_ERROR)
+// after a complete response is even recommended, §8.1), so those stay ignored. `taken`: bytes
+// the splitter just took; a frame header completed among them if they outnumber the payload.
+void H2Session::checkClosedStream(qsizetype taken)
+{
+    const H2FrameHeader &f = m_splitter.frame();
+    if (m_splitter.headerBytes() > 0 || taken <= qsizetype(f.length - m_splitter.payloadLeft()))
+        return;
+    const bool content = f.type == NGHTTP2_DATA || f.type == NGHTTP2_HEADERS ||
+                         f.type == NGHTTP2_CONTINUATION || f.type == NGHTTP2_PUSH_PROMISE;
+    if (!content || !m_serverEnded.contains(f.stream) || !m_connErrorMessage.isEmpty() ||
+        m_goawaySent)
+        return;
+    m_lastInvalid = QStringLiteral("%1 frame on stream %2, which the server had already ended "
+                                   "with END_STREAM")
+                        .arg(H2FrameTrace::frameTypeName(f.type))
+                        .arg(f.stream);
+    nghttp2_session_terminate_session(m_session, NGHTTP2_STREAM_CLOSED);
+}
+
+// Keeps the first bytes of each HEADERS payload (which the splitter skips): `taken` bytes of
+// `data` just went through the splitter.
+void H2Session::noteHeadersStart(QByteArrayView data, qsizetype taken)
+{
+    constexpr qsizetype kKeep = 16; // pad length, priority, and a table size update
+    const H2FrameHeader &f = m_splitter.frame();
+    if (m_splitter.headerBytes() > 0 || f.type != NGHTTP2_HEADERS)
+        return; // inside a frame header, or not in a HEADERS payload
+    const qsizetype payloadSoFar = qsizetype(f.length - m_splitter.payloadLeft());
+    const qsizetype inThisCall = qMin(taken, payloadSoFar);
+    const qsizetype offset = payloadSoFar - inThisCall;
+    if (offset == 0) {
+        m_headersStart.clear();
+        m_headersFlags = f.flags;
+        m_headersStream = f.stream;
+    }
+    if (offset >= kKeep || offset != m_headersStart.size())
+        return;
+    m_headersStart += data.sliced(taken - inThisCall, qMin(inThisCall, kKeep - offset));
 }
 
 // Frames nghttp2 took in without reporting them: ignored (DATA for a reset stream), rejected, or
@@ -119,8 +165,8 @@ bool H2Session::recv(QByteArrayView data)
         return true;
     m_broken = true;
     traceDiscardedFrames(); // the frame that broke the session
-    const H2ErrorText::Error error =
-        H2ErrorText::receiveFailed(int(rv), m_opts.maxContinuations, m_lastLibError);
+    const H2ErrorText::Error error = H2ErrorText::receiveFailed(
+        int(rv), m_opts.maxContinuations, m_lastLibError, m_pingsReceived, m_settingsReceived);
     setConnectionError(error.code, error.message);
     return false;
 }
@@ -216,17 +262,48 @@ void H2Session::onDisconnected()
     emitPending();
 }
 
+// What the server left us waiting for, when the idle timeout ends it: " after …" or empty.
+QString H2Session::idleTimeoutCause() const
+{
+    if (!m_session)
+        return {};
+    // A request body that could not leave: the server never opened its flow-control window.
+    for (const auto &[id, st] : m_streams) {
+        if (!st->ex || st->bodySent >= st->bodySize)
+            continue;
+        const qint32 streamWindow = nghttp2_session_get_stream_remote_window_size(m_session, id);
+        const qint32 connWindow = nghttp2_session_get_remote_window_size(m_session);
+        if (streamWindow > 0 && connWindow > 0)
+            continue;
+        return QStringLiteral(": the server's flow-control window stayed closed (%1 window %2 "
+                              "bytes), %3 of %4 request body bytes on stream %5 could not be "
+                              "sent")
+            .arg(streamWindow <= 0 ? QStringLiteral("stream") : QStringLiteral("connection"))
+            .arg(streamWindow <= 0 ? streamWindow : connWindow)
+            .arg(st->bodySize - st->bodySent)
+            .arg(st->bodySize)
+            .arg(id);
+    }
+    if (m_goawayReceived) {
+        return QStringLiteral(": the server sent %1 and then nothing more, the connection left "
+                              "open")
+            .arg(goawaySuffix());
+    }
+    return {};
+}
+
 void H2Session::onIdleTimeout()
 {
     if (m_closed || m_inFlight == 0)
         return;
+    const QString cause = idleTimeoutCause();
     if (m_session && !m_broken)
         nghttp2_session_terminate_session(m_session, NGHTTP2_CANCEL);
     failConnection("timeout", QStringLiteral("idle timeout: no data for %1 s with %2 stream%3 open "
-                                             "(--idle-timeout)")
+                                             "(--idle-timeout)%4")
                                   .arg(m_opts.idleMs / 1000.0)
                                   .arg(m_inFlight)
-                                  .arg(m_inFlight == 1 ? "" : "s"));
+                                  .arg(m_inFlight == 1 ? "" : "s", cause));
     emitPending();
 }
 

@@ -17,6 +17,8 @@ Http2Options Http2Options::fromLimits(const Limits &limits, int idleMs)
     Http2Options o;
     o.maxHeaderListSize = quint32(std::clamp<qsizetype>(limits.maxHeaderBytes, 0, 0x7fffffff));
     o.maxContinuations = limits.maxContinuations;
+    o.streamWindow = qint32(std::clamp<qint64>(limits.h2StreamWindow, 0, 0x7fffffff));
+    o.maxEmptyDataFrames = limits.maxEmptyDataFrames;
     o.idleMs = idleMs;
     return o;
 }

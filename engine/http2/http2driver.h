@@ -23,9 +23,10 @@ struct Http2Options
     quint32 maxConcurrentStreams = 100;           // what we allow the server (push is off anyway)
     quint32 maxFrameSize = 16384;                 // SETTINGS_MAX_FRAME_SIZE we accept
     quint32 maxHeaderListSize =
-        300 * 1024;           // SETTINGS_MAX_HEADER_LIST_SIZE (Limits::maxHeaderBytes)
-    int maxContinuations = 8; // nghttp2_option_set_max_continuations (Limits::maxContinuations)
-    int idleMs = 60'000;      // no byte while streams are open -> fail them
+        300 * 1024;               // SETTINGS_MAX_HEADER_LIST_SIZE (Limits::maxHeaderBytes)
+    int maxContinuations = 8;     // nghttp2_option_set_max_continuations (Limits::maxContinuations)
+    int maxEmptyDataFrames = 100; // Limits::maxEmptyDataFrames
+    int idleMs = 60'000;          // no byte while streams are open -> fail them
 
     static Http2Options fromLimits(const Limits &limits, int idleMs);
 };

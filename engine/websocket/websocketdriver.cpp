@@ -31,7 +31,8 @@ WebSocketDriver::WebSocketDriver(Connection *connection, Exchange *exchange, QOb
                                        .expectMasked = false,
                                        .allowedRsv = 0,
                                        .maxFrameBytes = m_limits.maxWebSocketFrameBytes,
-                                       .maxMessageBytes = m_limits.maxWebSocketMessageBytes}),
+                                       .maxMessageBytes = m_limits.maxWebSocketMessageBytes,
+                                       .maxMessageFrames = m_limits.maxWebSocketFragments}),
       m_out(ws::FrameInspector::Options{.validate = false})
 {
     wslay_event_callbacks callbacks{};
@@ -130,6 +131,17 @@ void WebSocketDriver::processIncoming(QByteArrayView data)
             // few seconds must not keep a lingering front end from ever closing.
             if (h.opcode != ws::Ping && h.opcode != ws::Pong)
                 emit peerActivity();
+            // Every ping is answered, and a pong the peer does not read stays in our memory:
+            // a peer that pings without reading would grow it without bound.
+            if (h.opcode == ws::Ping && pendingWrite() > 0 && ++m_pongsUnsent > kMaxUnsentPongs) {
+                failSession(ws::Violation{
+                    1008, "ws-flood",
+                    QStringLiteral("the server sent more than %1 pings without reading our "
+                                   "pongs (a ping flood; %2 bytes wait unsent)")
+                        .arg(kMaxUnsentPongs)
+                        .arg(pendingWrite())});
+                return;
+            }
             if (h.opcode == ws::Text || h.opcode == ws::Binary) {
                 m_message = QByteArray();
                 m_message.reserve(qsizetype(qMin<quint64>(h.length, kInitialMessageReserve)));
@@ -555,6 +567,8 @@ void WebSocketDriver::closeTransport(const QString &reason)
 void WebSocketDriver::onBytesWritten()
 {
     m_conn->touch();
+    if (pendingWrite() == 0)
+        m_pongsUnsent = 0; // the peer reads what we write: its pings are answered
     if (m_transportClosing && m_conn->state() != Connection::State::Closed && pendingWrite() == 0)
         closeNow();
 }

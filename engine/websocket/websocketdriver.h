@@ -37,6 +37,9 @@ class WebSocketDriver : public SessionDriver
 public:
     // How long to wait for the peer's close frame after ours, and for our last bytes to leave.
     static constexpr int kCloseWaitMs = 2000;
+    // Pings whose pongs wait unsent (the peer does not read them) before it counts as a flood:
+    // nghttp2's limit on unsent PING and SETTINGS acknowledgements (max_outbound_ack).
+    static constexpr int kMaxUnsentPongs = 1000;
 
     WebSocketDriver(Connection *connection, Exchange *exchange, QObject *parent = nullptr);
     ~WebSocketDriver() override;
@@ -119,6 +122,7 @@ private:
     bool m_inRecv = false; // inside wslay_event_recv()
     bool m_closedEmitted = false;
     bool m_transportClosing = false;
+    int m_pongsUnsent = 0;          // pings since our write buffer was last empty
     qint64 m_writtenSinceFlush = 0; // bytes wslay wrote in the current flush, for net.write
     QString m_transportReason;
     QTimer m_closeTimer; // the peer's close after ours, then our last bytes leaving

@@ -246,9 +246,11 @@ FrameInspector::Step FrameInspector::next(QByteArrayView data, qsizetype *consum
     if (m_header.opcode == Text || m_header.opcode == Binary) {
         m_messageOpcode = m_header.opcode;
         m_messageBytes = qint64(m_header.length);
+        m_messageFrames = 1;
         m_utf8.reset();
     } else if (m_header.opcode == Continuation) {
         m_messageBytes += qint64(m_header.length);
+        ++m_messageFrames;
     }
     return Step::Header;
 }
@@ -331,6 +333,17 @@ FrameInspector::Step FrameInspector::checkHeader()
                             .arg(total)
                             .arg(m_options.maxMessageBytes));
         }
+        // Empty fragments never reach maxMessageBytes: without a count, a message could go on
+        // for ever.
+        const qint64 frames = (h.opcode == Continuation ? m_messageFrames : 0) + 1;
+        if (m_options.maxMessageFrames >= 0 && frames > m_options.maxMessageFrames) {
+            return fail(1009, "ws-too-big",
+                        QStringLiteral("%1 message in more than %2 frames (%3 bytes so far) "
+                                       "exceeds maxWebSocketFragments (%2)")
+                            .arg(opcodeName(h.opcode == Continuation ? m_messageOpcode : h.opcode))
+                            .arg(m_options.maxMessageFrames)
+                            .arg(m_messageBytes));
+        }
         // An empty last fragment ends the text here: no payload step will check it.
         if (h.opcode == Continuation && h.fin && h.length == 0 && m_messageOpcode == Text &&
             !m_utf8.isComplete()) {
@@ -376,6 +389,7 @@ FrameInspector::Step FrameInspector::finishFrame()
     } else if (!isControl(m_header.opcode) && m_header.fin) {
         m_messageOpcode = 0;
         m_messageBytes = 0;
+        m_messageFrames = 0;
     }
     return Step::FrameEnd;
 }

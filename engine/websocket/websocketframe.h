@@ -139,6 +139,7 @@ public:
         quint8 allowedRsv = 0;       // RSV bits a negotiated extension allows (none: we offer none)
         qint64 maxFrameBytes = -1;   // payload bytes per frame; -1 = no limit
         qint64 maxMessageBytes = -1; // payload bytes per message (all its frames); -1 = no limit
+        qint64 maxMessageFrames = -1; // frames per message (empty ones too); -1 = no limit
     };
 
     enum class Step {
@@ -197,6 +198,7 @@ private:
     quint64 m_remaining = 0;
     quint8 m_messageOpcode = 0; // Text/Binary while a message is in progress, else 0
     qint64 m_messageBytes = 0;
+    qint64 m_messageFrames = 0;
     Utf8Validator m_utf8;
     std::array<quint8, kMaxControlPayload> m_control{};
     int m_controlSize = 0;

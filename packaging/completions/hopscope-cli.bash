@@ -58,7 +58,8 @@ _hopscope_cli()
             local limits="maxStatusLineBytes maxHeaderLineBytes maxHeaderBytes maxHeaderCount
                 maxInterimResponses maxChunkSizeDigits maxBodyInMemory maxHarBodyBytes
                 maxContentEncodings maxDecodedGraceBytes maxDecodeRatio maxWebSocketFrameBytes
-                maxWebSocketMessageBytes maxContinuations lowSpeedLimit lowSpeedTime"
+                maxWebSocketMessageBytes maxWebSocketFragments maxContinuations maxEmptyDataFrames
+                h2StreamWindow lowSpeedLimit lowSpeedTime"
             COMPREPLY=($(compgen -S = -W "$limits" -- "$cur"))
             compopt -o nospace 2>/dev/null
             return

@@ -1,11 +1,13 @@
 // hopscope-cli against the HTTP/2 and upgrade scenarios of tests/peers/hostile_peer.py: bad 101s,
 // garbage after a switch, GOAWAY, RST_STREAM, oversized header lists, CONTINUATION and SETTINGS
-// floods, PUSH_PROMISE, a missing server preface, oversized frames and stray stream ids. Each
+// floods, PUSH_PROMISE, a missing server preface, oversized frames and stray stream ids (more
+// floods, flow control and silences: tst_cli_hostile_h2_floods.cpp). Each
 // must end in exit 1 with a precise message and code, within bounded time and memory, and the
 // trace must show the frame that caused it. Every HTTP/2 scenario runs twice: after a
 // prior-knowledge preface (--h2c-prior) and after an h2c upgrade (--h2c).
 
 #include "clirunner.h"
+#include "h2tracecheck.h"
 #include "hostilepeer.h"
 
 #include <QFileInfo>
@@ -36,57 +38,6 @@ struct Expectation
     qint64 maxRssKiB = 60 * 1024;
     int exitCode = 16; // curl's: 16 for an HTTP/2 error (app/cli/exitcodes.h)
 };
-
-QString str(const QJsonObject &event, const char *key)
-{
-    return event.value(QLatin1String(key)).toString();
-}
-
-qint64 num(const QJsonObject &event, const char *key)
-{
-    return event.value(QLatin1String(key)).toInteger(-1);
-}
-
-// Whether the trace has an h2.frame event of the type in that direction (and stream, error).
-bool hasFrame(const CliResult &r, const QString &dir, const QString &type, int stream = -1,
-              const QString &error = {})
-{
-    for (const QJsonObject &e : r.events(u"h2.frame")) {
-        if (str(e, "dir") == dir && str(e, "frame") == type &&
-            (stream < 0 || num(e, "stream") == stream) &&
-            (error.isEmpty() || str(e, "error") == error))
-            return true;
-    }
-    return false;
-}
-
-// "in SETTINGS s0, out HEADERS s1 …": the frames of the run in one line, for failure messages
-// (describe() shows only the trace's tail, which a flood fills with SETTINGS).
-QString frameSummary(const CliResult &r)
-{
-    QStringList parts;
-    QString previous;
-    int repeats = 0;
-    for (const QJsonObject &e : r.events(u"h2.frame")) {
-        QString part = u"c%1 %2 %3 s%4"_s.arg(num(e, "conn"))
-                           .arg(str(e, "dir"), str(e, "frame"))
-                           .arg(num(e, "stream"));
-        if (!str(e, "error").isEmpty())
-            part += u" "_s + str(e, "error");
-        if (part == previous) {
-            ++repeats;
-            continue;
-        }
-        if (repeats > 0)
-            parts.last() += u" (×%1)"_s.arg(repeats + 1);
-        repeats = 0;
-        previous = part;
-        parts << part;
-    }
-    if (repeats > 0)
-        parts.last() += u" (×%1)"_s.arg(repeats + 1);
-    return u"  h2 frames: "_s + (parts.isEmpty() ? u"none"_s : parts.join(u", "_s)) + u"\n"_s;
-}
 
 } // namespace
 

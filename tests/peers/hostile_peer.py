@@ -435,12 +435,12 @@ class H2:
         return frames
 
 
-async def h2_session(peer, wait_for_request=True):
+async def h2_session(peer, wait_for_request=True, settings=None):
     """Brings the connection to HTTP/2 the way peer.mode says and returns its H2.
 
     prior: reads the client preface. h2c: reads the HTTP/1.1 request offering h2c, answers a
-    proper 101 and then reads the preface. Either way it sends the server's SETTINGS and
-    acknowledges the client's. With wait_for_request it returns once the client's first request
+    proper 101 and then reads the preface. Either way it sends the server's SETTINGS (`settings`,
+    {identifier: value}; MAX_CONCURRENT_STREAMS 100 when None) and acknowledges the client's. With wait_for_request it returns once the client's first request
     exists as stream 1: at once after an h2c upgrade (the upgraded request is stream 1), after
     its complete HEADERS block with prior knowledge.
     """
@@ -456,7 +456,7 @@ async def h2_session(peer, wait_for_request=True):
     if preface != PREFACE:
         raise ValueError(f"expected the HTTP/2 client preface, got {preface!r}")
     h2 = H2(peer)
-    await h2.send(settings_frame({SETTINGS_MAX_CONCURRENT_STREAMS: 100}))
+    await h2.send(settings_frame(settings or {SETTINGS_MAX_CONCURRENT_STREAMS: 100}))
     have_settings = False
     have_request = peer.mode == "h2c" or not wait_for_request
     while not (have_settings and have_request):
@@ -913,6 +913,15 @@ async def ws_no_close_answer(peer):
             break
         await peer.write(ws_frame(opcode, payload))
     await peer.wait_closed()
+
+
+# --- Scenarios in modules next to this file ---------------------------------------------------
+#
+# They import this module by name for its helpers and @scenario; when it runs as a script it is
+# __main__, so the name must point here, or they would register into a second copy of it.
+sys.modules.setdefault("hostile_peer", sys.modules[__name__])
+import hostile_h2_floods  # noqa: E402,F401 (registers the h2 flood and flow-control scenarios)
+import hostile_ws_floods  # noqa: E402,F401 (registers the WebSocket flood and close scenarios)
 
 
 # --- Server -----------------------------------------------------------------------------------
