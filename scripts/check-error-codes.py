@@ -19,7 +19,7 @@ import sys
 CALL = re.compile(r"\b(?:fail\w*|abort\w*|recordError|setConnectionError|markExchangeFailed)\s*\(|"
                   r"\b(?:Violation|Error)\s*\{|\breturn\s*\{|m_errorCode\s*=|"
                   r"constexpr\s+char\s+\w+\[\]\s*=")
-LITERAL = re.compile(r'"([a-z][a-z0-9]*(?:-[a-z0-9]+)*:?|limit:[A-Za-z]+)"')
+LITERAL = re.compile(r'"([a-z][a-z0-9]*(?:-[a-z0-9]+)*(?::(?:[a-z0-9]+(?:-[a-z0-9]+)*)?)?|limit:[A-Za-z]+)"')
 SOURCES = ("engine/**/*.cpp", "engine/**/*.h", "ui/engine/*.cpp")
 # Trace and HAR writers: field names and values that the pattern above also matches.
 SKIP_DIRS = ("engine/har/", "engine/trace/")

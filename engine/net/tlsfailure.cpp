@@ -78,23 +78,31 @@ Reason reasonOf(QSslError::SslError e)
     }
 }
 
+// The codes, documented in docs/trace-format.md (scripts/check-error-codes.py finds them here).
+constexpr char kHostnameCode[] = "tls-verify:hostname";
+constexpr char kExpiredCode[] = "tls-verify:expired";
+constexpr char kNotYetValidCode[] = "tls-verify:not-yet-valid";
+constexpr char kRevokedCode[] = "tls-verify:revoked";
+constexpr char kUntrustedCode[] = "tls-verify:untrusted";
+constexpr char kOtherCode[] = "tls-verify:other";
+
 const char *codeOf(Reason r)
 {
     switch (r) {
     case Reason::Hostname:
-        return "tls-verify:hostname";
+        return kHostnameCode;
     case Reason::Expired:
-        return "tls-verify:expired";
+        return kExpiredCode;
     case Reason::NotYetValid:
-        return "tls-verify:not-yet-valid";
+        return kNotYetValidCode;
     case Reason::Revoked:
-        return "tls-verify:revoked";
+        return kRevokedCode;
     case Reason::Untrusted:
-        return "tls-verify:untrusted";
+        return kUntrustedCode;
     case Reason::Other:
         break;
     }
-    return "tls-verify:other";
+    return kOtherCode;
 }
 
 QString sentence(Reason r, const QSslError &e, const QString &host)
@@ -160,7 +168,7 @@ TlsFailure TlsFailure::fromVerifyErrors(const QList<QSslError> &errors, const QS
         }
     }
     if (out.code.isEmpty())
-        out.code = "tls-verify:other";
+        out.code = kOtherCode;
     out.message = QStringLiteral("TLS certificate verification failed for %1: %2")
                       .arg(host, parts.isEmpty() ? QStringLiteral("no reason given")
                                                  : parts.join(QStringLiteral("; ")));
