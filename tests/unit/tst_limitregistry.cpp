@@ -79,7 +79,8 @@ void TestLimitRegistry::docsListEveryLimit()
     QVERIFY(start >= 0 && end > start);
     const QString section = text.mid(start, end - start);
     QStringList documented;
-    const QRegularExpression row(u"^\\| `([A-Za-z]+)` \\|"_s, QRegularExpression::MultilineOption);
+    const QRegularExpression row(u"^\\| `([A-Za-z0-9]+)` \\|"_s,
+                                 QRegularExpression::MultilineOption);
     for (auto it = row.globalMatch(section); it.hasNext();)
         documented << it.next().captured(1);
     QStringList known = limitNames();
