@@ -4,6 +4,7 @@
 #include "clirunner.h"
 #include "hostilepeer.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -32,6 +33,8 @@ private slots:
     void failures_data();
     void failures();
     void okScenarioSucceeds();
+    void responseBeforeTheBodyIsShown();
+    void garbageAfterAResponseIsNotTheNextResponse();
 };
 
 void CliHostileTest::initTestCase()
@@ -102,6 +105,17 @@ void CliHostileTest::failures_data()
         << u"slow-drip"_s << QStringList{u"-Y"_s, u"1"_s, u"-y"_s, u"2"_s, u"-m"_s, u"4"_s}
         << QStringList{u"timed out after 4 s"_s} << u"^timeout$"_s << qint64(3800) << qint64(7000)
         << qint64(0) << qint64(0) << 28;
+    // 100,000 lines of 10 bytes: under every byte limit, stopped by the count.
+    QTest::newRow("header-count-flood")
+        << u"header-count-flood"_s << QStringList{}
+        << QStringList{u"more than 5000 header fields"_s, u"maxHeaderCount"_s}
+        << u"^limit:maxHeaderCount$"_s << qint64(0) << qint64(5000) << qint64(60 * 1024)
+        << qint64(0) << 1;
+    // 8 MiB of trailers after the last chunk: trailers count against the head's byte limit.
+    QTest::newRow("trailer-flood")
+        << u"trailer-flood"_s << QStringList{}
+        << QStringList{u"trailers exceed"_s, u"maxHeaderBytes"_s} << u"^limit:maxHeaderBytes$"_s
+        << qint64(0) << qint64(5000) << qint64(60 * 1024) << qint64(0) << 1;
     QTest::newRow("close-without-reply")
         << u"close-without-reply"_s << QStringList{} << QStringList{u"before any response"_s}
         << u"^no-response$"_s << qint64(0) << qint64(5000) << qint64(0) << qint64(0) << 52;
@@ -196,6 +210,46 @@ void CliHostileTest::okScenarioSucceeds()
     QCOMPARE(r.count(u"response.complete"), 2);
     QCOMPARE(r.count(u"connect"), 1);
     QVERIFY(!r.has(u"request.failed"));
+}
+
+// The server answers 413 and closes while the client is still sending a 5 MB body: what the user
+// needs is the 413, as curl shows it, not an error about a body that could not be finished.
+void CliHostileTest::responseBeforeTheBodyIsShown()
+{
+    HostilePeer peer;
+    QVERIFY2(peer.start(u"early-response"_s), qPrintable(peer.errorString()));
+    CliRunner runner;
+    const QString bodyFile = runner.scratchPath(u"body.bin"_s);
+    QFile f(bodyFile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QVERIFY(f.write(QByteArray(5 * 1000 * 1000, 'b')) == 5 * 1000 * 1000);
+    f.close();
+    const CliResult r = runner.run({u"--data-binary"_s, u"@"_s + bodyFile, peer.url(u"/up"_s)});
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.standardOutput, QByteArray("too large"));
+    QCOMPARE(r.first(u"response.complete").value(u"status"_s).toInt(), 413);
+    QVERIFY2(!r.has(u"request.failed"), qPrintable(r.describe()));
+}
+
+// A response followed by bytes that belong to no response, on a keep-alive connection: the
+// first response is kept, the bytes are a violation and end the connection, and the next
+// request goes out on a new connection instead of reading the garbage as its response.
+void CliHostileTest::garbageAfterAResponseIsNotTheNextResponse()
+{
+    HostilePeer peer;
+    QVERIFY2(peer.start(u"garbage-after-response"_s), qPrintable(peer.errorString()));
+    CliRunner runner;
+    const CliResult r = runner.run({peer.url(u"/a"_s), peer.url(u"/b"_s)});
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.standardOutput, QByteArray("firstfirst"));
+    QCOMPARE(r.count(u"response.complete"), 2);
+    QCOMPARE(r.count(u"connect"), 2);
+    const QJsonObject violation = r.first(u"h1.violation");
+    QCOMPARE(violation.value(u"code"_s).toString(), u"extra-data"_s);
+    QVERIFY2(violation.value(u"message"_s).toString().contains(u"12 bytes after the end"_s),
+             qPrintable(r.describe()));
 }
 
 QTEST_GUILESS_MAIN(CliHostileTest)
