@@ -391,10 +391,12 @@ void CliWebSocketTest::hostileViolations()
     HostilePeer peer;
     QVERIFY2(peer.start(scenario), qPrintable(peer.errorString()));
     CliRunner runner;
-    runner.setTimeout(std::chrono::seconds(30));
-    // A long linger: only the violation may end the session this early.
+    runner.setTimeout(std::chrono::seconds(60));
+    // A long linger: only the violation may end the session before it. The bound below leaves
+    // room for the sanitizer tree, several times slower (65,536 empty fragments take 0.5 s in
+    // the normal tree).
     const CliResult r =
-        runner.run(QStringList{u"-v"_s, wsUrl(peer), u"--linger"_s, u"10"_s} + extraArgs);
+        runner.run(QStringList{u"-v"_s, wsUrl(peer), u"--linger"_s, u"30"_s} + extraArgs);
     // The peer logs what it saw a moment after the CLI ended: read it when a check needs it.
     const auto context = [&] {
         return r.describe() + u"  peer log:\n"_s + QString::fromUtf8(peer.log().right(2000));
@@ -403,7 +405,7 @@ void CliWebSocketTest::hostileViolations()
     // curl's exit codes: a handshake that lies is a reply curl would call weird (8); WebSocket
     // errors after the switch have no curl code of their own (1).
     QVERIFY2(r.exitCode == (code == u"upgrade" ? 8 : 1), qPrintable(context()));
-    QVERIFY2(r.elapsedMs < 5000, qPrintable(context()));
+    QVERIFY2(r.elapsedMs < 20000, qPrintable(context()));
     // "GET http://127.0.0.1:PORT/: <what happened>"
     const QString what = r.errorMessage().section(u": "_s, 1);
     QVERIFY2(QRegularExpression(message).match(what).hasMatch(),
