@@ -124,7 +124,8 @@ QString H2ErrorText::hpackError(QByteArrayView payloadStart, quint8 flags, qint3
     if (flags & NGHTTP2_FLAG_PRIORITY)
         skip += 5;
     const QByteArrayView block = payloadStart.sliced(qMin(skip, payloadStart.size()));
-    // A dynamic table size update is 001xxxxx with a 5-bit prefix integer (RFC 7541 §6.3, §5.1).
+    // A dynamic table size update starts with the bits 001, then the size as an integer with a
+    // 5-bit prefix (RFC 7541 §6.3, §5.1).
     if (block.isEmpty() || (quint8(block[0]) & 0xe0) != 0x20)
         return generic;
     quint64 value = quint8(block[0]) & 0x1f;
