@@ -43,6 +43,8 @@ public:
     // An id that intern() returned (or a Field's value).
     const Entry &entry(quint32 id) const;
     bool isValid(quint32 id) const { return id < m_size.load(std::memory_order_acquire); }
+    // Ids run from 0 to size() - 1, in the order the strings were first interned.
+    quint32 size() const { return m_size.load(std::memory_order_acquire); }
 
 private:
     TraceStrings();

@@ -1,7 +1,7 @@
 #include "engine/engineworker.h"
 
 #include "client.h"
-#include "core/contentdecoder.h"
+#include "core/exchangebody.h"
 #include "core/exchange.h"
 #include "demoserver.h"
 #include "net/sessiondriver.h"
@@ -134,7 +134,7 @@ void EngineWorker::pump(Job *job)
 
 void EngineWorker::onExchangeFinished(Exchange *ex)
 {
-    m_pendingBodies.append(bodyOf(ex));
+    m_pendingBodies.append(bodyOfExchange(*ex));
     ++m_finishedSinceBatch;
     if (m_sessions.remove(ex->id()))
         emit sessionClosed(ex->id());
@@ -163,32 +163,6 @@ void EngineWorker::onBatch(const TraceBatch &batch)
         emit requestsFinished(m_finishedSinceBatch);
         m_finishedSinceBatch = 0;
     }
-}
-
-ExchangeBody EngineWorker::bodyOf(const Exchange *ex) const
-{
-    ExchangeBody body;
-    body.req = ex->id();
-    body.contentType = headerValue(ex->responseHeaders, "content-type").toLower();
-    const QList<QByteArray> codings = headerTokens(ex->responseHeaders, "content-encoding");
-    body.contentEncoding = codings.join(", ");
-    body.wire = ex->bodyPreview;
-    body.wireTruncated = ex->wireBodyBytes() > ex->bodyPreview.size();
-    const RequestSpec &spec = ex->spec();
-    body.requestBody = spec.body.left(spec.limits.maxBodyInMemory);
-    body.decoded = body.wire;
-    body.decodedTruncated = body.wireTruncated;
-    if (!codings.isEmpty() && !body.wire.isEmpty()) {
-        // The viewer shows the decoded body whether or not the request asked for decoding.
-        QString error;
-        if (auto decoder = ContentDecoder::create(codings, spec.limits, &error)) {
-            QByteArray out;
-            const bool ok = decoder->decode(body.wire, &out) && decoder->finish(&out);
-            body.decoded = out.left(spec.limits.maxBodyInMemory);
-            body.decodedTruncated = !ok || out.size() > body.decoded.size();
-        }
-    }
-    return body;
 }
 
 void EngineWorker::onProtocolSwitched(Exchange *ex, ProtocolDriver *driver)

@@ -83,7 +83,6 @@ private:
     void onBatch(const hopscope::TraceBatch &batch);
     void runNextTourPhase();
     void lingerThenClose(quint32 req);
-    ExchangeBody bodyOf(const Exchange *ex) const;
 
     TraceStore *m_trace = nullptr;
     Client *m_client = nullptr;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/exchangebody.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QList>
@@ -10,19 +12,6 @@
 #include <optional>
 
 namespace hopscope {
-
-// The body of a finished exchange, handed over from the engine thread once it completed.
-struct ExchangeBody
-{
-    quint32 req = 0;
-    QByteArray contentType;     // response Content-Type, lower-cased, parameters kept
-    QByteArray contentEncoding; // as sent, e.g. "gzip", empty when identity
-    QByteArray wire;            // first Limits::maxBodyInMemory bytes as they crossed the wire
-    QByteArray decoded;         // decoded by Content-Encoding (== wire when there was none)
-    bool wireTruncated = false;
-    bool decodedTruncated = false;
-    QByteArray requestBody; // what we sent (first maxBodyInMemory bytes), empty for none
-};
 
 // What is known of a kept body without copying its bytes.
 struct BodyInfo
@@ -93,5 +82,3 @@ private:
 };
 
 } // namespace hopscope
-
-Q_DECLARE_METATYPE(hopscope::ExchangeBody)
