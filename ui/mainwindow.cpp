@@ -207,10 +207,13 @@ void MainWindow::buildUi()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open trace…"), this, &MainWindow::chooseTraceToOpen)
+    file->addAction(tr("&Open…"), this, &MainWindow::chooseTraceToOpen)
         ->setShortcut(QKeySequence::Open);
-    file->addAction(tr("&Save trace as…"), this, &MainWindow::saveTraceAs)
-        ->setShortcut(QKeySequence::Save);
+    QAction *save = file->addAction(tr("&Save session as…"), this, &MainWindow::chooseSessionSave);
+    save->setShortcut(QKeySequence::Save);
+    save->setObjectName(QStringLiteral("saveSession"));
+    save->setToolTip(tr("Every event and body, cookies and authorization included"));
+    file->addAction(tr("Export trace as &JSON lines…"), this, &MainWindow::saveTraceAs);
     file->addSeparator();
     file->addAction(tr("Export &HAR…"), this, [this] { chooseHarExport(false); })
         ->setObjectName(QStringLiteral("exportHar"));
@@ -422,141 +425,6 @@ void MainWindow::clearSession(Ask ask)
     m_engine->startNewSession();
 }
 
-bool MainWindow::openTrace(const QString &path, QString *error)
-{
-    TraceBatch events;
-    const QString unreadable = unreadableTrace(path);
-    if (!unreadable.isEmpty())
-        *error = unreadable;
-    const bool ok = unreadable.isEmpty() && readTraceFile(path, &events, error);
-    // One batch: the store takes the compact events over without a copy, and the models insert
-    // their rows once (every model handles a batch of any size the same way as many small ones).
-    m_store->append(events);
-    m_tracePath = QFileInfo(path).absoluteFilePath();
-    // A JSON-lines trace has no wall clock: its last event is taken to be when the file was
-    // last written (HAR's startedDateTime needs one).
-    if (!events.isEmpty())
-        m_store->setTraceStart(
-            QFileInfo(path).lastModified().addMSecs(-events.last().tNs / 1'000'000));
-
-    // Said in the window, where the reader looks, not only in the status bar.
-    QStringList problems;
-    if (!ok)
-        problems << *error +
-                        (events.isEmpty()
-                             ? QString()
-                             : SessionCounts::count(int(events.size()),
-                                                    QT_TR_NOOP(" — the event before it is shown."),
-                                                    QT_TR_NOOP(" — the %1 events before it are "
-                                                               "shown.")));
-    else if (events.isEmpty())
-        problems << tr("The file holds no events.");
-    if (const int n = m_store->unindexedIdEvents())
-        problems << SessionCounts::count(
-                        n,
-                        QT_TR_NOOP("%1 event, at seq %2, names a connection or request id that "
-                                   "no trace could have reached yet; it is in the trace log but "
-                                   "not in the tree or the timeline."),
-                        QT_TR_NOOP("%1 events, the first at seq %2, name a connection or request "
-                                   "id that no trace could have reached yet; they are in the "
-                                   "trace log but not in the tree or the timeline."))
-                        .arg(m_store->firstUnindexedSeq());
-    for (QString &problem : problems)
-        problem = problem.toHtmlEscaped();
-    m_traceNotice->setText(QStringLiteral("<span style='color:%1'>⚠ %2</span>")
-                               .arg(errorColor().name(), problems.join(QStringLiteral("<br>⚠ "))));
-    m_traceNotice->setVisible(!problems.isEmpty());
-    m_demoLabel->parentWidget()->setVisible(false);
-    updateTitle();
-    QTimer::singleShot(0, m_timeline, &TimelineView::fitAll);
-    return ok;
-}
-
-QString MainWindow::unreadableTrace(const QString &path)
-{
-    const QFileInfo info(path);
-    if (!info.exists())
-        return tr("Cannot open the trace %1: there is no such file.").arg(path);
-    if (info.isDir())
-        return tr("Cannot open the trace %1: it is a directory.").arg(path);
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return tr("Cannot open the trace %1: %2.").arg(path, file.errorString());
-    return {};
-}
-
-void MainWindow::chooseTraceToOpen()
-{
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open a trace"), QString(), tr("Hopscope traces (*.jsonl *.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    // A file that cannot be read at all gets no empty window, only this.
-    if (const QString problem = unreadableTrace(path); !problem.isEmpty()) {
-        QMessageBox::warning(this, tr("Open a trace"), problem);
-        return;
-    }
-    Options options;
-    options.traceFile = path;
-    options.startDemo = false;
-    options.restoreSettings = false;
-    auto *window = new MainWindow(options);
-    window->setAttribute(Qt::WA_DeleteOnClose);
-    window->resize(size());
-    window->show();
-}
-
-void MainWindow::saveTraceAs()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save the trace"),
-                                                      QStringLiteral("hopscope-trace.jsonl"),
-                                                      tr("JSON lines (*.jsonl)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (writeTraceFile(path, m_store->events(), &error))
-        statusBar()->showMessage(
-            tr("Saved %1 events to %2").arg(m_store->events().size()).arg(path), 10000);
-    else
-        QMessageBox::warning(this, tr("Save the trace"), error);
-}
-
-bool MainWindow::exportHar(const QString &path, bool selectionOnly, QString *error)
-{
-    SessionHarOptions options;
-    options.includeSecrets = m_harSecrets->isChecked();
-    if (selectionOnly) {
-        // A page row of a connection's exchanges exports those exchanges.
-        const QList<quint32> page = m_connections->currentPageExchanges();
-        options.only = page.isEmpty()
-                           ? selectionRequests(*m_store, m_connections->currentExchange(),
-                                               m_connections->currentConnection())
-                           : QSet<quint32>(page.cbegin(), page.cend());
-        if (options.only.isEmpty()) {
-            *error = tr("Select an exchange or a connection in the tree first.");
-            return false;
-        }
-    }
-    int entries = 0;
-    if (!writeSessionHar(*m_store, path, options, error, &entries))
-        return false;
-    statusBar()->showMessage(tr("Exported %n HAR entries to %1", nullptr, entries).arg(path),
-                             10000);
-    return true;
-}
-
-void MainWindow::chooseHarExport(bool selectionOnly)
-{
-    const QString title = selectionOnly ? tr("Export the selection as HAR") : tr("Export HAR");
-    const QString path = QFileDialog::getSaveFileName(this, title, QStringLiteral("hopscope.har"),
-                                                      tr("HTTP Archive (*.har)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!exportHar(path, selectionOnly, &error))
-        QMessageBox::warning(this, title, error);
-}
-
 void MainWindow::selectExchange(quint32 req)
 {
     if (m_selecting)
@@ -625,7 +493,9 @@ void MainWindow::updateStatus()
 void MainWindow::updateTitle()
 {
     if (!m_tracePath.isEmpty()) {
-        setWindowTitle(tr("%1 (saved trace) — Hopscope").arg(m_tracePath));
+        setWindowTitle((m_store->hasFileBodies() ? tr("%1 (saved session) — Hopscope")
+                                                 : tr("%1 (saved trace) — Hopscope"))
+                           .arg(m_tracePath));
         return;
     }
     QString what;

@@ -79,9 +79,13 @@ public slots:
     // the store is cleared when the engine says the old session's last event has arrived.
     // Not offered in a read-only (saved trace) window. Ask::No is for tests and scripts.
     void clearSession(Ask ask = Ask::Yes);
-    // File menu: a saved JSON-lines trace (hopscope-cli --trace-json) opens in a new read-only
-    // window; the session saves as one.
+    // File menu (ui/mainwindowfiles.cpp): a session file (hopscope-cli --save, File ▸ Save
+    // session) or a JSON-lines trace (hopscope-cli --trace-json) opens in a new read-only
+    // window; the session saves as either.
     bool openTrace(const QString &path, QString *error);
+    // Every event and body to a session file (docs/session-format.md), secrets included.
+    bool saveSession(const QString &path, QString *error);
+    void chooseSessionSave();
     // Why `path` cannot be opened as a trace at all (missing, a directory, not readable), or
     // empty. File ▸ Open says it in a dialog; hopscope --trace on stderr, exiting 1.
     static QString unreadableTrace(const QString &path);

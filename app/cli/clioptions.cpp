@@ -227,6 +227,13 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         QStringLiteral("Keep Authorization, Proxy-Authorization, Cookie and Set-Cookie values in "
                        "the HAR (redacted by default)."));
     p.addOptions({har, harSecrets});
+    // A session file (docs/session-format.md) that the window opens with every body.
+    const QCommandLineOption save(QStringLiteral("save"),
+                                  QStringLiteral("Save the run as a Hopscope session file "
+                                                 "(every event and body, secrets included) "
+                                                 "that `hopscope FILE` opens."),
+                                  QStringLiteral("FILE"));
+    p.addOption(save);
     p.addOptions({help,           version,     method,     header,       data,
                   dataBinary,     output,      verbose,    traceJson,    http11,
                   http2,          alpn,        cacert,     insecure,     timeout,
@@ -267,6 +274,7 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         opts.traceJson = p.value(traceJson);
         opts.har = p.value(har);
         opts.harSecrets = p.isSet(harSecrets);
+        opts.save = p.value(save);
         return opts;
     }
     if (urls.isEmpty())
@@ -518,6 +526,7 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         return usage(error);
     opts.har = p.value(har);
     opts.harSecrets = p.isSet(harSecrets);
+    opts.save = p.value(save);
     return opts;
 }
 

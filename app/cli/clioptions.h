@@ -21,6 +21,7 @@ struct CliOptions
     QString traceJson;       // "" none, "-" stdout, else a file
     QString har;             // --har: HAR 1.2 of the run to this file ("" none)
     bool harSecrets = false; // --har-secrets: keep Authorization and cookie values in the HAR
+    QString save;            // --save: a session file of the run ("" none)
     int runTimeoutMs = 0;    // --timeout: the whole run
     // What to send once a request's connection became a session (WebSocket, raw tunnel), in
     // order, and how long the peer may stay quiet before the CLI closes it.

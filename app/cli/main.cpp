@@ -9,6 +9,7 @@
 #include "requestfeeder.h"
 #include "responsesink.h"
 #include "sessionrunner.h"
+#include "sessionsaver.h"
 #include "writeout.h"
 
 #include "client.h"
@@ -243,6 +244,15 @@ int main(int argc, char **argv)
         har = std::make_unique<HarRecorder>(&trace, &client, opts.har, opts.harSecrets);
         feeder.setHarRecorder(har.get());
     }
+    std::unique_ptr<SessionSaver> saver;
+    if (!opts.save.isEmpty()) {
+        saver = std::make_unique<SessionSaver>(&trace, &client, opts.save);
+        QString error;
+        if (!saver->open(&error)) {
+            printErr(QStringLiteral("hopscope-cli: error: %1\n").arg(error));
+            return 1;
+        }
+    }
     if (!demo)
         feeder.start();
 
@@ -307,6 +317,14 @@ int main(int argc, char **argv)
     if (har) {
         QString error;
         if (!har->write(&error)) {
+            printErr(QStringLiteral("hopscope-cli: error: %1\n").arg(error));
+            if (exitStatus == exitcode::Ok)
+                exitStatus = exitcode::WriteError;
+        }
+    }
+    if (saver) {
+        QString error;
+        if (!saver->finish(&error)) {
             printErr(QStringLiteral("hopscope-cli: error: %1\n").arg(error));
             if (exitStatus == exitcode::Ok)
                 exitStatus = exitcode::WriteError;

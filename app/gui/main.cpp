@@ -36,7 +36,8 @@ struct GuiOptions
                                             "(for screenshots and demos).")};
     QCommandLineOption trace{
         QStringLiteral("trace"),
-        QStringLiteral("Open a saved JSON-lines trace (hopscope-cli --trace-json) read-only."),
+        QStringLiteral("Open a session file (hopscope-cli --save, File ▸ Save session) or a "
+                       "JSON-lines trace (hopscope-cli --trace-json) read-only."),
         QStringLiteral("FILE")};
 };
 
@@ -53,9 +54,10 @@ void describe(QCommandLineParser &parser, const GuiOptions &o)
         QStringLiteral("Watch HTTP connections change protocol, frame by frame."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("url"),
-                                 QStringLiteral("A URL to put in the request composer."),
-                                 QStringLiteral("[url]"));
+    parser.addPositionalArgument(QStringLiteral("url|file"),
+                                 QStringLiteral("A URL to put in the request composer, or a "
+                                                "session file or JSON-lines trace to open."),
+                                 QStringLiteral("[url | file]"));
     parser.addOptions({o.demo, o.noDemo, o.screenshot, o.fresh, o.trace});
 }
 
@@ -104,10 +106,17 @@ int main(int argc, char **argv)
     options.startDemo = !parser.isSet(noDemo);
     options.runTour = parser.isSet(demo) || parser.isSet(screenshot);
     options.restoreSettings = !parser.isSet(fresh) && !parser.isSet(screenshot);
-    if (!parser.positionalArguments().isEmpty())
-        options.url = parser.positionalArguments().constFirst();
-    if (parser.isSet(trace)) {
-        options.traceFile = parser.value(trace);
+    QString traceFile = parser.isSet(trace) ? parser.value(trace) : QString();
+    if (!parser.positionalArguments().isEmpty()) {
+        // hopscope FILE opens a session or a trace; anything else is a URL for the composer.
+        const QString arg = parser.positionalArguments().constFirst();
+        if (traceFile.isEmpty() && QFileInfo(arg).isFile())
+            traceFile = arg;
+        else
+            options.url = arg;
+    }
+    if (!traceFile.isEmpty()) {
+        options.traceFile = traceFile;
         options.startDemo = false;
         // Nothing to show: say so where the command was typed, and no empty window.
         if (const QString problem = MainWindow::unreadableTrace(options.traceFile);

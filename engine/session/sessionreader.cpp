@@ -57,7 +57,8 @@ private:
     bool types(qsizetype at, QByteArrayView payload);
     bool meta(qsizetype at, QByteArrayView payload);
     bool strings(qsizetype at, QByteArrayView payload);
-    bool events(qsizetype at, QByteArrayView payload);
+    // cut: the chunk's end is missing; read the events that are whole, then stop quietly.
+    bool events(qsizetype at, QByteArrayView payload, bool cut = false);
     bool body(qsizetype at, QByteArrayView payload, SessionBodies *bodies);
     bool end(qsizetype at, QByteArrayView payload);
 
@@ -114,12 +115,16 @@ bool SessionReader::read(SessionBodies *bodies, QString *error)
             const char *head = m_bytes.data() + pos;
             const quint32 tag = load<quint32>(head);
             const quint64 length = load<quint64>(head + 8);
-            if (length > quint64(left - kChunkHeadBytes))
+            if (length > quint64(left - kChunkHeadBytes)) {
+                // Cut short: the events whose records and fields are all there are kept.
+                if (tag == kEvents && m_haveTypes)
+                    events(pos + kChunkHeadBytes, m_bytes.sliced(pos + kChunkHeadBytes), true);
                 return fail(pos, QStringLiteral("the %1 chunk says it holds %2 bytes, only %3 "
                                                 "follow: the file was cut short")
                                      .arg(tagName(head))
                                      .arg(length)
                                      .arg(left - kChunkHeadBytes));
+            }
             const qsizetype at = pos + kChunkHeadBytes;
             const QByteArrayView payload = m_bytes.sliced(at, qsizetype(length));
             bool chunkOk = true;
@@ -269,13 +274,15 @@ bool SessionReader::strings(qsizetype at, QByteArrayView payload)
     return true;
 }
 
-bool SessionReader::events(qsizetype at, QByteArrayView payload)
+bool SessionReader::events(qsizetype at, QByteArrayView payload, bool cut)
 {
     if (!m_haveTypes)
         return fail(at, QStringLiteral("events before the event type table"));
     if (payload.size() < 8)
         return fail(at, QStringLiteral("expected the event count (8 bytes)"));
     const quint32 count = load<quint32>(payload.data());
+    if (cut && quint64(count) * kRecordBytes > quint64(payload.size() - 8))
+        return true; // the fields come after all records: none is whole
     if (quint64(count) * kRecordBytes > quint64(payload.size() - 8))
         return fail(at, QStringLiteral("%1 event records need %2 bytes, the chunk has %3")
                             .arg(count)
@@ -306,6 +313,8 @@ bool SessionReader::events(qsizetype at, QByteArrayView payload)
                                         .arg(m_types.size()));
         if (dir > quint8(Direction::In))
             return fail(where + 30, QStringLiteral("direction %1; expected 0, 1 or 2").arg(dir));
+        if (cut && size > quint64(fieldsEnd - fields))
+            return true; // this event's fields, and the rest of the chunk, are missing
         if (size > quint64(fieldsEnd - fields))
             return fail(where + 32, QStringLiteral("the event's fields are %1 bytes, the chunk "
                                                    "has %2 left")
@@ -334,7 +343,7 @@ bool SessionReader::events(qsizetype at, QByteArrayView payload)
         batch.append(ev);
         ++m_events;
     }
-    if (fields != fieldsEnd)
+    if (fields != fieldsEnd && !cut)
         return fail(
             offsetOf(fields),
             QStringLiteral("%1 bytes after the last event's fields").arg(fieldsEnd - fields));

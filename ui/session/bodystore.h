@@ -38,6 +38,8 @@ public:
     std::optional<ExchangeBody> body(quint32 req) const;
     std::optional<BodyInfo> info(quint32 req) const;
     bool evicted(quint32 req) const { return m_evicted.contains(req); }
+    // The requests whose bodies are kept, oldest first.
+    QList<quint32> requests() const { return {m_order.cbegin(), m_order.cend()}; }
 
     void setBudget(qint64 bytes);
     qint64 bytes() const { return m_bytes; } // kept body bytes (wire, decoded, request)

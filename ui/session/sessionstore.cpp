@@ -87,6 +87,46 @@ void SessionStore::addBody(const ExchangeBody &body)
     emit bodyAdded(body.req);
 }
 
+std::optional<ExchangeBody> SessionStore::body(quint32 req) const
+{
+    if (std::optional<ExchangeBody> kept = m_bodies.body(req))
+        return kept;
+    return m_fileBodies ? m_fileBodies->body(req) : std::nullopt;
+}
+
+std::optional<BodyInfo> SessionStore::bodyInfo(quint32 req) const
+{
+    if (std::optional<BodyInfo> kept = m_bodies.info(req))
+        return kept;
+    if (!m_fileBodies || !m_fileBodies->contains(req))
+        return std::nullopt;
+    // A file's body is read to say what it holds: one body, at most Limits::maxBodyInMemory.
+    const std::optional<ExchangeBody> b = m_fileBodies->body(req);
+    BodyInfo info;
+    info.contentType = b->contentType;
+    info.contentEncoding = b->contentEncoding;
+    info.wireSize = b->wire.size();
+    info.decodedSize = b->decoded.size();
+    info.requestSize = b->requestBody.size();
+    info.wireTruncated = b->wireTruncated;
+    info.decodedTruncated = b->decodedTruncated;
+    return info;
+}
+
+QList<quint32> SessionStore::bodyRequests() const
+{
+    QList<quint32> reqs = m_fileBodies ? m_fileBodies->requests() : QList<quint32>();
+    for (quint32 req : m_bodies.requests())
+        if (!m_fileBodies || !m_fileBodies->contains(req))
+            reqs.append(req);
+    return reqs;
+}
+
+void SessionStore::setFileBodies(std::shared_ptr<const SessionBodies> bodies)
+{
+    m_fileBodies = std::move(bodies);
+}
+
 void SessionStore::clear()
 {
     m_traceStart = QDateTime();
@@ -98,6 +138,7 @@ void SessionStore::clear()
     m_connStamp.clear();
     m_exStamp.clear();
     m_bodies.clear();
+    m_fileBodies.reset();
     m_failed = m_complete = m_errorEvents = m_unindexedIdEvents = 0;
     m_firstUnindexedSeq = 0;
     m_bytesIn = m_bytesOut = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "session/bodystore.h"
+#include "session/sessionreader.h"
 #include "trace/traceevent.h"
 #include "trace/tracelog.h"
 
@@ -143,9 +144,15 @@ public:
     int exchangeCount() const { return int(m_exchanges.size()); }
     const ExchangeInfo &exchangeAt(int index) const { return m_exchanges[size_t(index)]; }
     const ExchangeInfo *exchange(quint32 req) const;
-    // A copy of a kept body; info() says what it holds without copying its bytes.
-    std::optional<ExchangeBody> body(quint32 req) const { return m_bodies.body(req); }
-    std::optional<BodyInfo> bodyInfo(quint32 req) const { return m_bodies.info(req); }
+    // A copy of a kept body (or, in a window over a session file, the file's); info() says
+    // what it holds without copying its bytes.
+    std::optional<ExchangeBody> body(quint32 req) const;
+    std::optional<BodyInfo> bodyInfo(quint32 req) const;
+    // Every request with a body, the session file's first (File ▸ Save session writes them).
+    QList<quint32> bodyRequests() const;
+    // A window over a session file reads bodies from it, on demand (File ▸ Open, hopscope FILE).
+    void setFileBodies(std::shared_ptr<const SessionBodies> bodies);
+    bool hasFileBodies() const { return m_fileBodies != nullptr; }
     // Bodies are kept up to this many bytes in all (default 256 MiB); the oldest are dropped
     // first and bodyEvicted() then says so.
     void setBodyBudget(qint64 bytes) { m_bodies.setBudget(bytes); }
@@ -192,6 +199,7 @@ private:
     std::vector<quint64> m_exStamp;   // ... each exchange
     quint64 m_batch = 0;
     BodyStore m_bodies;
+    std::shared_ptr<const SessionBodies> m_fileBodies;
     int m_failed = 0;
     int m_complete = 0;
     int m_errorEvents = 0;

@@ -564,6 +564,13 @@ void BodyViewer::refresh()
         else if (ex->state == ExchangeInfo::State::Failed)
             showPlaceholder(tr("No body: the request failed (%1).")
                                 .arg(ex->errorCode.isEmpty() ? ex->error : ex->errorCode));
+        else if (m_store->isSavedTrace() && m_store->hasFileBodies())
+            showPlaceholder(ex->state == ExchangeInfo::State::Running
+                                ? tr("No body: the session was saved before this exchange "
+                                     "finished.")
+                                : tr("No body: the session file holds none for this exchange "
+                                     "(there was none, or the window had dropped it to keep "
+                                     "memory in check before it was saved)."));
         else if (m_store->isSavedTrace())
             showPlaceholder(ex->state == ExchangeInfo::State::Running
                                 ? tr("No body: the saved trace ends before this exchange "
