@@ -1,8 +1,8 @@
 #include "engine/engineworker.h"
 
 #include "client.h"
-#include "core/exchangebody.h"
 #include "core/exchange.h"
+#include "core/exchangebody.h"
 #include "demoserver.h"
 #include "net/sessiondriver.h"
 #include "trace/tracestore.h"
