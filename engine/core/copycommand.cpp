@@ -178,6 +178,9 @@ private:
                 m_args << QStringLiteral("--http2");
             else if (mode != ReplayMode::Unknown)
                 m_args << QStringLiteral("--http1.1");
+            if (mode == ReplayMode::H2cUpgrade && m_r.h2cViaOptions)
+                m_notes << QStringLiteral("curl cannot upgrade on an OPTIONS request first: "
+                                          "this request itself offers h2c");
             if (mode == ReplayMode::WebSocket || mode == ReplayMode::CustomUpgrade)
                 m_args << QStringLiteral("--include") << QStringLiteral("--no-buffer");
             break;
