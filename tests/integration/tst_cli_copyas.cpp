@@ -1,5 +1,5 @@
-// Copy as hopscope-cli / curl, round trip: a request goes out through hopscope-cli to a real
-// server, the window's builder (sessionreplay over a SessionStore fed the trace it wrote, then
+// Copy as hopscope-cli / curl / nghttp, round trip: a request goes out through hopscope-cli to a
+// real server, the window's builder (sessionreplay over a SessionStore fed the trace it wrote, then
 // copyCommand) turns it into a command, bash runs that command, and the two requests must be
 // the same on the wire: the demo server's /headers echo (method, target, protocol, TLS, body
 // length, every header in wire order and case), the head in both traces, the protocol events,
@@ -304,9 +304,29 @@ void CliCopyAsTest::roundTrip()
                      QLatin1String(key), third.why, QString::fromUtf8(echo1),
                      QString::fromUtf8(echo3))));
     }
-    if (!curlSameProtocol)
-        return; // an HTTP/1.1 head against an HTTP/2 one: other names, other case
-    QCOMPARE(headerSet(curlEcho, curlIgnores), headerSet(echo, curlIgnores));
+    if (curlSameProtocol) // else an HTTP/1.1 head against an HTTP/2 one: other names, case
+        QCOMPARE(headerSet(curlEcho, curlIgnores), headerSet(echo, curlIgnores));
+
+    // nghttp: HTTP/2 modes only; it always sends accept and accept-encoding of its own.
+    const QString nghttp = copyCommand(*replay, CopyTool::Nghttp, withSecrets);
+    if (mode != ReplayMode::H2cUpgrade && mode != ReplayMode::H2cPrior &&
+        mode != ReplayMode::TlsH2) {
+        QVERIFY2(nghttp.startsWith(u"# nghttp speaks only HTTP/2"_s), qPrintable(nghttp));
+        QVERIFY(!nghttp.contains(u'\n'));
+        return;
+    }
+    QString quiet = nghttp; // -v would mix its frame log into the body on stdout
+    quiet.replace(u"nghttp -v "_s, u"nghttp "_s);
+    const Run fourth = runCopied(quiet, u"nghttp"_s, {}, u"nghttp"_s);
+    const QJsonObject nghttpEcho = QJsonDocument::fromJson(fourth.output).object();
+    QVERIFY2(!nghttpEcho.isEmpty(), qPrintable(fourth.why + QString::fromUtf8(fourth.output)));
+    for (const char *key : {"method", "target", "protocol", "tls", "bodyBytes"})
+        QVERIFY2(nghttpEcho.value(QLatin1String(key)) == echo.value(QLatin1String(key)),
+                 qPrintable(u"%1 differs\n%2\noriginal: %3\nnghttp: %4"_s.arg(
+                     QLatin1String(key), fourth.why, QString::fromUtf8(echo1),
+                     QString::fromUtf8(fourth.output))));
+    const QStringList nghttpIgnores = curlIgnores + QStringList{u"accept"_s, u"accept-encoding"_s};
+    QCOMPARE(headerSet(nghttpEcho, nghttpIgnores), headerSet(echo, nghttpIgnores));
 }
 
 void CliCopyAsTest::bodyBytesRoundTrip_data()
