@@ -113,6 +113,15 @@ RequestSpec replaySpec(const ReplayRequest &r)
     spec.method = r.method.isEmpty() ? QByteArrayLiteral("GET") : r.method;
     spec.body = r.body;
     spec.headers = replayHeaders(r);
+    // The engine's own Accept-Encoding is its --compressed: asked that way, it decodes too.
+    for (qsizetype i = 0; i < spec.headers.size(); ++i) {
+        if (is(spec.headers[i].name, "accept-encoding") &&
+            spec.headers[i].value == "gzip, deflate, br, zstd") {
+            spec.headers.removeAt(i);
+            spec.decodeContent = true;
+            break;
+        }
+    }
     if (!r.body.isEmpty() && !hasHeader(r.headers, "content-type"))
         spec.headers.append(HttpHeader{"Content-Type", {}});
     spec.tls.insecure = r.insecure;

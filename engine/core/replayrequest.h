@@ -47,7 +47,8 @@ struct ReplayRequest
 HeaderList replayHeaders(const ReplayRequest &r);
 
 // A spec that sends `r` again through the engine (Re-send, Open in composer); the protocol
-// choice is applied as the composer and the CLI apply it.
+// choice is applied as the composer and the CLI apply it. The engine's own Accept-Encoding
+// becomes decodeContent (--compressed), so the answer is decoded as the first one was.
 RequestSpec replaySpec(const ReplayRequest &r);
 
 } // namespace hopscope

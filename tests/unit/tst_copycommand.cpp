@@ -107,6 +107,7 @@ private slots:
     void redaction();
     void missingAndOversizedBodies();
     void leftOutDefaults();
+    void h2cOnOptionsAndCompressed();
     void replaySpecs_data();
     void replaySpecs();
 };
@@ -432,6 +433,26 @@ void TestCopyCommand::leftOutDefaults()
     QCOMPARE(copyCommand(r, CopyTool::HopscopeCli),
              QStringLiteral("hopscope-cli --http1.1 -H 'Host: example.test' "
                             "'http://[::1]:8080/a'"));
+}
+
+void TestCopyCommand::h2cOnOptionsAndCompressed()
+{
+    ReplayRequest r = requestIn(ReplayMode::H2cUpgrade);
+    r.h2cViaOptions = true;
+    r.headers.insert(3, HttpHeader{"Accept-Encoding", "gzip, deflate, br, zstd"});
+    QCOMPARE(copyCommand(r, CopyTool::HopscopeCli),
+             QStringLiteral("hopscope-cli --h2c --h2c-options --compressed -H 'X-Test: 1' "
+                            "http://127.0.0.1:8080/a"));
+    const QString curl = copyCommand(r, CopyTool::Curl);
+    QVERIFY2(curl.startsWith(QStringLiteral("# curl cannot upgrade on an OPTIONS request first: "
+                                            "this request itself offers h2c\ncurl --http2 -H")),
+             qPrintable(curl));
+    QVERIFY(curl.contains(QStringLiteral("-H 'Accept-Encoding: gzip, deflate, br, zstd'")));
+    const RequestSpec spec = replaySpec(r);
+    QVERIFY(spec.h2cViaOptions);
+    QVERIFY(spec.decodeContent); // the engine's own Accept-Encoding: decoded on Re-send too
+    QVERIFY(!hasHeader(spec.headers, "accept-encoding"));
+    QCOMPARE(spec.protocol, ProtocolPolicy::H2cUpgrade);
 }
 
 void TestCopyCommand::replaySpecs_data()
