@@ -72,6 +72,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         // The engine's ids would collide with the record's.
         m_options.startDemo = false;
         m_composer->setEnabled(false);
+        m_connections->setSendEnabled(false);
         m_composer->setToolTip(
             tr("A saved trace is read-only; send requests from the main window"));
         m_clearAction->setVisible(false); // its shortcut would wipe the record
@@ -177,14 +178,18 @@ void MainWindow::buildUi()
         m_log->showTraceEvent(eventIndex);
     });
 
-    connect(m_composer, &RequestComposer::sendRequested, this,
-            [this](const RequestSpec &spec, int repeat, int parallel) {
-                m_selectNextNew = true;
-                const QByteArray token = spec.upgradeToken();
-                m_expectSession = !token.isEmpty() && token != "h2c" && token != "h2";
-                m_engine->send(spec, repeat, parallel);
-                updateTitle();
-            });
+    auto send = [this](const RequestSpec &spec, int repeat, int parallel) {
+        m_selectNextNew = true;
+        const QByteArray token = spec.upgradeToken();
+        m_expectSession = !token.isEmpty() && token != "h2c" && token != "h2";
+        m_engine->send(spec, repeat, parallel);
+        updateTitle();
+    };
+    connect(m_composer, &RequestComposer::sendRequested, this, send);
+    connect(m_connections, &ConnectionsPanel::resendRequested, this,
+            [send](const RequestSpec &spec) { send(spec, 1, 1); });
+    connect(m_connections, &ConnectionsPanel::openInComposerRequested, m_composer,
+            &RequestComposer::setSpec);
     connect(m_composer, &RequestComposer::abortRequested, m_engine, &EngineHost::abortAll);
     connect(m_tourButton, &QPushButton::clicked, this, &MainWindow::runTour);
     connect(m_detail, &ExchangeDetail::sendRequested, m_engine, &EngineHost::sendToSession);
@@ -219,10 +224,12 @@ void MainWindow::buildMenus()
         ->setObjectName(QStringLiteral("exportHar"));
     file->addAction(tr("Export selection as HA&R…"), this, [this] { chooseHarExport(true); })
         ->setObjectName(QStringLiteral("exportHarSelection"));
-    m_harSecrets = file->addAction(tr("Include cookies and authorization in HAR"));
+    m_harSecrets = file->addAction(tr("Include cookies and authorization in exports"));
     m_harSecrets->setCheckable(true);
     m_harSecrets->setToolTip(tr("Off: Authorization, Proxy-Authorization, Cookie and Set-Cookie "
-                                "values are replaced by [redacted] in exported HAR files"));
+                                "values are replaced by [redacted] in exported HAR files and "
+                                "copied commands"));
+    m_connections->setSecretsAction(m_harSecrets);
     file->addSeparator();
     m_clearAction = file->addAction(tr("&Clear session…"), this, [this] { clearSession(); });
     m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));

@@ -5,6 +5,7 @@
 #include "format/durationformat.h"
 #include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
+#include "session/sessionreplay.h"
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
 #include "widgets/connectionspanel.h"
@@ -44,7 +45,7 @@ private slots:
     void panelSelection();
     void panelFilter();
     void panelSelectionFollowsMoves();
-    void curlCommands();
+    void copyCommands();
 };
 
 // Rows: "top|name|stream|status|error" with top the top-level row of the parent ("G" for the
@@ -488,43 +489,69 @@ void TestConnectionTreeModel::panelSelectionFollowsMoves()
     QCOMPARE(panel.currentExchange(), 0u);
 }
 
-void TestConnectionTreeModel::curlCommands()
+void TestConnectionTreeModel::copyCommands()
 {
+    // What the store proves about each exchange (sessionreplay), as the menu copies it.
+    const auto curl = [](const SessionStore &store, quint32 req) {
+        const std::optional<ReplayRequest> r = replayRequestOf(store, req);
+        return r ? copyCommand(*r, CopyTool::Curl) : QString();
+    };
+    const auto modeOf = [](const SessionStore &store, quint32 req) {
+        return replayRequestOf(store, req).value_or(ReplayRequest{}).mode;
+    };
     SessionStore tour;
     tour.append(hopscope::testing::loadJsonLines(hopscope::testing::tourTracePath()));
-    const QString req1 = ConnectionsPanel::curlCommand(tour, 1);
+    QCOMPARE(modeOf(tour, 1), ReplayMode::H2cUpgrade);
+    const QString req1 = curl(tour, 1);
     QVERIFY2(req1.startsWith(QStringLiteral("curl --http2 ")), qPrintable(req1));
     QVERIFY(req1.endsWith(QStringLiteral("/headers")));
     QVERIFY(!req1.contains(QStringLiteral("HTTP2-Settings")));
     QVERIFY(!req1.contains(QStringLiteral("Host:")));
 
-    const QString req4 = ConnectionsPanel::curlCommand(tour, 4);
+    QCOMPARE(modeOf(tour, 4), ReplayMode::TlsHttp1);
+    const QString req4 = curl(tour, 4);
     QVERIFY2(req4.contains(QStringLiteral("--http1.1")), qPrintable(req4));
     QVERIFY(req4.endsWith(QStringLiteral("https://127.0.0.1:44833/status/200")));
-    QVERIFY(ConnectionsPanel::curlCommand(tour, 5).contains(QStringLiteral("--http2 ")));
+    QCOMPARE(modeOf(tour, 5), ReplayMode::TlsH2); // followed Upgrade: h2
+    QVERIFY(curl(tour, 5).contains(QStringLiteral("--http2 ")));
 
-    const QString ws = ConnectionsPanel::curlCommand(tour, 6);
+    QCOMPARE(modeOf(tour, 6), ReplayMode::WebSocket);
+    const QString ws = curl(tour, 6);
     QVERIFY2(ws.contains(QStringLiteral("-H 'Upgrade: websocket'")), qPrintable(ws));
     QVERIFY(ws.contains(QStringLiteral("-H 'Sec-WebSocket-Version: 13'")));
     QVERIFY(ws.contains(QStringLiteral("--include")));
+    const std::optional<ReplayRequest> ws6 = replayRequestOf(tour, 6);
+    QVERIFY(ws6);
+    QVERIFY2(copyCommand(*ws6, CopyTool::HopscopeCli)
+                 .endsWith(QStringLiteral("ws://127.0.0.1:38253/ws")),
+             qPrintable(copyCommand(*ws6, CopyTool::HopscopeCli)));
 
     SessionStore h2;
     h2.append(h2ResetTrace());
-    QCOMPARE(ConnectionsPanel::curlCommand(h2, 1),
+    QCOMPARE(modeOf(h2, 1), ReplayMode::H2cPrior);
+    QCOMPARE(curl(h2, 1),
              QStringLiteral("curl --http2-prior-knowledge http://127.0.0.1:8080/slow"));
 
     SessionStore up;
     up.append(h2cUpgradeTrace());
-    // A quote in a header is escaped for the shell; the upgrade headers are curl's job.
-    QCOMPARE(ConnectionsPanel::curlCommand(up, 1),
-             QStringLiteral("curl --http2 -H 'X-Trace: it'\\''s' http://127.0.0.1:8080/a"));
-    QCOMPARE(ConnectionsPanel::curlCommand(up, 3),
-             QStringLiteral("curl --http2 -X POST 'http://127.0.0.1:8080/c?x=1'"));
+    // A quote in a header is escaped for the shell; the upgrade headers are curl's job; the
+    // defaults this head went without are left out of curl's too.
+    QCOMPARE(curl(up, 1), QStringLiteral("curl --http2 -H 'X-Trace: it'\\''s' -H User-Agent: -H "
+                                         "Accept: http://127.0.0.1:8080/a"));
+    QCOMPARE(curl(up, 3), QStringLiteral("curl --http2 -X POST -H User-Agent: -H Accept: "
+                                         "'http://127.0.0.1:8080/c?x=1'"));
+
+    SessionStore follow;
+    follow.append(tlsFollowTrace());
+    QCOMPARE(modeOf(follow, 1), ReplayMode::Http1);
+    QCOMPARE(modeOf(follow, 2), ReplayMode::TlsHttp1);
+    QCOMPARE(modeOf(follow, 3), ReplayMode::TlsH2);
 
     SessionStore failed;
     failed.append(failedConnectTrace());
-    QCOMPARE(ConnectionsPanel::curlCommand(failed, 1), QStringLiteral("curl http://127.0.0.1:1/"));
-    QVERIFY(ConnectionsPanel::curlCommand(failed, 2).isEmpty());
+    QCOMPARE(modeOf(failed, 1), ReplayMode::Unknown);
+    QCOMPARE(curl(failed, 1), QStringLiteral("curl http://127.0.0.1:1/"));
+    QVERIFY(curl(failed, 2).isEmpty());
 }
 
 QTEST_MAIN(TestConnectionTreeModel)

@@ -1,6 +1,7 @@
 #include "widgets/connectionspanel.h"
 
 #include "models/connectiontreemodel.h"
+#include "session/sessionreplay.h"
 #include "session/sessionstore.h"
 
 #include <QAction>
@@ -9,75 +10,14 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
-#include <QRegularExpression>
 #include <QScopedValueRollback>
 #include <QSortFilterProxyModel>
 #include <QTreeView>
-#include <QUrl>
 #include <QVBoxLayout>
 
+#include <memory>
+
 namespace hopscope {
-
-namespace {
-
-QString shellQuote(const QString &s)
-{
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./:=@%+,-]+$"));
-    if (plain.match(s).hasMatch())
-        return s;
-    QString out = s;
-    out.replace(QLatin1Char('\''), QLatin1String("'\\''"));
-    return QLatin1Char('\'') + out + QLatin1Char('\'');
-}
-
-// Bytes that are not printable text go into bash's $'…' quoting, byte by byte.
-QString shellQuoteBytes(const QByteArray &bytes)
-{
-    const QString text = QString::fromUtf8(bytes);
-    bool printable = text.toUtf8() == bytes;
-    for (QChar ch : text)
-        if (ch.unicode() < 0x20 && ch != QLatin1Char('\n') && ch != QLatin1Char('\t') &&
-            ch != QLatin1Char('\r'))
-            printable = false;
-    if (printable)
-        return shellQuote(text);
-    QString out = QStringLiteral("$'");
-    for (char c : bytes) {
-        const uchar u = uchar(c);
-        if (u >= 0x20 && u < 0x7f && c != '\'' && c != '\\')
-            out += QLatin1Char(c);
-        else
-            out += QStringLiteral("\\x%1").arg(u, 2, 16, QLatin1Char('0'));
-    }
-    return out + QLatin1Char('\'');
-}
-
-// The header list of the request head we sent (h1.request, or h2.headers kind=request).
-FieldValue sentHeaders(const SessionStore &store, const ExchangeInfo &x)
-{
-    for (int i : x.events) {
-        const TraceEvent &ev = store.event(i);
-        if (ev.is(EventType::H1Request) ||
-            (ev.is(EventType::H2Headers) && ev.field(Field::Kind).toUtf8() == "request"))
-            return ev.field(Field::Headers);
-    }
-    return {};
-}
-
-// Certificate checks were off (-k) when the connection says so before its first request ends.
-bool verificationOff(const SessionStore &store, const ConnectionInfo &c)
-{
-    for (int i : c.events) {
-        const TraceEvent &ev = store.event(i);
-        if (ev.is(EventType::TlsInsecure))
-            return true;
-        if (ev.is(EventType::Tls))
-            return !ev.field(Field::Verified).toBool(true);
-    }
-    return false;
-}
-
-} // namespace
 
 ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidget(parent)
 {
@@ -328,103 +268,75 @@ void ConnectionsPanel::setFilterText(const QString &text)
 
 void ConnectionsPanel::showContextMenu(const QPoint &pos)
 {
-    const QModelIndex source = m_proxy->mapToSource(m_view->indexAt(pos));
+    std::unique_ptr<QMenu> menu(createContextMenu(m_view->indexAt(pos)));
+    menu->exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+QMenu *ConnectionsPanel::createContextMenu(const QModelIndex &proxyIndex)
+{
+    const QModelIndex source = m_proxy->mapToSource(proxyIndex);
     const quint32 req = m_model->reqAt(source);
     const SessionStore *store = m_model->store();
     const ExchangeInfo *x = req && store ? store->exchange(req) : nullptr;
     const quint32 connId = source.parent().isValid() ? 0 : m_model->connectionIdAt(source);
     const ConnectionInfo *c = connId && store ? store->connection(connId) : nullptr;
 
-    QMenu menu(this);
+    auto *menu = new QMenu(this);
     auto copy = [](const QString &text) { QGuiApplication::clipboard()->setText(text); };
     if (x) {
         const QString url = x->url;
-        menu.addAction(tr("Copy URL"), this, [copy, url] { copy(url); })
+        menu->addAction(tr("Copy URL"), this, [copy, url] { copy(url); })
             ->setEnabled(!url.isEmpty());
-        menu.addAction(tr("Copy as curl command"), this,
-                       [copy, store, req] { copy(curlCommand(*store, req)); });
+        const std::pair<CopyTool, QString> tools[] = {
+            {CopyTool::Curl, tr("Copy as curl")},
+            {CopyTool::Nghttp, tr("Copy as nghttp")},
+            {CopyTool::HopscopeCli, tr("Copy as hopscope-cli")},
+        };
+        for (const auto &[tool, label] : tools) {
+            QAction *a = menu->addAction(
+                label, this, [this, copy, req, tool = tool] { copy(copyCommandFor(req, tool)); });
+            a->setObjectName(QStringLiteral("copyAs-") + copyToolName(tool));
+        }
+        if (m_secretsAction)
+            menu->addAction(m_secretsAction);
+        menu->addSeparator();
+        QAction *resend = menu->addAction(tr("Re-send"), this, [this, store, req] {
+            if (const std::optional<ReplayRequest> r = replayRequestOf(*store, req))
+                emit resendRequested(replaySpec(*r));
+        });
+        resend->setObjectName(QStringLiteral("resend"));
+        resend->setToolTip(tr("Sends the same request again, with the same protocol mode"));
+        QAction *open = menu->addAction(tr("Open in composer"), this, [this, store, req] {
+            if (const std::optional<ReplayRequest> r = replayRequestOf(*store, req))
+                emit openInComposerRequested(replaySpec(*r));
+        });
+        open->setObjectName(QStringLiteral("openInComposer"));
+        resend->setEnabled(m_sendEnabled && !url.isEmpty());
+        open->setEnabled(m_sendEnabled && !url.isEmpty());
     }
     if (c) {
         const QString title = c->title();
         const QString address = c->address.isEmpty() ? c->origin : c->address;
-        menu.addAction(tr("Copy connection summary"), this, [copy, title] { copy(title); });
-        menu.addAction(tr("Copy address"), this, [copy, address] { copy(address); })
+        menu->addAction(tr("Copy connection summary"), this, [copy, title] { copy(title); });
+        menu->addAction(tr("Copy address"), this, [copy, address] { copy(address); })
             ->setEnabled(!address.isEmpty());
     }
-    if (!menu.isEmpty())
-        menu.addSeparator();
-    menu.addAction(tr("Expand all"), m_view, &QTreeView::expandAll);
-    menu.addAction(tr("Collapse all"), m_view, &QTreeView::collapseAll);
-    menu.exec(m_view->viewport()->mapToGlobal(pos));
+    if (!menu->isEmpty())
+        menu->addSeparator();
+    menu->addAction(tr("Expand all"), m_view, &QTreeView::expandAll);
+    menu->addAction(tr("Collapse all"), m_view, &QTreeView::collapseAll);
+    return menu;
 }
 
-QString ConnectionsPanel::curlCommand(const SessionStore &store, quint32 req)
+QString ConnectionsPanel::copyCommandFor(quint32 req, CopyTool tool) const
 {
-    const ExchangeInfo *x = store.exchange(req);
-    if (!x)
+    const SessionStore *store = m_model->store();
+    const std::optional<ReplayRequest> r = store ? replayRequestOf(*store, req) : std::nullopt;
+    if (!r)
         return {};
-    const ConnectionInfo *c = x->conn ? store.connection(x->conn) : nullptr;
-    QStringList args{QStringLiteral("curl")};
-
-    // Protocol: only what the connection's history proves.
-    bool h2cUpgrade = false;
-    if (c && !c->history.isEmpty()) {
-        const QString first = c->history.first().protocol.toLower();
-        bool upgradedToH2c = false;
-        for (const ProtocolStep &s : c->history)
-            upgradedToH2c |= s.viaUpgrade && s.protocol == QLatin1String("h2c");
-        if (first == QLatin1String("h2c"))
-            args << QStringLiteral("--http2-prior-knowledge");
-        else if (first == QLatin1String("h2") || c->followedFrom)
-            args << QStringLiteral("--http2");
-        else if (upgradedToH2c)
-            args << QStringLiteral("--http2"); // curl offers Upgrade: h2c on http:// URLs
-        else if (c->tls)
-            args << QStringLiteral("--http1.1");
-        h2cUpgrade = upgradedToH2c && first != QLatin1String("h2c");
-        if (c->tls && verificationOff(store, *c))
-            args << QStringLiteral("-k");
-    }
-    if (x->kind != ExchangeInfo::Kind::Http)
-        args << QStringLiteral("--include") << QStringLiteral("--no-buffer");
-
-    const std::optional<ExchangeBody> body = store.body(req);
-    const bool hasBody = body && !body->requestBody.isEmpty();
-    const QString method = x->method.isEmpty() ? QStringLiteral("GET") : x->method;
-    if (method == QLatin1String("HEAD"))
-        args << QStringLiteral("--head");
-    else if (method != (hasBody ? QLatin1String("POST") : QLatin1String("GET")))
-        args << QStringLiteral("-X") << shellQuote(method);
-
-    QUrl url(x->url);
-    if (url.scheme() == QLatin1String("ws"))
-        url.setScheme(QStringLiteral("http"));
-    else if (url.scheme() == QLatin1String("wss"))
-        url.setScheme(QStringLiteral("https"));
-
-    // The headers we sent, minus what curl sends by itself (or, for an h2c upgrade, what its
-    // --http2 adds).
-    for (const FieldValue h : sentHeaders(store, *x)) {
-        const QString name = h.at(0).toString();
-        const QString value = h.at(1).toString();
-        const QString lower = name.toLower();
-        if (name.startsWith(QLatin1Char(':')) || lower == QLatin1String("content-length") ||
-            lower == QLatin1String("user-agent"))
-            continue;
-        if (lower == QLatin1String("host") && value == url.authority())
-            continue;
-        if (lower == QLatin1String("accept") && value == QLatin1String("*/*"))
-            continue;
-        if (h2cUpgrade &&
-            (lower == QLatin1String("connection") || lower == QLatin1String("upgrade") ||
-             lower == QLatin1String("http2-settings")))
-            continue;
-        args << QStringLiteral("-H") << shellQuote(name + QLatin1String(": ") + value);
-    }
-    if (hasBody)
-        args << QStringLiteral("--data-binary") << shellQuoteBytes(body->requestBody);
-    args << shellQuote(url.toString(QUrl::FullyEncoded));
-    return args.join(QLatin1Char(' '));
+    CopyCommandOptions options;
+    options.includeSecrets = m_secretsAction && m_secretsAction->isChecked();
+    return copyCommand(*r, tool, options);
 }
 
 } // namespace hopscope

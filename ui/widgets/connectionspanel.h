@@ -1,9 +1,14 @@
 #pragma once
 
+#include "core/copycommand.h"
+#include "core/requestspec.h"
+
 #include <QPersistentModelIndex>
 #include <QWidget>
 
+class QAction;
 class QLineEdit;
+class QMenu;
 class QModelIndex;
 class QSortFilterProxyModel;
 class QTreeView;
@@ -15,7 +20,8 @@ class SessionStore;
 
 // The main window's "Connections and streams" pane: the ConnectionTreeModel in a tree, behind a
 // filter (recursive: a matching exchange keeps its connection visible, a matching connection
-// shows all its exchanges), with Copy URL / Copy as curl on the context menu. Connections open
+// shows all its exchanges), with Copy URL, Copy as curl / nghttp / hopscope-cli (copycommand),
+// Re-send and Open in composer on an exchange's context menu. Connections open
 // expanded; the pages of a connection with many exchanges (see StreamPaging) stay collapsed,
 // except the one holding the selected exchange and, while a filter is set, those with matches
 // (up to kFilterExpandRows rows).
@@ -39,13 +45,18 @@ public:
     // While filtering, pages with matches are expanded until they hold this many rows in all.
     static constexpr int kFilterExpandRows = 5000;
 
-    // A curl command line that sends the same request: method, URL, the headers we sent (minus
-    // the ones curl adds itself), the body when the store has it, and the protocol flags the
-    // trace lets us infer (--http2-prior-knowledge for prior-knowledge h2c, --http2 for ALPN h2,
-    // an h2c upgrade or an `Upgrade: h2` follow, --http1.1 for TLS that stayed on HTTP/1.1, -k
-    // when verification was off). ws:// URLs become http:// with the handshake headers. Empty
-    // for an unknown req.
-    static QString curlCommand(const SessionStore &store, quint32 req);
+    // The command "Copy as <tool>" copies for `req` (engine/core/copycommand over
+    // sessionreplay): secrets redacted unless the secrets action is checked. Empty for an
+    // unknown req.
+    QString copyCommandFor(quint32 req, CopyTool tool) const;
+    // The window's "Include cookies and authorization in exports" action (shared with HAR
+    // export); the context menu shows it too, so the choice is visible where it applies.
+    void setSecretsAction(QAction *action) { m_secretsAction = action; }
+    // Off for a saved trace's window: Re-send and Open in composer are disabled.
+    void setSendEnabled(bool enabled) { m_sendEnabled = enabled; }
+    // The context menu for a row of the view (a proxy index; invalid: only Expand/Collapse).
+    // The caller owns it; showContextMenu() runs it at the pointer.
+    QMenu *createContextMenu(const QModelIndex &proxyIndex);
 
 public slots:
     // Selects the exchange's row and scrolls to it without emitting exchangeSelected (so two
@@ -59,6 +70,10 @@ public slots:
 signals:
     void exchangeSelected(quint32 req);
     void connectionSelected(quint32 id);
+    // Re-send: the exchange's request again, as it went on the wire (sessionreplay).
+    void resendRequested(const hopscope::RequestSpec &spec);
+    // Open in composer: the same request, for the composer's fields.
+    void openInComposerRequested(const hopscope::RequestSpec &spec);
 
 private:
     void onCurrentRowChanged(const QModelIndex &current);
@@ -82,7 +97,9 @@ private:
     quint32 m_wantedConn = 0;
     int m_wantedPage = -1;        // with m_wantedConn: the user chose page m_wantedPage of it
     int m_filterExpandedRows = 0; // rows in the pages the filter expanded
-    QPersistentModelIndex m_revealedPage; // proxy page expanded to show the selected exchange
+    QPersistentModelIndex m_revealedPage;
+    QAction *m_secretsAction = nullptr;
+    bool m_sendEnabled = true; // proxy page expanded to show the selected exchange
 };
 
 } // namespace hopscope
