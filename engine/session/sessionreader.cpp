@@ -54,6 +54,7 @@ private:
                           std::unique_ptr<SessionBodies> bodies, QString *error);
 
     bool header();
+    void reserveForEvents(qsizetype pos);
     bool types(qsizetype at, QByteArrayView payload);
     bool meta(qsizetype at, QByteArrayView payload);
     bool strings(qsizetype at, QByteArrayView payload);
@@ -103,6 +104,7 @@ bool SessionReader::read(SessionBodies *bodies, QString *error)
         if (!header())
             return false;
         qsizetype pos = load<quint32>(m_bytes.data() + 20);
+        reserveForEvents(pos);
         while (pos < m_bytes.size()) {
             if (m_ended)
                 return fail(pos, QStringLiteral("%1 bytes follow the end chunk; nothing may")
@@ -181,6 +183,30 @@ bool SessionReader::header()
     if (startMs != kNoTraceStart)
         m_out->traceStart = QDateTime::fromMSecsSinceEpoch(startMs, Qt::UTC);
     return true;
+}
+
+// One pass over the chunk heads (a few thousand for a million events) sizes the batch once:
+// growing it chunk by chunk would copy it again and again. Only bytes that are in the file are
+// counted, so a hostile head can make this reserve at most about the file's size.
+void SessionReader::reserveForEvents(qsizetype pos)
+{
+    quint64 records = 0, fieldBytes = 0;
+    while (m_bytes.size() - pos >= qsizetype(kChunkHeadBytes)) {
+        const char *head = m_bytes.data() + pos;
+        const quint64 length = load<quint64>(head + 8);
+        if (length > quint64(m_bytes.size() - pos - kChunkHeadBytes))
+            break;
+        if (load<quint32>(head) == kEvents && length >= 8) {
+            const quint64 count = load<quint32>(head + kChunkHeadBytes);
+            if (count * kRecordBytes <= length - 8) {
+                records += count;
+                fieldBytes += length - 8 - count * kRecordBytes;
+            }
+        }
+        pos += qsizetype(kChunkHeadBytes + length);
+    }
+    m_out->events.reserve(m_out->events.size() + qsizetype(records),
+                          m_out->events.arena().size() + qsizetype(fieldBytes));
 }
 
 bool SessionReader::types(qsizetype at, QByteArrayView payload)
@@ -291,8 +317,10 @@ bool SessionReader::events(qsizetype at, QByteArrayView payload, bool cut)
     const char *records = payload.data() + 8;
     const char *fields = records + qsizetype(count) * kRecordBytes;
     const char *fieldsEnd = payload.data() + payload.size();
+    // No reserve() per chunk: it would grow to exactly this chunk's need, copying the whole
+    // batch once per chunk (quadratic over a CLI file's thousands of chunks); appends grow
+    // geometrically.
     TraceBatch &batch = m_out->events;
-    batch.reserve(batch.size() + count, batch.arena().size() + (fieldsEnd - fields));
     for (quint32 i = 0; i < count; ++i) {
         const char *r = records + qsizetype(i) * kRecordBytes;
         const qsizetype where = offsetOf(r);

@@ -12,7 +12,7 @@ _hopscope_cli()
     # Options that take a value, then those that do not.
     local with_value="-X --request -H --header -d --data --data-binary --data-raw -o --output
         --trace-json --alpn --cacert --timeout --connect-timeout --idle-timeout --limit
-        --upgrade --max-connections --repeat --ws-send --ws-send-binary --send --linger --har
+        --upgrade --max-connections --repeat --ws-send --ws-send-binary --send --linger --har --save
         -w --write-out -u --user -A --user-agent -e --referer -b --cookie -c --cookie-jar
         -m --max-time -Y --speed-limit -y --speed-time --max-redirs"
     local flags="-h --help --version -v --verbose --http1.1 --http2 -k --insecure --compressed
@@ -29,7 +29,7 @@ _hopscope_cli()
             fi
             return
             ;;
-        --cacert)
+        --cacert | --save)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;

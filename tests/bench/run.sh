@@ -7,7 +7,8 @@
 #   tests/bench/run.sh [BUILD_DIR] [--runs N] [--quick] [--gui] [--bulk]
 #     --quick  fewer requests (2,000 / 4,000 / 500 / 20,000) for a smoke run
 #     --gui    also the window's flood benchmark (gui_flood.sh --engine, 100,000 exchanges) and
-#              opening a million-event trace in the window (trace_open_bench)
+#              opening a million-event trace and session file in the window, and saving one
+#              (trace_open_bench)
 #     --bulk   also 512 MiB over h2c prior knowledge (h2_bulk_download.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -131,7 +132,12 @@ if ((GUI)); then
   "$ROOT/tests/bench/gui_flood.sh" "$BUILD" -- --engine --exchanges 100000
   # A trace of about a million events (112,000 multiplexed requests), opened in the window.
   cmake --build "$BUILD" --target trace_open_bench >/dev/null
-  "$CLI" --h2c-prior --parallel --repeat 112000 "$H2URL" -o /dev/null --trace-json "$work/million.jsonl" >/dev/null
-  echo "$(wc -l <"$work/million.jsonl") events in $(du -m "$work/million.jsonl" | cut -f1) MB:"
-  QT_QPA_PLATFORM=offscreen "$BUILD/tests/bench/trace_open_bench" "$work/million.jsonl" 2>/dev/null
+  # The same run also as a session file (--save): saved by the window, then opened.
+  "$CLI" --h2c-prior --parallel --repeat 112000 "$H2URL" -o /dev/null --trace-json "$work/million.jsonl" \
+    --save "$work/million.hopscope" >/dev/null
+  echo "$(wc -l <"$work/million.jsonl") events in $(du -m "$work/million.jsonl" | cut -f1) MB of JSON lines," \
+    "$(du -m "$work/million.hopscope" | cut -f1) MB as a session file:"
+  QT_QPA_PLATFORM=offscreen "$BUILD/tests/bench/trace_open_bench" "$work/million.jsonl" \
+    --save "$work/saved.hopscope" 2>/dev/null
+  QT_QPA_PLATFORM=offscreen "$BUILD/tests/bench/trace_open_bench" "$work/million.hopscope" 2>/dev/null
 fi

@@ -59,7 +59,8 @@ private slots:
         QVERIFY(withKeys >= 8);
         QVERIFY(html.contains(QStringLiteral("Request ▸ Send")));
         QVERIFY(html.contains(QStringLiteral("Request ▸ Abort all")));
-        QVERIFY(html.contains(QStringLiteral("File ▸ Open trace…")));
+        QVERIFY(html.contains(QStringLiteral("File ▸ Open…")));
+        QVERIFY(html.contains(QStringLiteral("File ▸ Save session as…")));
         QVERIFY(html.contains(QStringLiteral("View ▸ Find in trace log")));
         QVERIFY(!html.contains(QLatin1Char('&') + QStringLiteral("Send")));
 
