@@ -3,6 +3,7 @@
 #include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
 #include "models/timelinemodel.h"
+#include "session/harimport.h"
 #include "session/sessioncounts.h"
 #include "session/sessionhar.h"
 #include "session/sessionstore.h"
@@ -119,6 +120,7 @@ void MainWindow::buildUi()
     m_traceNotice = new QLabel(central);
     m_traceNotice->setObjectName(QStringLiteral("traceNotice"));
     m_traceNotice->setWordWrap(true);
+    m_traceNotice->setTextFormat(Qt::RichText); // escaped text, and spans for problems
     m_traceNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_traceNotice->setVisible(false);
     layout->addWidget(m_traceNotice);
@@ -428,14 +430,22 @@ bool MainWindow::openTrace(const QString &path, QString *error)
     const QString unreadable = unreadableTrace(path);
     if (!unreadable.isEmpty())
         *error = unreadable;
-    const bool ok = unreadable.isEmpty() && readTraceFile(path, &events, error);
+    HarWindowInput har; // a HAR (by content) becomes events and bodies: ui/session/harimport
+    const bool isHar = unreadable.isEmpty() && isHarFile(path);
+    const bool ok = unreadable.isEmpty() && (isHar ? readHarForWindow(path, &har, error)
+                                                   : readTraceFile(path, &events, error));
+    if (isHar)
+        events = har.events;
     // One batch: the store takes the compact events over without a copy, and the models insert
     // their rows once (every model handles a batch of any size the same way as many small ones).
     m_store->append(events);
+    m_store->addBodies(har.bodies);
     m_tracePath = QFileInfo(path).absoluteFilePath();
     // A JSON-lines trace has no wall clock: its last event is taken to be when the file was
     // last written (HAR's startedDateTime needs one).
-    if (!events.isEmpty())
+    if (isHar)
+        m_store->setTraceStart(har.start);
+    else if (!events.isEmpty())
         m_store->setTraceStart(
             QFileInfo(path).lastModified().addMSecs(-events.last().tNs / 1'000'000));
 
@@ -449,8 +459,9 @@ bool MainWindow::openTrace(const QString &path, QString *error)
                                                     QT_TR_NOOP(" — the event before it is shown."),
                                                     QT_TR_NOOP(" — the %1 events before it are "
                                                                "shown.")));
-    else if (events.isEmpty())
+    else if (events.isEmpty() && !isHar)
         problems << tr("The file holds no events.");
+    problems << har.problems;
     if (const int n = m_store->unindexedIdEvents())
         problems << SessionCounts::count(
                         n,
@@ -463,9 +474,13 @@ bool MainWindow::openTrace(const QString &path, QString *error)
                         .arg(m_store->firstUnindexedSeq());
     for (QString &problem : problems)
         problem = problem.toHtmlEscaped();
-    m_traceNotice->setText(QStringLiteral("<span style='color:%1'>⚠ %2</span>")
-                               .arg(errorColor().name(), problems.join(QStringLiteral("<br>⚠ "))));
-    m_traceNotice->setVisible(!problems.isEmpty());
+    QString notice = har.notice.toHtmlEscaped();
+    if (!problems.isEmpty())
+        notice += (notice.isEmpty() ? QString() : QStringLiteral("<br>")) +
+                  QStringLiteral("<span style='color:%1'>⚠ %2</span>")
+                      .arg(errorColor().name(), problems.join(QStringLiteral("<br>⚠ ")));
+    m_traceNotice->setText(notice);
+    m_traceNotice->setVisible(!notice.isEmpty());
     m_demoLabel->parentWidget()->setVisible(false);
     updateTitle();
     QTimer::singleShot(0, m_timeline, &TimelineView::fitAll);
@@ -488,7 +503,8 @@ QString MainWindow::unreadableTrace(const QString &path)
 void MainWindow::chooseTraceToOpen()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open a trace"), QString(), tr("Hopscope traces (*.jsonl *.json);;All files (*)"));
+        this, tr("Open a trace"), QString(),
+        tr("Hopscope traces and HAR files (*.jsonl *.json *.har);;All files (*)"));
     if (path.isEmpty())
         return;
     // A file that cannot be read at all gets no empty window, only this.

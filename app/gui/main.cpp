@@ -36,7 +36,8 @@ struct GuiOptions
                                             "(for screenshots and demos).")};
     QCommandLineOption trace{
         QStringLiteral("trace"),
-        QStringLiteral("Open a saved JSON-lines trace (hopscope-cli --trace-json) read-only."),
+        QStringLiteral("Open a saved JSON-lines trace (hopscope-cli --trace-json) or a HAR "
+                       "file read-only."),
         QStringLiteral("FILE")};
 };
 
@@ -54,7 +55,8 @@ void describe(QCommandLineParser &parser, const GuiOptions &o)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("url"),
-                                 QStringLiteral("A URL to put in the request composer."),
+                                 QStringLiteral("A URL to put in the request composer, or a "
+                                                "saved trace or HAR file to open read-only."),
                                  QStringLiteral("[url]"));
     parser.addOptions({o.demo, o.noDemo, o.screenshot, o.fresh, o.trace});
 }
@@ -104,10 +106,17 @@ int main(int argc, char **argv)
     options.startDemo = !parser.isSet(noDemo);
     options.runTour = parser.isSet(demo) || parser.isSet(screenshot);
     options.restoreSettings = !parser.isSet(fresh) && !parser.isSet(screenshot);
-    if (!parser.positionalArguments().isEmpty())
-        options.url = parser.positionalArguments().constFirst();
-    if (parser.isSet(trace)) {
-        options.traceFile = parser.value(trace);
+    QString traceFile = parser.value(trace);
+    if (!parser.positionalArguments().isEmpty()) {
+        // `hopscope FILE.har`: a file that exists is opened, anything else is a URL.
+        const QString arg = parser.positionalArguments().constFirst();
+        if (traceFile.isEmpty() && !arg.contains(QLatin1String("://")) && QFileInfo(arg).isFile())
+            traceFile = arg;
+        else
+            options.url = arg;
+    }
+    if (!traceFile.isEmpty()) {
+        options.traceFile = traceFile;
         options.startDemo = false;
         // Nothing to show: say so where the command was typed, and no empty window.
         if (const QString problem = MainWindow::unreadableTrace(options.traceFile);

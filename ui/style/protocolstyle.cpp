@@ -49,8 +49,11 @@ QColor errorColor()
 QString protocolLabel(const QString &protocol)
 {
     const QString p = normalized(protocol);
+    // HTTP/1.0 (an imported HAR's) shares 1.1's colour and badge, not its name.
     if (p == QLatin1String("http/1.1"))
-        return QStringLiteral("HTTP/1.1");
+        return protocol.compare(QLatin1String("http/1.0"), Qt::CaseInsensitive) == 0
+                   ? QStringLiteral("HTTP/1.0")
+                   : QStringLiteral("HTTP/1.1");
     if (p == QLatin1String("websocket"))
         return QStringLiteral("WebSocket");
     return protocol;
