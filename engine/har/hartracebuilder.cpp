@@ -244,11 +244,14 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
             .real(Field::Total, double(end - startNs) / 1e6)
             .end();
     } else {
+        // Chrome's error is a code already ("net::ERR_BLOCKED_BY_CLIENT"): the tree shows it.
+        const bool errorIsCode = !entry.error.isEmpty() && entry.error.size() <= 64 &&
+                                 !entry.error.contains(QLatin1Char(' '));
         stage(end, EventType::RequestFailed, scope)
             .text(Field::Error, entry.error.isEmpty()
                                     ? QStringLiteral("the HAR holds no response for this request")
                                     : entry.error)
-            .atom(Field::Code, "har-no-response");
+            .atom(Field::Code, errorIsCode ? entry.error.toUtf8() : QByteArray("har-no-response"));
         // An entry of its own that got no response never used its connection: it ends here,
         // rather than showing as still connecting.
         if (entry.connection.isEmpty())

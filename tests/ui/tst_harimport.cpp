@@ -93,6 +93,8 @@ private slots:
         QCOMPARE(store->exchange(4)->protocol, u"HTTP/1.1"_s);
         QCOMPARE(store->exchange(7)->kind, ExchangeInfo::Kind::WebSocket);
         QCOMPARE(store->exchange(5)->error, u"net::ERR_BLOCKED_BY_CLIENT"_s);
+        QCOMPARE(store->exchange(5)->errorCode, u"net::ERR_BLOCKED_BY_CLIENT"_s);
+        QCOMPARE(store->exchange(2)->errorCode, QString());
 
         // Real start times and durations: the stylesheet starts 197 ms after the document and
         // takes its `time`; the wall clock is the document's startedDateTime.

@@ -195,6 +195,12 @@ void HarReaderTest::chromeDetails()
     // The blocked tracker: failed with Chrome's error, on a connection of its own.
     const HarExchange *blocked = c.exchange(5);
     QCOMPARE(blocked->error, u"net::ERR_BLOCKED_BY_CLIENT"_s);
+    QCOMPARE(blocked->errorCode, u"net::ERR_BLOCKED_BY_CLIENT"_s);
+    // HTTP Toolkit's words are no code: the import's own stands for them.
+    HarCollector toolkit;
+    toolkit.add(readOk(sample(u"httptoolkit.har"_s)).events);
+    QCOMPARE(toolkit.exchange(2)->error, u"Request aborted"_s);
+    QCOMPARE(toolkit.exchange(2)->errorCode, u"har-no-response"_s);
 
     // The WebSocket: switched, three messages in order with Chrome's times.
     const HarExchange *ws = c.exchange(7);
