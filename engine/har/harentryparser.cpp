@@ -50,6 +50,14 @@ QString idText(const QJsonValue &v)
     return {};
 }
 
+// Never a null QByteArray: the trace's writer copies header bytes with memcpy, which must not
+// get the null pointer of one (an empty header value is common).
+QByteArray utf8(QStringView text)
+{
+    QByteArray bytes = text.toUtf8();
+    return bytes.isNull() ? QByteArray("") : bytes;
+}
+
 void note(QStringList *warnings, const QString &text)
 {
     warnings->append(text);
@@ -201,11 +209,9 @@ HeaderList HarEntryParser::headers(const QJsonValue &list, const QString &where,
             break;
         }
         // Header lines longer than the engine's own limit were never on a wire.
-        out.append({name.toString().left(Limits{}.maxHeaderLineBytes).toUtf8(),
-                    h.value(QLatin1String("value"))
-                        .toString()
-                        .left(Limits{}.maxHeaderLineBytes)
-                        .toUtf8()});
+        out.append(
+            {utf8(name.toString().left(Limits{}.maxHeaderLineBytes)),
+             utf8(h.value(QLatin1String("value")).toString().left(Limits{}.maxHeaderLineBytes))});
     }
     return out;
 }

@@ -28,6 +28,13 @@ QString originOf(const QUrl &url)
     return QStringLiteral("%1://%2:%3").arg(scheme, url.host()).arg(port);
 }
 
+// FieldWriter::utf8 copies with memcpy, which must not be handed the null pointer of an empty
+// QByteArray (undefined behaviour even for 0 bytes): a HAR leaves many strings empty.
+QByteArrayView nonNull(const QByteArray &bytes)
+{
+    return bytes.isNull() ? QByteArrayView("") : QByteArrayView(bytes);
+}
+
 bool isHttp2Like(const QByteArray &version)
 {
     return version == "h2" || version == "h3";
@@ -126,7 +133,7 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
     };
 
     stage(startNs, EventType::RequestStart, {0, req})
-        .utf8(Field::Method, entry.method)
+        .utf8(Field::Method, nonNull(entry.method))
         .text(Field::Url, entry.url);
 
     bool isNew = false;
@@ -174,7 +181,7 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
         if (url.hasQuery())
             target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
         stage(cursor, EventType::H1Request, scope, Direction::Out)
-            .utf8(Field::Method, entry.method)
+            .utf8(Field::Method, nonNull(entry.method))
             .utf8(Field::Target, target)
             .atom(Field::Version, entry.version.isEmpty() ? QByteArray("unknown") : entry.version)
             .headers(Field::Headers, entry.requestHeaders);
@@ -194,7 +201,7 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
         } else {
             FieldWriter w = stage(cursor, EventType::H1Response, scope, Direction::In);
             w.integer(Field::Status, entry.status)
-                .utf8(Field::Reason, entry.statusText)
+                .utf8(Field::Reason, nonNull(entry.statusText))
                 .atom(Field::Version,
                       entry.version.isEmpty() ? QByteArray("unknown") : entry.version)
                 .headers(Field::Headers, entry.responseHeaders);
@@ -212,12 +219,12 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
                 // A HAR keeps no close code: 1005 is the trace's "no code".
                 stage(t, EventType::WsClose, scope, dir)
                     .integer(Field::Code, 1005)
-                    .utf8(Field::Reason, m.data);
+                    .utf8(Field::Reason, nonNull(m.data));
                 continue;
             }
             FieldWriter w = stage(t, EventType::WsMessage, scope, dir);
             w.atom(Field::Opcode, m.binary ? "binary" : "text");
-            m.binary ? w.utf8(Field::Data, m.data) : w.utf8(Field::Text, m.data);
+            m.binary ? w.utf8(Field::Data, nonNull(m.data)) : w.utf8(Field::Text, nonNull(m.data));
             w.integer(Field::Bytes, m.bytes);
             if (m.truncated)
                 w.boolean(Field::Truncated, true);

@@ -421,6 +421,15 @@ void HarReaderTest::hostileValues_data()
     QTest::newRow("no response") << harWith(R"({"startedDateTime":"2024-05-14T09:00:00Z",)"
                                             R"("request":{"method":"GET","url":"::"}})")
                                  << 1;
+    // Empty strings everywhere (the fuzzer's first find: an empty header value, reason or
+    // method once reached the trace writer's memcpy as a null pointer; UBSan says so).
+    QTest::newRow("empty strings")
+        << harWith(R"({"startedDateTime":"2024-05-14T09:00:00Z","request":{"method":"",)"
+                   R"("url":"","headers":[{"name":"X-Empty","value":""}]},"response":)"
+                   R"({"status":101,"statusText":"","headers":[{"name":"a","value":""}]},)"
+                   R"("_webSocketMessages":[{"type":"send","opcode":1,"data":""},)"
+                   R"({"type":"receive","opcode":8}]})")
+        << 1;
     QTest::newRow("empty entries") << harWith({}) << 0;
 }
 
