@@ -115,7 +115,9 @@ bool HarReader::read(QByteArrayView data, const QString &name, HarImport *out, Q
     QJsonParseError parseError;
     // QJsonDocument stops at 1,024 levels of nesting (DeepNesting), so depth cannot recurse
     // the parser off the stack.
-    const QJsonDocument doc = QJsonDocument::fromJson(data.toByteArray(), &parseError);
+    // Raw data: the file's bytes are not copied again (they may be hundreds of MiB).
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(QByteArray::fromRawData(data.data(), data.size()), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         *error = QStringLiteral("%1 is not JSON: %2 at offset %3.")
                      .arg(name, parseError.errorString())
