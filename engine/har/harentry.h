@@ -46,6 +46,9 @@ struct HarEntryDraft
     QByteArray method;  // request.method
     QString url;        // request.url
     QByteArray version; // HarReader::normalizedHttpVersion: "" when unknown
+    // The request's own httpVersion, normalised: a client may send HTTP/1.1 and get an
+    // HTTP/1.0 answer (mitmproxy keeps both).
+    QByteArray requestVersion;
     QString rawVersion; // as the HAR spelt it
     HeaderList requestHeaders;
     qint64 requestHeadersSize = -1;

@@ -140,6 +140,7 @@ bool HarEntryParser::parseRequest(const QJsonObject &request, const QString &whe
     out->method = method.toString().left(256).toUtf8();
     out->url = url.toString().left(64 * 1024);
     out->rawVersion = request.value(QLatin1String("httpVersion")).toString().left(64);
+    out->requestVersion = HarReader::normalizedHttpVersion(out->rawVersion);
     out->requestHeaders = headers(request.value(QLatin1String("headers")),
                                   where + QStringLiteral(".headers"), warnings);
     out->requestHeadersSize = size(request.value(QLatin1String("headersSize")));

@@ -180,10 +180,13 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
             target = "/";
         if (url.hasQuery())
             target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
+        // The request's own HTTP/1.x version when it gave one, else the entry's.
+        const QByteArray version =
+            entry.requestVersion.startsWith("HTTP/1.") ? entry.requestVersion : entry.version;
         stage(cursor, EventType::H1Request, scope, Direction::Out)
             .utf8(Field::Method, nonNull(entry.method))
             .utf8(Field::Target, target)
-            .atom(Field::Version, entry.version.isEmpty() ? QByteArray("unknown") : entry.version)
+            .atom(Field::Version, version.isEmpty() ? QByteArray("unknown") : version)
             .headers(Field::Headers, entry.requestHeaders);
     }
     after(tm.send);

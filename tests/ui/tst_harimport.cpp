@@ -5,6 +5,7 @@
 
 #include "mainwindow.h"
 #include "models/connectiontreemodel.h"
+#include "models/headersmodel.h"
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
 #include "widgets/connectionspanel.h"
@@ -131,6 +132,46 @@ private slots:
         QVERIFY2(notice.contains(u"WebInspector 537.36"_s), qPrintable(notice));
         QVERIFY2(notice.contains(u"7 exchanges"_s), qPrintable(notice));
         QVERIFY2(!notice.contains(u"⚠"_s), qPrintable(notice));
+    }
+
+    // The Headers tab over imported heads: no stream id a HAR does not have, the version the
+    // HAR said, and Firefox's h2 heads (no pseudo-headers) still name their method and path.
+    void headerBlocksSayWhatTheHarSaid_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<quint32>("req");
+        QTest::addColumn<QStringList>("titles");
+        QTest::addColumn<QStringList>("firstLines");
+        QTest::newRow("chrome h2")
+            << kChrome << 1u
+            << QStringList{u"HTTP/2 request (conn #1)"_s, u"HTTP/2 response (conn #1)"_s}
+            << QStringList{u"GET / HTTP/2"_s, u"HTTP/2 200"_s};
+        QTest::newRow("firefox h2")
+            << QStringLiteral(HOPSCOPE_UI_TEST_DATA "/../../unit/data/har/firefox.har") << 2u
+            << QStringList{u"HTTP/2 request (conn #1)"_s, u"HTTP/2 response (conn #1)"_s}
+            << QStringList{u"GET /guide/style.css HTTP/2"_s, u"HTTP/2 304"_s};
+        QTest::newRow("mitmproxy HTTP/1.1 answered in 1.0")
+            << QStringLiteral(HOPSCOPE_UI_TEST_DATA "/../../unit/data/har/mitmproxy.har") << 2u
+            << QStringList{u"HTTP/1.1 request (conn #2)"_s, u"HTTP/1.0 response (conn #2)"_s}
+            << QStringList{u"GET /status HTTP/1.1"_s, u"HTTP/1.0 302 Found"_s};
+    }
+
+    void headerBlocksSayWhatTheHarSaid()
+    {
+        QFETCH(QString, file);
+        QFETCH(quint32, req);
+        QFETCH(QStringList, titles);
+        QFETCH(QStringList, firstLines);
+        MainWindow w(optionsFor(file));
+        HeadersModel headers(w.store());
+        QAbstractItemModelTester tester(&headers,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        headers.setExchange(req);
+        QCOMPARE(headers.blockCount(), titles.size());
+        for (int i = 0; i < titles.size(); ++i) {
+            QCOMPARE(headers.blockTitle(i), titles.at(i));
+            QCOMPARE(headers.firstLine(i), firstLines.at(i));
+        }
     }
 
     // What could not be read is named in the notice, where it is in the file.
