@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 
 namespace hopscope {
@@ -274,7 +275,12 @@ void HarEntryParser::parseWebSocket(const QJsonValue &messages, const QString &w
         if (std::isfinite(seconds))
             ws.epochMs = seconds * 1000.0;
         const QString data = m.value(QLatin1String("data")).toString();
-        ws.bytes = ws.binary ? data.size() / 4 * 3 : data.toUtf8().size();
+        // A binary message's size from its base64, less the padding.
+        const qsizetype padding = data.endsWith(QLatin1String("==")) ? 2
+                                  : data.endsWith(QLatin1Char('='))  ? 1
+                                                                     : 0;
+        ws.bytes = ws.binary ? std::max<qsizetype>(0, data.size() / 4 * 3 - padding)
+                             : data.toUtf8().size();
         ws.data = data.left(m_limits.maxBodyBytes).toUtf8();
         ws.truncated =
             data.size() > m_limits.maxBodyBytes || ws.data.size() > m_limits.maxBodyBytes;

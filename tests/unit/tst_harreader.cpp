@@ -210,6 +210,10 @@ void HarReaderTest::chromeDetails()
     QCOMPARE(ws->wsMessages.at(1).data, QByteArray(R"({"cart":{"items":2}})"));
     QCOMPARE(ws->wsMessages.at(2).opcode, 2);
     QCOMPARE(ws->wsMessages.at(2).data, QByteArray("AAECAw=="));
+    for (const TraceEvent ev : har.events) {
+        if (ev.is(EventType::WsMessage) && ev.field(Field::Opcode).toUtf8() == "binary")
+            QCOMPARE(ev.field(Field::Bytes).toInteger(), 4); // 00 01 02 03, not the padding
+    }
     QCOMPARE(ws->wsMessages.at(2).tNs, qint64(1'806'000'000)); // 1715677924.910 - .104
 }
 
