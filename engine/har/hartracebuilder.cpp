@@ -136,6 +136,8 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
         .utf8(Field::Method, nonNull(entry.method))
         .text(Field::Url, entry.url);
 
+    // HAR's `connect` includes `ssl`; the trace's is TCP alone, its TLS separate.
+    const double tcp = tm.connect >= 0 ? std::max(0.0, tm.connect - std::max(0.0, tm.ssl)) : -1;
     bool isNew = false;
     const quint32 conn = connectionFor(entry, origin, &isNew);
     const EventScope scope{conn, req};
@@ -148,8 +150,6 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
             stage(after(tm.dns), EventType::Dns, scope)
                 .text(Field::Host, url.host())
                 .real(Field::Ms, tm.dns);
-        // HAR's `connect` includes `ssl`.
-        const double tcp = tm.connect >= 0 ? std::max(0.0, tm.connect - std::max(0.0, tm.ssl)) : -1;
         if (tcp >= 0 || !entry.serverIp.isEmpty()) {
             FieldWriter w = stage(after(tcp), EventType::Connect, scope);
             w.text(Field::Host, url.host())
@@ -246,7 +246,7 @@ void HarTraceBuilder::addEntry(const HarEntryDraft &entry, quint32 req, HarImpor
         w.atom(Field::Protocol, completeProtocol(entry, webSocket));
         w.beginMap(Field::Timings)
             .real(Field::Dns, tm.dns)
-            .real(Field::Connect, tm.connect)
+            .real(Field::Connect, tcp)
             .real(Field::Tls, tm.ssl)
             .real(Field::Send, tm.send)
             .real(Field::Wait, tm.wait)

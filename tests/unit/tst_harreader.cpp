@@ -165,6 +165,15 @@ void HarReaderTest::chromeDetails()
     QCOMPARE(doc->endNs, qint64(187'420'000));
     QCOMPARE(doc->dns, 21.4);
     QCOMPARE(doc->wait, 88.5);
+    // HAR's connect (61.7) includes its ssl (38.2); the trace's is TCP alone.
+    QVERIFY(qFuzzyCompare(doc->connect, 23.5));
+    QCOMPARE(doc->tls, 38.2);
+    // So an export of the import says what the file said.
+    HarOptions options;
+    options.traceStart = har.start;
+    const QJsonObject again = HarWriter(c, options).entry(*doc);
+    QCOMPARE(again.value(u"timings"_s).toObject().value(u"connect"_s).toDouble(), 61.7);
+    QCOMPARE(again.value(u"time"_s).toDouble(), 187.42);
     QCOMPARE(doc->requestHeaders.first().name, QByteArray(":authority"));
     QCOMPARE(doc->responseHeaders.size(), 5); // :status added for the trace, gone again here
     QCOMPARE(doc->responseHeaders.at(1).name, QByteArray("content-type"));
