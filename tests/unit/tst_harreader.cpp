@@ -196,7 +196,7 @@ void HarReaderTest::chromeDetails()
         return HarImportedBody{};
     };
     QVERIFY(bodyOf(3).response.startsWith("\x89PNG\r\n"));
-    QCOMPARE(bodyOf(3).response.size(), 70);
+    QCOMPARE(bodyOf(3).response.size(), 74);
     QCOMPARE(bodyOf(3).mimeType, QByteArray("image/png"));
     QCOMPARE(bodyOf(6).request, QByteArray(R"({"sku":"A-1043","qty":2})"));
     QCOMPARE(bodyOf(1).contentEncoding, QByteArray("br"));
