@@ -194,6 +194,12 @@ private slots:
             << QByteArray(R"({"log": {"version": "1.2"}})") << 0 << u"log.entries missing"_s;
         QTest::newRow("empty") << QByteArray(R"({"log": {"entries": []}})") << 0
                                << u"The HAR holds no entry that could be read."_s;
+        // Named .har, so the HAR reader says what is wrong even though `log` is not first.
+        QTest::newRow("log not first")
+            << QByteArray(R"({"version": "1.2", "log": {"entries": []}})") << 0
+            << u"The HAR holds no entry that could be read."_s;
+        QTest::newRow("array") << QByteArray("[]") << 0
+                               << u"is no HAR: the document is not a JSON object"_s;
     }
 
     void brokenHarSaysWhere()

@@ -32,6 +32,10 @@ ExchangeBody windowBody(const HarImportedBody &b)
 
 bool isHarFile(const QString &path)
 {
+    // A file called .har is one even when `log` is not its first member (or it is broken):
+    // the HAR reader then says what is wrong with it, not the trace reader.
+    if (path.endsWith(QLatin1String(".har"), Qt::CaseInsensitive))
+        return true;
     QFile file(path);
     return file.open(QIODevice::ReadOnly) && HarReader::looksLikeHar(file.read(4096));
 }

@@ -23,7 +23,8 @@ struct HarWindowInput
 };
 
 // By content: a JSON object whose first member is `log` (the first 4 KiB are read), whatever
-// the file is called.
+// the file is called; and any file called *.har, so that one whose `log` comes later, or that
+// is broken, gets the HAR reader's error rather than the trace reader's.
 bool isHarFile(const QString &path);
 // false with *error when the file is no HAR at all; otherwise what could be read, with
 // problems for what could not.
