@@ -3,6 +3,7 @@
 #include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
 #include "models/timelinemodel.h"
+#include "session/harimport.h"
 #include "session/sessioncounts.h"
 #include "session/sessionhar.h"
 #include "session/sessionstore.h"
@@ -120,6 +121,7 @@ void MainWindow::buildUi()
     m_traceNotice = new QLabel(central);
     m_traceNotice->setObjectName(QStringLiteral("traceNotice"));
     m_traceNotice->setWordWrap(true);
+    m_traceNotice->setTextFormat(Qt::RichText); // escaped text, and spans for problems
     m_traceNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_traceNotice->setVisible(false);
     layout->addWidget(m_traceNotice);

@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 
 #include "models/timelinemodel.h"
+#include "session/harimport.h"
 #include "session/sessioncounts.h"
 #include "session/sessionhar.h"
 #include "session/sessionreader.h"
@@ -27,16 +28,21 @@ namespace hopscope {
 
 namespace {
 
-// What a window over a file shows: its events, when its t = 0 was, and a session file's bodies.
+// What a window over a file shows: its events, when its t = 0 was, and the bodies a session
+// file or a HAR carries.
 struct RecordFile
 {
     TraceBatch events;
     QDateTime start;
-    std::shared_ptr<const SessionBodies> bodies; // a session file's; none in a trace
+    std::shared_ptr<const SessionBodies> bodies; // a session file's, read on demand
+    QList<ExchangeBody> harBodies;               // a HAR's, in memory
+    QString notice;                              // what the kind of file cannot show
+    QStringList problems;                        // what was skipped, where
+    bool emptyIsFine = false;                    // a HAR without entries is not a broken file
 };
 
-// A session file is known by its first bytes, whatever its name; anything else is read as JSON
-// lines.
+// Decided by content, whatever the file is called: a session file by its first bytes, a HAR by
+// its `log` (ui/session/harimport); anything else is read as JSON lines.
 bool readRecordFile(const QString &path, RecordFile *record, QString *error)
 {
     QFile file(path);
@@ -46,6 +52,17 @@ bool readRecordFile(const QString &path, RecordFile *record, QString *error)
         record->events = std::move(session.events);
         record->start = session.traceStart;
         record->bodies = std::move(session.bodies);
+        return ok;
+    }
+    if (isHarFile(path)) {
+        HarWindowInput har;
+        const bool ok = readHarForWindow(path, &har, error);
+        record->events = std::move(har.events);
+        record->harBodies = std::move(har.bodies);
+        record->start = har.start;
+        record->notice = har.notice;
+        record->problems = har.problems;
+        record->emptyIsFine = true;
         return ok;
     }
     const bool ok = readTraceFile(path, &record->events, error);
@@ -73,6 +90,7 @@ bool MainWindow::openTrace(const QString &path, QString *error)
     // One batch: the store takes the compact events over without a copy, and the models insert
     // their rows once (every model handles a batch of any size the same way as many small ones).
     m_store->append(events);
+    m_store->addBodies(record.harBodies);
     m_tracePath = QFileInfo(path).absoluteFilePath();
     if (record.start.isValid())
         m_store->setTraceStart(record.start);
@@ -87,8 +105,9 @@ bool MainWindow::openTrace(const QString &path, QString *error)
                                                     QT_TR_NOOP(" — the event before it is shown."),
                                                     QT_TR_NOOP(" — the %1 events before it are "
                                                                "shown.")));
-    else if (events.isEmpty())
+    else if (events.isEmpty() && !record.emptyIsFine)
         problems << tr("The file holds no events.");
+    problems << record.problems;
     if (const int n = m_store->unindexedIdEvents())
         problems << SessionCounts::count(
                         n,
@@ -101,9 +120,13 @@ bool MainWindow::openTrace(const QString &path, QString *error)
                         .arg(m_store->firstUnindexedSeq());
     for (QString &problem : problems)
         problem = problem.toHtmlEscaped();
-    m_traceNotice->setText(QStringLiteral("<span style='color:%1'>⚠ %2</span>")
-                               .arg(errorColor().name(), problems.join(QStringLiteral("<br>⚠ "))));
-    m_traceNotice->setVisible(!problems.isEmpty());
+    QString notice = record.notice.toHtmlEscaped();
+    if (!problems.isEmpty())
+        notice += (notice.isEmpty() ? QString() : QStringLiteral("<br>")) +
+                  QStringLiteral("<span style='color:%1'>⚠ %2</span>")
+                      .arg(errorColor().name(), problems.join(QStringLiteral("<br>⚠ ")));
+    m_traceNotice->setText(notice);
+    m_traceNotice->setVisible(!notice.isEmpty());
     m_demoLabel->parentWidget()->setVisible(false);
     updateTitle();
     QTimer::singleShot(0, m_timeline, &TimelineView::fitAll);
@@ -127,7 +150,8 @@ void MainWindow::chooseTraceToOpen()
 {
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open a session or a trace"), QString(),
-        tr("Hopscope sessions and traces (*.hopscope *.jsonl *.json);;All files (*)"));
+        tr("Hopscope sessions, traces and HAR files (*.hopscope *.jsonl *.json *.har);;"
+           "All files (*)"));
     if (path.isEmpty())
         return;
     // A file that cannot be read at all gets no empty window, only this.

@@ -36,8 +36,8 @@ struct GuiOptions
                                             "(for screenshots and demos).")};
     QCommandLineOption trace{
         QStringLiteral("trace"),
-        QStringLiteral("Open a session file (hopscope-cli --save, File ▸ Save session) or a "
-                       "JSON-lines trace (hopscope-cli --trace-json) read-only."),
+        QStringLiteral("Open a session file (hopscope-cli --save, File ▸ Save session), a "
+                       "JSON-lines trace (hopscope-cli --trace-json) or a HAR file read-only."),
         QStringLiteral("FILE")};
 };
 
@@ -56,7 +56,8 @@ void describe(QCommandLineParser &parser, const GuiOptions &o)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("url|file"),
                                  QStringLiteral("A URL to put in the request composer, or a "
-                                                "session file or JSON-lines trace to open."),
+                                                "session file, JSON-lines trace or HAR file to "
+                                                "open read-only."),
                                  QStringLiteral("[url | file]"));
     parser.addOptions({o.demo, o.noDemo, o.screenshot, o.fresh, o.trace});
 }
@@ -106,11 +107,12 @@ int main(int argc, char **argv)
     options.startDemo = !parser.isSet(noDemo);
     options.runTour = parser.isSet(demo) || parser.isSet(screenshot);
     options.restoreSettings = !parser.isSet(fresh) && !parser.isSet(screenshot);
-    QString traceFile = parser.isSet(trace) ? parser.value(trace) : QString();
+    QString traceFile = parser.value(trace);
     if (!parser.positionalArguments().isEmpty()) {
-        // hopscope FILE opens a session or a trace; anything else is a URL for the composer.
+        // `hopscope FILE`: a file that exists (a session, a trace, a HAR) is opened, anything
+        // else is a URL for the composer.
         const QString arg = parser.positionalArguments().constFirst();
-        if (traceFile.isEmpty() && QFileInfo(arg).isFile())
+        if (traceFile.isEmpty() && !arg.contains(QLatin1String("://")) && QFileInfo(arg).isFile())
             traceFile = arg;
         else
             options.url = arg;

@@ -10,7 +10,7 @@ _hopscope()
 
     case $prev in
         --trace)
-            # A JSON-lines trace written by hopscope-cli --trace-json.
+            # A JSON-lines trace written by hopscope-cli --trace-json, or a HAR file.
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
@@ -25,7 +25,8 @@ _hopscope()
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     else
-        COMPREPLY=($(compgen -W "http:// https:// ws:// wss://" -- "$cur"))
+        # A URL, or a trace or HAR file to open.
+        COMPREPLY=($(compgen -W "http:// https:// ws:// wss://" -- "$cur") $(compgen -f -- "$cur"))
         compopt -o nospace 2>/dev/null
     fi
 }

@@ -62,6 +62,15 @@ QString headerLine(FieldValue p)
     return p.at(0).toString() + QLatin1String(": ") + p.at(1).toString();
 }
 
+// "HTTP/2", or "HTTP/3" for a header block of an h3 exchange (an imported HAR's: the trace
+// carries HTTP/3 heads as h2.headers).
+QString headerBlockProtocol(const SessionStore *store, const TraceEvent &ev)
+{
+    const ExchangeInfo *x = store->exchange(ev.scope.req);
+    return x && x->protocol == QLatin1String("h3") ? QStringLiteral("HTTP/3")
+                                                   : QStringLiteral("HTTP/2");
+}
+
 } // namespace
 
 HeadersModel::HeadersModel(SessionStore *store, QObject *parent)
@@ -268,17 +277,22 @@ QString HeadersModel::firstLine(int block) const
             line += QLatin1Char(' ') + reason;
         return line;
     }
+    const QString h2 = headerBlockProtocol(m_store, ev);
     if (b.kind == BlockKind::Trailers)
-        return b.h2 ? QStringLiteral("HTTP/2 trailers") : QStringLiteral("HTTP/1.1 trailers");
+        return b.h2 ? h2 + QStringLiteral(" trailers") : QStringLiteral("HTTP/1.1 trailers");
     const FieldValue headers = headersOf(ev);
     if (b.kind == BlockKind::Request) {
-        const QString method = pseudoValue(headers, ":method");
-        const QString target = method == QLatin1String("CONNECT")
-                                   ? pseudoValue(headers, ":authority")
-                                   : pseudoValue(headers, ":path");
-        return QStringLiteral("%1 %2 HTTP/2").arg(method, target);
+        QString method = pseudoValue(headers, ":method");
+        QString target = method == QLatin1String("CONNECT") ? pseudoValue(headers, ":authority")
+                                                            : pseudoValue(headers, ":path");
+        // Firefox's HAR lists no pseudo-headers: the exchange knows its method and path.
+        if (const ExchangeInfo *x = m_store->exchange(ev.scope.req); x && method.isEmpty()) {
+            method = x->method;
+            target = x->path;
+        }
+        return QStringLiteral("%1 %2 %3").arg(method, target, h2);
     }
-    return QStringLiteral("HTTP/2 ") + pseudoValue(headers, ":status");
+    return h2 + QLatin1Char(' ') + pseudoValue(headers, ":status");
 }
 
 QString HeadersModel::blockTitle(int block) const
@@ -286,14 +300,19 @@ QString HeadersModel::blockTitle(int block) const
     const Block &b = m_blocks.at(block);
     const TraceEvent &ev = m_store->event(b.event);
     const QString conn = QStringLiteral("conn #%1").arg(ev.scope.conn);
-    const QString proto = b.h2 ? QStringLiteral("HTTP/2") : QStringLiteral("HTTP/1.1");
+    // An imported HAR's HTTP/1.0 head says so; its HTTP/2 heads have no stream id.
+    const QString version = b.h2 ? QString() : str(ev, Field::Version);
+    const QString proto = b.h2                ? headerBlockProtocol(m_store, ev)
+                          : version.isEmpty() ? QStringLiteral("HTTP/1.1")
+                                              : version;
+    const bool stream = b.h2 && ev.scope.stream > 0;
     const QString where =
-        b.h2 ? QStringLiteral("stream %1, %2").arg(ev.scope.stream).arg(conn) : conn;
+        stream ? QStringLiteral("stream %1, %2").arg(ev.scope.stream).arg(conn) : conn;
     // "HTTP/2 response, stream 1 (conn #1)", "HTTP/1.1 request (conn #1)".
     const auto title = [&](const QString &what) {
-        return b.h2 ? QStringLiteral("%1 %2, stream %3 (%4)")
-                          .arg(proto, what, QString::number(ev.scope.stream), conn)
-                    : QStringLiteral("%1 %2 (%3)").arg(proto, what, conn);
+        return stream ? QStringLiteral("%1 %2, stream %3 (%4)")
+                            .arg(proto, what, QString::number(ev.scope.stream), conn)
+                      : QStringLiteral("%1 %2 (%3)").arg(proto, what, conn);
     };
     switch (b.kind) {
     case BlockKind::Request:

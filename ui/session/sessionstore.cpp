@@ -292,8 +292,9 @@ void SessionStore::index(int i, SessionDelta &delta)
             c->connectEndNs = t;
             if (c->connectStartNs < 0)
                 c->connectStartNs = t - qint64(ev.field(Field::Ms).toDouble() * 1e6);
-            c->address =
-                QStringLiteral("%1:%2").arg(str(ev, Field::Address)).arg(integer(ev, Field::Port));
+            // A HAR import may know no address (no serverIPAddress): the origin names it.
+            if (const QString address = str(ev, Field::Address); !address.isEmpty())
+                c->address = QStringLiteral("%1:%2").arg(address).arg(integer(ev, Field::Port));
         }
         break;
     case EventType::Tls:
@@ -304,16 +305,21 @@ void SessionStore::index(int i, SessionDelta &delta)
                 c->history.append({QStringLiteral("h2"), t, false});
         }
         break;
-    case EventType::H1Request:
+    case EventType::H1Request: {
+        // The engine writes HTTP/1.1; a HAR import also HTTP/1.0 or "unknown".
+        QString version = str(ev, Field::Version);
+        if (version.isEmpty())
+            version = QStringLiteral("HTTP/1.1");
         if (c && c->history.isEmpty())
-            c->history.append({QStringLiteral("HTTP/1.1"), t, false});
+            c->history.append({version, t, false});
         if (x) {
             if (x->requestSentNs < 0)
                 x->requestSentNs = t;
             if (x->protocol.isEmpty())
-                x->protocol = QStringLiteral("HTTP/1.1");
+                x->protocol = version;
         }
         break;
+    }
     case EventType::H1Response:
         if (x) {
             x->status = int(integer(ev, Field::Status));
@@ -392,6 +398,9 @@ void SessionStore::index(int i, SessionDelta &delta)
                 m_connections[x->conn - 1].bytes += qMax<qint64>(x->bytes, 0) - before;
             if (x->protocol.isEmpty())
                 x->protocol = str(ev, Field::Protocol);
+            // An imported HAR's h2 or h3 connection has no frame to say what it spoke.
+            if (c && c->history.isEmpty() && !x->protocol.isEmpty())
+                c->history.append({x->protocol, x->startNs >= 0 ? x->startNs : t, false});
             x->endNs = t;
         }
         break;

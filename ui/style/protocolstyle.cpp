@@ -32,11 +32,12 @@ QColor protocolColor(const QString &protocol)
     const bool dark = darkPalette();
     if (p == QLatin1String("http/1.1"))
         return dark ? QColor(0x8a, 0xa4, 0xc8) : QColor(0x4a, 0x6f, 0xa5); // steel blue
-    if (p == QLatin1String("h2") || p == QLatin1String("h2c"))
+    if (p == QLatin1String("h2") || p == QLatin1String("h2c") || p == QLatin1String("h3"))
         return dark ? QColor(0x5c, 0xc9, 0x8a) : QColor(0x1f, 0x8f, 0x4e); // green: the goal
     if (p == QLatin1String("websocket"))
         return dark ? QColor(0xc0, 0x8c, 0xe8) : QColor(0x80, 0x4d, 0xb8); // violet
-    if (p.isEmpty())
+    // "unknown": an imported HAR that did not say (not a tunnel).
+    if (p.isEmpty() || p == QLatin1String("unknown"))
         return dark ? QColor(0x88, 0x88, 0x88) : QColor(0x99, 0x99, 0x99);
     return dark ? QColor(0xe0, 0xa8, 0x5a) : QColor(0xb0, 0x6a, 0x10); // tunnels: amber
 }
@@ -49,8 +50,11 @@ QColor errorColor()
 QString protocolLabel(const QString &protocol)
 {
     const QString p = normalized(protocol);
+    // HTTP/1.0 (an imported HAR's) shares 1.1's colour and badge, not its name.
     if (p == QLatin1String("http/1.1"))
-        return QStringLiteral("HTTP/1.1");
+        return protocol.compare(QLatin1String("http/1.0"), Qt::CaseInsensitive) == 0
+                   ? QStringLiteral("HTTP/1.0")
+                   : QStringLiteral("HTTP/1.1");
     if (p == QLatin1String("websocket"))
         return QStringLiteral("WebSocket");
     return protocol;
@@ -60,21 +64,26 @@ QIcon protocolIcon(const QString &protocol)
 {
     static QHash<QString, QIcon> cache;
     const QString p = normalized(protocol);
-    const QString key = p + (darkPalette() ? QLatin1String("/dark") : QLatin1String("/light"));
-    if (auto it = cache.constFind(key); it != cache.cend())
-        return *it;
-
     QString text;
     if (p == QLatin1String("http/1.1"))
-        text = QStringLiteral("1.1");
-    else if (p == QLatin1String("h2") || p == QLatin1String("h2c"))
+        text = protocol.compare(QLatin1String("http/1.0"), Qt::CaseInsensitive) == 0
+                   ? QStringLiteral("1.0")
+                   : QStringLiteral("1.1");
+    else if (p == QLatin1String("h2") || p == QLatin1String("h2c") || p == QLatin1String("h3"))
         text = p;
     else if (p == QLatin1String("websocket"))
         text = QStringLiteral("WS");
     else if (p.isEmpty())
         text = QStringLiteral("…");
+    else if (p == QLatin1String("unknown"))
+        text = QStringLiteral("?");
     else
         text = QStringLiteral("TUN");
+    // By badge text and colour: HTTP/1.0 and 1.1 share a colour, not a badge.
+    const QString key =
+        p + text + (darkPalette() ? QLatin1String("/dark") : QLatin1String("/light"));
+    if (auto it = cache.constFind(key); it != cache.cend())
+        return *it;
 
     QIcon icon;
     for (int size : {16, 24, 32}) {
