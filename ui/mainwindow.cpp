@@ -73,9 +73,10 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         // The engine's ids would collide with the record's.
         m_options.startDemo = false;
         m_composer->setEnabled(false);
-        m_connections->setSendEnabled(false);
+        m_connections->setSendsElsewhere(true);
         m_composer->setToolTip(
-            tr("A saved trace is read-only; send requests from the main window"));
+            tr("A saved record is read-only; Re-send and Open in composer (on an exchange's "
+               "menu) go to a live window"));
         m_clearAction->setVisible(false); // its shortcut would wipe the record
         m_sendAction->setEnabled(false);
         m_tourAction->setEnabled(false);
@@ -180,18 +181,21 @@ void MainWindow::buildUi()
         m_log->showTraceEvent(eventIndex);
     });
 
-    auto send = [this](const RequestSpec &spec, int repeat, int parallel) {
-        m_selectNextNew = true;
-        const QByteArray token = spec.upgradeToken();
-        m_expectSession = !token.isEmpty() && token != "h2c" && token != "h2";
-        m_engine->send(spec, repeat, parallel);
-        updateTitle();
-    };
-    connect(m_composer, &RequestComposer::sendRequested, this, send);
+    connect(m_composer, &RequestComposer::sendRequested, this, &MainWindow::sendRequest);
+    // A read-only window's engine sends nothing (its ids would collide with the record's): it
+    // hands Re-send and Open in composer to a live window.
     connect(m_connections, &ConnectionsPanel::resendRequested, this,
-            [send](const RequestSpec &spec) { send(spec, 1, 1); });
-    connect(m_connections, &ConnectionsPanel::openInComposerRequested, m_composer,
-            &RequestComposer::setSpec);
+            [this](const RequestSpec &spec) {
+                MainWindow *live = m_readOnly ? liveWindow() : this;
+                live->sendRequest(spec, 1, 1);
+                live->activateWindow();
+            });
+    connect(m_connections, &ConnectionsPanel::openInComposerRequested, this,
+            [this](const RequestSpec &spec) {
+                MainWindow *live = m_readOnly ? liveWindow() : this;
+                live->composer()->setSpec(spec);
+                live->activateWindow();
+            });
     connect(m_composer, &RequestComposer::abortRequested, m_engine, &EngineHost::abortAll);
     connect(m_tourButton, &QPushButton::clicked, this, &MainWindow::runTour);
     connect(m_detail, &ExchangeDetail::sendRequested, m_engine, &EngineHost::sendToSession);
@@ -407,6 +411,31 @@ void MainWindow::runTour()
 void MainWindow::sendFromComposer()
 {
     m_composer->send();
+}
+
+void MainWindow::sendRequest(const RequestSpec &spec, int repeat, int parallel)
+{
+    m_selectNextNew = true;
+    const QByteArray token = spec.upgradeToken();
+    m_expectSession = !token.isEmpty() && token != "h2c" && token != "h2";
+    m_engine->send(spec, repeat, parallel);
+    updateTitle();
+}
+
+MainWindow *MainWindow::liveWindow()
+{
+    for (QWidget *w : QApplication::topLevelWidgets())
+        if (auto *window = qobject_cast<MainWindow *>(w);
+            window && !window->isReadOnly() && window->isVisible())
+            return window;
+    Options options;
+    options.startDemo = false; // the record's requests go where they went, not to a demo
+    options.restoreSettings = false;
+    auto *window = new MainWindow(options);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->resize(size());
+    window->show();
+    return window;
 }
 
 void MainWindow::clearSession(Ask ask)

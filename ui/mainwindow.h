@@ -74,6 +74,10 @@ public slots:
     void selectExchange(quint32 req);
     void runTour();
     void sendFromComposer();
+    // Sends through this window's engine (the composer, Re-send); a read-only window never does.
+    void sendRequest(const hopscope::RequestSpec &spec, int repeat, int parallel);
+    // The first visible live (not read-only) window, or a new one (without the demo server).
+    MainWindow *liveWindow();
     // File ▸ Clear session: asks first (when there is anything to lose), then aborts what is in
     // flight and starts the engine over, so request and connection numbers begin at 1 again;
     // the store is cleared when the engine says the old session's last event has arrived.

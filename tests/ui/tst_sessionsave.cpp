@@ -4,9 +4,13 @@
 // its name.
 
 #include "mainwindow.h"
+#include "session/sessionreplay.h"
 #include "session/sessionstore.h"
+#include "widgets/connectionspanel.h"
+#include "widgets/requestcomposer.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QFile>
 #include <QLabel>
 #include <QMenuBar>
@@ -50,6 +54,8 @@ private slots:
     void reopenedSessionIsTheSame();
     void cutFileShowsWhatItHolds();
     void savedAgainFromAReopenedWindow();
+    // Last: it sends through the live window.
+    void resendFromAReopenedSessionGoesToALiveWindow();
 
 private:
     QTemporaryDir m_dir;
@@ -154,6 +160,42 @@ void TestSessionSave::savedAgainFromAReopenedWindow()
     // Saving over a file that cannot be written says so and leaves nothing behind.
     QVERIFY(!window->saveSession(u"/nonexistent-dir/x.hopscope"_s, &error));
     QVERIFY2(error.startsWith(u"/nonexistent-dir/x.hopscope: "_s), qPrintable(error));
+}
+
+void TestSessionSave::resendFromAReopenedSessionGoesToALiveWindow()
+{
+    const auto window = openWindow(m_session);
+    window->show();
+    const std::optional<ReplayRequest> replay = replayRequestOf(*window->store(), 1);
+    QVERIFY(replay);
+    const RequestSpec spec = replaySpec(*replay);
+
+    // With a live window open, it is sent there; the record is unchanged.
+    const int before = m_live->store()->exchangeCount();
+    const int recorded = window->store()->exchangeCount();
+    emit window->connectionsPanel()->resendRequested(spec);
+    QTRY_COMPARE_WITH_TIMEOUT(m_live->store()->exchangeCount(), before + 1, 10000);
+    const ExchangeInfo &sent = m_live->store()->exchangeAt(before);
+    QCOMPARE(sent.url, window->store()->exchange(1)->url);
+    QTRY_COMPARE_WITH_TIMEOUT(int(m_live->store()->exchangeAt(before).state),
+                              int(ExchangeInfo::State::Complete), 10000);
+    QCOMPARE(m_live->store()->exchangeAt(before).status, window->store()->exchange(1)->status);
+    QCOMPARE(window->store()->exchangeCount(), recorded);
+
+    // Without one, a new live window opens and sends it (the demo server it went to still runs).
+    m_live->hide();
+    const QList<QWidget *> windowsBefore = QApplication::topLevelWidgets();
+    emit window->connectionsPanel()->openInComposerRequested(spec);
+    MainWindow *opened = nullptr;
+    for (QWidget *w : QApplication::topLevelWidgets())
+        if (auto *mw = qobject_cast<MainWindow *>(w); mw && !windowsBefore.contains(w))
+            opened = mw;
+    QVERIFY(opened);
+    QVERIFY(!opened->isReadOnly());
+    QCOMPARE(opened->composer()->spec().url, spec.url);
+    emit window->connectionsPanel()->resendRequested(spec);
+    QTRY_COMPARE_WITH_TIMEOUT(opened->store()->completeCount(), 1, 10000);
+    opened->close(); // deletes itself
 }
 
 QTEST_MAIN(TestSessionSave)

@@ -300,16 +300,20 @@ QMenu *ConnectionsPanel::createContextMenu(const QModelIndex &proxyIndex)
         if (m_secretsAction)
             menu->addAction(m_secretsAction);
         menu->addSeparator();
-        QAction *resend = menu->addAction(tr("Re-send"), this, [this, store, req] {
-            if (const std::optional<ReplayRequest> r = replayRequestOf(*store, req))
-                emit resendRequested(replaySpec(*r));
-        });
+        QAction *resend = menu->addAction(
+            m_sendsElsewhere ? tr("Re-send in a live window") : tr("Re-send"), this,
+            [this, store, req] {
+                if (const std::optional<ReplayRequest> r = replayRequestOf(*store, req))
+                    emit resendRequested(replaySpec(*r));
+            });
         resend->setObjectName(QStringLiteral("resend"));
         resend->setToolTip(tr("Sends the same request again, with the same protocol mode"));
-        QAction *open = menu->addAction(tr("Open in composer"), this, [this, store, req] {
-            if (const std::optional<ReplayRequest> r = replayRequestOf(*store, req))
-                emit openInComposerRequested(replaySpec(*r));
-        });
+        QAction *open = menu->addAction(
+            m_sendsElsewhere ? tr("Open in a live window's composer") : tr("Open in composer"),
+            this, [this, store, req] {
+                if (const std::optional<ReplayRequest> r = replayRequestOf(*store, req))
+                    emit openInComposerRequested(replaySpec(*r));
+            });
         open->setObjectName(QStringLiteral("openInComposer"));
         resend->setEnabled(m_sendEnabled && !url.isEmpty());
         open->setEnabled(m_sendEnabled && !url.isEmpty());

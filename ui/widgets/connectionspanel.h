@@ -54,6 +54,8 @@ public:
     void setSecretsAction(QAction *action) { m_secretsAction = action; }
     // Off for a saved trace's window: Re-send and Open in composer are disabled.
     void setSendEnabled(bool enabled) { m_sendEnabled = enabled; }
+    // A read-only window's Re-send and Open in composer go to a live window: the menu says so.
+    void setSendsElsewhere(bool elsewhere) { m_sendsElsewhere = elsewhere; }
     // The context menu for a row of the view (a proxy index; invalid: only Expand/Collapse).
     // The caller owns it; showContextMenu() runs it at the pointer.
     QMenu *createContextMenu(const QModelIndex &proxyIndex);
@@ -97,9 +99,10 @@ private:
     quint32 m_wantedConn = 0;
     int m_wantedPage = -1;        // with m_wantedConn: the user chose page m_wantedPage of it
     int m_filterExpandedRows = 0; // rows in the pages the filter expanded
-    QPersistentModelIndex m_revealedPage;
+    QPersistentModelIndex m_revealedPage; // proxy page expanded to show the selected exchange
     QAction *m_secretsAction = nullptr;
-    bool m_sendEnabled = true; // proxy page expanded to show the selected exchange
+    bool m_sendEnabled = true;
+    bool m_sendsElsewhere = false;
 };
 
 } // namespace hopscope
