@@ -224,8 +224,9 @@ void MainWindow::buildMenus()
     save->setShortcut(QKeySequence::Save);
     save->setObjectName(QStringLiteral("saveSession"));
     save->setToolTip(tr("Every event and body, cookies and authorization included"));
-    file->addAction(tr("Export trace as &JSON lines…"), this, &MainWindow::saveTraceAs);
     file->addSeparator();
+    file->addAction(tr("Export trace as &JSON lines…"), this, &MainWindow::saveTraceAs)
+        ->setObjectName(QStringLiteral("exportTrace"));
     file->addAction(tr("Export &HAR…"), this, [this] { chooseHarExport(false); })
         ->setObjectName(QStringLiteral("exportHar"));
     file->addAction(tr("Export selection as HA&R…"), this, [this] { chooseHarExport(true); })
@@ -233,8 +234,9 @@ void MainWindow::buildMenus()
     m_harSecrets = file->addAction(tr("Include cookies and authorization in exports"));
     m_harSecrets->setCheckable(true);
     m_harSecrets->setToolTip(tr("Off: Authorization, Proxy-Authorization, Cookie and Set-Cookie "
-                                "values are replaced by [redacted] in exported HAR files and "
-                                "copied commands"));
+                                "values are replaced by [redacted] in exported HAR files, "
+                                "exported JSON-lines traces and copied commands (a saved "
+                                "session keeps them)"));
     m_connections->setSecretsAction(m_harSecrets);
     file->addSeparator();
     m_clearAction = file->addAction(tr("&Clear session…"), this, [this] { clearSession(); });

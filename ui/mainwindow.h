@@ -93,6 +93,9 @@ public slots:
     // Why `path` cannot be opened as a trace at all (missing, a directory, not readable), or
     // empty. File ▸ Open says it in a dialog; hopscope --trace on stderr, exiting 1.
     static QString unreadableTrace(const QString &path);
+    // File ▸ Export trace as JSON lines: the events as hopscope-cli --trace-json writes them,
+    // cookie and authorization values redacted unless harSecretsAction() is checked.
+    bool exportTrace(const QString &path, QString *error);
     void saveTraceAs();
     void chooseTraceToOpen();
     // File ▸ Export HAR… (the whole session) and Export selection as HAR… (the exchange, the

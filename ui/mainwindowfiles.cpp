@@ -12,6 +12,7 @@
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
 #include "trace/tracefile.h"
+#include "trace/traceredaction.h"
 #include "views/timelineview.h"
 #include "widgets/connectionspanel.h"
 
@@ -197,6 +198,22 @@ void MainWindow::chooseSessionSave()
         QMessageBox::warning(this, tr("Save the session"), error);
 }
 
+bool MainWindow::exportTrace(const QString &path, QString *error)
+{
+    const bool secrets = m_harSecrets->isChecked();
+    int redacted = 0;
+    const bool ok =
+        secrets ? writeTraceFile(path, m_store->events(), error)
+                : writeTraceFile(path, withSecretsRedacted(m_store->events(), &redacted), error);
+    if (!ok)
+        return false;
+    QString message = tr("Exported %1 events to %2").arg(m_store->events().size()).arg(path);
+    if (redacted > 0)
+        message += tr(" — %n cookie or authorization value(s) redacted", nullptr, redacted);
+    statusBar()->showMessage(message, 10000);
+    return true;
+}
+
 void MainWindow::saveTraceAs()
 {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export the trace as JSON lines"),
@@ -205,10 +222,7 @@ void MainWindow::saveTraceAs()
     if (path.isEmpty())
         return;
     QString error;
-    if (writeTraceFile(path, m_store->events(), &error))
-        statusBar()->showMessage(
-            tr("Saved %1 events to %2").arg(m_store->events().size()).arg(path), 10000);
-    else
+    if (!exportTrace(path, &error))
         QMessageBox::warning(this, tr("Export the trace as JSON lines"), error);
 }
 

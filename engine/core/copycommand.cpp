@@ -10,17 +10,12 @@ namespace hopscope {
 
 namespace {
 
-constexpr QLatin1StringView kRedacted{"[redacted]"};
+constexpr QLatin1StringView kRedacted = kRedactedValue;
 constexpr QByteArrayView kEngineEncodings{"gzip, deflate, br, zstd"}; // hopscope's --compressed
 
 bool is(QByteArrayView name, const char *other)
 {
     return name.compare(other, Qt::CaseInsensitive) == 0;
-}
-
-bool isSecretHeader(QByteArrayView name)
-{
-    return is(name, "authorization") || is(name, "proxy-authorization") || is(name, "cookie");
 }
 
 bool isValidUtf8(QByteArrayView bytes)

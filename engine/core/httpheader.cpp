@@ -59,4 +59,12 @@ bool headerHasToken(const HeaderList &headers, QByteArrayView name, QByteArrayVi
     return false;
 }
 
+bool isSecretHeader(QByteArrayView name)
+{
+    for (const char *secret : {"authorization", "proxy-authorization", "cookie", "set-cookie"})
+        if (name.compare(secret, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
 } // namespace hopscope

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QLatin1StringView>
 #include <QList>
 
 namespace hopscope {
@@ -25,5 +26,11 @@ bool hasHeader(const HeaderList &headers, QByteArrayView name);
 // empty elements dropped. Used for Connection, Transfer-Encoding, Content-Encoding, Upgrade.
 QList<QByteArray> headerTokens(const HeaderList &headers, QByteArrayView name);
 bool headerHasToken(const HeaderList &headers, QByteArrayView name, QByteArrayView token);
+
+// The fields whose values exports (HAR, copied commands, the window's JSON-lines export) redact
+// unless asked not to, as Chrome's HAR export does since version 130: Authorization,
+// Proxy-Authorization, Cookie, Set-Cookie. A session file keeps them.
+bool isSecretHeader(QByteArrayView name);
+inline constexpr QLatin1StringView kRedactedValue{"[redacted]"};
 
 } // namespace hopscope

@@ -22,14 +22,6 @@ double roundMs(double ms)
     return std::round(ms * 1000.0) / 1000.0;
 }
 
-bool isSecretHeader(const QByteArray &name)
-{
-    return name.compare("authorization", Qt::CaseInsensitive) == 0 ||
-           name.compare("proxy-authorization", Qt::CaseInsensitive) == 0 ||
-           name.compare("cookie", Qt::CaseInsensitive) == 0 ||
-           name.compare("set-cookie", Qt::CaseInsensitive) == 0;
-}
-
 // Text a HAR can carry as is: valid UTF-8 without control characters other than tab, CR, LF
 // and form feed. Anything else goes as base64, so no byte is lost or altered.
 bool isText(const QByteArray &bytes)

@@ -49,7 +49,7 @@ struct HarOptions
 class HarWriter
 {
 public:
-    static constexpr QLatin1StringView kRedacted{"[redacted]"};
+    static constexpr QLatin1StringView kRedacted = kRedactedValue;
 
     HarWriter(const HarCollector &collector, HarOptions options);
 

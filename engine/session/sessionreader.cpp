@@ -233,6 +233,8 @@ bool SessionReader::types(qsizetype at, QByteArrayView payload)
         const QByteArrayView name = payload.sliced(p + 1, n);
         TypeEntry entry;
         entry.type = eventTypeFromName(name);
+        if (!name.isValidUtf8())
+            return fail(at + p, QStringLiteral("event type name %1 is not valid UTF-8").arg(i + 1));
         if (entry.type == EventType::Other && !name.isEmpty()) {
             // A type a newer build records: kept as Other, its name as the first field (as the
             // JSON-lines reader does).

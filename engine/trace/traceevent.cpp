@@ -464,6 +464,16 @@ void FieldWriter::beginContainer(Kind k)
     appendRaw(*m_arena, "\0\0\0\0", 4); // the byte length, filled in by end()
 }
 
+FieldWriter &FieldWriter::copy(Field f, FieldValue v)
+{
+    key(f);
+    if (v.isValid())
+        appendRaw(*m_arena, v.data(), v.endOfValue() - v.data());
+    else
+        tag(Kind::Null);
+    return *this;
+}
+
 FieldWriter &FieldWriter::end()
 {
     if (m_open.isEmpty())

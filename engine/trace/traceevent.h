@@ -230,6 +230,10 @@ public:
     FieldWriter &beginArray();
     FieldWriter &beginMap();
 
+    // A value already encoded, copied as it is (a filter that rewrites some fields of an event
+    // and keeps the others, kinds and all).
+    FieldWriter &copy(Field f, FieldValue v);
+
     // Every field of a CBOR map, keys by name (the generic path).
     FieldWriter &fieldsFrom(const QCborMap &map);
 

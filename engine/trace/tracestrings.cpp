@@ -113,6 +113,9 @@ bool TraceStrings::internLocked(QByteArrayView utf8, quint32 *id)
         *id = it.value();
         return true;
     }
+    // The table is text (its JSON forms are made once, here); checked only for a new string.
+    if (!utf8.isValidUtf8())
+        return false;
     const quint32 next = m_size.load(std::memory_order_relaxed);
     if (next >= kMaxStrings)
         return false;

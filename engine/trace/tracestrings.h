@@ -38,7 +38,8 @@ public:
 
     static TraceStrings &instance();
 
-    // The id of this UTF-8 string, added if new. false: too long, or the table is full.
+    // The id of this UTF-8 string, added if new. false: too long, not valid UTF-8, or the table
+    // is full.
     bool intern(QByteArrayView utf8, quint32 *id);
     // An id that intern() returned (or a Field's value).
     const Entry &entry(quint32 id) const;

@@ -331,6 +331,9 @@ void SessionFileTest::damagedFiles_data()
         sf::store(payload.data() + 4, quint16(300));
         f.insert(strs, chunk("STRS", payload));
     }) << u"is 300 bytes long; a table string is valid UTF-8 of at most 256 bytes"_s;
+    QTest::newRow("a type name that is not UTF-8") << Damage([](QByteArray &f) {
+        f[sf::kHeaderBytes + 16 + 4 + 1] = char(0xff); // the first name's first byte
+    }) << u"event type name 1 is not valid UTF-8"_s;
     QTest::newRow("text that is not UTF-8") << Damage([](QByteArray &f) {
         // request.start's url: the text after the method atom (key, tag, id) and url key.
         const QByteArray url = "http://127.0.0.1:8080/";
