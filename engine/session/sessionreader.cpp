@@ -362,15 +362,7 @@ bool SessionReader::events(qsizetype at, QByteArrayView payload, bool cut)
         if (!copyFields(fields, fields + size, 0))
             return false;
         fields += size;
-        TraceEvent ev;
-        ev.seq = rec.seq;
-        ev.tNs = rec.tNs;
-        ev.type = rec.type;
-        ev.scope = rec.scope;
-        ev.dir = rec.dir;
-        ev.fieldData = m_scratch.constData();
-        ev.fieldSize = quint32(m_scratch.size());
-        batch.append(ev);
+        batch.appendEncoded(rec, m_scratch);
         ++m_events;
     }
     if (fields != fieldsEnd && !cut)

@@ -755,14 +755,14 @@ void TraceBatch::append(const TraceBatch &other)
 
 void TraceBatch::append(const TraceEvent &ev)
 {
-    TraceRecord r;
-    r.seq = ev.seq;
-    r.tNs = ev.tNs;
-    r.type = ev.type;
-    r.scope = ev.scope;
-    r.dir = ev.dir;
+    appendEncoded(ev.record(), QByteArrayView(ev.fieldData, qsizetype(ev.fieldSize)));
+}
+
+void TraceBatch::appendEncoded(const TraceRecord &head, QByteArrayView fields)
+{
+    TraceRecord r = head;
     r.offset = quint64(m_arena.size());
-    m_arena.append(ev.fieldData, qsizetype(ev.fieldSize));
+    m_arena.append(fields.data(), fields.size());
     m_records.append(r);
 }
 

@@ -175,6 +175,17 @@ struct TraceEvent
     quint32 fieldSize = 0;
 
     double seconds() const { return double(tNs) / 1e9; }
+    // Its head (ids, time, type, direction) for a batch that copies or rewrites it.
+    TraceRecord record() const
+    {
+        TraceRecord r;
+        r.seq = seq;
+        r.tNs = tNs;
+        r.scope = scope;
+        r.type = type;
+        r.dir = dir;
+        return r;
+    }
     bool is(EventType t) const { return type == t; }
     // "request.start" …; for EventType::Other, the name it was read with.
     QByteArray typeName() const;
@@ -275,6 +286,8 @@ public:
     TraceBatch mid(qsizetype pos, qsizetype len = -1) const;
     // Copies one event (a filter's result that must outlive its source).
     void append(const TraceEvent &ev);
+    // An event whose fields are already encoded (and checked: the session file reader).
+    void appendEncoded(const TraceRecord &head, QByteArrayView fields);
     void clear();
     void reserve(qsizetype events, qsizetype arenaBytes);
     void squeeze();

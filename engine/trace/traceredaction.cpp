@@ -50,13 +50,7 @@ bool needsRedaction(const TraceEvent &ev)
 
 void appendRedacted(TraceBatch &out, const TraceEvent &ev, int *redacted)
 {
-    TraceRecord head;
-    head.seq = ev.seq;
-    head.tNs = ev.tNs;
-    head.scope = ev.scope;
-    head.type = ev.type;
-    head.dir = ev.dir;
-    FieldWriter w = out.append(head);
+    FieldWriter w = out.append(ev.record());
     for (auto it = ev.begin(); it != ev.end(); ++it) {
         const FieldValue v = *it;
         if (it.key() == Field::Headers && v.isArray()) {
