@@ -9,7 +9,7 @@ namespace hopscope {
 // progress (limit maxIdleControlFrames): RST_STREAM on streams without a request, every
 // WINDOW_UPDATE and every PRIORITY. Each resets the idle timer and costs a frame's work and a
 // trace event, so an endless run of them keeps a request alive for ever; nghttp2 1.52 bounds
-// none of them on a client (its stream reset rate limit came in 1.57, and only for RST_STREAM).
+// none of them on a client (its stream reset rate limit came in 1.57, for servers only).
 // Progress is a response header block or body bytes on an open stream, a new stream, or request
 // body bytes we send: a WINDOW_UPDATE that lets an upload go on is followed by our DATA.
 class H2IdleControlCounter
