@@ -46,6 +46,7 @@ const LimitDescriptor kLimits[] = {
     HOPSCOPE_LIMIT(maxWebSocketFragments),
     HOPSCOPE_LIMIT(maxContinuations),
     HOPSCOPE_LIMIT(maxEmptyDataFrames),
+    HOPSCOPE_LIMIT(maxIdleControlFrames),
     HOPSCOPE_LIMIT(h2StreamWindow),
     HOPSCOPE_LIMIT(lowSpeedLimit),
     HOPSCOPE_LIMIT(lowSpeedTime),

@@ -51,6 +51,18 @@ struct Limits
     // max_consecutive_inbound_frames_with_empty_payload is 1; an inspector tolerates more odd
     // servers, so 100.
     int maxEmptyDataFrames = 100;
+    // HTTP/2: frames in a row that do nothing for any open request (RST_STREAM for closed or idle
+    // streams, WINDOW_UPDATE, PRIORITY) without progress in between (response headers or body
+    // bytes, a new stream, request body bytes sent). Each resets --idle-timeout, so an endless run
+    // keeps a request alive for ever; nghttp2 1.52 bounds none of them on a client. A count, not
+    // a rate, like maxEmptyDataFrames: legitimate servers send a handful between two responses
+    // (a RST_STREAM(NO_ERROR) after END_STREAM, one WINDOW_UPDATE per chunk of an upload we then
+    // follow with DATA; nghttpd sends at most 4 in a row during an upload), so 10,000 tolerates
+    // odd servers many times over while a flood ends after 130 KB. Older nghttp2 called 10,000
+    // answers queued for a peer a flood (NGHTTP2_MAX_OBQ_FLOOD_ITEM; 1.52: 1000 unsent ACKs,
+    // but an ACK costs a write, these frames only a read); its stream reset rate limit (1.57,
+    // a burst of 1000) is for servers only.
+    int maxIdleControlFrames = 10000;
     // HTTP/2: the stream window hopscope announces (SETTINGS_INITIAL_WINDOW_SIZE), the body bytes
     // a server may send on a stream before hopscope opens the window again. Large because
     // 64 KiB throttles bulk transfers (curl: 10 MiB; Qt's QHttp2Configuration

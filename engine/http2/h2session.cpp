@@ -225,6 +225,7 @@ void H2Session::submit(Exchange *ex)
     st->ex = ex;
     st->req = ex->id();
     ++m_inFlight;
+    m_idleControl.progress(); // a new stream: what came before was for the streams that ended
     if (!isReusable()) {
         // Nothing was sent: another connection can take it.
         const QString why = m_goawayReceived ? QStringLiteral("the server sent GOAWAY")

@@ -2,6 +2,7 @@
 
 #include "core/httpheader.h"
 #include "http2/h2framesplitter.h"
+#include "http2/h2idlecontrol.h"
 #include "http2/http2driver.h"
 #include "net/connection.h"
 #include "trace/tracestore.h"
@@ -116,6 +117,7 @@ private:
     void handleHeaders(Stream *st, const nghttp2_frame &frame);
     void handleGoaway(const nghttp2_frame &frame);
     void countEmptyData(const nghttp2_frame &frame);
+    void countIdleControl(const nghttp2_frame_hd &hd);
     void noteHeadersStart(QByteArrayView data, qsizetype taken);
     void checkClosedStream(qsizetype taken);
     QString idleTimeoutCause() const;
@@ -157,10 +159,11 @@ private:
     QString m_lastLibError;  // nghttp2's latest explanation (error callback)
     QByteArray m_firstBytes; // start of what the server sent, to recognise an HTTP/1.x answer
     QMetaObject::Connection m_connClosed;
-    QString m_lastInvalid;         // the latest frame nghttp2 rejected, described for the user
-    int m_emptyDataFrames = 0;     // DATA frames in a row without payload or END_STREAM
-    qint64 m_pingsReceived = 0;    // PING frames (not ACKs), for a flood's message
-    qint64 m_settingsReceived = 0; // SETTINGS frames (not ACKs), likewise
+    QString m_lastInvalid;              // the latest frame nghttp2 rejected, described for the user
+    int m_emptyDataFrames = 0;          // DATA frames in a row without payload or END_STREAM
+    H2IdleControlCounter m_idleControl; // frames for no request since progress (h2idlecontrol.h)
+    qint64 m_pingsReceived = 0;         // PING frames (not ACKs), for a flood's message
+    qint64 m_settingsReceived = 0;      // SETTINGS frames (not ACKs), likewise
     // Streams the server ended (END_STREAM) and nobody reset: nghttp2 forgets a closed stream
     // and ignores frames for it, but after the server's own END_STREAM they are its error. The
     // latest kRememberEnded only, so that a connection serving millions of streams stays small.

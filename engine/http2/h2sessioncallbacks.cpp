@@ -138,6 +138,7 @@ int H2Session::onBeginFrame(const nghttp2_frame_hd &hd)
                                           "(SETTINGS_ENABLE_PUSH=0)"));
         nghttp2_session_terminate_session(m_session, NGHTTP2_PROTOCOL_ERROR);
     }
+    countIdleControl(hd);
     if (Stream *st = stream(hd.stream_id); st && !st->gotFrame) {
         st->gotFrame = true;
         if (st->ex && st->ex->timings.firstByte < 0)
@@ -236,6 +237,8 @@ void H2Session::handleHeaders(Stream *st, const nghttp2_frame &frame)
 {
     if (!st)
         return;
+    if (st->ex)
+        m_idleControl.progress();
     if (frame.hd.flags & NGHTTP2_FLAG_END_STREAM)
         st->remoteEnded = true;
     HeaderList block = std::move(st->block);
@@ -335,11 +338,31 @@ void H2Session::countEmptyData(const nghttp2_frame &frame)
     nghttp2_session_terminate_session(m_session, NGHTTP2_ENHANCE_YOUR_CALM);
 }
 
+// Counted when the frame begins, as nghttp2 drops some of them (a WINDOW_UPDATE for a closed
+// stream) without on_frame_recv; a frame it then rejects ends the connection anyway.
+void H2Session::countIdleControl(const nghttp2_frame_hd &hd)
+{
+    const Stream *st = stream(hd.stream_id);
+    if (!m_idleControl.count(hd.type, hd.stream_id, st && st->ex))
+        return;
+    if (m_idleControl.total() <= m_opts.maxIdleControlFrames || !m_connErrorMessage.isEmpty())
+        return;
+    setConnectionError("limit:maxIdleControlFrames",
+                       QStringLiteral("the server sent more than %1 RST_STREAM, WINDOW_UPDATE and "
+                                      "PRIORITY frames without progress on any request (%2): a "
+                                      "flood; limit maxIdleControlFrames")
+                           .arg(m_opts.maxIdleControlFrames)
+                           .arg(m_idleControl.breakdown()));
+    nghttp2_session_terminate_session(m_session, NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
 int H2Session::onDataChunk(qint32 streamId, const uint8_t *data, size_t len)
 {
     Stream *st = stream(streamId);
     if (!st || !st->ex)
         return 0;
+    if (len > 0)
+        m_idleControl.progress();
     Exchange *ex = st->ex;
     if (!ex->deliverBody(QByteArrayView(reinterpret_cast<const char *>(data), qsizetype(len)))) {
         // A decompression bomb or a full disk: stop this stream, not the connection.
@@ -412,6 +435,8 @@ int H2Session::onFrameSend(const nghttp2_frame &frame)
     }
         [[fallthrough]];
     case NGHTTP2_DATA:
+        if (frame.hd.type == NGHTTP2_DATA && frame.hd.length > 0)
+            m_idleControl.progress(); // an upload goes on: WINDOW_UPDATEs were not idle
         if (st && st->ex && (frame.hd.flags & NGHTTP2_FLAG_END_STREAM)) {
             st->ex->timings.sendEnd = now();
             if (st->ex->state() == Exchange::State::Sending)

@@ -19,6 +19,7 @@ Http2Options Http2Options::fromLimits(const Limits &limits, int idleMs)
     o.maxContinuations = limits.maxContinuations;
     o.streamWindow = qint32(std::clamp<qint64>(limits.h2StreamWindow, 0, 0x7fffffff));
     o.maxEmptyDataFrames = limits.maxEmptyDataFrames;
+    o.maxIdleControlFrames = limits.maxIdleControlFrames;
     o.idleMs = idleMs;
     return o;
 }

@@ -26,7 +26,8 @@ struct Http2Options
         300 * 1024;               // SETTINGS_MAX_HEADER_LIST_SIZE (Limits::maxHeaderBytes)
     int maxContinuations = 8;     // nghttp2_option_set_max_continuations (Limits::maxContinuations)
     int maxEmptyDataFrames = 100; // Limits::maxEmptyDataFrames
-    int idleMs = 60'000;          // no byte while streams are open -> fail them
+    qint64 maxIdleControlFrames = 10000; // Limits::maxIdleControlFrames
+    int idleMs = 60'000;                 // no byte while streams are open -> fail them
 
     static Http2Options fromLimits(const Limits &limits, int idleMs);
 };

@@ -59,7 +59,7 @@ _hopscope_cli()
                 maxInterimResponses maxChunkSizeDigits maxBodyInMemory maxHarBodyBytes
                 maxContentEncodings maxDecodedGraceBytes maxDecodeRatio maxWebSocketFrameBytes
                 maxWebSocketMessageBytes maxWebSocketFragments maxContinuations maxEmptyDataFrames
-                h2StreamWindow lowSpeedLimit lowSpeedTime"
+                maxIdleControlFrames h2StreamWindow lowSpeedLimit lowSpeedTime"
             COMPREPLY=($(compgen -S = -W "$limits" -- "$cur"))
             compopt -o nospace 2>/dev/null
             return

@@ -1,5 +1,6 @@
 // hopscope-cli against more HTTP/2 scenarios of tests/peers/hostile_peer.py (defined in
-// hostile_h2_floods.py): PING, RST_STREAM and empty-DATA floods, WINDOW_UPDATEs that overflow
+// hostile_h2_floods.py): PING, RST_STREAM, WINDOW_UPDATE, PRIORITY and empty-DATA floods (and a
+// flood broken up by progress, which a raised limit lets complete), WINDOW_UPDATEs that overflow
 // the send window, DATA beyond the window we announced, frames on a stream the server ended, an
 // HPACK table size update above our SETTINGS_HEADER_TABLE_SIZE, a GOAWAY followed by silence and
 // a window that never opens for our request body. Each must end with curl's exit code, a message
@@ -39,6 +40,15 @@ struct Expectation
     qint64 maxRssKiB = 60 * 1024;
 };
 
+// The frames the trace shows arriving.
+qsizetype inFrames(const CliResult &r)
+{
+    qsizetype n = 0;
+    for (const QJsonObject &e : r.events(u"h2.frame"))
+        n += str(e, "dir") == u"in";
+    return n;
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Expectation)
@@ -51,6 +61,8 @@ private slots:
     void initTestCase();
     void failures_data();
     void failures();
+    void floodWithProgress_data();
+    void floodWithProgress();
 };
 
 void CliHostileH2FloodsTest::initTestCase()
@@ -79,15 +91,61 @@ void CliHostileH2FloodsTest::failures_data()
           .code = u"^h2-flood$"_s,
           .inFrame = u"PING"_s,
           .inStream = 0}},
-        // RST_STREAM may cross a client's END_STREAM (RFC 9113 §5.1), so those for the closed
-        // stream 1 are ignored; the reset of the waiting stream 3 is what the user must see.
+        // RST_STREAM may cross a client's END_STREAM (RFC 9113 §5.1), so a few for the closed
+        // stream 1 are fine; 200000 without progress are a flood that nghttp2 1.52 does not
+        // bound, and each would reset --idle-timeout: maxIdleControlFrames is ours.
         {u"h2-rst-flood"_s,
          {.firstAnswered = true,
-          .message = {u"^stream 3 reset by the server: CANCEL$"_s},
-          .code = u"^h2-rst:CANCEL$"_s,
-          .exitCode = 92,
+          .message = {u"^the server sent more than 10000 RST_STREAM, WINDOW_UPDATE and PRIORITY "
+                      u"frames without progress on any request \\(10001 RST_STREAM for closed "
+                      u"or idle streams\\): a flood; limit maxIdleControlFrames$"_s},
+          .code = u"^limit:maxIdleControlFrames$"_s,
+          .exitCode = 1,
           .inFrame = u"RST_STREAM"_s,
-          .inStream = 3}},
+          .inStream = 1,
+          .outFrame = u"GOAWAY"_s,
+          .outError = u"ENHANCE_YOUR_CALM"_s}},
+        // Increments of 1 on stream 0: far from overflowing, so nghttp2 takes them all.
+        {u"h2-window-update-flood"_s,
+         {.message = {u"more than 10000 RST_STREAM, WINDOW_UPDATE and PRIORITY frames without "
+                      u"progress on any request \\(10001 WINDOW_UPDATE on stream 0\\)"_s,
+                      u"limit maxIdleControlFrames$"_s},
+          .code = u"^limit:maxIdleControlFrames$"_s,
+          .exitCode = 1,
+          .inFrame = u"WINDOW_UPDATE"_s,
+          .inStream = 0,
+          .outFrame = u"GOAWAY"_s,
+          .outError = u"ENHANCE_YOUR_CALM"_s}},
+        // nghttp2 drops a WINDOW_UPDATE for a closed stream without a callback: counted as the
+        // frame begins.
+        {u"h2-window-update-closed-flood"_s,
+         {.firstAnswered = true,
+          .message = {u"\\(10001 WINDOW_UPDATE on other streams\\)"_s,
+                      u"limit maxIdleControlFrames$"_s},
+          .code = u"^limit:maxIdleControlFrames$"_s,
+          .exitCode = 1,
+          .inFrame = u"WINDOW_UPDATE"_s,
+          .inStream = 1,
+          .outFrame = u"GOAWAY"_s,
+          .outError = u"ENHANCE_YOUR_CALM"_s}},
+        {u"h2-priority-flood"_s,
+         {.message = {u"\\(10001 PRIORITY\\)"_s, u"limit maxIdleControlFrames$"_s},
+          .code = u"^limit:maxIdleControlFrames$"_s,
+          .exitCode = 1,
+          .inFrame = u"PRIORITY"_s,
+          .outFrame = u"GOAWAY"_s,
+          .outError = u"ENHANCE_YOUR_CALM"_s}},
+        // 15000 RST_STREAM before the first progress: over the default, whatever follows.
+        {u"h2-control-flood-then-answer"_s,
+         {.firstAnswered = true,
+          .message = {u"\\(10001 RST_STREAM for closed or idle streams\\)"_s,
+                      u"limit maxIdleControlFrames$"_s},
+          .code = u"^limit:maxIdleControlFrames$"_s,
+          .exitCode = 1,
+          .inFrame = u"RST_STREAM"_s,
+          .inStream = 1,
+          .outFrame = u"GOAWAY"_s,
+          .outError = u"ENHANCE_YOUR_CALM"_s}},
         // nghttp2 has no limit here: maxEmptyDataFrames is ours, and it names itself.
         {u"h2-empty-data-flood"_s,
          {.firstAnswered = true,
@@ -178,6 +236,27 @@ void CliHostileH2FloodsTest::failures_data()
                        .message = {u"more than 1000 empty DATA frames"_s, u"maxEmptyDataFrames"_s},
                        .code = u"^limit:maxEmptyDataFrames$"_s,
                        .exitCode = 1};
+    // Lowered, it stops a flood sooner: at the 101st frame, as the message counts. (The trace
+    // may show a few thousand more: what arrived in the same read is traced, not processed.)
+    QTest::newRow("h2-priority-flood --limit maxIdleControlFrames=100 (prior)")
+        << u"h2-priority-flood"_s << u"prior"_s
+        << Expectation{.args = {u"--limit"_s, u"maxIdleControlFrames=100"_s},
+                       .message = {u"more than 100 RST_STREAM, WINDOW_UPDATE and PRIORITY "
+                                   u"frames without progress on any request \\(101 PRIORITY\\)"_s,
+                                   u"limit maxIdleControlFrames$"_s},
+                       .code = u"^limit:maxIdleControlFrames$"_s,
+                       .exitCode = 1};
+    // Raised past the flood, the old story: the RSTs for the closed stream are ignored and the
+    // reset of the waiting stream 3 is what the user sees.
+    QTest::newRow("h2-rst-flood --limit maxIdleControlFrames=1000000 (prior)")
+        << u"h2-rst-flood"_s << u"prior"_s
+        << Expectation{.args = {u"--limit"_s, u"maxIdleControlFrames=1000000"_s},
+                       .firstAnswered = true,
+                       .message = {u"^stream 3 reset by the server: CANCEL$"_s},
+                       .code = u"^h2-rst:CANCEL$"_s,
+                       .exitCode = 92,
+                       .inFrame = u"RST_STREAM"_s,
+                       .inStream = 3};
     // A request body against SETTINGS_INITIAL_WINDOW_SIZE 0 (prior knowledge: an h2c upgrade
     // sends its body over HTTP/1.1). 100000 bytes: more than the 65535 that may leave before
     // the server's SETTINGS arrive.
@@ -282,6 +361,52 @@ void CliHostileH2FloodsTest::failures()
                  qPrintable(u"no h2.frame %1 %2 (dir out) in the trace: hopscope did not answer "
                             u"the violation"_s.arg(expect.outFrame, expect.outError)));
     }
+}
+
+// Progress (the response head, body bytes) resets the count: 45000 useless frames in runs of
+// 15000 between the pieces of a response pass a limit of 20000, which a count that never reset
+// would not, and the response is complete. Legitimate traffic is far below either.
+void CliHostileH2FloodsTest::floodWithProgress_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("prior") << u"prior"_s;
+    QTest::newRow("h2c") << u"h2c"_s;
+}
+
+void CliHostileH2FloodsTest::floodWithProgress()
+{
+    QFETCH(QString, mode);
+
+    HostilePeer peer;
+    QVERIFY2(peer.start(u"h2-control-flood-then-answer"_s, {}, {u"--mode"_s, mode}),
+             qPrintable(peer.errorString()));
+    CliRunner runner;
+    runner.setTimeout(std::chrono::seconds(30));
+    runner.setMeasureMemory(true);
+    const CliResult r =
+        runner.run({mode == u"h2c" ? u"--h2c"_s : u"--h2c-prior"_s, peer.url(u"/a"_s),
+                    peer.url(u"/b"_s), u"--limit"_s, u"maxIdleControlFrames=20000"_s});
+    const auto explainFailure = qScopeGuard([&] {
+        if (QTest::currentTestFailed()) {
+            qWarning().noquote() << u"\n"_s + r.describe() + u"  peer log:\n"_s +
+                                        QString::fromUtf8(peer.log().right(4000));
+        }
+    });
+
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(!peer.log().contains("scenario error"), "the scenario itself broke (see its log)");
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.standardOutput, QByteArray("first\nsecond\n"));
+    QCOMPARE(r.count(u"response.complete"), qsizetype(2));
+    QCOMPARE(r.count(u"request.failed"), qsizetype(0));
+    QVERIFY2(!r.has(u"error"), "an error event although every response completed");
+    for (const QString &type : {u"RST_STREAM"_s, u"WINDOW_UPDATE"_s, u"PRIORITY"_s})
+        QVERIFY2(hasFrame(r, u"in"_s, type), qPrintable(type + u" flood not in the trace"_s));
+    QVERIFY2(inFrames(r) > 45000, qPrintable(u"only %1 frames in"_s.arg(inFrames(r))));
+    QVERIFY2(r.elapsedMs < 5000, qPrintable(u"took %1 ms"_s.arg(r.elapsedMs)));
+    QVERIFY2(r.peakRssExact, "could not measure the CLI's memory");
+    QVERIFY2(!rssBudgetsApply() || r.peakRssKiB < 60 * 1024,
+             qPrintable(u"peak RSS %1 KiB"_s.arg(r.peakRssKiB)));
 }
 
 QTEST_GUILESS_MAIN(CliHostileH2FloodsTest)

@@ -2,8 +2,10 @@
 control broken both ways, frames on closed streams, an HPACK table resize over the limit, and a
 server that falls silent. hostile_peer.py imports this module, which registers them there."""
 
+import random
+
 from hostile_peer import (CONTINUATION, DATA, FLAG_END_HEADERS, FLAG_END_STREAM, HEADERS, PING,
-                          WINDOW_UPDATE, NO_ERROR, SETTINGS_MAX_CONCURRENT_STREAMS, frame,
+                          PRIORITY, WINDOW_UPDATE, NO_ERROR, SETTINGS_MAX_CONCURRENT_STREAMS, frame,
                           goaway_frame, h2_session, hpack_indexed, hpack_int, log,
                           rst_stream_frame, scenario)
 
@@ -22,7 +24,8 @@ async def read_request(h2, stream):
 
 
 async def flood(peer, unit, count, what, batch=2000):
-    """Writes `unit` count times, batch by batch, without reading what the client answers."""
+    """Writes `unit` count times (a multiple of batch), batch by batch, without reading what
+    the client answers."""
     log(f"conn {peer.number}: h2 out: {count} {what}")
     data = unit * batch
     for _ in range(count // batch):
@@ -48,11 +51,33 @@ async def ping_flood(peer):
     await peer.wait_closed()
 
 
+def window_update_frame(stream, increment=1):
+    return frame(WINDOW_UPDATE, 0, stream, increment.to_bytes(4, "big"))
+
+
+def priority_frame(stream, depends_on, weight=15):
+    """PRIORITY (RFC 9113 §6.3, deprecated but legal on any stream, idle ones included)."""
+    return frame(PRIORITY, 0, stream, (depends_on & 0x7FFFFFFF).to_bytes(4, "big") +
+                 bytes((weight,)))
+
+
+def random_priorities(count):
+    """`count` PRIORITY frames for random streams, none depending on itself (a PROTOCOL_ERROR)."""
+    rng = random.Random(9113)
+    frames = []
+    for _ in range(count):
+        stream = rng.randrange(1, 1 << 31)
+        frames.append(priority_frame(stream, (stream + rng.randrange(1, 1000)) % (1 << 31)))
+    return b"".join(frames)
+
+
 @scenario("h2-rst-flood")
 async def rst_flood(peer):
     """Answers stream 1, then, while stream 3 waits, 200000 RST_STREAM(CANCEL) for stream 1,
     which is closed (2.6 MB), then resets stream 3. A RST_STREAM may cross a client's END_STREAM
-    (RFC 9113 §5.1), so a client ignores these; the reset of stream 3 must still be reported."""
+    (RFC 9113 §5.1), so a client ignores a few; 200000 of them without progress are a flood
+    (limit maxIdleControlFrames), and past a raised limit the reset of stream 3 must still be
+    reported."""
     h2 = await first_answered(peer)
     await flood(peer, rst_stream_frame(1, CANCEL), 200000, "RST_STREAM frames on stream 1")
     await h2.send(rst_stream_frame(3, CANCEL))
@@ -67,6 +92,56 @@ async def empty_data_flood(peer):
     await h2.send(*h2.response(3, 200, TEXT), frame(DATA, 0, 3, b"some"))
     await flood(peer, frame(DATA, 0, 3), 2000000, "empty DATA frames on stream 3")
     await h2.send(frame(DATA, FLAG_END_STREAM, 3, b"end\n"))
+    await peer.wait_closed()
+
+
+@scenario("h2-window-update-flood")
+async def window_update_flood(peer):
+    """Stream 1 stays open, unanswered, while 200000 WINDOW_UPDATEs of 1 on stream 0 arrive
+    (2.6 MB, the window stays far below 2^31-1): nothing the client could use, and each resets
+    its idle timer."""
+    await h2_session(peer)
+    await flood(peer, window_update_frame(0), 200000, "WINDOW_UPDATE frames on stream 0")
+    await peer.wait_closed()
+
+
+@scenario("h2-window-update-closed-flood")
+async def window_update_closed_flood(peer):
+    """Answers stream 1, then, while stream 3 waits, 200000 WINDOW_UPDATEs of 1 for stream 1,
+    which is closed: nghttp2 drops them without a callback."""
+    await first_answered(peer)
+    await flood(peer, window_update_frame(1), 200000, "WINDOW_UPDATE frames on stream 1")
+    await peer.wait_closed()
+
+
+@scenario("h2-priority-flood")
+async def priority_flood(peer):
+    """Stream 1 stays open, unanswered, while 200000 PRIORITY frames for random streams arrive
+    (2.8 MB): a client has nothing to reprioritise."""
+    await h2_session(peer)
+    frames = random_priorities(2000)
+    log(f"conn {peer.number}: h2 out: 200000 PRIORITY frames for random streams")
+    for _ in range(100):
+        await peer.write(frames)
+    await peer.wait_closed()
+
+
+@scenario("h2-control-flood-then-answer")
+async def control_flood_then_answer(peer):
+    """Answers stream 1, then answers stream 3 in pieces with 15000 useless frames before each:
+    RST_STREAM for the closed stream 1, the head; WINDOW_UPDATEs on stream 0, "sec"; PRIORITY
+    frames, "ond\\n" with END_STREAM. 45000 in all but 15000 at most without progress: a limit
+    above 15000 lets the response complete, the default 10000 does not."""
+    h2 = await first_answered(peer)
+    await flood(peer, rst_stream_frame(1, CANCEL), 15000, "RST_STREAM frames on stream 1",
+                batch=1000)
+    await h2.send(*h2.response(3, 200, TEXT))
+    await flood(peer, window_update_frame(0), 15000, "WINDOW_UPDATE frames on stream 0",
+                batch=1000)
+    await h2.send(frame(DATA, 0, 3, b"sec"))
+    log(f"conn {peer.number}: h2 out: 15000 PRIORITY frames for random streams")
+    await peer.write(random_priorities(15000))
+    await h2.send(frame(DATA, FLAG_END_STREAM, 3, b"ond\n"))
     await peer.wait_closed()
 
 
