@@ -559,8 +559,13 @@ void MainWindow::showEvent(QShowEvent *event)
     if (m_layoutRestored || m_defaultLayoutApplied)
         return;
     m_defaultLayoutApplied = true;
-    resizeDocks({m_timelineDock}, {height() * 45 / 100}, Qt::Vertical);
-    m_splitter->setSizes({m_splitter->width() / 2, m_splitter->width() / 2});
+    // A short window (700 px) gives the timeline less, or the composer and the tree have a
+    // few rows each; a narrow one (1024 px) gives the tree more, or its Status, Size and Time
+    // columns do not fit beside the connection names.
+    resizeDocks({m_timelineDock}, {height() * (height() < 900 ? 36 : 45) / 100}, Qt::Vertical);
+    const int width = m_splitter->width();
+    const int tree = width < 1400 ? width * 64 / 100 : width / 2;
+    m_splitter->setSizes({tree, width - tree});
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

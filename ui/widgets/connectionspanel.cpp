@@ -12,6 +12,7 @@
 #include <QMenu>
 #include <QScopedValueRollback>
 #include <QSortFilterProxyModel>
+#include <QStyle>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -60,22 +61,36 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
     m_view->header()->setSortIndicator(-1, Qt::AscendingOrder);
     m_view->setSortingEnabled(true);
 
+    // The Name column gives way (its long connection lines elide, the tooltips and the timeline
+    // carry them whole); the short columns keep the width their texts need, so that Status,
+    // Size and Time stay in view at 1024 px instead of behind a horizontal scroll bar.
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setSectionResizeMode(ConnectionTreeModel::PathColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(ConnectionTreeModel::NameColumn, QHeaderView::Stretch);
     const QFontMetrics fm(m_view->font());
-    auto widthFor = [&fm](const QString &sample) { return fm.horizontalAdvance(sample) + 24; };
+    // The delegate's text margins and a little air; the title's own width, not the header's
+    // size hint, which keeps room for a sort arrow most columns never show.
+    const int padding = 2 * (m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 1) + 6;
+    auto widthFor = [&](const QString &sample, int column) {
+        const QString title = m_proxy->headerData(column, Qt::Horizontal).toString();
+        return qMax(fm.horizontalAdvance(sample), fm.horizontalAdvance(title)) + padding;
+    };
+    auto fixed = [&](int column, const QString &sample) {
+        header->setSectionResizeMode(column, QHeaderView::Fixed);
+        header->resizeSection(column, widthFor(sample, column));
+    };
+    fixed(ConnectionTreeModel::StreamColumn, QStringLiteral("99999"));
+    fixed(ConnectionTreeModel::MethodColumn, QStringLiteral("OPTIONS"));
+    fixed(ConnectionTreeModel::SizeColumn, QStringLiteral("1023.9 KiB"));
+    fixed(ConnectionTreeModel::TimeColumn, QStringLiteral("10000.0 ms"));
+    // Path and Status hold free text: the user may widen them; they start wide enough for the
+    // usual texts ("/stream/3", "200 (101 → websocket)"); longer ones elide, tooltips show all.
+    header->resizeSection(ConnectionTreeModel::PathColumn,
+                          widthFor(QStringLiteral("/delay/300"), ConnectionTreeModel::PathColumn));
     header->resizeSection(
-        ConnectionTreeModel::NameColumn,
-        widthFor(QStringLiteral("#10 127.0.0.1:44444 HTTP/1.1 → WebSocket at 0.0 ms (TLS)")) +
-            m_view->indentation() + 20);
-    header->resizeSection(ConnectionTreeModel::StreamColumn, widthFor(QStringLiteral("Stream")));
-    header->resizeSection(ConnectionTreeModel::MethodColumn, widthFor(QStringLiteral("OPTIONS")));
-    header->resizeSection(ConnectionTreeModel::StatusColumn,
-                          widthFor(QStringLiteral("closed: run finished")));
-    header->resizeSection(ConnectionTreeModel::SizeColumn, widthFor(QStringLiteral("1023.9 KiB")));
-    header->resizeSection(ConnectionTreeModel::TimeColumn, widthFor(QStringLiteral("10000.0 ms")));
+        ConnectionTreeModel::StatusColumn,
+        widthFor(QStringLiteral("200 (101 → websocket)"), ConnectionTreeModel::StatusColumn));
     header->setMinimumSectionSize(fm.horizontalAdvance(QStringLiteral("Stream")));
 
     auto *layout = new QVBoxLayout(this);

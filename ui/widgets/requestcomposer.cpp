@@ -19,6 +19,7 @@
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QTabBar>
 #include <QTabWidget>
@@ -93,6 +94,9 @@ void RequestComposer::buildUi()
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->setStyleSheet(QStringLiteral("QLabel { color: %1; }").arg(errorColor().name()));
     m_error->setVisible(false);
+    // Its own line below the top row: the composer grows by its height (the panes below give
+    // it), so the fields keep theirs.
+    m_error->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     outer->addWidget(m_error);
 
     // --- the details ---
@@ -105,9 +109,17 @@ void RequestComposer::buildUi()
     connect(m_options, &RequestOptionsForm::edited, this, [this] { showError({}); });
     connect(m_options, &RequestOptionsForm::insecureToggled, this,
             &RequestComposer::updateOptionsTabTitle);
-    m_tabs->addTab(m_options, tr("Options"));
-    m_tabs->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
-    m_tabs->setMinimumHeight(m_tabs->tabBar()->sizeHint().height() + fontMetrics().height() * 4);
+    // The form scrolls rather than cut a field when the window is small; at the usual sizes the
+    // tabs are as high as it asks (the headers table and the body editor ignore their own hints,
+    // so the Options form sets the height and the table shows five or six rows).
+    auto *optionsScroll = new QScrollArea;
+    optionsScroll->setObjectName(QStringLiteral("optionsScroll"));
+    optionsScroll->setWidget(m_options);
+    optionsScroll->setWidgetResizable(true);
+    optionsScroll->setFrameShape(QFrame::NoFrame);
+    m_tabs->addTab(optionsScroll, tr("Options"));
+    // Preferred, not Expanding: the panes below take what the window has beyond the hint.
+    m_tabs->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 
     // The details take room the response views want; they can fold down to the tab bar.
     auto *collapse = new QToolButton;
@@ -122,10 +134,11 @@ void RequestComposer::buildUi()
         for (int i = 0; i < m_tabs->count(); ++i)
             m_tabs->widget(i)->setVisible(!collapsed && i == m_tabs->currentIndex());
         const int bar = m_tabs->tabBar()->sizeHint().height();
-        m_tabs->setMinimumHeight(collapsed ? bar : bar + fontMetrics().height() * 4);
+        // 0: back to what the pages need at least (minimumSizeHint).
+        m_tabs->setMinimumHeight(collapsed ? bar : 0);
         m_tabs->setMaximumHeight(collapsed ? bar : QWIDGETSIZE_MAX);
         m_tabs->setSizePolicy(QSizePolicy::Preferred,
-                              collapsed ? QSizePolicy::Fixed : QSizePolicy::Ignored);
+                              collapsed ? QSizePolicy::Fixed : QSizePolicy::Preferred);
     });
     // Clicking a tab while folded unfolds.
     connect(m_tabs->tabBar(), &QTabBar::tabBarClicked, collapse, [collapse] {
@@ -258,6 +271,10 @@ QWidget *RequestComposer::buildHeadersTab()
         QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
         QAbstractItemView::AnyKeyPressed | QAbstractItemView::SelectedClicked);
     m_headersView->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
+    // Three rows below the column titles at least, whatever the window's height.
+    m_headersView->setMinimumHeight(m_headersView->horizontalHeader()->sizeHint().height() +
+                                    m_headersView->verticalHeader()->defaultSectionSize() * 3 +
+                                    2 * m_headersView->frameWidth());
     m_headersView->setToolTip(tr("Extra headers, sent in this order after the ones Hopscope "
                                  "writes (a header of the same name replaces Hopscope's). "
                                  "Type in the last row to add; Delete removes."));
@@ -324,6 +341,10 @@ QWidget *RequestComposer::buildBodyTab()
     m_body->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_body->setPlaceholderText(tr("Request body (UTF-8). Empty: no body."));
     m_body->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
+    // Ignored: the editor takes the room the tabs have, but never less than a few lines.
+    m_body->setMinimumHeight(QFontMetrics(m_body->font()).lineSpacing() * bodyMinimumLines +
+                             2 * m_body->frameWidth() +
+                             2 * int(m_body->document()->documentMargin()));
     connect(m_body, &QPlainTextEdit::textChanged, this, &RequestComposer::updateBodyFileUi);
     v->addWidget(m_body, 1);
     return w;

@@ -42,6 +42,8 @@ public:
     using ProtocolMode = ProtocolChoice;
 
     static constexpr int maxHistory = 30;
+    // The body editor never gets fewer lines than this, however small the window.
+    static constexpr int bodyMinimumLines = 4;
 
     explicit RequestComposer(QWidget *parent = nullptr);
     ~RequestComposer() override;

@@ -36,13 +36,12 @@ QList<QByteArray> parseAlpn(const QString &text)
     return out;
 }
 
-QSpinBox *secondsSpin(const QString &prefix, int max, const QString &tip)
+QSpinBox *secondsSpin(int max, const QString &tip)
 {
     auto *s = new QSpinBox;
     s->setRange(0, max);
-    s->setPrefix(prefix);
     s->setSuffix(QStringLiteral(" s"));
-    s->setSpecialValueText(prefix + QStringLiteral("none"));
+    s->setSpecialValueText(RequestOptionsForm::tr("none"));
     s->setToolTip(tip);
     return s;
 }
@@ -158,20 +157,20 @@ QLayout *RequestOptionsForm::buildRunForm()
     m_parallel->setObjectName(QStringLiteral("parallel"));
     m_parallel->setRange(1, 1000);
     m_parallel->setToolTip(tr("At most this many copies in flight at once"));
-    auto *runRow = new QHBoxLayout;
-    runRow->addWidget(m_repeat);
-    runRow->addWidget(new QLabel(tr("Parallel")));
-    runRow->addWidget(m_parallel);
-    run->addRow(tr("Repeat"), runRow);
-    m_connectTimeout = secondsSpin(tr("connect "), 3600, tr("TCP (and TLS) connect timeout"));
-    m_idleTimeout = secondsSpin(tr("idle "), 86400,
-                                tr("Fail a request after this long without a byte either way"));
-    m_totalTimeout = secondsSpin(tr("total "), 86400, tr("Per request; none by default"));
-    auto *timeouts = new QHBoxLayout;
-    timeouts->addWidget(m_connectTimeout);
-    timeouts->addWidget(m_idleTimeout);
-    timeouts->addWidget(m_totalTimeout);
-    run->addRow(tr("Timeouts"), timeouts);
+    // One field a row, as in the other two columns: three timeouts side by side did not fit a
+    // third of a 1024 px window.
+    run->addRow(tr("Repeat"), m_repeat);
+    run->addRow(tr("Parallel"), m_parallel);
+    m_connectTimeout = secondsSpin(3600, tr("TCP (and TLS) connect timeout"));
+    m_idleTimeout =
+        secondsSpin(86400, tr("Fail a request after this long without a byte either way"));
+    m_totalTimeout = secondsSpin(86400, tr("Per request; none by default"));
+    m_connectTimeout->setObjectName(QStringLiteral("connectTimeout"));
+    m_idleTimeout->setObjectName(QStringLiteral("idleTimeout"));
+    m_totalTimeout->setObjectName(QStringLiteral("totalTimeout"));
+    run->addRow(tr("Connect timeout"), m_connectTimeout);
+    run->addRow(tr("Idle timeout"), m_idleTimeout);
+    run->addRow(tr("Total timeout"), m_totalTimeout);
     return run;
 }
 

@@ -1,0 +1,332 @@
+// Issue 14, points 3 and 6: the window at 1600x1000 and at 1024x700 keeps every control readable.
+// A validation message takes its own line and squeezes neither the URL field nor the headers
+// table; the Options tab's labels and fields are not cut; the body editor is several lines high;
+// the connection tree's Status column stays in view and wide enough for its texts.
+//
+// With HOPSCOPE_LAYOUT_SHOTS=DIR each case also saves what it looked at to DIR as PNG (run it
+// under Xvfb with QT_QPA_PLATFORM=xcb, and HOPSCOPE_THEME=dark, to see the real thing).
+
+#include "mainwindow.h"
+#include "models/connectiontreemodel.h"
+#include "style/apptheme.h"
+#include "widgets/connectionspanel.h"
+#include "widgets/requestcomposer.h"
+#include "widgets/requestoptionsform.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QStyle>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+#include <QTreeView>
+
+#include <algorithm>
+
+using namespace hopscope;
+
+class TestLayout : public QObject
+{
+    Q_OBJECT
+
+    static void addSizes()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1600x1000") << QSize(1600, 1000);
+        QTest::newRow("1024x700") << QSize(1024, 700);
+    }
+
+    static std::unique_ptr<MainWindow> openWindow(const QSize &size, const QString &traceFile = {})
+    {
+        MainWindow::Options options;
+        options.restoreSettings = false;
+        options.startDemo = false;
+        options.traceFile = traceFile;
+        auto w = std::make_unique<MainWindow>(options);
+        w->resize(size);
+        w->show();
+        if (!QTest::qWaitForWindowExposed(w.get()))
+            return {};
+        QCoreApplication::processEvents();
+        return w;
+    }
+
+    // Saves `widget` as DIR/<test>-<size>.png when HOPSCOPE_LAYOUT_SHOTS names DIR.
+    static void shoot(QWidget *widget, const char *what)
+    {
+        const QString dir = qEnvironmentVariable("HOPSCOPE_LAYOUT_SHOTS");
+        if (dir.isEmpty())
+            return;
+        QDir().mkpath(dir);
+        widget->grab().save(QDir(dir).filePath(
+            QStringLiteral("%1-%2.png")
+                .arg(QLatin1String(what), QLatin1String(QTest::currentDataTag()))));
+    }
+
+    // Lays out what became visible (an error label, another tab).
+    static void settle(QWidget *w)
+    {
+        QCoreApplication::processEvents();
+        w->layout()->activate();
+        QCoreApplication::processEvents();
+    }
+
+    // `child` lies wholly inside `area` (both visible), so nothing of it is cut off.
+    static bool inside(const QWidget *child, const QWidget *area)
+    {
+        const QRect r(child->mapTo(area->window(), QPoint(0, 0)), child->size());
+        const QRect a(area->mapTo(area->window(), QPoint(0, 0)), area->size());
+        return a.contains(r);
+    }
+
+    // The widest minimum among `w`'s descendants, for a failure message.
+    static QString widestMinimums(QWidget *w)
+    {
+        QList<QPair<int, QString>> list;
+        for (QWidget *c : w->findChildren<QWidget *>())
+            if (c->isVisible())
+                list.append({c->minimumSizeHint().width(),
+                             QStringLiteral("%1/%2").arg(
+                                 QLatin1String(c->metaObject()->className()), c->objectName())});
+        std::sort(list.begin(), list.end(),
+                  [](const auto &a, const auto &b) { return a.first > b.first; });
+        QStringList out;
+        for (int i = 0; i < qMin(12, int(list.size())); ++i)
+            out << QStringLiteral("%1 %2").arg(list[i].second).arg(list[i].first);
+        return out.join(QStringLiteral(", "));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        // Screenshots for a person to look at come in the theme HOPSCOPE_THEME asks for; the
+        // checks themselves do not depend on the palette.
+        if (qEnvironmentVariableIsSet("HOPSCOPE_LAYOUT_SHOTS"))
+            applySystemTheme(*qApp);
+    }
+
+    // The window takes the size it is given (1024 px wide too): no control's minimum makes it
+    // wider or taller, so nothing falls off the screen's edge. After the tour, whose texts are
+    // the longest the window shows.
+    void windowFitsItsSize_data() { addSizes(); }
+
+    void windowFitsItsSize()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size, QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl"));
+        QVERIFY(w);
+        w->connectionsPanel()->view()->setCurrentIndex(
+            w->connectionsPanel()->view()->model()->index(0, 0));
+        settle(w.get());
+        QVERIFY2(w->minimumSizeHint().width() <= size.width(), qPrintable(widestMinimums(w.get())));
+        QVERIFY2(w->minimumSizeHint().height() <= size.height(),
+                 qPrintable(QString::number(w->minimumSizeHint().height())));
+        QCOMPARE(w->size(), size);
+    }
+
+    // An invalid URL, and the custom upgrade mode with no token: the message shows on its own
+    // line; the URL field keeps its height, the tab bar its height, the headers table shows at
+    // least three rows.
+    void validationMessageSqueezesNothing_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<bool>("customUpgrade");
+        for (const QSize s : {QSize(1600, 1000), QSize(1024, 700)}) {
+            const QString tag = QStringLiteral("%1x%2").arg(s.width()).arg(s.height());
+            QTest::addRow("%s-bad-url", qPrintable(tag))
+                << s << QStringLiteral("http://exa mple") << false;
+            QTest::addRow("%s-empty-token", qPrintable(tag))
+                << s << QStringLiteral("http://example.com/") << true;
+        }
+    }
+
+    void validationMessageSqueezesNothing()
+    {
+        QFETCH(QSize, size);
+        QFETCH(QString, url);
+        QFETCH(bool, customUpgrade);
+        auto w = openWindow(size);
+        QVERIFY(w);
+        RequestComposer *c = w->composer();
+        auto *urlBox = c->findChild<QComboBox *>(QStringLiteral("url"));
+        auto *tabs = c->findChild<QTabWidget *>(QStringLiteral("composerTabs"));
+        auto *headers = c->findChild<QTableView *>(QStringLiteral("headers"));
+        auto *error = c->findChild<QLabel *>(QStringLiteral("error"));
+        QVERIFY(urlBox && tabs && headers && error);
+        const int urlHeight = urlBox->height();
+        QCOMPARE(urlHeight, urlBox->sizeHint().height());
+
+        c->setUrl(url);
+        if (customUpgrade) {
+            c->setProtocolMode(RequestComposer::ProtocolMode::CustomUpgrade);
+            c->setUpgradeToken(QString());
+        }
+        c->send();
+        settle(w.get());
+        shoot(w.get(), customUpgrade ? "error-token-window" : "error-url-window");
+        shoot(c, customUpgrade ? "error-token-composer" : "error-url-composer");
+
+        QVERIFY(!c->errorText().isEmpty());
+        QVERIFY(error->isVisible());
+        QCOMPARE(urlBox->height(), urlHeight);
+        // Its own line: below the top row, above the tabs, overlapping neither.
+        QVERIFY(error->geometry().top() >= urlBox->geometry().bottom());
+        QVERIFY(error->geometry().bottom() < tabs->geometry().top());
+        QVERIFY(error->height() >= error->heightForWidth(error->width()));
+        QVERIFY(tabs->tabBar()->height() >= tabs->tabBar()->sizeHint().height());
+        QVERIFY(headers->isVisible());
+        const int rowHeight = headers->verticalHeader()->defaultSectionSize();
+        const int shownRows = (headers->viewport()->height()) / qMax(1, rowHeight);
+        QVERIFY2(shownRows >= 3, qPrintable(QStringLiteral("%1 rows").arg(shownRows)));
+    }
+
+    // Every label, check box and field of the Options tab gets at least the width it asks for
+    // and lies inside the visible part of the tab (or of its scroll area).
+    void optionsTabDoesNotClip_data() { addSizes(); }
+
+    void optionsTabDoesNotClip()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size);
+        QVERIFY(w);
+        auto *tabs = w->composer()->findChild<QTabWidget *>(QStringLiteral("composerTabs"));
+        auto *form = w->composer()->findChild<RequestOptionsForm *>();
+        QVERIFY(tabs && form);
+        // The form may sit in a scroll area that is the tab's page.
+        for (int i = 0; i < tabs->count(); ++i)
+            if (tabs->widget(i)->isAncestorOf(form) || tabs->widget(i) == form)
+                tabs->setCurrentIndex(i);
+        settle(w.get());
+        shoot(w->composer(), "options");
+        QVERIFY(form->isVisible());
+
+        auto *scroll = qobject_cast<QScrollArea *>(tabs->currentWidget());
+        const QWidget *visibleArea = scroll ? scroll->viewport() : tabs->currentWidget();
+        int checked = 0;
+        const auto widgets = form->findChildren<QWidget *>();
+        for (QWidget *child : widgets) {
+            if (!child->isVisible())
+                continue;
+            const bool text =
+                qobject_cast<QLabel *>(child) || qobject_cast<QAbstractButton *>(child);
+            const bool field = qobject_cast<QLineEdit *>(child) || qobject_cast<QSpinBox *>(child);
+            if (!text && !field)
+                continue;
+            if (child->parentWidget() && qobject_cast<QSpinBox *>(child->parentWidget()))
+                continue; // a spin box's own line edit
+            ++checked;
+            const QString what = child->objectName().isEmpty()
+                                     ? QString::fromLatin1(child->metaObject()->className())
+                                     : child->objectName();
+            const int wanted = text ? child->sizeHint().width() : child->minimumSizeHint().width();
+            QVERIFY2(child->width() >= wanted,
+                     qPrintable(QStringLiteral("%1 \"%2\": %3 < %4")
+                                    .arg(what, child->property("text").toString())
+                                    .arg(child->width())
+                                    .arg(wanted)));
+            QVERIFY2(child->height() >= child->minimumSizeHint().height(), qPrintable(what));
+            if (!scroll)
+                QVERIFY2(inside(child, visibleArea), qPrintable(what));
+        }
+        QVERIFY(checked >= 10);
+        if (scroll) {
+            // Never a horizontal scroll bar: the columns fit the width; a short window may
+            // scroll the rows, but at 1600x1000 the whole form shows without scrolling.
+            QVERIFY2(
+                form->width() <= scroll->viewport()->width(),
+                qPrintable(
+                    QStringLiteral("%1 > %2").arg(form->width()).arg(scroll->viewport()->width())));
+            QVERIFY(!scroll->horizontalScrollBar()->isVisible());
+            if (size.height() >= 1000) {
+                QVERIFY(!scroll->verticalScrollBar()->isVisible());
+                QVERIFY(
+                    inside(form->findChild<QLineEdit *>(QStringLiteral("target")), visibleArea));
+            }
+        }
+    }
+
+    // The body editor shows several lines, not one.
+    void bodyEditorIsSeveralLinesHigh_data() { addSizes(); }
+
+    void bodyEditorIsSeveralLinesHigh()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size);
+        QVERIFY(w);
+        auto *tabs = w->composer()->findChild<QTabWidget *>(QStringLiteral("composerTabs"));
+        auto *body = w->composer()->findChild<QPlainTextEdit *>(QStringLiteral("body"));
+        QVERIFY(tabs && body);
+        tabs->setCurrentIndex(1);
+        body->setPlainText(QStringLiteral("{\n  \"a\": 1,\n  \"b\": 2\n}"));
+        settle(w.get());
+        shoot(w->composer(), "body");
+        QVERIFY(body->isVisible());
+        const int lines = body->viewport()->height() / body->fontMetrics().lineSpacing();
+        QVERIFY2(lines >= 4, qPrintable(QStringLiteral("%1 lines").arg(lines)));
+    }
+
+    // The tour's tree: the Status column lies inside the viewport (no horizontal scrolling
+    // needed to read it) and is as wide as its header and its texts ask.
+    void treeStatusColumnReadable_data() { addSizes(); }
+
+    void treeStatusColumnReadable()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size, QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl"));
+        QVERIFY(w);
+        QTreeView *view = w->connectionsPanel()->view();
+        view->expandAll();
+        settle(w.get());
+        shoot(w.get(), "tree-window");
+        QHeaderView *header = view->header();
+        const int status = ConnectionTreeModel::StatusColumn;
+        QVERIFY(!header->isSectionHidden(status));
+        const int width = header->sectionSize(status);
+        QVERIFY2(
+            width >= header->sectionSizeHint(status),
+            qPrintable(
+                QStringLiteral("%1 < header %2").arg(width).arg(header->sectionSizeHint(status))));
+        // Every exchange's status ("200 (101 → h2c)", "101 → websocket") shows whole; a
+        // connection's closing reason may be a sentence and elides (its tooltip has it all).
+        const int margin = view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 1;
+        int exchanges = 0;
+        const QAbstractItemModel *model = view->model();
+        for (int c = 0; c < model->rowCount(); ++c) {
+            const QModelIndex connection = model->index(c, 0);
+            for (int r = 0; r < model->rowCount(connection); ++r) {
+                const QString text = model->index(r, status, connection).data().toString();
+                const int needed = view->fontMetrics().horizontalAdvance(text) + 2 * margin;
+                QVERIFY2(width >= needed, qPrintable(QStringLiteral("\"%1\" needs %2, has %3")
+                                                         .arg(text)
+                                                         .arg(needed)
+                                                         .arg(width)));
+                ++exchanges;
+            }
+        }
+        QCOMPARE(exchanges, 7);
+        const int left = header->sectionViewportPosition(status);
+        QVERIFY2(left >= 0 && left + width <= view->viewport()->width(),
+                 qPrintable(QStringLiteral("status at %1..%2, viewport %3")
+                                .arg(left)
+                                .arg(left + width)
+                                .arg(view->viewport()->width())));
+        for (int col : {int(ConnectionTreeModel::SizeColumn), int(ConnectionTreeModel::TimeColumn)})
+            QVERIFY(header->sectionViewportPosition(col) + header->sectionSize(col) <=
+                    view->viewport()->width());
+    }
+};
+
+QTEST_MAIN(TestLayout)
+#include "tst_layout.moc"
