@@ -325,6 +325,17 @@ private slots:
         for (int col : {int(ConnectionTreeModel::SizeColumn), int(ConnectionTreeModel::TimeColumn)})
             QVERIFY(header->sectionViewportPosition(col) + header->sectionSize(col) <=
                     view->viewport()->width());
+        // The Name column gives way, but a connection row still shows which connection it is:
+        // its badge and "#1 127.0.0.1" (the rest elides; the tooltip has the whole line).
+        const int name = ConnectionTreeModel::NameColumn;
+        const QRect text = view->visualRect(model->index(0, name));
+        const int idWidth = view->fontMetrics().horizontalAdvance(QStringLiteral("#1 127.0.0.1")) +
+                            view->iconSize().width() + 4 * margin;
+        QVERIFY2(text.width() >= idWidth,
+                 qPrintable(QStringLiteral("a connection's name has %1 px, \"#1 127.0.0.1\" and "
+                                           "its badge need %2")
+                                .arg(text.width())
+                                .arg(idWidth)));
     }
 };
 

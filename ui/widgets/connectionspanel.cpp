@@ -85,12 +85,15 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
     fixed(ConnectionTreeModel::SizeColumn, QStringLiteral("1023.9 KiB"));
     fixed(ConnectionTreeModel::TimeColumn, QStringLiteral("10000.0 ms"));
     // Path and Status hold free text: the user may widen them; they start wide enough for the
-    // usual texts ("/stream/3", "200 (101 → websocket)"); longer ones elide, tooltips show all.
+    // usual texts ("/headers", "200 (101 → h2c)", "101 → websocket"); longer ones elide,
+    // tooltips show all. Any wider and a 1024 px window's Name column keeps no connection id.
     header->resizeSection(ConnectionTreeModel::PathColumn,
-                          widthFor(QStringLiteral("/delay/300"), ConnectionTreeModel::PathColumn));
+                          widthFor(QStringLiteral("/headers"), ConnectionTreeModel::PathColumn));
     header->resizeSection(
         ConnectionTreeModel::StatusColumn,
-        widthFor(QStringLiteral("200 (101 → websocket)"), ConnectionTreeModel::StatusColumn));
+        widthFor(QStringLiteral("200 (101 → h2c)"), ConnectionTreeModel::StatusColumn));
+    // Two levels (connection, exchange): a narrower step leaves the Name column more text.
+    m_view->setIndentation(fm.height());
     header->setMinimumSectionSize(fm.horizontalAdvance(QStringLiteral("Stream")));
 
     auto *layout = new QVBoxLayout(this);
