@@ -306,8 +306,10 @@ private slots:
         for (int c = 0; c < model->rowCount(); ++c) {
             const QModelIndex connection = model->index(c, 0);
             for (int r = 0; r < model->rowCount(connection); ++r) {
-                const QString text = model->index(r, status, connection).data().toString();
-                const int needed = view->fontMetrics().horizontalAdvance(text) + 2 * margin;
+                const QModelIndex cell = model->index(r, status, connection);
+                const QString text = cell.data().toString();
+                // What the delegate asks for to draw the text whole, margins and font included.
+                const int needed = view->sizeHintForIndex(cell).width();
                 QVERIFY2(width >= needed, qPrintable(QStringLiteral("\"%1\" needs %2, has %3")
                                                          .arg(text)
                                                          .arg(needed)

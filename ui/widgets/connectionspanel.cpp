@@ -91,7 +91,8 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
                           widthFor(QStringLiteral("/headers"), ConnectionTreeModel::PathColumn));
     header->resizeSection(
         ConnectionTreeModel::StatusColumn,
-        widthFor(QStringLiteral("200 (101 → h2c)"), ConnectionTreeModel::StatusColumn));
+        qMax(widthFor(QStringLiteral("200 (101 → h2c)"), ConnectionTreeModel::StatusColumn),
+             widthFor(QStringLiteral("101 → websocket"), ConnectionTreeModel::StatusColumn)));
     // Two levels (connection, exchange): a narrower step leaves the Name column more text.
     m_view->setIndentation(fm.height());
     header->setMinimumSectionSize(fm.horizontalAdvance(QStringLiteral("Stream")));
