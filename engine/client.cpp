@@ -14,7 +14,6 @@
 #include "websocket/websocketupgradehandler.h"
 
 #include <QPointer>
-#include <QSslSocket>
 #include <QTimer>
 
 #include <deque>
@@ -191,14 +190,6 @@ bool Client::checkRequest(Request *r)
     }
     if (url.host().isEmpty()) {
         failRequest(r, "url", QStringLiteral("no host in URL %1").arg(url.toString()));
-        return false;
-    }
-    if (scheme == u"https" && !QSslSocket::supportsSsl()) {
-        failRequest(r, "tls-unavailable",
-                    QStringLiteral("TLS is unavailable: Qt has no working TLS backend (%1); "
-                                   "install the OpenSSL 3 library (libssl3)")
-                        .arg(QSslSocket::activeBackend().isEmpty() ? QStringLiteral("none loaded")
-                                                                   : QSslSocket::activeBackend()));
         return false;
     }
     return true;

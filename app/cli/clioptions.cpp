@@ -4,12 +4,13 @@
 
 #include "core/protocolchoice.h"
 #include "curlhabits.h"
+#include "tlsclioptions.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
-#include <QSslSocket>
 #include <QUrl>
+#include <openssl/crypto.h>
 
 #include <nghttp2/nghttp2.h>
 
@@ -84,13 +85,11 @@ std::optional<int> seconds(const QString &text)
 QString CliOptions::versionText()
 {
     const nghttp2_info *ng = nghttp2_version(0);
+    // The engine does TLS with OpenSSL itself (engine/tls), not through Qt's backend.
     return QStringLiteral("hopscope-cli %1\nQt %2, nghttp2 %3, TLS: %4\n")
         .arg(QStringLiteral(HOPSCOPE_VERSION), QString::fromLatin1(qVersion()),
              QString::fromLatin1(ng->version_str),
-             QSslSocket::supportsSsl()
-                 ? QSslSocket::activeBackend() + QLatin1Char(' ') +
-                       QSslSocket::sslLibraryVersionString()
-                 : QStringLiteral("unavailable (no TLS backend could be loaded)"));
+             QString::fromLatin1(OpenSSL_version(OPENSSL_VERSION)));
 }
 
 CliOptions CliOptions::parse(const QStringList &arguments)
@@ -242,6 +241,7 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                   maxConnections, repeat,      wsSend,     wsSendBinary, send,
                   linger});
     const CurlHabits curl(p);
+    const TlsCliOptions tlsOptions(p);
     p.addPositionalArgument(QStringLiteral("URL"),
                             QStringLiteral("http://, https://, ws:// or wss:// URLs."),
                             QStringLiteral("URL..."));
@@ -414,6 +414,8 @@ CliOptions CliOptions::parse(const QStringList &arguments)
             return usage(QStringLiteral("--cacert %1: no such file").arg(base.tls.caFile));
     }
     base.tls.insecure = p.isSet(insecure);
+    if (QString error = tlsOptions.apply(p, base.tls); !error.isEmpty())
+        return usage(error);
     base.decodeContent = p.isSet(compressed);
     if (p.isSet(connectTimeout)) {
         const auto ms = seconds(p.value(connectTimeout));

@@ -11,8 +11,8 @@ const QList<ExitCodeRule> &exitCodeTable()
         {"timeout", Timeout},
         {"limit:lowSpeedLimit", Timeout},
         {"tls", TlsConnect},
-        {"tls-verify:", TlsVerify}, // :untrusted, :expired, :hostname, … (all curl's 60)
-        {"tls-unavailable", Failure},
+        {"tls-verify:", TlsVerify},      // :untrusted, :expired, :hostname, … (all curl's 60)
+        {"tls-setup", LocalCertificate}, // --cert, --key or --cacert could not be used
         {"url", Url},
         {"too-many-redirects", TooManyRedirects},
         {"redirect-url", Url},                    // a Location that is not a URL

@@ -25,6 +25,7 @@ constexpr int WriteError = 23;         // writing the body (-o) failed
 constexpr int ReadError = 26;          // reading the request body (--data-binary @FILE) failed
 constexpr int Timeout = 28;            // timeouts and the low-speed abort
 constexpr int TlsConnect = 35;         // TLS handshake failed
+constexpr int LocalCertificate = 58;   // a client certificate or key could not be used
 constexpr int EmptyReply = 52;         // the server closed without sending anything
 constexpr int Receive = 56;            // receiving failed (connection broken, bad chunking)
 constexpr int TlsVerify = 60;          // the peer's certificate could not be verified

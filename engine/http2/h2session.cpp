@@ -362,7 +362,7 @@ void H2Session::closeConnection(const QString &reason)
     m_idleTimer.stop();
     QAbstractSocket *s = m_conn->socket();
     if (s) {
-        s->flush();
+        m_conn->flushWrites();
         s->disconnect(q);
     }
     QObject::disconnect(m_connClosed);

@@ -2,40 +2,17 @@
 
 #include "net/exchangeoutcome.h"
 #include "net/tlsfailure.h"
+#include "tls/keylogfile.h"
+#include "tls/tlssocket.h"
 #include "trace/tracestore.h"
 
 #include <QCborArray>
 #include <QHostInfo>
-#include <QSslCipher>
-#include <QSslConfiguration>
-#include <QSslSocket>
 #include <QTcpSocket>
 
 namespace hopscope {
 
 namespace {
-
-QString tlsProtocolName(QSsl::SslProtocol p)
-{
-    switch (p) {
-    case QSsl::TlsV1_2:
-        return QStringLiteral("TLSv1.2");
-    case QSsl::TlsV1_3:
-        return QStringLiteral("TLSv1.3");
-    case QSsl::DtlsV1_2:
-        return QStringLiteral("DTLSv1.2");
-    default:
-        break;
-    }
-    QT_WARNING_PUSH
-    QT_WARNING_DISABLE_DEPRECATED
-    if (p == QSsl::TlsV1_0)
-        return QStringLiteral("TLSv1.0");
-    if (p == QSsl::TlsV1_1)
-        return QStringLiteral("TLSv1.1");
-    QT_WARNING_POP
-    return QStringLiteral("unknown");
-}
 
 QCborMap certificateSummary(const QSslCertificate &c)
 {
@@ -127,9 +104,9 @@ void Connection::openOn(QAbstractSocket *connected)
     Q_ASSERT(m_state == State::Idle && connected->state() == QAbstractSocket::ConnectedState);
     connected->setParent(this);
     m_socket = connected;
-    m_ssl = qobject_cast<QSslSocket *>(connected);
-    if (m_ssl)
-        m_alpn = m_ssl->sslConfiguration().nextNegotiatedProtocol();
+    m_tls = qobject_cast<TlsSocket *>(connected);
+    if (m_tls)
+        m_alpn = m_tls->negotiatedAlpn();
     m_state = State::Open;
     touch();
     emit ready();
@@ -166,30 +143,17 @@ void Connection::setupSocket()
         m_socket->abort();
         m_socket->deleteLater();
         m_socket = nullptr;
-        m_ssl = nullptr;
+        m_tcp = nullptr;
+        m_tls = nullptr;
     }
-    m_sslErrors.clear();
-    if (m_origin.isTls()) {
-        m_ssl = new QSslSocket(this);
-        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-        if (!m_spec.tls.caFile.isEmpty())
-            conf.setCaCertificates(QSslCertificate::fromPath(m_spec.tls.caFile));
-        conf.setAllowedNextProtocols(alpnOffer());
-        if (m_spec.tls.insecure)
-            conf.setPeerVerifyMode(QSslSocket::VerifyNone);
-        m_ssl->setSslConfiguration(conf);
-        connect(m_ssl, &QSslSocket::encrypted, this, &Connection::onEncrypted);
-        connect(m_ssl, &QSslSocket::sslErrors, this,
-                [this](const QList<QSslError> &errors) { m_sslErrors << errors; });
-        m_socket = m_ssl;
-    } else {
-        m_socket = new QTcpSocket(this);
-    }
-    m_socket->setReadBufferSize(kReadChunk);
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    connect(m_socket, &QAbstractSocket::connected, this, &Connection::onConnected);
-    connect(m_socket, &QAbstractSocket::errorOccurred, this, &Connection::onSocketError);
-    connect(m_socket, &QAbstractSocket::disconnected, this, &Connection::onDisconnected);
+    // TCP first, always; TLS starts on it once it is connected (startTls).
+    m_tcp = new QTcpSocket(this);
+    m_socket = m_tcp;
+    m_tcp->setReadBufferSize(kReadChunk);
+    m_tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(m_tcp, &QAbstractSocket::connected, this, &Connection::onConnected);
+    connect(m_tcp, &QAbstractSocket::errorOccurred, this, &Connection::onSocketError);
+    connect(m_tcp, &QAbstractSocket::disconnected, this, &Connection::onDisconnected);
 }
 
 void Connection::tryNextAddress()
@@ -209,12 +173,7 @@ void Connection::tryNextAddress()
     m_trace->record(EventType::ConnectAttempt, scope(m_firstRequest))
         .value(Field::Address, m_address.toString())
         .value(Field::Port, m_origin.port);
-    if (m_ssl) {
-        // Connect to the resolved address, but verify and send SNI for the host name.
-        m_ssl->connectToHostEncrypted(m_address.toString(), m_origin.port, m_origin.host);
-    } else {
-        m_socket->connectToHost(m_address, m_origin.port);
-    }
+    m_tcp->connectToHost(m_address, m_origin.port);
 }
 
 void Connection::onConnected()
@@ -229,15 +188,8 @@ void Connection::onConnected()
         // Our end of the TCP connection: what tells it apart in a capture (Wireshark's
         // tcp.srcport of what we sent).
         .value(Field::LocalPort, m_socket->localPort());
-    if (m_ssl) {
-        m_state = State::Handshaking;
-        m_timings.tlsStart = m_timings.connectEnd;
-        if (m_spec.tls.insecure) {
-            m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
-                .value(Field::Message,
-                       QStringLiteral("certificate verification is OFF (-k/--insecure): "
-                                      "the peer's identity is not checked"));
-        }
+    if (m_origin.isTls()) {
+        startTls();
         return;
     }
     m_state = State::Open;
@@ -245,22 +197,93 @@ void Connection::onConnected()
     emit ready();
 }
 
+void Connection::startTls()
+{
+    m_state = State::Handshaking;
+    m_timings.tlsStart = m_timings.connectEnd;
+    if (m_spec.tls.insecure) {
+        m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
+            .value(Field::Message,
+                   QStringLiteral("certificate verification is OFF (-k/--insecure): "
+                                  "the peer's identity is not checked"));
+    }
+    TlsClientSettings settings;
+    // Verify and send SNI for the host name, whichever address it resolved to.
+    settings.serverName = m_origin.host;
+    settings.alpn = alpnOffer();
+    settings.caFile = m_spec.tls.caFile;
+    settings.insecure = m_spec.tls.insecure;
+    settings.certFile = m_spec.tls.certFile;
+    settings.certPassword = m_spec.tls.certPassword;
+    settings.keyFile = m_spec.tls.keyFile;
+    settings.keyLogPath = KeyLogFile::pathFor(m_spec.tls.keyLogFile);
+    auto *tls = new TlsSocket(this);
+    m_tcp->disconnect(this);
+    // Connected before the handshake starts: the ClientHello is reported from startClient().
+    connect(tls, &TlsSocket::tlsMessage, this, &Connection::onTlsMessage);
+    connect(tls, &TlsSocket::encrypted, this, &Connection::onEncrypted);
+    connect(tls, &TlsSocket::keyLogFailed, this, [this](const QString &path) {
+        m_keyLogError = QStringLiteral("%1 could not be written").arg(path);
+    });
+    connect(tls, &QAbstractSocket::errorOccurred, this, &Connection::onSocketError);
+    connect(tls, &QAbstractSocket::disconnected, this, &Connection::onDisconnected);
+    m_tls = tls;
+    m_socket = tls;
+    QString error;
+    if (!tls->startClient(m_tcp, settings, &error)) {
+        // The TCP socket was not taken over: it is still ours, and fail() aborts it.
+        m_socket = m_tcp;
+        m_tls = nullptr;
+        tls->deleteLater();
+        fail("tls-setup", error);
+    }
+}
+
+void Connection::onTlsMessage(const TlsMessage &m)
+{
+    FieldWriter w = m_trace->record(EventType::TlsMessage, scope(m_firstRequest),
+                                    m.outgoing ? Direction::Out : Direction::In);
+    switch (m.kind) {
+    case TlsMessage::Kind::Handshake:
+        w.atom(Field::Kind, "handshake");
+        break;
+    case TlsMessage::Kind::Alert:
+        w.atom(Field::Kind, "alert");
+        w.atom(Field::Level, m.alertLevel == 2 ? "fatal" : "warning");
+        break;
+    case TlsMessage::Kind::ChangeCipherSpec:
+        w.atom(Field::Kind, "change_cipher_spec");
+        break;
+    }
+    w.text(Field::Name, m.name).integer(Field::Value, m.type).integer(Field::Bytes, m.size);
+}
+
 void Connection::onEncrypted()
 {
     m_timings.tlsEnd = m_trace->elapsedNs();
+    m_alpn = m_tls->negotiatedAlpn();
+    const QList<QSslError> &complaints = m_tls->verifyErrors();
+    if (!m_spec.tls.insecure && !complaints.isEmpty()) {
+        // The front ends say what to do about it, each in its own words (by the code).
+        const TlsFailure why = TlsFailure::fromVerifyErrors(
+            complaints, m_origin.host,
+            m_spec.tls.caFile.isEmpty() ? QList<QSslCertificate>()
+                                        : QSslCertificate::fromPath(m_spec.tls.caFile));
+        fail(why.code, why.message);
+        return;
+    }
     m_connectTimer.stop();
-    m_alpn = m_ssl->sslConfiguration().nextNegotiatedProtocol();
-    const QSslCipher cipher = m_ssl->sessionCipher();
     QCborArray chain;
-    for (const QSslCertificate &c : m_ssl->peerCertificateChain())
+    for (const QSslCertificate &c : m_tls->peerChain())
         chain.append(certificateSummary(c));
-    const bool verified = !m_spec.tls.insecure && m_sslErrors.isEmpty();
-    m_trace->record(EventType::Tls, scope(m_firstRequest))
-        .value(Field::Protocol, tlsProtocolName(m_ssl->sessionProtocol()))
-        .value(Field::Cipher, cipher.name())
+    const QString group = m_tls->groupName();
+    const QSslCertificate sent = m_tls->clientCertificateSent();
+    FieldWriter w = m_trace->record(EventType::Tls, scope(m_firstRequest));
+    w.value(Field::Protocol, m_tls->protocolName())
+        .value(Field::Cipher, m_tls->cipherName())
         .value(Field::Alpn, m_alpn.isEmpty() ? QCborValue(QCborValue::Null)
                                              : QCborValue(QString::fromLatin1(m_alpn)))
-        .value(Field::Verified, verified)
+        .value(Field::Verified, !m_spec.tls.insecure && complaints.isEmpty())
         .value(Field::AlpnOffered,
                [this] {
                    QCborArray offered;
@@ -272,6 +295,16 @@ void Connection::onEncrypted()
                                                                 : QCborValue(QCborValue::Null))
         .value(Field::Chain, chain)
         .value(Field::Ms, ExchangeTimings::ms(m_timings.tlsStart, m_timings.tlsEnd));
+    if (!group.isEmpty())
+        w.text(Field::Group, group);
+    w.boolean(Field::CertificateRequested, m_tls->clientCertificateRequested());
+    if (!sent.isNull())
+        w.value(Field::ClientCertificate, certificateSummary(sent));
+    const QString keyLog = KeyLogFile::pathFor(m_spec.tls.keyLogFile);
+    if (!keyLog.isEmpty())
+        w.text(Field::KeyLog, keyLog);
+    if (!m_keyLogError.isEmpty())
+        w.text(Field::KeyLogError, m_keyLogError);
     m_state = State::Open;
     emit ready();
 }
@@ -295,10 +328,7 @@ void Connection::onSocketError()
     if (m_state == State::Handshaking) {
         // The front ends say what to do about it, each in its own words (by the code).
         const TlsFailure why =
-            m_sslErrors.isEmpty()
-                ? TlsFailure::fromHandshakeError(m_socket->errorString(), m_origin.host)
-                : TlsFailure::fromVerifyErrors(m_sslErrors, m_origin.host,
-                                               m_ssl->sslConfiguration().caCertificates());
+            TlsFailure::fromHandshakeError(m_socket->errorString(), m_origin.host);
         fail(why.code, why.message);
         return;
     }
@@ -359,8 +389,17 @@ qint64 Connection::flushBeforeAbort()
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         return 0;
     const QSignalBlocker quiet(m_socket);
-    m_socket->flush();
+    const QSignalBlocker quietBelow(m_tcp);
+    flushWrites();
     return m_socket->bytesToWrite();
+}
+
+void Connection::flushWrites()
+{
+    if (m_tcp)
+        m_tcp->flush();
+    else if (m_socket)
+        m_socket->flush();
 }
 
 void Connection::close(const QString &reason)
@@ -378,6 +417,11 @@ void Connection::close(const QString &reason)
     w.value(Field::Reason, reason);
     if (unsent > 0)
         w.integer(Field::Unsent, unsent);
+    // Over TLS, `net.*` count plaintext; these count the ciphertext that crossed TCP (what a
+    // capture's TCP payload adds up to; `unsent` is ciphertext too).
+    if (m_tls)
+        w.integer(Field::WireRead, m_tls->wireBytesRead())
+            .integer(Field::WireWritten, m_tls->wireBytesWritten());
     if (!m_closedEmitted) {
         m_closedEmitted = true;
         emit closed(reason);

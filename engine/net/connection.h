@@ -8,22 +8,23 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
-#include <QSslError>
 #include <QTimer>
 
 class QAbstractSocket;
 class QHostInfo;
-class QSslSocket;
+class QTcpSocket;
 
 namespace hopscope {
 
+class TlsSocket;
 class TraceStore;
+struct TlsMessage;
 
-// One transport connection to an origin. It owns its QTcpSocket or QSslSocket for its whole
-// life, across any change of protocol on top; drivers borrow the socket (any connected
-// QAbstractSocket: openOn() takes one that a test made). It resolves the host
-// itself (so DNS is timed and traced apart from connect), tries each address in turn, and
-// records the address actually connected to and the TLS outcome.
+// One transport connection to an origin. It owns its QTcpSocket, and over TLS the TlsSocket on
+// top of it, for its whole life, across any change of protocol on top; drivers borrow the
+// socket (any connected QAbstractSocket: openOn() takes one that a test made). It resolves the
+// host itself (so DNS is timed and traced apart from connect), tries each address in turn, and
+// records the address actually connected to and the TLS outcome, message by message.
 class Connection : public QObject
 {
     Q_OBJECT
@@ -76,6 +77,9 @@ public:
     void countRead(qint64 bytes) { m_bytesMoved += bytes; }
     void countWritten(qint64 bytes) { m_bytesMoved += bytes; }
     qint64 bytesMoved() const { return m_bytesMoved; }
+    // Hands what was written to the kernel now (QAbstractSocket::flush() is not virtual: over
+    // TLS it would not reach the TCP socket underneath).
+    void flushWrites();
 
 signals:
     void ready();
@@ -86,7 +90,9 @@ private:
     void onLookedUp(const QHostInfo &info);
     void tryNextAddress();
     void onConnected();
+    void startTls();
     void onEncrypted();
+    void onTlsMessage(const TlsMessage &message);
     void onSocketError();
     void onDisconnected();
     void onConnectTimeout();
@@ -100,8 +106,9 @@ private:
     RequestSpec m_spec;
     TraceStore *m_trace;
     State m_state = State::Idle;
-    QAbstractSocket *m_socket = nullptr;
-    QSslSocket *m_ssl = nullptr;
+    QAbstractSocket *m_socket = nullptr; // what drivers use: m_tcp, or m_tls on top of it
+    QTcpSocket *m_tcp = nullptr;
+    TlsSocket *m_tls = nullptr;
     QString m_poolKey;
     // The request that opened this connection may finish (time out) before it is open: the
     // connection keeps only its id and measures its phases itself.
@@ -111,7 +118,7 @@ private:
     int m_nextAddress = 0;
     QHostAddress m_address;
     QByteArray m_alpn;
-    QList<QSslError> m_sslErrors; // verification complaints of the handshake under way
+    QString m_keyLogError; // why the key-log file could not be written, if it could not
     QTimer m_connectTimer;
     int m_lookupId = -1;
     qint64 m_lastActivityNs = 0;

@@ -28,6 +28,10 @@ QString ConnectionPool::key(const RequestSpec &spec)
                  .arg(spec.tls.caFile)
                  .arg(spec.tls.insecure)
                  .arg(alpn.join(QLatin1Char(',')));
+        // Who we are to the server: a connection made with one client certificate must not
+        // carry a request meant to go with another (or with none).
+        if (!spec.tls.certFile.isEmpty())
+            k += QStringLiteral("|cert=%1|key=%2").arg(spec.tls.certFile, spec.tls.keyFile);
     }
     return k;
 }

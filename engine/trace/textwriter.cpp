@@ -126,11 +126,37 @@ QStringList TextWriter::format(const TraceEvent &ev)
                                  ev.field(Field::Verified).toBool()
                                      ? QStringLiteral("verified")
                                      : QStringLiteral("NOT VERIFIED"));
+        if (ev.field(Field::Group).isValid())
+            lines << info + QStringLiteral("  key exchange group %1").arg(str(ev, Field::Group));
+        if (ev.field(Field::ClientCertificate).isValid()) {
+            lines << info + QStringLiteral("  client certificate sent: %1")
+                                .arg(str(ev.field(Field::ClientCertificate).value(Field::Subject)));
+        } else if (ev.field(Field::CertificateRequested).toBool()) {
+            lines << info + QStringLiteral("  the server asked for a client certificate; none "
+                                           "was sent (--cert)");
+        }
+        if (ev.field(Field::KeyLog).isValid())
+            lines << info +
+                         QStringLiteral("  TLS secrets logged to %1").arg(str(ev, Field::KeyLog));
+        if (ev.field(Field::KeyLogError).isValid())
+            lines << bad + QStringLiteral("key log: %1").arg(str(ev, Field::KeyLogError));
         for (const FieldValue cert : ev.field(Field::Chain)) {
             lines << info + QStringLiteral("  certificate: %1 (issuer %2, until %3)")
                                 .arg(str(cert.value(Field::Subject)),
                                      str(cert.value(Field::Issuer)),
                                      str(cert.value(Field::NotAfter)));
+        }
+    } else if (ev.type == EventType::TlsMessage) {
+        // As curl -v: "TLS handshake (OUT): ClientHello, 517 bytes".
+        const bool outgoing = ev.dir == Direction::Out;
+        const QString dir = outgoing ? QStringLiteral("OUT") : QStringLiteral("IN");
+        if (ev.field(Field::Kind).toUtf8() == "alert") {
+            const QString &prefix = ev.field(Field::Level).toUtf8() == "fatal" ? bad : info;
+            lines << prefix + QStringLiteral("TLS alert (%1): %2, %3")
+                                  .arg(dir, str(ev, Field::Name), str(ev, Field::Level));
+        } else {
+            lines << info + QStringLiteral("TLS handshake (%1): %2, %3 bytes")
+                                .arg(dir, str(ev, Field::Name), str(ev, Field::Bytes));
         }
     } else if (ev.type == EventType::TlsInsecure) {
         lines << bad + QStringLiteral("WARNING: %1").arg(str(ev, Field::Message));

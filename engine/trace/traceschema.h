@@ -23,6 +23,7 @@ namespace hopscope {
     X(Connect, "connect")                                                                          \
     X(Tls, "tls")                                                                                  \
     X(TlsInsecure, "tls.insecure")                                                                 \
+    X(TlsMessage, "tls.message")                                                                   \
     X(NetRead, "net.read")                                                                         \
     X(NetWrite, "net.write")                                                                       \
     X(H1Request, "h1.request")                                                                     \
@@ -138,7 +139,17 @@ enum class EventType : quint8 {
     X(Next, "next")                                                                                \
     X(First, "first")                                                                              \
     X(Downgrade, "downgrade")                                                                      \
-    X(Dropped, "dropped")
+    X(Dropped, "dropped")                                                                          \
+    X(Level, "level")                                                                              \
+    X(Name, "name")                                                                                \
+    X(Value, "value")                                                                              \
+    X(Group, "group")                                                                              \
+    X(CertificateRequested, "certificateRequested")                                                \
+    X(ClientCertificate, "clientCertificate")                                                      \
+    X(KeyLog, "keyLog")                                                                            \
+    X(KeyLogError, "keyLogError")                                                                  \
+    X(WireRead, "wireRead")                                                                        \
+    X(WireWritten, "wireWritten")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

@@ -7,7 +7,6 @@
 
 #include <QAbstractSocket>
 #include <QRandomGenerator>
-#include <QSslSocket>
 
 #include <wslay/wslay.h>
 
@@ -74,8 +73,6 @@ void WebSocketDriver::start(const QByteArray &leftover)
     connect(s, &QAbstractSocket::readyRead, this, &WebSocketDriver::onReadyRead);
     connect(s, &QAbstractSocket::disconnected, this, &WebSocketDriver::onDisconnected);
     connect(s, &QAbstractSocket::bytesWritten, this, &WebSocketDriver::onBytesWritten);
-    if (auto *ssl = qobject_cast<QSslSocket *>(s))
-        connect(ssl, &QSslSocket::encryptedBytesWritten, this, &WebSocketDriver::onBytesWritten);
     connect(m_conn, &Connection::closed, this, &WebSocketDriver::onConnectionClosed);
     // The exchange holds the 101 head (the HTTP/1.1 driver put it there); the session is its
     // response from here on.
@@ -536,11 +533,8 @@ void WebSocketDriver::onConnectionClosed(const QString &reason)
 
 qint64 WebSocketDriver::pendingWrite() const
 {
-    QAbstractSocket *s = m_conn->socket();
-    qint64 n = s->bytesToWrite();
-    if (auto *ssl = qobject_cast<QSslSocket *>(s))
-        n += ssl->encryptedBytesToWrite();
-    return n;
+    // Over TLS this counts ciphertext still in the TCP socket too (TlsSocket::bytesToWrite).
+    return m_conn->socket()->bytesToWrite();
 }
 
 void WebSocketDriver::closeTransport(const QString &reason)
@@ -556,7 +550,7 @@ void WebSocketDriver::closeTransport(const QString &reason)
     }
     // Connection::close() aborts the socket, dropping unwritten bytes: our close frame must be
     // out first.
-    s->flush();
+    m_conn->flushWrites();
     if (pendingWrite() == 0 || s->state() != QAbstractSocket::ConnectedState) {
         closeNow();
         return;

@@ -14,7 +14,8 @@ _hopscope_cli()
         --trace-json --alpn --cacert --timeout --connect-timeout --idle-timeout --limit
         --upgrade --max-connections --repeat --ws-send --ws-send-binary --send --linger --har --save
         -w --write-out -u --user -A --user-agent -e --referer -b --cookie -c --cookie-jar
-        -m --max-time -Y --speed-limit -y --speed-time --max-redirs"
+        -m --max-time -Y --speed-limit -y --speed-time --max-redirs -E --cert --key --pass
+        --keylog"
     local flags="-h --help --version -v --verbose --http1.1 --http2 -k --insecure --compressed
         --h2c --h2c-prior --http2-prior-knowledge --h2c-options --no-upgrade-h2 --parallel
         --demo --serve-demo --har-secrets -i --include -I --head -s --silent -S --show-error
@@ -29,7 +30,7 @@ _hopscope_cli()
             fi
             return
             ;;
-        --cacert | --save)
+        --cacert | --save | -E | --cert | --key | --keylog)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;

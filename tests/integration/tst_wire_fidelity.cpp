@@ -4,8 +4,11 @@
 // event's localPort) and direction, the TCP payload bytes equal the trace's `net.*` counts, and
 // the HTTP/2 frames equal its `h2.frame` events, in order.
 //
-// Cleartext only: TLS waits for key logging (docs/trace-format.md). tshark and the right to
-// capture (root) are required; without them the test fails and says which is missing.
+// Over TLS the run logs its keys (--keylog) and Wireshark decrypts with them: the TCP payload
+// then equals the ciphertext the `close` event counts (`wireRead`/`wireWritten`), the TLS
+// handshake messages equal the `tls.message` events, and the decrypted HTTP/2 frames equal the
+// `h2.frame` events. tshark and the right to capture (root) are required; without them the test
+// fails and says which is missing.
 
 #include "apachefixture.h"
 #include "clirunner.h"
@@ -20,6 +23,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QMap>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -29,7 +33,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-enum class Server { Apache, Nghttpd, Demo };
+enum class Server { Apache, ApacheTls, Nghttpd, Demo };
 
 QString str(const QJsonObject &e, const char *key)
 {
@@ -44,10 +48,14 @@ qint64 num(const QJsonObject &e, const char *key)
 // What the trace says crossed one connection.
 struct TracedConnection
 {
-    qint64 written = 0; // net.write, less what the close could not send
-    qint64 read = 0;    // net.read
+    qint64 written = 0;      // net.write, less what the close could not send
+    qint64 read = 0;         // net.read
+    qint64 wireWritten = -1; // over TLS: the ciphertext (close), less what it could not send
+    qint64 wireRead = -1;
     QStringList framesOut;
     QStringList framesIn;
+    QList<int> handshakesOut; // tls.message handshake types
+    QList<int> handshakesIn;
 };
 
 QString frameLabel(const QString &type, qint64 stream)
@@ -74,8 +82,17 @@ QMap<quint16, TracedConnection> tracedConnections(const CliResult &r, QString *p
             c.written += num(e, "bytes");
         else if (type == u"net.read")
             c.read += num(e, "bytes");
-        else if (type == u"close" && e.contains(u"unsent"_s))
-            c.written -= num(e, "unsent");
+        else if (type == u"close") {
+            const qint64 unsent = qMax<qint64>(0, num(e, "unsent"));
+            if (e.contains(u"wireWritten"_s)) {
+                c.wireWritten = num(e, "wireWritten") - unsent; // ciphertext, as unsent is
+                c.wireRead = num(e, "wireRead");
+            } else {
+                c.written -= unsent;
+            }
+        } else if (type == u"tls.message" && str(e, "kind") == u"handshake")
+            (str(e, "dir") == u"out" ? c.handshakesOut : c.handshakesIn)
+                .append(int(num(e, "value")));
         else if (type == u"h2.frame")
             (str(e, "dir") == u"out" ? c.framesOut : c.framesIn)
                 .append(frameLabel(str(e, "frame"), num(e, "stream")));
@@ -97,7 +114,11 @@ private slots:
 
 private:
     quint16 portOf(Server s) const;
-    QString baseUrl(Server s) const { return u"http://127.0.0.1:%1"_s.arg(portOf(s)); }
+    QString baseUrl(Server s) const
+    {
+        return (s == Server::ApacheTls ? u"https://127.0.0.1:%1"_s : u"http://127.0.0.1:%1"_s)
+            .arg(portOf(s));
+    }
 
     ApacheFixture m_apache{ApacheFixture::Mpm::Worker}; // SETTINGS come in the 101's write
     NghttpdPeer m_nghttpd;                              // serves small.txt
@@ -146,6 +167,8 @@ quint16 WireFidelityTest::portOf(Server s) const
     switch (s) {
     case Server::Apache:
         return m_apache.plainPort();
+    case Server::ApacheTls:
+        return m_apache.tlsPort();
     case Server::Nghttpd:
         return m_nghttpd.port();
     case Server::Demo:
@@ -191,6 +214,17 @@ void WireFidelityTest::traceMatchesTheWire_data()
         << int(Server::Demo) << QStringList{u"--ws-send"_s, u"hello"_s, u"--ws-send"_s, u"world"_s,
                                             u"--linger"_s,  u"0.3"_s,   u"ws:/ws"_s}
         << QString() << u"ws.close"_s << false;
+    QStringList tlsStreams{u"--parallel"_s};
+    for (int i = 0; i < 10; ++i)
+        tlsStreams << u"/small.txt"_s;
+    QTest::newRow("TLS, ALPN h2, 10 streams (Apache)")
+        << int(Server::ApacheTls) << tlsStreams << u"tls"_s << u"tls.message"_s << false;
+    // HTTP/1.1 over TLS, whose response advertises `Upgrade: h2`; the second request goes over a
+    // new HTTP/2 connection.
+    QTest::newRow("Upgrade: h2 followed over TLS (Apache)")
+        << int(Server::ApacheTls)
+        << QStringList{u"--alpn"_s, u"http/1.1"_s, u"/small.txt"_s, u"/small.txt"_s} << u"tls"_s
+        << u"upgrade.follow"_s << false;
     QTest::newRow("Upgrade: tcp tunnel (demo server)")
         << int(Server::Demo)
         << QStringList{u"--upgrade"_s, u"tcp"_s,      u"--send"_s, u"ping"_s, u"--send"_s,
@@ -214,6 +248,14 @@ void WireFidelityTest::traceMatchesTheWire()
     }
 
     WireCapture capture;
+    const bool tls = Server(server) == Server::ApacheTls;
+    QTemporaryDir keys;
+    if (tls) {
+        const QString keyLog = keys.filePath(u"keys.log"_s);
+        arguments =
+            QStringList{u"--cacert"_s, m_apache.caFile(), u"--keylog"_s, keyLog} + arguments;
+        capture.setKeyLogFile(keyLog);
+    }
     QVERIFY2(capture.start(port), qPrintable(capture.errorString()));
     CliRunner runner;
     const CliResult r = runner.run(arguments);
@@ -242,6 +284,10 @@ void WireFidelityTest::traceMatchesTheWire()
     QList<WireCapture::H2Frame> frames;
     if (!decodeAs.isEmpty())
         QVERIFY2(capture.h2Frames(decodeAs, &frames), qPrintable(capture.errorString()));
+    QList<WireCapture::TlsHandshake> handshakes;
+    if (tls)
+        QVERIFY2(capture.tlsHandshakes(&handshakes), qPrintable(capture.errorString()));
+    bool anyFrames = false;
 
     const QString why = r.describe() + u"\ncapture: "_s + capture.file();
     QCOMPARE(traced.keys(), wire.keys()); // the same connections, by local port
@@ -249,18 +295,30 @@ void WireFidelityTest::traceMatchesTheWire()
         const quint16 local = it.key();
         const TracedConnection &t = it.value();
         const WireCapture::Flow w = wire.value(local);
+        const qint64 written = tls ? t.wireWritten : t.written;
+        const qint64 read = tls ? t.wireRead : t.read;
         QVERIFY2(
-            t.written == w.toServer,
+            written == w.toServer,
             qPrintable(u"local port %1: trace wrote %2 bytes, the wire carried %3\n"_s.arg(local)
-                           .arg(t.written)
+                           .arg(written)
                            .arg(w.toServer) +
                        why));
         QVERIFY2(
-            t.read == w.fromServer,
+            read == w.fromServer,
             qPrintable(u"local port %1: trace read %2 bytes, the wire carried %3\n"_s.arg(local)
-                           .arg(t.read)
+                           .arg(read)
                            .arg(w.fromServer) +
                        why));
+        if (tls) {
+            QList<int> wireOut, wireIn;
+            for (const WireCapture::TlsHandshake &h : handshakes) {
+                if (h.clientPort == local)
+                    (h.toServer ? wireOut : wireIn).append(h.type);
+            }
+            QVERIFY2(wireOut.contains(1) && wireIn.contains(2), qPrintable(why)); // the Hellos
+            QCOMPARE(t.handshakesOut, wireOut);
+            QCOMPARE(t.handshakesIn, wireIn);
+        }
         if (decodeAs.isEmpty()) {
             QVERIFY(t.framesOut.isEmpty() && t.framesIn.isEmpty());
             continue;
@@ -271,10 +329,12 @@ void WireFidelityTest::traceMatchesTheWire()
                 (f.toServer ? wireOut : wireIn)
                     .append(frameLabel(WireCapture::frameTypeName(f.type), f.stream));
         }
-        QVERIFY2(!wireOut.isEmpty() && !wireIn.isEmpty(), qPrintable(why));
+        anyFrames |= !wireOut.isEmpty() && !wireIn.isEmpty();
         QCOMPARE(t.framesOut, wireOut);
         QCOMPARE(t.framesIn, wireIn);
     }
+    // Each HTTP/2 case had a connection whose frames Wireshark could read both ways.
+    QVERIFY2(decodeAs.isEmpty() || anyFrames, qPrintable(why));
 }
 
 QTEST_GUILESS_MAIN(WireFidelityTest)

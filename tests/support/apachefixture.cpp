@@ -69,6 +69,7 @@ Timeout 30
 
 Listen 127.0.0.1:@PLAIN_PORT@
 Listen 127.0.0.1:@TLS_PORT@
+Listen 127.0.0.1:@MTLS_PORT@
 
 DocumentRoot "@ROOT@/htdocs"
 <Directory />
@@ -124,6 +125,18 @@ SSLSessionCache none
     SSLEngine on
     SSLCertificateFile "@ROOT@/tls/cert.pem"
     SSLCertificateKeyFile "@ROOT@/tls/key.pem"
+</VirtualHost>
+
+# Client certificates required (mTLS); the response names the certificate that was presented.
+<VirtualHost 127.0.0.1:@MTLS_PORT@>
+    Protocols h2 http/1.1
+    SSLEngine on
+    SSLCertificateFile "@ROOT@/tls/cert.pem"
+    SSLCertificateKeyFile "@ROOT@/tls/key.pem"
+    SSLCACertificateFile "@ROOT@/tls/client-cert.pem"
+    SSLVerifyClient require
+    SSLVerifyDepth 1
+    Header always set X-Client-Subject "%{SSL_CLIENT_S_DN_CN}s"
 </VirtualHost>
 )";
 
@@ -413,8 +426,13 @@ bool ApacheFixture::writeCertificate()
     QString error;
     if (!writeSelfSignedCertificate(caFile(), keyFile(), &error))
         return fail(error);
-    QFile::setPermissions(caFile(), readable);
-    QFile::setPermissions(keyFile(), readable);
+    CertificateSpec client;
+    client.commonName = QStringLiteral("hopscope test client");
+    client.subjectAltName = QStringLiteral("DNS:client.test");
+    if (!hopscope::test::writeCertificate(client, clientCertFile(), clientKeyFile(), &error))
+        return fail(error);
+    for (const QString &f : {caFile(), keyFile(), clientCertFile(), clientKeyFile()})
+        QFile::setPermissions(f, readable);
     return true;
 }
 
@@ -432,7 +450,8 @@ bool ApacheFixture::writeConfig()
                  m_mpm == Mpm::Worker ? QLatin1String("worker") : QLatin1String("event"))
         .replace(QLatin1String("@USER@"), user)
         .replace(QLatin1String("@PLAIN_PORT@"), QString::number(m_plainPort))
-        .replace(QLatin1String("@TLS_PORT@"), QString::number(m_tlsPort));
+        .replace(QLatin1String("@TLS_PORT@"), QString::number(m_tlsPort))
+        .replace(QLatin1String("@MTLS_PORT@"), QString::number(m_mtlsPort));
     if (!writeFile(path(QStringLiteral("httpd.conf")), config.toUtf8(), readable))
         return fail(QStringLiteral("cannot write httpd.conf"));
     return true;
@@ -444,7 +463,10 @@ bool ApacheFixture::launch()
     m_tlsPort = pickFreePort();
     while (m_tlsPort == m_plainPort)
         m_tlsPort = pickFreePort();
-    if (!m_plainPort || !m_tlsPort)
+    m_mtlsPort = pickFreePort();
+    while (m_mtlsPort == m_plainPort || m_mtlsPort == m_tlsPort)
+        m_mtlsPort = pickFreePort();
+    if (!m_plainPort || !m_tlsPort || !m_mtlsPort)
         return fail(QStringLiteral("no free loopback port"));
     if (!writeConfig())
         return false;
@@ -485,7 +507,7 @@ bool ApacheFixture::waitUntilListening(int timeoutMs)
     while (!deadline.hasExpired()) {
         if (m_process->state() == QProcess::NotRunning)
             return false;
-        if (canConnect(m_plainPort) && canConnect(m_tlsPort))
+        if (canConnect(m_plainPort) && canConnect(m_tlsPort) && canConnect(m_mtlsPort))
             return true;
         m_process->waitForFinished(100); // doubles as a sleep that notices an early exit
     }

@@ -50,6 +50,11 @@ public:
 
     quint16 plainPort() const { return m_plainPort; }
     quint16 tlsPort() const { return m_tlsPort; }
+    // A TLS vhost that requires a client certificate signed by clientCertFile() (self-signed,
+    // CN "hopscope test client") and names the one it got in X-Client-Subject.
+    quint16 mtlsPort() const { return m_mtlsPort; }
+    QString clientCertFile() const { return path(QStringLiteral("tls/client-cert.pem")); }
+    QString clientKeyFile() const { return path(QStringLiteral("tls/client-key.pem")); }
     // The self-signed server certificate, usable as the CA file for --cacert.
     QString caFile() const;
     // Its private key (PEM), for other peers that should present the same certificate.
@@ -83,6 +88,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     quint16 m_plainPort = 0;
     quint16 m_tlsPort = 0;
+    quint16 m_mtlsPort = 0;
     QByteArray m_largeSha256;
     QString m_error;
 };

@@ -172,6 +172,8 @@ bool WireCapture::h2Frames(const QString &decodeAs, QList<H2Frame> *out)
     QStringList args{QStringLiteral("-d"),
                      QStringLiteral("tcp.port==%1,%2").arg(m_port).arg(decodeAs),
                      QStringLiteral("-Y"), QStringLiteral("http2.type")};
+    if (!m_keyLog.isEmpty())
+        args << QStringLiteral("-o") << QStringLiteral("tls.keylog_file:%1").arg(m_keyLog);
     for (const char *f :
          {"frame.number", "tcp.srcport", "tcp.dstport", "http2.type", "http2.streamid"})
         args << QStringLiteral("-e") << QString::fromLatin1(f);
@@ -190,6 +192,32 @@ bool WireCapture::h2Frames(const QString &decodeAs, QList<H2Frame> *out)
             continue; // sent after our close: see Flow::fromServerAfterClose
         for (qsizetype i = 0; i < types.size(); ++i)
             out->append({client, toServer, types[i].toInt(), streams[i].toLongLong()});
+    }
+    return true;
+}
+
+bool WireCapture::tlsHandshakes(QList<TlsHandshake> *out)
+{
+    QList<QList<QByteArray>> rows;
+    QStringList args{QStringLiteral("-d"), QStringLiteral("tcp.port==%1,tls").arg(m_port),
+                     QStringLiteral("-Y"), QStringLiteral("tls.handshake.type")};
+    if (!m_keyLog.isEmpty())
+        args << QStringLiteral("-o") << QStringLiteral("tls.keylog_file:%1").arg(m_keyLog);
+    for (const char *f : {"frame.number", "tcp.srcport", "tcp.dstport", "tls.handshake.type"})
+        args << QStringLiteral("-e") << QString::fromLatin1(f);
+    if (!readFields(args, &rows))
+        return false;
+    for (const QList<QByteArray> &r : rows) {
+        if (r.size() != 4)
+            return fail(QStringLiteral("unexpected tshark line: %1")
+                            .arg(QString::fromLatin1(r.join('\t'))));
+        const qint64 number = r[0].toLongLong();
+        const bool toServer = quint16(r[2].toUInt()) == m_port;
+        const auto client = quint16(toServer ? r[1].toUInt() : r[2].toUInt());
+        if (!toServer && number > m_clientClosedAt.value(client, LLONG_MAX))
+            continue; // sent after our close (a late NewSessionTicket): nobody read it
+        for (const QByteArray &type : r[3].split(','))
+            out->append({client, toServer, type.toInt()});
     }
     return true;
 }

@@ -49,12 +49,27 @@ public:
     QString errorString() const { return m_error; }
     QString file() const;
 
+    // One TLS handshake message as Wireshark dissected it (decrypted with the key log).
+    struct TlsHandshake
+    {
+        quint16 clientPort = 0;
+        bool toServer = false;
+        int type = -1; // 1 ClientHello, 2 ServerHello, 8 EncryptedExtensions, …
+    };
+
+    // The NSS key-log file (--keylog) that lets Wireshark decrypt TLS; decodeAs "tls" then
+    // reads the port as TLS and the HTTP/2 inside it (by ALPN).
+    void setKeyLogFile(const QString &path) { m_keyLog = path; }
+
     // TCP payload per connection (client port), retransmissions left out.
     bool flows(QMap<quint16, Flow> *out);
     // Every HTTP/2 frame in wire order, but none the server sent after our close (call flows()
     // first: it finds the closes). decodeAs is "http2" for prior knowledge, "http" for an h2c
     // upgrade (Wireshark follows the 101 into HTTP/2 itself).
     bool h2Frames(const QString &decodeAs, QList<H2Frame> *out);
+
+    // Every TLS handshake message on the port (decoded as TLS), in wire order.
+    bool tlsHandshakes(QList<TlsHandshake> *out);
 
     static QString frameTypeName(int type);
 
@@ -68,6 +83,7 @@ private:
     quint16 m_port = 0;
     QMap<quint16, qint64> m_clientClosedAt; // client port -> frame number of our FIN or RST
     QString m_error;
+    QString m_keyLog;
 };
 
 } // namespace hopscope::test

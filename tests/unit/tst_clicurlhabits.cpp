@@ -178,7 +178,7 @@ void TestCliCurlHabits::exitCodes_data()
     QTest::newRow("decode") << QByteArray("decode-error") << 61;
     QTest::newRow("unknown") << QByteArray("ws-protocol") << 1;
     QTest::newRow("empty") << QByteArray() << 1;
-    QTest::newRow("tls is not a prefix") << QByteArray("tls-unavailable") << 1;
+    QTest::newRow("tls is not a prefix") << QByteArray("tls-setup") << 58;
 }
 
 void TestCliCurlHabits::exitCodes()

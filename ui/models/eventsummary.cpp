@@ -307,6 +307,29 @@ QString eventSummary(const TraceEvent &ev)
             appendField(out, ev, Field::Alpn);
         out += ev.field(Field::Verified).toBool() ? QLatin1String(", certificate verified")
                                                   : QLatin1String(", certificate NOT VERIFIED");
+        if (ev.field(Field::Group).isValid()) {
+            out += QLatin1String(", group ");
+            appendField(out, ev, Field::Group);
+        }
+        if (ev.field(Field::ClientCertificate).isValid())
+            out += QLatin1String(", client certificate sent");
+        else if (ev.field(Field::CertificateRequested).toBool())
+            out += QLatin1String(", client certificate asked for, none sent");
+        break;
+    case EventType::TlsMessage:
+        // "TLS ClientHello (517 bytes)", "TLS alert bad certificate (fatal)"
+        out += ev.field(Field::Kind).toUtf8() == "alert" ? QLatin1String("TLS alert ")
+                                                         : QLatin1String("TLS ");
+        appendField(out, ev, Field::Name);
+        if (ev.field(Field::Level).isValid()) {
+            out += QLatin1String(" (");
+            appendField(out, ev, Field::Level);
+            out += QLatin1Char(')');
+        } else {
+            out += QLatin1String(" (");
+            appendField(out, ev, Field::Bytes);
+            out += QLatin1String(" bytes)");
+        }
         break;
     case EventType::TlsInsecure:
         out += QLatin1String("WARNING: ");
@@ -560,6 +583,8 @@ bool isWarningEvent(const TraceEvent &ev)
     case EventType::WsCloseUnanswered:
     case EventType::PoolRetry:
         return true;
+    case EventType::TlsMessage:
+        return ev.field(Field::Level).toUtf8() == "fatal";
     case EventType::H2Frame:
         return ev.field(Field::Discarded).toBool() && !ev.field(Field::Invalid).isValid();
     default:
