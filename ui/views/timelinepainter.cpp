@@ -110,7 +110,7 @@ void TimelinePainter::paint(QPainter &p) const
     const QList<qint64> tickList = frame.ticks(&step);
     if (!m_model || m_model->laneCount() == 0 || !m_geo.hasLanes()) {
         frame.paintEmpty(p);
-        frame.paintAxis(p, tickList, step);
+        frame.paintAxis(p, {}, step); // no times to show: an empty ruler, not 0.1 µs ticks
         frame.paintLegend(p);
         return;
     }
