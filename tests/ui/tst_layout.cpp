@@ -21,11 +21,13 @@
 #include <QLabel>
 #include <QLayout>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QStyle>
+#include <QStyleOptionButton>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -279,6 +281,41 @@ private slots:
 
     // The tour's tree: the Status column lies inside the viewport (no horizontal scrolling
     // needed to read it) and is as wide as its header and its texts ask.
+    // Dark theme: an unchecked check box (a checkable menu entry's, the log's Follow) has an
+    // outline that stands out from the menu, and a disabled field (a read-only window's
+    // composer) does not look like one waiting for input.
+    void darkThemeShowsStates()
+    {
+        const QString styleBefore = qApp->style()->name();
+        const QPalette paletteBefore = QApplication::palette();
+        qputenv("HOPSCOPE_THEME", "dark");
+        applySystemTheme(*qApp);
+        const QPalette pal = QApplication::palette();
+        QStyleOptionButton box;
+        box.palette = pal;
+        box.state = QStyle::State_Enabled | QStyle::State_Off;
+        box.rect = QRect(4, 4, 14, 14);
+        QImage img(22, 22, QImage::Format_RGB32);
+        const QColor menu = pal.color(QPalette::Window);
+        img.fill(menu);
+        {
+            QPainter p(&img);
+            qApp->style()->drawPrimitive(QStyle::PE_IndicatorCheckBox, &box, &p);
+        }
+        int contrast = 0;
+        for (int y = 0; y < img.height(); ++y)
+            for (int x = 0; x < img.width(); ++x)
+                contrast =
+                    qMax(contrast, qAbs(QColor(img.pixel(x, y)).lightness() - menu.lightness()));
+        const int disabledGap = qAbs(pal.color(QPalette::Disabled, QPalette::Base).lightness() -
+                                     pal.color(QPalette::Active, QPalette::Base).lightness());
+        qunsetenv("HOPSCOPE_THEME");
+        qApp->setStyle(styleBefore);
+        QApplication::setPalette(paletteBefore);
+        QVERIFY2(contrast >= 60, qPrintable(QString::number(contrast)));
+        QVERIFY2(disabledGap >= 10, qPrintable(QString::number(disabledGap)));
+    }
+
     void treeStatusColumnReadable_data() { addSizes(); }
 
     void treeStatusColumnReadable()

@@ -544,7 +544,11 @@ private slots:
         panel.setKindFilter(TraceLogPanel::Kind::Errors);
         QVERIFY(panel.currentFilter().errorsOnly);
         QCOMPARE(panel.model()->rowCount(), 0);
+        // An empty filtered table says so, and how much the filter hides.
+        QVERIFY2(panel.emptyText().startsWith(QStringLiteral("No events match the filter")),
+                 qPrintable(panel.emptyText()));
         panel.setKindFilter(TraceLogPanel::Kind::All);
+        QCOMPARE(panel.emptyText(), QString());
         panel.setConnectionFilter(0);
         panel.setFindText(QStringLiteral("switching"));
         QCOMPARE(panel.model()->rowCount(), 6);
@@ -592,6 +596,7 @@ private slots:
         store.clear();
         QCOMPARE(panel.model()->rowCount(), 0);
         QCOMPARE(connCombo->count(), 1);
+        QTRY_VERIFY(panel.emptyText().startsWith(QStringLiteral("No events yet")));
     }
 };
 

@@ -20,11 +20,33 @@
 #include <QLabel>
 #include <QMenu>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace hopscope {
+
+namespace {
+
+// Names and block titles are words: cut at the end ("101 Switching Protocols (HTTP/1.1 int…"),
+// never in the middle of one. Values keep the view's middle elision, which shows both ends of a
+// long token or URL.
+class NameElidesAtEndDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (index.column() == HeadersModel::NameColumn)
+            option->textElideMode = Qt::ElideRight;
+    }
+};
+
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 // HeadersView
@@ -37,6 +59,7 @@ HeadersView::HeadersView(HeadersModel *model, QWidget *parent) : QTreeView(paren
     setAlternatingRowColors(true);
     setUniformRowHeights(true);
     setTextElideMode(Qt::ElideMiddle);
+    setItemDelegate(new NameElidesAtEndDelegate(this));
     header()->setStretchLastSection(true);
     // Blocks open as they arrive: the fields are the point.
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
