@@ -159,6 +159,8 @@ void MainWindow::buildUi()
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("statusSummary"));
+    // Room between a message and the counters, so that the one never runs into the other.
+    m_summary->setContentsMargins(16, 0, 4, 0);
     statusBar()->addPermanentWidget(m_summary);
     m_statusTimer = new QTimer(this);
     m_statusTimer->setSingleShot(true);
@@ -429,8 +431,8 @@ void MainWindow::showTourHighlights()
     if (upgraded)
         selectExchange(upgraded);
     // Short: the demo bar above tells the story, and a 1024-pixel window must show it whole.
-    statusBar()->showMessage(tr("Tour finished: the timeline shows the h2c switch, idle time "
-                                "compressed (I); F fits all four phases."),
+    statusBar()->showMessage(tr("Tour finished: the h2c switch, idle time compressed (I); F "
+                                "fits all."),
                              20000);
 }
 

@@ -10,6 +10,7 @@
 #include "models/connectiontreemodel.h"
 #include "style/apptheme.h"
 #include "widgets/connectionspanel.h"
+#include "widgets/exchangedetail.h"
 #include "widgets/requestcomposer.h"
 #include "widgets/requestoptionsform.h"
 
@@ -314,6 +315,37 @@ private slots:
         QApplication::setPalette(paletteBefore);
         QVERIFY2(contrast >= 60, qPrintable(QString::number(contrast)));
         QVERIFY2(disabledGap >= 10, qPrintable(QString::number(disabledGap)));
+    }
+
+    // The detail pane's header line and the header values are not cut: the line wraps in a
+    // narrow pane, and the Name column leaves the values room.
+    void detailHeaderReadable_data() { addSizes(); }
+    void detailHeaderReadable()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size, QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl"));
+        QVERIFY(w);
+        w->selectExchange(1);
+        settle(w.get());
+        shoot(w.get(), "detail-header");
+        auto *header = w->findChild<QLabel *>(QStringLiteral("exchangeHeader"));
+        QVERIFY(header);
+        QVERIFY(header->text().contains(QLatin1String("h2c")));
+        // A wrapping label needs its height for the width; one that does not wrap, its width.
+        const bool fits = header->wordWrap()
+                              ? header->heightForWidth(header->width()) <= header->height()
+                              : header->sizeHint().width() <= header->width();
+        QVERIFY2(fits, qPrintable(QStringLiteral("%1 × %2 for \"%3\"")
+                                      .arg(header->width())
+                                      .arg(header->height())
+                                      .arg(w->detail()->headerText())));
+        QTreeView *headers = nullptr;
+        for (QTreeView *view : w->findChildren<QTreeView *>())
+            if (view->inherits("hopscope::HeadersView"))
+                headers = view;
+        QVERIFY(headers && headers->isVisible());
+        const int value = headers->viewport()->width() - headers->header()->sectionSize(0);
+        QVERIFY2(value >= 120, qPrintable(QString::number(value)));
     }
 
     void treeStatusColumnReadable_data() { addSizes(); }

@@ -120,6 +120,23 @@ private slots:
             }
             QVERIFY2(last - first >= 100, qPrintable(QString::number(last - first)));
         }
+        // At 1024 px the status bar's message still ends before its counters begin.
+        {
+            const QSize before = w->size();
+            w->resize(1024, 700);
+            QApplication::processEvents();
+            QLabel *summary = w->statusSummary();
+            const int messageEnd =
+                w->statusBar()->fontMetrics().horizontalAdvance(w->statusBar()->currentMessage()) +
+                8;
+            QVERIFY2(!w->statusBar()->currentMessage().isEmpty() &&
+                         messageEnd <= summary->x() + summary->contentsMargins().left(),
+                     qPrintable(QStringLiteral("message to %1, counters from %2")
+                                    .arg(messageEnd)
+                                    .arg(summary->x())));
+            w->resize(before);
+            QApplication::processEvents();
+        }
         // Double-clicking connection #3's row in the tree zooms the timeline to #3.
         {
             QTreeView *tree = w->connectionsPanel()->view();

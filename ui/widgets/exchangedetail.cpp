@@ -84,9 +84,17 @@ HeadersView::HeadersView(HeadersModel *model, QWidget *parent) : QTreeView(paren
 // name must not squeeze the values off screen.
 void HeadersView::fitNameColumn()
 {
-    const int cap = qMax(320, viewport()->width() * 11 / 20);
-    header()->resizeSection(HeadersModel::NameColumn,
-                            qBound(160, sizeHintForColumn(HeadersModel::NameColumn), cap));
+    // At most a little over half the width: in a narrow pane the values keep the rest.
+    const int cap = qMax(120, viewport()->width() * 11 / 20);
+    header()->resizeSection(
+        HeadersModel::NameColumn,
+        qBound(qMin(160, cap), sizeHintForColumn(HeadersModel::NameColumn), cap));
+}
+
+void HeadersView::resizeEvent(QResizeEvent *event)
+{
+    QTreeView::resizeEvent(event);
+    fitNameColumn();
 }
 
 QString HeadersView::selectionText() const
@@ -191,8 +199,11 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
     m_header = new QLabel(this);
     m_header->setTextFormat(Qt::RichText);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // A long URL must not make the whole window wider.
+    // A long URL must not make the whole window wider; in a narrow pane (a 1024 px screen) the
+    // line wraps rather than losing its status and protocol off the edge.
     m_header->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_header->setWordWrap(true);
+    m_header->setObjectName(QStringLiteral("exchangeHeader"));
     auto *headerRow = new QHBoxLayout;
     headerRow->setContentsMargins(4, 2, 4, 2);
     headerRow->addWidget(m_icon);
