@@ -717,6 +717,10 @@ private slots:
         QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-zoomed.png")));
         f.view.setVisibleRange(320'000'000, 338'000'000);
         QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-follow.png")));
+        // Connection #3 zoomed to, idle time compressed: its TLS set-up and its 2 s of h2.
+        f.view.setIdleCompressed(true);
+        f.view.zoomToConnection(3);
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-conn3.png")));
         QPalette dark;
         dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
         dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
@@ -728,6 +732,8 @@ private slots:
         dark.setColor(QPalette::Midlight, QColor(0x3a, 0x3a, 0x3a));
         QApplication::setPalette(dark); // protocolColor() follows the application palette
         f.view.setPalette(dark);
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-conn3-dark.png")));
+        f.view.setIdleCompressed(false);
         f.view.fitAll();
         QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-dark.png")));
         QApplication::setPalette(QPalette());
