@@ -348,6 +348,29 @@ private slots:
         QVERIFY2(value >= 120, qPrintable(QString::number(value)));
     }
 
+    // A WebSocket's messages: the list shows a useful number of rows, not 4 or 5.
+    void sessionMessagesListIsTall_data() { addSizes(); }
+    void sessionMessagesListIsTall()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size, QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl"));
+        QVERIFY(w);
+        w->selectExchange(6);
+        w->detail()->setCurrentTab(ExchangeDetail::SessionTab);
+        settle(w.get());
+        shoot(w.get(), "session-tab");
+        auto *view = w->findChild<QTableView *>(QStringLiteral("messages"));
+        QVERIFY(view && view->isVisible());
+        const int rows = view->viewport()->height() / view->verticalHeader()->defaultSectionSize();
+        qInfo("%d rows", rows);
+        // Side by side at 1600 px (was 3 rows here, 4–5 on a real X server); stacked at 1024 px,
+        // where the pane itself is short (was 2).
+        QVERIFY2(rows >= (size.height() >= 1000 ? 7 : 3), qPrintable(QString::number(rows)));
+        // And at 1600 px its columns fit: no horizontal scrolling to see a message's content.
+        if (size.width() >= 1600)
+            QVERIFY(!view->horizontalScrollBar()->isVisible());
+    }
+
     void treeStatusColumnReadable_data() { addSizes(); }
 
     void treeStatusColumnReadable()

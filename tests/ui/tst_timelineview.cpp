@@ -511,6 +511,46 @@ private slots:
         QCOMPARE(TimelineFramePainter::notSpokenText(lane->reached), text);
     }
 
+    // A lane taller than the view (40 parallel streams) keeps its name in sight while it is
+    // scrolled: the header's text follows the top of the time area.
+    void laneNameStaysWhenScrolled()
+    {
+        quint64 seq = 0;
+        TraceBatch b;
+        const auto ev = [&](double ms, const char *type, EventScope scope, QCborMap f) {
+            b.append(makeEvent(++seq, ms, type, scope, Direction::None, std::move(f)));
+        };
+        ev(0.0, "pool.open", {1, 1, -1}, fields({{"origin", QStringLiteral("https://h:443")}}));
+        ev(1.0, "connect", {1, 1, -1},
+           fields({{"address", QStringLiteral("10.0.0.1")}, {"port", 443}, {"ms", 0.8}}));
+        ev(2.0, "tls", {1, 1, -1},
+           fields({{"protocol", QStringLiteral("TLSv1.3")}, {"alpn", QStringLiteral("h2")}}));
+        for (quint32 req = 1; req <= 40; ++req) {
+            ev(2.0 + req * 0.01, "request.start", {0, req, -1},
+               fields({{"method", QStringLiteral("GET")}, {"url", QStringLiteral("https://h/x")}}));
+            ev(2.1 + req * 0.01, "h2.headers", {1, req, int(req * 2 - 1)},
+               fields({{"kind", QStringLiteral("request")}}));
+        }
+        ev(50.0, "h2.frame", {1, 0, 0},
+           fields({{"frame", QStringLiteral("PING")}, {"flags", QCborArray{}}}));
+        Fixture f(b, QSize(900, 300));
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        QVERIFY(f.model.lane(1)->rowCount() >= 40);
+        QScrollBar *v = f.view.verticalScrollBar();
+        QVERIFY(v->maximum() > 200);
+        v->setValue(v->maximum() / 2);
+        const QRect lane = f.view.laneRect(1);
+        const int top = f.view.timeArea().top();
+        QVERIFY(lane.top() < top - 100 && lane.bottom() > f.view.timeArea().bottom());
+        const QImage img = f.view.viewport()->grab().toImage();
+        const QRgb bg = img.pixel(f.view.laneHeaderRect(1).right() - 4, top + 60);
+        int ink = 0;
+        for (int y = top + 2; y < top + 24; ++y)
+            for (int x = 40; x < 160; ++x)
+                ink += img.pixel(x, y) != bg;
+        QVERIFY2(ink > 30, qPrintable(QString::number(ink))); // "#1 10.0.0.1:443"
+    }
+
     // IdleCompression on its own: which stretches are idle, and that the axis maps both ways,
     // monotone, with the idle stretches drawn kShownNs long.
     void idleCompressionMapping_data()
