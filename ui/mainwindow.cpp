@@ -107,6 +107,7 @@ void MainWindow::buildUi()
     auto *demoLayout = new QHBoxLayout(demoBar);
     demoLayout->setContentsMargins(0, 0, 0, 0);
     m_demoLabel = new QLabel(tr("Starting the embedded demo server…"), demoBar);
+    m_demoLabel->setObjectName(QStringLiteral("demoBanner"));
     m_demoLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_demoLabel->setWordWrap(true);
     m_tourButton = new QPushButton(tr("▶ Run the demo tour (F5)"), demoBar);

@@ -137,6 +137,15 @@ private slots:
             w->resize(before);
             QApplication::processEvents();
         }
+        // Texts a person reads carry no Markdown backticks, and the banner one font.
+        for (const TimelineChapter &chapter : w->timelineModel()->chapters())
+            QVERIFY2(!chapter.title.contains(QLatin1Char('`')), qPrintable(chapter.title));
+        QVERIFY(!w->statusBar()->currentMessage().contains(QLatin1Char('`')));
+        auto *banner = w->findChild<QLabel *>(QStringLiteral("demoBanner"));
+        QVERIFY(banner);
+        QVERIFY2(!banner->text().contains(QLatin1Char('`')) &&
+                     !banner->text().contains(QLatin1String("<code>")),
+                 qPrintable(banner->text()));
         // Double-clicking connection #3's row in the tree zooms the timeline to #3.
         {
             QTreeView *tree = w->connectionsPanel()->view();

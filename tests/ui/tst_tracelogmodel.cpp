@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QFontDatabase>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
@@ -591,6 +592,23 @@ private slots:
         store.append(m_tour);
         QTRY_VERIFY(view->verticalScrollBar()->value() == view->verticalScrollBar()->maximum());
         QVERIFY(view->verticalScrollBar()->maximum() > 0);
+
+        // Every entry of the connection list reads "#N host:port", also for a connection that
+        // has no address (it never connected): not a URL in one entry and an address in another.
+        TraceBatch noAddress;
+        EventScope scope;
+        scope.conn = quint32(store.connectionCount() + 1);
+        scope.req = quint32(store.exchangeCount() + 1);
+        addEvent(noAddress, quint64(store.events().size() + 1), 9000, "pool.open", scope,
+                 Direction::None,
+                 fields({{"origin", QStringLiteral("https://example.test:8443")}}));
+        store.append(noAddress);
+        const QRegularExpression style(QStringLiteral("^#\\d+ [^/ ]+:\\d+$"));
+        for (int i = 1; i < connCombo->count(); ++i)
+            QVERIFY2(style.match(connCombo->itemText(i)).hasMatch(),
+                     qPrintable(connCombo->itemText(i)));
+        QCOMPARE(connCombo->itemText(connCombo->count() - 1),
+                 QStringLiteral("#%1 example.test:8443").arg(scope.conn));
 
         // Clearing the store empties the log and the connection list.
         store.clear();
