@@ -151,7 +151,7 @@ bool DemoHttp1Session::tryUpgrade(QByteArray *declined)
         return false;
     }
     if (!headerHasToken(req.headers, "Connection", "upgrade")) {
-        *declined = "Upgrade without `Connection: Upgrade` (RFC 9110 §7.8)";
+        *declined = "Upgrade without “Connection: Upgrade” (RFC 9110 §7.8)";
         return false;
     }
     for (const QByteArray &token : tokens) {

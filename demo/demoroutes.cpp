@@ -215,7 +215,7 @@ DemoResponse upgradeRequired(const DemoRequest &request, const QByteArray &token
     const bool h2 = request.version == "HTTP/2";
     DemoResponse r = textResponse(
         426, "426 Upgrade Required: " + request.path + " speaks " + token + " after an " +
-                 "HTTP/1.1 request with `Connection: Upgrade` and `Upgrade: " + token + "`" +
+                 "HTTP/1.1 request with \"Connection: Upgrade\" and \"Upgrade: " + token + "\"" +
                  (h2 ? QByteArray(" (HTTP/2 has no Upgrade; use HTTP/1.1)") : QByteArray()) + "\n");
     if (!h2) {
         r.headers.append(HttpHeader{"Upgrade", token});

@@ -27,7 +27,7 @@ QList<DemoTourPhase> demoTourPlan(const DemoTourUrls &urls)
     out.append(h2c);
 
     DemoTourPhase upgradeH2{QStringLiteral("TLS: ALPN settles on HTTP/1.1, the server advertises "
-                                           "`Upgrade: h2`, and the next request opens a new "
+                                           "“Upgrade: h2”, and the next request opens a new "
                                            "HTTP/2 connection"),
                             false,
                             {},

@@ -107,13 +107,14 @@ void MainWindow::buildUi()
     auto *demoLayout = new QHBoxLayout(demoBar);
     demoLayout->setContentsMargins(0, 0, 0, 0);
     m_demoLabel = new QLabel(tr("Starting the embedded demo server…"), demoBar);
+    m_demoLabel->setObjectName(QStringLiteral("demoBanner"));
     m_demoLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_demoLabel->setWordWrap(true);
     m_tourButton = new QPushButton(tr("▶ Run the demo tour (F5)"), demoBar);
     m_tourButton->setEnabled(false);
     m_tourButton->setToolTip(tr("Sends the tour's requests: an h2c upgrade with three streams, "
-                                "TLS with an `Upgrade: h2` advertisement followed to a new HTTP/2 "
-                                "connection, a WebSocket, and an `Upgrade: tcp` tunnel"));
+                                "TLS with an “Upgrade: h2” advertisement followed to a new HTTP/2 "
+                                "connection, a WebSocket, and an “Upgrade: tcp” tunnel"));
     demoLayout->addWidget(m_demoLabel, 1);
     demoLayout->addWidget(m_tourButton);
     demoBar->setVisible(m_options.startDemo);
@@ -159,6 +160,8 @@ void MainWindow::buildUi()
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("statusSummary"));
+    // Room between a message and the counters, so that the one never runs into the other.
+    m_summary->setContentsMargins(16, 0, 4, 0);
     statusBar()->addPermanentWidget(m_summary);
     m_statusTimer = new QTimer(this);
     m_statusTimer->setSingleShot(true);
@@ -176,6 +179,11 @@ void MainWindow::buildUi()
     connect(m_timeline, &TimelineView::connectionActivated, m_connections,
             &ConnectionsPanel::selectConnection);
     connect(m_log, &TraceLogPanel::exchangeActivated, this, &MainWindow::selectExchange);
+    connect(m_connections, &ConnectionsPanel::connectionZoomRequested, this, [this](quint32 conn) {
+        m_timelineDock->show();
+        m_timelineDock->raise();
+        m_timeline->zoomToConnection(conn);
+    });
     connect(m_timeline, &TimelineView::eventActivated, this, [this](int eventIndex) {
         m_logDock->raise();
         m_log->showTraceEvent(eventIndex);
@@ -265,6 +273,7 @@ void MainWindow::buildMenus()
     request->setToolTipsVisible(true);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->setToolTipsVisible(true);
     QAction *find = view->addAction(tr("&Find in trace log"), this, [this] {
         m_logDock->show();
         m_logDock->raise();
@@ -277,6 +286,16 @@ void MainWindow::buildMenus()
         m_timeline->fitAll();
     });
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    m_compressIdleAction = view->addAction(tr("&Compress idle time in the timeline"));
+    m_compressIdleAction->setObjectName(QStringLiteral("compressIdleAction"));
+    m_compressIdleAction->setCheckable(true);
+    m_compressIdleAction->setToolTip(tr("Draw stretches where nothing happens short (the ruler "
+                                        "marks each one with its real length), so that a "
+                                        "1 ms switch and a 2 s transfer are readable together. "
+                                        "I in the timeline."));
+    connect(m_compressIdleAction, &QAction::toggled, m_timeline, &TimelineView::setIdleCompressed);
+    connect(m_timeline, &TimelineView::idleCompressedChanged, m_compressIdleAction,
+            &QAction::setChecked);
     view->addSeparator();
     view->addAction(m_timelineDock->toggleViewAction());
     view->addAction(m_logDock->toggleViewAction());
@@ -326,7 +345,7 @@ void MainWindow::connectEngine()
 void MainWindow::onDemoReady(const DemoEndpoints &endpoints)
 {
     m_demoLabel->setText(
-        tr("<b>Embedded demo server</b> on <code>%1</code> and <code>%2</code> (its own "
+        tr("<b>Embedded demo server</b> on %1 and %2 (its own "
            "certificate, trusted for these requests). Pick a request under <i>Demo requests</i> "
            "or run the tour and watch HTTP/1.1 become HTTP/2 in the timeline below.")
             .arg(endpoints.plainUrl, endpoints.tlsUrl));
@@ -373,12 +392,28 @@ void MainWindow::showTourHighlights()
     }
     if (from < 0 || to <= from)
         return;
-    const qint64 margin = (to - from) / 30;
-    m_timeline->setVisibleRange(from - margin, to + 4 * margin);
     // Name the tour's own connections (the user may have sent requests before it).
     quint32 upgradedConn = 0, followed = 0, advertiser = 0;
     if (const ExchangeInfo *x = m_store->exchange(upgraded))
         upgradedConn = x->conn;
+    // The switch takes a millisecond of a connection that lives seconds: only with idle time
+    // compressed are both readable at once.
+    m_compressIdleAction->setChecked(true);
+    const TimelineLane *lane = upgradedConn ? m_timelineModel->lane(upgradedConn) : nullptr;
+    if (lane) {
+        // From the connect to the upgraded response (the preface and SETTINGS included).
+        qint64 end = lane->startNs;
+        for (const TimelinePhase &ph : lane->phases)
+            if (ph.kind == TimelinePhase::Kind::Preface)
+                end = qMax(end, m_timelineModel->effectiveEnd(ph.endNs));
+        if (const TimelineBar *bar = m_timelineModel->bar(upgraded); bar && bar->isValid())
+            end = qMax(end, m_timelineModel->effectiveEnd(bar->endNs));
+        const qint64 margin = qMax<qint64>((end - lane->startNs) / 12, 1000);
+        m_timeline->setVisibleRange(lane->startNs - margin, end + margin);
+    } else {
+        const qint64 margin = (to - from) / 30;
+        m_timeline->setVisibleRange(from - margin, to + 4 * margin);
+    }
     for (int i = 0; i < m_store->connectionCount(); ++i) {
         const ConnectionInfo &c = m_store->connectionAt(i);
         if (c.followedFrom && c.openNs >= from) {
@@ -389,7 +424,7 @@ void MainWindow::showTourHighlights()
     }
     m_demoLabel->setText(tr("<b>Demo tour finished.</b> Read the timeline below: connection #%1 "
                             "switched from HTTP/1.1 to h2c, #%2 advertised "
-                            "<code>Upgrade: h2</code> and #%3 is the HTTP/2 connection it led "
+                            "“Upgrade: h2” and #%3 is the HTTP/2 connection it led "
                             "to. Click any bar or row for its headers and frames.")
                              .arg(upgradedConn)
                              .arg(advertiser)
@@ -397,8 +432,8 @@ void MainWindow::showTourHighlights()
     if (upgraded)
         selectExchange(upgraded);
     // Short: the demo bar above tells the story, and a 1024-pixel window must show it whole.
-    statusBar()->showMessage(tr("Tour finished: the timeline shows the h2c upgrade; F fits all "
-                                "four phases."),
+    statusBar()->showMessage(tr("Tour finished: the h2c switch, idle time compressed (I); F "
+                                "fits all."),
                              20000);
 }
 

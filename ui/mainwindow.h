@@ -146,6 +146,7 @@ private:
     QAction *m_sendAction = nullptr;
     QAction *m_abortAction = nullptr;
     QAction *m_tourAction = nullptr;
+    QAction *m_compressIdleAction = nullptr;
     SessionCounts *m_counts = nullptr;
     bool m_readOnly = false; // a saved trace
     QAction *m_harSecrets = nullptr;

@@ -358,7 +358,7 @@ void DemoServerHttpTest::upgradeAdvertisement_data()
         << QString() << QString() << u"exactly one HTTP2-Settings header"_s;
     QTest::newRow("Upgrade without Connection: Upgrade declined")
         << false << QStringList{u"--http1.1"_s, u"-H"_s, u"Upgrade: tcp"_s} << QString()
-        << QString() << u"without `Connection: Upgrade`"_s;
+        << QString() << u"without “Connection: Upgrade”"_s;
 }
 
 void DemoServerHttpTest::upgradeAdvertisement()

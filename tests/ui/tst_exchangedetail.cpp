@@ -18,7 +18,9 @@
 #include <QGuiApplication>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QPainter>
 #include <QSignalSpy>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QtTest>
 
@@ -60,6 +62,7 @@ private slots:
     void timingsNumbers();
     void timingsConnectionNotes();
     void timingsFailure();
+    void namesElideAtTheEnd();
 };
 
 void TestExchangeDetail::headerLine_data()
@@ -324,6 +327,41 @@ void TestExchangeDetail::timingsFailure()
              errorColor());
     QVERIFY(detail.headerText().contains(QStringLiteral("failed: timeout — no byte for 60 s")));
     QVERIFY(detail.timingsView()->errorText() == view.errorText());
+}
+
+// A block title cut short reads "101 Switching Protocols (HTTP/1.1 int…", not
+// "101 Switching Protocols (H…interim response": the Name column elides at the end, whatever the
+// view's mode (which stays middle, for values).
+void TestExchangeDetail::namesElideAtTheEnd()
+{
+    SessionStore store;
+    loadTour(store);
+    ExchangeDetail detail(&store);
+    detail.setExchange(1);
+    HeadersView *view = detail.headersView();
+    QCOMPARE(view->textElideMode(), Qt::ElideMiddle);
+    QModelIndex title;
+    for (int r = 0; r < view->model()->rowCount(); ++r)
+        if (view->model()->index(r, 0).data().toString().startsWith(QLatin1String("101")))
+            title = view->model()->index(r, 0);
+    QVERIFY(title.isValid());
+    auto paint = [&](QAbstractItemDelegate *delegate, Qt::TextElideMode mode) {
+        QImage img(150, 20, QImage::Format_RGB32);
+        img.fill(Qt::white);
+        QPainter p(&img);
+        QStyleOptionViewItem option;
+        option.initFrom(view);
+        option.rect = img.rect();
+        option.textElideMode = mode;
+        option.font = view->font();
+        option.fontMetrics = view->fontMetrics();
+        delegate->paint(&p, option, title);
+        return img;
+    };
+    QStyledItemDelegate plain;
+    const QImage ours = paint(view->itemDelegate(), Qt::ElideMiddle);
+    QCOMPARE(ours, paint(&plain, Qt::ElideRight));
+    QVERIFY(ours != paint(&plain, Qt::ElideMiddle));
 }
 
 QTEST_MAIN(TestExchangeDetail)

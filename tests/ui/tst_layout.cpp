@@ -10,6 +10,7 @@
 #include "models/connectiontreemodel.h"
 #include "style/apptheme.h"
 #include "widgets/connectionspanel.h"
+#include "widgets/exchangedetail.h"
 #include "widgets/requestcomposer.h"
 #include "widgets/requestoptionsform.h"
 
@@ -21,11 +22,13 @@
 #include <QLabel>
 #include <QLayout>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QStyle>
+#include <QStyleOptionButton>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -279,6 +282,95 @@ private slots:
 
     // The tour's tree: the Status column lies inside the viewport (no horizontal scrolling
     // needed to read it) and is as wide as its header and its texts ask.
+    // Dark theme: an unchecked check box (a checkable menu entry's, the log's Follow) has an
+    // outline that stands out from the menu, and a disabled field (a read-only window's
+    // composer) does not look like one waiting for input.
+    void darkThemeShowsStates()
+    {
+        const QString styleBefore = qApp->style()->name();
+        const QPalette paletteBefore = QApplication::palette();
+        qputenv("HOPSCOPE_THEME", "dark");
+        applySystemTheme(*qApp);
+        const QPalette pal = QApplication::palette();
+        QStyleOptionButton box;
+        box.palette = pal;
+        box.state = QStyle::State_Enabled | QStyle::State_Off;
+        box.rect = QRect(4, 4, 14, 14);
+        QImage img(22, 22, QImage::Format_RGB32);
+        const QColor menu = pal.color(QPalette::Window);
+        img.fill(menu);
+        {
+            QPainter p(&img);
+            qApp->style()->drawPrimitive(QStyle::PE_IndicatorCheckBox, &box, &p);
+        }
+        int contrast = 0;
+        for (int y = 0; y < img.height(); ++y)
+            for (int x = 0; x < img.width(); ++x)
+                contrast =
+                    qMax(contrast, qAbs(QColor(img.pixel(x, y)).lightness() - menu.lightness()));
+        const int disabledGap = qAbs(pal.color(QPalette::Disabled, QPalette::Base).lightness() -
+                                     pal.color(QPalette::Active, QPalette::Base).lightness());
+        qunsetenv("HOPSCOPE_THEME");
+        qApp->setStyle(styleBefore);
+        QApplication::setPalette(paletteBefore);
+        QVERIFY2(contrast >= 60, qPrintable(QString::number(contrast)));
+        QVERIFY2(disabledGap >= 10, qPrintable(QString::number(disabledGap)));
+    }
+
+    // The detail pane's header line and the header values are not cut: the line wraps in a
+    // narrow pane, and the Name column leaves the values room.
+    void detailHeaderReadable_data() { addSizes(); }
+    void detailHeaderReadable()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size, QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl"));
+        QVERIFY(w);
+        w->selectExchange(1);
+        settle(w.get());
+        shoot(w.get(), "detail-header");
+        auto *header = w->findChild<QLabel *>(QStringLiteral("exchangeHeader"));
+        QVERIFY(header);
+        QVERIFY(header->text().contains(QLatin1String("h2c")));
+        // A wrapping label needs its height for the width; one that does not wrap, its width.
+        const bool fits = header->wordWrap()
+                              ? header->heightForWidth(header->width()) <= header->height()
+                              : header->sizeHint().width() <= header->width();
+        QVERIFY2(fits, qPrintable(QStringLiteral("%1 × %2 for \"%3\"")
+                                      .arg(header->width())
+                                      .arg(header->height())
+                                      .arg(w->detail()->headerText())));
+        QTreeView *headers = nullptr;
+        for (QTreeView *view : w->findChildren<QTreeView *>())
+            if (view->inherits("hopscope::HeadersView"))
+                headers = view;
+        QVERIFY(headers && headers->isVisible());
+        const int value = headers->viewport()->width() - headers->header()->sectionSize(0);
+        QVERIFY2(value >= 120, qPrintable(QString::number(value)));
+    }
+
+    // A WebSocket's messages: the list shows a useful number of rows, not 4 or 5.
+    void sessionMessagesListIsTall_data() { addSizes(); }
+    void sessionMessagesListIsTall()
+    {
+        QFETCH(QSize, size);
+        auto w = openWindow(size, QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl"));
+        QVERIFY(w);
+        w->selectExchange(6);
+        w->detail()->setCurrentTab(ExchangeDetail::SessionTab);
+        settle(w.get());
+        shoot(w.get(), "session-tab");
+        auto *view = w->findChild<QTableView *>(QStringLiteral("messages"));
+        QVERIFY(view && view->isVisible());
+        const int rows = view->viewport()->height() / view->verticalHeader()->defaultSectionSize();
+        qInfo("%d rows", rows);
+        // Side by side at 1600 px (was 3 rows here, 4–5 on a real X server); stacked at 1024 px,
+        // where the pane itself is short (was 2).
+        QVERIFY2(rows >= (size.height() >= 1000 ? 7 : 3), qPrintable(QString::number(rows)));
+        // And at 1600 px its columns fit: no horizontal scrolling to see a message's content.
+        if (size.width() >= 1600)
+            QVERIFY(!view->horizontalScrollBar()->isVisible());
+    }
+
     void treeStatusColumnReadable_data() { addSizes(); }
 
     void treeStatusColumnReadable()

@@ -93,6 +93,76 @@ private slots:
         SessionStore *store = w->store();
         QCOMPARE(w->selectedExchange(), 1u); // the tour ends on the upgraded request
 
+        // The timeline ends fitted to #1, idle time compressed: connect → Upgrade → 101 →
+        // preface is wide enough to read, not a sliver of a 2 s span.
+        {
+            TimelineView *tv = w->timeline();
+            QVERIFY(tv->isIdleCompressed());
+            QVERIFY(!tv->isAutoFit());
+            const TimelineLane *lane = w->timelineModel()->lane(1);
+            qint64 prefaceEnd = -1;
+            for (const TimelinePhase &ph : lane->phases)
+                if (ph.kind == TimelinePhase::Kind::Preface)
+                    prefaceEnd = w->timelineModel()->effectiveEnd(ph.endNs);
+            QVERIFY(prefaceEnd > lane->startNs);
+            QVERIFY(tv->visibleStartNs() <= lane->startNs);
+            QVERIFY(tv->visibleEndNs() >= prefaceEnd);
+            const QRect area = tv->timeArea();
+            const int y = tv->laneRect(1).top() + tv->laneRect(1).height() / 3;
+            int first = -1, last = -1;
+            for (int x = area.left(); x <= area.right(); ++x) {
+                const qint64 ns = tv->hitTest(QPoint(x, y)).ns;
+                if (ns >= lane->startNs && ns <= prefaceEnd) {
+                    last = x;
+                    if (first < 0)
+                        first = x;
+                }
+            }
+            QVERIFY2(last - first >= 100, qPrintable(QString::number(last - first)));
+        }
+        // At 1024 px the status bar's message still ends before its counters begin.
+        {
+            const QSize before = w->size();
+            w->resize(1024, 700);
+            QApplication::processEvents();
+            QLabel *summary = w->statusSummary();
+            const int messageEnd =
+                w->statusBar()->fontMetrics().horizontalAdvance(w->statusBar()->currentMessage()) +
+                8;
+            QVERIFY2(!w->statusBar()->currentMessage().isEmpty() &&
+                         messageEnd <= summary->x() + summary->contentsMargins().left(),
+                     qPrintable(QStringLiteral("message to %1, counters from %2")
+                                    .arg(messageEnd)
+                                    .arg(summary->x())));
+            w->resize(before);
+            QApplication::processEvents();
+        }
+        // Texts a person reads carry no Markdown backticks, and the banner one font.
+        for (const TimelineChapter &chapter : w->timelineModel()->chapters())
+            QVERIFY2(!chapter.title.contains(QLatin1Char('`')), qPrintable(chapter.title));
+        QVERIFY(!w->statusBar()->currentMessage().contains(QLatin1Char('`')));
+        auto *banner = w->findChild<QLabel *>(QStringLiteral("demoBanner"));
+        QVERIFY(banner);
+        QVERIFY2(!banner->text().contains(QLatin1Char('`')) &&
+                     !banner->text().contains(QLatin1String("<code>")),
+                 qPrintable(banner->text()));
+        // Double-clicking connection #3's row in the tree zooms the timeline to #3.
+        {
+            QTreeView *tree = w->connectionsPanel()->view();
+            const QModelIndex row3 = tree->model()->index(2, 0);
+            QCOMPARE(row3.data(ConnectionTreeModel::ConnIdRole).toUInt(), 3u);
+            QTRY_VERIFY(tree->visualRect(row3).isValid());
+            QTest::mouseClick(tree->viewport(), Qt::LeftButton, {},
+                              tree->visualRect(row3).center());
+            QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {},
+                               tree->visualRect(row3).center());
+            const TimelineLane *lane3 = w->timelineModel()->lane(3);
+            QVERIFY(w->timeline()->visibleStartNs() <= lane3->startNs);
+            QVERIFY(w->timeline()->visibleEndNs() >=
+                    w->timelineModel()->effectiveEnd(lane3->endNs));
+            QVERIFY(w->timeline()->visibleStartNs() >= w->timelineModel()->lane(1)->startNs);
+        }
+
         // The tree: five connections, each titled with its protocol history; streams under #1.
         ConnectionTreeModel *tree = w->connectionsPanel()->model();
         QCOMPARE(tree->rowCount(), 5);

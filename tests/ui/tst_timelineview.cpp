@@ -1,6 +1,8 @@
 #include "models/timelinemodel.h"
 #include "session/sessionstore.h"
 #include "tracefixture.h"
+#include "views/idlecompression.h"
+#include "views/timelineframepainter.h"
 #include "views/timelineview.h"
 
 #include <QApplication>
@@ -362,10 +364,260 @@ private slots:
         QVERIFY(!f.view.isAutoFit());
         QCOMPARE(exchanges.count(), 0);
 
-        const QPoint empty2(f.view.timeArea().right() - 20, f.view.laneRect(2).bottom() - 8);
-        QCOMPARE(f.view.hitTest(empty2).kind, TimelineView::Hit::None);
-        QTest::mouseDClick(f.view.viewport(), Qt::LeftButton, {}, empty2);
+        // Double-click on the ruler: everything again.
+        QTest::mouseDClick(f.view.viewport(), Qt::LeftButton, {},
+                           QPoint(f.view.timeArea().center().x(), f.view.timeArea().top() - 4));
         QVERIFY(f.view.isAutoFit());
+    }
+
+    // Double-click a lane (an empty spot, its phase strip or its header): the view shows that
+    // connection's life, from its start to its end, with a small margin.
+    void doubleClickZoomsToTheConnection_data()
+    {
+        QTest::addColumn<quint32>("conn");
+        QTest::addColumn<QString>("where");
+        for (quint32 conn : {1u, 2u, 4u}) {
+            QTest::addRow("#%u empty", conn) << conn << QStringLiteral("empty");
+            QTest::addRow("#%u header", conn) << conn << QStringLiteral("header");
+        }
+    }
+    void doubleClickZoomsToTheConnection()
+    {
+        QFETCH(quint32, conn);
+        QFETCH(QString, where);
+        Fixture f(m_tour, QSize(1200, 600));
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        const TimelineLane &lane = *f.model.lane(conn);
+        const QRect rect = f.view.laneRect(conn);
+        QPoint pos = where == QLatin1String("header")
+                         ? f.view.laneHeaderRect(conn).center()
+                         : QPoint(f.view.timeArea().right() - 3, rect.bottom() - 3);
+        if (where != QLatin1String("header")) {
+            QCOMPARE(f.view.hitTest(pos).kind, TimelineView::Hit::None);
+            QCOMPARE(f.view.hitTest(pos).conn, conn);
+        }
+        QSignalSpy following(&f.view, &TimelineView::autoFitChanged);
+        QTest::mouseDClick(f.view.viewport(), Qt::LeftButton, {}, pos);
+        QVERIFY(!f.view.isAutoFit());
+        QCOMPARE(following.count(), 1);
+        const qint64 start = lane.startNs, end = f.model.effectiveEnd(lane.endNs);
+        const qint64 span = end - start;
+        QVERIFY2(f.view.visibleStartNs() <= start && f.view.visibleEndNs() >= end,
+                 qPrintable(QStringLiteral("%1..%2 shows %3..%4")
+                                .arg(start)
+                                .arg(end)
+                                .arg(f.view.visibleStartNs())
+                                .arg(f.view.visibleEndNs())));
+        // A small margin: the lane fills most of the width.
+        QVERIFY(f.view.visibleStartNs() >= start - span / 10);
+        QVERIFY(f.view.visibleEndNs() <= end + span / 10);
+    }
+
+    // The switch is a few milliseconds of a connection that lives seconds: zoomed to #1 on a
+    // plain axis it is a sliver; with idle time compressed it is wide enough to read, every
+    // compressed stretch is marked on the ruler, and no tick claims a time inside one.
+    void idleCompressionMakesTheSwitchReadable()
+    {
+        Fixture f(m_tour, QSize(1200, 460));
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        const TimelineLane &lane = *f.model.lane(1);
+        qint64 switchStart = -1, switchEnd = -1;
+        for (const TimelinePhase &ph : lane.phases) {
+            if (ph.kind == TimelinePhase::Kind::Http1Request && switchStart < 0)
+                switchStart = ph.startNs;
+            if (ph.kind == TimelinePhase::Kind::Preface)
+                switchEnd = f.model.effectiveEnd(ph.endNs);
+        }
+        QVERIFY(switchStart >= 0 && switchEnd > switchStart);
+        const int offer = markerOfKind(f.model, 1, TimelineMarker::Kind::UpgradeOffer);
+        QVERIFY(offer >= 0);
+        auto switchPx = [&] {
+            const int y = f.view.markerPos(offer).y();
+            int px = 0;
+            for (int x = f.view.timeArea().left(); x <= f.view.timeArea().right(); ++x) {
+                const TimelineView::Hit hit = f.view.hitTest(QPoint(x, y));
+                if (hit.ns >= switchStart && hit.ns <= switchEnd)
+                    ++px;
+            }
+            return px;
+        };
+        f.view.zoomToConnection(1);
+        const int plain = switchPx();
+        QSignalSpy changed(&f.view, &TimelineView::idleCompressedChanged);
+        f.view.setIdleCompressed(true);
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(f.view.isIdleCompressed());
+        // Kept what was in view (the whole connection) across the change of axis.
+        QVERIFY(f.view.visibleStartNs() <= lane.startNs);
+        QVERIFY(f.view.visibleEndNs() >= f.model.effectiveEnd(lane.endNs));
+        f.view.zoomToConnection(1);
+        const int compressed = switchPx();
+        // About a tenth of the width: the connections' set-ups of the tour (TLS, connects) are
+        // busy time too, and stay to scale.
+        QVERIFY2(plain < 5 && compressed >= 70,
+                 qPrintable(QStringLiteral("switch: %1 px plain, %2 px compressed")
+                                .arg(plain)
+                                .arg(compressed)));
+        // Times still map both ways: a bar's tooltip tells its real times.
+        const QPoint bar = f.view.barRect(2).center();
+        QCOMPARE(f.view.hitTest(bar).req, 2u);
+        QVERIFY(f.view.toolTipAt(bar).contains(QLatin1String("/delay/300")));
+        // The I key turns it off again.
+        f.view.setFocus();
+        QTest::keyClick(&f.view, Qt::Key_I);
+        QVERIFY(!f.view.isIdleCompressed());
+        QCOMPARE(changed.count(), 2);
+        if (const QString dir = qEnvironmentVariable("HOPSCOPE_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            f.view.setIdleCompressed(true);
+            f.view.zoomToConnection(1);
+            f.view.grab().save(dir + QStringLiteral("/timeline-compressed.png"));
+        }
+    }
+
+    // A lane that closed before speaking says how far it got: a refused connect "never
+    // connected", a TCP connection whose TLS handshake failed "TLS failed".
+    void laneSaysWhatFailed_data()
+    {
+        QTest::addColumn<QString>("origin");
+        QTest::addColumn<bool>("connected");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("connect refused") << "https://h:443" << false << "never connected";
+        QTest::addRow("TLS failed") << "https://h:443" << true << "TLS failed";
+        QTest::addRow("plain, closed") << "http://h:80" << true << "closed before a request";
+    }
+    void laneSaysWhatFailed()
+    {
+        QFETCH(QString, origin);
+        QFETCH(bool, connected);
+        QFETCH(QString, text);
+        quint64 seq = 0;
+        TraceBatch b;
+        const auto ev = [&](double ms, const char *type, QCborMap f) {
+            b.append(makeEvent(++seq, ms, type, {1, 1, -1}, Direction::None, std::move(f)));
+        };
+        b.append(makeEvent(
+            ++seq, 0.0, "request.start", {0, 1, -1}, Direction::None,
+            fields({{"method", QStringLiteral("GET")}, {"url", origin + QStringLiteral("/")}})));
+        ev(0.1, "pool.open", fields({{"origin", origin}}));
+        ev(0.2, "connect.attempt", {});
+        if (connected)
+            ev(1.0, "connect", fields({{"address", QStringLiteral("10.0.0.1")}, {"port", 443}}));
+        ev(2.0, "error",
+           fields({{"code", QStringLiteral("tls")}, {"message", QStringLiteral("x")}}));
+        ev(2.0, "close", fields({{"reason", QStringLiteral("error")}}));
+        Fixture f(b);
+        const TimelineLane *lane = f.model.lane(1);
+        QVERIFY(lane && !lane->isOpen() && lane->protocols.isEmpty());
+        QCOMPARE(TimelineFramePainter::notSpokenText(lane->reached), text);
+    }
+
+    // A lane taller than the view (40 parallel streams) keeps its name in sight while it is
+    // scrolled: the header's text follows the top of the time area.
+    void laneNameStaysWhenScrolled()
+    {
+        quint64 seq = 0;
+        TraceBatch b;
+        const auto ev = [&](double ms, const char *type, EventScope scope, QCborMap f) {
+            b.append(makeEvent(++seq, ms, type, scope, Direction::None, std::move(f)));
+        };
+        ev(0.0, "pool.open", {1, 1, -1}, fields({{"origin", QStringLiteral("https://h:443")}}));
+        ev(1.0, "connect", {1, 1, -1},
+           fields({{"address", QStringLiteral("10.0.0.1")}, {"port", 443}, {"ms", 0.8}}));
+        ev(2.0, "tls", {1, 1, -1},
+           fields({{"protocol", QStringLiteral("TLSv1.3")}, {"alpn", QStringLiteral("h2")}}));
+        for (quint32 req = 1; req <= 40; ++req) {
+            ev(2.0 + req * 0.01, "request.start", {0, req, -1},
+               fields({{"method", QStringLiteral("GET")}, {"url", QStringLiteral("https://h/x")}}));
+            ev(2.1 + req * 0.01, "h2.headers", {1, req, int(req * 2 - 1)},
+               fields({{"kind", QStringLiteral("request")}}));
+        }
+        ev(50.0, "h2.frame", {1, 0, 0},
+           fields({{"frame", QStringLiteral("PING")}, {"flags", QCborArray{}}}));
+        Fixture f(b, QSize(900, 300));
+        QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+        QVERIFY(f.model.lane(1)->rowCount() >= 40);
+        QScrollBar *v = f.view.verticalScrollBar();
+        QVERIFY(v->maximum() > 200);
+        v->setValue(v->maximum() / 2);
+        const QRect lane = f.view.laneRect(1);
+        const int top = f.view.timeArea().top();
+        QVERIFY(lane.top() < top - 100 && lane.bottom() > f.view.timeArea().bottom());
+        const QImage img = f.view.viewport()->grab().toImage();
+        const QRgb bg = img.pixel(f.view.laneHeaderRect(1).right() - 4, top + 60);
+        int ink = 0;
+        for (int y = top + 2; y < top + 24; ++y)
+            for (int x = 40; x < 160; ++x)
+                ink += img.pixel(x, y) != bg;
+        QVERIFY2(ink > 30, qPrintable(QString::number(ink))); // "#1 10.0.0.1:443"
+    }
+
+    // IdleCompression on its own: which stretches are idle, and that the axis maps both ways,
+    // monotone, with the idle stretches drawn kShownNs long.
+    void idleCompressionMapping_data()
+    {
+        QTest::addColumn<QList<qint64>>("moments");
+        QTest::addColumn<int>("gaps");
+        constexpr qint64 ms = 1'000'000;
+        QTest::addRow("none") << QList<qint64>{0, 5 * ms, 10 * ms} << 0;
+        QTest::addRow("one 2 s") << QList<qint64>{0, 1 * ms, 2001 * ms, 2002 * ms} << 1;
+        QTest::addRow("unsorted, two") << QList<qint64>{500 * ms, 0, 1 * ms, 100 * ms} << 2;
+        QTest::addRow("just not idle") << QList<qint64>{0, IdleCompression::kMinIdleNs} << 0;
+    }
+    void idleCompressionMapping()
+    {
+        QFETCH(QList<qint64>, moments);
+        QFETCH(int, gaps);
+        IdleCompression idle;
+        idle.setMoments(std::vector<qint64>(moments.begin(), moments.end()));
+        QCOMPARE(int(idle.gaps().size()), gaps);
+        double last = -1e18;
+        for (qint64 t = -10'000'000; t <= 2'100'000'000; t += 3'000'000) {
+            const double a = idle.toAxis(double(t));
+            QVERIFY(a > last);
+            last = a;
+            QVERIFY(std::abs(idle.toTrace(a) - double(t)) < 1.0);
+        }
+        for (const IdleCompression::Gap &g : idle.gaps()) {
+            QVERIFY(g.length() > IdleCompression::kMinIdleNs);
+            QCOMPARE(idle.toAxis(double(g.endNs)) - idle.toAxis(double(g.startNs)),
+                     double(IdleCompression::kShownNs));
+        }
+    }
+
+    // An empty timeline has no times to show: its ruler stays blank (it once showed ticks from
+    // 0.1 µs); a filled one never shows a label cut by the lane headers.
+    void rulerIsHonest()
+    {
+        SessionStore store;
+        TimelineModel model(&store);
+        TimelineView view;
+        view.setModel(&model);
+        view.resize(900, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QRect area = view.timeArea();
+        auto axisInk = [&](int left, int right, int bottom) {
+            const QImage img = view.viewport()->grab().toImage();
+            const QRgb bg = img.pixel(right, 2);
+            int ink = 0;
+            for (int x = left; x <= right; ++x)
+                for (int y = 1; y < bottom; ++y)
+                    ink += img.pixel(x, y) != bg;
+            return ink;
+        };
+        QCOMPARE(axisInk(area.left() + 1, area.right() - 1, area.top() - 2), 0);
+
+        store.append(m_tour);
+        // At many pan positions, the first columns of the ruler (above the tick marks) are
+        // clear: no label starts left of the time area.
+        view.setVisibleRange(0, 40'000'000);
+        for (int step = 0; step < 12; ++step) {
+            view.setVisibleRange(step * 1'700'000, step * 1'700'000 + 40'000'000);
+            const int ink = axisInk(area.left(), area.left() + 2, area.top() - 8);
+            if (ink)
+                view.viewport()->grab().save(QStringLiteral("/tmp/polish-ruler.png"));
+            QCOMPARE(ink, 0);
+        }
     }
 
     void problemsAreVisible()
@@ -505,6 +757,10 @@ private slots:
         QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-zoomed.png")));
         f.view.setVisibleRange(320'000'000, 338'000'000);
         QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-follow.png")));
+        // Connection #3 zoomed to, idle time compressed: its TLS set-up and its 2 s of h2.
+        f.view.setIdleCompressed(true);
+        f.view.zoomToConnection(3);
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-conn3.png")));
         QPalette dark;
         dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
         dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
@@ -516,6 +772,8 @@ private slots:
         dark.setColor(QPalette::Midlight, QColor(0x3a, 0x3a, 0x3a));
         QApplication::setPalette(dark); // protocolColor() follows the application palette
         f.view.setPalette(dark);
+        QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-conn3-dark.png")));
+        f.view.setIdleCompressed(false);
         f.view.fitAll();
         QVERIFY(f.view.grab().save(dir + QStringLiteral("/timeline-dark.png")));
         QApplication::setPalette(QPalette());

@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QFontDatabase>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
@@ -544,7 +545,11 @@ private slots:
         panel.setKindFilter(TraceLogPanel::Kind::Errors);
         QVERIFY(panel.currentFilter().errorsOnly);
         QCOMPARE(panel.model()->rowCount(), 0);
+        // An empty filtered table says so, and how much the filter hides.
+        QVERIFY2(panel.emptyText().startsWith(QStringLiteral("No events match the filter")),
+                 qPrintable(panel.emptyText()));
         panel.setKindFilter(TraceLogPanel::Kind::All);
+        QCOMPARE(panel.emptyText(), QString());
         panel.setConnectionFilter(0);
         panel.setFindText(QStringLiteral("switching"));
         QCOMPARE(panel.model()->rowCount(), 6);
@@ -588,10 +593,28 @@ private slots:
         QTRY_VERIFY(view->verticalScrollBar()->value() == view->verticalScrollBar()->maximum());
         QVERIFY(view->verticalScrollBar()->maximum() > 0);
 
+        // Every entry of the connection list reads "#N host:port", also for a connection that
+        // has no address (it never connected): not a URL in one entry and an address in another.
+        TraceBatch noAddress;
+        EventScope scope;
+        scope.conn = quint32(store.connectionCount() + 1);
+        scope.req = quint32(store.exchangeCount() + 1);
+        addEvent(noAddress, quint64(store.events().size() + 1), 9000, "pool.open", scope,
+                 Direction::None,
+                 fields({{"origin", QStringLiteral("https://example.test:8443")}}));
+        store.append(noAddress);
+        const QRegularExpression style(QStringLiteral("^#\\d+ [^/ ]+:\\d+$"));
+        for (int i = 1; i < connCombo->count(); ++i)
+            QVERIFY2(style.match(connCombo->itemText(i)).hasMatch(),
+                     qPrintable(connCombo->itemText(i)));
+        QCOMPARE(connCombo->itemText(connCombo->count() - 1),
+                 QStringLiteral("#%1 example.test:8443").arg(scope.conn));
+
         // Clearing the store empties the log and the connection list.
         store.clear();
         QCOMPARE(panel.model()->rowCount(), 0);
         QCOMPARE(connCombo->count(), 1);
+        QTRY_VERIFY(panel.emptyText().startsWith(QStringLiteral("No events yet")));
     }
 };
 

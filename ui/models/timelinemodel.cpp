@@ -377,6 +377,10 @@ void TimelineModel::rebuildLane(quint32 conn)
     lane.startNs = info->openNs >= 0 ? info->openNs : qMax<qint64>(0, s.firstEventNs);
     lane.endNs = info->closeNs;
     lane.closeReason = info->closeReason;
+    lane.reached = info->connectEndNs < 0 ? TimelineLane::Reached::Nothing
+                   : !info->tls           ? TimelineLane::Reached::Tcp
+                   : info->tlsEndNs < 0   ? TimelineLane::Reached::TlsStarted
+                                          : TimelineLane::Reached::Tls;
     lane.switchNs = s.switchNs;
     rebuildPhases(lane, *info, s);
     if (info->followedFrom)

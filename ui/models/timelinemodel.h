@@ -135,6 +135,10 @@ struct TimelineLane
     qint64 startNs = 0;    // pool.open (else its first event)
     qint64 endNs = -1;     // close; -1 while open
     QString closeReason;
+    // How far the connection got before it spoke (the header of a lane that never did says
+    // "never connected", "TLS failed" or "closed before a request").
+    enum class Reached : quint8 { Nothing, Tcp, TlsStarted, Tls };
+    Reached reached = Reached::Nothing;
     qint64 switchNs = -1;        // upgrade.switch, -1 when none
     QList<TimelinePhase> phases; // in time order, not overlapping
     QList<QList<quint32>> rows;  // sub-rows of bars: request numbers by start time; bars in

@@ -1,11 +1,14 @@
 #include "style/apptheme.h"
 
 #include <QApplication>
+#include <QPainter>
 #include <QPalette>
 #include <QProcess>
+#include <QProxyStyle>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QStyleOption>
 
 namespace hopscope {
 
@@ -31,13 +34,47 @@ bool prefersDarkTheme()
     return QApplication::palette().color(QPalette::Window).lightness() < 128;
 }
 
+namespace {
+
+// Fusion outlines a check box in the window colour made darker: on a dark window that is a
+// black box on near-black, and a checkable menu entry looks like a plain one. Outline every
+// check box and radio button in the text colour, half strong, so that an unchecked one shows.
+class DarkFusionStyle : public QProxyStyle
+{
+public:
+    DarkFusionStyle() : QProxyStyle(QStyleFactory::create(QStringLiteral("Fusion"))) {}
+
+    void drawPrimitive(PrimitiveElement element, const QStyleOption *option, QPainter *painter,
+                       const QWidget *widget) const override
+    {
+        QProxyStyle::drawPrimitive(element, option, painter, widget);
+        if (element != PE_IndicatorCheckBox && element != PE_IndicatorRadioButton)
+            return;
+        QColor outline = option->palette.color(QPalette::Text);
+        outline.setAlphaF((option->state & State_Enabled) ? 0.55f : 0.3f);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing, true);
+        painter->setPen(QPen(outline, 1));
+        painter->setBrush(Qt::NoBrush);
+        const QRectF r = QRectF(option->rect).adjusted(0.5, 0.5, -0.5, -0.5);
+        if (element == PE_IndicatorRadioButton)
+            painter->drawEllipse(r);
+        else
+            painter->drawRoundedRect(r, 1.5, 1.5);
+        painter->restore();
+    }
+};
+
+} // namespace
+
 void applySystemTheme(QApplication &app)
 {
-    app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     if (!prefersDarkTheme()) {
+        app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         app.setPalette(app.style()->standardPalette());
         return;
     }
+    app.setStyle(new DarkFusionStyle);
     QPalette p;
     const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xdf, 0xe1, 0xe5);
     const QColor disabled(0x80, 0x80, 0x80), highlight(0x2f, 0x65, 0xca);
@@ -62,6 +99,11 @@ void applySystemTheme(QApplication &app)
     p.setColor(QPalette::Shadow, Qt::black);
     for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
         p.setColor(QPalette::Disabled, role, disabled);
+    // A disabled field sinks into the window, as Fusion's light palette has it: a read-only
+    // window's composer must not look like one waiting for input.
+    p.setColor(QPalette::Disabled, QPalette::Base, window);
+    p.setColor(QPalette::Disabled, QPalette::Button, window.darker(115));
+    p.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x4a, 0x4d, 0x52));
     app.setPalette(p);
 }
 

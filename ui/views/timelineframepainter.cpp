@@ -4,7 +4,9 @@
 #include "style/protocolstyle.h"
 
 #include <QPainter>
+#include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 
 namespace hopscope {
@@ -37,9 +39,22 @@ QList<qint64> TimelineFramePainter::ticks(qint64 *stepOut) const
             break;
     }
     *stepOut = step;
-    qint64 t = qint64(std::floor(t0 / step)) * step;
-    for (; t <= t1 && out.size() < 500; t += step)
-        out.append(t);
+    // With idle time compressed, ticks only where the axis is to scale: a tick inside a
+    // compressed stretch would claim a spacing that is not there.
+    auto addTicks = [&](double from, double to) {
+        qint64 t = qint64(std::ceil(from / step)) * step;
+        for (; t <= to && out.size() < 500; t += step)
+            out.append(t);
+    };
+    double from = std::floor(t0 / step) * step;
+    if (const IdleCompression *idle = m_geo.idleCompression()) {
+        for (const IdleCompression::Gap &gap : idle->gaps()) {
+            if (double(gap.startNs) >= from)
+                addTicks(from, qMin(t1, double(gap.startNs)));
+            from = qMax(from, double(gap.endNs));
+        }
+    }
+    addTicks(from, t1);
     return out;
 }
 
@@ -75,6 +90,71 @@ void TimelineFramePainter::paintGrid(QPainter &p, const QList<qint64> &ticks) co
         if (x >= m_metrics.headerWidth)
             p.drawLine(QPointF(x, m_metrics.axisHeight), QPointF(x, m_geo.lanesBottom()));
     }
+    // Compressed idle stretches: a faint band down the lanes, so a bar crossing one is seen to
+    // be shortened.
+    if (const IdleCompression *idle = m_geo.idleCompression()) {
+        QColor band = grid;
+        band.setAlphaF(TimelineStyle::isDark(m_palette) ? 0.08f : 0.05f);
+        for (const QRectF &r : gapRects(*idle, m_metrics.axisHeight, m_geo.lanesBottom()))
+            p.fillRect(r, band);
+    }
+}
+
+QList<QRectF> TimelineFramePainter::gapRects(const IdleCompression &idle, double top,
+                                             double bottom) const
+{
+    QList<QRectF> out;
+    const double left = m_metrics.headerWidth, right = m_geo.viewportWidth();
+    for (const IdleCompression::Gap &gap : idle.gaps()) {
+        const double x0 = m_geo.xFor(double(gap.startNs)), x1 = m_geo.xFor(double(gap.endNs));
+        if (x1 < left || x0 > right)
+            continue;
+        out.append(QRectF(QPointF(x0, top), QPointF(x1, bottom)));
+    }
+    return out;
+}
+
+QString TimelineFramePainter::gapLabel(qint64 idleNs)
+{
+    return tr("%1 idle").arg(formatDurationNs(idleNs));
+}
+
+QList<QRectF> TimelineFramePainter::paintGaps(QPainter &p) const
+{
+    QList<QRectF> labels;
+    const IdleCompression *idle = m_geo.idleCompression();
+    if (!idle)
+        return labels;
+    const QFontMetrics fm(m_font);
+    const double h = m_metrics.axisHeight;
+    for (const IdleCompression::Gap &gap : idle->gaps()) {
+        const double x0 = m_geo.xFor(double(gap.startNs)), x1 = m_geo.xFor(double(gap.endNs));
+        if (x1 < m_metrics.headerWidth || x0 > m_geo.viewportWidth())
+            continue;
+        // A zig-zag across the ruler's baseline: the axis is broken here.
+        p.fillRect(QRectF(x0, 0, x1 - x0, h - 1), m_palette.color(QPalette::Window));
+        QPainterPath zig;
+        const double mid = h - 5, amp = 3;
+        const double w = qMax(4.0, x1 - x0);
+        const int teeth = qMax(2, int(w / 6));
+        zig.moveTo(x0, mid);
+        for (int k = 1; k <= teeth; ++k)
+            zig.lineTo(x0 + w * k / teeth, mid + (k % 2 ? -amp : amp));
+        p.setPen(QPen(m_palette.color(QPalette::WindowText), 1));
+        p.drawPath(zig);
+        // "1.0 s idle", else "1.0 s", else only the break.
+        QString text = gapLabel(gap.length());
+        if (fm.horizontalAdvance(text) + 6 > w)
+            text = formatDurationNs(gap.length());
+        if (fm.horizontalAdvance(text) + 6 > w)
+            text = QStringLiteral("…");
+        if (fm.horizontalAdvance(text) + 2 <= w) {
+            p.setPen(m_palette.color(QPalette::PlaceholderText));
+            p.drawText(QRectF(x0, 0, w, mid - amp), Qt::AlignCenter, text);
+        }
+        labels.append(QRectF(x0, 0, w, h));
+    }
+    return labels;
 }
 
 void TimelineFramePainter::paintAxis(QPainter &p, const QList<qint64> &ticks, qint64 step) const
@@ -89,12 +169,22 @@ void TimelineFramePainter::paintAxis(QPainter &p, const QList<qint64> &ticks, qi
     p.setClipRect(QRect(m_metrics.headerWidth, 0, m_geo.timeWidth(), m_metrics.axisHeight));
     const QFontMetrics fm(m_font);
     const double minorPx = step / 5.0 / m_geo.nsPerPx();
+    const IdleCompression *idle = m_geo.idleCompression();
+    const QList<QRectF> gapLabels = paintGaps(p);
+    double labelsEnd = m_metrics.headerWidth; // labels never overlap, nor start cut off
     for (qint64 t : ticks) {
         const double x = std::floor(m_geo.xFor(double(t))) + 0.5;
         p.setPen(pal.color(QPalette::WindowText));
         p.drawLine(QPointF(x, m_metrics.axisHeight - 7), QPointF(x, m_metrics.axisHeight - 1));
-        p.drawText(QPointF(x + 3, m_metrics.axisHeight - 7 - fm.descent() + 1), tickLabel(t, step));
-        if (minorPx >= 8) {
+        const QString label = tickLabel(t, step);
+        const QRectF labelRect(x + 3, 0, fm.horizontalAdvance(label), m_metrics.axisHeight);
+        const bool onGap = std::any_of(gapLabels.begin(), gapLabels.end(),
+                                       [&](const QRectF &g) { return g.intersects(labelRect); });
+        if (x >= m_metrics.headerWidth && x + 3 >= labelsEnd && !onGap) {
+            p.drawText(QPointF(x + 3, m_metrics.axisHeight - 7 - fm.descent() + 1), label);
+            labelsEnd = x + 3 + fm.horizontalAdvance(label) + 6;
+        }
+        if (minorPx >= 8 && !idle) {
             p.setPen(pal.color(QPalette::Mid));
             for (int k = 1; k < 5; ++k) {
                 const double mx = std::floor(x + k * minorPx) + 0.5;
@@ -130,6 +220,20 @@ void TimelineFramePainter::paintEmpty(QPainter &p) const
                   "when it switched protocol, its requests and streams."));
 }
 
+QString TimelineFramePainter::notSpokenText(TimelineLane::Reached reached)
+{
+    switch (reached) {
+    case TimelineLane::Reached::Nothing:
+        return tr("never connected");
+    case TimelineLane::Reached::TlsStarted:
+        return tr("TLS failed");
+    case TimelineLane::Reached::Tcp:
+    case TimelineLane::Reached::Tls:
+        break;
+    }
+    return tr("closed before a request");
+}
+
 void TimelineFramePainter::paintHeaders(QPainter &p, int first, int last) const
 {
     const QPalette &pal = m_palette;
@@ -158,9 +262,11 @@ void TimelineFramePainter::paintHeaders(QPainter &p, int first, int last) const
         p.setPen(pal.color(QPalette::Midlight));
         p.drawLine(r.left(), r.bottom(), r.right(), r.bottom());
 
-        // Line 1: icon of what it speaks now, "#1 127.0.0.1:8080".
+        // Line 1: icon of what it speaks now, "#1 127.0.0.1:8080". A lane taller than the view
+        // (many stacked streams) keeps its three lines in sight while it is scrolled.
         const int x = 8;
-        int y = r.top() + 5;
+        const int lines = 5 + fm.height() + 2 + fm.height() + 1 + sfm.height() + 4;
+        int y = qMax(r.top(), qMin(m_metrics.axisHeight, r.bottom() + 1 - lines)) + 5;
         const QIcon icon = protocolIcon(lane.protocol());
         const QSize iconSize(fm.height() * 2, fm.height());
         icon.paint(&p, QRect(QPoint(x, y), iconSize));
@@ -190,12 +296,12 @@ void TimelineFramePainter::paintHeaders(QPainter &p, int first, int last) const
             px += bfm.horizontalAdvance(proto);
         }
         if (lane.protocols.isEmpty()) {
-            // Closed before it spoke any protocol: the connect (or TLS) failed.
+            // Closed before it spoke any protocol: say how far it got.
             const bool failed = !lane.isOpen();
             p.setFont(failed ? bold : m_font);
             p.setPen(failed ? errorColor() : pal.color(QPalette::PlaceholderText));
             p.drawText(QPoint(px, y + fm.ascent()),
-                       failed ? tr("never connected") : tr("connecting…"));
+                       failed ? notSpokenText(lane.reached) : tr("connecting…"));
         }
         y += fm.height() + 1;
 

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QList>
+#include <QRectF>
 #include <QString>
 
 class QPainter;
@@ -31,8 +32,19 @@ public:
     void paintHeaders(QPainter &p, int firstLane, int lastLane) const;
     void paintLegend(QPainter &p) const;
     void paintEmpty(QPainter &p) const;
+    // "1.9 s idle": the ruler's caption of a compressed stretch.
+    static QString gapLabel(qint64 idleNs);
+    // What the header of a lane that closed before speaking says: "never connected", "TLS
+    // failed" (TCP connected, the handshake did not finish), "closed before a request".
+    static QString notSpokenText(TimelineLane::Reached reached);
 
 private:
+    // The compressed idle stretches in view, from top to bottom.
+    QList<QRectF> gapRects(const IdleCompression &idle, double top, double bottom) const;
+    // On the ruler: each compressed stretch as a zig-zag break with its real length. Returns
+    // where the breaks are (tick labels keep off them).
+    QList<QRectF> paintGaps(QPainter &p) const;
+
     const TimelineGeometry &m_geo;
     const TimelineGeometry::Metrics &m_metrics;
     const TimelineModel *m_model;

@@ -74,12 +74,17 @@ QRect TimelineGeometry::timeArea() const
 
 double TimelineGeometry::xFor(double ns) const
 {
-    return m_metrics.headerWidth + (ns - m_startNs) / m_nsPerPx;
+    return m_metrics.headerWidth + (axisFor(ns) - m_startNs) / m_nsPerPx;
+}
+
+double TimelineGeometry::axisAt(double x) const
+{
+    return m_startNs + (x - m_metrics.headerWidth) * m_nsPerPx;
 }
 
 double TimelineGeometry::nsAt(double x) const
 {
-    return m_startNs + (x - m_metrics.headerWidth) * m_nsPerPx;
+    return traceFor(axisAt(x));
 }
 
 int TimelineGeometry::laneTopY(int i) const
@@ -219,8 +224,10 @@ TimelineHit TimelineGeometry::hitTest(QPoint pos) const
     // Markers: the glyph sits on the phase strip, its flag / label reaches into the band above.
     const int sy = stripY(lane);
     if (pos.y() >= sy - m_metrics.labelBand && pos.y() <= sy + m_metrics.stripH + 2) {
-        const QList<int> near =
-            m_model->markersNear(l.conn, hit.ns, qint64(kMarkerHitPx * m_nsPerPx) + 1);
+        // Compressed idle time makes a pixel's worth of time differ on each side of a gap.
+        const double tolerance =
+            qMax(hit.ns - nsAt(pos.x() - kMarkerHitPx), nsAt(pos.x() + kMarkerHitPx) - hit.ns);
+        const QList<int> near = m_model->markersNear(l.conn, hit.ns, qint64(tolerance) + 1);
         for (int m : near) {
             const TimelineMarker &mk = m_model->markerAt(m);
             // The close cap is thin and sits at the lane's end: only take it right on it.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "views/idlecompression.h"
+
 #include <QPainterPath>
 #include <QPoint>
 #include <QRect>
@@ -78,12 +80,19 @@ public:
         m_viewport = size;
         m_scrollY = scrollY;
     }
-    // x = header + (ns - startNs) / nsPerPx.
-    void setTimeMapping(double startNs, double nsPerPx)
+    // x = header + (axis(ns) - startAxisNs) / nsPerPx, where axis() is the identity unless
+    // idle time is compressed (idle: null or empty for the plain axis).
+    void setTimeMapping(double startAxisNs, double nsPerPx, const IdleCompression *idle = nullptr)
     {
-        m_startNs = startNs;
+        m_startNs = startAxisNs;
         m_nsPerPx = nsPerPx;
+        m_idle = idle && !idle->isEmpty() ? idle : nullptr;
     }
+    // The compressed stretches in use, null when the axis is plain.
+    const IdleCompression *idleCompression() const { return m_idle; }
+    double axisFor(double ns) const { return m_idle ? m_idle->toAxis(ns) : ns; }
+    double traceFor(double axisNs) const { return m_idle ? m_idle->toTrace(axisNs) : axisNs; }
+    double axisAt(double x) const; // the axis time under viewport x
 
     const TimelineModel *model() const { return m_model; }
     double nsPerPx() const { return m_nsPerPx; }
@@ -123,6 +132,7 @@ private:
     int m_scrollY = 0;
     double m_startNs = 0;
     double m_nsPerPx = 1e6;
+    const IdleCompression *m_idle = nullptr;
 };
 
 } // namespace hopscope

@@ -110,7 +110,7 @@ void TimelinePainter::paint(QPainter &p) const
     const QList<qint64> tickList = frame.ticks(&step);
     if (!m_model || m_model->laneCount() == 0 || !m_geo.hasLanes()) {
         frame.paintEmpty(p);
-        frame.paintAxis(p, tickList, step);
+        frame.paintAxis(p, {}, step); // no times to show: an empty ruler, not 0.1 µs ticks
         frame.paintLegend(p);
         return;
     }
@@ -181,13 +181,16 @@ void TimelinePainter::paintChapters(QPainter &p) const
             continue;
         p.setPen(QPen(line, 1, Qt::DotLine));
         p.drawLine(QPointF(x, area.top()), QPointF(x, m_geo.lanesBottom()));
-        const int room = int(next - x) - 8;
+        // A chapter that began left of the view keeps its caption at the view's left edge,
+        // whole from its start, rather than cut off mid-sentence.
+        const double from = qMax(x, double(area.left()));
+        const int room = int(next - from) - 8;
         if (room < 24)
             continue;
         const QString text =
             fm.elidedText(QStringLiteral("%1 · %2").arg(chapters[i].number).arg(chapters[i].title),
                           Qt::ElideRight, room);
-        const QRect box(int(x) + 3, m_geo.lanesBottom() - fm.height() - 3,
+        const QRect box(int(from) + 3, m_geo.lanesBottom() - fm.height() - 3,
                         fm.horizontalAdvance(text) + 6, fm.height() + 2);
         QColor bg = pal.color(QPalette::Base);
         bg.setAlphaF(0.85f);

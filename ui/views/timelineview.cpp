@@ -23,6 +23,7 @@ namespace {
 
 constexpr int kEdgeMarginPx = 14; // room left and right of the fitted time span
 constexpr double kMinNsPerPx = 1.0;
+constexpr double kZoomMargin = 0.04; // each side of a connection zoomed to, of its span
 
 } // namespace
 
@@ -89,7 +90,11 @@ const TimelineGeometry &TimelineView::currentGeometry() const
     // (scroll bars appearing, the layout): read them at each use rather than cache them.
     m_geometry.setModel(m_model);
     m_geometry.setViewport(viewport()->size(), verticalScrollBar()->value());
-    m_geometry.setTimeMapping(m_startNs, m_nsPerPx);
+    if (m_compressIdle && m_idleDirty && m_model) {
+        m_idle.setMoments(IdleCompression::momentsOf(*m_model));
+        m_idleDirty = false;
+    }
+    m_geometry.setTimeMapping(m_startNs, m_nsPerPx, m_compressIdle ? &m_idle : nullptr);
     return m_geometry;
 }
 
@@ -106,26 +111,31 @@ QRect TimelineView::timeArea() const
 // ---------------------------------------------------------------------------------------------
 // Time mapping, zoom and scrolling
 
-TimelineView::Extent TimelineView::timeExtent() const
+TimelineView::Extent TimelineView::contentSpan() const
 {
     const double s = m_model ? double(m_model->startNs()) : 0.0;
     const double e = m_model ? qMax(double(m_model->endNs()), s + 1000.0) : s + 1e9;
+    const TimelineGeometry &geo = currentGeometry();
+    return {geo.axisFor(s), geo.axisFor(e)};
+}
+
+TimelineView::Extent TimelineView::timeExtent() const
+{
+    const Extent span = contentSpan();
     const double margin = kEdgeMarginPx * m_nsPerPx;
-    return {s - margin, e + margin};
+    return {span.start - margin, span.end + margin};
 }
 
 double TimelineView::fitNsPerPx() const
 {
-    const double s = m_model ? double(m_model->startNs()) : 0.0;
-    const double e = m_model ? qMax(double(m_model->endNs()), s + 1000.0) : s + 1e9;
-    return (e - s) / qMax(20, timeWidth() - 2 * kEdgeMarginPx);
+    const Extent span = contentSpan();
+    return (span.end - span.start) / qMax(20, timeWidth() - 2 * kEdgeMarginPx);
 }
 
 void TimelineView::applyFit()
 {
     m_nsPerPx = qMax(kMinNsPerPx, fitNsPerPx());
-    const double s = m_model ? double(m_model->startNs()) : 0.0;
-    m_startNs = s - kEdgeMarginPx * m_nsPerPx;
+    m_startNs = contentSpan().start - kEdgeMarginPx * m_nsPerPx;
 }
 
 void TimelineView::clampStart()
@@ -199,7 +209,7 @@ void TimelineView::zoomBy(double factor, int anchorX)
     if (factor <= 0)
         return;
     anchorX = qBound(metrics().headerWidth, anchorX, viewport()->width());
-    const double anchorNs = currentGeometry().nsAt(anchorX);
+    const double anchorNs = currentGeometry().axisAt(anchorX);
     const double maxNsPerPx = qMax(fitNsPerPx() * 4, kMinNsPerPx);
     m_nsPerPx = std::clamp(m_nsPerPx / factor, kMinNsPerPx, maxNsPerPx);
     m_startNs = anchorNs - (anchorX - metrics().headerWidth) * m_nsPerPx;
@@ -229,16 +239,53 @@ void TimelineView::setVisibleRange(qint64 startNs, qint64 endNs)
 {
     if (endNs <= startNs)
         return;
-    m_nsPerPx = qMax(kMinNsPerPx, double(endNs - startNs) / timeWidth());
-    m_startNs = double(startNs);
+    const TimelineGeometry &geo = currentGeometry();
+    const double start = geo.axisFor(double(startNs)), end = geo.axisFor(double(endNs));
+    m_nsPerPx = qMax(kMinNsPerPx, (end - start) / timeWidth());
+    m_startNs = start;
     setAutoFit(false);
     updateScrollBars();
     viewport()->update();
 }
 
+void TimelineView::zoomToConnection(quint32 conn)
+{
+    const TimelineLane *lane = m_model ? m_model->lane(conn) : nullptr;
+    if (!lane)
+        return;
+    // On the axis, so that compressed idle time does not swell the margin.
+    const TimelineGeometry &geo = currentGeometry();
+    const double start = geo.axisFor(double(lane->startNs));
+    const double end = qMax(geo.axisFor(double(m_model->effectiveEnd(lane->endNs))), start + 1000);
+    const double margin = (end - start) * kZoomMargin;
+    m_nsPerPx = qMax(kMinNsPerPx, (end - start + 2 * margin) / timeWidth());
+    m_startNs = start - margin;
+    setAutoFit(false);
+    updateScrollBars();
+    viewport()->update();
+}
+
+void TimelineView::setIdleCompressed(bool on)
+{
+    if (m_compressIdle == on)
+        return;
+    // Keep what is in view (in trace time) across the change of axis.
+    const qint64 from = visibleStartNs(), to = visibleEndNs();
+    m_compressIdle = on;
+    m_idleDirty = true;
+    if (m_autoFit) {
+        applyFit();
+        updateScrollBars();
+        viewport()->update();
+    } else {
+        setVisibleRange(from, to);
+    }
+    emit idleCompressedChanged(on);
+}
+
 qint64 TimelineView::visibleStartNs() const
 {
-    return qint64(m_startNs);
+    return qint64(currentGeometry().nsAt(metrics().headerWidth));
 }
 
 qint64 TimelineView::visibleEndNs() const
@@ -258,6 +305,7 @@ void TimelineView::setLegendVisible(bool visible)
 
 void TimelineView::onModelChanged()
 {
+    m_idleDirty = true;
     relayoutLanes();
     if (m_autoFit)
         applyFit();
@@ -354,8 +402,8 @@ void TimelineView::ensureBarVisible(quint32 req)
     // Time: if the bar is not on screen, centre it (or show its start when it is wider).
     if (r.right() < area.left() || r.left() > area.right()) {
         const TimelineBar *b = m_model->bar(req);
-        const double start = double(b->startNs);
-        const double end = double(m_model->effectiveEnd(b->endNs));
+        const double start = currentGeometry().axisFor(double(b->startNs));
+        const double end = currentGeometry().axisFor(double(m_model->effectiveEnd(b->endNs)));
         const double view = timeWidth() * m_nsPerPx;
         m_startNs = end - start < view * 0.8 ? (start + end) / 2 - view / 2
                                              : start - kEdgeMarginPx * 2 * m_nsPerPx;
@@ -541,8 +589,13 @@ void TimelineView::mouseDoubleClickEvent(QMouseEvent *event)
 {
     if (event->button() == Qt::LeftButton) {
         const Hit hit = hitTest(event->position().toPoint());
-        if (hit.kind == Hit::None || hit.kind == Hit::Phase) {
-            fitAll();
+        // A lane (its header, its phases or the space between its bars) zooms to that
+        // connection; below the lanes, back to everything.
+        if (hit.kind == Hit::None || hit.kind == Hit::Phase || hit.kind == Hit::Lane) {
+            if (hit.conn)
+                zoomToConnection(hit.conn);
+            else
+                fitAll();
             event->accept();
             return;
         }
@@ -599,6 +652,9 @@ void TimelineView::keyPressEvent(QKeyEvent *event)
         break;
     case Qt::Key_L:
         setLegendVisible(!m_legendVisible);
+        break;
+    case Qt::Key_I:
+        setIdleCompressed(!m_compressIdle);
         break;
     case Qt::Key_Escape:
         if (m_selectedReq) {

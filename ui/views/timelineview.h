@@ -22,7 +22,8 @@ class TimelineModel;
 //   wheel                    scroll lanes                     F or 0  fit everything
 //   Shift+wheel, h-wheel     pan time                         ← / →   pan time
 //   drag on empty space      pan (time and lanes)             Home/End  go to start / end
-//   double-click empty space fit everything                   L       legend on / off
+//   double-click a lane      zoom to that connection          L       legend on / off
+//   double-click below lanes fit everything                   I       compress idle time
 //   click a bar              select it, exchangeActivated     Esc     clear the selection
 //   click a lane header      connectionActivated              Enter   exchangeActivated(selected)
 //   click a marker           eventActivated (its trace event)
@@ -68,6 +69,13 @@ public:
     void setVisibleRange(qint64 startNs, qint64 endNs);
     // factor > 1 zooms in, keeping the time under viewport x anchorX in place; stops following.
     void zoomBy(double factor, int anchorX);
+    // Shows the connection's whole life (its lane's start … end, a small margin each side);
+    // stops following.
+    void zoomToConnection(quint32 conn);
+    // Draws idle stretches (IdleCompression) short, marked on the ruler, so that a 1 ms switch
+    // and a 2 s transfer are readable together. Keeps the visible time span.
+    void setIdleCompressed(bool on);
+    bool isIdleCompressed() const { return m_compressIdle; }
     bool isAutoFit() const { return m_autoFit; }
 
     bool isLegendVisible() const { return m_legendVisible; }
@@ -86,6 +94,7 @@ signals:
     void connectionActivated(quint32 id);
     void eventActivated(int eventIndex); // a marker was clicked: its SessionStore event
     void autoFitChanged(bool following);
+    void idleCompressedChanged(bool on);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -117,6 +126,7 @@ private:
     void setAutoFit(bool on);
     void applyFit();
     void clampStart();
+    Extent contentSpan() const; // the model's start … end, on the axis
     Extent timeExtent() const;
     double fitNsPerPx() const;
     int timeWidth() const;
@@ -132,7 +142,11 @@ private:
     // Owns the lane layout and the metrics; the live values are refreshed by currentGeometry().
     mutable TimelineGeometry m_geometry;
 
-    // Time mapping: x = header + (ns - m_startNs) / m_nsPerPx.
+    // Time mapping: x = header + (axis(ns) - m_startNs) / m_nsPerPx; axis() is m_idle's when
+    // idle time is compressed, else the identity.
+    mutable IdleCompression m_idle; // rebuilt from the model when dirty, at the next use
+    mutable bool m_idleDirty = true;
+    bool m_compressIdle = false;
     double m_startNs = 0;
     double m_nsPerPx = 1e6;
     double m_hUnit = 1; // pixels per horizontal scrollbar step (huge zoomed-in traces)

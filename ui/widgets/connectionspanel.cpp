@@ -1,8 +1,10 @@
 #include "widgets/connectionspanel.h"
 
+#include "models/connectionfilterproxy.h"
 #include "models/connectiontreemodel.h"
 #include "session/sessionreplay.h"
 #include "session/sessionstore.h"
+#include "style/protocolstyle.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -32,20 +34,15 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
     connect(m_model, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this] { ++m_quiet; });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] { --m_quiet; });
 
-    m_proxy = new QSortFilterProxyModel(this);
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setRecursiveFilteringEnabled(true); // a matching stream keeps its connection
-    m_proxy->setAutoAcceptChildRows(true);       // a matching connection shows its streams
-    m_proxy->setFilterRole(ConnectionTreeModel::FilterTextRole);
-    m_proxy->setFilterKeyColumn(ConnectionTreeModel::NameColumn);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setSortRole(ConnectionTreeModel::SortKeyRole);
+    m_proxy = new ConnectionFilterProxy(this);
+    m_proxy->setTreeModel(m_model);
 
     m_filter = new QLineEdit(this);
-    m_filter->setPlaceholderText(tr("Filter by path, status, error…"));
+    m_filter->setObjectName(QStringLiteral("connectionFilter"));
+    m_filter->setPlaceholderText(tr("Filter: text, status:404, path:/x, proto:h2c, conn:3, "
+                                    "method:POST"));
     m_filter->setClearButtonEnabled(true);
-    m_filter->setToolTip(tr("Shows the rows whose name, URL, status, error code or message, or "
-                            "protocol contain this text, with their connection."));
+    m_filter->setToolTip(filterHelp());
     connect(m_filter, &QLineEdit::textChanged, this, &ConnectionsPanel::setFilterText);
 
     m_view = new QTreeView(this);
@@ -109,8 +106,7 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
             [this](const QModelIndex &parent, int first, int last) {
                 if (!parent.isValid())
                     expandTopLevel(first, last);
-                else if (!parent.parent().isValid() &&
-                         !m_proxy->filterRegularExpression().pattern().isEmpty())
+                else if (!parent.parent().isValid() && m_proxy->isFiltering())
                     expandMatchingPages(parent, first, last); // new pages with matches
                 restoreCurrent();
             });
@@ -122,6 +118,24 @@ ConnectionsPanel::ConnectionsPanel(SessionStore *store, QWidget *parent) : QWidg
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { onCurrentRowChanged(current); });
     connect(m_view, &QWidget::customContextMenuRequested, this, &ConnectionsPanel::showContextMenu);
+    // Double-click zooms the timeline to the row's connection; expanding stays on the arrow and
+    // the keyboard (a connection row would otherwise collapse as the timeline zooms).
+    m_view->setExpandsOnDoubleClick(false);
+    connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QModelIndex source = m_proxy->mapToSource(index);
+        if (m_model->isPage(source) || m_model->isUnconnectedGroup(source)) {
+            m_view->setExpanded(index.siblingAtColumn(0),
+                                !m_view->isExpanded(index.siblingAtColumn(0)));
+            return;
+        }
+        if (const quint32 conn = source.data(ConnectionTreeModel::ConnIdRole).toUInt())
+            emit connectionZoomRequested(conn);
+    });
+}
+
+QSortFilterProxyModel *ConnectionsPanel::proxyModel() const
+{
+    return m_proxy;
 }
 
 void ConnectionsPanel::expandTopLevel(int first, int last)
@@ -262,6 +276,19 @@ void ConnectionsPanel::selectConnection(quint32 id)
     selectSourceIndex(m_model->indexForConnection(id));
 }
 
+QString ConnectionsPanel::filterHelp()
+{
+    return tr("<p>Shows the rows whose name, URL, status, error code or message, or protocol "
+              "contain the text, with their connection. A number matches whole numbers only, "
+              "never a row's own request or connection number.</p>"
+              "<p>Fields, combined with the text (the same field twice: either):<br>"
+              "<b>status:404</b>, <b>status:4xx</b> — the response status<br>"
+              "<b>path:/delay</b> — the path contains it<br>"
+              "<b>proto:h2c</b> — the exchange's protocol (http/1.1, h2, h2c, websocket, tcp)<br>"
+              "<b>conn:3</b> — connection #3 and its exchanges<br>"
+              "<b>method:POST</b>, <b>req:12</b></p>");
+}
+
 void ConnectionsPanel::setFilterText(const QString &text)
 {
     if (m_filter->text() != text) {
@@ -270,7 +297,16 @@ void ConnectionsPanel::setFilterText(const QString &text)
     }
     {
         const QScopedValueRollback<int> quiet(m_quiet, m_quiet + 1);
-        m_proxy->setFilterFixedString(text.trimmed());
+        const ConnectionFilter &filter = m_proxy->setFilterQuery(text);
+        // A term that cannot hold says why, where the user is looking.
+        m_filter->setToolTip(
+            filter.error.isEmpty()
+                ? filterHelp()
+                : tr("<b>%1</b><br>%2").arg(filter.error.toHtmlEscaped(), filterHelp()));
+        QPalette pal = m_filter->palette();
+        pal.setColor(QPalette::Text,
+                     filter.error.isEmpty() ? palette().color(QPalette::Text) : errorColor());
+        m_filter->setPalette(pal);
     }
     restoreCurrent();
     // A match inside a collapsed page would not show: open the pages with matches (while they

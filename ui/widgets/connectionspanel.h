@@ -15,6 +15,7 @@ class QTreeView;
 
 namespace hopscope {
 
+class ConnectionFilterProxy;
 class ConnectionTreeModel;
 class SessionStore;
 
@@ -32,7 +33,9 @@ public:
     explicit ConnectionsPanel(SessionStore *store, QWidget *parent = nullptr);
 
     ConnectionTreeModel *model() const { return m_model; }
-    QSortFilterProxyModel *proxyModel() const { return m_proxy; }
+    QSortFilterProxyModel *proxyModel() const;
+    // The filter box's tooltip: the syntax (also in the README).
+    static QString filterHelp();
     QTreeView *view() const { return m_view; }
     QLineEdit *filterEdit() const { return m_filter; }
 
@@ -76,6 +79,9 @@ signals:
     void resendRequested(const hopscope::RequestSpec &spec);
     // Open in composer: the same request, for the composer's fields.
     void openInComposerRequested(const hopscope::RequestSpec &spec);
+    // A connection row, or one of its exchanges, was double-clicked: show that connection's
+    // life in the timeline.
+    void connectionZoomRequested(quint32 conn);
 
 private:
     void onCurrentRowChanged(const QModelIndex &current);
@@ -90,7 +96,7 @@ private:
     void restoreCurrent();
 
     ConnectionTreeModel *m_model = nullptr;
-    QSortFilterProxyModel *m_proxy = nullptr;
+    ConnectionFilterProxy *m_proxy = nullptr;
     QTreeView *m_view = nullptr;
     QLineEdit *m_filter = nullptr;
     bool m_syncing = false;  // selecting programmatically: do not re-emit

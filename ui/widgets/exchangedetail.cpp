@@ -20,11 +20,33 @@
 #include <QLabel>
 #include <QMenu>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace hopscope {
+
+namespace {
+
+// Names and block titles are words: cut at the end ("101 Switching Protocols (HTTP/1.1 int…"),
+// never in the middle of one. Values keep the view's middle elision, which shows both ends of a
+// long token or URL.
+class NameElidesAtEndDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (index.column() == HeadersModel::NameColumn)
+            option->textElideMode = Qt::ElideRight;
+    }
+};
+
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 // HeadersView
@@ -37,6 +59,7 @@ HeadersView::HeadersView(HeadersModel *model, QWidget *parent) : QTreeView(paren
     setAlternatingRowColors(true);
     setUniformRowHeights(true);
     setTextElideMode(Qt::ElideMiddle);
+    setItemDelegate(new NameElidesAtEndDelegate(this));
     header()->setStretchLastSection(true);
     // Blocks open as they arrive: the fields are the point.
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
@@ -61,9 +84,17 @@ HeadersView::HeadersView(HeadersModel *model, QWidget *parent) : QTreeView(paren
 // name must not squeeze the values off screen.
 void HeadersView::fitNameColumn()
 {
-    const int cap = qMax(320, viewport()->width() * 11 / 20);
-    header()->resizeSection(HeadersModel::NameColumn,
-                            qBound(160, sizeHintForColumn(HeadersModel::NameColumn), cap));
+    // At most a little over half the width: in a narrow pane the values keep the rest.
+    const int cap = qMax(120, viewport()->width() * 11 / 20);
+    header()->resizeSection(
+        HeadersModel::NameColumn,
+        qBound(qMin(160, cap), sizeHintForColumn(HeadersModel::NameColumn), cap));
+}
+
+void HeadersView::resizeEvent(QResizeEvent *event)
+{
+    QTreeView::resizeEvent(event);
+    fitNameColumn();
 }
 
 QString HeadersView::selectionText() const
@@ -168,8 +199,11 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
     m_header = new QLabel(this);
     m_header->setTextFormat(Qt::RichText);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // A long URL must not make the whole window wider.
+    // A long URL must not make the whole window wider; in a narrow pane (a 1024 px screen) the
+    // line wraps rather than losing its status and protocol off the edge.
     m_header->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_header->setWordWrap(true);
+    m_header->setObjectName(QStringLiteral("exchangeHeader"));
     auto *headerRow = new QHBoxLayout;
     headerRow->setContentsMargins(4, 2, 4, 2);
     headerRow->addWidget(m_icon);

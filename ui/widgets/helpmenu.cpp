@@ -94,9 +94,13 @@ QMenu *HelpMenu::addTo(QMainWindow *window)
             textDialog(window, tr("Keyboard Shortcuts"), QStringLiteral("shortcutsDialog"));
         // Also the keys that belong to one pane and so are no menu entry.
         const QString panes =
-            tr("<p>In the timeline: Ctrl+wheel zooms, drag pans, <b>F</b> fits, a click selects "
-               "a stream everywhere. In the trace log: <b>Enter</b> shows the event's exchange, "
-               "<b>%1</b> copies the selected events.</p>")
+            tr("<p>In the timeline: Ctrl+wheel zooms, drag pans, <b>F</b> fits, <b>I</b> "
+               "compresses idle time, a click selects a stream everywhere, a double-click on a "
+               "lane zooms to that connection (so does a double-click on a connection's row in "
+               "the tree). In the connection filter: <b>status:404</b>, <b>path:/x</b>, "
+               "<b>proto:h2c</b>, <b>conn:3</b>, <b>method:POST</b>, and plain words. In the "
+               "trace log: <b>Enter</b> shows the event's exchange, <b>%1</b> copies the "
+               "selected events.</p>")
                 .arg(QKeySequence(QKeySequence::Copy).toString(QKeySequence::NativeText));
         dialog->findChild<QTextBrowser *>()->setHtml(shortcutsHtml(window->menuBar()) + panes);
         dialog->resize(560, 520);

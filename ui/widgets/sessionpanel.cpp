@@ -74,16 +74,22 @@ SessionPanel::SessionPanel(SessionStore *store, QWidget *parent)
     m_detail->setFont(mono);
     m_detail->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_detail->setPlaceholderText(tr("Select a message to see it in full"));
+    // Stacked under the list in a narrow pane, two lines are enough; it grows with the pane.
+    m_detail->setMinimumHeight(m_detail->fontMetrics().lineSpacing() * 2 + 8);
     dv->addWidget(m_detailTitle);
     dv->addWidget(m_detail, 1);
 
-    auto *split = new QSplitter(Qt::Vertical);
-    split->setChildrenCollapsible(false);
-    split->addWidget(m_view);
-    split->addWidget(detailBox);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    outer->addWidget(split, 1);
+    // The list and the selected message: side by side where the pane is wide enough, else
+    // stacked with most of the height for the list (see resizeEvent). Stacked 3:2, the detail
+    // pane's few hundred pixels left the list 4 or 5 rows.
+    m_split = new QSplitter(Qt::Horizontal);
+    m_split->setObjectName(QStringLiteral("messagesSplit"));
+    m_split->setChildrenCollapsible(false);
+    m_split->addWidget(m_view);
+    m_split->addWidget(detailBox);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
+    outer->addWidget(m_split, 1);
 
     // The send box.
     auto *sendRow = new QHBoxLayout;
@@ -171,6 +177,19 @@ SessionPanel::SessionPanel(SessionStore *store, QWidget *parent)
 
     updateState();
     updateDetail();
+}
+
+void SessionPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // Side by side the list needs room for its five columns and the detail for a line of text.
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    const Qt::Orientation wanted = width() >= em * 52 ? Qt::Horizontal : Qt::Vertical;
+    if (m_split->orientation() == wanted)
+        return;
+    m_split->setOrientation(wanted);
+    // Proportions (the splitter scales them to its size, which may not be laid out yet).
+    m_split->setSizes(wanted == Qt::Horizontal ? QList<int>{3000, 2000} : QList<int>{4000, 1000});
 }
 
 bool SessionPanel::eventFilter(QObject *watched, QEvent *event)

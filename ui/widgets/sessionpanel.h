@@ -11,6 +11,7 @@ class QComboBox;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QSplitter;
 class QTableView;
 
 namespace hopscope {
@@ -66,6 +67,7 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     bool isTunnel() const;
@@ -83,6 +85,7 @@ private:
 
     QLabel *m_state = nullptr;
     QTableView *m_view = nullptr;
+    QSplitter *m_split = nullptr; // the list | the selected message
     QLabel *m_detailTitle = nullptr;
     QPlainTextEdit *m_detail = nullptr;
     QPlainTextEdit *m_input = nullptr;

@@ -22,6 +22,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTimer>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -51,6 +52,13 @@ TraceLogPanel::TraceLogPanel(SessionStore *store, QWidget *parent)
     m_view->setAlternatingRowColors(true);
     m_view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_emptyLabel = new QLabel(m_view->viewport());
+    m_emptyLabel->setObjectName(QStringLiteral("traceLogEmpty"));
+    m_emptyLabel->setAlignment(Qt::AlignCenter);
+    m_emptyLabel->setWordWrap(true);
+    m_emptyLabel->setForegroundRole(QPalette::PlaceholderText);
+    auto *emptyLayout = new QVBoxLayout(m_view->viewport());
+    emptyLayout->addWidget(m_emptyLabel, 0, Qt::AlignCenter);
 
     // Uniform rows: a fixed height means the view never measures a row, so a million rows cost
     // nothing until they are painted.
@@ -341,7 +349,9 @@ void TraceLogPanel::addConnections(int from)
     m_applying = true;
     for (int i = from; i < m_store->connectionCount(); ++i) {
         const ConnectionInfo &c = m_store->connectionAt(i);
-        const QString where = !c.address.isEmpty() ? c.address : c.origin;
+        // One style for every entry, "#3 127.0.0.1:8443": the address, else the origin's
+        // host:port (not yet connected, or a file that has no address), never a bare URL.
+        const QString where = !c.address.isEmpty() ? c.address : QUrl(c.origin).authority();
         m_connCombo->addItem(where.isEmpty() ? QStringLiteral("#%1").arg(c.id)
                                              : QStringLiteral("#%1 %2").arg(c.id).arg(where),
                              c.id);
@@ -394,6 +404,19 @@ void TraceLogPanel::updateCount()
         m_model->isFiltered()
             ? tr("%1 of %2 events").arg(locale.toString(shown), locale.toString(total))
             : SessionCounts::count(total, QT_TR_NOOP("%1 event"), QT_TR_NOOP("%1 events")));
+    // An empty table says why it is empty.
+    m_emptyLabel->setText(
+        shown > 0 ? QString()
+        : m_model->isFiltered() && total > 0
+            ? tr("No events match the filter (%1 hidden).").arg(locale.toString(total))
+            : tr("No events yet: send a request and each step it takes "
+                 "appears here."));
+    m_emptyLabel->setVisible(shown == 0);
+}
+
+QString TraceLogPanel::emptyText() const
+{
+    return m_emptyLabel->isVisibleTo(m_view) ? m_emptyLabel->text() : QString();
 }
 
 void TraceLogPanel::copySelection()

@@ -46,6 +46,9 @@ public:
     // it is refreshed whenever the counts change, not only when filtered rows arrive.
     void setCounts(const SessionCounts *counts);
     QString countText() const;
+    // What the empty table says ("No events match the filter (132 hidden)."); empty while it
+    // has rows.
+    QString emptyText() const;
 
     TraceLogModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
@@ -102,6 +105,7 @@ private:
     QLineEdit *m_findEdit;
     QCheckBox *m_followCheck;
     QLabel *m_countLabel;
+    QLabel *m_emptyLabel = nullptr; // over the table while it has no rows
     QTimer *m_findDelay;
     QTimer *m_followTimer; // coalesces scrollToBottom() to once per event-loop turn
     bool m_applying = false;
