@@ -3,6 +3,7 @@
 #include "core/exchange.h"
 #include "core/origin.h"
 #include "core/requestspec.h"
+#include "core/route.h"
 #include "trace/traceevent.h"
 
 #include <QHostAddress>
@@ -17,6 +18,7 @@ class QSslSocket;
 
 namespace hopscope {
 
+class ProxyTunnel;
 class TraceStore;
 
 // One transport connection to an origin. It owns its QTcpSocket or QSslSocket for its whole
@@ -28,7 +30,8 @@ class Connection : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Idle, Resolving, Connecting, Handshaking, Open, Closed };
+    // Tunneling: TCP is connected to a proxy, which is asked for the tunnel (ProxyTunnel).
+    enum class State { Idle, Resolving, Connecting, Tunneling, Handshaking, Open, Closed };
 
     Connection(quint32 id, Origin origin, const RequestSpec &spec, TraceStore *trace,
                QObject *parent = nullptr);
@@ -86,6 +89,10 @@ private:
     void onLookedUp(const QHostInfo &info);
     void tryNextAddress();
     void onConnected();
+    // After TCP (and the proxy hop, if any): TLS, or ready.
+    void continueAfterTransport();
+    void startTunnel();
+    QByteArray dialFailureCode(const char *direct) const;
     void onEncrypted();
     void onSocketError();
     void onDisconnected();
@@ -118,6 +125,10 @@ private:
     qint64 m_bytesMoved = 0;
     bool m_closedEmitted = false;
     QByteArray m_readBuffer;
+    // Where TCP goes (a proxy, a --connect-to target, the origin) and why: core/route.h.
+    RoutePlan m_plan;
+    QString m_addressVia; // "--resolve" when the addresses came from it
+    ProxyTunnel *m_tunnel = nullptr;
 };
 
 } // namespace hopscope

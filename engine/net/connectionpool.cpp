@@ -1,5 +1,7 @@
 #include "net/connectionpool.h"
 
+#include "core/route.h"
+
 #include "net/connection.h"
 #include "net/protocoldriver.h"
 #include "trace/tracestore.h"
@@ -29,6 +31,9 @@ QString ConnectionPool::key(const RequestSpec &spec)
                  .arg(spec.tls.insecure)
                  .arg(alpn.join(QLatin1Char(',')));
     }
+    // Connections that route differently (another proxy, --connect-to target, --resolve
+    // address, -4/-6) never share, even for the same origin.
+    k += routeKey(spec);
     return k;
 }
 
