@@ -45,8 +45,9 @@ public:
         QStringLiteral("LIST")};
     const QCommandLineOption resolve{
         QStringLiteral("resolve"),
-        QStringLiteral("Use these addresses for HOST on PORT instead of DNS (repeatable)."),
-        QStringLiteral("HOST:PORT:ADDR[,ADDR]")};
+        QStringLiteral("Use ADDRESS for HOST on PORT instead of DNS; more addresses "
+                       "comma-separated (repeatable)."),
+        QStringLiteral("HOST:PORT:ADDRESS")};
     const QCommandLineOption connectTo{
         QStringLiteral("connect-to"),
         QStringLiteral("Connect to HOST2:PORT2 when the URL says HOST1:PORT1 (empty parts "
