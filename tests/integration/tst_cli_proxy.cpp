@@ -313,6 +313,12 @@ void CliProxyTest::misbehavingProxies_data()
         << u"close"_s << QStringList{u"-x"_s, u"@BAD"_s, u"@HTTPS/small.txt"_s} << 56
         << u"^proxy-closed$"_s << QStringList{u"closed the connection before answering"_s}
         << QStringList{u"proxy.connect"_s};
+    QTest::newRow("a proxy that never answers: the connect timeout names the hop")
+        << u"silent"_s
+        << QStringList{u"-x"_s, u"@BAD"_s, u"--connect-timeout"_s, u"1"_s, u"@HTTPS/small.txt"_s}
+        << 28 << u"^timeout$"_s
+        << QStringList{u"the proxy http://127\\.0\\.0\\.1:\\d+ did not set up the tunnel"_s}
+        << QStringList{u"proxy.connect"_s};
     QTest::newRow("SOCKS5: connection refused (reply 5)")
         << u"socks-refused"_s << QStringList{u"-x"_s, u"socks5h://@BADHOST"_s, u"@HTTP/"_s} << 97
         << u"^proxy-handshake$"_s << QStringList{u"connection refused \\(reply code 5\\)"_s}

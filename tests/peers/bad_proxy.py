@@ -12,7 +12,8 @@ HTTP proxy scenarios (the client sends CONNECT or an absolute-form request):
 - 200-close: answers "200 Connection established", then closes at once;
 - garbage: answers with an SSH banner instead of a status line;
 - head-flood: a "200" status line followed by an endless header, 64 KiB at a time;
-- close: closes without a byte.
+- close: closes without a byte;
+- silent: reads the request and never answers.
 
 SOCKS5 scenarios:
 - socks-refused: accepts "no authentication", then replies 5 (connection refused);
@@ -75,6 +76,8 @@ async def http_scenario(name, reader, writer):
         await wait_closed(reader)
     elif name == "close":
         pass
+    elif name == "silent":
+        await wait_closed(reader)
 
 
 async def socks_scenario(name, reader, writer):
