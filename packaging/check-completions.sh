@@ -29,7 +29,8 @@ options_in_file() {
   else
     text=$(sed -n '/^_arguments/,/^$/{/^_arguments/d;p}' "$1" | sed -E "s/\[[^]]*\]//g; s/\([^)]*\)//g; s/:[^']*//g")
   fi
-  grep -oE "(^|[ '\"{,*])--?[A-Za-z][A-Za-z0-9.-]*" <<<"$text" | sed -E "s/^[ '\"{,*]//" |
+  # (A short option may be a digit: -4, -6.)
+  grep -oE "(^|[ '\"{,*])--?[A-Za-z0-9][A-Za-z0-9.-]*" <<<"$text" | sed -E "s/^[ '\"{,*]//" |
     sort -u
 }
 

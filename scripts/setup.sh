@@ -23,6 +23,8 @@ PACKAGES=(
   libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 libssl-dev openssl
   ca-certificates
   apache2 nghttp2-server nghttp2-client curl python3 python3-h2 python3-websockets
+  # tst_cli_proxy's real proxies: squid (HTTP forwarding and CONNECT) and microsocks (SOCKS5).
+  squid microsocks
   xvfb xauth imagemagick file
   # tshark: tst_wire_fidelity's loopback capture. It needs capture rights (root, as on CI);
   # noninteractive answers Debian's question about non-root capture with its default, no.

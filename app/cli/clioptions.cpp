@@ -4,6 +4,7 @@
 
 #include "core/protocolchoice.h"
 #include "curlhabits.h"
+#include "routingoptions.h"
 #include "tlsclioptions.h"
 
 #include <QCommandLineParser>
@@ -102,7 +103,11 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         "complete response (whatever its status, unless -f), else the first failure's: 6 resolve,\n"
         "7 connect, 8 not HTTP, 16 HTTP/2, 18 body cut short, 22 status >= 400 with -f,\n"
         "23 write, 28 timeout or too slow (-m, --timeout, -Y), 35 TLS handshake, 52 empty reply,\n"
-        "56 receive, 60 certificate, 61 decoding, 92 stream reset, 1 any other; 2 usage error."));
+        "56 receive or CONNECT refused by the proxy, 60 certificate, 61 decoding, 92 stream "
+        "reset,\n"
+        "5 proxy not resolved, 97 proxy handshake, 1 any other; 2 usage error.\n"
+        "Proxies as curl picks them: -x, else http_proxy (http://) or HTTPS_PROXY (https://),\n"
+        "else ALL_PROXY (lower-case names first); --noproxy, else NO_PROXY, exempts hosts."));
     p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsCompactedShortOptions);
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this help."));
@@ -242,6 +247,7 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                   linger});
     const CurlHabits curl(p);
     const TlsCliOptions tlsOptions(p);
+    const RoutingOptions routing(p);
     p.addPositionalArgument(QStringLiteral("URL"),
                             QStringLiteral("http://, https://, ws:// or wss:// URLs."),
                             QStringLiteral("URL..."));
@@ -296,6 +302,9 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     if (p.isSet(curl.get) && p.isSet(dataBinary))
         return usage(QStringLiteral("-G takes -d or --data-raw, not --data-binary"));
     if (QString error = curl.applyToRequest(p, base); !error.isEmpty())
+        return usage(error);
+    if (QString error = routing.applyToRequest(p, QProcessEnvironment::systemEnvironment(), base);
+        !error.isEmpty())
         return usage(error);
     // Every -d and --data-raw, in the order given, joined with '&' (as curl joins them): the
     // body, or with -G the query each URL gets.

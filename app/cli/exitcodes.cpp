@@ -8,6 +8,12 @@ const QList<ExitCodeRule> &exitCodeTable()
     static const QList<ExitCodeRule> table{
         {"dns", Resolve},
         {"connect", Connect},
+        {"proxy-dns", ResolveProxy},
+        {"proxy-connect", Connect},
+        {"proxy-url", Connect},    // curl: "Unsupported proxy scheme" is 7
+        {"proxy-status", Receive}, // CONNECT answered 407, 403, 502, …: curl's 56
+        {"proxy-closed", Receive}, // curl: "Proxy CONNECT aborted"
+        {"proxy-handshake", ProxyHandshake},
         {"timeout", Timeout},
         {"limit:lowSpeedLimit", Timeout},
         {"tls", TlsConnect},

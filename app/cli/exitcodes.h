@@ -15,6 +15,7 @@ constexpr int Failure = 1;             // any other failure
 constexpr int UnsupportedProtocol = 1; // a URL (or redirect) with a scheme we do not speak
 constexpr int Usage = 2;               // a bad option or argument (curl: failed to initialize)
 constexpr int Url = 3;                 // a URL the engine cannot use (curl: URL malformed)
+constexpr int ResolveProxy = 5;        // could not resolve the proxy
 constexpr int Resolve = 6;             // could not resolve host
 constexpr int Connect = 7;             // failed to connect
 constexpr int WeirdReply = 8;          // a response that is not HTTP (status line, header syntax)
@@ -32,6 +33,7 @@ constexpr int TlsVerify = 60;          // the peer's certificate could not be ve
 constexpr int TooManyRedirects = 47;   // -L: --max-redirs reached
 constexpr int ContentEncoding = 61;    // the body could not be decoded (--compressed)
 constexpr int Http2Stream = 92;        // the server reset the stream (RST_STREAM)
+constexpr int ProxyHandshake = 97;     // a SOCKS5 failure, or a proxy that does not speak HTTP
 } // namespace exitcode
 
 struct ExitCodeRule

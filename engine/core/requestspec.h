@@ -2,6 +2,7 @@
 
 #include "core/httpheader.h"
 #include "core/limits.h"
+#include "core/route.h"
 
 #include <QByteArray>
 #include <QString>
@@ -60,6 +61,8 @@ struct RequestSpec
     // HTTP/2 connection (ALPN h2 only, or prior knowledge over TLS without ALPN).
     bool followUpgradeH2 = true;
     RedirectOptions redirects;
+    // Proxy, --resolve, --connect-to, -4/-6 (core/route.h; planRoute() decides from them).
+    RouteOptions route;
     // Request target instead of the URL's path, e.g. "*" for OPTIONS *.
     QByteArray targetOverride;
 

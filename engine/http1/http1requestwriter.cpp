@@ -63,7 +63,22 @@ Http1RequestHead Http1RequestWriter::build(const RequestSpec &spec, qint64 bodyL
     Http1RequestHead head;
     head.method = spec.method;
     head.target = spec.targetOverride.isEmpty() ? requestTarget(spec.url) : spec.targetOverride;
-    head.headers = headers(spec, bodyLength, extraHeaders);
+    HeaderList extra = extraHeaders;
+    if (const RoutePlan route = planRoute(spec); route.httpForward) {
+        // To a forwarding proxy (RFC 9112 §3.2.2): the absolute URL, and the proxy's own
+        // headers as curl sends them (-H may replace or remove them like any default).
+        if (spec.targetOverride.isEmpty()) {
+            head.target = spec.url.adjusted(QUrl::RemoveFragment | QUrl::RemoveUserInfo)
+                              .toEncoded(QUrl::FullyEncoded);
+        }
+        if (route.proxy->hasCredentials) {
+            const QByteArray credentials =
+                (route.proxy->user + QLatin1Char(':') + route.proxy->password).toUtf8();
+            extra.append(HttpHeader{"Proxy-Authorization", "Basic " + credentials.toBase64()});
+        }
+        extra.append(HttpHeader{"Proxy-Connection", "Keep-Alive"});
+    }
+    head.headers = headers(spec, bodyLength, extra);
 
     QByteArray &b = head.bytes;
     b.reserve(256);

@@ -1,6 +1,7 @@
 #include "net/connection.h"
 
 #include "net/exchangeoutcome.h"
+#include "net/proxytunnel.h"
 #include "net/tlsfailure.h"
 #include "tls/keylogfile.h"
 #include "tls/tlssocket.h"
@@ -87,8 +88,36 @@ void Connection::open(quint32 firstRequest)
     if (m_spec.timeouts.connectMs > 0)
         m_connectTimer.start(m_spec.timeouts.connectMs);
 
+    // The route decides what TCP connects to: the origin, a --connect-to target or a proxy.
+    QString routeError;
+    m_plan = planRoute(m_spec, &routeError);
+    if (!routeError.isEmpty()) {
+        fail("proxy-url", routeError);
+        return;
+    }
+    if (const auto given = resolveOverride(m_spec.route, m_plan.dialHost, m_plan.dialPort)) {
+        m_addressVia = QStringLiteral("--resolve");
+        QCborArray addrs;
+        for (const QHostAddress &a : *given)
+            addrs.append(a.toString());
+        m_trace->record(EventType::Dns, scope(m_firstRequest))
+            .value(Field::Host, m_plan.dialHost)
+            .value(Field::Addresses, addrs)
+            .value(Field::Ms, 0.0)
+            .text(Field::Via, QStringLiteral("--resolve"));
+        if (given->isEmpty()) {
+            fail(dialFailureCode("dns"),
+                 QStringLiteral("--resolve gives %1 no address of the wanted family (-4/-6)")
+                     .arg(m_plan.dialHost));
+            return;
+        }
+        m_addresses = *given;
+        m_state = State::Connecting;
+        tryNextAddress();
+        return;
+    }
     QHostAddress literal;
-    if (literal.setAddress(m_origin.host)) {
+    if (literal.setAddress(m_plan.dialHost)) {
         m_addresses = {literal};
         m_state = State::Connecting;
         tryNextAddress();
@@ -96,7 +125,13 @@ void Connection::open(quint32 firstRequest)
     }
     m_state = State::Resolving;
     m_timings.dnsStart = m_trace->elapsedNs();
-    m_lookupId = QHostInfo::lookupHost(m_origin.host, this, &Connection::onLookedUp);
+    m_lookupId = QHostInfo::lookupHost(m_plan.dialHost, this, &Connection::onLookedUp);
+}
+
+QByteArray Connection::dialFailureCode(const char *direct) const
+{
+    // curl's 5 (could not resolve proxy) and 7 (could not connect to it) name the proxy.
+    return m_plan.dialsProxy() ? QByteArray("proxy-") + direct : QByteArray(direct);
 }
 
 void Connection::openOn(QAbstractSocket *connected)
@@ -118,20 +153,30 @@ void Connection::onLookedUp(const QHostInfo &info)
     if (m_state != State::Resolving)
         return;
     m_timings.dnsEnd = m_trace->elapsedNs();
+    const QString what = m_plan.dialsProxy() ? QStringLiteral("proxy") : QStringLiteral("host");
     if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-        fail(
-            "dns",
-            QStringLiteral("could not resolve host %1: %2").arg(m_origin.host, info.errorString()));
+        fail(dialFailureCode("dns"), QStringLiteral("could not resolve %1 %2: %3")
+                                         .arg(what, m_plan.dialHost, info.errorString()));
         return;
     }
-    m_addresses = info.addresses();
+    m_addresses = filterFamily(info.addresses(), m_plan.family);
     QCborArray addrs;
     for (const QHostAddress &a : m_addresses)
         addrs.append(a.toString());
-    m_trace->record(EventType::Dns, scope(m_firstRequest))
-        .value(Field::Host, m_origin.host)
+    FieldWriter dns = m_trace->record(EventType::Dns, scope(m_firstRequest));
+    dns.value(Field::Host, m_plan.dialHost)
         .value(Field::Addresses, addrs)
         .value(Field::Ms, ExchangeTimings::ms(m_timings.dnsStart, m_timings.dnsEnd));
+    if (!m_plan.via().isEmpty())
+        dns.text(Field::Via, m_plan.via());
+    if (m_addresses.isEmpty()) {
+        fail(dialFailureCode("dns"),
+             QStringLiteral("could not resolve %1 %2: no IPv%3 address (%4)")
+                 .arg(what, m_plan.dialHost)
+                 .arg(m_plan.family == IpFamily::V4 ? 4 : 6)
+                 .arg(m_plan.family == IpFamily::V4 ? QStringLiteral("-4") : QStringLiteral("-6")));
+        return;
+    }
     m_state = State::Connecting;
     tryNextAddress();
 }
@@ -159,10 +204,10 @@ void Connection::setupSocket()
 void Connection::tryNextAddress()
 {
     if (m_nextAddress >= m_addresses.size()) {
-        fail("connect",
+        fail(dialFailureCode("connect"),
              QStringLiteral("could not connect to %1 port %2: %3")
-                 .arg(m_origin.host)
-                 .arg(m_origin.port)
+                 .arg(m_plan.dialHost)
+                 .arg(m_plan.dialPort)
                  .arg(m_socket ? m_socket->errorString() : QStringLiteral("no address")));
         return;
     }
@@ -170,10 +215,18 @@ void Connection::tryNextAddress()
     setupSocket();
     m_state = State::Connecting;
     m_timings.connectStart = m_trace->elapsedNs();
-    m_trace->record(EventType::ConnectAttempt, scope(m_firstRequest))
-        .value(Field::Address, m_address.toString())
-        .value(Field::Port, m_origin.port);
-    m_tcp->connectToHost(m_address, m_origin.port);
+    FieldWriter attempt = m_trace->record(EventType::ConnectAttempt, scope(m_firstRequest));
+    attempt.value(Field::Address, m_address.toString()).value(Field::Port, m_plan.dialPort);
+    // Why this address: the trace says when it is not simply the URL's host through DNS.
+    QStringList via;
+    if (!m_plan.via().isEmpty())
+        via << m_plan.via();
+    if (!m_addressVia.isEmpty())
+        via << QStringLiteral("address from %1").arg(m_addressVia);
+    if (!via.isEmpty())
+        attempt.value(Field::Host, m_plan.dialHost).text(Field::Via, via.join(u", "));
+    // Through a tunnel, TLS starts once the proxy has connected it (continueAfterTransport).
+    m_tcp->connectToHost(m_address, m_plan.dialPort);
 }
 
 void Connection::onConnected()
@@ -181,13 +234,42 @@ void Connection::onConnected()
     m_timings.connectEnd = m_trace->elapsedNs();
     touch();
     m_trace->record(EventType::Connect, scope(m_firstRequest))
-        .value(Field::Host, m_origin.host)
-        .value(Field::Port, m_origin.port)
+        .value(Field::Host, m_plan.dialHost)
+        .value(Field::Port, m_plan.dialPort)
         .value(Field::Address, m_address.toString())
         .value(Field::Ms, ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd))
         // Our end of the TCP connection: what tells it apart in a capture (Wireshark's
         // tcp.srcport of what we sent).
         .value(Field::LocalPort, m_socket->localPort());
+    if (m_plan.tunnel) {
+        startTunnel();
+        return;
+    }
+    continueAfterTransport();
+}
+
+void Connection::startTunnel()
+{
+    m_state = State::Tunneling;
+    m_tunnel = new ProxyTunnel(m_socket, m_plan, m_spec.route, m_spec.limits, m_trace,
+                               scope(m_firstRequest), this);
+    connect(m_tunnel, &ProxyTunnel::established, this, [this] {
+        m_tunnel->deleteLater();
+        m_tunnel = nullptr;
+        touch();
+        continueAfterTransport();
+    });
+    connect(m_tunnel, &ProxyTunnel::failed, this,
+            [this](const QByteArray &code, const QString &message) {
+                m_tunnel->deleteLater();
+                m_tunnel = nullptr;
+                fail(code, message);
+            });
+    m_tunnel->start();
+}
+
+void Connection::continueAfterTransport()
+{
     if (m_origin.isTls()) {
         startTls();
         return;
@@ -200,7 +282,8 @@ void Connection::onConnected()
 void Connection::startTls()
 {
     m_state = State::Handshaking;
-    m_timings.tlsStart = m_timings.connectEnd;
+    // Through a proxy, TLS with the origin starts once the tunnel is up, not at TCP connect.
+    m_timings.tlsStart = m_plan.tunnel ? m_trace->elapsedNs() : m_timings.connectEnd;
     if (m_spec.tls.insecure) {
         m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
             .value(Field::Message,
@@ -319,12 +402,16 @@ void Connection::onSocketError()
             tryNextAddress();
             return;
         }
-        fail("connect", QStringLiteral("could not connect to %1 (%2) port %3: %4")
-                            .arg(m_origin.host, m_address.toString())
-                            .arg(m_origin.port)
-                            .arg(m_socket->errorString()));
+        fail(dialFailureCode("connect"),
+             QStringLiteral("could not connect to %1%2 (%3) port %4: %5")
+                 .arg(m_plan.dialsProxy() ? QStringLiteral("proxy ") : QString(), m_plan.dialHost,
+                      m_address.toString())
+                 .arg(m_plan.dialPort)
+                 .arg(m_socket->errorString()));
         return;
     }
+    if (m_state == State::Tunneling)
+        return; // the ProxyTunnel says what the proxy's close or error means
     if (m_state == State::Handshaking) {
         // The front ends say what to do about it, each in its own words (by the code).
         const TlsFailure why =
@@ -353,8 +440,11 @@ void Connection::onConnectTimeout()
                            "after %2 ms; the server did not complete the handshake)")
                 .arg(m_origin.toString())
                 .arg(ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd), 0, 'f', 1);
+    } else if (m_state == State::Tunneling) {
+        what = QStringLiteral("the proxy %1 did not set up the tunnel to %2")
+                   .arg(m_plan.proxy->toString(), m_origin.toString());
     } else if (m_state == State::Resolving) {
-        what = QStringLiteral("resolving %1 did not finish").arg(m_origin.host);
+        what = QStringLiteral("resolving %1 did not finish").arg(m_plan.dialHost);
     } else {
         what = QStringLiteral("connecting to %1 did not finish").arg(m_origin.toString());
     }

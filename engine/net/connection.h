@@ -3,6 +3,7 @@
 #include "core/exchange.h"
 #include "core/origin.h"
 #include "core/requestspec.h"
+#include "core/route.h"
 #include "trace/traceevent.h"
 
 #include <QHostAddress>
@@ -17,6 +18,7 @@ class QTcpSocket;
 namespace hopscope {
 
 class TlsSocket;
+class ProxyTunnel;
 class TraceStore;
 struct TlsMessage;
 
@@ -29,7 +31,8 @@ class Connection : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Idle, Resolving, Connecting, Handshaking, Open, Closed };
+    // Tunneling: TCP is connected to a proxy, which is asked for the tunnel (ProxyTunnel).
+    enum class State { Idle, Resolving, Connecting, Tunneling, Handshaking, Open, Closed };
 
     Connection(quint32 id, Origin origin, const RequestSpec &spec, TraceStore *trace,
                QObject *parent = nullptr);
@@ -91,6 +94,10 @@ private:
     void tryNextAddress();
     void onConnected();
     void startTls();
+    // After TCP (and the proxy hop, if any): TLS, or ready.
+    void continueAfterTransport();
+    void startTunnel();
+    QByteArray dialFailureCode(const char *direct) const;
     void onEncrypted();
     void onTlsMessage(const TlsMessage &message);
     void onSocketError();
@@ -125,6 +132,10 @@ private:
     qint64 m_bytesMoved = 0;
     bool m_closedEmitted = false;
     QByteArray m_readBuffer;
+    // Where TCP goes (a proxy, a --connect-to target, the origin) and why: core/route.h.
+    RoutePlan m_plan;
+    QString m_addressVia; // "--resolve" when the addresses came from it
+    ProxyTunnel *m_tunnel = nullptr;
 };
 
 } // namespace hopscope

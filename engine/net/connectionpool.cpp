@@ -1,5 +1,7 @@
 #include "net/connectionpool.h"
 
+#include "core/route.h"
+
 #include "net/connection.h"
 #include "net/protocoldriver.h"
 #include "trace/tracestore.h"
@@ -33,6 +35,9 @@ QString ConnectionPool::key(const RequestSpec &spec)
         if (!spec.tls.certFile.isEmpty())
             k += QStringLiteral("|cert=%1|key=%2").arg(spec.tls.certFile, spec.tls.keyFile);
     }
+    // Connections that route differently (another proxy, --connect-to target, --resolve
+    // address, -4/-6) never share, even for the same origin.
+    k += routeKey(spec);
     return k;
 }
 

@@ -59,6 +59,13 @@ QString fieldName(Field key)
     return TraceStrings::instance().entry(quint32(key)).text;
 }
 
+// " (via …)" when the event says why it went where it went (a proxy, --connect-to, --resolve).
+QString viaText(const TraceEvent &ev)
+{
+    const FieldValue via = ev.field(Field::Via);
+    return via.isValid() ? QStringLiteral(" (via %1)").arg(via.toString()) : QString();
+}
+
 void appendHeaders(QStringList &lines, const QString &p, FieldValue headers)
 {
     for (const FieldValue h : headers)
@@ -101,9 +108,9 @@ QStringList TextWriter::format(const TraceEvent &ev)
         QStringList addrs;
         for (const FieldValue a : ev.field(Field::Addresses))
             addrs << a.toString();
-        lines << info + QStringLiteral("resolved %1 to %2 in %3 ms")
+        lines << info + QStringLiteral("resolved %1 to %2 in %3 ms%4")
                             .arg(str(ev, Field::Host), addrs.join(QStringLiteral(", ")),
-                                 str(ev, Field::Ms));
+                                 str(ev, Field::Ms), viaText(ev));
     } else if (ev.type == EventType::PoolOpen) {
         lines << info + QStringLiteral("new connection to %1").arg(str(ev, Field::Origin));
     } else if (ev.type == EventType::PoolReuse) {
@@ -112,8 +119,41 @@ QStringList TextWriter::format(const TraceEvent &ev)
         lines << info +
                      QStringLiteral("retrying on a new connection: %1").arg(str(ev, Field::Reason));
     } else if (ev.type == EventType::ConnectAttempt) {
-        lines << info + QStringLiteral("trying %1 port %2")
-                            .arg(str(ev, Field::Address), str(ev, Field::Port));
+        lines << info + QStringLiteral("trying %1 port %2%3")
+                            .arg(str(ev, Field::Address), str(ev, Field::Port), viaText(ev));
+    } else if (ev.type == EventType::ProxyConnect) {
+        lines << out + QStringLiteral("CONNECT %1 HTTP/1.1 (to the proxy %2)")
+                           .arg(str(ev, Field::Target), str(ev, Field::Proxy));
+        appendHeaders(lines, out, ev.field(Field::Headers));
+        lines << out;
+    } else if (ev.type == EventType::ProxyResponse) {
+        lines << in + QStringLiteral("%1 %2 %3 (from the proxy)")
+                          .arg(str(ev, Field::Version), str(ev, Field::Status),
+                               str(ev, Field::Reason));
+        appendHeaders(lines, in, ev.field(Field::Headers));
+        lines << in;
+    } else if (ev.type == EventType::SocksGreeting) {
+        QStringList methods;
+        for (const FieldValue m : ev.field(Field::Methods))
+            methods << m.toString();
+        lines << out + QStringLiteral("SOCKS5 greeting to %1, methods: %2")
+                           .arg(str(ev, Field::Proxy), methods.join(QStringLiteral(", ")));
+    } else if (ev.type == EventType::SocksMethod) {
+        lines << in + QStringLiteral("SOCKS5 method: %1").arg(str(ev, Field::Method));
+    } else if (ev.type == EventType::SocksAuth) {
+        lines << out + QStringLiteral("SOCKS5 user %1 (password not shown)")
+                           .arg(str(ev, Field::User));
+    } else if (ev.type == EventType::SocksAuthReply) {
+        lines << in + QStringLiteral("SOCKS5 authentication status %1").arg(str(ev, Field::Status));
+    } else if (ev.type == EventType::SocksRequest) {
+        lines << out + QStringLiteral("SOCKS5 CONNECT %1 port %2 (%3)")
+                           .arg(str(ev, Field::Host), str(ev, Field::Port), str(ev, Field::Kind));
+    } else if (ev.type == EventType::SocksReply) {
+        lines << in + QStringLiteral("SOCKS5 reply %1: %2")
+                          .arg(str(ev, Field::Code), str(ev, Field::Reason));
+    } else if (ev.type == EventType::ProxyEstablished) {
+        lines << info + QStringLiteral("tunnel to %1 through %2 established in %3 ms")
+                            .arg(str(ev, Field::Target), str(ev, Field::Proxy), str(ev, Field::Ms));
     } else if (ev.type == EventType::Connect) {
         lines << info +
                      QStringLiteral("connected to %1 (%2) port %3")

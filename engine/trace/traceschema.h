@@ -48,7 +48,16 @@ namespace hopscope {
     X(Error, "error")                                                                              \
     X(Close, "close")                                                                              \
     X(DemoPhase, "demo.phase")                                                                     \
-    X(Redirect, "redirect")
+    X(Redirect, "redirect")                                                                        \
+    X(ProxyConnect, "proxy.connect")                                                               \
+    X(ProxyResponse, "proxy.response")                                                             \
+    X(SocksGreeting, "socks.greeting")                                                             \
+    X(SocksMethod, "socks.method")                                                                 \
+    X(SocksAuth, "socks.auth")                                                                     \
+    X(SocksAuthReply, "socks.auth.reply")                                                          \
+    X(SocksRequest, "socks.request")                                                               \
+    X(SocksReply, "socks.reply")                                                                   \
+    X(ProxyEstablished, "proxy.established")
 
 enum class EventType : quint8 {
 #define HOPSCOPE_X(e, name) e,
@@ -149,7 +158,11 @@ enum class EventType : quint8 {
     X(KeyLog, "keyLog")                                                                            \
     X(KeyLogError, "keyLogError")                                                                  \
     X(WireRead, "wireRead")                                                                        \
-    X(WireWritten, "wireWritten")
+    X(WireWritten, "wireWritten")                                                                  \
+    X(Via, "via")                                                                                  \
+    X(Proxy, "proxy")                                                                              \
+    X(Methods, "methods")                                                                          \
+    X(User, "user")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

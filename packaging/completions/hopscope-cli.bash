@@ -15,11 +15,11 @@ _hopscope_cli()
         --upgrade --max-connections --repeat --ws-send --ws-send-binary --send --linger --har --save
         -w --write-out -u --user -A --user-agent -e --referer -b --cookie -c --cookie-jar
         -m --max-time -Y --speed-limit -y --speed-time --max-redirs -E --cert --key --pass
-        --keylog"
+        --keylog -x --proxy -U --proxy-user --noproxy --resolve --connect-to"
     local flags="-h --help --version -v --verbose --http1.1 --http2 -k --insecure --compressed
         --h2c --h2c-prior --http2-prior-knowledge --h2c-options --no-upgrade-h2 --parallel
         --demo --serve-demo --har-secrets -i --include -I --head -s --silent -S --show-error
-        -f --fail -G --get -L --location --location-trusted"
+        -f --fail -G --get -L --location --location-trusted -4 --ipv4 -6 --ipv6"
 
     case $prev in
         -o | --output | --trace-json | --har | -c | --cookie-jar)
@@ -49,6 +49,11 @@ _hopscope_cli()
             ;;
         --upgrade)
             COMPREPLY=($(compgen -W "h2c websocket tcp" -- "$cur"))
+            return
+            ;;
+        -x | --proxy)
+            COMPREPLY=($(compgen -W "http:// socks5:// socks5h://" -- "$cur"))
+            compopt -o nospace 2>/dev/null
             return
             ;;
         --alpn)

@@ -217,6 +217,60 @@ TraceBatch failedStreamTrace()
     return b;
 }
 
+// One connection through a proxy (connect at 2 ms): an HTTP CONNECT or a SOCKS5 handshake from
+// 2.1 ms, established at 3 ms unless `established` is false (the proxy refused: closed at 3.5),
+// then TLS until 5 ms for https and an HTTP/1.1 exchange.
+TraceBatch proxiedTrace(bool socks, bool tls, bool established)
+{
+    quint64 seq = 0;
+    TraceBatch b;
+    const QString origin = tls ? QStringLiteral("https://h:443") : QStringLiteral("http://h:80");
+    b.append(makeEvent(++seq, 1.0, "request.start", {0, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("method"), QStringLiteral("GET")},
+                                {QStringLiteral("url"), origin + QStringLiteral("/")}}));
+    b.append(makeEvent(++seq, 1.1, "pool.open", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("origin"), origin}}));
+    b.append(makeEvent(++seq, 1.2, "connect.attempt", {1, 1, -1}));
+    b.append(makeEvent(++seq, 2.0, "connect", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("address"), QStringLiteral("10.0.0.9")},
+                                {QStringLiteral("port"), 3128},
+                                {QStringLiteral("ms"), 0.8}}));
+    if (socks) {
+        b.append(makeEvent(++seq, 2.1, "socks.greeting", {1, 1, -1}, Direction::Out,
+                           QCborMap{{QStringLiteral("methods"), strings({"none"})}}));
+        b.append(makeEvent(++seq, 2.5, "socks.reply", {1, 1, -1}, Direction::In,
+                           QCborMap{{QStringLiteral("code"), established ? 0 : 5}}));
+    } else {
+        b.append(makeEvent(++seq, 2.1, "proxy.connect", {1, 1, -1}, Direction::Out,
+                           QCborMap{{QStringLiteral("target"), QStringLiteral("h:443")}}));
+        b.append(makeEvent(++seq, 2.9, "proxy.response", {1, 1, -1}, Direction::In,
+                           QCborMap{{QStringLiteral("status"), established ? 200 : 407}}));
+    }
+    if (!established) {
+        b.append(makeEvent(++seq, 3.5, "close", {1, 0, -1}, Direction::None,
+                           QCborMap{{QStringLiteral("reason"), QStringLiteral("refused")}}));
+        return b;
+    }
+    b.append(makeEvent(++seq, 3.0, "proxy.established", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("target"), QStringLiteral("h:443")}}));
+    double t = 3.0;
+    if (tls) {
+        t = 5.0;
+        b.append(makeEvent(++seq, t, "tls", {1, 1, -1}, Direction::None,
+                           QCborMap{{QStringLiteral("protocol"), QStringLiteral("TLSv1.3")},
+                                    {QStringLiteral("alpn"), QStringLiteral("http/1.1")}}));
+    }
+    b.append(makeEvent(++seq, t + 0.1, "h1.request", {1, 1, -1}, Direction::Out,
+                       QCborMap{{QStringLiteral("method"), QStringLiteral("GET")}}));
+    b.append(makeEvent(++seq, t + 1, "h1.response", {1, 1, -1}, Direction::In,
+                       QCborMap{{QStringLiteral("status"), 200}}));
+    b.append(makeEvent(++seq, t + 1.1, "response.complete", {1, 1, -1}, Direction::None,
+                       QCborMap{{QStringLiteral("status"), 200},
+                                {QStringLiteral("bytes"), 0},
+                                {QStringLiteral("protocol"), QStringLiteral("http/1.1")}}));
+    return b;
+}
+
 } // namespace
 
 class TimelineModelTest : public QObject
@@ -231,6 +285,52 @@ private slots:
     {
         m_tour = loadJsonLines(tourTracePath());
         QVERIFY2(m_tour.size() > 100, qPrintable(tourTracePath()));
+    }
+
+    // The proxy hop is a phase of its own between TCP and TLS (or the origin's protocol).
+    void proxyPhase_data()
+    {
+        QTest::addColumn<bool>("socks");
+        QTest::addColumn<bool>("tls");
+        QTest::addColumn<bool>("established");
+        QTest::addColumn<QList<PK>>("kinds");
+        QTest::addColumn<QString>("label");
+
+        QTest::newRow("CONNECT, then TLS")
+            << false << true << true
+            << QList<PK>{PK::Connect, PK::Proxy, PK::Tls, PK::Http1Request, PK::Http1}
+            << QStringLiteral("proxy CONNECT h:443");
+        QTest::newRow("SOCKS5, cleartext")
+            << true << false << true
+            << QList<PK>{PK::Connect, PK::Proxy, PK::Http1Request, PK::Http1}
+            << QStringLiteral("SOCKS5 proxy to h:443");
+        QTest::newRow("CONNECT refused: no TLS phase")
+            << false << true << false << QList<PK>{PK::Connect, PK::Proxy}
+            << QStringLiteral("proxy CONNECT h:443");
+    }
+
+    void proxyPhase()
+    {
+        QFETCH(bool, socks);
+        QFETCH(bool, tls);
+        QFETCH(bool, established);
+        QFETCH(QList<PK>, kinds);
+        SessionStore store;
+        TimelineModel model(&store);
+        store.append(proxiedTrace(socks, tls, established));
+        const TimelineLane &lane = *model.lane(1);
+        QCOMPARE(phaseKinds(lane), kinds);
+        const TimelinePhase *proxy = phaseOf(lane, PK::Proxy);
+        QTEST(proxy->label, "label");
+        QCOMPARE(proxy->startNs, qint64(2'000'000));                                 // connect
+        QCOMPARE(proxy->endNs, established ? qint64(3'000'000) : qint64(3'500'000)); // or close
+        if (const TimelinePhase *tlsPhase = phaseOf(lane, PK::Tls)) {
+            QCOMPARE(tlsPhase->startNs, qint64(3'000'000)); // TLS starts once the tunnel is up
+            QCOMPARE(tlsPhase->endNs, qint64(5'000'000));
+        }
+        QCOMPARE(TimelineModel::phaseKindName(PK::Proxy), QStringLiteral("Proxy tunnel"));
+        for (int p = 1; p < lane.phases.size(); ++p)
+            QVERIFY(lane.phases[p].startNs >= lane.phases[p - 1].endNs);
     }
 
     void tourChapters()

@@ -468,6 +468,50 @@ private slots:
         QCOMPARE(eventSummary(ev), summary);
     }
 
+    // The proxy hop's events (routing, issue 13), as `-v` words them.
+    void proxySummaries_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QCborMap>("fields");
+        QTest::addColumn<QString>("summary");
+        const auto s = [](const char *text) { return QString::fromUtf8(text); };
+        QTest::newRow("connect.attempt via a proxy")
+            << s("connect.attempt")
+            << QCborMap{{s("address"), s("127.0.0.1")},
+                        {s("port"), 3128},
+                        {s("via"), s("proxy http://127.0.0.1:3128 (from -x)")}}
+            << s("trying 127.0.0.1 port 3128 (via proxy http://127.0.0.1:3128 (from -x))");
+        QTest::newRow("proxy.connect")
+            << s("proxy.connect")
+            << QCborMap{{s("target"), s("h:443")}, {s("proxy"), s("http://p:3128")}}
+            << s("CONNECT h:443 to the proxy http://p:3128");
+        QTest::newRow("proxy.response")
+            << s("proxy.response")
+            << QCborMap{{s("status"), 407}, {s("reason"), s("Proxy Authentication Required")}}
+            << s("proxy answered 407 Proxy Authentication Required");
+        QTest::newRow("socks.reply")
+            << s("socks.reply") << QCborMap{{s("code"), 5}, {s("reason"), s("connection refused")}}
+            << s("SOCKS5 reply 5: connection refused");
+        QTest::newRow("socks.request")
+            << s("socks.request") << QCborMap{{s("host"), s("h")}, {s("port"), 80}}
+            << s("SOCKS5 CONNECT h port 80");
+        QTest::newRow("proxy.established")
+            << s("proxy.established")
+            << QCborMap{{s("target"), s("h:443")},
+                        {s("proxy"), s("socks5h://p:1080")},
+                        {s("ms"), 2.5}}
+            << s("tunnel to h:443 through socks5h://p:1080 in 2.50 ms");
+    }
+
+    void proxySummaries()
+    {
+        QFETCH(QString, type);
+        QFETCH(QCborMap, fields);
+        const TraceBatch b =
+            makeEvent(1, 1, type.toLatin1().constData(), {1, 1, -1}, Direction::None, fields);
+        QTEST(eventSummary(b.first()), "summary");
+    }
+
     void summariesOfHandMadeEvents()
     {
         const TraceBatch problems = problemEvents();

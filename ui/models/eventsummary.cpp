@@ -274,6 +274,11 @@ QString eventSummary(const TraceEvent &ev)
         appendField(out, ev, Field::Address);
         out += QLatin1String(" port ");
         appendField(out, ev, Field::Port);
+        if (ev.field(Field::Via).isValid()) {
+            out += QLatin1String(" (via ");
+            appendField(out, ev, Field::Via);
+            out += QLatin1Char(')');
+        }
         break;
     case EventType::ConnectFailed:
         out += QLatin1String("connect to ");
@@ -546,6 +551,56 @@ QString eventSummary(const TraceEvent &ev)
     case EventType::Close:
         out += QLatin1String("connection closed: ");
         appendField(out, ev, Field::Reason);
+        break;
+    case EventType::ProxyConnect:
+        out += QLatin1String("CONNECT ");
+        appendField(out, ev, Field::Target);
+        out += QLatin1String(" to the proxy ");
+        appendField(out, ev, Field::Proxy);
+        break;
+    case EventType::ProxyResponse:
+        out += QLatin1String("proxy answered ");
+        appendField(out, ev, Field::Status);
+        out += QLatin1Char(' ');
+        appendField(out, ev, Field::Reason);
+        break;
+    case EventType::SocksGreeting:
+        out += QLatin1String("SOCKS5 greeting to ");
+        appendField(out, ev, Field::Proxy);
+        out += QLatin1String(", methods ");
+        appendField(out, ev, Field::Methods);
+        break;
+    case EventType::SocksMethod:
+        out += QLatin1String("SOCKS5 method: ");
+        appendField(out, ev, Field::Method);
+        break;
+    case EventType::SocksAuth:
+        out += QLatin1String("SOCKS5 user ");
+        appendField(out, ev, Field::User);
+        break;
+    case EventType::SocksAuthReply:
+        out += QLatin1String("SOCKS5 authentication status ");
+        appendField(out, ev, Field::Status);
+        break;
+    case EventType::SocksRequest:
+        out += QLatin1String("SOCKS5 CONNECT ");
+        appendField(out, ev, Field::Host);
+        out += QLatin1String(" port ");
+        appendField(out, ev, Field::Port);
+        break;
+    case EventType::SocksReply:
+        out += QLatin1String("SOCKS5 reply ");
+        appendField(out, ev, Field::Code);
+        out += QLatin1String(": ");
+        appendField(out, ev, Field::Reason);
+        break;
+    case EventType::ProxyEstablished:
+        out += QLatin1String("tunnel to ");
+        appendField(out, ev, Field::Target);
+        out += QLatin1String(" through ");
+        appendField(out, ev, Field::Proxy);
+        out += QLatin1String(" in ");
+        appendMs(out, ev.field(Field::Ms).toDouble());
         break;
     case EventType::Other:
         appendGeneric(out, ev);

@@ -53,6 +53,9 @@ struct TimelineModel::LaneState
     qint64 advertisedNs = -1;
     qint64 followNs = -1;
     QString tlsVersion;
+    qint64 proxyStartNs = -1; // the first message to the proxy (CONNECT or the SOCKS5 greeting)
+    qint64 proxyEndNs = -1;   // proxy.established
+    QString proxyLabel;       // "CONNECT example.org:443", "SOCKS5 example.org:443"
 };
 
 TimelineModel::TimelineModel(SessionStore *store, QObject *parent) : QObject(parent), m_store(store)
@@ -225,6 +228,23 @@ void TimelineModel::scanEvent(int index)
     }
     case EventType::Tls:
         s.tlsVersion = field(ev, Field::Protocol);
+        break;
+    case EventType::ProxyConnect:
+        if (s.proxyStartNs < 0) {
+            s.proxyStartNs = ev.tNs;
+            s.proxyLabel = QStringLiteral("proxy CONNECT %1").arg(field(ev, Field::Target));
+        }
+        break;
+    case EventType::SocksGreeting:
+        if (s.proxyStartNs < 0) {
+            s.proxyStartNs = ev.tNs;
+            s.proxyLabel = QStringLiteral("SOCKS5 proxy");
+        }
+        break;
+    case EventType::ProxyEstablished:
+        s.proxyEndNs = ev.tNs;
+        if (s.proxyLabel.startsWith(QLatin1String("SOCKS5")))
+            s.proxyLabel = QStringLiteral("SOCKS5 proxy to %1").arg(field(ev, Field::Target));
         break;
     case EventType::H2Frame: {
         const QString frame = field(ev, Field::Frame);
@@ -409,16 +429,21 @@ void TimelineModel::rebuildPhases(TimelineLane &lane, const ConnectionInfo &c, c
         add(K::Dns, c.dnsStartNs, c.dnsEndNs, {}, QStringLiteral("DNS"));
     if (c.connectStartNs >= 0)
         add(K::Connect, c.connectStartNs, c.connectEndNs, {}, QStringLiteral("TCP connect"));
-    if (c.tls && c.connectEndNs >= 0) {
+    // Through a proxy, the hop to it sits between TCP and TLS (or the origin's protocol).
+    const bool proxied = s.proxyStartNs >= 0 && c.connectEndNs >= 0;
+    if (proxied)
+        add(K::Proxy, c.connectEndNs, s.proxyEndNs, {}, s.proxyLabel);
+    const qint64 transportEnd = proxied ? s.proxyEndNs : c.connectEndNs;
+    if (c.tls && c.connectEndNs >= 0 && (!proxied || transportEnd >= 0)) {
         QString label = QStringLiteral("TLS");
         if (!s.tlsVersion.isEmpty())
             label += QLatin1Char(' ') + s.tlsVersion;
         if (c.tlsEndNs >= 0)
             label +=
                 QStringLiteral(", ALPN %1").arg(c.alpn.isEmpty() ? QStringLiteral("none") : c.alpn);
-        add(K::Tls, c.connectEndNs, c.tlsEndNs, {}, label);
+        add(K::Tls, transportEnd, c.tlsEndNs, {}, label);
     }
-    const qint64 handshakeEnd = c.tls ? c.tlsEndNs : c.connectEndNs;
+    const qint64 handshakeEnd = c.tls ? c.tlsEndNs : transportEnd;
 
     const auto addH2 = [&](const QString &protocol, qint64 from) {
         const QString name = protocolLabel(protocol);
@@ -640,6 +665,8 @@ QString TimelineModel::phaseKindName(TimelinePhase::Kind kind)
         return QStringLiteral("DNS lookup");
     case TimelinePhase::Kind::Connect:
         return QStringLiteral("TCP connect");
+    case TimelinePhase::Kind::Proxy:
+        return QStringLiteral("Proxy tunnel");
     case TimelinePhase::Kind::Tls:
         return QStringLiteral("TLS handshake");
     case TimelinePhase::Kind::Http1Request:

@@ -30,6 +30,7 @@ struct TimelinePhase
     enum class Kind : quint8 {
         Dns,
         Connect,
+        Proxy, // the proxy hop: CONNECT or SOCKS5, TCP connected → proxy.established
         Tls,
         Http1Request, // the first HTTP/1.1 request: sent → response head
         Switch101,    // the 101 head → the switch (hand-over to the new protocol)
@@ -43,7 +44,7 @@ struct TimelinePhase
     qint64 startNs = 0;
     qint64 endNs = -1;
     QString protocol; // what the connection spoke then ("HTTP/1.1", "h2c", …); empty for
-                      // DNS / connect / TLS
+                      // DNS / connect / proxy / TLS
     QString label;    // "TLS TLSv1.3, ALPN h2", "HTTP/1.1 request", "h2c", …
 
     bool isOpen() const { return endNs < 0; }

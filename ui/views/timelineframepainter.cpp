@@ -370,7 +370,8 @@ void TimelineFramePainter::paintLegend(QPainter &p) const
         p.drawText(QPoint(x + sw + 6, cy + fm.ascent() / 2 - 1), text);
         x += w;
     };
-    swatch(TimelineStyle::handshakeColor(pal, TimelinePhase::Kind::Connect), tr("DNS/TCP/TLS"));
+    swatch(TimelineStyle::handshakeColor(pal, TimelinePhase::Kind::Connect),
+           tr("DNS/TCP/proxy/TLS"));
     swatch(protocolColor(QStringLiteral("HTTP/1.1")), tr("HTTP/1.1"));
     swatch(protocolColor(QStringLiteral("h2")), tr("h2 / h2c"));
     swatch(protocolColor(QStringLiteral("websocket")), tr("WebSocket"));

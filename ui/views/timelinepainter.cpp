@@ -22,7 +22,7 @@ bool isLongPeriod(TimelinePhase::Kind k)
 bool isHandshake(TimelinePhase::Kind k)
 {
     return k == TimelinePhase::Kind::Dns || k == TimelinePhase::Kind::Connect ||
-           k == TimelinePhase::Kind::Tls;
+           k == TimelinePhase::Kind::Proxy || k == TimelinePhase::Kind::Tls;
 }
 
 QString shortPhaseLabel(const TimelinePhase &ph)
@@ -32,6 +32,8 @@ QString shortPhaseLabel(const TimelinePhase &ph)
         return QStringLiteral("DNS");
     case TimelinePhase::Kind::Connect:
         return QStringLiteral("TCP");
+    case TimelinePhase::Kind::Proxy:
+        return QStringLiteral("proxy");
     case TimelinePhase::Kind::Tls:
         return QStringLiteral("TLS");
     case TimelinePhase::Kind::Http1Request:

@@ -51,6 +51,8 @@ QColor TimelineStyle::handshakeColor(const QPalette &pal, TimelinePhase::Kind ki
         return blend(base, text, 0.22);
     case TimelinePhase::Kind::Connect:
         return blend(base, text, 0.34);
+    case TimelinePhase::Kind::Proxy:
+        return blend(base, text, 0.41);
     default:
         return blend(base, text, 0.48);
     }
