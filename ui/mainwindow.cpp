@@ -34,6 +34,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -624,6 +625,13 @@ void MainWindow::restoreSettings()
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1500, 950);
+    // A first window, or one saved on a larger screen, must fit the screen it opens on (issue
+    // 14: at 1024×700 Send, Stop, the detail tabs and the status bar were off-screen).
+    if (const QScreen *s = screen()) {
+        const QSize available = s->availableGeometry().size();
+        if (width() > available.width() || height() > available.height())
+            resize(size().boundedTo(available));
+    }
     m_layoutRestored =
         restoreState(settings.value(QStringLiteral("window/state")).toByteArray()) &&
         m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());

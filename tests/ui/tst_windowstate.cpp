@@ -21,6 +21,8 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -101,6 +103,27 @@ class TestWindowState : public QObject
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void cleanup() { m_window.reset(); }
+
+    // --- 6: a first window (no saved geometry) fits the screen it opens on ---
+    void firstWindowFitsTheScreen()
+    {
+        QSettings().clear();
+        MainWindow::Options options;
+        options.startDemo = false;
+        m_window = std::make_unique<MainWindow>(options);
+        m_window->show();
+        const QSize available = m_window->screen()->availableGeometry().size();
+        const QSize least = m_window->minimumSizeHint();
+        // As small as the screen, unless the layout cannot shrink that far.
+        QVERIFY2(m_window->width() <= qMax(available.width(), least.width()) &&
+                     m_window->height() <= qMax(available.height(), least.height()),
+                 qPrintable(QStringLiteral("%1x%2 on a %3x%4 screen")
+                                .arg(m_window->width())
+                                .arg(m_window->height())
+                                .arg(available.width())
+                                .arg(available.height())));
+        QVERIFY(m_window->width() < 1500);
+    }
 
     // --- 9: one owner of the counts ---
 
