@@ -279,23 +279,29 @@ void TimelinePainter::paintPhases(QPainter &p, int i) const
             g.setColorAt(1, c);
             p.fillRect(QRectF(r.right() - 12, r.top(), 12, r.height()), g);
         }
-        // The label, when it fits: the long one, else the short one; clear of a glyph that
-        // sits on the phase's start (the switch diamond, the offer).
-        const qint64 glyphNs = qint64(m_metrics.stripH * 0.6 * m_geo.nsPerPx()) + 1;
-        const int pad = m_geo.xFor(double(ph.startNs)) >= left &&
-                                !m_model->markersNear(lane.conn, ph.startNs, glyphNs).isEmpty()
-                            ? int(m_metrics.stripH * 0.55)
-                            : 0;
-        const double room = r.width() - 6 - pad;
-        if (room < 14)
-            continue;
+        // The label, when it fits: the long one, else the short one; clear of the glyphs on
+        // the phase (the switch diamond at its start, an offer a moment after it began).
+        const double glyphHalf = m_metrics.stripH * 0.3;
+        const double textLeft = r.left() + 4;
+        const double loNs = m_geo.nsAt(textLeft - glyphHalf);
+        const double hiNs = m_geo.nsAt(r.right());
+        QList<double> glyphXs;
+        for (const int m : m_model->markersNear(lane.conn, qint64((loNs + hiNs) / 2),
+                                                qint64((hiNs - loNs) / 2) + 1))
+            glyphXs.append(m_geo.xFor(double(m_model->markerAt(m).ns)));
         QString text = ph.label;
-        if (fm.horizontalAdvance(text) > room)
+        double start = TimelineStyle::labelLeftClearOf(textLeft, fm.horizontalAdvance(text),
+                                                       glyphXs, glyphHalf);
+        if (start + fm.horizontalAdvance(text) > r.right() - 2) {
             text = shortPhaseLabel(ph);
-        if (fm.horizontalAdvance(text) > room)
+            start = TimelineStyle::labelLeftClearOf(textLeft, fm.horizontalAdvance(text), glyphXs,
+                                                    glyphHalf);
+        }
+        if (r.right() - 2 - start < 14 || start + fm.horizontalAdvance(text) > r.right() - 2)
             continue;
         p.setPen(TimelineStyle::textOn(fill));
-        p.drawText(r.adjusted(4 + pad, 0, -2, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
+        p.drawText(QRectF(start, r.top(), r.right() - 2 - start, r.height()),
+                   Qt::AlignVCenter | Qt::AlignLeft, text);
     }
     p.setFont(m_font);
 }

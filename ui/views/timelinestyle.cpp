@@ -5,6 +5,8 @@
 #include <QPainter>
 #include <QPolygonF>
 
+#include <algorithm>
+
 namespace hopscope {
 
 namespace {
@@ -123,6 +125,20 @@ void TimelineStyle::paintMarkerGlyph(QPainter &p, const QPalette &pal, int strip
     }
     p.setBrush(Qt::NoBrush);
     p.setRenderHint(QPainter::Antialiasing, false);
+}
+
+double TimelineStyle::labelLeftClearOf(double left, double textWidth, const QList<double> &glyphXs,
+                                       double glyphHalf)
+{
+    // Sorted left to right: pushing past one glyph may bring the text onto the next.
+    QList<double> xs = glyphXs;
+    std::sort(xs.begin(), xs.end());
+    for (const double x : xs) {
+        if (x + glyphHalf <= left || x - glyphHalf >= left + textWidth)
+            continue;
+        left = x + glyphHalf + 2;
+    }
+    return left;
 }
 
 } // namespace hopscope

@@ -42,6 +42,12 @@ public:
     // The glyph of a marker centred on c; its size follows the phase strip's height.
     static void paintMarkerGlyph(QPainter &p, const QPalette &pal, int stripH,
                                  const TimelineMarker &m, QPointF c, bool hovered);
+    // Where a phase's label may start so that no glyph (centred at `glyphXs`, `glyphHalf` wide
+    // on each side) covers it: `left`, or just past the last glyph that would fall on the text
+    // from there to `textRight` (an offer recorded just after its request began). Glyphs
+    // beyond the text leave it where it is.
+    static double labelLeftClearOf(double left, double textWidth, const QList<double> &glyphXs,
+                                   double glyphHalf);
 };
 
 } // namespace hopscope
