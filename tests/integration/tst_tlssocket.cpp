@@ -62,7 +62,7 @@ private:
 
 struct Credentials
 {
-    QSslCertificate cert;
+    QSslCertificate cert{QByteArray(), QSsl::Pem};
     QSslKey key;
 };
 
@@ -70,7 +70,7 @@ Credentials load(const QString &certFile, const QString &keyFile)
 {
     QFile c(certFile), k(keyFile);
     if (!c.open(QIODevice::ReadOnly) || !k.open(QIODevice::ReadOnly))
-        return {};
+        return Credentials{QSslCertificate(), QSslKey()};
     return {QSslCertificate(c.readAll(), QSsl::Pem), QSslKey(k.readAll(), QSsl::Rsa)};
 }
 

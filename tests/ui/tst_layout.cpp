@@ -9,6 +9,7 @@
 #include "mainwindow.h"
 #include "models/connectiontreemodel.h"
 #include "style/apptheme.h"
+#include "widgets/connectionoptionsform.h"
 #include "widgets/connectionspanel.h"
 #include "widgets/exchangedetail.h"
 #include "widgets/requestcomposer.h"
@@ -195,24 +196,37 @@ private slots:
         QVERIFY2(shownRows >= 3, qPrintable(QStringLiteral("%1 rows").arg(shownRows)));
     }
 
-    // Every label, check box and field of the Options tab gets at least the width it asks for
-    // and lies inside the visible part of the tab (or of its scroll area).
-    void optionsTabDoesNotClip_data() { addSizes(); }
+    // Every label, check box and field of the Options and Connection tabs gets at least the
+    // width it asks for and lies inside the visible part of the tab (or of its scroll area).
+    void optionsTabDoesNotClip_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<bool>("connectionTab");
+        for (const bool connection : {false, true}) {
+            const char *tab = connection ? "Connection" : "Options";
+            QTest::addRow("%s, 1600x1000", tab) << QSize(1600, 1000) << connection;
+            QTest::addRow("%s, 1024x700", tab) << QSize(1024, 700) << connection;
+        }
+    }
 
     void optionsTabDoesNotClip()
     {
         QFETCH(QSize, size);
+        QFETCH(bool, connectionTab);
         auto w = openWindow(size);
         QVERIFY(w);
         auto *tabs = w->composer()->findChild<QTabWidget *>(QStringLiteral("composerTabs"));
-        auto *form = w->composer()->findChild<RequestOptionsForm *>();
+        QWidget *form =
+            connectionTab
+                ? static_cast<QWidget *>(w->composer()->findChild<ConnectionOptionsForm *>())
+                : w->composer()->findChild<RequestOptionsForm *>();
         QVERIFY(tabs && form);
         // The form may sit in a scroll area that is the tab's page.
         for (int i = 0; i < tabs->count(); ++i)
             if (tabs->widget(i)->isAncestorOf(form) || tabs->widget(i) == form)
                 tabs->setCurrentIndex(i);
         settle(w.get());
-        shoot(w->composer(), "options");
+        shoot(w->composer(), connectionTab ? "connection" : "options");
         QVERIFY(form->isVisible());
 
         auto *scroll = qobject_cast<QScrollArea *>(tabs->currentWidget());
@@ -254,8 +268,9 @@ private slots:
             QVERIFY(!scroll->horizontalScrollBar()->isVisible());
             if (size.height() >= 1000) {
                 QVERIFY(!scroll->verticalScrollBar()->isVisible());
-                QVERIFY(
-                    inside(form->findChild<QLineEdit *>(QStringLiteral("target")), visibleArea));
+                const QString last =
+                    connectionTab ? QStringLiteral("connectTo") : QStringLiteral("target");
+                QVERIFY(inside(form->findChild<QLineEdit *>(last), visibleArea));
             }
         }
     }

@@ -1,6 +1,7 @@
 // RequestComposer and HeadersTableModel: the RequestSpec each protocol mode builds, the headers
 // table's order and disabled rows, validation, URL history, settings and the -k warning.
 
+#include "core/route.h"
 #include "models/headerstablemodel.h"
 #include "style/protocolstyle.h"
 #include "widgets/requestcomposer.h"
@@ -265,6 +266,17 @@ void TestRequestComposer::setSpecRoundTrip_data()
     post.targetOverride = "/other?q=1";
     post.limits.maxBodyInMemory = 1234;
     QTest::newRow("post with body") << post << Mode::Auto;
+    // The Connection tab: client certificate, key log and route, as hopscope-cli's options.
+    RequestSpec routed = tls;
+    routed.tls.certFile = QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl");
+    routed.tls.keyLogFile = QStringLiteral("/tmp/keys.log");
+    routed.route.proxy = QStringLiteral("http://127.0.0.1:3128");
+    routed.route.proxySet = true;
+    ResolveOverride resolve;
+    QVERIFY(parseResolve(QStringLiteral("example.com:443:127.0.0.1"), &resolve).isEmpty());
+    routed.route.resolve = {resolve};
+    routed.route.family = IpFamily::V6;
+    QTest::newRow("client certificate, key log, proxy, resolve, -6") << routed << Mode::H2Tls;
 }
 
 void TestRequestComposer::setSpecRoundTrip()
@@ -295,6 +307,12 @@ void TestRequestComposer::setSpecRoundTrip()
     QCOMPARE(s.timeouts.idleMs, spec.timeouts.idleMs);
     QCOMPARE(s.timeouts.totalMs, spec.timeouts.totalMs);
     QCOMPARE(s.limits.maxBodyInMemory, spec.limits.maxBodyInMemory);
+    QCOMPARE(s.tls.certFile, spec.tls.certFile);
+    QCOMPARE(s.tls.keyLogFile, spec.tls.keyLogFile);
+    QCOMPARE(s.route.proxySet, spec.route.proxySet);
+    QCOMPARE(s.route.proxy, spec.route.proxy);
+    QCOMPARE(s.route.resolve.size(), spec.route.resolve.size());
+    QCOMPARE(s.route.family, spec.route.family);
     QCOMPARE(c.validationError(), QString());
 }
 

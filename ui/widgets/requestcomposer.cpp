@@ -2,6 +2,7 @@
 
 #include "models/headerstablemodel.h"
 #include "style/protocolstyle.h"
+#include "widgets/connectionoptionsform.h"
 #include "widgets/demopresetbutton.h"
 #include "widgets/protocolmodes.h"
 #include "widgets/requestoptionsform.h"
@@ -118,6 +119,13 @@ void RequestComposer::buildUi()
     optionsScroll->setWidgetResizable(true);
     optionsScroll->setFrameShape(QFrame::NoFrame);
     m_tabs->addTab(optionsScroll, tr("Options"));
+    auto *connectionScroll = new QScrollArea;
+    connectionScroll->setObjectName(QStringLiteral("connectionScroll"));
+    connectionScroll->setWidget(m_options->connectionForm());
+    m_options->connectionForm()->show();
+    connectionScroll->setWidgetResizable(true);
+    connectionScroll->setFrameShape(QFrame::NoFrame);
+    m_tabs->addTab(connectionScroll, tr("Connection"));
     // Preferred, not Expanding: the panes below take what the window has beyond the hint.
     m_tabs->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 

@@ -29,9 +29,9 @@ class RequestOptionsForm;
 
 // The request editor at the top of the main window: one dense row
 // [method][URL……][protocol mode][token][Send][Stop] and a small tab widget below
-// (Headers | Body | Options). It builds a RequestSpec; the main window hands that to the engine.
-// The mode and URL become spec fields through the engine's applyProtocolChoice(), the same
-// rules hopscope-cli follows; the Options tab is a RequestOptionsForm, the presets menu a
+// (Headers | Body | Options | Connection). It builds a RequestSpec; the main window hands that to
+// the engine. The mode and URL become spec fields through the engine's applyProtocolChoice(), the
+// same rules hopscope-cli follows; the Options tab is a RequestOptionsForm, the presets menu a
 // DemoPresetButton, and the settings live in requestcomposersettings.cpp.
 class RequestComposer : public QWidget
 {

@@ -1,6 +1,7 @@
 #include "widgets/requestoptionsform.h"
 
 #include "style/protocolstyle.h"
+#include "widgets/connectionoptionsform.h"
 
 #include <QCheckBox>
 #include <QFileDialog>
@@ -55,6 +56,11 @@ RequestOptionsForm::RequestOptionsForm(QWidget *parent) : QWidget(parent)
     h->addLayout(buildTlsForm(), 3);
     h->addLayout(buildProtocolForm(), 2);
     h->addLayout(buildRunForm(), 3);
+    // Client certificate, key log and route (hopscope-cli's --cert, --keylog, -x, --resolve, …):
+    // part of the spec this form writes, shown on a tab of its own (connectionForm()).
+    m_connection = new ConnectionOptionsForm(this);
+    m_connection->hide();
+    connect(m_connection, &ConnectionOptionsForm::edited, this, &RequestOptionsForm::edited);
     updateInsecureLook();
 }
 
@@ -188,6 +194,7 @@ void RequestOptionsForm::writeTo(RequestSpec &spec) const
     spec.timeouts.connectMs = m_connectTimeout->value() * 1000;
     spec.timeouts.idleMs = m_idleTimeout->value() * 1000;
     spec.timeouts.totalMs = m_totalTimeout->value() * 1000;
+    m_connection->writeTo(spec);
 }
 
 void RequestOptionsForm::readFrom(const RequestSpec &spec, const QList<QByteArray> &modeAlpn)
@@ -205,6 +212,7 @@ void RequestOptionsForm::readFrom(const RequestSpec &spec, const QList<QByteArra
     m_connectTimeout->setValue(spec.timeouts.connectMs / 1000);
     m_idleTimeout->setValue(spec.timeouts.idleMs / 1000);
     m_totalTimeout->setValue(spec.timeouts.totalMs / 1000);
+    m_connection->readFrom(spec);
 }
 
 QString RequestOptionsForm::validationError() const
@@ -212,7 +220,7 @@ QString RequestOptionsForm::validationError() const
     const QString ca = m_caFile->text().trimmed();
     if (!ca.isEmpty() && !QFileInfo(ca).isFile())
         return tr("CA file %1: no such file").arg(ca);
-    return {};
+    return m_connection->validationError();
 }
 
 void RequestOptionsForm::setH2cViaOptionsEnabled(bool enabled)
@@ -261,6 +269,7 @@ void RequestOptionsForm::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("totalTimeout"), m_totalTimeout->value());
     settings.setValue(QStringLiteral("repeat"), repeat());
     settings.setValue(QStringLiteral("parallel"), parallel());
+    m_connection->saveSettings(settings);
 }
 
 void RequestOptionsForm::restoreSettings(QSettings &settings)
@@ -283,6 +292,7 @@ void RequestOptionsForm::restoreSettings(QSettings &settings)
     m_totalTimeout->setValue(value("totalTimeout", m_totalTimeout->value()).toInt());
     setRepeat(value("repeat", repeat()).toInt());
     setParallel(value("parallel", parallel()).toInt());
+    m_connection->restoreSettings(settings);
 }
 
 void RequestOptionsForm::updateInsecureLook()

@@ -13,7 +13,10 @@ class QSpinBox;
 
 namespace hopscope {
 
-// The composer's Options tab: TLS (CA file, -k, ALPN), protocol details (decode, follow
+class ConnectionOptionsForm;
+
+// The composer's Options tab: TLS (CA file, -k, ALPN), the connection (ConnectionOptionsForm:
+// client certificate, key log, proxy and routing), protocol details (decode, follow
 // Upgrade: h2, h2c via OPTIONS *, follow redirects (-L, --max-redirs), request target) and the run
 // (repeat, parallel, timeouts). It owns these fields' part of a RequestSpec and of the saved
 // settings; the protocol mode and the URL stay with the composer.
@@ -29,8 +32,11 @@ public:
     // Fills the fields from `spec`. The ALPN field stays empty when spec.tls.alpn is what the
     // mode offers by itself (`modeAlpn`), so that only a list the user chose shows.
     void readFrom(const RequestSpec &spec, const QList<QByteArray> &modeAlpn);
-    // A CA file that does not exist, or empty.
+    // A CA file that does not exist, or what the connection settings refuse; or empty.
     QString validationError() const;
+    // The connection settings (client certificate, key log, proxy, routing), which the
+    // composer shows on a tab of their own; this form writes and saves them with the rest.
+    ConnectionOptionsForm *connectionForm() const { return m_connection; }
 
     // Only the h2c upgrade mode can upgrade on OPTIONS *.
     void setH2cViaOptionsEnabled(bool enabled);
@@ -73,6 +79,7 @@ private:
     QSpinBox *m_connectTimeout = nullptr;
     QSpinBox *m_idleTimeout = nullptr;
     QSpinBox *m_totalTimeout = nullptr;
+    ConnectionOptionsForm *m_connection = nullptr;
 };
 
 } // namespace hopscope
