@@ -305,8 +305,8 @@ bool TlsSocket::decryptAvailable()
         if (why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE)
             break;
         if (why == SSL_ERROR_ZERO_RETURN) {
-            // close_notify: the server ends the TLS session; the TCP close follows.
-            m_transportGone = true;
+            // close_notify: the server ends the TLS session; the TCP close that follows
+            // (onTransportDisconnected) ends the socket.
             break;
         }
         const QString openssl = takeOpenSslError(QStringLiteral("a TLS record could not be read"));

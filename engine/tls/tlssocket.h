@@ -112,7 +112,6 @@ private:
     bool m_certificateRequested = false;
     bool m_pumpQueued = false;
     bool m_pumping = false;
-    bool m_transportGone = false;
     QList<QSslError> m_verifyErrors;
     QString m_fatalAlertIn; // the name of a fatal alert the server sent
     QByteArray m_early;     // plaintext written before the handshake finished
