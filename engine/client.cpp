@@ -1,9 +1,11 @@
 #include "client.h"
 
+#include "core/altsvc.h"
 #include "core/exchange.h"
 #include "core/redirectpolicy.h"
 #include "http1/http1driver.h"
 #include "http2/http2driver.h"
+#include "http3/http3driver.h"
 #include "net/connection.h"
 #include "net/connectionpool.h"
 #include "net/exchangeoutcome.h"
@@ -206,7 +208,15 @@ void Client::route(Request *r, bool first)
         openConnection(r);
         return;
     }
+    const bool triesQuic = ex->spec().http3 == Http3Mode::Try;
+    const QString quicKey = triesQuic ? ConnectionPool::key(ex->spec()) : QString();
     r->key = m_pool->route(ex->dispatchSpec());
+    if (triesQuic && ex->spec().http3 == Http3Mode::Off) {
+        // --http3 where QUIC failed: the trace says why this request goes over TCP.
+        m_trace->record(EventType::QuicFallback, {0, ex->id(), -1})
+            .text(Field::Reason, m_pool->altProtocols().quicFailure(quicKey))
+            .atom(Field::To, "tcp");
+    }
     r->waiting = first ? m_queues.pushFront(r->key, ex) : m_queues.pushBack(r->key, ex);
     m_queues.markReady(r->key);
 }
@@ -273,6 +283,11 @@ void Client::openConnection(Request *r)
 // The driver follows from what the connection negotiated and what the request asked for.
 ProtocolDriver *Client::createDriver(Connection *conn, const RequestSpec &spec)
 {
+    if (QuicTransport *quic = conn->quic()) {
+        auto *driver = new Http3Driver(conn, quic, spec.limits, conn);
+        driver->setActivation([driver] { driver->start(); });
+        return driver;
+    }
     const Http2Options h2 = Http2Options::fromLimits(spec.limits, spec.timeouts.idleMs);
     bool http2 = false;
     if (conn->origin().isTls()) {
@@ -397,10 +412,31 @@ void Client::onConnectionFailed(Connection *conn, const QByteArray &code, const 
 {
     if (Request *r = m_opening.take(conn)) {
         r->opening = nullptr;
+        if (r->exchange->spec().http3 == Http3Mode::Try && code.startsWith("quic") &&
+            !r->exchange->isFinished()) {
+            fallBackFromQuic(r, conn->poolKey(), message);
+            return;
+        }
         if (!r->exchange->isFinished())
             failRequest(r, code, message);
     }
     keyChanged(conn->poolKey());
+}
+
+// --http3 and QUIC failed (no answer over UDP, a handshake error): the request, and every
+// request waiting for that connection, goes over TCP instead, as curl and browsers do.
+void Client::fallBackFromQuic(Request *r, const QString &quicKey, const QString &why)
+{
+    m_pool->noteQuicFailed(quicKey, why);
+    r->exchange->setState(Exchange::State::Queued);
+    route(r, true);
+    for (Exchange *ex : m_queues.waiting(quicKey)) {
+        Request *waiting = requestOf(ex);
+        unqueue(waiting);
+        route(waiting, false);
+    }
+    keyChanged(quicKey);
+    keyChanged(r->key);
 }
 
 void Client::onDriverFinished(Exchange *ex, bool retryable)
@@ -423,6 +459,7 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
         route(r, true);
         return;
     }
+    noteAltSvc(ex);
     if (ex->state() == Exchange::State::Failed) {
         m_trace->record(EventType::RequestFailed, {ex->connectionId, ex->id(), -1})
             .value(Field::Error, ex->error())
@@ -431,6 +468,43 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
         followRedirect(r);
     }
     finish(r);
+}
+
+// An `Alt-Svc` header on a response over TLS (RFC 7838): the pool remembers its h3 alternative
+// for the origin (AltProtocols), and the trace says what was advertised and what was kept.
+void Client::noteAltSvc(const Exchange *ex)
+{
+    if (ex->status < 200 || ex->spec().url.scheme().compare(u"https", Qt::CaseInsensitive) != 0)
+        return;
+    for (const HttpHeader &h : ex->responseHeaders) {
+        if (h.name.compare("alt-svc", Qt::CaseInsensitive) != 0)
+            continue;
+        const AltSvcHeader header = AltSvcHeader::parse(h.value);
+        const bool follows = ex->spec().followAltSvc;
+        const std::optional<AltService> kept =
+            follows ? m_pool->noteAltSvc(Origin::fromUrl(ex->spec().url).toString(),
+                                         ex->connectionId, header)
+                    : std::nullopt;
+        FieldWriter w = m_trace->record(EventType::AltSvc, {ex->connectionId, ex->id(), -1});
+        w.atom(Field::Action, header.clear ? QByteArrayView("clear")
+                              : kept       ? QByteArrayView("remembered")
+                                           : QByteArrayView("ignored"));
+        w.beginArray(Field::Protocols);
+        for (const AltService &s : header.services)
+            w.text(QString::fromLatin1(s.protocol) + u'=' + s.authority());
+        w.end();
+        if (kept)
+            w.atom(Field::Protocol, kept->protocol)
+                .text(Field::Authority, kept->authority())
+                .integer(Field::MaxAge, kept->maxAgeSeconds);
+        QStringList why = header.skipped;
+        if (!follows)
+            why << QStringLiteral("following Alt-Svc is off (--no-alt-svc)");
+        else if (!kept && !header.clear)
+            why << QStringLiteral("no h3 alternative (only the final HTTP/3 is followed)");
+        if (!why.isEmpty())
+            w.text(Field::Reason, why.join(QStringLiteral("; ")));
+    }
 }
 
 // The exchange's response is a redirect its spec follows (-L): the next hop is a new exchange

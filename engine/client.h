@@ -94,11 +94,13 @@ private:
     void openConnection(Request *r);
     void onConnectionReady(Connection *conn);
     void onConnectionFailed(Connection *conn, const QByteArray &code, const QString &message);
+    void fallBackFromQuic(Request *r, const QString &quicKey, const QString &why);
     ProtocolDriver *createDriver(Connection *conn, const RequestSpec &spec);
     void adoptDriver(ProtocolDriver *driver);
     void keyChanged(const QString &key);
     void onDriverFinished(Exchange *ex, bool retryable);
     void followRedirect(Request *r);
+    void noteAltSvc(const Exchange *ex);
     void finish(Request *r);
     void failRequest(Request *r, const QByteArray &code, const QString &message);
     std::unique_ptr<Exchange> release(Request *r);

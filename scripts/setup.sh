@@ -22,6 +22,9 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libgl-dev libqt6opengl6-dev libqt6svg6 fonts-dejavu-core
   libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 libssl-dev openssl
   ca-certificates
+  # HTTP/3: ngtcp2 (QUIC, with its GnuTLS crypto helper) and nghttp3 (HTTP/3, QPACK); the tests'
+  # HTTP/3 peer is ngtcp2's own example server, gtlsserver.
+  libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev ngtcp2-server
   apache2 nghttp2-server nghttp2-client curl python3 python3-h2 python3-websockets
   # tst_cli_proxy's real proxies: squid (HTTP forwarding and CONNECT) and microsocks (SOCKS5).
   squid microsocks

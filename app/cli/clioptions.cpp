@@ -13,7 +13,10 @@
 #include <QUrl>
 #include <openssl/crypto.h>
 
+#include <gnutls/gnutls.h>
 #include <nghttp2/nghttp2.h>
+#include <nghttp3/nghttp3.h>
+#include <ngtcp2/ngtcp2.h>
 
 #include <algorithm>
 #include <optional>
@@ -87,10 +90,15 @@ QString CliOptions::versionText()
 {
     const nghttp2_info *ng = nghttp2_version(0);
     // The engine does TLS with OpenSSL itself (engine/tls), not through Qt's backend.
-    return QStringLiteral("hopscope-cli %1\nQt %2, nghttp2 %3, TLS: %4\n")
+    // HTTP/3: ngtcp2 (QUIC, GnuTLS for its TLS) and nghttp3.
+    return QStringLiteral("hopscope-cli %1\nQt %2, nghttp2 %3, TLS: %4\n"
+                          "HTTP/3: ngtcp2 %5, nghttp3 %6, GnuTLS %7\n")
         .arg(QStringLiteral(HOPSCOPE_VERSION), QString::fromLatin1(qVersion()),
              QString::fromLatin1(ng->version_str),
-             QString::fromLatin1(OpenSSL_version(OPENSSL_VERSION)));
+             QString::fromLatin1(OpenSSL_version(OPENSSL_VERSION)),
+             QString::fromLatin1(ngtcp2_version(0)->version_str),
+             QString::fromLatin1(nghttp3_version(0)->version_str),
+             QString::fromLatin1(gnutls_check_version(nullptr)));
 }
 
 CliOptions CliOptions::parse(const QStringList &arguments)
@@ -177,6 +185,16 @@ CliOptions CliOptions::parse(const QStringList &arguments)
     const QCommandLineOption http2(QStringLiteral("http2"),
                                    QStringLiteral("HTTP/2 as curl reaches it: ALPN h2 (or "
                                                   "http/1.1) over TLS, Upgrade: h2c on http://."));
+    const QCommandLineOption http3(
+        QStringLiteral("http3"),
+        QStringLiteral("HTTP/3 over QUIC for https:// URLs; if QUIC fails, the request goes "
+                       "over TCP instead (the trace says why)."));
+    const QCommandLineOption http3Only(QStringLiteral("http3-only"),
+                                       QStringLiteral("HTTP/3 over QUIC only: fail when QUIC "
+                                                      "fails."));
+    const QCommandLineOption noAltSvc(QStringLiteral("no-alt-svc"),
+                                      QStringLiteral("Do not follow an Alt-Svc: h3 advertisement "
+                                                     "to HTTP/3."));
     const QCommandLineOption h2cOptions(
         QStringLiteral("h2c-options"), QStringLiteral("With --h2c: upgrade on a bodiless OPTIONS * "
                                                       "first, then send the request as a stream."));
@@ -244,7 +262,7 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                   connectTimeout, idleTimeout, compressed, limit,        h2c,
                   h2cPrior,       h2cOptions,  upgrade,    noUpgradeH2,  parallel,
                   maxConnections, repeat,      wsSend,     wsSendBinary, send,
-                  linger});
+                  linger,         http3,       http3Only,  noAltSvc});
     const CurlHabits curl(p);
     const TlsCliOptions tlsOptions(p);
     const RoutingOptions routing(p);
@@ -397,6 +415,16 @@ CliOptions CliOptions::parse(const QStringList &arguments)
             return usage(QStringLiteral("--upgrade: one protocol token expected"));
     }
     base.followUpgradeH2 = !p.isSet(noUpgradeH2);
+    if (p.isSet(http3) && p.isSet(http3Only))
+        return usage(QStringLiteral("--http3 and --http3-only exclude each other"));
+    if ((p.isSet(http3) || p.isSet(http3Only)) &&
+        (p.isSet(http11) || p.isSet(h2c) || p.isSet(h2cPrior) || p.isSet(upgrade)))
+        return usage(QStringLiteral("--http3 and --http3-only cannot be combined with "
+                                    "--http1.1, --h2c, --h2c-prior or --upgrade"));
+    base.followAltSvc = !p.isSet(noAltSvc);
+    base.http3 = p.isSet(http3)       ? Http3Mode::Try
+                 : p.isSet(http3Only) ? Http3Mode::Only
+                                      : Http3Mode::Off;
     opts.parallel = p.isSet(parallel);
     if (p.isSet(maxConnections)) {
         bool ok = false;
@@ -523,6 +551,11 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                         "websocket"));
         if (p.isSet(send) && (spec.upgrade.isEmpty() || spec.upgrade.toLower() == "websocket"))
             return usage(QStringLiteral("--send needs --upgrade TOKEN (a raw tunnel)"));
+        if (spec.http3 != Http3Mode::Off && spec.url.scheme() != u"https")
+            return usage(QStringLiteral("%1: HTTP/3 needs an https:// URL (%2)")
+                             .arg(spec.http3 == Http3Mode::Try ? QStringLiteral("--http3")
+                                                               : QStringLiteral("--http3-only"),
+                                  u));
         opts.urls.append(spec);
     }
     opts.repeat = repeatCount;

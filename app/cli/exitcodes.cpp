@@ -40,6 +40,13 @@ const QList<ExitCodeRule> &exitCodeTable()
         {"truncated", ContentEncoding}, // a compressed stream that ended early
         {"h2-rst:", Http2Stream},
         {"h2-", Http2}, // every other HTTP/2 error: preface, protocol, GOAWAY, flood, session
+        {"quic-connect", QuicConnect}, // no answer over UDP, a failed QUIC handshake
+        {"quic-idle", Timeout},        // QUIC's idle timeout: the server went silent
+        {"quic-", Http3},              // the server closed the QUIC connection
+        {"quic", Http3},               // a QUIC protocol error after the handshake
+        {"h3-", Http3},                // a stream reset, GOAWAY, no stream free
+        {"h3:", Http3},                // the server broke HTTP/3 (H3_FRAME_ERROR, …)
+        {"h3", Http3},
     };
     return table;
 }

@@ -33,6 +33,8 @@ constexpr int TlsVerify = 60;          // the peer's certificate could not be ve
 constexpr int TooManyRedirects = 47;   // -L: --max-redirs reached
 constexpr int ContentEncoding = 61;    // the body could not be decoded (--compressed)
 constexpr int Http2Stream = 92;        // the server reset the stream (RST_STREAM)
+constexpr int Http3 = 95;              // HTTP/3 or QUIC failed after the handshake
+constexpr int QuicConnect = 96;        // the QUIC connection could not be made
 constexpr int ProxyHandshake = 97;     // a SOCKS5 failure, or a proxy that does not speak HTTP
 } // namespace exitcode
 

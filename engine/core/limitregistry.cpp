@@ -48,6 +48,8 @@ const LimitDescriptor kLimits[] = {
     HOPSCOPE_LIMIT(maxEmptyDataFrames),
     HOPSCOPE_LIMIT(maxIdleControlFrames),
     HOPSCOPE_LIMIT(h2StreamWindow),
+    HOPSCOPE_LIMIT(quicStreamWindow),
+    HOPSCOPE_LIMIT(quicConnectionWindow),
     HOPSCOPE_LIMIT(lowSpeedLimit),
     HOPSCOPE_LIMIT(lowSpeedTime),
 };

@@ -76,6 +76,13 @@ struct Limits
     // counts towards the rate. 0 (either of them) = off, curl's default; curl's default time
     // when only a limit is given is 30 s. A slow drip otherwise lives until --idle-timeout, which
     // one byte a second never reaches.
+    // HTTP/3 over QUIC: what the server may send on one request stream, and on the whole
+    // connection, before hopscope opens the window again (initial_max_stream_data_bidi_local and
+    // initial_max_data, RFC 9000 §18.2). They bound what ngtcp2 buffers for data that arrives out
+    // of order. curl (ngtcp2): 10 MiB stream / 10 MiB × 100 streams connection; ngtcp2's client
+    // example: 6 MiB / 15 MiB. Large for bulk transfers, like h2StreamWindow.
+    qint64 quicStreamWindow = 16 * 1024 * 1024;
+    qint64 quicConnectionWindow = 64 * 1024 * 1024;
     qint64 lowSpeedLimit = 0; // bytes per second
     int lowSpeedTime = 30;    // seconds
 };

@@ -19,6 +19,13 @@ enum class ProtocolPolicy {
     H2cPrior,   // cleartext: HTTP/2 with prior knowledge
 };
 
+// HTTP/3 over QUIC (curl's --http3 and --http3-only). Only for https:// URLs.
+enum class Http3Mode {
+    Off, // TCP; an `Alt-Svc: h3` advertisement may still lead there (followAltSvc)
+    Try, // --http3: QUIC first; if it fails, the same request goes over TCP, and the trace says why
+    Only, // --http3-only: QUIC or fail
+};
+
 struct TlsOptions
 {
     QString caFile;         // replaces the system CAs, as curl's --cacert
@@ -60,6 +67,10 @@ struct RequestSpec
     // A TLS origin whose HTTP/1.1 response advertised `Upgrade: h2` is next reached over a new
     // HTTP/2 connection (ALPN h2 only, or prior knowledge over TLS without ALPN).
     bool followUpgradeH2 = true;
+    Http3Mode http3 = Http3Mode::Off;
+    // An https origin whose response advertised `Alt-Svc: h3=…` is next reached over HTTP/3 at
+    // the advertised place (falling back to TCP if QUIC fails); curl's --no-alt-svc turns it off.
+    bool followAltSvc = true;
     RedirectOptions redirects;
     // Proxy, --resolve, --connect-to, -4/-6 (core/route.h; planRoute() decides from them).
     RouteOptions route;

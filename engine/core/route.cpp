@@ -102,6 +102,13 @@ QString RoutePlan::via() const
         if (tunnel)
             why << QStringLiteral("tunnel to %1:%2").arg(bracketed(targetHost)).arg(targetPort);
     }
+    if (altSvcApplied) {
+        why << QStringLiteral("Alt-Svc %1:%2 → %3:%4")
+                   .arg(bracketed(originHost))
+                   .arg(originPort)
+                   .arg(bracketed(targetHost))
+                   .arg(targetPort);
+    }
     if (connectToApplied) {
         why << QStringLiteral("--connect-to %1:%2 → %3:%4")
                    .arg(bracketed(originHost))
@@ -252,7 +259,14 @@ RoutePlan planRoute(const RequestSpec &spec, QString *error)
     plan.originPort = origin.port;
     plan.targetHost = origin.host;
     plan.targetPort = origin.port;
+    if (r.altSvcPort != 0) {
+        plan.targetHost = r.altSvcHost.isEmpty() ? origin.host : r.altSvcHost;
+        plan.targetPort = r.altSvcPort;
+        plan.altSvcApplied = true;
+    }
     for (const ConnectToRule &c : r.connectTo) {
+        if (plan.altSvcApplied)
+            break;
         if ((!c.host.isEmpty() && c.host != origin.host) || (c.port != 0 && c.port != origin.port))
             continue;
         // curl uses the first rule that matches.
@@ -311,7 +325,7 @@ QString routeKey(const RequestSpec &spec)
                  .arg(plan.proxy->toString(), plan.proxy->user, plan.proxy->password)
                  .arg(plan.tunnel);
     }
-    if (plan.connectToApplied)
+    if (plan.connectToApplied || plan.altSvcApplied)
         k += QStringLiteral("|to=%1:%2").arg(bracketed(plan.targetHost)).arg(plan.targetPort);
     if (plan.family != IpFamily::Any)
         k += QStringLiteral("|family=%1").arg(plan.family == IpFamily::V4 ? 4 : 6);

@@ -60,6 +60,11 @@ struct RouteOptions
     QList<ResolveOverride> resolve;
     QList<ConnectToRule> connectTo;
     IpFamily family = IpFamily::Any;
+    // An `Alt-Svc` alternative being followed (RFC 7838): the origin is reached at this host
+    // (empty: the origin's) and port instead. Set by AltProtocols, never by a user; --connect-to
+    // still applies to the origin when no alternative is followed.
+    QString altSvcHost;
+    quint16 altSvcPort = 0;
 };
 
 // The proxy a request uses, parsed.
@@ -85,6 +90,7 @@ struct RoutePlan
     QString targetHost;
     quint16 targetPort = 0;
     bool connectToApplied = false;
+    bool altSvcApplied = false; // the target is an Alt-Svc alternative
     std::optional<ProxyEndpoint> proxy;
     // Through an HTTP proxy: absolute-form requests on the proxy connection (http:// over
     // HTTP/1.1), or a CONNECT tunnel (https://, h2c prior knowledge, WebSocket and other

@@ -2,6 +2,8 @@
 
 #include "net/connectionpool.h"
 
+#include <limits>
+
 namespace hopscope {
 
 bool AltProtocols::noteUpgradeAdvertised(const QString &key, bool tls, quint32 connection,
@@ -33,6 +35,63 @@ QString AltProtocols::follow(RequestSpec &spec, const QString &key,
     if (!m_pendingFollows.contains(newKey) && !hasConnections(newKey))
         m_pendingFollows.insert(newKey, {key, it.value()});
     return newKey;
+}
+
+std::optional<AltService> AltProtocols::noteAltSvc(const QString &origin, quint32 connection,
+                                                   const AltSvcHeader &header)
+{
+    if (header.clear) {
+        m_altSvc.remove(origin);
+        return std::nullopt;
+    }
+    for (const AltService &s : header.services) {
+        // Only the final HTTP/3 (RFC 9114) is spoken; drafts (h3-29) and other protocols are
+        // shown in the trace and not followed.
+        if (s.protocol != "h3")
+            continue;
+        if (s.maxAgeSeconds == 0) {
+            m_altSvc.remove(origin); // ma=0: no longer valid
+            return std::nullopt;
+        }
+        // QDeadlineTimer takes milliseconds: a huge `ma` saturates instead of overflowing.
+        const qint64 ms = s.maxAgeSeconds > std::numeric_limits<qint64>::max() / 1000
+                              ? std::numeric_limits<qint64>::max()
+                              : s.maxAgeSeconds * 1000;
+        m_altSvc.insert(origin, {s, connection, QDeadlineTimer(ms)});
+        return s;
+    }
+    // A new header replaces what the origin advertised before (RFC 7838 §3).
+    m_altSvc.remove(origin);
+    return std::nullopt;
+}
+
+bool AltProtocols::followAltSvc(RequestSpec &spec,
+                                const std::function<bool(const QString &)> &hasConnections)
+{
+    if (!spec.followAltSvc || spec.http3 != Http3Mode::Off ||
+        spec.protocol == ProtocolPolicy::Http1Only || !spec.upgradeToken().isEmpty() ||
+        spec.url.scheme().compare(u"https", Qt::CaseInsensitive) != 0)
+        return false;
+    const QString origin = Origin::fromUrl(spec.url).toString();
+    const auto it = m_altSvc.find(origin);
+    if (it == m_altSvc.end())
+        return false;
+    if (it->expiry.hasExpired()) {
+        m_altSvc.erase(it);
+        return false;
+    }
+    RequestSpec candidate = spec;
+    candidate.http3 = Http3Mode::Try;
+    candidate.route.altSvcHost = it->service.host;
+    candidate.route.altSvcPort = it->service.port;
+    const QString newKey = ConnectionPool::key(candidate);
+    if (m_quicFailed.contains(newKey))
+        return false;
+    const QString oldKey = ConnectionPool::key(spec);
+    spec = candidate;
+    if (!m_pendingFollows.contains(newKey) && !hasConnections(newKey))
+        m_pendingFollows.insert(newKey, {oldKey, it->from, QByteArrayLiteral("h3")});
+    return true;
 }
 
 std::optional<AltProtocols::Follow> AltProtocols::takeFollow(const QString &key, quint32 connection)

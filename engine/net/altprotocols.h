@@ -1,6 +1,9 @@
 #pragma once
 
+#include "core/altsvc.h"
 #include "core/requestspec.h"
+
+#include <QDeadlineTimer>
 
 #include <QByteArray>
 #include <QHash>
@@ -24,8 +27,9 @@ class AltProtocols
 public:
     struct Follow
     {
-        QString oldKey;   // the key whose connection advertised
-        quint32 from = 0; // the advertising connection
+        QString oldKey;             // the key whose connection advertised
+        quint32 from = 0;           // the advertising connection
+        QByteArray protocol = "h2"; // "h2" (Upgrade: h2) or "h3" (Alt-Svc)
     };
 
     // A response on `connection` (pool key `key`) advertised `protocols` through `Upgrade`
@@ -45,6 +49,19 @@ public:
     QString follow(RequestSpec &spec, const QString &key,
                    const std::function<bool(const QString &)> &hasConnections);
 
+    // A response from `origin` ("https://host:port") on `connection` carried `Alt-Svc`: its
+    // first h3 alternative is remembered for its `ma` (a later header replaces it, `clear`
+    // forgets it). Returns the alternative now remembered, if any.
+    std::optional<AltService> noteAltSvc(const QString &origin, quint32 connection,
+                                         const AltSvcHeader &header);
+    // The Alt-Svc rule for a request about to be dispatched: an https request to an origin
+    // with a live h3 alternative (and that may follow: not --no-alt-svc, --http1.1, an upgrade
+    // or HTTP/3 already) goes there over HTTP/3, falling back to TCP if QUIC fails. Rewrites
+    // `spec` then (Http3Mode::Try and RouteOptions::altSvcHost/Port); true when it did. Not
+    // where QUIC already failed (noteQuicFailed).
+    bool followAltSvc(RequestSpec &spec,
+                      const std::function<bool(const QString &)> &hasConnections);
+
     // A connection opens for `key`: the follow that led to it (its trace arrow), if any. The
     // connection then replaces the old key's idle connections once it is open.
     std::optional<Follow> takeFollow(const QString &key, quint32 connection);
@@ -53,10 +70,24 @@ public:
     // The connection closed: a follow that never opened replaces nothing.
     void forget(quint32 connection) { m_replaces.remove(connection); }
 
+    // HTTP/3 to the connections of `key` (an h3 key) failed, for this reason: requests that only
+    // try HTTP/3 (--http3) go over TCP from now on, as browsers mark a broken alternative.
+    void noteQuicFailed(const QString &key, const QString &why) { m_quicFailed.insert(key, why); }
+    // Why HTTP/3 under `key` is not tried any more (empty: it is).
+    QString quicFailure(const QString &key) const { return m_quicFailed.value(key); }
+
 private:
     QHash<QString, quint32> m_h2Advertised;  // key -> the connection that advertised h2
     QHash<QString, Follow> m_pendingFollows; // new key -> where its advertisement came from
     QHash<quint32, QString> m_replaces;      // connection -> the key whose idle ones it replaces
+    QHash<QString, QString> m_quicFailed;    // h3 key -> why QUIC failed there
+    struct AltSvcEntry
+    {
+        AltService service;
+        quint32 from = 0;
+        QDeadlineTimer expiry;
+    };
+    QHash<QString, AltSvcEntry> m_altSvc; // origin -> its live h3 alternative
 };
 
 } // namespace hopscope

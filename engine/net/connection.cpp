@@ -3,6 +3,7 @@
 #include "net/exchangeoutcome.h"
 #include "net/proxytunnel.h"
 #include "net/tlsfailure.h"
+#include "quic/quictransport.h"
 #include "tls/keylogfile.h"
 #include "tls/tlssocket.h"
 #include "trace/tracestore.h"
@@ -75,8 +76,15 @@ QList<QByteArray> Connection::alpnOffer() const
     return {QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1")};
 }
 
+bool Connection::usesQuic() const
+{
+    return m_spec.http3 != Http3Mode::Off && m_origin.isTls();
+}
+
 bool Connection::mayMultiplex() const
 {
+    if (usesQuic())
+        return true;
     if (m_origin.isTls())
         return alpnOffer().contains(QByteArrayLiteral("h2"));
     return m_spec.protocol == ProtocolPolicy::H2cPrior || m_spec.upgradeToken() == "h2c";
@@ -93,6 +101,13 @@ void Connection::open(quint32 firstRequest)
     m_plan = planRoute(m_spec, &routeError);
     if (!routeError.isEmpty()) {
         fail("proxy-url", routeError);
+        return;
+    }
+    if (usesQuic() && m_plan.dialsProxy()) {
+        fail("quic-connect",
+             QStringLiteral("HTTP/3 cannot go through the proxy %1: QUIC runs over UDP, and the "
+                            "proxy relays TCP")
+                 .arg(m_plan.proxy->toString()));
         return;
     }
     if (const auto given = resolveOverride(m_spec.route, m_plan.dialHost, m_plan.dialPort)) {
@@ -212,7 +227,8 @@ void Connection::tryNextAddress()
         return;
     }
     m_address = m_addresses.at(m_nextAddress++);
-    setupSocket();
+    if (!usesQuic())
+        setupSocket();
     m_state = State::Connecting;
     m_timings.connectStart = m_trace->elapsedNs();
     FieldWriter attempt = m_trace->record(EventType::ConnectAttempt, scope(m_firstRequest));
@@ -225,6 +241,10 @@ void Connection::tryNextAddress()
         via << QStringLiteral("address from %1").arg(m_addressVia);
     if (!via.isEmpty())
         attempt.value(Field::Host, m_plan.dialHost).text(Field::Via, via.join(u", "));
+    if (usesQuic()) {
+        startQuic();
+        return;
+    }
     // Through a tunnel, TLS starts once the proxy has connected it (continueAfterTransport).
     m_tcp->connectToHost(m_address, m_plan.dialPort);
 }
@@ -320,6 +340,103 @@ void Connection::startTls()
         tls->deleteLater();
         fail("tls-setup", error);
     }
+}
+
+void Connection::startQuic()
+{
+    m_quic = new QuicTransport(m_trace, scope(), this);
+    connect(m_quic, &QuicTransport::tlsMessage, this, &Connection::onTlsMessage);
+    connect(m_quic, &QuicTransport::handshakeCompleted, this, &Connection::onQuicReady);
+    connect(m_quic, &QuicTransport::failed, this,
+            [this](const QByteArray &code, const QString &message) {
+                // Once open, the HTTP/3 driver says what the end of the connection means.
+                if (m_state != State::Open)
+                    fail(code, message);
+            });
+    if (m_spec.tls.insecure) {
+        m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
+            .value(Field::Message,
+                   QStringLiteral("certificate verification is OFF (-k/--insecure): "
+                                  "the peer's identity is not checked"));
+    }
+    QuicDial dial;
+    dial.address = m_address;
+    dial.port = m_plan.dialPort;
+    dial.tls.serverName = m_origin.host;
+    dial.tls.alpn = {QByteArrayLiteral("h3")};
+    dial.tls.caFile = m_spec.tls.caFile;
+    dial.tls.insecure = m_spec.tls.insecure;
+    dial.tls.keyLogPath = KeyLogFile::pathFor(m_spec.tls.keyLogFile);
+    dial.idleTimeoutMs = m_spec.timeouts.idleMs > 0 ? m_spec.timeouts.idleMs : 60'000;
+    dial.streamWindow = m_spec.limits.quicStreamWindow;
+    dial.connectionWindow = m_spec.limits.quicConnectionWindow;
+    QString error;
+    if (!m_quic->start(dial, &error)) {
+        fail("quic-connect", error);
+        return;
+    }
+    // UDP has no handshake of its own: "connected" is the socket, the QUIC handshake is the
+    // TLS phase (RFC 9001 carries TLS inside it).
+    m_timings.connectEnd = m_trace->elapsedNs();
+    m_timings.tlsStart = m_timings.connectEnd;
+    touch();
+    m_trace->record(EventType::Connect, scope(m_firstRequest))
+        .value(Field::Host, m_plan.dialHost)
+        .value(Field::Port, m_plan.dialPort)
+        .value(Field::Address, m_address.toString())
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.connectStart, m_timings.connectEnd))
+        .value(Field::LocalPort, m_quic->localPort())
+        .atom(Field::Protocol, "udp");
+    m_state = State::Handshaking;
+}
+
+void Connection::onQuicReady()
+{
+    m_timings.tlsEnd = m_trace->elapsedNs();
+    const QuicTls &tls = m_quic->tls();
+    m_alpn = tls.negotiatedAlpn();
+    if (m_alpn != "h3") {
+        fail("quic-connect", QStringLiteral("the server's QUIC endpoint chose ALPN \"%1\", not h3")
+                                 .arg(QString::fromLatin1(m_alpn)));
+        return;
+    }
+    const QList<QSslError> complaints = tls.verify();
+    if (!m_spec.tls.insecure && !complaints.isEmpty()) {
+        const TlsFailure why = TlsFailure::fromVerifyErrors(
+            complaints, m_origin.host,
+            m_spec.tls.caFile.isEmpty() ? QList<QSslCertificate>()
+                                        : QSslCertificate::fromPath(m_spec.tls.caFile));
+        fail(why.code, why.message);
+        return;
+    }
+    m_connectTimer.stop();
+    QCborArray chain;
+    for (const QSslCertificate &c : tls.peerChain())
+        chain.append(certificateSummary(c));
+    FieldWriter w = m_trace->record(EventType::Tls, scope(m_firstRequest));
+    w.value(Field::Protocol, tls.protocolName())
+        .value(Field::Cipher, tls.cipherName())
+        .value(Field::Alpn, QString::fromLatin1(m_alpn))
+        .value(Field::Verified, !m_spec.tls.insecure)
+        .value(Field::AlpnOffered, QCborArray{QStringLiteral("h3")})
+        .value(Field::Sni, QHostAddress(m_origin.host).isNull() ? QCborValue(m_origin.host)
+                                                                : QCborValue(QCborValue::Null))
+        .value(Field::Chain, chain)
+        .value(Field::Ms, ExchangeTimings::ms(m_timings.tlsStart, m_timings.tlsEnd));
+    const QString group = tls.groupName();
+    if (!group.isEmpty())
+        w.text(Field::Group, group);
+    w.text(Field::QuicVersion,
+           QStringLiteral("0x%1").arg(m_quic->negotiatedVersion(), 8, 16, QLatin1Char('0')));
+    w.boolean(Field::CertificateRequested, false);
+    const QString keyLog = KeyLogFile::pathFor(m_spec.tls.keyLogFile);
+    if (!keyLog.isEmpty())
+        w.text(Field::KeyLog, keyLog);
+    if (tls.keyLogFailed())
+        w.text(Field::KeyLogError, QStringLiteral("%1 could not be written").arg(keyLog));
+    m_state = State::Open;
+    touch();
+    emit ready();
 }
 
 void Connection::onTlsMessage(const TlsMessage &m)
@@ -434,7 +551,16 @@ void Connection::onConnectTimeout()
     // The connect timeout covers resolving, TCP and TLS together (as curl's); say which phase
     // it ran out in, and for a stalled handshake that TCP itself was fine.
     QString what;
-    if (m_state == State::Handshaking) {
+    if (m_state == State::Handshaking && m_quic) {
+        what = m_quic->datagramBytesRead() == 0
+                   ? QStringLiteral("the QUIC handshake with %1 did not finish: nothing came "
+                                    "back over UDP to port %2 (a firewall, or no HTTP/3 there)")
+                         .arg(m_origin.toString())
+                         .arg(m_plan.dialPort)
+                   : QStringLiteral("the QUIC handshake with %1 did not finish (the server "
+                                    "answered, then stalled)")
+                         .arg(m_origin.toString());
+    } else if (m_state == State::Handshaking) {
         what =
             QStringLiteral("the TLS handshake with %1 did not finish (TCP had connected "
                            "after %2 ms; the server did not complete the handshake)")
@@ -462,7 +588,10 @@ void Connection::fail(const QByteArray &code, const QString &message)
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
     }
-    recordError(m_trace, scope(m_firstRequest), code, message);
+    // With --http3 a failed QUIC connection is not the request's failure (it goes on over TCP,
+    // `quic.fallback`): the error belongs to the connection alone then.
+    const bool fallsBack = m_quic && m_spec.http3 == Http3Mode::Try;
+    recordError(m_trace, fallsBack ? scope() : scope(m_firstRequest), code, message);
     close(message);
     emit failed(code, message);
 }
@@ -503,6 +632,9 @@ void Connection::close(const QString &reason)
         m_socket->disconnect(this);
         m_socket->abort();
     }
+    // A QUIC connection ends with a CONNECTION_CLOSE (its own `quic.close`), before `close`.
+    if (m_quic)
+        m_quic->closeWithApplicationError(0x100 /* H3_NO_ERROR */, QByteArray());
     FieldWriter w = m_trace->record(EventType::Close, scope());
     w.value(Field::Reason, reason);
     if (unsent > 0)
@@ -512,6 +644,12 @@ void Connection::close(const QString &reason)
     if (m_tls)
         w.integer(Field::WireRead, m_tls->wireBytesRead())
             .integer(Field::WireWritten, m_tls->wireBytesWritten());
+    // Over QUIC: the UDP payload of every datagram (CONNECTION_CLOSE included), what a
+    // capture's udp.length minus 8 adds up to.
+    if (m_quic) {
+        w.integer(Field::WireRead, m_quic->datagramBytesRead())
+            .integer(Field::WireWritten, m_quic->datagramBytesWritten());
+    }
     if (!m_closedEmitted) {
         m_closedEmitted = true;
         emit closed(reason);

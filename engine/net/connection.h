@@ -19,6 +19,7 @@ namespace hopscope {
 
 class TlsSocket;
 class ProxyTunnel;
+class QuicTransport;
 class TraceStore;
 struct TlsMessage;
 
@@ -43,6 +44,10 @@ public:
     State state() const { return m_state; }
     bool isOpen() const { return m_state == State::Open; }
     QAbstractSocket *socket() const { return m_socket; }
+    // HTTP/3: the QUIC connection instead of a socket (socket() is null then).
+    QuicTransport *quic() const { return m_quic; }
+    // Whether this connection goes over QUIC (the request asked for HTTP/3 on an https origin).
+    bool usesQuic() const;
     QHostAddress peerAddress() const { return m_address; }
     QByteArray alpn() const { return m_alpn; } // negotiated ALPN protocol, empty if none
     EventScope scope(quint32 req = 0) const { return {m_id, req, -1}; }
@@ -94,6 +99,9 @@ private:
     void tryNextAddress();
     void onConnected();
     void startTls();
+    // HTTP/3: a QUIC connection to the address instead of TCP (handshake included).
+    void startQuic();
+    void onQuicReady();
     // After TCP (and the proxy hop, if any): TLS, or ready.
     void continueAfterTransport();
     void startTunnel();
@@ -136,6 +144,7 @@ private:
     RoutePlan m_plan;
     QString m_addressVia; // "--resolve" when the addresses came from it
     ProxyTunnel *m_tunnel = nullptr;
+    QuicTransport *m_quic = nullptr;
 };
 
 } // namespace hopscope

@@ -35,6 +35,9 @@ QString ConnectionPool::key(const RequestSpec &spec)
         if (!spec.tls.certFile.isEmpty())
             k += QStringLiteral("|cert=%1|key=%2").arg(spec.tls.certFile, spec.tls.keyFile);
     }
+    // HTTP/3 goes over its own (QUIC) connections.
+    if (o.isTls() && spec.http3 != Http3Mode::Off)
+        k += QStringLiteral("|h3");
     // Connections that route differently (another proxy, --connect-to target, --resolve
     // address, -4/-6) never share, even for the same origin.
     k += routeKey(spec);
@@ -43,6 +46,15 @@ QString ConnectionPool::key(const RequestSpec &spec)
 
 QString ConnectionPool::route(RequestSpec &spec)
 {
+    const auto hasConnections = [this](const QString &k) { return connectionCount(k) > 0; };
+    m_alt.followAltSvc(spec, hasConnections);
+    // --http3 (or an Alt-Svc follow) falls back to TCP, to the origin itself, where QUIC
+    // failed before.
+    if (spec.http3 == Http3Mode::Try && !m_alt.quicFailure(key(spec)).isEmpty()) {
+        spec.http3 = Http3Mode::Off;
+        spec.route.altSvcHost.clear();
+        spec.route.altSvcPort = 0;
+    }
     return m_alt.follow(spec, key(spec),
                         [this](const QString &k) { return connectionCount(k) > 0; });
 }
@@ -126,11 +138,14 @@ Connection *ConnectionPool::createConnection(const RequestSpec &spec, const QStr
     m_trace->record(EventType::PoolOpen, conn->scope(req))
         .value(Field::Origin, conn->origin().toString());
     if (const auto f = m_alt.takeFollow(key, conn->id())) {
-        // The arrow from the advertising connection to the HTTP/2 one it led to.
-        m_trace->record(EventType::UpgradeFollow, conn->scope(req))
-            .value(Field::Protocol, QStringLiteral("h2"))
+        // The arrow from the advertising connection to the HTTP/2 (Upgrade: h2) or HTTP/3
+        // (Alt-Svc) one it led to.
+        FieldWriter w = m_trace->record(EventType::UpgradeFollow, conn->scope(req));
+        w.value(Field::Protocol, QString::fromLatin1(f->protocol))
             .value(Field::From, qint64(f->from))
-            .value(Field::Alpn, QStringLiteral("h2"));
+            .value(Field::Alpn, QString::fromLatin1(f->protocol));
+        if (f->protocol == "h3")
+            w.text(Field::Via, QStringLiteral("Alt-Svc"));
     }
     return conn;
 }
@@ -168,7 +183,10 @@ void ConnectionPool::retireReplaced(Connection *connection)
         return;
     for (ProtocolDriver *d : idleDrivers(oldKey)) {
         d->connection()->close(
-            QStringLiteral("replaced by HTTP/2 connection %1 (Upgrade: h2)").arg(connection->id()));
+            connection->usesQuic()
+                ? QStringLiteral("replaced by HTTP/3 connection %1 (Alt-Svc)").arg(connection->id())
+                : QStringLiteral("replaced by HTTP/2 connection %1 (Upgrade: h2)")
+                      .arg(connection->id()));
     }
 }
 

@@ -62,6 +62,14 @@ public:
     // waiting under its key may now go elsewhere (route() them again).
     bool noteUpgradeAdvertised(Connection *connection, const QList<QByteArray> &protocols);
     const AltProtocols &altProtocols() const { return m_alt; }
+    // A response from `origin` advertised Alt-Svc (AltProtocols::noteAltSvc).
+    std::optional<AltService> noteAltSvc(const QString &origin, quint32 connection,
+                                         const AltSvcHeader &header)
+    {
+        return m_alt.noteAltSvc(origin, connection, header);
+    }
+    // QUIC to this (h3) key failed: --http3 requests route to TCP from now on (route()).
+    void noteQuicFailed(const QString &key, const QString &why) { m_alt.noteQuicFailed(key, why); }
 
     void closeAll(const QString &reason);
     void closeIdle(const QString &reason);

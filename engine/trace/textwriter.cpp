@@ -83,6 +83,61 @@ QString timingsText(FieldValue t)
     return parts.join(QStringLiteral(", "));
 }
 
+// QUIC and HTTP/3 events, one line each (as ngtcp2's and nghttp3's clients print them).
+QString quicLine(const TraceEvent &ev, const QString &marker, const QString &bad)
+{
+    switch (ev.type) {
+    case EventType::QuicPacket: {
+        QStringList frames;
+        for (const FieldValue f : ev.field(Field::Frames))
+            frames << f.toString();
+        return marker + QStringLiteral("QUIC %1 packet %2, %3 bytes: %4")
+                            .arg(str(ev, Field::Kind), str(ev, Field::PacketNumber),
+                                 str(ev, Field::Bytes), frames.join(QStringLiteral(", ")));
+    }
+    case EventType::QuicLost:
+        return bad + QStringLiteral("QUIC %1 packet %2 lost (its frames are sent again)")
+                         .arg(str(ev, Field::Kind), str(ev, Field::PacketNumber));
+    case EventType::QuicClose: {
+        if (str(ev, Field::Kind) == u"stateless_reset")
+            return bad + QStringLiteral("the server sent a stateless reset");
+        const QString reason = str(ev, Field::Reason);
+        return marker + QStringLiteral("CONNECTION_CLOSE %1%2")
+                            .arg(str(ev, Field::Code),
+                                 reason.isEmpty() ? QString() : QStringLiteral(": %1").arg(reason));
+    }
+    case EventType::QuicFallback:
+        return bad +
+               QStringLiteral("HTTP/3 not used, going over TCP: %1").arg(str(ev, Field::Reason));
+    case EventType::H3Data:
+        return marker + QStringLiteral("DATA %1 bytes").arg(str(ev, Field::Bytes));
+    case EventType::H3StreamEnd:
+        return marker + QStringLiteral("stream %1 (%2)")
+                            .arg(ev.field(Field::Reason).toBool() ? QStringLiteral("reset")
+                                                                  : QStringLiteral("closed"),
+                                 str(ev, Field::Code));
+    case EventType::AltSvc: {
+        QStringList offered;
+        for (const FieldValue f : ev.field(Field::Protocols))
+            offered << f.toString();
+        QString line =
+            marker + QStringLiteral("Alt-Svc: %1 (%2")
+                         .arg(offered.join(QStringLiteral(", ")), str(ev, Field::Action));
+        if (ev.field(Field::Authority).isValid())
+            line += QStringLiteral(": HTTP/3 at %1 for %2 s")
+                        .arg(str(ev, Field::Authority), str(ev, Field::MaxAge));
+        if (ev.field(Field::Reason).isValid())
+            line += QStringLiteral("; %1").arg(str(ev, Field::Reason));
+        return line + u')';
+    }
+    case EventType::H3Goaway:
+        return bad + QStringLiteral("GOAWAY: streams from %1 on are not processed")
+                         .arg(str(ev, Field::LastStreamId));
+    default:
+        return marker + QString::fromUtf8(ev.typeName());
+    }
+}
+
 } // namespace
 
 TextWriter::TextWriter(QIODevice *out, QObject *parent) : QObject(parent), m_out(out) {}
@@ -155,9 +210,12 @@ QStringList TextWriter::format(const TraceEvent &ev)
         lines << info + QStringLiteral("tunnel to %1 through %2 established in %3 ms")
                             .arg(str(ev, Field::Target), str(ev, Field::Proxy), str(ev, Field::Ms));
     } else if (ev.type == EventType::Connect) {
-        lines << info +
-                     QStringLiteral("connected to %1 (%2) port %3")
-                         .arg(str(ev, Field::Host), str(ev, Field::Address), str(ev, Field::Port));
+        lines << info + QStringLiteral("connected to %1 (%2) port %3%4")
+                            .arg(str(ev, Field::Host), str(ev, Field::Address),
+                                 str(ev, Field::Port),
+                                 ev.field(Field::Protocol).toString() == u"udp"
+                                     ? QStringLiteral(" over UDP (QUIC handshake next)")
+                                     : QString());
     } else if (ev.type == EventType::Tls) {
         const QString alpn =
             ev.field(Field::Alpn).isNull() ? QStringLiteral("none") : str(ev, Field::Alpn);
@@ -260,6 +318,10 @@ QStringList TextWriter::format(const TraceEvent &ev)
             protos << p.toString();
         lines << info + QStringLiteral("the server advertises Upgrade: %1")
                             .arg(protos.join(QStringLiteral(", ")));
+    } else if (ev.type == EventType::UpgradeFollow && str(ev, Field::Via) == u"Alt-Svc") {
+        lines << info + QStringLiteral("following Alt-Svc: %1 advertised on connection %2: this "
+                                       "new connection speaks HTTP/3 over QUIC")
+                            .arg(str(ev, Field::Protocol), str(ev, Field::From));
     } else if (ev.type == EventType::UpgradeFollow) {
         lines << info +
                      QStringLiteral("following Upgrade: %1 advertised on connection %2: this new "
@@ -315,8 +377,17 @@ QStringList TextWriter::format(const TraceEvent &ev)
             line += QStringLiteral(", %1=%2").arg(fieldName(key), value);
         }
         lines << line + QLatin1Char('>');
-    } else if (ev.type == EventType::H2Headers) {
+    } else if (ev.type == EventType::H2Headers || ev.type == EventType::H3Headers) {
         appendHeaders(lines, ev.dir == Direction::Out ? out : in, ev.field(Field::Headers));
+    } else if (ev.type == EventType::QuicPacket || ev.type == EventType::QuicLost ||
+               ev.type == EventType::QuicClose || ev.type == EventType::QuicFallback ||
+               ev.type == EventType::H3Data || ev.type == EventType::H3StreamEnd ||
+               ev.type == EventType::H3Goaway || ev.type == EventType::AltSvc) {
+        lines << quicLine(ev,
+                          ev.dir == Direction::Out  ? out
+                          : ev.dir == Direction::In ? in
+                                                    : info,
+                          bad);
     } else if (ev.type == EventType::DemoPhase) {
         lines << QString()
               << QStringLiteral("== %1. %2 ==").arg(str(ev, Field::Phase), str(ev, Field::Title));

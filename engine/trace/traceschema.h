@@ -57,7 +57,16 @@ namespace hopscope {
     X(SocksAuthReply, "socks.auth.reply")                                                          \
     X(SocksRequest, "socks.request")                                                               \
     X(SocksReply, "socks.reply")                                                                   \
-    X(ProxyEstablished, "proxy.established")
+    X(ProxyEstablished, "proxy.established")                                                       \
+    X(QuicPacket, "quic.packet")                                                                   \
+    X(QuicLost, "quic.lost")                                                                       \
+    X(QuicClose, "quic.close")                                                                     \
+    X(QuicFallback, "quic.fallback")                                                               \
+    X(H3Headers, "h3.headers")                                                                     \
+    X(H3Data, "h3.data")                                                                           \
+    X(H3StreamEnd, "h3.stream.end")                                                                \
+    X(H3Goaway, "h3.goaway")                                                                       \
+    X(AltSvc, "alt-svc")
 
 enum class EventType : quint8 {
 #define HOPSCOPE_X(e, name) e,
@@ -162,7 +171,13 @@ enum class EventType : quint8 {
     X(Via, "via")                                                                                  \
     X(Proxy, "proxy")                                                                              \
     X(Methods, "methods")                                                                          \
-    X(User, "user")
+    X(User, "user")                                                                                \
+    X(PacketNumber, "pn")                                                                          \
+    X(Frames, "frames")                                                                            \
+    X(QuicVersion, "quicVersion")                                                                  \
+    X(Authority, "authority")                                                                      \
+    X(MaxAge, "maxAge")                                                                            \
+    X(Action, "action")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

@@ -125,6 +125,14 @@ SSLSessionCache none
     SSLEngine on
     SSLCertificateFile "@ROOT@/tls/cert.pem"
     SSLCertificateKeyFile "@ROOT@/tls/key.pem"
+    # Alt-Svc (tst_cli_http3): /altsvc/PORT/FILE serves FILE and advertises HTTP/3 on that
+    # UDP port of the same host; /altsvc/clear/FILE sends Alt-Svc: clear (mod_headers, as on
+    # real sites).
+    AliasMatch "^/altsvc/(?:[0-9]+|clear)/(.*)$" "@ROOT@/htdocs/$1"
+    SetEnvIf Request_URI "^/altsvc/([0-9]+)/" ALT_SVC_PORT=$1
+    SetEnvIf Request_URI "^/altsvc/clear/" ALT_SVC_CLEAR=1
+    Header always set Alt-Svc "h3=\":%{ALT_SVC_PORT}e\"; ma=60" env=ALT_SVC_PORT
+    Header always set Alt-Svc "clear" env=ALT_SVC_CLEAR
 </VirtualHost>
 
 # Client certificates required (mTLS); the response names the certificate that was presented.

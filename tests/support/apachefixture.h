@@ -25,6 +25,8 @@ namespace hopscope::test {
 //   /cgi/status?NNN       answers with status NNN (204 has no body)
 //   /cgi/headers          echoes method, request headers (CGI variables, Authorization
 //                         included) and the body
+//   /altsvc/PORT/FILE     (TLS vhost) FILE, with Alt-Svc: h3=":PORT"; ma=60 (mod_headers)
+//   /altsvc/clear/FILE    (TLS vhost) FILE, with Alt-Svc: clear
 //   /cgi/setcookie        Set-Cookie: session=abc123 (Path=/), pref=dark (Max-Age, HttpOnly, no
 //                         Path: /cgi by default), scoped=1 (Path=/cgi/status)
 class ApacheFixture

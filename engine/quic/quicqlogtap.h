@@ -1,0 +1,37 @@
+#pragma once
+
+#include "trace/traceevent.h"
+
+#include <QByteArrayView>
+#include <QString>
+
+class QJsonObject;
+
+namespace hopscope {
+
+class TraceStore;
+
+// Every QUIC packet as the trace's `quic.packet` (direction, packet type, packet number, size,
+// its frames) and every packet ngtcp2 declares lost as `quic.lost`. ngtcp2 0.12 reports frames
+// nowhere but in its qlog (draft-ietf-quic-qlog), so this reads that: one JSON-SEQ record per
+// write, for packet_sent, packet_received and packet_lost; the rest of qlog is left out. Frames
+// become short texts in the words of RFC 9000 ("STREAM 0 off 0 len 52 FIN", "ACK 0-3").
+class QuicQlogTap
+{
+public:
+    QuicQlogTap(TraceStore *trace, EventScope scope) : m_trace(trace), m_scope(scope) {}
+
+    // One record ("\x1e{...}\n"); what is not a packet event is ignored.
+    void feed(QByteArrayView record);
+
+    qint64 packetsLost() const { return m_lost; }
+    // A frame of qlog's as one line of text.
+    static QString describeFrame(const QJsonObject &frame);
+
+private:
+    TraceStore *m_trace;
+    EventScope m_scope;
+    qint64 m_lost = 0;
+};
+
+} // namespace hopscope
