@@ -21,6 +21,7 @@ class TlsSocket;
 class ProxyTunnel;
 class TraceStore;
 struct TlsMessage;
+struct OcspStaple;
 
 // One transport connection to an origin. It owns its QTcpSocket, and over TLS the TlsSocket on
 // top of it, for its whole life, across any change of protocol on top; drivers borrow the
@@ -99,6 +100,7 @@ private:
     void startTunnel();
     QByteArray dialFailureCode(const char *direct) const;
     void onEncrypted();
+    static void recordOcsp(FieldWriter &w, const OcspStaple &ocsp);
     void onTlsMessage(const TlsMessage &message);
     void onSocketError();
     void onDisconnected();

@@ -19,7 +19,8 @@ _hopscope_cli()
     local flags="-h --help --version -v --verbose --http1.1 --http2 -k --insecure --compressed
         --h2c --h2c-prior --http2-prior-knowledge --h2c-options --no-upgrade-h2 --parallel
         --demo --serve-demo --har-secrets -i --include -I --head -s --silent -S --show-error
-        -f --fail -G --get -L --location --location-trusted -4 --ipv4 -6 --ipv6"
+        -f --fail -G --get -L --location --location-trusted -4 --ipv4 -6 --ipv6
+        --cert-status"
 
     case $prev in
         -o | --output | --trace-json | --har | -c | --cookie-jar)

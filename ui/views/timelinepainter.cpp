@@ -222,6 +222,7 @@ void TimelinePainter::paintLane(QPainter &p, int i) const
                    QPointF(x0 + 0.5, m_geo.stripY(i) + m_metrics.stripH - 3));
     }
     paintPhases(p, i);
+    paintTlsTicks(p, i);
     paintBars(p, i);
     paintMarkers(p, i);
 }
@@ -304,6 +305,41 @@ void TimelinePainter::paintPhases(QPainter &p, int i) const
                    Qt::AlignVCenter | Qt::AlignLeft, text);
     }
     p.setFont(m_font);
+}
+
+void TimelinePainter::paintTlsTicks(QPainter &p, int i) const
+{
+    const TimelineLane &lane = m_model->laneAt(i);
+    if (lane.tlsTicks.isEmpty())
+        return;
+    // Short strokes from the strip's top edge (sent) and bottom edge (received), clear of the
+    // phase label in the middle; an alert crosses the whole strip in the error colour.
+    const double top = m_geo.stripY(i), h = m_metrics.stripH;
+    const double stroke = qMax(3.0, h * 0.32);
+    const double left = m_metrics.headerWidth, right = m_geo.viewportWidth();
+    QColor normal =
+        TimelineStyle::textOn(TimelineStyle::handshakeColor(m_palette, TimelinePhase::Kind::Tls));
+    normal.setAlphaF(0.8f);
+    double lastOut = -1e9, lastIn = -1e9;
+    for (int k = 0; k < lane.tlsTicks.size(); ++k) {
+        const TimelineTlsTick &tick = lane.tlsTicks.at(k);
+        const double x = std::floor(m_geo.xFor(double(tick.ns))) + 0.5;
+        if (x < left || x > right)
+            continue;
+        const bool hovered = m_hover.kind == TimelineHit::TlsTick && m_hover.conn == lane.conn &&
+                             m_hover.tickIndex == k;
+        double &last = tick.outgoing ? lastOut : lastIn;
+        if (x - last < 2 && !tick.alert && !hovered)
+            continue; // zoomed out: one stroke stands for the messages under one pixel
+        last = x;
+        p.setPen(QPen(tick.alert ? errorColor() : normal, hovered || tick.alert ? 2 : 1));
+        if (tick.alert)
+            p.drawLine(QPointF(x, top), QPointF(x, top + h));
+        else if (tick.outgoing)
+            p.drawLine(QPointF(x, top), QPointF(x, top + stroke));
+        else
+            p.drawLine(QPointF(x, top + h - stroke), QPointF(x, top + h));
+    }
 }
 
 void TimelinePainter::paintBars(QPainter &p, int i) const

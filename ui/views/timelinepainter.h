@@ -25,6 +25,7 @@ private:
     void paintChapters(QPainter &p) const;
     void paintLane(QPainter &p, int laneIndex) const;
     void paintPhases(QPainter &p, int laneIndex) const;
+    void paintTlsTicks(QPainter &p, int laneIndex) const;
     void paintBars(QPainter &p, int laneIndex) const;
     void paintBar(QPainter &p, const TimelineLane &lane, const TimelineBar &bar) const;
     void paintMarkers(QPainter &p, int laneIndex) const;
