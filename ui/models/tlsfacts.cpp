@@ -251,7 +251,8 @@ TlsFactRow TlsFacts::messagesRow(const SessionStore &store) const
         const TraceEvent ev = store.event(index);
         const bool out = ev.dir == Direction::Out;
         const bool alert = ev.field(Field::Kind).toUtf8() == "alert";
-        QString value = tr("%1 bytes").arg(ev.field(Field::Bytes).toInteger());
+        const qint64 bytes = ev.field(Field::Bytes).toInteger();
+        QString value = bytes == 1 ? tr("1 byte") : tr("%1 bytes").arg(bytes);
         if (alert)
             value = ev.field(Field::Level).toString();
         if (base >= 0)

@@ -315,11 +315,10 @@ void TimelinePainter::paintTlsTicks(QPainter &p, int i) const
     // Short strokes from the strip's top edge (sent) and bottom edge (received), clear of the
     // phase label in the middle; an alert crosses the whole strip in the error colour.
     const double top = m_geo.stripY(i), h = m_metrics.stripH;
-    const double stroke = qMax(3.0, h * 0.32);
+    const double stroke = qMax(3.0, h * 0.38);
     const double left = m_metrics.headerWidth, right = m_geo.viewportWidth();
     QColor normal =
         TimelineStyle::textOn(TimelineStyle::handshakeColor(m_palette, TimelinePhase::Kind::Tls));
-    normal.setAlphaF(0.8f);
     double lastOut = -1e9, lastIn = -1e9;
     for (int k = 0; k < lane.tlsTicks.size(); ++k) {
         const TimelineTlsTick &tick = lane.tlsTicks.at(k);

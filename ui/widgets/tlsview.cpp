@@ -15,6 +15,24 @@
 
 namespace hopscope {
 
+namespace {
+
+// A value with no space to wrap at (a SHA-256 fingerprint is 95 characters of "xx:") is shown
+// in lines of this many characters instead of ending in "…"; copying takes the value whole.
+constexpr int kUnbrokenLine = 48;
+
+QString displayed(const QString &value)
+{
+    if (value.size() <= kUnbrokenLine || value.contains(QLatin1Char(' ')))
+        return value;
+    QStringList lines;
+    for (qsizetype i = 0; i < value.size(); i += kUnbrokenLine)
+        lines << value.mid(i, kUnbrokenLine);
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
 TlsView::TlsView(SessionStore *store, QWidget *parent) : QWidget(parent), m_store(store)
 {
     m_failure = new QLabel(this);
@@ -120,7 +138,8 @@ void TlsView::refresh()
 void TlsView::fill(QTreeWidgetItem *parent, const QList<TlsFactRow> &rows)
 {
     for (const TlsFactRow &r : rows) {
-        auto *item = new QTreeWidgetItem(parent, {r.label, r.value});
+        auto *item = new QTreeWidgetItem(parent, {r.label, displayed(r.value)});
+        item->setData(1, Qt::UserRole, r.value);
         item->setToolTip(1, r.value);
         if (parent == m_tree->invisibleRootItem()) {
             QFont bold = item->font(0);
@@ -142,12 +161,13 @@ void TlsView::contextMenuEvent(QContextMenuEvent *event)
     copyAll->setEnabled(!all.isEmpty());
     QTreeWidgetItem *current = m_tree->currentItem();
     QAction *copyValue = menu.addAction(tr("Copy value"));
-    copyValue->setEnabled(current && !current->text(1).isEmpty());
+    const QString value = current ? current->data(1, Qt::UserRole).toString() : QString();
+    copyValue->setEnabled(!value.isEmpty());
     QAction *chosen = menu.exec(event->globalPos());
     if (chosen == copyAll)
         QApplication::clipboard()->setText(all);
-    else if (chosen == copyValue && current)
-        QApplication::clipboard()->setText(current->text(1));
+    else if (chosen == copyValue)
+        QApplication::clipboard()->setText(value);
 }
 
 } // namespace hopscope
