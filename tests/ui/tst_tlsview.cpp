@@ -9,6 +9,7 @@
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
 #include "views/timelinetooltips.h"
+#include "views/timelineview.h"
 #include "widgets/exchangedetail.h"
 #include "widgets/tlsview.h"
 
@@ -116,6 +117,7 @@ private slots:
     void viewFollowsTheEventsAsTheyCome();
     void tabEnabledForTlsOnly();
     void timelineTicksAndTooltips();
+    void timelineHitsTheTicks();
 };
 
 void TestTlsView::recordedFacts_data()
@@ -372,6 +374,33 @@ void TestTlsView::timelineTicksAndTooltips()
     QVERIFY2(tip.startsWith(u"TLS handshake (OUT): ClientHello, 315 bytes\nat "_s),
              qPrintable(tip));
     QVERIFY2(tip.endsWith(u" on #1 (event 5)"_s), qPrintable(tip));
+}
+
+// Pointing at the strip where the handshake happened finds the ticks, ClientHello first.
+void TestTlsView::timelineHitsTheTicks()
+{
+    SessionStore store;
+    TimelineModel model(&store);
+    TimelineView view;
+    view.setModel(&model);
+    store.append(testing::loadJsonLines(tlsTracePath()));
+    view.resize(1200, 400);
+    view.show();
+    const TimelineLane &lane = model.laneAt(0);
+    view.setVisibleRange(lane.tlsTicks.first().ns - 2'000'000, lane.tlsTicks.last().ns + 2'000'000);
+    const QRect header = view.laneHeaderRect(1);
+    QSet<int> found;
+    for (int y = header.top(); y <= header.bottom(); ++y) {
+        for (int x = header.right() + 1; x < view.viewport()->width(); ++x) {
+            const TimelineView::Hit hit = view.hitTest(QPoint(x, y));
+            if (hit.kind == TimelineHit::TlsTick) {
+                QCOMPARE(hit.conn, 1u);
+                found.insert(hit.tickIndex);
+            }
+        }
+    }
+    QVERIFY(found.contains(0));
+    QVERIFY2(found.size() >= 5, qPrintable(QString::number(found.size())));
 }
 
 QTEST_MAIN(TestTlsView)

@@ -744,9 +744,10 @@ QString TimelineModel::tlsTickLabel(const TimelineTlsTick &tick) const
     if (tick.alert)
         return QStringLiteral("TLS alert (%1): %2, %3")
             .arg(dir, field(ev, Field::Name), field(ev, Field::Level));
-    return QStringLiteral("TLS handshake (%1): %2, %3 bytes")
-        .arg(dir, field(ev, Field::Name))
-        .arg(ev.field(Field::Bytes).toInteger());
+    const qint64 bytes = ev.field(Field::Bytes).toInteger();
+    return QStringLiteral("TLS handshake (%1): %2, %3")
+        .arg(dir, field(ev, Field::Name),
+             bytes == 1 ? QStringLiteral("1 byte") : QStringLiteral("%1 bytes").arg(bytes));
 }
 
 } // namespace hopscope

@@ -222,7 +222,6 @@ void TimelinePainter::paintLane(QPainter &p, int i) const
                    QPointF(x0 + 0.5, m_geo.stripY(i) + m_metrics.stripH - 3));
     }
     paintPhases(p, i);
-    paintTlsTicks(p, i);
     paintBars(p, i);
     paintMarkers(p, i);
 }
@@ -264,6 +263,8 @@ void TimelinePainter::paintPhases(QPainter &p, int i) const
         } else {
             p.fillRect(r, fill);
         }
+        // The handshake messages under the phase's label, so the label stays readable.
+        paintTlsTicks(p, i, ph.startNs, m_model->effectiveEnd(ph.endNs));
         if (ph.kind == TimelinePhase::Kind::Preface) {
             // Hatched: the connection is still negotiating its HTTP/2 settings.
             QColor hatch = TimelineStyle::textOn(fill);
@@ -307,21 +308,28 @@ void TimelinePainter::paintPhases(QPainter &p, int i) const
     p.setFont(m_font);
 }
 
-void TimelinePainter::paintTlsTicks(QPainter &p, int i) const
+void TimelinePainter::paintTlsTicks(QPainter &p, int i, qint64 fromNs, qint64 toNs) const
 {
     const TimelineLane &lane = m_model->laneAt(i);
     if (lane.tlsTicks.isEmpty())
         return;
+    // Only the ticks on screen and in the phase: a binary search to the first.
+    fromNs = qMax(fromNs, qint64(m_geo.nsAt(m_metrics.headerWidth)));
+    toNs = qMin(toNs, qint64(m_geo.nsAt(m_geo.viewportWidth())) + 1);
+    const auto begin =
+        std::lower_bound(lane.tlsTicks.begin(), lane.tlsTicks.end(), fromNs,
+                         [](const TimelineTlsTick &t, qint64 ns) { return t.ns < ns; });
     // Short strokes from the strip's top edge (sent) and bottom edge (received), clear of the
     // phase label in the middle; an alert crosses the whole strip in the error colour.
     const double top = m_geo.stripY(i), h = m_metrics.stripH;
-    const double stroke = qMax(3.0, h * 0.38);
+    const double stroke = qMax(3.0, h * 0.25);
     const double left = m_metrics.headerWidth, right = m_geo.viewportWidth();
     QColor normal =
         TimelineStyle::textOn(TimelineStyle::handshakeColor(m_palette, TimelinePhase::Kind::Tls));
     double lastOut = -1e9, lastIn = -1e9;
-    for (int k = 0; k < lane.tlsTicks.size(); ++k) {
-        const TimelineTlsTick &tick = lane.tlsTicks.at(k);
+    for (auto it = begin; it != lane.tlsTicks.end() && it->ns <= toNs; ++it) {
+        const TimelineTlsTick &tick = *it;
+        const int k = int(it - lane.tlsTicks.begin());
         const double x = std::floor(m_geo.xFor(double(tick.ns))) + 0.5;
         if (x < left || x > right)
             continue;

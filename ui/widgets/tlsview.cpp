@@ -18,12 +18,13 @@ namespace hopscope {
 namespace {
 
 // A value with no space to wrap at (a SHA-256 fingerprint is 95 characters of "xx:") is shown
-// in lines of this many characters instead of ending in "…"; copying takes the value whole.
-constexpr int kUnbrokenLine = 48;
+// in lines of this many characters (8 bytes of a fingerprint) instead of being cut; copying
+// takes the value whole.
+constexpr int kUnbrokenLine = 24;
 
 QString displayed(const QString &value)
 {
-    if (value.size() <= kUnbrokenLine || value.contains(QLatin1Char(' ')))
+    if (value.size() <= 2 * kUnbrokenLine || value.contains(QLatin1Char(' ')))
         return value;
     QStringList lines;
     for (qsizetype i = 0; i < value.size(); i += kUnbrokenLine)
@@ -50,12 +51,15 @@ TlsView::TlsView(SessionStore *store, QWidget *parent) : QWidget(parent), m_stor
     m_tree->setColumnCount(2);
     m_tree->setHeaderLabels({tr("Fact"), tr("Value")});
     m_tree->setAlternatingRowColors(true);
-    // Long values (a failure, a fingerprint, many names) wrap rather than end in "…".
-    m_tree->setWordWrap(true);
-    m_tree->setUniformRowHeights(false);
+    // Every value whole: both columns as wide as their text, and a narrow pane scrolls
+    // sideways rather than cutting a cipher or a name off ("…" would hide the part that
+    // differs). Fingerprints come in lines (displayed()), so they do not make it wide.
+    m_tree->setWordWrap(false);
+    m_tree->setUniformRowHeights(false); // a fingerprint's row holds its lines
     m_tree->setTextElideMode(Qt::ElideNone);
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    m_tree->header()->setStretchLastSection(true);
+    m_tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
 
     m_stack = new QStackedWidget(this);
