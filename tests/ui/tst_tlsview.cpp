@@ -118,6 +118,7 @@ private slots:
     void tabEnabledForTlsOnly();
     void timelineTicksAndTooltips();
     void timelineHitsTheTicks();
+    void longFailureDoesNotWidenTheWindow();
 };
 
 void TestTlsView::recordedFacts_data()
@@ -401,6 +402,20 @@ void TestTlsView::timelineHitsTheTicks()
     }
     QVERIFY(found.contains(0));
     QVERIFY2(found.size() >= 5, qPrintable(QString::number(found.size())));
+}
+
+// A long failure message wraps: the details (and so the window) need no more width for it.
+void TestTlsView::longFailureDoesNotWidenTheWindow()
+{
+    SessionStore store;
+    store.append(testing::loadJsonLines(tlsTracePath()));
+    ExchangeDetail detail(&store);
+    detail.setExchange(1);
+    const int calm = detail.minimumSizeHint().width();
+    const int calmTls = detail.tlsView()->minimumSizeHint().width();
+    detail.setExchange(4);
+    QCOMPARE(detail.tlsView()->minimumSizeHint().width(), calmTls);
+    QCOMPARE(detail.minimumSizeHint().width(), calm);
 }
 
 QTEST_MAIN(TestTlsView)
