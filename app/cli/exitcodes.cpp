@@ -19,6 +19,7 @@ const QList<ExitCodeRule> &exitCodeTable()
         {"tls", TlsConnect},
         {"tls-verify:", TlsVerify},      // :untrusted, :expired, :hostname, … (all curl's 60)
         {"tls-setup", LocalCertificate}, // --cert, --key or --cacert could not be used
+        {"tls-cert-status", CertStatus}, // --cert-status: no good stapled OCSP response
         {"url", Url},
         {"too-many-redirects", TooManyRedirects},
         {"redirect-url", Url},                    // a Location that is not a URL

@@ -30,6 +30,7 @@ constexpr int LocalCertificate = 58;   // a client certificate or key could not 
 constexpr int EmptyReply = 52;         // the server closed without sending anything
 constexpr int Receive = 56;            // receiving failed (connection broken, bad chunking)
 constexpr int TlsVerify = 60;          // the peer's certificate could not be verified
+constexpr int CertStatus = 91;         // --cert-status: the OCSP staple is missing, bad or revoked
 constexpr int TooManyRedirects = 47;   // -L: --max-redirs reached
 constexpr int ContentEncoding = 61;    // the body could not be decoded (--compressed)
 constexpr int Http2Stream = 92;        // the server reset the stream (RST_STREAM)

@@ -10,7 +10,7 @@ namespace hopscope {
 
 TlsCliOptions::TlsCliOptions(QCommandLineParser &parser)
 {
-    parser.addOptions({cert, key, pass, keylog});
+    parser.addOptions({cert, key, pass, keylog, certStatus});
 }
 
 void TlsCliOptions::splitCertArgument(const QString &arg, QString *file, QString *password)
@@ -57,6 +57,7 @@ QString TlsCliOptions::apply(const QCommandLineParser &p, TlsOptions &tls) const
         if (tls.keyLogFile.isEmpty())
             return QStringLiteral("--keylog: a file name expected");
     }
+    tls.certStatus = p.isSet(certStatus);
     return {};
 }
 

@@ -11,7 +11,7 @@ struct TlsOptions;
 
 // The TLS options beyond --cacert and -k, as curl spells them: a client certificate
 // (--cert FILE[:PASSWORD], --key, --pass) and where the secrets go for Wireshark (--keylog,
-// or SSLKEYLOGFILE, which the engine reads itself).
+// or SSLKEYLOGFILE, which the engine reads itself), and --cert-status (OCSP stapling).
 class TlsCliOptions
 {
 public:
@@ -41,6 +41,10 @@ public:
         QStringLiteral("Append the TLS secrets to FILE (NSS key log, as SSLKEYLOGFILE) so that "
                        "Wireshark decrypts the connections."),
         QStringLiteral("FILE")};
+    const QCommandLineOption certStatus{
+        QStringLiteral("cert-status"),
+        QStringLiteral("Fail (exit 91) unless the server staples a good, verified OCSP response "
+                       "for its certificate. Without it the status is only reported.")};
 };
 
 } // namespace hopscope

@@ -28,13 +28,14 @@ enum class Http3Mode {
 
 struct TlsOptions
 {
-    QString caFile;         // replaces the system CAs, as curl's --cacert
-    bool insecure = false;  // skip verification; the trace says so loudly
-    QList<QByteArray> alpn; // empty: the policy's default offer
-    QString certFile;       // client certificate, PEM or PKCS#12 (curl's --cert)
-    QString certPassword;   // its password (--cert FILE:PASSWORD, or --pass)
-    QString keyFile;        // PEM private key when not in certFile (--key)
-    QString keyLogFile;     // NSS key-log file (--keylog); empty: $SSLKEYLOGFILE, if set
+    QString caFile;          // replaces the system CAs, as curl's --cacert
+    bool insecure = false;   // skip verification; the trace says so loudly
+    QList<QByteArray> alpn;  // empty: the policy's default offer
+    QString certFile;        // client certificate, PEM or PKCS#12 (curl's --cert)
+    QString certPassword;    // its password (--cert FILE:PASSWORD, or --pass)
+    QString keyFile;         // PEM private key when not in certFile (--key)
+    QString keyLogFile;      // NSS key-log file (--keylog); empty: $SSLKEYLOGFILE, if set
+    bool certStatus = false; // fail unless the server staples a good OCSP response (--cert-status)
 };
 
 // Following `Location` on a 3xx, as curl's -L/--location, --max-redirs and --location-trusted.

@@ -25,6 +25,16 @@ QCborMap certificateSummary(const QSslCertificate &c)
     m.insert(QStringLiteral("notAfter"), c.expiryDate().toString(Qt::ISODate));
     m.insert(QStringLiteral("sha256"),
              QString::fromLatin1(c.digest(QCryptographicHash::Sha256).toHex(':')));
+    // The names it is made out for, as "DNS:host" and "IP:addr" (OpenSSL's spelling).
+    QCborArray sans;
+    const auto names = c.subjectAlternativeNames();
+    for (auto it = names.cbegin(); it != names.cend(); ++it)
+        sans.append((it.key() == QSsl::IpAddressEntry ? QStringLiteral("IP:")
+                     : it.key() == QSsl::EmailEntry   ? QStringLiteral("email:")
+                                                      : QStringLiteral("DNS:")) +
+                    it.value());
+    if (!sans.isEmpty())
+        m.insert(QStringLiteral("sans"), sans);
     return m;
 }
 
@@ -472,6 +482,13 @@ void Connection::onEncrypted()
         fail(why.code, why.message);
         return;
     }
+    const OcspStaple ocsp = m_tls->ocspStaple();
+    if (m_spec.tls.certStatus && ocsp.status != OcspStaple::Status::Good) {
+        // curl's --cert-status: anything but a good, verified staple fails (its exit code 91).
+        fail("tls-cert-status", QStringLiteral("the certificate status of %1 is not good: %2")
+                                    .arg(m_origin.host, ocsp.detail));
+        return;
+    }
     m_connectTimer.stop();
     QCborArray chain;
     for (const QSslCertificate &c : m_tls->peerChain())
@@ -500,6 +517,7 @@ void Connection::onEncrypted()
     w.boolean(Field::CertificateRequested, m_tls->clientCertificateRequested());
     if (!sent.isNull())
         w.value(Field::ClientCertificate, certificateSummary(sent));
+    recordOcsp(w, ocsp);
     const QString keyLog = KeyLogFile::pathFor(m_spec.tls.keyLogFile);
     if (!keyLog.isEmpty())
         w.text(Field::KeyLog, keyLog);
@@ -507,6 +525,19 @@ void Connection::onEncrypted()
         w.text(Field::KeyLogError, m_keyLogError);
     m_state = State::Open;
     emit ready();
+}
+
+void Connection::recordOcsp(FieldWriter &w, const OcspStaple &ocsp)
+{
+    w.atom(Field::Ocsp, OcspStaple::statusName(ocsp.status)).text(Field::OcspDetail, ocsp.detail);
+    if (ocsp.thisUpdate.isValid())
+        w.text(Field::OcspThisUpdate, ocsp.thisUpdate.toString(Qt::ISODate));
+    if (ocsp.nextUpdate.isValid())
+        w.text(Field::OcspNextUpdate, ocsp.nextUpdate.toString(Qt::ISODate));
+    if (ocsp.revokedAt.isValid())
+        w.text(Field::OcspRevokedAt, ocsp.revokedAt.toString(Qt::ISODate));
+    if (!ocsp.revocationReason.isEmpty())
+        w.text(Field::OcspReason, ocsp.revocationReason);
 }
 
 void Connection::onSocketError()

@@ -22,6 +22,7 @@ class ProxyTunnel;
 class QuicTransport;
 class TraceStore;
 struct TlsMessage;
+struct OcspStaple;
 
 // One transport connection to an origin. It owns its QTcpSocket, and over TLS the TlsSocket on
 // top of it, for its whole life, across any change of protocol on top; drivers borrow the
@@ -107,6 +108,7 @@ private:
     void startTunnel();
     QByteArray dialFailureCode(const char *direct) const;
     void onEncrypted();
+    static void recordOcsp(FieldWriter &w, const OcspStaple &ocsp);
     void onTlsMessage(const TlsMessage &message);
     void onSocketError();
     void onDisconnected();

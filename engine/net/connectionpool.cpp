@@ -34,6 +34,9 @@ QString ConnectionPool::key(const RequestSpec &spec)
         // carry a request meant to go with another (or with none).
         if (!spec.tls.certFile.isEmpty())
             k += QStringLiteral("|cert=%1|key=%2").arg(spec.tls.certFile, spec.tls.keyFile);
+        // A connection that skipped the OCSP check must not carry a request that demands it.
+        if (spec.tls.certStatus)
+            k += QStringLiteral("|certStatus");
     }
     // HTTP/3 goes over its own (QUIC) connections.
     if (o.isTls() && spec.http3 != Http3Mode::Off)

@@ -76,6 +76,9 @@ bool TlsSocket::startClient(QTcpSocket *tcp, const TlsClientSettings &s, QString
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(m_ssl), name.constData());
     }
     SSL_set_msg_callback(m_ssl, &TlsSocket::onMessage);
+    // Ask for a stapled OCSP response, as browsers do: the trace reports what came, and only
+    // --cert-status makes its absence or its verdict fail the connection (Connection decides).
+    SSL_set_tlsext_status_type(m_ssl, TLSEXT_STATUSTYPE_ocsp);
     m_keyLogPath = s.keyLogPath;
     if (!m_keyLogPath.isEmpty())
         SSL_CTX_set_keylog_callback(m_ctx.get(), &TlsSocket::onKeyLog);

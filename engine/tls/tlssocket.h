@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tls/ocspstaple.h"
 #include "tls/tlsclientcontext.h"
 #include "tls/tlsmessage.h"
 
@@ -51,6 +52,8 @@ public:
     bool clientCertificateRequested() const { return m_certificateRequested; }
     // The certificate we sent when asked; null when none was configured or none was asked for.
     QSslCertificate clientCertificateSent() const;
+    // The OCSP response the server stapled (always asked for), read and checked on each call.
+    OcspStaple ocspStaple() const { return readOcspStaple(m_ssl); }
     // Ciphertext that crossed the TCP connection: what a capture's TCP payload counts.
     qint64 wireBytesRead() const { return m_wireIn; }
     qint64 wireBytesWritten() const { return m_wireOut; }

@@ -233,6 +233,9 @@ QStringList TextWriter::format(const TraceEvent &ev)
             lines << info + QStringLiteral("  the server asked for a client certificate; none "
                                            "was sent (--cert)");
         }
+        if (ev.field(Field::Ocsp).isValid())
+            lines << info + QStringLiteral("  OCSP stapling: %1 (%2)")
+                                .arg(str(ev, Field::Ocsp), str(ev, Field::OcspDetail));
         if (ev.field(Field::KeyLog).isValid())
             lines << info +
                          QStringLiteral("  TLS secrets logged to %1").arg(str(ev, Field::KeyLog));

@@ -177,7 +177,14 @@ enum class EventType : quint8 {
     X(QuicVersion, "quicVersion")                                                                  \
     X(Authority, "authority")                                                                      \
     X(MaxAge, "maxAge")                                                                            \
-    X(Action, "action")
+    X(Action, "action")                                                                            \
+    X(Ocsp, "ocsp")                                                                                \
+    X(OcspDetail, "ocspDetail")                                                                    \
+    X(OcspThisUpdate, "ocspThisUpdate")                                                            \
+    X(OcspNextUpdate, "ocspNextUpdate")                                                            \
+    X(OcspRevokedAt, "ocspRevokedAt")                                                              \
+    X(OcspReason, "ocspReason")                                                                    \
+    X(Sans, "sans")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

@@ -20,7 +20,7 @@ _hopscope_cli()
         --h2c --h2c-prior --http2-prior-knowledge --h2c-options --no-upgrade-h2 --parallel
         --demo --serve-demo --har-secrets -i --include -I --head -s --silent -S --show-error
         -f --fail -G --get -L --location --location-trusted -4 --ipv4 -6 --ipv6
-        --http3 --http3-only --no-alt-svc"
+        --http3 --http3-only --no-alt-svc --cert-status"
 
     case $prev in
         -o | --output | --trace-json | --har | -c | --cookie-jar)

@@ -451,7 +451,7 @@ bool ApacheFixture::writeConfig()
         // Apache refuses to serve as root; its workers switch to this user.
         user = QStringLiteral("User www-data\nGroup www-data");
     }
-    QString config = QString::fromLatin1(configTemplate);
+    QString config = QString::fromLatin1(configTemplate) + m_extraConfig;
     config.replace(QLatin1String("@ROOT@"), m_dir->path())
         .replace(QLatin1String("@MODULES@"), QLatin1String("/usr/lib/apache2/modules"))
         .replace(QLatin1String("@MPM@"),

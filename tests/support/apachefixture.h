@@ -45,6 +45,10 @@ public:
     // Generates everything and starts Apache; false with errorString() on failure (which then
     // holds Apache's own error log, because that is where the reason is).
     bool start();
+    // More configuration appended to the generated one (set before start()): Listen lines and
+    // vhosts a test needs for itself, such as OCSP stapling (tst_cli_ocsp). @ROOT@ is the
+    // fixture's directory, @MODULES@ Apache's modules directory.
+    void setExtraConfig(const QString &config) { m_extraConfig = config; }
     // Terminates Apache and waits for it; safe to call twice.
     void stop();
     bool isRunning() const;
@@ -93,6 +97,7 @@ private:
     quint16 m_mtlsPort = 0;
     QByteArray m_largeSha256;
     QString m_error;
+    QString m_extraConfig;
 };
 
 } // namespace hopscope::test

@@ -1,6 +1,7 @@
 // ExchangeDetail over the tour trace: the header line, which tabs each kind of exchange enables
-// (Frames for HTTP/2 streams, Session for WebSocket and raw tunnels), the remembered tab,
-// copying headers to the clipboard with Ctrl+C and as wire text, the re-emitted session sends;
+// (Frames for HTTP/2 streams, Session for WebSocket and raw tunnels, TLS for TLS connections),
+// the remembered tab, copying headers to the clipboard with Ctrl+C and as wire text, the
+// re-emitted session sends;
 // and TimingsView's numbers, connection notes and failure display.
 
 #include "models/framesmodel.h"
@@ -102,13 +103,14 @@ void TestExchangeDetail::tabsByKind_data()
     QTest::addColumn<quint32>("req");
     QTest::addColumn<bool>("frames");
     QTest::addColumn<bool>("session");
-    QTest::newRow("h2c upgrade (stream 1)") << 1u << true << false;
-    QTest::newRow("h2c stream 3") << 2u << true << false;
-    QTest::newRow("HTTP/1.1 over TLS") << 4u << false << false;
-    QTest::newRow("h2 after Upgrade: h2") << 5u << true << false;
-    QTest::newRow("websocket") << 6u << false << true;
-    QTest::newRow("raw tunnel") << 7u << false << true;
-    QTest::newRow("none") << 0u << false << false;
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("h2c upgrade (stream 1)") << 1u << true << false << false;
+    QTest::newRow("h2c stream 3") << 2u << true << false << false;
+    QTest::newRow("HTTP/1.1 over TLS") << 4u << false << false << true;
+    QTest::newRow("h2 after Upgrade: h2") << 5u << true << false << true;
+    QTest::newRow("websocket") << 6u << false << true << false;
+    QTest::newRow("raw tunnel") << 7u << false << true << false;
+    QTest::newRow("none") << 0u << false << false << false;
 }
 
 void TestExchangeDetail::tabsByKind()
@@ -116,11 +118,13 @@ void TestExchangeDetail::tabsByKind()
     QFETCH(quint32, req);
     QFETCH(bool, frames);
     QFETCH(bool, session);
+    QFETCH(bool, tls);
     SessionStore store;
     loadTour(store);
     ExchangeDetail detail(&store);
     detail.setExchange(req);
-    QCOMPARE(detail.tabWidget()->count(), 5);
+    QCOMPARE(detail.tabWidget()->count(), 6);
+    QCOMPARE(detail.isTabEnabled(ExchangeDetail::TlsTab), tls);
     QVERIFY(detail.isTabEnabled(ExchangeDetail::HeadersTab));
     QVERIFY(detail.isTabEnabled(ExchangeDetail::BodyTab));
     QVERIFY(detail.isTabEnabled(ExchangeDetail::TimingsTab));

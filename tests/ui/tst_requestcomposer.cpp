@@ -232,6 +232,7 @@ void TestRequestComposer::setSpecRoundTrip_data()
     tls.url = QUrl(QStringLiteral("https://127.0.0.1:8443/status/200"));
     tls.tls.caFile = QStringLiteral(HOPSCOPE_UI_TEST_DATA "/tour.jsonl"); // any existing file
     tls.tls.alpn = {"h2"};
+    tls.tls.certStatus = true;
     QTest::newRow("h2 over tls") << tls << Mode::H2Tls;
     RequestSpec h1 = tls;
     h1.protocol = ProtocolPolicy::Http1Only;
@@ -297,6 +298,7 @@ void TestRequestComposer::setSpecRoundTrip()
     QCOMPARE(s.tls.alpn, spec.tls.alpn);
     QCOMPARE(s.tls.caFile, spec.tls.caFile);
     QCOMPARE(s.tls.insecure, spec.tls.insecure);
+    QCOMPARE(s.tls.certStatus, spec.tls.certStatus);
     QCOMPARE(s.h2cViaOptions, spec.h2cViaOptions);
     QCOMPARE(s.followUpgradeH2, spec.followUpgradeH2);
     QCOMPARE(s.redirects.follow, spec.redirects.follow);

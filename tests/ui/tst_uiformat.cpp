@@ -114,6 +114,10 @@ void TestUiFormat::errorHintsSpeakTheWindowsLanguage()
         QVERIFY2(!hint.contains(QLatin1String("choose a CA file")), code);
         QVERIFY2(!hint.contains(QLatin1String("--")), code);
     }
+    // --cert-status's failure: the window's checkbox, by its name.
+    const QString ocsp = errorHint(QStringLiteral("tls-cert-status"));
+    QVERIFY(ocsp.contains(QLatin1String("\"Require a good OCSP staple\" under Options")));
+    QVERIFY(!ocsp.contains(QLatin1String("--")));
     QVERIFY(errorHint(QStringLiteral("connect")).isEmpty());
     QVERIFY(errorHint(QString()).isEmpty());
 }

@@ -14,6 +14,10 @@ QString errorHint(const QString &code)
         return QCoreApplication::translate(
             "ErrorHint", "No CA file changes this: the certificate itself is wrong for this "
                          "request. To look anyway, tick \"Insecure (-k)\" under Options.");
+    if (code == QLatin1String("tls-cert-status"))
+        return QCoreApplication::translate(
+            "ErrorHint", "To connect without a good OCSP staple, untick \"Require a good OCSP "
+                         "staple\" under Options.");
     return {};
 }
 

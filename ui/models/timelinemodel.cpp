@@ -229,6 +229,10 @@ void TimelineModel::scanEvent(int index)
     case EventType::Tls:
         s.tlsVersion = field(ev, Field::Protocol);
         break;
+    case EventType::TlsMessage:
+        m_lanes[conn - 1].tlsTicks.append(
+            {ev.tNs, index, ev.dir == Direction::Out, ev.field(Field::Kind).toUtf8() == "alert"});
+        break;
     case EventType::ProxyConnect:
         if (s.proxyStartNs < 0) {
             s.proxyStartNs = ev.tNs;
@@ -710,6 +714,40 @@ QString TimelineModel::markerKindName(TimelineMarker::Kind kind)
         return QStringLiteral("connection closed");
     }
     return {};
+}
+
+int TimelineModel::tlsTickNear(const TimelineLane &lane, qint64 ns, qint64 toleranceNs)
+{
+    const QList<TimelineTlsTick> &ticks = lane.tlsTicks;
+    auto it = std::lower_bound(ticks.begin(), ticks.end(), ns,
+                               [](const TimelineTlsTick &t, qint64 v) { return t.ns < v; });
+    int best = -1;
+    qint64 bestDistance = toleranceNs + 1;
+    for (auto c : {it - 1, it}) {
+        if (c < ticks.begin() || c >= ticks.end())
+            continue;
+        const qint64 d = qAbs(c->ns - ns);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = int(c - ticks.begin());
+        }
+    }
+    return best;
+}
+
+QString TimelineModel::tlsTickLabel(const TimelineTlsTick &tick) const
+{
+    if (!m_store || tick.eventIndex < 0 || tick.eventIndex >= m_store->events().size())
+        return {};
+    const TraceEvent ev = m_store->event(tick.eventIndex);
+    const QString dir = tick.outgoing ? QStringLiteral("OUT") : QStringLiteral("IN");
+    if (tick.alert)
+        return QStringLiteral("TLS alert (%1): %2, %3")
+            .arg(dir, field(ev, Field::Name), field(ev, Field::Level));
+    const qint64 bytes = ev.field(Field::Bytes).toInteger();
+    return QStringLiteral("TLS handshake (%1): %2, %3")
+        .arg(dir, field(ev, Field::Name),
+             bytes == 1 ? QStringLiteral("1 byte") : QStringLiteral("%1 bytes").arg(bytes));
 }
 
 } // namespace hopscope

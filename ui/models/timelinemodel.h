@@ -117,6 +117,17 @@ struct TimelineArrow
     friend bool operator==(const TimelineArrow &, const TimelineArrow &) = default;
 };
 
+// One TLS handshake message, alert or ChangeCipherSpec (`tls.message`): a tick on the lane's
+// strip, above its middle when we sent it, below when the server did.
+struct TimelineTlsTick
+{
+    qint64 ns = 0;
+    int eventIndex = -1; // SessionStore::event(eventIndex): its name and size for the tooltip
+    bool outgoing = false;
+    bool alert = false;
+    friend bool operator==(const TimelineTlsTick &, const TimelineTlsTick &) = default;
+};
+
 // A titled moment of the whole trace (the demo tour's `demo.phase` events): drawn across all
 // lanes so the reader knows which part of a run they are looking at.
 struct TimelineChapter
@@ -140,11 +151,12 @@ struct TimelineLane
     // "never connected", "TLS failed" or "closed before a request").
     enum class Reached : quint8 { Nothing, Tcp, TlsStarted, Tls };
     Reached reached = Reached::Nothing;
-    qint64 switchNs = -1;        // upgrade.switch, -1 when none
-    QList<TimelinePhase> phases; // in time order, not overlapping
-    QList<QList<quint32>> rows;  // sub-rows of bars: request numbers by start time; bars in
-                                 // one row never overlap, so they are ordered by end time too
-    QList<int> markers;          // indexes into TimelineModel::markerAt(), by time
+    qint64 switchNs = -1;            // upgrade.switch, -1 when none
+    QList<TimelinePhase> phases;     // in time order, not overlapping
+    QList<QList<quint32>> rows;      // sub-rows of bars: request numbers by start time; bars in
+                                     // one row never overlap, so they are ordered by end time too
+    QList<int> markers;              // indexes into TimelineModel::markerAt(), by time
+    QList<TimelineTlsTick> tlsTicks; // by time
 
     bool isOpen() const { return endNs < 0; }
     QString protocol() const { return protocols.isEmpty() ? QString() : protocols.last(); }
@@ -192,6 +204,10 @@ public:
     QList<int> markersNear(quint32 conn, qint64 ns, qint64 toleranceNs) const;
     // Index into lane.markers of the first marker at or after ns; binary search.
     int firstMarkerAtOrAfter(const TimelineLane &lane, qint64 ns) const;
+    // Index into lane.tlsTicks of the tick nearest to ns within toleranceNs, or -1.
+    static int tlsTickNear(const TimelineLane &lane, qint64 ns, qint64 toleranceNs);
+    // "TLS handshake (OUT): ClientHello, 517 bytes", as the CLI's -v says it.
+    QString tlsTickLabel(const TimelineTlsTick &tick) const;
 
     static QString phaseKindName(TimelinePhase::Kind kind);
     static QString markerKindName(TimelineMarker::Kind kind);

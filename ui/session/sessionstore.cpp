@@ -300,6 +300,7 @@ void SessionStore::index(int i, SessionDelta &delta)
     case EventType::Tls:
         if (c) {
             c->tlsEndNs = t;
+            c->tlsEvent = i;
             c->alpn = str(ev, Field::Alpn); // null -> empty
             if (c->alpn == QLatin1String("h2") && c->history.isEmpty())
                 c->history.append({QStringLiteral("h2"), t, false});

@@ -41,6 +41,7 @@ struct ConnectionInfo
     qint64 dnsStartNs = -1, dnsEndNs = -1;
     qint64 connectStartNs = -1, connectEndNs = -1;
     qint64 tlsEndNs = -1; // TLS handshake done (it started at connectEndNs)
+    int tlsEvent = -1;    // its `tls` event (SessionStore::event index), -1 before or without
     qint64 closeNs = -1;  // close event; -1 while open
     QString closeReason;
     QList<ProtocolStep> history; // in order; empty until the first protocol is known

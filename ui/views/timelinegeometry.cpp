@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kMarkerHitPx = 7;
 constexpr int kArrowHitPx = 5;
+constexpr int kTickHitPx = 3; // ticks are 1 px lines, often a few pixels apart
 
 } // namespace
 
@@ -237,6 +238,18 @@ TimelineHit TimelineGeometry::hitTest(QPoint pos) const
             hit.kind = TimelineHit::Marker;
             hit.markerIndex = m;
             hit.req = mk.req;
+            return hit;
+        }
+    }
+
+    // TLS handshake ticks: on the strip, within a few pixels (markers on it won above).
+    if (pos.y() >= sy && pos.y() < sy + m_metrics.stripH && !l.tlsTicks.isEmpty()) {
+        const double tolerance =
+            qMax(hit.ns - nsAt(pos.x() - kTickHitPx), nsAt(pos.x() + kTickHitPx) - hit.ns);
+        const int tick = TimelineModel::tlsTickNear(l, hit.ns, qint64(tolerance) + 1);
+        if (tick >= 0) {
+            hit.kind = TimelineHit::TlsTick;
+            hit.tickIndex = tick;
             return hit;
         }
     }

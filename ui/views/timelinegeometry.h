@@ -23,13 +23,14 @@ struct TimelinePhase;
 // What lies under a point of the timeline (TimelineView::Hit).
 struct TimelineHit
 {
-    enum Kind { None, Bar, Marker, Phase, Lane, Arrow };
+    enum Kind { None, Bar, Marker, Phase, Lane, Arrow, TlsTick };
     Kind kind = None;
     quint32 conn = 0;      // the lane under the point (also for None inside a lane)
     quint32 req = 0;       // Bar; the marker's req for Marker
     int markerIndex = -1;  // Marker: TimelineModel::markerAt() index
     int phaseIndex = -1;   // Phase: index into the lane's phases
     int arrowIndex = -1;   // Arrow: index into TimelineModel::arrows()
+    int tickIndex = -1;    // TlsTick: index into the lane's tlsTicks
     qint64 ns = -1;        // the time under the point, -1 outside the time area
     bool inHeader = false; // Lane: on the lane header (left column)
 };

@@ -263,6 +263,8 @@ void TimelinePainter::paintPhases(QPainter &p, int i) const
         } else {
             p.fillRect(r, fill);
         }
+        // The handshake messages under the phase's label, so the label stays readable.
+        paintTlsTicks(p, i, ph.startNs, m_model->effectiveEnd(ph.endNs));
         if (ph.kind == TimelinePhase::Kind::Preface) {
             // Hatched: the connection is still negotiating its HTTP/2 settings.
             QColor hatch = TimelineStyle::textOn(fill);
@@ -304,6 +306,47 @@ void TimelinePainter::paintPhases(QPainter &p, int i) const
                    Qt::AlignVCenter | Qt::AlignLeft, text);
     }
     p.setFont(m_font);
+}
+
+void TimelinePainter::paintTlsTicks(QPainter &p, int i, qint64 fromNs, qint64 toNs) const
+{
+    const TimelineLane &lane = m_model->laneAt(i);
+    if (lane.tlsTicks.isEmpty())
+        return;
+    // Only the ticks on screen and in the phase: a binary search to the first.
+    fromNs = qMax(fromNs, qint64(m_geo.nsAt(m_metrics.headerWidth)));
+    toNs = qMin(toNs, qint64(m_geo.nsAt(m_geo.viewportWidth())) + 1);
+    const auto begin =
+        std::lower_bound(lane.tlsTicks.begin(), lane.tlsTicks.end(), fromNs,
+                         [](const TimelineTlsTick &t, qint64 ns) { return t.ns < ns; });
+    // Short strokes from the strip's top edge (sent) and bottom edge (received), clear of the
+    // phase label in the middle; an alert crosses the whole strip in the error colour.
+    const double top = m_geo.stripY(i), h = m_metrics.stripH;
+    const double stroke = qMax(3.0, h * 0.25);
+    const double left = m_metrics.headerWidth, right = m_geo.viewportWidth();
+    QColor normal =
+        TimelineStyle::textOn(TimelineStyle::handshakeColor(m_palette, TimelinePhase::Kind::Tls));
+    double lastOut = -1e9, lastIn = -1e9;
+    for (auto it = begin; it != lane.tlsTicks.end() && it->ns <= toNs; ++it) {
+        const TimelineTlsTick &tick = *it;
+        const int k = int(it - lane.tlsTicks.begin());
+        const double x = std::floor(m_geo.xFor(double(tick.ns))) + 0.5;
+        if (x < left || x > right)
+            continue;
+        const bool hovered = m_hover.kind == TimelineHit::TlsTick && m_hover.conn == lane.conn &&
+                             m_hover.tickIndex == k;
+        double &last = tick.outgoing ? lastOut : lastIn;
+        if (x - last < 2 && !tick.alert && !hovered)
+            continue; // zoomed out: one stroke stands for the messages under one pixel
+        last = x;
+        p.setPen(QPen(tick.alert ? errorColor() : normal, hovered || tick.alert ? 2 : 1));
+        if (tick.alert)
+            p.drawLine(QPointF(x, top), QPointF(x, top + h));
+        else if (tick.outgoing)
+            p.drawLine(QPointF(x, top), QPointF(x, top + stroke));
+        else
+            p.drawLine(QPointF(x, top + h - stroke), QPointF(x, top + h));
+    }
 }
 
 void TimelinePainter::paintBars(QPainter &p, int i) const

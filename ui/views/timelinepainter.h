@@ -25,6 +25,8 @@ private:
     void paintChapters(QPainter &p) const;
     void paintLane(QPainter &p, int laneIndex) const;
     void paintPhases(QPainter &p, int laneIndex) const;
+    // The lane's TLS messages (tls.message) between fromNs and toNs, as ticks on its strip.
+    void paintTlsTicks(QPainter &p, int laneIndex, qint64 fromNs, qint64 toNs) const;
     void paintBars(QPainter &p, int laneIndex) const;
     void paintBar(QPainter &p, const TimelineLane &lane, const TimelineBar &bar) const;
     void paintMarkers(QPainter &p, int laneIndex) const;

@@ -69,6 +69,14 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
                     .arg(m.eventIndex + 1);
         return text;
     }
+    case TimelineHit::TlsTick: {
+        const TimelineLane *l = model.lane(hit.conn);
+        const TimelineTlsTick &tick = l->tlsTicks.at(hit.tickIndex);
+        return model.tlsTickLabel(tick) + QStringLiteral("\nat %1 on #%2 (event %3)")
+                                              .arg(formatTraceTimeNs(tick.ns))
+                                              .arg(l->conn)
+                                              .arg(tick.eventIndex + 1);
+    }
     case TimelineHit::Phase: {
         const TimelineLane *l = model.lane(hit.conn);
         const TimelinePhase &ph = l->phases[hit.phaseIndex];

@@ -434,6 +434,10 @@ void TimelineView::activate(const Hit &hit)
     case Hit::Marker:
         emit eventActivated(m_model->markerAt(hit.markerIndex).eventIndex);
         break;
+    case Hit::TlsTick:
+        if (const TimelineLane *l = m_model->lane(hit.conn))
+            emit eventActivated(l->tlsTicks.at(hit.tickIndex).eventIndex);
+        break;
     case Hit::Arrow: {
         const TimelineArrow &a = m_model->arrows().at(hit.arrowIndex);
         if (a.kind == TimelineArrow::Kind::Redirect)
@@ -451,11 +455,13 @@ void TimelineView::setHover(const Hit &hit)
 {
     const bool same = hit.kind == m_hover.kind && hit.req == m_hover.req &&
                       hit.conn == m_hover.conn && hit.markerIndex == m_hover.markerIndex &&
-                      hit.arrowIndex == m_hover.arrowIndex && hit.phaseIndex == m_hover.phaseIndex;
+                      hit.arrowIndex == m_hover.arrowIndex &&
+                      hit.phaseIndex == m_hover.phaseIndex && hit.tickIndex == m_hover.tickIndex;
     m_hover = hit;
     if (!m_dragging) {
         const bool clickable = hit.kind == Hit::Bar || hit.kind == Hit::Lane ||
-                               hit.kind == Hit::Marker || hit.kind == Hit::Arrow;
+                               hit.kind == Hit::Marker || hit.kind == Hit::Arrow ||
+                               hit.kind == Hit::TlsTick;
         viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::OpenHandCursor);
     }
     if (!same)
@@ -579,7 +585,8 @@ void TimelineView::mouseReleaseEvent(QMouseEvent *event)
     } else {
         const Hit hit = hitTest(event->position().toPoint());
         if (hit.kind == m_pressHit.kind && hit.req == m_pressHit.req &&
-            hit.conn == m_pressHit.conn && hit.markerIndex == m_pressHit.markerIndex)
+            hit.conn == m_pressHit.conn && hit.markerIndex == m_pressHit.markerIndex &&
+            hit.tickIndex == m_pressHit.tickIndex)
             activate(hit);
     }
     event->accept();

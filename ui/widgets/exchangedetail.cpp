@@ -9,6 +9,7 @@
 #include "widgets/bodyviewer.h"
 #include "widgets/sessionpanel.h"
 #include "widgets/timingsview.h"
+#include "widgets/tlsview.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -257,6 +258,7 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
     connect(m_session, &SessionPanel::sendRequested, this, &ExchangeDetail::sendRequested);
 
     m_timings = new TimingsView(store, this);
+    m_tls = new TlsView(store, this);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
@@ -265,6 +267,7 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
     m_tabs->insertTab(FramesTab, framesPage, tr("Frames"));
     m_tabs->insertTab(SessionTab, m_session, tr("Session"));
     m_tabs->insertTab(TimingsTab, m_timings, tr("Timings"));
+    m_tabs->insertTab(TlsTab, m_tls, tr("TLS"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (!m_applyingTabs)
             m_preferredTab = index;
@@ -292,6 +295,7 @@ void ExchangeDetail::setExchange(quint32 req)
     m_framesModel->setExchange(req);
     m_session->setExchange(req);
     m_timings->setExchange(req);
+    m_tls->setExchange(req);
     updateHeader();
     updateTabs();
 }
@@ -416,6 +420,11 @@ void ExchangeDetail::updateTabs()
     m_tabs->setTabToolTip(SessionTab, session ? tr("The messages after the 101")
                                               : tr("Only WebSocket and raw tunnel exchanges "
                                                    "have a session"));
+    const bool tls = m_tls->hasTls();
+    m_tabs->setTabEnabled(TlsTab, tls);
+    m_tabs->setTabToolTip(TlsTab, tls ? tr("The connection's TLS handshake, certificates and "
+                                           "OCSP staple")
+                                      : tr("Not a TLS connection"));
     // The user's tab when this exchange has it, else Headers (not whichever tab QTabBar moved
     // to when the current one was disabled).
     m_tabs->setCurrentIndex(m_tabs->isTabEnabled(m_preferredTab) ? m_preferredTab : HeadersTab);

@@ -20,6 +20,7 @@ class HeadersModel;
 class SessionPanel;
 class SessionStore;
 class TimingsView;
+class TlsView;
 struct SessionDelta;
 
 // The tree of header blocks with copying: Ctrl+C copies the selected rows as "Name: value"
@@ -54,14 +55,15 @@ private:
 };
 
 // Everything about one exchange: a header line ("req 2 · stream 3 · GET http://… · 200 · h2c ·
-// conn #1 · 303.6 ms") over the tabs Headers | Body | Frames | Session | Timings. Frames is
-// enabled for HTTP/2 streams only, Session for WebSocket and raw tunnel exchanges. The tab the
+// conn #1 · 303.6 ms") over the tabs Headers | Body | Frames | Session | Timings | TLS. Frames
+// is enabled for HTTP/2 streams only, Session for WebSocket and raw tunnel exchanges, TLS for
+// exchanges on a TLS connection (its handshake, chain and OCSP staple). The tab the
 // user picked is remembered across selections (and comes back when it is enabled again).
 class ExchangeDetail : public QWidget
 {
     Q_OBJECT
 public:
-    enum Tab { HeadersTab, BodyTab, FramesTab, SessionTab, TimingsTab };
+    enum Tab { HeadersTab, BodyTab, FramesTab, SessionTab, TimingsTab, TlsTab };
     Q_ENUM(Tab)
 
     explicit ExchangeDetail(SessionStore *store, QWidget *parent = nullptr);
@@ -87,6 +89,7 @@ public:
     BodyViewer *bodyViewer() const { return m_body; }
     SessionPanel *sessionPanel() const { return m_session; }
     TimingsView *timingsView() const { return m_timings; }
+    TlsView *tlsView() const { return m_tls; }
 
 signals:
     // Re-emitted from the Session tab's SessionPanel.
@@ -121,6 +124,7 @@ private:
     QCheckBox *m_connectionFrames = nullptr;
     SessionPanel *m_session = nullptr;
     TimingsView *m_timings = nullptr;
+    TlsView *m_tls = nullptr;
 };
 
 } // namespace hopscope

@@ -104,6 +104,14 @@ QLayout *RequestOptionsForm::buildTlsForm()
     m_alpn->setToolTip(tr("ALPN protocols to offer, comma separated (e.g. h2, http/1.1); "
                           "empty: what the protocol mode offers"));
     tls->addRow(tr("ALPN"), m_alpn);
+
+    m_certStatus = new QCheckBox(tr("Require a good OCSP staple (--cert-status)"));
+    m_certStatus->setObjectName(QStringLiteral("certStatus"));
+    m_certStatus->setToolTip(tr("Fail a connection unless the server staples an OCSP response "
+                                "that says its certificate is good. Without it, the TLS tab "
+                                "only reports the staple."));
+    connect(m_certStatus, &QCheckBox::toggled, this, &RequestOptionsForm::edited);
+    tls->addRow(tr("OCSP"), m_certStatus);
     return tls;
 }
 
@@ -185,6 +193,7 @@ void RequestOptionsForm::writeTo(RequestSpec &spec) const
     spec.tls.caFile = m_caFile->text().trimmed();
     spec.tls.insecure = m_insecure->isChecked();
     spec.tls.alpn = parseAlpn(m_alpn->text());
+    spec.tls.certStatus = m_certStatus->isChecked();
     spec.decodeContent = m_decode->isChecked();
     spec.followUpgradeH2 = m_followH2->isChecked();
     spec.h2cViaOptions = m_h2cViaOptions->isChecked();
@@ -201,6 +210,7 @@ void RequestOptionsForm::readFrom(const RequestSpec &spec, const QList<QByteArra
 {
     m_caFile->setText(spec.tls.caFile);
     m_insecure->setChecked(spec.tls.insecure);
+    m_certStatus->setChecked(spec.tls.certStatus);
     m_alpn->setText(spec.tls.alpn.isEmpty() || spec.tls.alpn == modeAlpn ? QString()
                                                                          : joinAlpn(spec.tls.alpn));
     m_decode->setChecked(spec.decodeContent);
@@ -263,6 +273,7 @@ void RequestOptionsForm::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("followRedirects"), m_followRedirects->isChecked());
     settings.setValue(QStringLiteral("maxRedirects"), m_maxRedirects->value());
     settings.setValue(QStringLiteral("alpn"), m_alpn->text().trimmed());
+    settings.setValue(QStringLiteral("certStatus"), m_certStatus->isChecked());
     settings.setValue(QStringLiteral("target"), m_target->text().trimmed());
     settings.setValue(QStringLiteral("connectTimeout"), m_connectTimeout->value());
     settings.setValue(QStringLiteral("idleTimeout"), m_idleTimeout->value());
@@ -286,6 +297,7 @@ void RequestOptionsForm::restoreSettings(QSettings &settings)
         value("followRedirects", m_followRedirects->isChecked()).toBool());
     m_maxRedirects->setValue(value("maxRedirects", m_maxRedirects->value()).toInt());
     m_alpn->setText(value("alpn", m_alpn->text()).toString());
+    m_certStatus->setChecked(value("certStatus", m_certStatus->isChecked()).toBool());
     m_target->setText(value("target", m_target->text()).toString());
     m_connectTimeout->setValue(value("connectTimeout", m_connectTimeout->value()).toInt());
     m_idleTimeout->setValue(value("idleTimeout", m_idleTimeout->value()).toInt());

@@ -66,6 +66,7 @@ private:
 
     QLineEdit *m_caFile = nullptr;
     QCheckBox *m_insecure = nullptr;
+    QCheckBox *m_certStatus = nullptr;
     QLabel *m_insecureWarning = nullptr;
     QLineEdit *m_alpn = nullptr;
     QCheckBox *m_decode = nullptr;
