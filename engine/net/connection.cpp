@@ -225,6 +225,9 @@ void Connection::tryNextAddress()
         via << QStringLiteral("address from %1").arg(m_addressVia);
     if (!via.isEmpty())
         attempt.value(Field::Host, m_plan.dialHost).text(Field::Via, via.join(u", "));
+    // The proxy by itself, so that a reader names the origin "via" it without parsing `via`.
+    if (m_plan.proxy)
+        attempt.text(Field::Proxy, m_plan.proxy->toString());
     // Through a tunnel, TLS starts once the proxy has connected it (continueAfterTransport).
     m_tcp->connectToHost(m_address, m_plan.dialPort);
 }

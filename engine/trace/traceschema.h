@@ -162,7 +162,8 @@ enum class EventType : quint8 {
     X(Via, "via")                                                                                  \
     X(Proxy, "proxy")                                                                              \
     X(Methods, "methods")                                                                          \
-    X(User, "user")
+    X(User, "user")                                                                                \
+    X(Route, "route")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

@@ -22,6 +22,21 @@ HeaderList sentHeaders(const SessionStore &store, const ExchangeInfo &x)
     return out;
 }
 
+// request.start's `route` words: how it was routed (a trace from before them has none).
+QStringList routeOf(const SessionStore &store, const ExchangeInfo &x)
+{
+    QStringList out;
+    for (int i : x.events) {
+        const TraceEvent &ev = store.event(i);
+        if (!ev.is(EventType::RequestStart))
+            continue;
+        for (const FieldValue word : ev.field(Field::Route))
+            out << word.toString();
+        break;
+    }
+    return out;
+}
+
 // Certificate checks were off (-k) when the connection says so before its first request ends.
 bool verificationOff(const SessionStore &store, const ConnectionInfo &c)
 {
@@ -91,6 +106,7 @@ std::optional<ReplayRequest> replayRequestOf(const SessionStore &store, quint32 
     if (!x->method.isEmpty())
         r.method = x->method.toLatin1();
     r.url = x->url;
+    r.route = routeOf(store, *x);
     r.headers = sentHeaders(store, *x);
     if (const std::optional<ExchangeBody> body = store.body(req))
         r.body = body->requestBody;
