@@ -48,6 +48,7 @@ private slots:
     void copyCommands();
     void proxiedTitles_data();
     void proxiedTitles();
+    void copiedCommandsKeepTheRoute();
 };
 
 // Rows: "top|name|stream|status|error" with top the top-level row of the parent ("G" for the
@@ -620,6 +621,34 @@ void TestConnectionTreeModel::proxiedTitles()
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(model.index(0, ConnectionTreeModel::NameColumn).data().toString(), title);
     QCOMPARE(store.connection(1)->title(), title); // the timeline and the panel read the same
+}
+
+// request.start's `route` (as the engine writes it, passwords redacted) reaches the copied
+// command and the spec Re-send and Open in composer get.
+void TestConnectionTreeModel::copiedCommandsKeepTheRoute()
+{
+    TraceBuilder b;
+    QCborMap start = fields({{"method", "GET"}, {"url", "https://localhost:37555/headers"}});
+    start[QStringLiteral("route")] =
+        QCborArray{"-x",           "socks5h://127.0.0.1:18931", "--proxy-user", "alice:[redacted]",
+                   "--resolve",    "localhost:37555:127.0.0.1", "-4",           "--keylog",
+                   "/tmp/keys.log"};
+    b.add(0.1, "request.start", 0, 1, -1, Direction::None, start);
+    SessionStore store;
+    store.append(b.events());
+    const std::optional<ReplayRequest> r = replayRequestOf(store, 1);
+    QVERIFY(r);
+    QCOMPARE(r->route.size(), 9);
+    QCOMPARE(copyCommand(*r, CopyTool::Curl),
+             QStringLiteral("# the trace never holds a password: replace [redacted] in "
+                            "--proxy-user with it\nSSLKEYLOGFILE=/tmp/keys.log curl -x "
+                            "socks5h://127.0.0.1:18931 --proxy-user 'alice:[redacted]' --resolve "
+                            "localhost:37555:127.0.0.1 -4 https://localhost:37555/headers"));
+    const RequestSpec spec = replaySpec(*r);
+    QCOMPARE(spec.route.proxy, QStringLiteral("socks5h://127.0.0.1:18931"));
+    QCOMPARE(spec.route.proxyUser, QStringLiteral("alice"));
+    QCOMPARE(spec.route.family, IpFamily::V4);
+    QCOMPARE(spec.tls.keyLogFile, QStringLiteral("/tmp/keys.log"));
 }
 
 QTEST_MAIN(TestConnectionTreeModel)
