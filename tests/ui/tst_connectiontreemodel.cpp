@@ -5,6 +5,7 @@
 #include "format/durationformat.h"
 #include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
+#include "models/timelinemodel.h"
 #include "session/sessionreplay.h"
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
@@ -620,7 +621,12 @@ void TestConnectionTreeModel::proxiedTitles()
     appendInBatches(store, events, 2);
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(model.index(0, ConnectionTreeModel::NameColumn).data().toString(), title);
-    QCOMPARE(store.connection(1)->title(), title); // the timeline and the panel read the same
+    QCOMPARE(store.connection(1)->title(), title); // the panel reads the same
+    // The timeline's lane header names the connection as the title does.
+    TimelineModel timeline(&store);
+    QVERIFY(timeline.lane(1));
+    QVERIFY2(title.startsWith(QStringLiteral("#1 %1 ").arg(timeline.lane(1)->address)),
+             qPrintable(timeline.lane(1)->address));
 }
 
 // request.start's `route` (as the engine writes it, passwords redacted) reaches the copied

@@ -27,15 +27,20 @@ QString hostPortOf(const QString &origin)
 
 } // namespace
 
+QString ConnectionInfo::where() const
+{
+    // Through a proxy the address is the proxy's: the user came for the origin.
+    if (proxy.isEmpty())
+        return address.isEmpty() ? hostPortOf(origin) : address;
+    const QString host = hostPortOf(origin);
+    return host.isEmpty() ? QStringLiteral("via ") + proxy : host + QStringLiteral(" via ") + proxy;
+}
+
 QString ConnectionInfo::title() const
 {
     QString out = QStringLiteral("#%1").arg(id);
-    // Through a proxy the address is the proxy's: the user came for the origin.
-    const QString where = address.isEmpty() || !proxy.isEmpty() ? hostPortOf(origin) : address;
-    if (!where.isEmpty())
-        out += QLatin1Char(' ') + where;
-    if (!proxy.isEmpty())
-        out += QStringLiteral(" via ") + proxy;
+    if (const QString w = where(); !w.isEmpty())
+        out += QLatin1Char(' ') + w;
     if (history.isEmpty()) {
         out += closeNs >= 0 || !error.isEmpty() ? QString() : QStringLiteral(" connecting…");
     } else {

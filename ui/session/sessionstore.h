@@ -58,6 +58,11 @@ struct ConnectionInfo
     QList<int> events; // indices into SessionStore::events(), in order
     qint64 lastEventNs = -1;
 
+    // Where it goes as the user names it: the address ("127.0.0.1:8443"), the origin's
+    // host:port while connecting, and through a proxy the origin "via" the proxy
+    // ("example.org:443 via http://127.0.0.1:3128"). The title and the timeline lane use it.
+    QString where() const;
+
     QString currentProtocol() const
     {
         return history.isEmpty() ? QString() : history.last().protocol;
