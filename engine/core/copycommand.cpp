@@ -223,6 +223,21 @@ private:
         QStringList redacted;
         for (qsizetype i = 0; i < words.size(); ++i) {
             const QString &flag = words.at(i);
+            // The words come from a trace, maybe a crafted one: only the route's own options
+            // reach a command line (a stray -o or -K would write or read files when pasted).
+            static const QStringList known{
+                QStringLiteral("-x"),           QStringLiteral("--proxy-user"),
+                QStringLiteral("--noproxy"),    QStringLiteral("--resolve"),
+                QStringLiteral("--connect-to"), QStringLiteral("-4"),
+                QStringLiteral("-6"),           QStringLiteral("--cert"),
+                QStringLiteral("--pass"),       QStringLiteral("--key"),
+                QStringLiteral("--keylog")};
+            if (!known.contains(flag)) {
+                m_notes << QStringLiteral("the trace's route holds %1, which is not a routing "
+                                          "option: the rest of its route is left out")
+                               .arg(shellQuote(flag.toUtf8()));
+                break;
+            }
             const bool valued = flag != u"-4" && flag != u"-6";
             const QString value = valued && i + 1 < words.size() ? words.at(++i) : QString();
             if (value.contains(kRedacted))

@@ -655,6 +655,15 @@ void TestConnectionTreeModel::copiedCommandsKeepTheRoute()
     QCOMPARE(spec.route.proxyUser, QStringLiteral("alice"));
     QCOMPARE(spec.route.family, IpFamily::V4);
     QCOMPARE(spec.tls.keyLogFile, QStringLiteral("/tmp/keys.log"));
+
+    // A route the engine would not have written (a crafted file) is not copied at all.
+    TraceBuilder crafted;
+    start[QStringLiteral("route")] = QCborArray{"-x", "http://p.test:3128", "--output", "/tmp/x"};
+    crafted.add(0.1, "request.start", 0, 1, -1, Direction::None, start);
+    SessionStore bad;
+    bad.append(crafted.events());
+    QCOMPARE(copyCommand(replayRequestOf(bad, 1).value(), CopyTool::Curl),
+             QStringLiteral("curl https://localhost:37555/headers"));
 }
 
 QTEST_MAIN(TestConnectionTreeModel)

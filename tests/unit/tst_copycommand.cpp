@@ -658,6 +658,11 @@ void TestCopyCommand::routedCommands_data()
                "copy as curl or hopscope-cli for that\n"
                "nghttp -v --cert /tmp/client:1.p12 --key /tmp/key.pem " +
                url;
+    QTest::newRow("curl, a word that is no routing option stops the route")
+        << CopyTool::Curl << QStringList{"-4", "-o", "/tmp/x", "-6"}
+        << "# the trace's route holds -o, which is not a routing option: the rest of its route "
+           "is left out\ncurl --http2 -4 " +
+               url;
     QTest::newRow("nghttp, a certificate that holds its key")
         << CopyTool::Nghttp << QStringList{"--cert", "/tmp/client.pem"}
         << unverified + pem + "nghttp -v --cert /tmp/client.pem --key /tmp/client.pem " + url;

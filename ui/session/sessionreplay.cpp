@@ -2,6 +2,8 @@
 
 #include "session/sessionstore.h"
 
+#include "core/routewords.h"
+
 namespace hopscope {
 
 namespace {
@@ -23,6 +25,8 @@ HeaderList sentHeaders(const SessionStore &store, const ExchangeInfo &x)
 }
 
 // request.start's `route` words: how it was routed (a trace from before them has none).
+// Words that applyRouteWords() refuses (a hand-edited or crafted file) are dropped whole:
+// a command must not carry options the engine did not write.
 QStringList routeOf(const SessionStore &store, const ExchangeInfo &x)
 {
     QStringList out;
@@ -34,7 +38,8 @@ QStringList routeOf(const SessionStore &store, const ExchangeInfo &x)
             out << word.toString();
         break;
     }
-    return out;
+    RequestSpec scratch;
+    return applyRouteWords(out, &scratch).isEmpty() ? out : QStringList();
 }
 
 // Certificate checks were off (-k) when the connection says so before its first request ends.
