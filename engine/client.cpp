@@ -3,6 +3,7 @@
 #include "core/altsvc.h"
 #include "core/exchange.h"
 #include "core/redirectpolicy.h"
+#include "core/routewords.h"
 #include "http1/http1driver.h"
 #include "http2/http2driver.h"
 #include "http3/http3driver.h"
@@ -173,9 +174,15 @@ bool Client::startRequest(Request *r)
     Exchange *ex = r->exchange.get();
     ex->timings.start = m_trace->elapsedNs();
     ++m_userActive;
-    m_trace->record(EventType::RequestStart, {0, ex->id(), -1})
-        .atom(Field::Method, ex->spec().method)
-        .text(Field::Url, ex->spec().url.toString());
+    FieldWriter start = m_trace->record(EventType::RequestStart, {0, ex->id(), -1});
+    start.atom(Field::Method, ex->spec().method).text(Field::Url, ex->spec().url.toString());
+    // How it was routed, so that a copy of it (even from a saved trace) goes the same way.
+    if (const QStringList words = routeWords(ex->spec()); !words.isEmpty()) {
+        start.beginArray(Field::Route);
+        for (const QString &w : words)
+            start.text(w);
+        start.end();
+    }
     startRequestTimer(r);
     return checkRequest(r);
 }

@@ -337,6 +337,14 @@ void MainWindow::connectEngine()
         updateStatus();
         // The last batch may still be on its way; show the highlights once it landed.
         QTimer::singleShot(100, this, [this] {
+            // While the tour's WebSocket was open its send box raised the detail pane's
+            // minimum, and the timeline gave way (at 1024x700 down to one lane); the session
+            // is over now. Once, on a layout the user has not restored, the timeline gets its
+            // share back, so that the tour ends on its lanes.
+            if (m_defaultLayoutApplied && !m_timelineShareAfterTour) {
+                m_timelineShareAfterTour = true;
+                applyTimelineShare();
+            }
             showTourHighlights();
             emit tourFinished();
         });
@@ -595,13 +603,23 @@ void MainWindow::showEvent(QShowEvent *event)
     if (m_layoutRestored || m_defaultLayoutApplied)
         return;
     m_defaultLayoutApplied = true;
-    // A short window (700 px) gives the timeline less, or the composer and the tree have a
-    // few rows each; a narrow one (1024 px) gives the tree more, or its Status, Size and Time
-    // columns do not fit beside the connection names.
-    resizeDocks({m_timelineDock}, {height() * (height() < 900 ? 36 : 45) / 100}, Qt::Vertical);
+    // A short window (700 px) folds the composer's Headers | Body | Options | Connection pages
+    // to their tab bar: an empty headers table took ~95 px there, which the timeline (one lane
+    // after the tour, now three) and the detail pane (three WebSocket messages) need more; a
+    // click on a tab unfolds them. A narrow window (1024 px) gives the tree more, or its
+    // Status, Size and Time columns do not fit beside the connection names.
+    m_composer->setDetailsFolded(height() < 900);
+    applyTimelineShare();
     const int width = m_splitter->width();
     const int tree = width < 1400 ? width * 64 / 100 : width / 2;
     m_splitter->setSizes({tree, width - tree});
+}
+
+// 45% at any height: at 700 px that is three lanes after the tour with the composer folded
+// (36% was, with the Timings page's minimum, about one).
+void MainWindow::applyTimelineShare()
+{
+    resizeDocks({m_timelineDock}, {height() * 45 / 100}, Qt::Vertical);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -125,6 +125,8 @@ private:
     void onDemoReady(const DemoEndpoints &endpoints);
     void reportNewFailures(int firstNewEvent);
     void showTourHighlights();
+    // The timeline dock's default share of the window's height.
+    void applyTimelineShare();
     void saveSettings() const;
     void restoreSettings();
 
@@ -162,6 +164,7 @@ private:
     QString m_tracePath;                 // the saved trace this window shows, if any
     bool m_layoutRestored = false;
     bool m_defaultLayoutApplied = false;
+    bool m_timelineShareAfterTour = false; // given back once after the first tour
 };
 
 } // namespace hopscope

@@ -146,11 +146,12 @@ public:
                 .arg(modeWords(m_r.mode));
         m_args << copyToolName(m_tool);
         protocolFlags();
+        routeFlags();
         method();
         headers();
         body();
         m_args << shellQuote(urlFor(m_tool, m_r, m_options).toUtf8());
-        QString command = m_args.join(QLatin1Char(' '));
+        QString command = m_envPrefix + m_args.join(QLatin1Char(' '));
         if (!m_bodyWriter.isEmpty())
             command = m_bodyWriter + command;
         QString out;
@@ -211,6 +212,85 @@ private:
             if (!m_r.caFile.isEmpty())
                 m_args << QStringLiteral("--cacert") << shellQuote(m_r.caFile.toUtf8());
         }
+    }
+
+    // The route words (request.start's `route`) as the tool takes them. curl and hopscope-cli
+    // share their spelling, except that curl reads a key-log file from SSLKEYLOGFILE; nghttp
+    // knows only --cert and --key, the rest is left out with a note saying so.
+    void routeFlags()
+    {
+        const QStringList &words = m_r.route;
+        QStringList redacted;
+        for (qsizetype i = 0; i < words.size(); ++i) {
+            const QString &flag = words.at(i);
+            // The words come from a trace, maybe a crafted one: only the route's own options
+            // reach a command line (a stray -o or -K would write or read files when pasted).
+            static const QStringList known{
+                QStringLiteral("-x"),           QStringLiteral("--proxy-user"),
+                QStringLiteral("--noproxy"),    QStringLiteral("--resolve"),
+                QStringLiteral("--connect-to"), QStringLiteral("-4"),
+                QStringLiteral("-6"),           QStringLiteral("--cert"),
+                QStringLiteral("--pass"),       QStringLiteral("--key"),
+                QStringLiteral("--keylog")};
+            if (!known.contains(flag)) {
+                m_notes << QStringLiteral("the trace's route holds %1, which is not a routing "
+                                          "option: the rest of its route is left out")
+                               .arg(shellQuote(flag.toUtf8()));
+                break;
+            }
+            const bool valued = flag != u"-4" && flag != u"-6";
+            const QString value = valued && i + 1 < words.size() ? words.at(++i) : QString();
+            if (value.contains(kRedacted))
+                redacted << flag;
+            if (m_tool == CopyTool::Nghttp) {
+                nghttpRoute(flag, value);
+            } else if (m_tool == CopyTool::Curl && flag == u"--keylog") {
+                m_envPrefix = QStringLiteral("SSLKEYLOGFILE=%1 ").arg(shellQuote(value.toUtf8()));
+            } else {
+                m_args << flag;
+                if (valued)
+                    m_args << shellQuote(value.toUtf8());
+            }
+        }
+        if (!redacted.isEmpty() && m_tool != CopyTool::Nghttp)
+            m_notes << QStringLiteral("the trace never holds a password: replace %1 in %2 with it")
+                           .arg(kRedacted, redacted.join(QLatin1String(" and ")));
+    }
+
+    void nghttpRoute(const QString &flag, const QString &value)
+    {
+        if (flag == u"-x" && !value.isEmpty()) {
+            m_notes << QStringLiteral("nghttp has no proxy options: this exchange went through "
+                                      "%1, the command below connects directly")
+                           .arg(value);
+        } else if (flag == u"--resolve" || flag == u"--connect-to") {
+            m_notes << QStringLiteral("nghttp has no %1: this exchange used %1 %2, the command "
+                                      "below connects where DNS says")
+                           .arg(flag, value);
+        } else if (flag == u"-4" || flag == u"-6") {
+            m_notes << QStringLiteral("nghttp has no %1: the command below may use either "
+                                      "address family")
+                           .arg(flag);
+        } else if (flag == u"--cert") {
+            const QString file = QString(value).replace(QLatin1String("\\:"), QLatin1String(":"));
+            m_args << QStringLiteral("--cert") << shellQuote(file.toUtf8());
+            if (!m_r.route.contains(QStringLiteral("--key"))) {
+                // nghttp loads no key from the certificate file by itself.
+                m_args << QStringLiteral("--key") << shellQuote(file.toUtf8());
+            }
+            m_notes << QStringLiteral("nghttp reads the client certificate and key as PEM only "
+                                      "(convert a PKCS#12 file with openssl pkcs12 -nodes)");
+        } else if (flag == u"--key") {
+            m_args << QStringLiteral("--key") << shellQuote(value.toUtf8());
+        } else if (flag == u"--pass") {
+            m_notes << QStringLiteral("nghttp takes no key password: the key must be "
+                                      "unencrypted");
+        } else if (flag == u"--keylog") {
+            m_notes << QStringLiteral("nghttp writes no key log (this exchange logged its keys "
+                                      "to %1): copy as curl or hopscope-cli for that")
+                           .arg(value);
+        }
+        // --proxy-user goes with the proxy; --noproxy and -x "" say what nghttp does anyway.
     }
 
     void method()
@@ -332,6 +412,7 @@ private:
     QStringList m_args;
     QStringList m_notes;
     QString m_bodyWriter; // a printf that feeds a body no argument can carry
+    QString m_envPrefix;  // SSLKEYLOGFILE=… for curl's key log
 };
 
 } // namespace

@@ -24,9 +24,13 @@ struct CopyCommandOptions
 // A shell command that sends `request` again with `tool`: protocol flags for its mode, the
 // method, the headers the tool would not add itself (in wire order), the body, -k. Notes the
 // command cannot express come first as "# " lines; a mode the tool cannot speak (nghttp and
-// HTTP/1.1) gives only such a line. Every argument is quoted for a POSIX shell (bash's $'…' for
-// bytes that are not printable); a body that no argument can carry (a NUL byte, invalid UTF-8
-// for hopscope-cli, a leading @) is written by printf into a pipe or a temporary file.
+// HTTP/1.1) gives only such a line. The request's route words (proxy, --resolve, --connect-to,
+// -4/-6, client certificate, key log; core/routewords.h) follow the protocol flags in curl's
+// spelling, a password as "[redacted]" with a note; nghttp, which has no proxy or routing
+// options and no key log, gets notes that say what its command leaves out. Every argument is quoted
+// for a POSIX shell (bash's $'…' for bytes that are not printable); a body that no argument can
+// carry (a NUL byte, invalid UTF-8 for hopscope-cli, a leading @) is written by printf into a pipe
+// or a temporary file.
 QString copyCommand(const ReplayRequest &request, CopyTool tool,
                     const CopyCommandOptions &options = {});
 

@@ -1,6 +1,7 @@
 #include "core/replayrequest.h"
 
 #include "core/protocolchoice.h"
+#include "core/routewords.h"
 #include "http1/http1requestwriter.h"
 
 namespace hopscope {
@@ -126,6 +127,7 @@ RequestSpec replaySpec(const ReplayRequest &r)
         spec.headers.append(HttpHeader{"Content-Type", {}});
     spec.tls.insecure = r.insecure;
     spec.tls.caFile = r.caFile;
+    applyRouteWords(r.route, &spec); // all or nothing: a refused word leaves spec direct
     const QUrl url(r.url);
     if (applyProtocolChoice(spec, url, choiceOf(r.mode), r.upgradeToken) !=
         ProtocolChoiceError::None)

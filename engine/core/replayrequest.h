@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 namespace hopscope {
 
@@ -38,6 +39,9 @@ struct ReplayRequest
     bool h2cViaOptions = false; // the h2c upgrade rode an `OPTIONS *` probe (--h2c-options)
     bool insecure = false;      // certificate verification was off (-k)
     QString caFile;             // the CA file the request trusted, when a front end knows it
+    // Its proxy, --resolve, --connect-to, -4/-6 and TLS files as request.start's `route` words
+    // (core/routewords.h): passwords are kRedactedValue there.
+    QStringList route;
 };
 
 // The headers of `r` that a request spec should carry for hopscope's engine to send the same
@@ -48,7 +52,9 @@ HeaderList replayHeaders(const ReplayRequest &r);
 
 // A spec that sends `r` again through the engine (Re-send, Open in composer); the protocol
 // choice is applied as the composer and the CLI apply it. The engine's own Accept-Encoding
-// becomes decodeContent (--compressed), so the answer is decoded as the first one was.
+// becomes decodeContent (--compressed), so the answer is decoded as the first one was. The
+// route words become spec.route and the TLS file names (a password stays empty: the trace
+// never has it); words that do not parse (a hand-edited trace) are left out.
 RequestSpec replaySpec(const ReplayRequest &r);
 
 } // namespace hopscope

@@ -251,6 +251,9 @@ void Connection::tryNextAddress()
         via << QStringLiteral("address from %1").arg(m_addressVia);
     if (!via.isEmpty())
         attempt.value(Field::Host, m_plan.dialHost).text(Field::Via, via.join(u", "));
+    // The proxy by itself, so that a reader names the origin "via" it without parsing `via`.
+    if (m_plan.proxy)
+        attempt.text(Field::Proxy, m_plan.proxy->toString());
     if (usesQuic()) {
         startQuic();
         return;

@@ -184,7 +184,8 @@ enum class EventType : quint8 {
     X(OcspNextUpdate, "ocspNextUpdate")                                                            \
     X(OcspRevokedAt, "ocspRevokedAt")                                                              \
     X(OcspReason, "ocspReason")                                                                    \
-    X(Sans, "sans")
+    X(Sans, "sans")                                                                                \
+    X(Route, "route")
 
 // A field's name. The known names are these enumerators; a name this build does not know (from
 // a file) gets an id past them, interned in TraceStrings like any other string, so a field id

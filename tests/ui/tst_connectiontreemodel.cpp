@@ -5,6 +5,7 @@
 #include "format/durationformat.h"
 #include "format/sizeformat.h"
 #include "models/connectiontreemodel.h"
+#include "models/timelinemodel.h"
 #include "session/sessionreplay.h"
 #include "session/sessionstore.h"
 #include "style/protocolstyle.h"
@@ -46,6 +47,9 @@ private slots:
     void panelFilter();
     void panelSelectionFollowsMoves();
     void copyCommands();
+    void proxiedTitles_data();
+    void proxiedTitles();
+    void copiedCommandsKeepTheRoute();
 };
 
 // Rows: "top|name|stream|status|error" with top the top-level row of the parent ("G" for the
@@ -558,6 +562,108 @@ void TestConnectionTreeModel::copyCommands()
     QCOMPARE(modeOf(failed, 1), ReplayMode::Unknown);
     QCOMPARE(curl(failed, 1), QStringLiteral("curl http://127.0.0.1:1/"));
     QVERIFY(curl(failed, 2).isEmpty());
+}
+
+// Through a proxy the connection's address is the proxy's: the title names the origin and says
+// "via" the proxy, from connect.attempt's `proxy` or, in a trace from before that field, from
+// the tunnel's proxy.connect or socks.greeting. A --connect-to route without a proxy keeps its
+// address.
+void TestConnectionTreeModel::proxiedTitles_data()
+{
+    QTest::addColumn<TraceBatch>("events");
+    QTest::addColumn<QString>("title");
+    const auto trace = [](const char *origin, QCborMap attempt, const char *handshake = nullptr,
+                          QCborMap handshakeFields = {}) {
+        TraceBuilder b;
+        b.add(0.1, "request.start", 0, 1, -1, Direction::None,
+              fields({{"method", "GET"}, {"url", "https://example.org/a"}}));
+        b.add(0.2, "pool.open", 1, 1, -1, Direction::None, fields({{"origin", origin}}));
+        attempt[QStringLiteral("address")] = QStringLiteral("127.0.0.1");
+        attempt[QStringLiteral("port")] = 3128;
+        b.add(0.3, "connect.attempt", 1, 1, -1, Direction::None, attempt);
+        b.add(0.4, "connect", 1, 1, -1, Direction::None,
+              fields({{"address", "127.0.0.1"}, {"port", 3128}, {"ms", 0.1}}));
+        if (handshake)
+            b.add(0.5, handshake, 1, 1, -1, Direction::Out, handshakeFields);
+        b.add(0.6, "h1.request", 1, 1, -1, Direction::Out,
+              fields({{"method", "GET"}, {"target", "/a"}, {"version", "HTTP/1.1"}}));
+        return b.events();
+    };
+    QTest::newRow("direct") << trace("http://127.0.0.1:3128", {})
+                            << QStringLiteral("#1 127.0.0.1:3128 HTTP/1.1");
+    QTest::newRow("forwarding HTTP proxy")
+        << trace("http://example.org:80", fields({{"host", "proxy.test"},
+                                                  {"via", "proxy http://proxy.test:3128 (from -x)"},
+                                                  {"proxy", "http://proxy.test:3128"}}))
+        << QStringLiteral("#1 example.org:80 via http://proxy.test:3128 HTTP/1.1");
+    QTest::newRow("CONNECT tunnel, trace without connect.attempt's proxy")
+        << trace("https://example.org:443", {}, "proxy.connect",
+                 fields({{"proxy", "http://proxy.test:3128"}, {"target", "example.org:443"}}))
+        << QStringLiteral("#1 example.org:443 via http://proxy.test:3128 HTTP/1.1 (TLS)");
+    QTest::newRow("SOCKS5, trace without connect.attempt's proxy")
+        << trace("https://example.org:443", {}, "socks.greeting",
+                 fields({{"proxy", "socks5h://sock.test:1080"}}))
+        << QStringLiteral("#1 example.org:443 via socks5h://sock.test:1080 HTTP/1.1 (TLS)");
+    QTest::newRow("--connect-to without a proxy keeps the address")
+        << trace("https://example.org:443",
+                 fields({{"host", "127.0.0.1"},
+                         {"via", "--connect-to example.org:443 → 127.0.0.1:3128"}}))
+        << QStringLiteral("#1 127.0.0.1:3128 HTTP/1.1 (TLS)");
+}
+
+void TestConnectionTreeModel::proxiedTitles()
+{
+    QFETCH(TraceBatch, events);
+    QFETCH(QString, title);
+    SessionStore store;
+    ConnectionTreeModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    appendInBatches(store, events, 2);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.index(0, ConnectionTreeModel::NameColumn).data().toString(), title);
+    QCOMPARE(store.connection(1)->title(), title); // the panel reads the same
+    // The timeline's lane header names the connection as the title does.
+    TimelineModel timeline(&store);
+    QVERIFY(timeline.lane(1));
+    QVERIFY2(title.startsWith(QStringLiteral("#1 %1 ").arg(timeline.lane(1)->address)),
+             qPrintable(timeline.lane(1)->address));
+}
+
+// request.start's `route` (as the engine writes it, passwords redacted) reaches the copied
+// command and the spec Re-send and Open in composer get.
+void TestConnectionTreeModel::copiedCommandsKeepTheRoute()
+{
+    TraceBuilder b;
+    QCborMap start = fields({{"method", "GET"}, {"url", "https://localhost:37555/headers"}});
+    start[QStringLiteral("route")] =
+        QCborArray{"-x",           "socks5h://127.0.0.1:18931", "--proxy-user", "alice:[redacted]",
+                   "--resolve",    "localhost:37555:127.0.0.1", "-4",           "--keylog",
+                   "/tmp/keys.log"};
+    b.add(0.1, "request.start", 0, 1, -1, Direction::None, start);
+    SessionStore store;
+    store.append(b.events());
+    const std::optional<ReplayRequest> r = replayRequestOf(store, 1);
+    QVERIFY(r);
+    QCOMPARE(r->route.size(), 9);
+    QCOMPARE(copyCommand(*r, CopyTool::Curl),
+             QStringLiteral("# the trace never holds a password: replace [redacted] in "
+                            "--proxy-user with it\nSSLKEYLOGFILE=/tmp/keys.log curl -x "
+                            "socks5h://127.0.0.1:18931 --proxy-user 'alice:[redacted]' --resolve "
+                            "localhost:37555:127.0.0.1 -4 https://localhost:37555/headers"));
+    const RequestSpec spec = replaySpec(*r);
+    QCOMPARE(spec.route.proxy, QStringLiteral("socks5h://127.0.0.1:18931"));
+    QCOMPARE(spec.route.proxyUser, QStringLiteral("alice"));
+    QCOMPARE(spec.route.family, IpFamily::V4);
+    QCOMPARE(spec.tls.keyLogFile, QStringLiteral("/tmp/keys.log"));
+
+    // A route the engine would not have written (a crafted file) is not copied at all.
+    TraceBuilder crafted;
+    start[QStringLiteral("route")] = QCborArray{"-x", "http://p.test:3128", "--output", "/tmp/x"};
+    crafted.add(0.1, "request.start", 0, 1, -1, Direction::None, start);
+    SessionStore bad;
+    bad.append(crafted.events());
+    QCOMPARE(copyCommand(replayRequestOf(bad, 1).value(), CopyTool::Curl),
+             QStringLiteral("curl https://localhost:37555/headers"));
 }
 
 QTEST_MAIN(TestConnectionTreeModel)

@@ -5,6 +5,7 @@
 // no bodies, an unreadable one says so, and opening one announces no old failures.
 
 #include "engine/enginehost.h"
+#include "inview.h"
 #include "mainwindow.h"
 #include "session/sessioncounts.h"
 #include "session/sessionstore.h"
@@ -26,6 +27,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -123,6 +125,47 @@ private slots:
                                 .arg(available.width())
                                 .arg(available.height())));
         QVERIFY(m_window->width() < 1500);
+    }
+
+    // --- 6: at 1024x700, after the real tour, the timeline shows several lanes (it showed
+    // about one) and the WebSocket's message list a useful number of rows (it showed 3) ---
+    void tourAt1024x700LeavesLanesAndMessagesInView()
+    {
+        MainWindow::Options options;
+        options.restoreSettings = false;
+        m_window = std::make_unique<MainWindow>(options);
+        MainWindow *w = m_window.get();
+        w->resize(1024, 700);
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        QSignalSpy ready(w, &MainWindow::demoReady);
+        if (!w->engine()->demo().isValid())
+            QVERIFY(ready.wait(10000));
+        QSignalSpy finished(w, &MainWindow::tourFinished);
+        w->runTour();
+        QVERIFY(finished.wait(30000));
+        QCoreApplication::processEvents();
+        QCOMPARE(w->size(), QSize(1024, 700));
+        QVERIFY(w->composer()->detailsFolded());
+        const int lanes = testing::lanesInView(w->timeline(), w->timelineModel());
+        QVERIFY2(w->timelineModel()->laneCount() >= 5 && lanes >= 3,
+                 qPrintable(QStringLiteral("%1 of %2 lanes in view")
+                                .arg(lanes)
+                                .arg(w->timelineModel()->laneCount())));
+
+        quint32 webSocket = 0;
+        for (quint32 req = 1; req <= quint32(w->store()->exchangeCount()) && !webSocket; ++req)
+            if (w->store()->exchange(req)->kind == ExchangeInfo::Kind::WebSocket)
+                webSocket = req;
+        QVERIFY(webSocket);
+        w->selectExchange(webSocket);
+        w->detail()->setCurrentTab(ExchangeDetail::SessionTab);
+        QCoreApplication::processEvents();
+        auto *list =
+            w->detail()->sessionPanel()->findChild<QTableView *>(QStringLiteral("messages"));
+        QVERIFY(list && list->isVisible());
+        const int rows = testing::rowsInView(list);
+        QVERIFY2(rows >= 5, qPrintable(QStringLiteral("%1 rows").arg(rows))); // was 3
     }
 
     // --- 9: one owner of the counts ---

@@ -1,7 +1,9 @@
-// engine/core/copycommand and replayrequest: each protocol mode with each tool, shell quoting
-// that survives any byte (checked by running bash), bodies, methods, redaction.
+// engine/core/copycommand, replayrequest and routewords: each protocol mode with each tool,
+// shell quoting that survives any byte (checked by running bash), bodies, methods, redaction,
+// and the route (proxy, --resolve, --connect-to, -4/-6, client certificate, key log).
 #include "core/copycommand.h"
 #include "core/replayrequest.h"
+#include "core/routewords.h"
 #include "http1/http1requestwriter.h"
 
 #include <QProcess>
@@ -11,6 +13,7 @@ using namespace hopscope;
 
 Q_DECLARE_METATYPE(hopscope::ReplayMode)
 Q_DECLARE_METATYPE(hopscope::CopyTool)
+Q_DECLARE_METATYPE(hopscope::RequestSpec)
 
 namespace {
 
@@ -110,6 +113,12 @@ private slots:
     void h2cOnOptionsAndCompressed();
     void replaySpecs_data();
     void replaySpecs();
+    void routeWordsOfSpec_data();
+    void routeWordsOfSpec();
+    void routedCommands_data();
+    void routedCommands();
+    void replaySpecKeepsTheRoute();
+    void replaySpecDropsARouteItCannotRead();
 };
 
 void TestCopyCommand::modes_data()
@@ -498,6 +507,226 @@ void TestCopyCommand::replaySpecs()
     const bool h2 = mode == ReplayMode::H2cPrior || mode == ReplayMode::TlsH2;
     const QByteArray test = h2 ? "x-test" : "X-Test";
     QCOMPARE(spec.headers, (HeaderList{{test, "1"}}));
+}
+
+void TestCopyCommand::routeWordsOfSpec_data()
+{
+    QTest::addColumn<RequestSpec>("spec");
+    QTest::addColumn<QStringList>("words");
+    RequestSpec base;
+    base.url = QUrl(QStringLiteral("https://example.org/a"));
+    QTest::newRow("direct") << base << QStringList();
+
+    RequestSpec s = base;
+    s.route.proxySet = true;
+    s.route.proxy = QStringLiteral("http://bob:pw@proxy.test:3128");
+    QTest::newRow("-x with a user in its URL")
+        << s << QStringList{"-x", "http://proxy.test:3128", "--proxy-user", "bob:[redacted]"};
+    s.route.proxy = QStringLiteral("proxy.test");
+    s.route.proxyUser = QStringLiteral("alice:secret");
+    QTest::newRow("--proxy-user, curl's default scheme and port")
+        << s << QStringList{"-x", "http://proxy.test:1080", "--proxy-user", "alice:[redacted]"};
+
+    s = base;
+    s.route.environment.httpsProxy = QStringLiteral("socks5h://sock.test:1080");
+    QTest::newRow("https_proxy from the environment")
+        << s << QStringList{"-x", "socks5h://sock.test:1080"};
+    s.route.environment.noProxy = QStringLiteral("other.test");
+    QTest::newRow("NO_PROXY for other hosts") << s << QStringList{"-x", "socks5h://sock.test:1080"};
+    s.route.environment.noProxy = QStringLiteral("other.test,example.org");
+    QTest::newRow("NO_PROXY that kept the host direct")
+        << s << QStringList{"--noproxy", "other.test,example.org"};
+    s.route.proxySet = true;
+    QTest::newRow("-x \"\"") << s << QStringList{"-x", "", "--noproxy", "other.test,example.org"};
+
+    s = base;
+    s.route.noProxySet = true;
+    s.route.noProxy = QStringLiteral("localhost");
+    QTest::newRow("--noproxy") << s << QStringList{"--noproxy", "localhost"};
+
+    s = base;
+    s.route.resolve.append(ResolveOverride{
+        QStringLiteral("example.org"),
+        443,
+        {QHostAddress(QStringLiteral("::1")), QHostAddress(QStringLiteral("127.0.0.1"))}});
+    s.route.connectTo.append(ConnectToRule{{}, 0, QStringLiteral("backend.test"), 8443});
+    s.route.family = IpFamily::V6;
+    QTest::newRow("--resolve, --connect-to, -6")
+        << s
+        << QStringList{"--resolve", "example.org:443:[::1],127.0.0.1", "--connect-to",
+                       "::backend.test:8443", "-6"};
+
+    s = base;
+    s.tls.certFile = QStringLiteral("/tmp/a:b.p12");
+    s.tls.certPassword = QStringLiteral("pw");
+    s.tls.keyFile = QStringLiteral("/tmp/k.pem");
+    s.tls.keyLogFile = QStringLiteral("/tmp/keys");
+    QTest::newRow("client certificate and key log")
+        << s << QStringList{"--cert", "/tmp/a\\:b.p12", "--pass",   "[redacted]",
+                            "--key",  "/tmp/k.pem",     "--keylog", "/tmp/keys"};
+}
+
+void TestCopyCommand::routeWordsOfSpec()
+{
+    QFETCH(RequestSpec, spec);
+    QFETCH(QStringList, words);
+    QCOMPARE(routeWords(spec), words);
+    // Read back, the words say the same (the redacted passwords stay redacted, and a password
+    // the words do not hold cannot come back as one).
+    RequestSpec again;
+    again.url = spec.url;
+    QCOMPARE(applyRouteWords(words, &again), QString());
+    QStringList expected = words;
+    if (const qsizetype pass = expected.indexOf(QStringLiteral("--pass")); pass >= 0)
+        expected.remove(pass, 2);
+    QCOMPARE(routeWords(again), expected);
+    QVERIFY(again.tls.certPassword.isEmpty());
+    QVERIFY(!again.route.proxyUser.contains(QStringLiteral("secret")));
+}
+
+void TestCopyCommand::routedCommands_data()
+{
+    QTest::addColumn<CopyTool>("tool");
+    QTest::addColumn<QStringList>("route");
+    QTest::addColumn<QString>("expected");
+    const QString url = QStringLiteral("https://example.org/a");
+    const QString unverified =
+        QStringLiteral("# nghttp does not verify the server's certificate\n");
+    const QString password =
+        QStringLiteral("# the trace never holds a password: replace [redacted] in %1 with it\n");
+
+    const QStringList proxy{"-x", "http://proxy.test:3128", "--proxy-user", "alice:[redacted]"};
+    const QString proxied =
+        QStringLiteral("%1 --http2 -x http://proxy.test:3128 --proxy-user 'alice:[redacted]' %2");
+    QTest::newRow("curl, proxy") << CopyTool::Curl << proxy
+                                 << password.arg("--proxy-user") + proxied.arg("curl", url);
+    QTest::newRow("hopscope-cli, proxy")
+        << CopyTool::HopscopeCli << proxy
+        << password.arg("--proxy-user") + proxied.arg("hopscope-cli", url);
+    QTest::newRow("nghttp, proxy")
+        << CopyTool::Nghttp << proxy
+        << unverified +
+               "# nghttp has no proxy options: this exchange went through "
+               "http://proxy.test:3128, the command below connects directly\nnghttp -v " +
+               url;
+
+    const QStringList routing{"--resolve", "example.org:443:127.0.0.1", "--connect-to",
+                              "example.org:443:backend.test:8443", "-4"};
+    const QString routed = QStringLiteral("%1 --http2 --resolve example.org:443:127.0.0.1 "
+                                          "--connect-to example.org:443:backend.test:8443 -4 %2");
+    QTest::newRow("curl, routing") << CopyTool::Curl << routing << routed.arg("curl", url);
+    QTest::newRow("hopscope-cli, routing")
+        << CopyTool::HopscopeCli << routing << routed.arg("hopscope-cli", url);
+    QTest::newRow("nghttp, routing")
+        << CopyTool::Nghttp << routing
+        << unverified +
+               "# nghttp has no --resolve: this exchange used --resolve "
+               "example.org:443:127.0.0.1, the command below connects where DNS says\n"
+               "# nghttp has no --connect-to: this exchange used --connect-to "
+               "example.org:443:backend.test:8443, the command below connects where DNS says\n"
+               "# nghttp has no -4: the command below may use either address family\n"
+               "nghttp -v " +
+               url;
+    const QStringList noProxy{"--noproxy", "localhost,.internal"};
+    QTest::newRow("curl, --noproxy")
+        << CopyTool::Curl << noProxy << "curl --http2 --noproxy localhost,.internal " + url;
+    QTest::newRow("nghttp, --noproxy: it uses no proxy anyway")
+        << CopyTool::Nghttp << noProxy << unverified + "nghttp -v " + url;
+
+    const QStringList tls{"--cert", "/tmp/client\\:1.p12", "--pass",   "[redacted]",
+                          "--key",  "/tmp/key.pem",        "--keylog", "/tmp/keys.log"};
+    QTest::newRow("curl, client certificate and key log")
+        << CopyTool::Curl << tls
+        << password.arg("--pass") +
+               "SSLKEYLOGFILE=/tmp/keys.log curl --http2 --cert '/tmp/client\\:1.p12' --pass "
+               "'[redacted]' --key /tmp/key.pem " +
+               url;
+    QTest::newRow("hopscope-cli, client certificate and key log")
+        << CopyTool::HopscopeCli << tls
+        << password.arg("--pass") +
+               "hopscope-cli --http2 --cert '/tmp/client\\:1.p12' --pass '[redacted]' --key "
+               "/tmp/key.pem --keylog /tmp/keys.log " +
+               url;
+    const QString pem = QStringLiteral("# nghttp reads the client certificate and key as PEM "
+                                       "only (convert a PKCS#12 file with openssl pkcs12 "
+                                       "-nodes)\n");
+    QTest::newRow("nghttp, client certificate and key log")
+        << CopyTool::Nghttp << tls
+        << unverified + pem +
+               "# nghttp takes no key password: the key must be unencrypted\n"
+               "# nghttp writes no key log (this exchange logged its keys to /tmp/keys.log): "
+               "copy as curl or hopscope-cli for that\n"
+               "nghttp -v --cert /tmp/client:1.p12 --key /tmp/key.pem " +
+               url;
+    QTest::newRow("curl, a word that is no routing option stops the route")
+        << CopyTool::Curl << QStringList{"-4", "-o", "/tmp/x", "-6"}
+        << "# the trace's route holds -o, which is not a routing option: the rest of its route "
+           "is left out\ncurl --http2 -4 " +
+               url;
+    QTest::newRow("nghttp, a certificate that holds its key")
+        << CopyTool::Nghttp << QStringList{"--cert", "/tmp/client.pem"}
+        << unverified + pem + "nghttp -v --cert /tmp/client.pem --key /tmp/client.pem " + url;
+}
+
+void TestCopyCommand::routedCommands()
+{
+    QFETCH(CopyTool, tool);
+    QFETCH(QStringList, route);
+    QFETCH(QString, expected);
+    ReplayRequest r;
+    r.mode = ReplayMode::TlsH2;
+    r.url = QStringLiteral("https://example.org/a");
+    r.route = route;
+    QCOMPARE(copyCommand(r, tool), expected);
+}
+
+void TestCopyCommand::replaySpecKeepsTheRoute()
+{
+    ReplayRequest r = requestIn(ReplayMode::TlsH2);
+    r.route = QStringList{"-x",
+                          "socks5://sock.test:1080",
+                          "--proxy-user",
+                          "alice:[redacted]",
+                          "--noproxy",
+                          "localhost",
+                          "--resolve",
+                          "127.0.0.1:8443:127.0.0.2",
+                          "--connect-to",
+                          "::backend.test:9443",
+                          "-6",
+                          "--cert",
+                          "/tmp/c\\:1.pem",
+                          "--pass",
+                          "[redacted]",
+                          "--keylog",
+                          "/tmp/keys.log"};
+    const RequestSpec spec = replaySpec(r);
+    QCOMPARE(spec.route.proxy, QStringLiteral("socks5://sock.test:1080"));
+    QVERIFY(spec.route.proxySet);
+    QCOMPARE(spec.route.proxyUser, QStringLiteral("alice")); // the password is asked for
+    QCOMPARE(spec.route.noProxy, QStringLiteral("localhost"));
+    QCOMPARE(spec.route.resolve.size(), 1);
+    QCOMPARE(spec.route.resolve.first().addresses.first(),
+             QHostAddress(QStringLiteral("127.0.0.2")));
+    QCOMPARE(spec.route.connectTo.size(), 1);
+    QCOMPARE(spec.route.connectTo.first().toPort, quint16(9443));
+    QCOMPARE(spec.route.family, IpFamily::V6);
+    QCOMPARE(spec.tls.certFile, QStringLiteral("/tmp/c:1.pem"));
+    QVERIFY(spec.tls.certPassword.isEmpty());
+    QCOMPARE(spec.tls.keyLogFile, QStringLiteral("/tmp/keys.log"));
+    // The rest of the spec is as without a route.
+    QCOMPARE(spec.tls.insecure, true);
+    QCOMPARE(spec.url.toString(), QStringLiteral("https://127.0.0.1:8443/a"));
+}
+
+void TestCopyCommand::replaySpecDropsARouteItCannotRead()
+{
+    ReplayRequest r = requestIn(ReplayMode::TlsH2);
+    r.route = QStringList{"-x", "http://proxy.test:3128", "--resolve", "not a resolve entry"};
+    const RequestSpec spec = replaySpec(r);
+    QVERIFY(!spec.route.proxySet); // all or nothing: not half a route
+    QVERIFY(spec.route.resolve.isEmpty());
+    QCOMPARE(spec.url.toString(), QStringLiteral("https://127.0.0.1:8443/a"));
 }
 
 QTEST_GUILESS_MAIN(TestCopyCommand)

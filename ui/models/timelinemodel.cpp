@@ -394,7 +394,7 @@ void TimelineModel::rebuildLane(quint32 conn)
     TimelineLane &lane = m_lanes[conn - 1];
     const LaneState &s = m_states[conn - 1];
     lane.title = info->title();
-    lane.address = info->address.isEmpty() ? info->origin : info->address;
+    lane.address = info->where(); // through a proxy: "origin via proxy", as the tree says
     lane.protocols.clear();
     for (const ProtocolStep &step : info->history)
         lane.protocols.append(protocolLabel(step.protocol));

@@ -142,7 +142,7 @@ struct TimelineLane
 {
     quint32 conn = 0;
     QString title;         // ConnectionInfo::title()
-    QString address;       // "127.0.0.1:8080", else the origin
+    QString address;       // ConnectionInfo::where(): "127.0.0.1:8080", "a:443 via http://p:3128"
     QStringList protocols; // the protocol history in order, e.g. {"HTTP/1.1", "h2c"}
     qint64 startNs = 0;    // pool.open (else its first event)
     qint64 endNs = -1;     // close; -1 while open

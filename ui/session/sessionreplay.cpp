@@ -2,6 +2,8 @@
 
 #include "session/sessionstore.h"
 
+#include "core/routewords.h"
+
 namespace hopscope {
 
 namespace {
@@ -20,6 +22,24 @@ HeaderList sentHeaders(const SessionStore &store, const ExchangeInfo &x)
         }
     }
     return out;
+}
+
+// request.start's `route` words: how it was routed (a trace from before them has none).
+// Words that applyRouteWords() refuses (a hand-edited or crafted file) are dropped whole:
+// a command must not carry options the engine did not write.
+QStringList routeOf(const SessionStore &store, const ExchangeInfo &x)
+{
+    QStringList out;
+    for (int i : x.events) {
+        const TraceEvent &ev = store.event(i);
+        if (!ev.is(EventType::RequestStart))
+            continue;
+        for (const FieldValue word : ev.field(Field::Route))
+            out << word.toString();
+        break;
+    }
+    RequestSpec scratch;
+    return applyRouteWords(out, &scratch).isEmpty() ? out : QStringList();
 }
 
 // Certificate checks were off (-k) when the connection says so before its first request ends.
@@ -91,6 +111,7 @@ std::optional<ReplayRequest> replayRequestOf(const SessionStore &store, quint32 
     if (!x->method.isEmpty())
         r.method = x->method.toLatin1();
     r.url = x->url;
+    r.route = routeOf(store, *x);
     r.headers = sentHeaders(store, *x);
     if (const std::optional<ExchangeBody> body = store.body(req))
         r.body = body->requestBody;

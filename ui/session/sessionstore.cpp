@@ -27,12 +27,20 @@ QString hostPortOf(const QString &origin)
 
 } // namespace
 
+QString ConnectionInfo::where() const
+{
+    // Through a proxy the address is the proxy's: the user came for the origin.
+    if (proxy.isEmpty())
+        return address.isEmpty() ? hostPortOf(origin) : address;
+    const QString host = hostPortOf(origin);
+    return host.isEmpty() ? QStringLiteral("via ") + proxy : host + QStringLiteral(" via ") + proxy;
+}
+
 QString ConnectionInfo::title() const
 {
     QString out = QStringLiteral("#%1").arg(id);
-    const QString where = address.isEmpty() ? hostPortOf(origin) : address;
-    if (!where.isEmpty())
-        out += QLatin1Char(' ') + where;
+    if (const QString w = where(); !w.isEmpty())
+        out += QLatin1Char(' ') + w;
     if (history.isEmpty()) {
         out += closeNs >= 0 || !error.isEmpty() ? QString() : QStringLiteral(" connecting…");
     } else {
@@ -280,6 +288,14 @@ void SessionStore::index(int i, SessionDelta &delta)
     case EventType::ConnectAttempt:
         if (c && c->connectStartNs < 0)
             c->connectStartNs = t;
+        if (c && c->proxy.isEmpty())
+            c->proxy = str(ev, Field::Proxy);
+        break;
+    case EventType::ProxyConnect:
+    case EventType::SocksGreeting:
+        // A trace from before connect.attempt named its proxy still shows the tunnel's.
+        if (c && c->proxy.isEmpty())
+            c->proxy = str(ev, Field::Proxy);
         break;
     case EventType::ConnectFailed:
         // The request may still succeed over the next address; the connection shows the failure.

@@ -35,6 +35,10 @@ struct ConnectionInfo
     quint32 id = 0;
     QString origin;  // "http://127.0.0.1:8080" (pool.open)
     QString address; // "127.0.0.1:8080" once connected
+    // "http://127.0.0.1:3128" when the connection went through a proxy (connect.attempt's
+    // proxy, or the proxy.connect / socks.greeting that opened its tunnel); `address` is the
+    // proxy's then, so the title names the origin instead.
+    QString proxy;
     bool tls = false;
     QString alpn;       // negotiated ALPN, empty when none
     qint64 openNs = -1; // pool.open
@@ -55,14 +59,20 @@ struct ConnectionInfo
     QList<int> events; // indices into SessionStore::events(), in order
     qint64 lastEventNs = -1;
 
+    // Where it goes as the user names it: the address ("127.0.0.1:8443"), the origin's
+    // host:port while connecting, and through a proxy the origin "via" the proxy
+    // ("example.org:443 via http://127.0.0.1:3128"). The title and the timeline lane use it.
+    QString where() const;
+
     QString currentProtocol() const
     {
         return history.isEmpty() ? QString() : history.last().protocol;
     }
     // "#1 127.0.0.1:8443 HTTP/1.1 → h2c at 12.3 ms (TLS, from #2)": id, address (the origin
-    // while connecting), the protocol history with each switch's time relative to openNs, then
-    // notes: TLS, the connection whose `Upgrade: h2` led here, what this one advertised.
-    // "connecting…" before the first protocol. The tree, the timeline and the panel all use it.
+    // while connecting, and "origin via proxy" through a proxy), the protocol history with each
+    // switch's time relative to openNs, then notes: TLS, the connection whose `Upgrade: h2` led
+    // here, what this one advertised. "connecting…" before the first protocol. The tree, the
+    // timeline and the panel all use it.
     QString title() const;
 };
 

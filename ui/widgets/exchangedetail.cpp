@@ -20,6 +20,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMenu>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QStyledItemDelegate>
 #include <QTabWidget>
@@ -259,6 +260,14 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
 
     m_timings = new TimingsView(store, this);
     m_tls = new TlsView(store, this);
+    // The waterfall is as tall as its phases and does not shrink; in a scroll area a short
+    // pane scrolls it instead of taking its ~270 px as the whole window's minimum (which at
+    // 1024x700 pushed the timeline down to one lane).
+    auto *timingsScroll = new QScrollArea(this);
+    timingsScroll->setObjectName(QStringLiteral("timingsScroll"));
+    timingsScroll->setWidget(m_timings);
+    timingsScroll->setWidgetResizable(true);
+    timingsScroll->setFrameShape(QFrame::NoFrame);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
@@ -266,7 +275,7 @@ ExchangeDetail::ExchangeDetail(SessionStore *store, QWidget *parent)
     m_tabs->insertTab(BodyTab, m_body, tr("Body"));
     m_tabs->insertTab(FramesTab, framesPage, tr("Frames"));
     m_tabs->insertTab(SessionTab, m_session, tr("Session"));
-    m_tabs->insertTab(TimingsTab, m_timings, tr("Timings"));
+    m_tabs->insertTab(TimingsTab, timingsScroll, tr("Timings"));
     m_tabs->insertTab(TlsTab, m_tls, tr("TLS"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (!m_applyingTabs)

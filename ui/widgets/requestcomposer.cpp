@@ -130,7 +130,7 @@ void RequestComposer::buildUi()
     m_tabs->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 
     // The details take room the response views want; they can fold down to the tab bar.
-    auto *collapse = new QToolButton;
+    auto *collapse = m_fold = new QToolButton;
     collapse->setObjectName(QStringLiteral("collapseDetails"));
     collapse->setCheckable(true);
     collapse->setAutoRaise(true);
@@ -148,11 +148,14 @@ void RequestComposer::buildUi()
         m_tabs->setSizePolicy(QSizePolicy::Preferred,
                               collapsed ? QSizePolicy::Fixed : QSizePolicy::Preferred);
     });
-    // Clicking a tab while folded unfolds.
-    connect(m_tabs->tabBar(), &QTabBar::tabBarClicked, collapse, [collapse] {
+    // Clicking a tab while folded unfolds, and so does choosing one from code (Open in
+    // composer, a validation message that points at a page): a chosen page is meant to show.
+    const auto unfold = [collapse] {
         if (collapse->isChecked())
             collapse->setChecked(false);
-    });
+    };
+    connect(m_tabs->tabBar(), &QTabBar::tabBarClicked, collapse, unfold);
+    connect(m_tabs, &QTabWidget::currentChanged, collapse, unfold);
     outer->addWidget(m_tabs, 1);
 
     // Ctrl+Return is not bound here: the main window's Request ▸ Send action owns it (an
@@ -164,6 +167,16 @@ void RequestComposer::buildUi()
         showError({});
     });
     updateModeUi();
+}
+
+bool RequestComposer::detailsFolded() const
+{
+    return m_fold->isChecked();
+}
+
+void RequestComposer::setDetailsFolded(bool folded)
+{
+    m_fold->setChecked(folded);
 }
 
 QLayout *RequestComposer::buildTopRow()

@@ -59,6 +59,11 @@ public:
     // The red inline error under the top row ("" when hidden).
     QString errorText() const;
 
+    // The Headers | Body | Options | Connection pages folded down to their tab bar (the arrow
+    // button in its corner). Choosing or clicking a tab unfolds them.
+    bool detailsFolded() const;
+    void setDetailsFolded(bool folded);
+
     ProtocolMode protocolMode() const;
     void setProtocolMode(ProtocolMode mode);
     QString upgradeToken() const;
@@ -143,6 +148,7 @@ private:
     DemoPresetButton *m_presets = nullptr;
     QLabel *m_error = nullptr;
     QTabWidget *m_tabs = nullptr;
+    QToolButton *m_fold = nullptr; // folds m_tabs to its bar
     QTableView *m_headersView = nullptr;
     QPlainTextEdit *m_body = nullptr;
     QLineEdit *m_bodyFile = nullptr;

@@ -23,6 +23,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -53,14 +54,33 @@ SessionPanel::SessionPanel(SessionStore *store, QWidget *parent)
     m_view->setWordWrap(false);
     m_view->setAlternatingRowColors(false); // sent rows carry their own tint
     m_view->verticalHeader()->setVisible(false);
+    // The Content column elides (its tooltip and the pane below show a message whole): a
+    // horizontal scroll bar would only cost a row of a short list.
+    m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_view->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
     QHeaderView *h = m_view->horizontalHeader();
     h->setStretchLastSection(true);
-    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
-    h->resizeSection(SessionMessagesModel::TimeColumn, em * 7);
-    h->resizeSection(SessionMessagesModel::DirColumn, em * 7);
-    h->resizeSection(SessionMessagesModel::KindColumn, em * 5);
-    h->resizeSection(SessionMessagesModel::SizeColumn, em * 5);
+    // Each fixed column as wide as its widest usual text, so that a stacked list in a 1024 px
+    // window leaves the content room without a horizontal scroll bar (widths in 'm's were
+    // wider than the texts and the bar cost a row).
+    const int pad = 2 * style()->pixelMetric(QStyle::PM_HeaderMargin) + 8;
+    const auto fit = [&](int column, std::initializer_list<QString> samples) {
+        int widest = 0;
+        for (const QString &sample : samples)
+            widest = qMax(widest, fontMetrics().horizontalAdvance(sample));
+        h->resizeSection(column, widest + pad);
+    };
+    const auto header = [this](int column) {
+        return m_model->headerData(column, Qt::Horizontal).toString();
+    };
+    fit(SessionMessagesModel::TimeColumn,
+        {header(SessionMessagesModel::TimeColumn), QStringLiteral("99999.999")});
+    fit(SessionMessagesModel::DirColumn,
+        {header(SessionMessagesModel::DirColumn), tr("← received"), tr("→ sent")});
+    fit(SessionMessagesModel::KindColumn, {header(SessionMessagesModel::KindColumn),
+                                           QStringLiteral("binary"), QStringLiteral("close")});
+    fit(SessionMessagesModel::SizeColumn,
+        {header(SessionMessagesModel::SizeColumn), QStringLiteral("99999")});
 
     auto *detailBox = new QWidget;
     auto *dv = new QVBoxLayout(detailBox);
@@ -92,7 +112,10 @@ SessionPanel::SessionPanel(SessionStore *store, QWidget *parent)
     outer->addWidget(m_split, 1);
 
     // The send box.
-    auto *sendRow = new QHBoxLayout;
+    m_sendBox = new QWidget;
+    m_sendBox->setObjectName(QStringLiteral("sendBox"));
+    auto *sendRow = new QHBoxLayout(m_sendBox);
+    sendRow->setContentsMargins(0, 0, 0, 0);
     sendRow->setSpacing(4);
     m_input = new QPlainTextEdit;
     m_input->setObjectName(QStringLiteral("input"));
@@ -138,7 +161,7 @@ SessionPanel::SessionPanel(SessionStore *store, QWidget *parent)
     controls->addLayout(buttons);
     sendRow->addWidget(m_input, 1);
     sendRow->addLayout(controls);
-    outer->addLayout(sendRow);
+    outer->addWidget(m_sendBox);
 
     m_inputError = new QLabel;
     m_inputError->setObjectName(QStringLiteral("inputError"));
@@ -313,6 +336,13 @@ void SessionPanel::updateState()
                                : QString());
 
     const bool open = m_open && m_req;
+    // A session that is over (or never was one) sends nothing again: its send box gives its
+    // height to the list, which in a 700 px window is three more rows. While the 101 is
+    // awaited the box stays, disabled, so that it does not jump in when the session opens.
+    const bool awaiting =
+        m_req && !m_open &&
+        (!x || (x->kind == ExchangeInfo::Kind::Http && x->state == ExchangeInfo::State::Running));
+    m_sendBox->setVisible(open || awaiting);
     for (QWidget *w : {static_cast<QWidget *>(m_input), static_cast<QWidget *>(m_mode),
                        static_cast<QWidget *>(m_newline), static_cast<QWidget *>(m_close),
                        static_cast<QWidget *>(m_send)})

@@ -95,6 +95,7 @@ private:
     QPushButton *m_ping = nullptr;
     QPushButton *m_close = nullptr;
     QLabel *m_inputError = nullptr;
+    QWidget *m_sendBox = nullptr; // the input and its buttons, shown while sending can happen
 };
 
 } // namespace hopscope
