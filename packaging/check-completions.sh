@@ -56,7 +56,7 @@ known=$("$cli" --limit nosuchlimit=1 http://127.0.0.1/ 2>&1 >/dev/null || true)
 known=$(sed -nE 's/.*\(known: (.*)\).*/\1/p' <<<"$known" | tr -d ' ' | tr ',' '\n' | sort)
 [[ -n $known ]] || fail "hopscope-cli --limit nosuchlimit=1 did not list the known limits"
 for file in "$dir/hopscope-cli.bash" "$dir/_hopscope-cli"; do
-  offered=$(grep -oE '\b((max|lowSpeed)[A-Za-z]+|h2[A-Z][A-Za-z]+)' "$file" | sort -u)
+  offered=$(grep -oE '\b((max|lowSpeed)[A-Za-z]+|h2[A-Z][A-Za-z]+|quic[A-Z][A-Za-z]+)' "$file" | sort -u)
   [[ $offered == "$known" ]] ||
     fail "$(basename "$file") offers limits {$(echo $offered)}, hopscope-cli knows {$(echo $known)}"
 done

@@ -205,6 +205,15 @@ void HarCollector::add(const TraceEvent &ev)
         if (ex)
             addH2Headers(ev, ex);
         break;
+    case EventType::H3Headers:
+        // The same header sections as HTTP/2's (pseudo-headers, lower case), over HTTP/3.
+        if (c && c->protocols.isEmpty())
+            noteProtocol(c, QStringLiteral("h3"));
+        if (ex) {
+            addH2Headers(ev, ex);
+            ex->isH3 = true;
+        }
+        break;
     case EventType::UpgradeOffer:
         if (ex) {
             ex->upgradeOffered = ev.field(Field::Protocol).toUtf8();

@@ -63,6 +63,7 @@ struct HarExchange
 
     // The final response (a 101 when the connection stayed switched to a session).
     bool responseIsH2 = false;
+    bool isH3 = false; // the header sections came over HTTP/3
     int status = 0;
     QByteArray reason;
     QByteArray responseVersion;

@@ -151,7 +151,9 @@ QJsonObject HarWriter::request(const HarExchange &ex, const HarBody *body) const
     r.insert(QStringLiteral("method"), QString::fromLatin1(ex.method));
     r.insert(QStringLiteral("url"), ex.url);
     r.insert(QStringLiteral("httpVersion"),
-             ex.requestSent ? chromeHttpVersion(ex.requestIsH2, ex.requestVersion) : QString());
+             !ex.requestSent ? QString()
+             : ex.isH3       ? QStringLiteral("h3") // Chrome's spelling
+                             : chromeHttpVersion(ex.requestIsH2, ex.requestVersion));
     QJsonArray headers, cookies;
     for (const HttpHeader &h : ex.requestHeaders) {
         headers.append(nameValue(wireText(h.name), wireText(headerText(h))));
@@ -213,7 +215,9 @@ QJsonObject HarWriter::response(const HarExchange &ex, const HarBody *body) cons
     r.insert(QStringLiteral("status"), ex.status);
     r.insert(QStringLiteral("statusText"), QString::fromLatin1(ex.reason));
     r.insert(QStringLiteral("httpVersion"),
-             received ? chromeHttpVersion(ex.responseIsH2, ex.responseVersion) : QString());
+             !received ? QString()
+             : ex.isH3 ? QStringLiteral("h3")
+                       : chromeHttpVersion(ex.responseIsH2, ex.responseVersion));
     QJsonArray headers, cookies;
     for (const HttpHeader &h : ex.responseHeaders) {
         headers.append(nameValue(wireText(h.name), wireText(headerText(h))));
@@ -308,12 +312,14 @@ QJsonObject HarWriter::hopscope(const HarExchange &ex) const
         h.insert(QStringLiteral("stream"), ex.stream);
     if (ex.requestSent)
         h.insert(QStringLiteral("requestHttpVersion"),
-                 ex.requestIsH2 ? QStringLiteral("HTTP/2")
-                                : QString::fromLatin1(ex.requestVersion));
+                 ex.isH3          ? QStringLiteral("HTTP/3")
+                 : ex.requestIsH2 ? QStringLiteral("HTTP/2")
+                                  : QString::fromLatin1(ex.requestVersion));
     if (ex.status != 0)
         h.insert(QStringLiteral("responseHttpVersion"),
-                 ex.responseIsH2 ? QStringLiteral("HTTP/2")
-                                 : QString::fromLatin1(ex.responseVersion));
+                 ex.isH3           ? QStringLiteral("HTTP/3")
+                 : ex.responseIsH2 ? QStringLiteral("HTTP/2")
+                                   : QString::fromLatin1(ex.responseVersion));
     if (ex.upgrade != HarExchange::Upgrade::None) {
         QJsonObject u{{QStringLiteral("offered"), QString::fromLatin1(ex.upgradeOffered)},
                       {QStringLiteral("withBody"), ex.upgradeWithBody}};

@@ -413,6 +413,12 @@ void Connection::onQuicReady()
                                  .arg(QString::fromLatin1(m_alpn)));
         return;
     }
+    if (m_spec.tls.certStatus) {
+        // GnuTLS does the TLS of QUIC here, and the OCSP check is engine/tls's (OpenSSL).
+        fail("tls-cert-status", QStringLiteral("--cert-status: the OCSP staple is checked over "
+                                               "TCP only, not over QUIC (HTTP/3)"));
+        return;
+    }
     const QList<QSslError> complaints = tls.verify();
     if (!m_spec.tls.insecure && !complaints.isEmpty()) {
         const TlsFailure why = TlsFailure::fromVerifyErrors(

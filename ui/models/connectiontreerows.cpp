@@ -186,10 +186,18 @@ QVariant ConnectionTreeModel::connectionData(int row, int column, int role) cons
             lines << tr("Protocols: %1").arg(steps.join(QLatin1String(" → ")));
         }
         if (c.followedFrom)
-            lines << tr("Followed from #%1 (Upgrade: h2)").arg(c.followedFrom);
-        if (!c.advertised.isEmpty())
-            lines << tr("Advertised: Upgrade: %1 at %2")
-                         .arg(c.advertised.join(QLatin1String(", ")), relMs(c.advertisedNs, base));
+            lines << tr("Followed from #%1 (%2)")
+                         .arg(c.followedFrom)
+                         .arg(c.followedVia.isEmpty() ? QStringLiteral("Upgrade: h2")
+                                                      : c.followedVia);
+        if (!c.advertised.isEmpty()) {
+            // `Upgrade:` protocols are stored bare ("h2"); an Alt-Svc entry names itself.
+            const QString what =
+                c.advertised.first().startsWith(QLatin1String("Alt-Svc"))
+                    ? c.advertised.join(QLatin1String(", "))
+                    : QStringLiteral("Upgrade: ") + c.advertised.join(QLatin1String(", "));
+            lines << tr("Advertised: %1 at %2").arg(what, relMs(c.advertisedNs, base));
+        }
         if (c.connectEndNs >= 0)
             lines << tr("Connected at %1").arg(relMs(c.connectEndNs, base));
         if (c.tlsEndNs >= 0)

@@ -473,6 +473,7 @@ QString eventSummary(const TraceEvent &ev)
         appendH2Frame(out, ev);
         break;
     case EventType::H2Headers:
+    case EventType::H3Headers:
         appendH2Headers(out, ev);
         break;
     case EventType::DemoPhase:

@@ -18,7 +18,8 @@ constexpr int kBlockBits = 16;
 bool isHeaderEvent(const TraceEvent &ev)
 {
     return ev.is(EventType::H1Request) || ev.is(EventType::H1Response) ||
-           ev.is(EventType::H1Trailers) || ev.is(EventType::H2Headers);
+           ev.is(EventType::H1Trailers) || ev.is(EventType::H2Headers) ||
+           ev.is(EventType::H3Headers);
 }
 
 FieldValue headersOf(const TraceEvent &ev)
@@ -137,7 +138,7 @@ bool HeadersModel::makeBlock(int eventIndex, Block &block) const
     if (!isHeaderEvent(ev))
         return false;
     block.event = eventIndex;
-    block.h2 = ev.is(EventType::H2Headers);
+    block.h2 = ev.is(EventType::H2Headers) || ev.is(EventType::H3Headers);
     if (ev.is(EventType::H1Request)) {
         block.kind = BlockKind::Request;
     } else if (ev.is(EventType::H1Response)) {

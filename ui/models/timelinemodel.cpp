@@ -298,6 +298,15 @@ void TimelineModel::scanEvent(int index)
         mark(TimelineMarker::Kind::UpgradeDeclined,
              QStringLiteral("h2 refused: %1").arg(field(ev, Field::Message)), QStringLiteral("h2"));
         break;
+    case EventType::AltSvc:
+        if (field(ev, Field::Action) == QLatin1String("remembered")) {
+            if (s.advertisedNs < 0)
+                s.advertisedNs = ev.tNs;
+            mark(TimelineMarker::Kind::Advertised,
+                 QStringLiteral("Alt-Svc: h3 at %1").arg(field(ev, Field::Authority)),
+                 QStringLiteral("h3"));
+        }
+        break;
     case EventType::UpgradeAdvertised: {
         QStringList protocols;
         for (const FieldValue p : ev.field(Field::Protocols))
@@ -314,10 +323,15 @@ void TimelineModel::scanEvent(int index)
         const quint32 from = quint32(intField(ev, Field::From));
         if (s.followNs < 0)
             s.followNs = ev.tNs;
+        const bool altSvc = field(ev, Field::Via) == QLatin1String("Alt-Svc");
         mark(TimelineMarker::Kind::Follow,
-             QStringLiteral("follows Upgrade: %1 from #%2").arg(p).arg(from), p);
+             (altSvc ? QStringLiteral("follows Alt-Svc %1 from #%2")
+                     : QStringLiteral("follows Upgrade: %1 from #%2"))
+                 .arg(p)
+                 .arg(from),
+             p);
         if (from > 0)
-            ensureArrow(conn, from, ev.tNs);
+            ensureArrow(conn, from, ev.tNs, p, altSvc);
         break;
     }
     case EventType::Redirect: {
@@ -361,7 +375,8 @@ void TimelineModel::scanEvent(int index)
     }
 }
 
-void TimelineModel::ensureArrow(quint32 toConn, quint32 fromConn, qint64 toNs)
+void TimelineModel::ensureArrow(quint32 toConn, quint32 fromConn, qint64 toNs,
+                                const QString &protocol, bool altSvc)
 {
     for (const TimelineArrow &a : std::as_const(m_arrows))
         if (a.kind == TimelineArrow::Kind::UpgradeFollow && a.toConn == toConn)
@@ -370,7 +385,7 @@ void TimelineModel::ensureArrow(quint32 toConn, quint32 fromConn, qint64 toNs)
     a.fromConn = fromConn;
     a.toConn = toConn;
     a.toNs = toNs;
-    a.protocol = QStringLiteral("h2");
+    a.protocol = protocol;
     a.fromNs = -1;
     if (fromConn <= m_states.size() && m_states[fromConn - 1].advertisedNs >= 0)
         a.fromNs = m_states[fromConn - 1].advertisedNs;
@@ -381,7 +396,9 @@ void TimelineModel::ensureArrow(quint32 toConn, quint32 fromConn, qint64 toNs)
         a.fromNs = l->startNs;
     if (a.fromNs < 0)
         a.fromNs = toNs;
-    a.label = QStringLiteral("Upgrade: %1 → new connection").arg(a.protocol);
+    a.label = (altSvc ? QStringLiteral("Alt-Svc: %1 → new QUIC connection")
+                      : QStringLiteral("Upgrade: %1 → new connection"))
+                  .arg(a.protocol);
     m_arrows.append(a);
 }
 
@@ -408,7 +425,10 @@ void TimelineModel::rebuildLane(quint32 conn)
     lane.switchNs = s.switchNs;
     rebuildPhases(lane, *info, s);
     if (info->followedFrom)
-        ensureArrow(conn, info->followedFrom, s.followNs >= 0 ? s.followNs : lane.startNs);
+        ensureArrow(conn, info->followedFrom, s.followNs >= 0 ? s.followNs : lane.startNs,
+                    info->followedVia.startsWith(QLatin1String("Alt-Svc")) ? QStringLiteral("h3")
+                                                                           : QStringLiteral("h2"),
+                    info->followedVia.startsWith(QLatin1String("Alt-Svc")));
 }
 
 void TimelineModel::rebuildPhases(TimelineLane &lane, const ConnectionInfo &c, const LaneState &s)

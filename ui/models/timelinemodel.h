@@ -232,7 +232,9 @@ private:
     void removeFromRows(const TimelineBar &bar);
     void placeInRows(TimelineBar &bar);
     bool overlaps(quint32 reqA, qint64 startB, qint64 endB) const;
-    void ensureArrow(quint32 toConn, quint32 fromConn, qint64 toNs);
+    // The arrow of a follow: `Upgrade: h2` (protocol "h2") or Alt-Svc to HTTP/3 ("h3").
+    void ensureArrow(quint32 toConn, quint32 fromConn, qint64 toNs, const QString &protocol,
+                     bool altSvc);
     qint64 barEnd(quint32 req) const;
 
     QPointer<SessionStore> m_store;

@@ -15,7 +15,8 @@ HeaderList sentHeaders(const SessionStore &store, const ExchangeInfo &x)
     for (int i : x.events) {
         const TraceEvent &ev = store.event(i);
         if (ev.is(EventType::H1Request) ||
-            (ev.is(EventType::H2Headers) && ev.field(Field::Kind).toUtf8() == "request")) {
+            ((ev.is(EventType::H2Headers) || ev.is(EventType::H3Headers)) &&
+             ev.field(Field::Kind).toUtf8() == "request")) {
             for (const FieldValue h : ev.field(Field::Headers))
                 out.append(HttpHeader{h.at(0).toUtf8(), h.at(1).toUtf8()});
             break;

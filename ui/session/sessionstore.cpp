@@ -318,8 +318,9 @@ void SessionStore::index(int i, SessionDelta &delta)
             c->tlsEndNs = t;
             c->tlsEvent = i;
             c->alpn = str(ev, Field::Alpn); // null -> empty
-            if (c->alpn == QLatin1String("h2") && c->history.isEmpty())
-                c->history.append({QStringLiteral("h2"), t, false});
+            if ((c->alpn == QLatin1String("h2") || c->alpn == QLatin1String("h3")) &&
+                c->history.isEmpty())
+                c->history.append({c->alpn, t, false});
         }
         break;
     case EventType::H1Request: {
@@ -351,6 +352,7 @@ void SessionStore::index(int i, SessionDelta &delta)
             c->history.append({c->tls ? QStringLiteral("h2") : QStringLiteral("h2c"), t, false});
         break;
     case EventType::H2Headers:
+    case EventType::H3Headers:
         if (x) {
             const QString k = str(ev, Field::Kind);
             if (k == QLatin1String("request")) {
@@ -391,8 +393,20 @@ void SessionStore::index(int i, SessionDelta &delta)
         }
         break;
     case EventType::UpgradeFollow:
-        if (c)
+        if (c) {
             c->followedFrom = quint32(integer(ev, Field::From));
+            c->followedVia = str(ev, Field::Via) == QLatin1String("Alt-Svc")
+                                 ? QStringLiteral("Alt-Svc %1").arg(str(ev, Field::Protocol))
+                                 : QStringLiteral("Upgrade: %1").arg(str(ev, Field::Protocol));
+        }
+        break;
+    case EventType::AltSvc:
+        // The advertising connection says so as for `Upgrade: h2` (its arrow starts here).
+        if (c && str(ev, Field::Action) == QLatin1String("remembered")) {
+            c->advertised = {QStringLiteral("Alt-Svc h3 (%1)").arg(str(ev, Field::Authority))};
+            if (c->advertisedNs < 0)
+                c->advertisedNs = t;
+        }
         break;
     case EventType::UpgradeAdvertised:
         if (c) {

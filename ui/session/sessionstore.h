@@ -53,6 +53,7 @@ struct ConnectionInfo
     QList<quint32> exchanges;
     qint64 bytes = 0;         // response body bytes of the exchanges that completed here
     quint32 followedFrom = 0; // upgrade.follow: the connection whose `Upgrade: h2` led here
+    QString followedVia;      // how: "Upgrade: h2" or "Alt-Svc h3"
     QStringList advertised;   // upgrade.advertised protocols, when this connection advertised
     qint64 advertisedNs = -1;
     QString error;     // first error event on the connection without a req

@@ -401,9 +401,9 @@ QByteArray BodyViewer::contentType() const
         return {};
     for (const int i : ex->events) {
         const TraceEvent &ev = m_store->event(i);
-        const bool requestHead =
-            ev.is(EventType::H1Request) ||
-            (ev.is(EventType::H2Headers) && ev.field(Field::Kind).toUtf8() == "request");
+        const bool requestHead = ev.is(EventType::H1Request) ||
+                                 ((ev.is(EventType::H2Headers) || ev.is(EventType::H3Headers)) &&
+                                  ev.field(Field::Kind).toUtf8() == "request");
         if (!requestHead)
             continue;
         for (const FieldValue p : ev.field(Field::Headers)) {
