@@ -437,6 +437,42 @@ private slots:
         QCOMPARE(model.barsAt(1, 300'000'000), QList<quint32>{2});
     }
 
+    // A real hopscope-cli run (data/altsvc-h3.jsonl): Apache over h2 answers with
+    // `Alt-Svc: h3=":4433"`, and the next request goes to gtlsserver over HTTP/3 on a new QUIC
+    // connection. The lane says UDP and QUIC, not TCP and HTTP/1.1; the arrow says Alt-Svc.
+    void altSvcFollowedToHttp3()
+    {
+        SessionStore store;
+        TimelineModel model(&store);
+        store.append(loadJsonLines(QStringLiteral(HOPSCOPE_UI_TEST_DATA "/altsvc-h3.jsonl")));
+        QCOMPARE(model.laneCount(), 2);
+        const QList<int> adv = markersOfKind(model, 1, MK::Advertised);
+        QCOMPARE(adv.size(), 1);
+        QCOMPARE(model.markerAt(adv[0]).label, QStringLiteral("Alt-Svc: h3 at :4433"));
+        QCOMPARE(model.arrows().size(), 1);
+        const TimelineArrow &a = model.arrows().first();
+        QCOMPARE(a.fromConn, 1u);
+        QCOMPARE(a.toConn, 2u);
+        QCOMPARE(a.protocol, QStringLiteral("h3"));
+        QCOMPARE(a.label, QStringLiteral("Alt-Svc: h3 → new QUIC connection"));
+        QCOMPARE(phaseKinds(*model.lane(2)), (QList<PK>{PK::Connect, PK::Tls, PK::Http2}));
+        QCOMPARE(phaseOf(*model.lane(2), PK::Connect)->label, QStringLiteral("UDP"));
+        QVERIFY(phaseOf(*model.lane(2), PK::Tls)->label.startsWith(QLatin1String("QUIC")));
+        QCOMPARE(phaseOf(*model.lane(2), PK::Http2)->label, QStringLiteral("HTTP/3 over QUIC"));
+
+        const ConnectionInfo *quic = store.connection(2);
+        QVERIFY(quic->quic);
+        QCOMPARE(quic->currentProtocol(), QStringLiteral("h3"));
+        QCOMPARE(quic->followedVia, QStringLiteral("Alt-Svc h3"));
+        QVERIFY(quic->title().contains(QLatin1String("QUIC, from #1")));
+        QVERIFY(store.connection(1)->title().contains(QLatin1String("advertised Alt-Svc h3")));
+        // HTTP/3's first request stream is 0 (HTTP/2's stream 0 is the connection's).
+        const ExchangeInfo *second = store.exchange(2);
+        QCOMPARE(second->stream, 0);
+        QCOMPARE(second->status, 200);
+        QCOMPARE(second->protocol, QStringLiteral("h3"));
+    }
+
     void tourAdvertisedAndFollowed()
     {
         SessionStore store;

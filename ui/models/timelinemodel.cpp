@@ -56,6 +56,7 @@ struct TimelineModel::LaneState
     qint64 proxyStartNs = -1; // the first message to the proxy (CONNECT or the SOCKS5 greeting)
     qint64 proxyEndNs = -1;   // proxy.established
     QString proxyLabel;       // "CONNECT example.org:443", "SOCKS5 example.org:443"
+    bool quic = false;        // the connection is QUIC (UDP): its TLS phase is the QUIC handshake
 };
 
 TimelineModel::TimelineModel(SessionStore *store, QObject *parent) : QObject(parent), m_store(store)
@@ -215,6 +216,9 @@ void TimelineModel::scanEvent(int index)
     };
 
     switch (ev.type) {
+    case EventType::Connect:
+        s.quic = field(ev, Field::Protocol) == QLatin1String("udp");
+        break;
     case EventType::H1Request:
         if (s.firstH1RequestNs < 0)
             s.firstH1RequestNs = ev.tNs;
@@ -452,14 +456,15 @@ void TimelineModel::rebuildPhases(TimelineLane &lane, const ConnectionInfo &c, c
     if (c.dnsStartNs >= 0)
         add(K::Dns, c.dnsStartNs, c.dnsEndNs, {}, QStringLiteral("DNS"));
     if (c.connectStartNs >= 0)
-        add(K::Connect, c.connectStartNs, c.connectEndNs, {}, QStringLiteral("TCP connect"));
+        add(K::Connect, c.connectStartNs, c.connectEndNs, {},
+            s.quic ? QStringLiteral("UDP") : QStringLiteral("TCP connect"));
     // Through a proxy, the hop to it sits between TCP and TLS (or the origin's protocol).
     const bool proxied = s.proxyStartNs >= 0 && c.connectEndNs >= 0;
     if (proxied)
         add(K::Proxy, c.connectEndNs, s.proxyEndNs, {}, s.proxyLabel);
     const qint64 transportEnd = proxied ? s.proxyEndNs : c.connectEndNs;
     if (c.tls && c.connectEndNs >= 0 && (!proxied || transportEnd >= 0)) {
-        QString label = QStringLiteral("TLS");
+        QString label = s.quic ? QStringLiteral("QUIC handshake, TLS") : QStringLiteral("TLS");
         if (!s.tlsVersion.isEmpty())
             label += QLatin1Char(' ') + s.tlsVersion;
         if (c.tlsEndNs >= 0)
@@ -487,6 +492,8 @@ void TimelineModel::rebuildPhases(TimelineLane &lane, const ConnectionInfo &c, c
         const QString h1 = QStringLiteral("HTTP/1.1");
         if (isH2(first.protocol)) {
             addH2(first.protocol, from);
+        } else if (first.protocol == QLatin1String("h3")) {
+            add(K::Http2, from, close, first.protocol, QStringLiteral("HTTP/3 over QUIC"));
         } else {
             // HTTP/1.1 until the 101 (or the end): the first request, then keep-alive.
             const qint64 h1End =

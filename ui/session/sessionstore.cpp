@@ -56,7 +56,9 @@ QString ConnectionInfo::title() const
         }
     }
     QStringList notes;
-    if (tls)
+    if (quic)
+        notes << QStringLiteral("QUIC");
+    else if (tls)
         notes << QStringLiteral("TLS");
     if (followedFrom)
         notes << QStringLiteral("from #%1").arg(followedFrom);
@@ -245,7 +247,8 @@ void SessionStore::index(int i, SessionDelta &delta)
             if (!moved || !c->exchanges.contains(x->req))
                 c->exchanges.append(x->req);
         }
-        if (ev.scope.stream > 0)
+        // HTTP/2's stream 0 is the connection's; HTTP/3's first request stream is 0.
+        if (ev.scope.stream > 0 || (ev.scope.stream == 0 && ev.is(EventType::H3Headers)))
             x->stream = ev.scope.stream;
     }
 
@@ -306,6 +309,7 @@ void SessionStore::index(int i, SessionDelta &delta)
         if (c) {
             c->error.clear(); // an earlier address failed, this one worked
             c->connectEndNs = t;
+            c->quic = str(ev, Field::Protocol) == QLatin1String("udp");
             if (c->connectStartNs < 0)
                 c->connectStartNs = t - qint64(ev.field(Field::Ms).toDouble() * 1e6);
             // A HAR import may know no address (no serverIPAddress): the origin names it.

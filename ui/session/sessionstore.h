@@ -40,6 +40,7 @@ struct ConnectionInfo
     // proxy's then, so the title names the origin instead.
     QString proxy;
     bool tls = false;
+    bool quic = false;  // over QUIC (UDP): HTTP/3
     QString alpn;       // negotiated ALPN, empty when none
     qint64 openNs = -1; // pool.open
     qint64 dnsStartNs = -1, dnsEndNs = -1;
@@ -85,7 +86,7 @@ struct ExchangeInfo
 
     quint32 req = 0;
     quint32 conn = 0;   // 0 until it got a connection
-    qint32 stream = -1; // HTTP/2 stream id, -1 on HTTP/1.1
+    qint32 stream = -1; // HTTP/2 or HTTP/3 stream id, -1 on HTTP/1.1
     QString method;
     QString url;
     QString path;     // from the URL, with the query

@@ -373,7 +373,7 @@ void TimelineFramePainter::paintLegend(QPainter &p) const
     swatch(TimelineStyle::handshakeColor(pal, TimelinePhase::Kind::Connect),
            tr("DNS/TCP/proxy/TLS"));
     swatch(protocolColor(QStringLiteral("HTTP/1.1")), tr("HTTP/1.1"));
-    swatch(protocolColor(QStringLiteral("h2")), tr("h2 / h2c"));
+    swatch(protocolColor(QStringLiteral("h2")), tr("h2 / h2c / h3"));
     swatch(protocolColor(QStringLiteral("websocket")), tr("WebSocket"));
     swatch(protocolColor(QStringLiteral("tcp")), tr("tunnel"));
     x += 6;
