@@ -50,6 +50,7 @@ const LimitDescriptor kLimits[] = {
     HOPSCOPE_LIMIT(h2StreamWindow),
     HOPSCOPE_LIMIT(quicStreamWindow),
     HOPSCOPE_LIMIT(quicConnectionWindow),
+    HOPSCOPE_LIMIT(quicFallbackMs),
     HOPSCOPE_LIMIT(lowSpeedLimit),
     HOPSCOPE_LIMIT(lowSpeedTime),
 };

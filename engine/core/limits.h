@@ -83,6 +83,12 @@ struct Limits
     // example: 6 MiB / 15 MiB. Large for bulk transfers, like h2StreamWindow.
     qint64 quicStreamWindow = 16 * 1024 * 1024;
     qint64 quicConnectionWindow = 64 * 1024 * 1024;
+    // --http3 and an Alt-Svc follow: how long the QUIC handshake may take before the request
+    // goes over TCP instead. UDP is often dropped silently (firewalls), and waiting the whole
+    // --connect-timeout (30 s) for that would make trying HTTP/3 cost more than it brings.
+    // Browsers race TCP after ~300 ms; a handshake on a real path needs one round trip and a
+    // certificate, so 1 s. --http3-only waits for --connect-timeout. 0 = off.
+    int quicFallbackMs = 1000;
     qint64 lowSpeedLimit = 0; // bytes per second
     int lowSpeedTime = 30;    // seconds
 };

@@ -401,6 +401,20 @@ void Connection::startQuic()
         .value(Field::LocalPort, m_quic->localPort())
         .atom(Field::Protocol, "udp");
     m_state = State::Handshaking;
+    // Trying HTTP/3 must not cost a connect timeout where UDP is dropped without a word.
+    if (const int ms = m_spec.limits.quicFallbackMs; m_spec.http3 == Http3Mode::Try && ms > 0) {
+        QTimer::singleShot(ms, this, [this, ms] {
+            if (m_state != State::Handshaking)
+                return;
+            fail("quic-connect",
+                 QStringLiteral("no QUIC handshake with %1 within %2 ms (limit quicFallbackMs): %3")
+                     .arg(m_origin.toString())
+                     .arg(ms)
+                     .arg(m_quic->datagramBytesRead() == 0
+                              ? QStringLiteral("nothing came back over UDP")
+                              : QStringLiteral("the server answered, then stalled")));
+        });
+    }
 }
 
 void Connection::onQuicReady()

@@ -66,7 +66,7 @@ _hopscope_cli()
                 maxInterimResponses maxChunkSizeDigits maxBodyInMemory maxHarBodyBytes
                 maxContentEncodings maxDecodedGraceBytes maxDecodeRatio maxWebSocketFrameBytes
                 maxWebSocketMessageBytes maxWebSocketFragments maxContinuations maxEmptyDataFrames
-                maxIdleControlFrames h2StreamWindow quicStreamWindow quicConnectionWindow
+                maxIdleControlFrames h2StreamWindow quicStreamWindow quicConnectionWindow quicFallbackMs
                 lowSpeedLimit lowSpeedTime"
             COMPREPLY=($(compgen -S = -W "$limits" -- "$cur"))
             compopt -o nospace 2>/dev/null

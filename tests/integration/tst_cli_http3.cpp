@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QTest>
+#include <QUdpSocket>
 
 using namespace hopscope::test;
 using namespace Qt::StringLiterals;
@@ -50,6 +51,8 @@ private slots:
     void largeBodyKeepsEveryByte();
     void noQuicThere_data();
     void noQuicThere();
+    void silentUdp_data();
+    void silentUdp();
     void untrustedCertificate();
     void altSvcFollow_data();
     void altSvcFollow();
@@ -213,6 +216,50 @@ void CliHttp3Test::noQuicThere()
     QVERIFY2(str(fallback, "reason").contains(u"nothing listens"), qPrintable(r.describe()));
     QCOMPARE(r.standardOutput, ApacheFixture::smallBody());
     QCOMPARE(protocolsByRequest(r).value(1), u"h2"_s);
+}
+
+void CliHttp3Test::silentUdp_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    // A UDP socket that reads and never answers (a firewall's silence, a stalled handshake):
+    // --http3 goes over TCP after quicFallbackMs, --http3-only waits for --connect-timeout.
+    QTest::newRow("--http3 falls back after quicFallbackMs")
+        << QStringList{u"--http3"_s} << 0 << u"within 1000 ms (limit quicFallbackMs)"_s;
+    QTest::newRow("--http3 with quicFallbackMs=300")
+        << QStringList{u"--http3"_s, u"--limit"_s, u"quicFallbackMs=300"_s} << 0
+        << u"within 300 ms"_s;
+    QTest::newRow("--http3-only times out (28)")
+        << QStringList{u"--http3-only"_s, u"--connect-timeout"_s, u"2"_s} << 28
+        << u"nothing came back over UDP"_s;
+}
+
+void CliHttp3Test::silentUdp()
+{
+    QFETCH(QStringList, options);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    // UDP on Apache's TLS port number (TCP and UDP ports are apart): QUIC meets silence there,
+    // TCP meets Apache.
+    QUdpSocket silence;
+    QVERIFY(silence.bind(QHostAddress::LocalHost, m_apache.tlsPort()));
+    CliRunner runner;
+    const CliResult r =
+        runner.run(trusted() + options + QStringList{m_apache.url(true, u"/small.txt"_s)});
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(r.exitCode == exitCode, qPrintable(r.describe()));
+    QVERIFY2(silence.hasPendingDatagrams(), "the Initial reached the silent socket");
+    const QJsonObject error = r.first(u"error");
+    QVERIFY2(str(error, "message").contains(says), qPrintable(r.describe()));
+    if (exitCode != 0) {
+        QVERIFY2(r.elapsedMs >= 2000, qPrintable(r.describe()));
+        return;
+    }
+    QVERIFY2(r.elapsedMs < 10000, qPrintable(r.describe()));
+    QCOMPARE(r.standardOutput, ApacheFixture::smallBody());
+    QCOMPARE(protocolsByRequest(r).value(1), u"h2"_s);
+    QVERIFY2(str(r.first(u"quic.fallback"), "reason").contains(says), qPrintable(r.describe()));
 }
 
 void CliHttp3Test::untrustedCertificate()
