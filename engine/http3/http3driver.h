@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QList>
 #include <QPair>
+#include <QPointer>
 
 #include <deque>
 #include <map>
@@ -102,7 +103,9 @@ private:
     void emitPending();
     EventScope streamScope(const Stream *st) const;
 
-    QuicTransport *m_quic;
+    // Both are children of the Connection, deleted in creation order: the transport can be gone
+    // before this driver's destructor runs.
+    QPointer<QuicTransport> m_quic;
     TraceStore *m_trace;
     Limits m_limits;
     nghttp3_conn *m_h3 = nullptr;
