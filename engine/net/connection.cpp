@@ -317,12 +317,7 @@ void Connection::startTls()
     m_state = State::Handshaking;
     // Through a proxy, TLS with the origin starts once the tunnel is up, not at TCP connect.
     m_timings.tlsStart = m_plan.tunnel ? m_trace->elapsedNs() : m_timings.connectEnd;
-    if (m_spec.tls.insecure) {
-        m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
-            .value(Field::Message,
-                   QStringLiteral("certificate verification is OFF (-k/--insecure): "
-                                  "the peer's identity is not checked"));
-    }
+    recordInsecureIfSo();
     TlsClientSettings settings;
     // Verify and send SNI for the host name, whichever address it resolved to.
     settings.serverName = m_origin.host;
@@ -366,12 +361,7 @@ void Connection::startQuic()
                 if (m_state != State::Open)
                     fail(code, message);
             });
-    if (m_spec.tls.insecure) {
-        m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
-            .value(Field::Message,
-                   QStringLiteral("certificate verification is OFF (-k/--insecure): "
-                                  "the peer's identity is not checked"));
-    }
+    recordInsecureIfSo();
     QuicDial dial;
     dial.address = m_address;
     dial.port = m_plan.dialPort;
@@ -434,14 +424,8 @@ void Connection::onQuicReady()
         return;
     }
     const QList<QSslError> complaints = tls.verify();
-    if (!m_spec.tls.insecure && !complaints.isEmpty()) {
-        const TlsFailure why = TlsFailure::fromVerifyErrors(
-            complaints, m_origin.host,
-            m_spec.tls.caFile.isEmpty() ? QList<QSslCertificate>()
-                                        : QSslCertificate::fromPath(m_spec.tls.caFile));
-        fail(why.code, why.message);
+    if (failedVerification(complaints))
         return;
-    }
     m_connectTimer.stop();
     QCborArray chain;
     for (const QSslCertificate &c : tls.peerChain())
@@ -472,6 +456,29 @@ void Connection::onQuicReady()
     emit ready();
 }
 
+void Connection::recordInsecureIfSo()
+{
+    if (m_spec.tls.insecure) {
+        m_trace->record(EventType::TlsInsecure, scope(m_firstRequest))
+            .value(Field::Message,
+                   QStringLiteral("certificate verification is OFF (-k/--insecure): "
+                                  "the peer's identity is not checked"));
+    }
+}
+
+bool Connection::failedVerification(const QList<QSslError> &complaints)
+{
+    if (m_spec.tls.insecure || complaints.isEmpty())
+        return false;
+    // The front ends say what to do about it, each in its own words (by the code).
+    const TlsFailure why = TlsFailure::fromVerifyErrors(
+        complaints, m_origin.host,
+        m_spec.tls.caFile.isEmpty() ? QList<QSslCertificate>()
+                                    : QSslCertificate::fromPath(m_spec.tls.caFile));
+    fail(why.code, why.message);
+    return true;
+}
+
 void Connection::onTlsMessage(const TlsMessage &m)
 {
     FieldWriter w = m_trace->record(EventType::TlsMessage, scope(m_firstRequest),
@@ -496,15 +503,8 @@ void Connection::onEncrypted()
     m_timings.tlsEnd = m_trace->elapsedNs();
     m_alpn = m_tls->negotiatedAlpn();
     const QList<QSslError> &complaints = m_tls->verifyErrors();
-    if (!m_spec.tls.insecure && !complaints.isEmpty()) {
-        // The front ends say what to do about it, each in its own words (by the code).
-        const TlsFailure why = TlsFailure::fromVerifyErrors(
-            complaints, m_origin.host,
-            m_spec.tls.caFile.isEmpty() ? QList<QSslCertificate>()
-                                        : QSslCertificate::fromPath(m_spec.tls.caFile));
-        fail(why.code, why.message);
+    if (failedVerification(complaints))
         return;
-    }
     const OcspStaple ocsp = m_tls->ocspStaple();
     if (m_spec.tls.certStatus && ocsp.status != OcspStaple::Status::Good) {
         // curl's --cert-status: anything but a good, verified staple fails (its exit code 91).

@@ -9,6 +9,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslError>
 #include <QTimer>
 
 class QAbstractSocket;
@@ -103,6 +104,10 @@ private:
     // HTTP/3: a QUIC connection to the address instead of TCP (handshake included).
     void startQuic();
     void onQuicReady();
+    // -k: a `tls.insecure` event before the handshake (TCP and QUIC alike).
+    void recordInsecureIfSo();
+    // The handshake's verification complaints fail the connection (unless -k): true then.
+    bool failedVerification(const QList<QSslError> &complaints);
     // After TCP (and the proxy hop, if any): TLS, or ready.
     void continueAfterTransport();
     void startTunnel();
