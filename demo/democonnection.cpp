@@ -20,8 +20,9 @@ const QByteArray &clientPreface()
 
 } // namespace
 
-DemoConnection::DemoConnection(qintptr descriptor, const QSslConfiguration *tls, QObject *parent)
-    : QObject(parent)
+DemoConnection::DemoConnection(qintptr descriptor, const QSslConfiguration *tls, quint16 h3Port,
+                               QObject *parent)
+    : QObject(parent), m_h3Port(h3Port)
 {
     if (tls) {
         m_ssl = new QSslSocket(this);
@@ -99,6 +100,7 @@ void DemoConnection::startHttp1(const QByteArray &initial)
     m_sniffing = false;
     disconnect(m_socket, &QAbstractSocket::readyRead, this, &DemoConnection::onReadyRead);
     auto *session = new DemoHttp1Session(m_socket, m_ssl != nullptr, this);
+    session->setH3Port(m_h3Port);
     connect(session, &DemoHttp1Session::upgraded, this, &DemoConnection::onUpgraded);
     replaceSession(session);
     session->start(initial);
@@ -109,6 +111,7 @@ void DemoConnection::startHttp2(const QByteArray &initial)
     m_sniffing = false;
     disconnect(m_socket, &QAbstractSocket::readyRead, this, &DemoConnection::onReadyRead);
     auto *session = new DemoHttp2Session(m_socket, m_ssl != nullptr, this);
+    session->setH3Port(m_h3Port);
     connect(session, &DemoHttp2Session::finished, this, [this] { m_socket->disconnectFromHost(); });
     replaceSession(session);
     if (!session->startDirect(initial))

@@ -22,7 +22,9 @@ class DemoConnection : public QObject
     Q_OBJECT
 public:
     // tls: null for the cleartext port.
-    DemoConnection(qintptr descriptor, const QSslConfiguration *tls, QObject *parent = nullptr);
+    // h3Port: the demo's HTTP/3 port that /alt-svc advertises (0: none).
+    DemoConnection(qintptr descriptor, const QSslConfiguration *tls, quint16 h3Port,
+                   QObject *parent = nullptr);
     ~DemoConnection() override;
 
     // Ends the connection at once (server shutdown).
@@ -46,6 +48,7 @@ private:
     QByteArray m_sniffed;
     bool m_sniffing = false;
     bool m_finished = false;
+    quint16 m_h3Port = 0;
 };
 
 } // namespace hopscope

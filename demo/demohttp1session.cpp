@@ -17,15 +17,6 @@ constexpr qint64 kBodyPiece = 256 * 1024;
 // then the kernel push back.
 constexpr qsizetype kMaxBufferedInput = 256 * 1024;
 
-QByteArray httpDate()
-{
-    return QLocale::c()
-               .toString(QDateTime::currentDateTimeUtc(),
-                         QStringLiteral("ddd, dd MMM yyyy hh:mm:ss"))
-               .toLatin1() +
-           " GMT";
-}
-
 void appendHeader(QByteArray &head, const QByteArray &name, const QByteArray &value)
 {
     head += name + ": " + value + "\r\n";
@@ -244,7 +235,7 @@ void DemoHttp1Session::sendResponse(DemoResponse response, bool advertise,
 
     QByteArray head =
         "HTTP/1.1 " + QByteArray::number(status) + ' ' + DemoRoutes::reasonPhrase(status) + "\r\n";
-    appendHeader(head, "Date", httpDate());
+    appendHeader(head, "Date", DemoRoutes::httpDate());
     appendHeader(head, "Server", DemoRoutes::serverName());
     bool hasUpgrade = false;
     for (const HttpHeader &h : response.headers) {

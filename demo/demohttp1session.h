@@ -35,6 +35,8 @@ class DemoHttp1Session : public QObject
     Q_OBJECT
 public:
     DemoHttp1Session(QAbstractSocket *socket, bool tls, QObject *parent = nullptr);
+    // The demo's HTTP/3 port, for /alt-svc (0: HTTP/3 is not running). Before start().
+    void setH3Port(quint16 port) { m_parser.setH3Port(port); }
     ~DemoHttp1Session() override;
 
     // initial: bytes already read from the socket (by the protocol sniffer).

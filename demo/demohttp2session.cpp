@@ -37,14 +37,6 @@ struct Stream
     DemoBodyPtr body;
 };
 
-bool isConnectionSpecific(const QByteArray &lowerName)
-{
-    // RFC 9113 §8.2.2: these must not appear in HTTP/2.
-    return lowerName == "connection" || lowerName == "keep-alive" ||
-           lowerName == "proxy-connection" || lowerName == "transfer-encoding" ||
-           lowerName == "upgrade";
-}
-
 nghttp2_nv makeNv(const QByteArray &name, const QByteArray &value)
 {
     // nghttp2 copies names and values on submit, so pointing at temporaries is fine.
@@ -53,21 +45,13 @@ nghttp2_nv makeNv(const QByteArray &name, const QByteArray &value)
                       size_t(name.size()), size_t(value.size()), NGHTTP2_NV_FLAG_NONE};
 }
 
-QByteArray httpDate()
-{
-    return QLocale::c()
-               .toString(QDateTime::currentDateTimeUtc(),
-                         QStringLiteral("ddd, dd MMM yyyy hh:mm:ss"))
-               .toLatin1() +
-           " GMT";
-}
-
 class Session
 {
 public:
     DemoHttp2Session *q;
     QAbstractSocket *socket;
     bool tls;
+    quint16 h3Port = 0;
     nghttp2_session *session = nullptr;
     std::unordered_map<qint32, std::unique_ptr<Stream>> streams;
     QByteArray out;
@@ -246,6 +230,7 @@ int Session::onBeginHeaders(const nghttp2_frame &frame)
     st->id = frame.hd.stream_id;
     st->request.version = "HTTP/2";
     st->request.tls = tls;
+    st->request.h3Port = h3Port;
     nghttp2_session_set_stream_user_data(session, st->id, st.get());
     streams[st->id] = std::move(st);
     return 0;
@@ -346,11 +331,11 @@ void Session::respond(qint32 id, DemoResponse response)
         fields.append(HttpHeader{std::move(name), std::move(value)});
     };
     add(":status", QByteArray::number(response.status));
-    add("date", httpDate());
+    add("date", DemoRoutes::httpDate());
     add("server", DemoRoutes::serverName());
     for (const HttpHeader &h : response.headers) {
         const QByteArray name = h.name.toLower();
-        if (!isConnectionSpecific(name))
+        if (!DemoRoutes::isConnectionSpecific(name))
             add(name, h.value);
     }
     if (!DemoRoutes::forbidsBody(response.status) && size >= 0)
@@ -407,6 +392,11 @@ DemoHttp2Session::DemoHttp2Session(QAbstractSocket *socket, bool tls, QObject *p
 }
 
 DemoHttp2Session::~DemoHttp2Session() = default;
+
+void DemoHttp2Session::setH3Port(quint16 port)
+{
+    d->h3Port = port;
+}
 
 bool DemoHttp2Session::startDirect(const QByteArray &initial)
 {

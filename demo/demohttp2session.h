@@ -23,6 +23,9 @@ public:
     DemoHttp2Session(QAbstractSocket *socket, bool tls, QObject *parent = nullptr);
     ~DemoHttp2Session() override;
 
+    // The demo's HTTP/3 port, for /alt-svc (0: HTTP/3 is not running). Before starting.
+    void setH3Port(quint16 port);
+
     // Prior knowledge (sniffed preface, TLS without ALPN) or ALPN h2. `initial`: bytes already
     // read from the socket, the client preface among them. False when nghttp2 refuses them.
     bool startDirect(const QByteArray &initial);

@@ -3,6 +3,8 @@
 #include <QCoreApplication>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace hopscope {
 
 namespace {
@@ -22,6 +24,10 @@ QString modeLabel(const RequestSpec &spec)
         return tr("h2c prior knowledge");
     if (!spec.upgrade.isEmpty())
         return tr("Upgrade: %1").arg(QString::fromLatin1(spec.upgrade));
+    if (spec.http3 == Http3Mode::Try)
+        return tr("HTTP/3 over QUIC (--http3)");
+    if (spec.url.path() == QLatin1String("/alt-svc"))
+        return tr("TLS, advertises Alt-Svc: h3 (send another request after it)");
     if (spec.url.scheme() == QLatin1String("https")) {
         return spec.tls.alpn == QList<QByteArray>{QByteArrayLiteral("http/1.1")}
                    ? tr("TLS, ALPN http/1.1, follows Upgrade: h2")
@@ -40,6 +46,7 @@ RequestSpec requestOnly(const RequestSpec &tour)
     s.upgrade = tour.upgrade;
     s.tls.alpn = tour.tls.alpn;
     s.redirects.follow = tour.redirects.follow;
+    s.http3 = tour.http3;
     return s;
 }
 
@@ -48,17 +55,26 @@ RequestSpec requestOnly(const RequestSpec &tour)
 QList<DemoPreset> demoPresets(const DemoTourUrls &urls)
 {
     QList<RequestSpec> specs;
+    auto same = [](const RequestSpec &a, const RequestSpec &b) {
+        return a.url == b.url && a.protocol == b.protocol && a.upgrade == b.upgrade &&
+               a.tls.alpn == b.tls.alpn;
+    };
     for (const DemoTourPhase &phase : demoTourPlan(urls)) {
-        for (const RequestSpec &spec : phase.requests)
-            specs.append(requestOnly(spec));
+        for (const RequestSpec &spec : phase.requests) {
+            const RequestSpec s = requestOnly(spec);
+            if (std::none_of(specs.cbegin(), specs.cend(),
+                             [&](const RequestSpec &o) { return same(o, s); }))
+                specs.append(s);
+        }
     }
     RequestSpec prior;
     prior.url = QUrl(urls.plain + QStringLiteral("/headers"));
     prior.protocol = ProtocolPolicy::H2cPrior;
     specs.append(prior);
-    RequestSpec alpn;
-    alpn.url = QUrl(urls.tls + QStringLiteral("/stream/3"));
-    specs.append(alpn);
+    RequestSpec h3;
+    h3.url = QUrl(urls.tls + QStringLiteral("/headers"));
+    h3.http3 = Http3Mode::Try; // the demo's UDP port has the TLS port's number when it is free
+    specs.append(h3);
     RequestSpec redirects;
     redirects.url = QUrl(urls.plain + QStringLiteral("/redirect/3"));
     redirects.redirects.follow = true;

@@ -14,7 +14,7 @@ struct DemoPreset
     RequestSpec spec;
 };
 
-// The tour's requests one by one, then HTTP/2 by prior knowledge and over ALPN h2. A preset
+// The tour's requests one by one (each once), then HTTP/2 by prior knowledge and HTTP/3. A preset
 // sets what the request is (URL, method, protocol, upgrade token, ALPN) and nothing else: no
 // timeouts, no CA file. Trust in the demo's certificate comes from trustDemoOrigin() when the
 // request is sent, for any request to the demo's own origin, typed or picked.

@@ -19,6 +19,7 @@ struct DemoRequest
     qint64 bodyBytes = 0; // request body length (the body itself is discarded)
     bool tls = false;
     bool upgradedToHttp2 = false; // an HTTP/1.1 request answered as stream 1 after `h2c`
+    quint16 h3Port = 0;           // the demo's HTTP/3 UDP port (0: not running), for /alt-svc
 
     bool isHead() const { return method == "HEAD"; }
 };

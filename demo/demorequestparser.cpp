@@ -74,6 +74,7 @@ void DemoRequestParser::reset()
     m_state = State::RequestLine;
     m_request = DemoRequest{};
     m_request.tls = m_tls;
+    m_request.h3Port = m_h3Port;
     m_line.clear();
     m_headerBytes = 0;
     m_contentLength = 0;

@@ -26,6 +26,8 @@ public:
     static constexpr int maxHeaderCount = 100;
 
     explicit DemoRequestParser(bool tls) : m_tls(tls) {}
+    // Copied into every request (for /alt-svc); 0 when HTTP/3 is not running.
+    void setH3Port(quint16 port) { m_h3Port = port; }
 
     // Forgets the previous message; call before each request on a kept-alive connection.
     void reset();
@@ -66,6 +68,7 @@ private:
     bool parseChunkSize(const QByteArray &line);
 
     bool m_tls;
+    quint16 m_h3Port = 0;
     State m_state = State::RequestLine;
     DemoRequest m_request;
     QByteArray m_line;

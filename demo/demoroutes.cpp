@@ -1,7 +1,9 @@
 #include "demoroutes.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QStringDecoder>
 
 using namespace Qt::StringLiterals;
@@ -102,13 +104,38 @@ DemoResponse index(const DemoRequest &request)
         return textResponse(200, out, "text/html; charset=utf-8");
     }
     out += "Hopscope demo server\n\nYou came over " + protocolLabel(request) +
-           (request.tls ? " with TLS" : "") + ".\n\nEndpoints (HTTP/1.1 and HTTP/2, both ports):\n";
+           (request.tls ? " with TLS" : "") +
+           ".\n\nEndpoints (HTTP/1.1 and HTTP/2 on both ports, HTTP/3 on UDP):\n";
     for (const DemoRoutes::Endpoint &e : DemoRoutes::endpoints())
         out += "  " + e.path.leftJustified(12).toUtf8() + "  " + e.description.toUtf8() + "\n";
     out += "\nCleartext: HTTP/1.1 (advertises Upgrade: h2c), the h2c upgrade, HTTP/2 by prior "
            "knowledge,\nWebSocket and tcp upgrades. TLS: ALPN h2 or http/1.1; HTTP/1.1 over TLS "
-           "advertises\nUpgrade: h2, and HTTP/2 by prior knowledge works without ALPN.\n";
+           "advertises\nUpgrade: h2, and HTTP/2 by prior knowledge works without ALPN. /alt-svc on "
+           "the "
+           "TLS port\nadvertises HTTP/3 on UDP.\n";
     return textResponse(200, out);
+}
+
+// The HTTP/3 advertisement (RFC 7838) on request, not on every response: the other tour
+// chapters show TLS and `Upgrade: h2` without a client moving to QUIC under them.
+DemoResponse altSvc(const DemoRequest &request)
+{
+    const bool clear = request.path == "/alt-svc/clear";
+    if (!request.tls)
+        return DemoRoutes::error(400, "Alt-Svc is advertised only over TLS (clients ignore it on "
+                                      "cleartext): use the https port");
+    if (request.h3Port == 0 && !clear)
+        return DemoRoutes::error(503, "HTTP/3 is not running on this demo server (its UDP port "
+                                      "could not be opened)");
+    const QByteArray value =
+        clear ? QByteArray("clear") : "h3=\":" + QByteArray::number(request.h3Port) + "\"; ma=3600";
+    DemoResponse r = textResponse(
+        200, clear ? "Alt-Svc: clear. Clients forget this origin's HTTP/3 endpoint.\n"
+                   : "Alt-Svc: " + value +
+                         ". The next request to this origin goes over HTTP/3 (QUIC, UDP port " +
+                         QByteArray::number(request.h3Port) + ").\n");
+    r.headers.append(HttpHeader{"Alt-Svc", value});
+    return r;
 }
 
 DemoResponse status(const DemoRequest &request)
@@ -248,7 +275,27 @@ QList<DemoRoutes::Endpoint> DemoRoutes::endpoints()
          u"WebSocket echo (HTTP/1.1 Upgrade: websocket; text, binary, ping, close)"_s},
         {u"/tcp"_s, u"/tcp"_s,
          u"Upgrade: tcp, then a greeting line in the same write as the 101 and a byte echo"_s},
+        {u"/alt-svc"_s, u"/alt-svc"_s,
+         u"over TLS: Alt-Svc: h3 advertises the HTTP/3 endpoint; the next request goes there"_s},
+        {u"/alt-svc/clear"_s, u"/alt-svc/clear"_s,
+         u"over TLS: Alt-Svc: clear withdraws the advertisement"_s},
     };
+}
+
+QByteArray DemoRoutes::httpDate()
+{
+    return QLocale::c()
+               .toString(QDateTime::currentDateTimeUtc(),
+                         QStringLiteral("ddd, dd MMM yyyy hh:mm:ss"))
+               .toLatin1() +
+           " GMT";
+}
+
+bool DemoRoutes::isConnectionSpecific(const QByteArray &lowerName)
+{
+    return lowerName == "connection" || lowerName == "keep-alive" ||
+           lowerName == "proxy-connection" || lowerName == "transfer-encoding" ||
+           lowerName == "upgrade";
 }
 
 QByteArray DemoRoutes::serverName()
@@ -284,6 +331,8 @@ DemoResponse DemoRoutes::respond(const DemoRequest &request)
         return delay(request);
     if (path.startsWith("/redirect/"))
         return redirect(request);
+    if (path == "/alt-svc" || path == "/alt-svc/clear")
+        return altSvc(request);
 
     using Handler = DemoResponse (*)(const DemoRequest &);
     Handler handler = nullptr;

@@ -50,8 +50,13 @@ public:
     {
         return (status >= 100 && status < 200) || status == 204 || status == 304;
     }
-    // The server's product token, for the Server header of both protocols.
+    // The server's product token, for the Server header of every protocol.
     static QByteArray serverName();
+    // Now, as the Date header writes it (RFC 9110 §5.6.7).
+    static QByteArray httpDate();
+    // Fields that must not appear in HTTP/2 or HTTP/3 (RFC 9113 §8.2.2, RFC 9114 §4.2);
+    // `lowerName` lowercased.
+    static bool isConnectionSpecific(const QByteArray &lowerName);
 };
 
 } // namespace hopscope

@@ -2,6 +2,7 @@
 
 #include "democonnection.h"
 #include "demolistener.h"
+#include "demoquicserver.h"
 #include "demoroutes.h"
 
 #include <QDir>
@@ -91,6 +92,7 @@ bool DemoServer::start(QString *error)
     }
     m_plainPort = m_plain->serverPort();
     m_tlsPort = m_tls->serverPort();
+    startHttp3();
     m_running = true;
     return true;
 }
@@ -104,6 +106,11 @@ void DemoServer::stop()
         }
     }
     m_plain = m_tls = nullptr;
+    if (m_quic) {
+        m_quic->stop();
+        m_quic->deleteLater();
+        m_quic = nullptr;
+    }
     const QSet<DemoConnection *> connections = std::exchange(m_connections, {});
     for (DemoConnection *c : connections) {
         c->disconnect(this);
@@ -113,9 +120,30 @@ void DemoServer::stop()
     m_plainPort = m_tlsPort = 0;
 }
 
+void DemoServer::startHttp3()
+{
+    // The TLS port's number on UDP, as servers usually pair them (Alt-Svc: h3=":443"); any
+    // free port when something else holds it, since Alt-Svc names the port anyway.
+    m_quic = new DemoQuicServer(this);
+    m_h3Error.clear();
+    if (m_quic->start(m_tlsPort, m_certificate, &m_h3Error) ||
+        m_quic->start(0, m_certificate, &m_h3Error)) {
+        m_h3Error.clear();
+        return;
+    }
+    delete m_quic;
+    m_quic = nullptr;
+}
+
+quint16 DemoServer::h3Port() const
+{
+    return m_quic ? m_quic->port() : 0;
+}
+
 void DemoServer::accept(qintptr descriptor, bool tls)
 {
-    auto *connection = new DemoConnection(descriptor, tls ? &m_tlsConfiguration : nullptr, this);
+    auto *connection = new DemoConnection(descriptor, tls ? &m_tlsConfiguration : nullptr,
+                                          tls ? h3Port() : 0, this);
     m_connections.insert(connection);
     connect(connection, &DemoConnection::closed, this,
             [this, connection] { m_connections.remove(connection); });
@@ -143,12 +171,18 @@ QStringList DemoServer::describe() const
         << QStringLiteral("  %1/  TLS: ALPN h2 or http/1.1 (HTTP/1.1 advertises Upgrade: h2), "
                           "HTTP/2 prior knowledge without ALPN")
                .arg(secure)
+        << (h3Port() ? QStringLiteral("  https://127.0.0.1:%1/  HTTP/3 over QUIC (UDP), "
+                                      "advertised by %2/alt-svc")
+                           .arg(h3Port())
+                           .arg(secure)
+                     : QStringLiteral("  HTTP/3: not running (%1)").arg(m_h3Error))
         << QStringLiteral("  CA certificate: %1 (self-signed for localhost and 127.0.0.1, valid "
                           "2 days; sha256 %2)")
                .arg(m_caFile,
                     QString::fromLatin1(
                         m_certificate.certificate.digest(QCryptographicHash::Sha256).toHex(':')))
-        << QString() << QStringLiteral("Endpoints (both ports, HTTP/1.1 and HTTP/2):");
+        << QString()
+        << QStringLiteral("Endpoints (both ports, HTTP/1.1 and HTTP/2; HTTP/3 on UDP):");
     for (const DemoRoutes::Endpoint &e : DemoRoutes::endpoints()) {
         lines << QStringLiteral("  %1 %2").arg(e.path.leftJustified(10), e.description);
         lines << QStringLiteral("  %1 e.g. %2%3").arg(QString(10, u' '), plain, e.example);
@@ -166,6 +200,15 @@ QStringList DemoServer::describe() const
         << QStringLiteral("  hopscope-cli -v -L %1/redirect/3").arg(plain)
         << QStringLiteral("  hopscope-cli -v --cacert %1 --alpn http/1.1 %2/ %2/headers")
                .arg(m_caFile, secure);
+    if (h3Port()) {
+        lines << QStringLiteral("  hopscope-cli -v --cacert %1 %2/alt-svc %2/headers   (the "
+                                "Alt-Svc follow to HTTP/3)")
+                     .arg(m_caFile, secure)
+              << QStringLiteral("  hopscope-cli -v --http3-only --cacert %1 "
+                                "https://127.0.0.1:%2/stream/3")
+                     .arg(m_caFile)
+                     .arg(h3Port());
+    }
     return lines;
 }
 

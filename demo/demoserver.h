@@ -16,12 +16,14 @@ namespace hopscope {
 
 class DemoConnection;
 class DemoListener;
+class DemoQuicServer;
 
 // The embedded demo server: two loopback ports that show every protocol path Hopscope
 // inspects. Cleartext: HTTP/1.1 with keep-alive (advertising `Upgrade: h2c`), the h2c upgrade,
 // HTTP/2 by prior knowledge, WebSocket and `tcp` upgrades. TLS (a certificate generated at
 // start): ALPN h2 or http/1.1, `Upgrade: h2` advertised on HTTP/1.1, and HTTP/2 by prior
-// knowledge without ALPN. Endpoints: see DemoRoutes.
+// knowledge without ALPN. UDP (the TLS port's number when it is free): HTTP/3 over QUIC, which
+// the TLS port's /alt-svc advertises. Endpoints: see DemoRoutes.
 //
 // Lives in the thread that calls start() (create it there or move it there first) and needs
 // that thread's event loop running; nothing blocks. Clients in the same thread work too.
@@ -45,6 +47,12 @@ public:
     bool isRunning() const { return m_running; }
     quint16 plainPort() const { return m_plainPort; }
     quint16 tlsPort() const { return m_tlsPort; }
+    // The HTTP/3 (QUIC) UDP port; 0 when HTTP/3 could not start (h3Error() says why): the
+    // rest of the server runs without it.
+    quint16 h3Port() const;
+    QString h3Error() const { return m_h3Error; }
+    // The QUIC side, for the hostile QUIC peer of the tests (DemoQuicServer::setMisbehaviour).
+    DemoQuicServer *quicServer() const { return m_quic; }
     // "http://127.0.0.1:PORT" or "https://127.0.0.1:PORT", no trailing slash.
     QString baseUrl(bool tls) const;
     QSslCertificate certificate() const { return m_certificate.certificate; }
@@ -57,6 +65,7 @@ public:
 
 private:
     void accept(qintptr descriptor, bool tls);
+    void startHttp3();
 
     quint16 m_wantedPlainPort = 0;
     quint16 m_wantedTlsPort = 0;
@@ -65,6 +74,8 @@ private:
     bool m_running = false;
     DemoListener *m_plain = nullptr;
     DemoListener *m_tls = nullptr;
+    DemoQuicServer *m_quic = nullptr;
+    QString m_h3Error;
     DemoCertificate m_certificate;
     QSslConfiguration m_tlsConfiguration;
     std::unique_ptr<QTemporaryDir> m_dir;

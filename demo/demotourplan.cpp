@@ -60,6 +60,20 @@ QList<DemoTourPhase> demoTourPlan(const DemoTourUrls &urls)
     tcpSpec.upgrade = "tcp";
     tcp.requests.append(tcpSpec);
     out.append(tcp);
+
+    // Last, so the Alt-Svc memory it leaves behind changes no chapter before it.
+    DemoTourPhase h3{QStringLiteral("HTTP/3: an HTTP/2 response over TLS advertises "
+                                    "“Alt-Svc: h3”, and the next request moves to a new QUIC "
+                                    "connection"),
+                     false,
+                     {},
+                     {}};
+    for (const QString &path : {QStringLiteral("/alt-svc"), QStringLiteral("/stream/3")}) {
+        RequestSpec s = spec(urls.tls + path);
+        s.tls.caFile = urls.caFile;
+        h3.requests.append(s);
+    }
+    out.append(h3);
     return out;
 }
 

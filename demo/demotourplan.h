@@ -35,7 +35,8 @@ struct DemoTourUrls
 
 // 1. an h2c upgrade with two more requests multiplexed as streams 3 and 5; 2. HTTP/1.1 over TLS
 // whose `Upgrade: h2` advertisement is followed to a new HTTP/2 connection; 3. a WebSocket
-// exchange; 4. a `tcp` upgrade whose greeting came with the 101.
+// exchange; 4. a `tcp` upgrade whose greeting came with the 101; 5. an `Alt-Svc: h3`
+// advertisement over TLS followed to a new HTTP/3 connection over QUIC.
 QList<DemoTourPhase> demoTourPlan(const DemoTourUrls &urls);
 
 } // namespace hopscope

@@ -423,21 +423,31 @@ void MainWindow::showTourHighlights()
         const qint64 margin = (to - from) / 30;
         m_timeline->setVisibleRange(from - margin, to + 4 * margin);
     }
+    // The tour's two follows in order: `Upgrade: h2` to HTTP/2, then `Alt-Svc: h3` to QUIC.
+    quint32 quicConn = 0, altSvcAdvertiser = 0;
     for (int i = 0; i < m_store->connectionCount(); ++i) {
         const ConnectionInfo &c = m_store->connectionAt(i);
-        if (c.followedFrom && c.openNs >= from) {
+        if (!c.followedFrom || c.openNs < from)
+            continue;
+        if (!followed) {
             followed = c.id;
             advertiser = c.followedFrom;
-            break;
+        } else if (!quicConn) {
+            quicConn = c.id;
+            altSvcAdvertiser = c.followedFrom;
         }
     }
-    m_demoLabel->setText(tr("<b>Demo tour finished.</b> Read the timeline below: connection #%1 "
-                            "switched from HTTP/1.1 to h2c, #%2 advertised "
-                            "“Upgrade: h2” and #%3 is the HTTP/2 connection it led "
-                            "to. Click any bar or row for its headers and frames.")
-                             .arg(upgradedConn)
-                             .arg(advertiser)
-                             .arg(followed));
+    QString story = tr("<b>Demo tour finished.</b> Read the timeline below: connection #%1 "
+                       "switched from HTTP/1.1 to h2c, #%2 advertised “Upgrade: h2” and #%3 is "
+                       "the HTTP/2 connection it led to")
+                        .arg(upgradedConn)
+                        .arg(advertiser)
+                        .arg(followed);
+    if (quicConn)
+        story += tr("; #%1 advertised “Alt-Svc: h3” and #%2 is the QUIC connection it led to")
+                     .arg(altSvcAdvertiser)
+                     .arg(quicConn);
+    m_demoLabel->setText(story + tr(". Click any bar or row for its headers and frames."));
     if (upgraded)
         selectExchange(upgraded);
     // Short: the demo bar above tells the story, and a 1024-pixel window must show it whole.

@@ -54,7 +54,7 @@ void CliDemoTest::tour()
     HOPSCOPE_VERIFY_RAN(r);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(!r.has(u"request.failed"), qPrintable(r.describe()));
-    QCOMPARE(r.count(u"demo.phase"), 4);
+    QCOMPARE(r.count(u"demo.phase"), 5);
 
     // 1. h2c: the offer, the switch, streams 1, 3, 5 on connection 1.
     const QJsonObject sw = r.first(u"upgrade.switch");
@@ -101,6 +101,27 @@ void CliDemoTest::tour()
     for (const QJsonObject &s : r.events(u"upgrade.switch"))
         tcpSwitch |= str(s, "protocol") == u"tcp" && num(s, "leftoverBytes") > 0;
     QVERIFY2(tcpSwitch, qPrintable(r.describe()));
+
+    // 5. HTTP/3: /alt-svc over h2 advertises the demo's UDP port; the next request follows it
+    // to a new QUIC connection and is answered over HTTP/3.
+    const QJsonObject altSvc = r.first(u"alt-svc");
+    QCOMPARE(str(altSvc, "action"), u"remembered"_s);
+    QVERIFY2(altSvc.value(u"protocols"_s).toArray().first().toString().startsWith(u"h3=:"_s),
+             qPrintable(r.describe()));
+    QJsonObject h3Follow;
+    for (const QJsonObject &f : r.events(u"upgrade.follow"))
+        if (str(f, "via") == u"Alt-Svc")
+            h3Follow = f;
+    QCOMPARE(str(h3Follow, "protocol"), u"h3"_s);
+    QCOMPARE(num(h3Follow, "from"), num(altSvc, "conn"));
+    const auto overQuic = where(r.events(u"response.complete"), "conn", num(h3Follow, "conn"));
+    QCOMPARE(overQuic.size(), 1);
+    QCOMPARE(str(overQuic.first(), "protocol"), u"h3"_s);
+    QCOMPARE(num(overQuic.first(), "status"), 200);
+    const auto quicConnect = where(r.events(u"connect"), "conn", num(h3Follow, "conn"));
+    QCOMPARE(quicConnect.size(), 1);
+    QCOMPARE(str(quicConnect.first(), "protocol"), u"udp"_s);
+    QVERIFY(r.count(u"h3.data") >= 3); // /stream/3: three lines as they were produced
 
     // And a person reading -v sees the switch.
     const QString err = QString::fromUtf8(r.standardError);

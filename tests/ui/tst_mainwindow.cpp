@@ -89,7 +89,7 @@ private slots:
         MainWindow *w = openOnDemo(true);
         QSignalSpy finished(w, &MainWindow::tourFinished);
         QVERIFY(finished.wait(30000));
-        QTRY_COMPARE_WITH_TIMEOUT(w->store()->completeCount(), 7, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(w->store()->completeCount(), 9, 5000);
         SessionStore *store = w->store();
         QCOMPARE(w->selectedExchange(), 1u); // the tour ends on the upgraded request
 
@@ -146,6 +146,11 @@ private slots:
         QVERIFY2(!banner->text().contains(QLatin1Char('`')) &&
                      !banner->text().contains(QLatin1String("<code>")),
                  qPrintable(banner->text()));
+        // It tells both follows with their connections.
+        QVERIFY2(banner->text().contains(QStringLiteral("#2 advertised “Upgrade: h2” and #3")) &&
+                     banner->text().contains(
+                         QStringLiteral("#6 advertised “Alt-Svc: h3” and #7 is the QUIC")),
+                 qPrintable(banner->text()));
         // Double-clicking connection #3's row in the tree zooms the timeline to #3.
         {
             QTreeView *tree = w->connectionsPanel()->view();
@@ -163,14 +168,19 @@ private slots:
             QVERIFY(w->timeline()->visibleStartNs() >= w->timelineModel()->lane(1)->startNs);
         }
 
-        // The tree: five connections, each titled with its protocol history; streams under #1.
+        // The tree: seven connections, each titled with its protocol history; streams under #1.
         ConnectionTreeModel *tree = w->connectionsPanel()->model();
-        QCOMPARE(tree->rowCount(), 5);
+        QCOMPARE(tree->rowCount(), 7);
         const QString first = tree->index(0, 0).data().toString();
         QVERIFY2(first.startsWith(QStringLiteral("#1 127.0.0.1:")), qPrintable(first));
         QVERIFY2(first.contains(QStringLiteral("HTTP/1.1 → h2c at ")), qPrintable(first));
         QVERIFY(tree->index(3, 0).data().toString().contains(QStringLiteral("→ websocket")) ||
                 tree->index(3, 0).data().toString().contains(QStringLiteral("→ WebSocket")));
+        // The last chapter: #6 advertised Alt-Svc h3, #7 followed it over QUIC.
+        const QString sixth = tree->index(5, 0).data().toString();
+        const QString seventh = tree->index(6, 0).data().toString();
+        QVERIFY2(sixth.contains(QStringLiteral("advertised Alt-Svc h3")), qPrintable(sixth));
+        QVERIFY2(seventh.contains(QStringLiteral("h3 (QUIC, from #6)")), qPrintable(seventh));
         const QModelIndex c1 = tree->index(0, 0);
         QCOMPARE(tree->rowCount(c1), 3);
         QStringList streams;
@@ -201,9 +211,10 @@ private slots:
         QVERIFY(hasRow(rows, QStringLiteral(":method"), QStringLiteral("GET")));
 
         // The timeline: a lane per connection, the h2c offer and switch on lane 1, three
-        // overlapping stream bars there, the advertisement on lane 2 and the arrow 2 -> 3.
+        // overlapping stream bars there, the advertisement on lane 2 and the arrow 2 -> 3, the
+        // Alt-Svc advertisement on lane 6 and its arrow to the QUIC lane 7.
         TimelineModel *timeline = w->timelineModel();
-        QCOMPARE(timeline->laneCount(), 5);
+        QCOMPARE(timeline->laneCount(), 7);
         const TimelineLane *lane1 = timeline->lane(1);
         QCOMPARE(lane1->protocols, (QStringList{"HTTP/1.1", "h2c"}));
         QVERIFY(lane1->rowCount() >= 2); // /delay/300 overlaps the others
@@ -219,10 +230,13 @@ private slots:
         for (int m : timeline->lane(2)->markers)
             advertised |= timeline->markerAt(m).kind == TimelineMarker::Kind::Advertised;
         QVERIFY(advertised);
-        QCOMPARE(timeline->arrows().size(), 1);
+        QCOMPARE(timeline->arrows().size(), 2);
         QCOMPARE(timeline->arrows().first().fromConn, 2u);
         QCOMPARE(timeline->arrows().first().toConn, 3u);
         QCOMPARE(store->connection(3)->followedFrom, 2u);
+        QCOMPARE(timeline->arrows().last().fromConn, 6u);
+        QCOMPARE(timeline->arrows().last().toConn, 7u);
+        QCOMPARE(timeline->lane(7)->protocols.last(), QStringLiteral("h3"));
 
         // Clicking stream 3's bar in the timeline selects it in the tree and the details.
         w->timeline()->fitAll();
@@ -254,7 +268,7 @@ private slots:
         QVERIFY(store->body(1) && !store->body(1)->decoded.isEmpty());
 
         // The status bar counts it all, with no error.
-        QTRY_VERIFY(w->statusSummary()->text().contains(QStringLiteral("7 requests")));
+        QTRY_VERIFY(w->statusSummary()->text().contains(QStringLiteral("9 requests")));
         QVERIFY(w->statusSummary()->text().contains(QStringLiteral("0 failed")));
 
         // A screenshot of the window after the tour (kept next to the test binary).

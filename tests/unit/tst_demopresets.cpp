@@ -3,6 +3,7 @@
 // everyDemoPresetAnswers, against the real demo server.
 #include "demopresets.h"
 
+#include <QSet>
 #include <QTest>
 
 using namespace hopscope;
@@ -23,7 +24,12 @@ private slots:
     {
         const QList<DemoPreset> presets = demoPresets(kUrls);
         QVERIFY(presets.size() >= 7);
+        QSet<QString> labels;
+        int http3 = 0;
         for (const DemoPreset &p : presets) {
+            QVERIFY2(!labels.contains(p.label), qPrintable(p.label)); // each request once
+            labels.insert(p.label);
+            http3 += p.spec.http3 == Http3Mode::Try;
             QVERIFY2(p.spec.tls.caFile.isEmpty(), qPrintable(p.label));
             QCOMPARE(p.spec.timeouts.idleMs, RequestSpec().timeouts.idleMs);
             QCOMPARE(p.spec.timeouts.totalMs, RequestSpec().timeouts.totalMs);
@@ -32,6 +38,9 @@ private slots:
                          p.spec.url.toString().startsWith(kUrls.tls),
                      qPrintable(p.label));
         }
+        QCOMPARE(http3, 1);
+        QVERIFY(labels.contains(QStringLiteral("GET /alt-svc — TLS, advertises Alt-Svc: h3 (send "
+                                               "another request after it)")));
     }
 
     void trustDemoOrigin_data()
