@@ -400,9 +400,7 @@ void Connection::startQuic()
                  QStringLiteral("no QUIC handshake with %1 within %2 ms (limit quicFallbackMs): %3")
                      .arg(m_origin.toString())
                      .arg(ms)
-                     .arg(m_quic->datagramBytesRead() == 0
-                              ? QStringLiteral("nothing came back over UDP")
-                              : QStringLiteral("the server answered, then stalled")));
+                     .arg(m_quic->describeStall()));
         });
     }
 }
@@ -606,14 +604,8 @@ void Connection::onConnectTimeout()
     // it ran out in, and for a stalled handshake that TCP itself was fine.
     QString what;
     if (m_state == State::Handshaking && m_quic) {
-        what = m_quic->datagramBytesRead() == 0
-                   ? QStringLiteral("the QUIC handshake with %1 did not finish: nothing came "
-                                    "back over UDP to port %2 (a firewall, or no HTTP/3 there)")
-                         .arg(m_origin.toString())
-                         .arg(m_plan.dialPort)
-                   : QStringLiteral("the QUIC handshake with %1 did not finish (the server "
-                                    "answered, then stalled)")
-                         .arg(m_origin.toString());
+        what = QStringLiteral("the QUIC handshake with %1 did not finish: %2")
+                   .arg(m_origin.toString(), m_quic->describeStall());
     } else if (m_state == State::Handshaking) {
         what =
             QStringLiteral("the TLS handshake with %1 did not finish (TCP had connected "

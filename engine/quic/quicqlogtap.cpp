@@ -91,6 +91,7 @@ void QuicQlogTap::feed(QByteArrayView record)
             .integer(Field::PacketNumber, pn);
         return;
     }
+    m_received += received;
     FieldWriter w =
         m_trace->record(EventType::QuicPacket, m_scope, sent ? Direction::Out : Direction::In);
     w.atom(Field::Kind, type)

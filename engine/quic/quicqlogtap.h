@@ -25,6 +25,8 @@ public:
     void feed(QByteArrayView record);
 
     qint64 packetsLost() const { return m_lost; }
+    // Packets ngtcp2 could read (decrypted): a datagram that was not one never gets here.
+    qint64 packetsReceived() const { return m_received; }
     // A frame of qlog's as one line of text.
     static QString describeFrame(const QJsonObject &frame);
 
@@ -32,6 +34,7 @@ private:
     TraceStore *m_trace;
     EventScope m_scope;
     qint64 m_lost = 0;
+    qint64 m_received = 0;
 };
 
 } // namespace hopscope

@@ -256,7 +256,11 @@ bool QuicTransport::start(const QuicDial &dial, QString *error)
     m_connRef.user_data = this;
     if (!m_tls.setUp(dial.tls, &m_connRef, error))
         return false;
-    m_tls.onMessage = [this](const TlsMessage &m) { emit tlsMessage(m); };
+    m_tls.onMessage = [this](const TlsMessage &m) {
+        if (!m.outgoing)
+            m_lastServerMessage = m.name;
+        emit tlsMessage(m);
+    };
 
     ngtcp2_cid dcid;
     ngtcp2_cid scid;
@@ -324,6 +328,23 @@ quint32 QuicTransport::negotiatedVersion() const
     return m_conn ? ngtcp2_conn_get_negotiated_version(m_conn) : 0;
 }
 
+QString QuicTransport::describeStall() const
+{
+    if (m_datagramsRead == 0)
+        return QStringLiteral("nothing came back over UDP to port %1 (a firewall, or no HTTP/3 "
+                              "there)")
+            .arg(m_socket ? m_socket->peerPort() : 0);
+    if (m_qlog.packetsReceived() == 0)
+        return QStringLiteral("%1 datagram%2 from the server, none of them a QUIC packet it "
+                              "could read (%3 bytes dropped)")
+            .arg(m_datagramsRead)
+            .arg(m_datagramsRead == 1 ? QString() : QStringLiteral("s"))
+            .arg(m_bytesRead);
+    if (!m_lastServerMessage.isEmpty())
+        return QStringLiteral("it stalled after the server's %1").arg(m_lastServerMessage);
+    return QStringLiteral("the server answered, then stalled before any handshake message");
+}
+
 void QuicTransport::onReadyRead()
 {
     if (m_done)
@@ -342,6 +363,7 @@ void QuicTransport::onReadyRead()
         if (n < 0)
             break;
         m_bytesRead += n;
+        ++m_datagramsRead;
         ngtcp2_pkt_info info{};
         const bool wasDone = m_handshakeDone;
         const int rv = ngtcp2_conn_read_pkt(

@@ -82,6 +82,10 @@ public:
     // up to.
     qint64 datagramBytesRead() const { return m_bytesRead; }
     qint64 datagramBytesWritten() const { return m_bytesWritten; }
+    // Why a handshake that has not finished is stuck, in words for an error: nothing came back
+    // over UDP, only datagrams that were not QUIC, or the last handshake message the server
+    // sent before it stalled.
+    QString describeStall() const;
 
     // Sends what is pending now (after a request was submitted). Not from inside a handler call.
     void flush();
@@ -133,6 +137,8 @@ private:
     bool m_inIo = false;
     qint64 m_bytesRead = 0;
     qint64 m_bytesWritten = 0;
+    qint64 m_datagramsRead = 0;
+    QString m_lastServerMessage; // the server's last TLS handshake message, for describeStall()
     QByteArray m_receiveBuffer;
     struct EarlyData
     {
