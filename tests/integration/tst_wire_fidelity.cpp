@@ -7,8 +7,9 @@
 // Over TLS the run logs its keys (--keylog) and Wireshark decrypts with them: the TCP payload
 // then equals the ciphertext the `close` event counts (`wireRead`/`wireWritten`), the TLS
 // handshake messages equal the `tls.message` events, and the decrypted HTTP/2 frames equal the
-// `h2.frame` events. tshark and the right to capture (root) are required; without them the test
-// fails and says which is missing.
+// `h2.frame` events. HTTP/3 over QUIC likewise: UDP payloads against `close`, the decrypted QUIC
+// packets against `quic.packet`. tshark and the right to capture (root) are required; without
+// them the test fails and says which is missing.
 
 #include "apachefixture.h"
 #include "clirunner.h"
@@ -111,6 +112,7 @@ private slots:
     void cleanupTestCase();
     void traceMatchesTheWire_data();
     void traceMatchesTheWire();
+    void quicMatchesTheWire();
 
 private:
     quint16 portOf(Server s) const;
@@ -335,6 +337,63 @@ void WireFidelityTest::traceMatchesTheWire()
     }
     // Each HTTP/2 case had a connection whose frames Wireshark could read both ways.
     QVERIFY2(decodeAs.isEmpty() || anyFrames, qPrintable(why));
+}
+
+// HTTP/3 over QUIC to the demo server: per connection the UDP payload bytes each way equal the
+// `close` event's wireWritten/wireRead, and the QUIC packets Wireshark reads in the datagrams
+// (decrypted with --keylog) are the trace's `quic.packet` events: same type and packet number,
+// in the same order, each way.
+void WireFidelityTest::quicMatchesTheWire()
+{
+    const quint16 port = m_demo->h3Port();
+    QVERIFY2(port != 0, qPrintable(m_demo->h3Error()));
+    WireCapture capture;
+    QTemporaryDir keys;
+    const QString keyLog = keys.filePath(u"keys.log"_s);
+    capture.setKeyLogFile(keyLog);
+    QVERIFY2(capture.start(port, WireCapture::Transport::Udp), qPrintable(capture.errorString()));
+    const QString base = u"https://127.0.0.1:%1"_s.arg(port);
+    CliRunner runner;
+    const CliResult r = runner.run(
+        {u"--http3-only"_s, u"--cacert"_s, m_demo->caFile(), u"--keylog"_s, keyLog, u"--parallel"_s,
+         u"-o"_s, u"/dev/null"_s, base + u"/headers"_s, u"-o"_s, u"/dev/null"_s,
+         base + u"/bytes/300000"_s, u"-o"_s, u"/dev/null"_s, base + u"/stream/3"_s});
+    QVERIFY2(capture.stop(), qPrintable(capture.errorString()));
+    HOPSCOPE_VERIFY_RAN(r);
+    QVERIFY2(r.exitCode == 0 && !r.has(u"error"), qPrintable(r.describe()));
+
+    QMap<quint16, WireCapture::Flow> wire;
+    QVERIFY2(capture.quicFlows(&wire), qPrintable(capture.errorString()));
+    QList<WireCapture::QuicPacket> packets;
+    QVERIFY2(capture.quicPackets(&packets), qPrintable(capture.errorString()));
+    const QString why = r.describe() + u"\ncapture: "_s + capture.file();
+
+    QMap<qint64, quint16> localPortOf;
+    for (const QJsonObject &c : r.events(u"connect"))
+        localPortOf.insert(num(c, "conn"), quint16(num(c, "localPort")));
+    QCOMPARE(localPortOf.size(), 1);
+    const quint16 local = localPortOf.first();
+    QCOMPARE(wire.keys(), QList<quint16>{local});
+    QStringList tracedOut, tracedIn;
+    for (const QJsonObject &p : r.events(u"quic.packet"))
+        (str(p, "dir") == u"out" ? tracedOut : tracedIn)
+            << u"%1/%2"_s.arg(str(p, "kind")).arg(num(p, "pn"));
+    QStringList wireOut, wireIn;
+    for (const WireCapture::QuicPacket &p : packets)
+        if (p.clientPort == local)
+            (p.toServer ? wireOut : wireIn) << u"%1/%2"_s.arg(p.kind).arg(p.number);
+    const QJsonObject close = r.first(u"close");
+    QVERIFY2(num(close, "wireWritten") == wire.value(local).toServer,
+             qPrintable(u"UDP out: trace %1, wire %2\n"_s.arg(num(close, "wireWritten"))
+                            .arg(wire.value(local).toServer) +
+                        why));
+    QVERIFY2(num(close, "wireRead") == wire.value(local).fromServer,
+             qPrintable(u"UDP in: trace %1, wire %2\n"_s.arg(num(close, "wireRead"))
+                            .arg(wire.value(local).fromServer) +
+                        why));
+    QVERIFY2(wireOut.size() > 5 && wireIn.size() > 100, qPrintable(why)); // 300 KB came
+    QCOMPARE(tracedOut, wireOut);
+    QCOMPARE(tracedIn, wireIn);
 }
 
 QTEST_GUILESS_MAIN(WireFidelityTest)

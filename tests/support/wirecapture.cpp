@@ -40,8 +40,9 @@ bool WireCapture::fail(const QString &message)
     return false;
 }
 
-bool WireCapture::start(quint16 serverPort)
+bool WireCapture::start(quint16 serverPort, Transport transport)
 {
+    m_transport = transport;
     if (m_tshark.isEmpty())
         return fail(QStringLiteral("tshark is not installed: the fidelity test compares the trace "
                                    "with a capture (apt-get install tshark; scripts/setup.sh)"));
@@ -50,10 +51,13 @@ bool WireCapture::start(quint16 serverPort)
     m_port = serverPort;
     // A large kernel buffer (-B, MiB): a burst of 20 streams must not lose a packet.
     m_process.setProgram(m_tshark);
-    m_process.setArguments({QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-B"),
-                            QStringLiteral("64"), QStringLiteral("-f"),
-                            QStringLiteral("tcp port %1").arg(serverPort), QStringLiteral("-w"),
-                            file(), QStringLiteral("-q")});
+    m_process.setArguments(
+        {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-B"), QStringLiteral("64"),
+         QStringLiteral("-f"),
+         QStringLiteral("%1 port %2")
+             .arg(transport == Transport::Udp ? QStringLiteral("udp") : QStringLiteral("tcp"))
+             .arg(serverPort),
+         QStringLiteral("-w"), file(), QStringLiteral("-q")});
     m_process.setProcessChannelMode(QProcess::MergedChannels);
     dieWithParent(m_process, SIGKILL);
     m_process.start();
@@ -218,6 +222,75 @@ bool WireCapture::tlsHandshakes(QList<TlsHandshake> *out)
             continue; // sent after our close (a late NewSessionTicket): nobody read it
         for (const QByteArray &type : r[3].split(','))
             out->append({client, toServer, type.toInt()});
+    }
+    return true;
+}
+
+bool WireCapture::quicFlows(QMap<quint16, Flow> *out)
+{
+    QList<QList<QByteArray>> rows;
+    QStringList args;
+    for (const char *f : {"frame.number", "udp.srcport", "udp.dstport", "udp.length"})
+        args << QStringLiteral("-e") << QString::fromLatin1(f);
+    if (!readFields(args, &rows))
+        return false;
+    m_clientClosedAt.clear();
+    for (const QList<QByteArray> &r : rows) {
+        if (r.size() != 4)
+            return fail(QStringLiteral("unexpected tshark line: %1")
+                            .arg(QString::fromLatin1(r.join('\t'))));
+        if (quint16(r[2].toUInt()) == m_port) // the client's last datagram so far
+            m_clientClosedAt.insert(quint16(r[1].toUInt()), r[0].toLongLong());
+    }
+    for (const QList<QByteArray> &r : rows) {
+        const qint64 number = r[0].toLongLong();
+        const qint64 payload = r[3].toLongLong() - 8; // udp.length counts its 8-byte header
+        const auto src = quint16(r[1].toUInt());
+        const auto dst = quint16(r[2].toUInt());
+        if (dst == m_port) {
+            (*out)[src].toServer += payload;
+        } else if (src == m_port) {
+            Flow &f = (*out)[dst];
+            (number > m_clientClosedAt.value(dst, LLONG_MAX) ? f.fromServerAfterClose
+                                                             : f.fromServer) += payload;
+        }
+    }
+    return true;
+}
+
+bool WireCapture::quicPackets(QList<QuicPacket> *out)
+{
+    QList<QList<QByteArray>> rows;
+    QStringList args{QStringLiteral("-d"), QStringLiteral("udp.port==%1,quic").arg(m_port)};
+    if (!m_keyLog.isEmpty())
+        args << QStringLiteral("-o") << QStringLiteral("tls.keylog_file:%1").arg(m_keyLog);
+    for (const char *f : {"frame.number", "udp.srcport", "udp.dstport", "quic.header_form",
+                          "quic.long.packet_type", "quic.packet_number"})
+        args << QStringLiteral("-e") << QString::fromLatin1(f);
+    if (!readFields(args, &rows))
+        return false;
+    for (const QList<QByteArray> &r : rows) {
+        const qint64 number = r.value(0).toLongLong();
+        const bool toServer = quint16(r.value(2).toUInt()) == m_port;
+        const auto client = quint16(toServer ? r.value(1).toUInt() : r.value(2).toUInt());
+        if (!toServer && number > m_clientClosedAt.value(client, LLONG_MAX))
+            continue; // after our CONNECTION_CLOSE: nobody read it
+        const QList<QByteArray> forms = r.value(3).split(',');
+        const QList<QByteArray> longTypes = r.value(4).split(',');
+        const QList<QByteArray> numbers = r.value(5).split(',');
+        if (r.size() < 6 || forms.size() != numbers.size())
+            return fail(QStringLiteral("unexpected tshark line (were the keys read?): %1")
+                            .arg(QString::fromLatin1(r.join('\t'))));
+        qsizetype nextLong = 0;
+        for (qsizetype i = 0; i < forms.size(); ++i) {
+            QString kind = QStringLiteral("1RTT");
+            if (forms[i] == "1") {
+                static const char *const longKinds[] = {"initial", "0RTT", "handshake", "retry"};
+                const int t = longTypes.value(nextLong++).toInt();
+                kind = QString::fromLatin1(t >= 0 && t < 4 ? longKinds[t] : "unknown");
+            }
+            out->append({client, toServer, kind, numbers[i].toLongLong()});
+        }
     }
     return true;
 }

@@ -42,8 +42,10 @@ public:
     WireCapture(const WireCapture &) = delete;
     WireCapture &operator=(const WireCapture &) = delete;
 
-    // Starts capturing `tcp port serverPort` on lo and returns once packets are being written.
-    bool start(quint16 serverPort);
+    enum class Transport { Tcp, Udp };
+    // Starts capturing `tcp port serverPort` (or udp, for QUIC) on lo and returns once packets
+    // are being written.
+    bool start(quint16 serverPort, Transport transport = Transport::Tcp);
     // Stops the capture (SIGINT, as Ctrl-C) and waits until the file is complete.
     bool stop();
     QString errorString() const { return m_error; }
@@ -71,6 +73,20 @@ public:
     // Every TLS handshake message on the port (decoded as TLS), in wire order.
     bool tlsHandshakes(QList<TlsHandshake> *out);
 
+    // QUIC (a Udp capture): UDP payload bytes per client port, and every QUIC packet Wireshark
+    // read in each datagram (coalesced ones apart; their headers decrypted with the key log):
+    // "initial", "handshake", "0RTT" or "1RTT", and the packet number. What the server sent
+    // after the client's last datagram (its CONNECTION_CLOSE) counts as after close.
+    struct QuicPacket
+    {
+        quint16 clientPort = 0;
+        bool toServer = false;
+        QString kind;
+        qint64 number = -1;
+    };
+    bool quicFlows(QMap<quint16, Flow> *out);
+    bool quicPackets(QList<QuicPacket> *out);
+
     static QString frameTypeName(int type);
 
 private:
@@ -81,6 +97,7 @@ private:
     QTemporaryDir m_dir;
     QProcess m_process;
     quint16 m_port = 0;
+    Transport m_transport = Transport::Tcp;
     QMap<quint16, qint64> m_clientClosedAt; // client port -> frame number of our FIN or RST
     QString m_error;
     QString m_keyLog;
