@@ -218,6 +218,7 @@ void Client::route(Request *r, bool first)
     const bool triesQuic = ex->spec().http3 == Http3Mode::Try;
     const QString quicKey = triesQuic ? ConnectionPool::key(ex->spec()) : QString();
     r->key = m_pool->route(ex->dispatchSpec());
+    noteAltSvcExpired(ex);
     if (triesQuic && ex->spec().http3 == Http3Mode::Off) {
         // --http3 where QUIC failed: the trace says why this request goes over TCP.
         m_trace->record(EventType::QuicFallback, {0, ex->id(), -1})
@@ -406,6 +407,7 @@ void Client::onUpgradeAdvertised(const QList<QByteArray> &protocols)
     for (Exchange *ex : m_queues.waiting(key)) {
         Request *r = requestOf(ex);
         const QString newKey = m_pool->route(ex->dispatchSpec());
+        noteAltSvcExpired(ex);
         if (newKey == key)
             continue;
         unqueue(r);
@@ -475,6 +477,21 @@ void Client::onDriverFinished(Exchange *ex, bool retryable)
         followRedirect(r);
     }
     finish(r);
+}
+
+// The request would have followed an Alt-Svc alternative whose `ma` ran out: it goes to the
+// origin over TCP, and the trace says why.
+void Client::noteAltSvcExpired(const Exchange *ex)
+{
+    const std::optional<AltProtocols::Expired> expired = m_pool->altProtocols().takeExpired();
+    if (!expired)
+        return;
+    m_trace->record(EventType::AltSvc, {0, ex->id(), -1})
+        .atom(Field::Action, "expired")
+        .atom(Field::Protocol, expired->service.protocol)
+        .text(Field::Authority, expired->service.authority())
+        .integer(Field::MaxAge, expired->service.maxAgeSeconds)
+        .integer(Field::From, expired->from);
 }
 
 // An `Alt-Svc` header on a response over TLS (RFC 7838): the pool remembers its h3 alternative

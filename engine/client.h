@@ -100,6 +100,7 @@ private:
     void keyChanged(const QString &key);
     void onDriverFinished(Exchange *ex, bool retryable);
     void followRedirect(Request *r);
+    void noteAltSvcExpired(const Exchange *ex);
     void noteAltSvc(const Exchange *ex);
     void finish(Request *r);
     void failRequest(Request *r, const QByteArray &code, const QString &message);

@@ -77,6 +77,7 @@ bool AltProtocols::followAltSvc(RequestSpec &spec,
     if (it == m_altSvc.end())
         return false;
     if (it->expiry.hasExpired()) {
+        m_expired = Expired{it->service, it->from};
         m_altSvc.erase(it);
         return false;
     }

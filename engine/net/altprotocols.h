@@ -61,6 +61,14 @@ public:
     // where QUIC already failed (noteQuicFailed).
     bool followAltSvc(RequestSpec &spec,
                       const std::function<bool(const QString &)> &hasConnections);
+    // An alternative the last followAltSvc() found past its `ma` (and forgot), once: the trace
+    // says why the request did not follow it.
+    struct Expired
+    {
+        AltService service;
+        quint32 from = 0; // the connection that advertised it
+    };
+    std::optional<Expired> takeExpired() { return std::exchange(m_expired, std::nullopt); }
 
     // A connection opens for `key`: the follow that led to it (its trace arrow), if any. The
     // connection then replaces the old key's idle connections once it is open.
@@ -88,6 +96,7 @@ private:
         QDeadlineTimer expiry;
     };
     QHash<QString, AltSvcEntry> m_altSvc; // origin -> its live h3 alternative
+    std::optional<Expired> m_expired;
 };
 
 } // namespace hopscope

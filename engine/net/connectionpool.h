@@ -62,6 +62,7 @@ public:
     // waiting under its key may now go elsewhere (route() them again).
     bool noteUpgradeAdvertised(Connection *connection, const QList<QByteArray> &protocols);
     const AltProtocols &altProtocols() const { return m_alt; }
+    AltProtocols &altProtocols() { return m_alt; }
     // A response from `origin` advertised Alt-Svc (AltProtocols::noteAltSvc).
     std::optional<AltService> noteAltSvc(const QString &origin, quint32 connection,
                                          const AltSvcHeader &header)

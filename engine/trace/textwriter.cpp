@@ -117,6 +117,12 @@ QString quicLine(const TraceEvent &ev, const QString &marker, const QString &bad
                                                                   : QStringLiteral("closed"),
                                  str(ev, Field::Code));
     case EventType::AltSvc: {
+        if (str(ev, Field::Action) == QLatin1String("expired"))
+            return marker + QStringLiteral("Alt-Svc: HTTP/3 at %1 (advertised on connection %2 "
+                                           "for %3 s) has expired; this request goes to the "
+                                           "origin")
+                                .arg(str(ev, Field::Authority), str(ev, Field::From),
+                                     str(ev, Field::MaxAge));
         QStringList offered;
         for (const FieldValue f : ev.field(Field::Protocols))
             offered << f.toString();

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <QThread>
 
 using namespace hopscope;
 using namespace Qt::StringLiterals;
@@ -25,6 +26,7 @@ private slots:
     void follow_data();
     void follow();
     void quicFailureStopsTheFollow();
+    void expiredAlternativeIsReportedOnce();
     void errorNames_data();
     void errorNames();
     void frameText_data();
@@ -165,6 +167,32 @@ void AltSvcTest::quicFailureStopsTheFollow()
     QVERIFY(!alt.followAltSvc(again, [](const QString &) { return false; }));
     QCOMPARE(again.http3, Http3Mode::Off);
     QCOMPARE(alt.quicFailure(ConnectionPool::key(followed)), u"no answer"_s);
+}
+
+// `ma=1`: followed at once, not after a second; the request that finds it expired learns so
+// (for its `alt-svc` "expired" event) once, and the alternative is gone.
+void AltSvcTest::expiredAlternativeIsReportedOnce()
+{
+    AltProtocols alt;
+    alt.noteAltSvc(u"https://a.test:443"_s, 7, AltSvcHeader::parse(R"(h3=":4433"; ma=1)"));
+    RequestSpec spec;
+    spec.url = QUrl(u"https://a.test/"_s);
+    RequestSpec first = spec;
+    QVERIFY(alt.followAltSvc(first, [](const QString &) { return false; }));
+    QVERIFY(!alt.takeExpired());
+    QThread::msleep(1100);
+    RequestSpec late = spec;
+    QVERIFY(!alt.followAltSvc(late, [](const QString &) { return false; }));
+    QCOMPARE(late.http3, Http3Mode::Off);
+    const std::optional<AltProtocols::Expired> expired = alt.takeExpired();
+    QVERIFY(expired);
+    QCOMPARE(expired->from, 7u);
+    QCOMPARE(expired->service.port, quint16(4433));
+    QCOMPARE(expired->service.maxAgeSeconds, qint64(1));
+    QVERIFY(!alt.takeExpired());
+    RequestSpec after = spec;
+    QVERIFY(!alt.followAltSvc(after, [](const QString &) { return false; }));
+    QVERIFY(!alt.takeExpired()); // forgotten, not expired again
 }
 
 void AltSvcTest::errorNames_data()
