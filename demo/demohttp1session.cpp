@@ -60,7 +60,7 @@ void DemoHttp1Session::onReadyRead()
             m_in.remove(0, m_inPos);
             m_inPos = 0;
         }
-        m_in += m_socket->read(kMaxBufferedInput);
+        m_in += DemoSocket::readAvailable(m_socket, kMaxBufferedInput);
     }
     process();
 }
@@ -73,7 +73,7 @@ void DemoHttp1Session::process()
             m_inPos = 0;
             if (m_socket->bytesAvailable() <= 0)
                 return;
-            m_in = m_socket->read(kMaxBufferedInput);
+            m_in = DemoSocket::readAvailable(m_socket, kMaxBufferedInput);
         }
         qsizetype used = 0;
         const DemoRequestParser::Result r = m_parser.feed(unread(), &used);
@@ -283,8 +283,8 @@ void DemoHttp1Session::pump()
         return;
     m_pumping = true;
     while (m_body && !m_body->atEnd() && DemoSocket::canWrite(m_socket)) {
-        if (m_chunk.size() != kBodyPiece)
-            m_chunk.resize(kBodyPiece);
+        if (m_chunk.size() != kBodyPiece) // at its size: resize() would take twice that
+            m_chunk = QByteArray(kBodyPiece, Qt::Uninitialized);
         const qint64 n = m_body->read(m_chunk.data(), kBodyPiece);
         if (n <= 0)
             break; // a paced body: ready() resumes

@@ -181,7 +181,7 @@ bool Session::feed(QByteArrayView data)
 void Session::onReadyRead()
 {
     while (!ended && socket->bytesAvailable() > 0) {
-        if (!feed(socket->read(kReadPiece)))
+        if (!feed(DemoSocket::readAvailable(socket, kReadPiece)))
             return;
     }
     pump();

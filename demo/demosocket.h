@@ -27,6 +27,16 @@ struct DemoSocket
         return socket->state() == QAbstractSocket::ConnectedState &&
                pendingOutput(socket) < highWater;
     }
+    // What the socket holds, up to maxBytes, in an array of just that size. QIODevice's
+    // read(maxSize) makes a maxSize array (rounded up to the next power of two) and keeps that
+    // capacity however little came: a session keeping it as its input held 512 KiB.
+    static QByteArray readAvailable(QAbstractSocket *socket, qint64 maxBytes)
+    {
+        QByteArray data(qMin(socket->bytesAvailable(), maxBytes), Qt::Uninitialized);
+        const qint64 n = socket->read(data.data(), data.size());
+        data.truncate(qMax<qint64>(n, 0));
+        return data;
+    }
     // Calls `slot` on `receiver` whenever output drained a little.
     template<typename Receiver, typename Slot>
     static void onWritten(QAbstractSocket *socket, Receiver *receiver, Slot slot)

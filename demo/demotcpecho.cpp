@@ -30,7 +30,7 @@ void DemoTcpEcho::start(const QByteArray &leftover)
 void DemoTcpEcho::echo()
 {
     while (m_socket->bytesAvailable() > 0 && DemoSocket::canWrite(m_socket))
-        m_socket->write(m_socket->read(kEchoPiece));
+        m_socket->write(DemoSocket::readAvailable(m_socket, kEchoPiece));
 }
 
 } // namespace hopscope

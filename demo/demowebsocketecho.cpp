@@ -71,7 +71,7 @@ void DemoWebSocketEcho::onReadyRead()
         if (m_inPos >= m_in.size()) {
             if (m_socket->bytesAvailable() <= 0)
                 return;
-            m_in = m_socket->read(kReadPiece);
+            m_in = DemoSocket::readAvailable(m_socket, kReadPiece);
             m_inPos = 0;
         }
         process();

@@ -78,8 +78,8 @@ protected:
     Window window()
     {
         if (m_next) {
-            if (m_scratch.size() < kOutputStep)
-                m_scratch.resize(kOutputStep);
+            if (m_scratch.size() < kOutputStep) // at its size: resize() would take twice that
+                m_scratch = QByteArray(kOutputStep, Qt::Uninitialized);
             return {m_scratch.data(), kOutputStep};
         }
         // The last stage decodes straight into the caller's buffer, saving a copy. Spare capacity

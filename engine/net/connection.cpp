@@ -65,8 +65,10 @@ QByteArrayView Connection::readChunk()
 {
     if (!m_socket)
         return {};
+    // Made at its size: resize() would grow it to twice that (Qt rounds a growing array up to
+    // the next power of two), 512 KiB a connection.
     if (m_readBuffer.size() < kReadChunk)
-        m_readBuffer.resize(kReadChunk);
+        m_readBuffer = QByteArray(kReadChunk, Qt::Uninitialized);
     const qint64 n = m_socket->read(m_readBuffer.data(), kReadChunk);
     return n > 0 ? QByteArrayView(m_readBuffer.constData(), n) : QByteArrayView();
 }

@@ -300,7 +300,8 @@ bool QuicTransport::start(const QuicDial &dial, QString *error)
         return false;
     }
     ngtcp2_conn_set_tls_native_handle(m_conn, m_tls.session());
-    m_receiveBuffer.resize(kMaxDatagram);
+    // At its size: resize() would take twice that (Qt rounds a growing array up).
+    m_receiveBuffer = QByteArray(kMaxDatagram, Qt::Uninitialized);
     flush();
     return true;
 }

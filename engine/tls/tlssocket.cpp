@@ -235,7 +235,7 @@ bool TlsSocket::feedFromTransport()
     if (!m_tcp || BIO_ctrl_pending(m_rbio) >= size_t(kFeedChunk))
         return false;
     if (m_feed.size() < kFeedChunk)
-        m_feed.resize(kFeedChunk);
+        m_feed = QByteArray(kFeedChunk, Qt::Uninitialized); // resize() would take twice that
     const qint64 n = m_tcp->read(m_feed.data(), kFeedChunk);
     if (n <= 0)
         return false;
