@@ -38,11 +38,21 @@ bool stdoutIsLive()
     return live;
 }
 
+// Slices below this are gathered for a named file: one write per 64 KiB instead of one per
+// QUIC packet (about 1 KiB each), as stdio would. stdout is never held back: a terminal or a
+// pipe may be reading a stream live.
+constexpr qsizetype kGatherBytes = 64 * 1024;
+
 } // namespace
 
 FileSink::FileSink(QString path) : m_path(std::move(path)) {}
 
-FileSink::~FileSink() = default;
+FileSink::~FileSink()
+{
+    // What came before a failure is kept, as curl keeps a partial download.
+    if (m_file)
+        flushGathered();
+}
 
 bool FileSink::ensureOpen()
 {
@@ -68,6 +78,24 @@ bool FileSink::write(QByteArrayView data)
 {
     if (!ensureOpen())
         return false;
+    if (m_ownFile && data.size() < kGatherBytes) {
+        m_gathered.append(data); // grows only as far as the body does
+        return m_gathered.size() < kGatherBytes || flushGathered();
+    }
+    return flushGathered() && writeOut(data);
+}
+
+bool FileSink::flushGathered()
+{
+    if (m_gathered.isEmpty())
+        return true;
+    const bool ok = writeOut(m_gathered);
+    m_gathered.resize(0); // keeps the capacity for the next 64 KiB
+    return ok;
+}
+
+bool FileSink::writeOut(QByteArrayView data)
+{
     if (m_file->write(data.data(), data.size()) != data.size()) {
         m_error = QStringLiteral("cannot write %1: %2").arg(m_path, m_file->errorString());
         return false;
@@ -78,7 +106,7 @@ bool FileSink::write(QByteArrayView data)
 bool FileSink::finish()
 {
     // An empty body still creates the file, as curl -o does.
-    if (!ensureOpen())
+    if (!ensureOpen() || !flushGathered())
         return false;
     if (m_ownFile || stdoutIsLive())
         static_cast<QFile *>(m_file)->flush();

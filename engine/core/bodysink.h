@@ -46,7 +46,12 @@ public:
 
 private:
     bool ensureOpen();
+    bool writeOut(QByteArrayView data);
+    bool flushGathered();
     QString m_path;
+    // Small slices for a named file, gathered into larger writes (HTTP/3 hands a body over a
+    // QUIC packet at a time); written before anything larger, at finish() and at the end.
+    QByteArray m_gathered;
     std::unique_ptr<QIODevice> m_ownFile; // a named file; stdout is shared (stdoutDevice)
     QIODevice *m_file = nullptr;
     QString m_error;

@@ -1,11 +1,10 @@
 #pragma once
 
+#include "quic/qlogjson.h"
 #include "trace/traceevent.h"
 
 #include <QByteArrayView>
 #include <QString>
-
-class QJsonObject;
 
 namespace hopscope {
 
@@ -28,7 +27,8 @@ public:
     // Packets ngtcp2 could read (decrypted): a datagram that was not one never gets here.
     qint64 packetsReceived() const { return m_received; }
     // A frame of qlog's as one line of text.
-    static QString describeFrame(const QJsonObject &frame);
+    static QString describeFrame(const QlogJson &frame);
+    static QString describeFrame(const QlogJson &frame, const QString &frameType);
 
 private:
     TraceStore *m_trace;

@@ -31,6 +31,9 @@ private slots:
     void errorNames();
     void frameText_data();
     void frameText();
+    void qlogJsonMembers();
+    void qlogJsonMalformed_data();
+    void qlogJsonMalformed();
 };
 
 void AltSvcTest::parse_data()
@@ -238,13 +241,65 @@ void AltSvcTest::frameText_data()
         << u"CONNECTION_CLOSE application error 256 \"bye\""_s;
     QTest::newRow("other") << QByteArray(R"({"frame_type":"max_data","maximum":1048576})")
                            << u"MAX_DATA maximum 1048576"_s;
+    QTest::newRow("spaces, an escaped reason")
+        << QByteArray(
+               R"( { "frame_type" : "connection_close" , "error_space":"transport", "error_code" : 10, "reason":"a \"quoted\" \u00e9" } )")
+        << u"CONNECTION_CLOSE transport error 10 \"a \"quoted\" \u00e9\""_s;
+    QTest::newRow("nested values skipped")
+        << QByteArray(
+               R"({"frame_type":"new_token","token":{"data":"ab]}","raw":[[1,[2]],{"x":"}"}]},"length":2})")
+        << u"NEW_TOKEN length 2"_s;
 }
 
 void AltSvcTest::frameText()
 {
     QFETCH(QByteArray, json);
     QFETCH(QString, text);
-    QCOMPARE(QuicQlogTap::describeFrame(QJsonDocument::fromJson(json).object()), text);
+    QCOMPARE(QuicQlogTap::describeFrame(QlogJson(json)), text);
+}
+
+// A packet record as ngtcp2 writes it: the members the tap reads, found where they lie.
+void AltSvcTest::qlogJsonMembers()
+{
+    const QByteArray record =
+        R"({"time":12,"name":"transport:packet_received","data":{"header":{"packet_type":"1RTT","packet_number":-3},"raw":{"length":1252},"frames":[{"frame_type":"ping"},{"frame_type":"padding"}]}})";
+    const QlogJson data = QlogJson(record)["data"];
+    QVERIFY(data.isObject());
+    QCOMPARE(data["header"]["packet_type"].toString(), u"1RTT"_s);
+    QCOMPARE(data["header"]["packet_number"].toInteger(), -3);
+    QCOMPARE(data["raw"]["length"].toInteger(), 1252);
+    QStringList types;
+    data["frames"].forEachElement([&](const QlogJson &f) { types << f["frame_type"].toString(); });
+    QCOMPARE(types, (QStringList{u"ping"_s, u"padding"_s}));
+    QVERIFY(!data["absent"].isValid());
+    QVERIFY(!data["header"]["packet_type"]["x"].isValid()); // a string has no members
+    QCOMPARE(data["raw"].toInteger(7), 7);                  // an object is no number
+}
+
+void AltSvcTest::qlogJsonMalformed_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("truncated object") << QByteArray(R"({"data":{"header":{"packet_type":"1R)");
+    QTest::newRow("unterminated string") << QByteArray(R"({"data":"abc)");
+    QTest::newRow("escape at the end") << QByteArray(R"({"data":"abc\)");
+    QTest::newRow("100,000 brackets") << QByteArray(100'000, '[');
+    QTest::newRow("100,000 nested objects") << QByteArray(R"({"a":)").repeated(100'000);
+    QTest::newRow("missing colon") << QByteArray(R"({"data" 1})");
+    QTest::newRow("double comma") << QByteArray(R"({"x":1,,"data":2})");
+    QTest::newRow("binary") << QByteArray("\x00\xff{\x01\"data\":", 11);
+}
+
+// Whatever the text, reading it ends, stays inside it and finds nothing that is not there.
+void AltSvcTest::qlogJsonMalformed()
+{
+    QFETCH(QByteArray, text);
+    const QlogJson v(text);
+    QVERIFY(!v["data"].isValid());
+    int elements = 0;
+    v.forEachElement([&](const QlogJson &) { ++elements; });
+    QCOMPARE(elements, 0);
+    QVERIFY(!QuicQlogTap::describeFrame(v).contains(u"data"_s)); // ends, and sees no "data"
 }
 
 QTEST_GUILESS_MAIN(AltSvcTest)
