@@ -25,7 +25,7 @@ QString modeLabel(const RequestSpec &spec)
     if (!spec.upgrade.isEmpty())
         return tr("Upgrade: %1").arg(QString::fromLatin1(spec.upgrade));
     if (spec.http3 == Http3Mode::Try)
-        return tr("HTTP/3 over QUIC (--http3)");
+        return tr("HTTP/3 over QUIC, TCP if QUIC fails");
     if (spec.url.path() == QLatin1String("/alt-svc"))
         return tr("TLS, advertises Alt-Svc: h3 (send another request after it)");
     if (spec.url.scheme() == QLatin1String("https")) {

@@ -65,12 +65,17 @@ QString protocolChoiceUsage(ProtocolChoiceError error, ProtocolChoice choice, co
     case ProtocolChoiceError::WebSocketUrlConflict:
         if (choice == ProtocolChoice::CustomUpgrade)
             return QStringLiteral("%1 implies --upgrade websocket").arg(typed);
-        return QStringLiteral("%1 cannot be combined with --http1.1, --http2, --h2c or "
-                              "--h2c-prior")
+        return QStringLiteral("%1 cannot be combined with --http1.1, --http2, --h2c, "
+                              "--h2c-prior, --http3 or --http3-only")
             .arg(typed);
     case ProtocolChoiceError::MissingUpgradeToken:
     case ProtocolChoiceError::InvalidUpgradeToken:
         return QStringLiteral("--upgrade: one protocol token expected");
+    case ProtocolChoiceError::H3OverCleartext:
+        return QStringLiteral("%1: HTTP/3 needs an https:// URL (%2)")
+            .arg(choice == ProtocolChoice::Http3 ? QStringLiteral("--http3")
+                                                 : QStringLiteral("--http3-only"),
+                 typed);
     }
     return {};
 }
@@ -422,9 +427,10 @@ CliOptions CliOptions::parse(const QStringList &arguments)
         return usage(QStringLiteral("--http3 and --http3-only cannot be combined with "
                                     "--http1.1, --h2c, --h2c-prior or --upgrade"));
     base.followAltSvc = !p.isSet(noAltSvc);
-    base.http3 = p.isSet(http3)       ? Http3Mode::Try
-                 : p.isSet(http3Only) ? Http3Mode::Only
-                                      : Http3Mode::Off;
+    if (p.isSet(http3))
+        choice = ProtocolChoice::Http3;
+    if (p.isSet(http3Only))
+        choice = ProtocolChoice::Http3Only;
     opts.parallel = p.isSet(parallel);
     if (p.isSet(maxConnections)) {
         bool ok = false;
@@ -551,11 +557,6 @@ CliOptions CliOptions::parse(const QStringList &arguments)
                                         "websocket"));
         if (p.isSet(send) && (spec.upgrade.isEmpty() || spec.upgrade.toLower() == "websocket"))
             return usage(QStringLiteral("--send needs --upgrade TOKEN (a raw tunnel)"));
-        if (spec.http3 != Http3Mode::Off && spec.url.scheme() != u"https")
-            return usage(QStringLiteral("%1: HTTP/3 needs an https:// URL (%2)")
-                             .arg(spec.http3 == Http3Mode::Try ? QStringLiteral("--http3")
-                                                               : QStringLiteral("--http3-only"),
-                                  u));
         opts.urls.append(spec);
     }
     opts.repeat = repeatCount;

@@ -34,6 +34,8 @@ QByteArray upgradeOf(ProtocolChoice choice, bool webSocketUrl, QByteArrayView cu
     case ProtocolChoice::H2cPrior:
     case ProtocolChoice::H2Tls:
     case ProtocolChoice::Http2:
+    case ProtocolChoice::Http3:
+    case ProtocolChoice::Http3Only:
         break;
     }
     return {};
@@ -54,6 +56,8 @@ ProtocolPolicy policyOf(ProtocolChoice choice, bool tls)
     case ProtocolChoice::H2Tls:
     case ProtocolChoice::WebSocket:
     case ProtocolChoice::CustomUpgrade:
+    case ProtocolChoice::Http3:
+    case ProtocolChoice::Http3Only:
         break;
     }
     return ProtocolPolicy::Auto;
@@ -111,6 +115,9 @@ ProtocolChoiceError applyProtocolChoice(RequestSpec &spec, const QUrl &url, Prot
         return ProtocolChoiceError::WebSocketUrlConflict;
     if (choice == ProtocolChoice::H2Tls && !tls)
         return ProtocolChoiceError::H2TlsOverCleartext;
+    const bool http3 = choice == ProtocolChoice::Http3 || choice == ProtocolChoice::Http3Only;
+    if (http3 && !tls)
+        return ProtocolChoiceError::H3OverCleartext;
     if (choice == ProtocolChoice::CustomUpgrade) {
         if (upgradeToken.isEmpty())
             return ProtocolChoiceError::MissingUpgradeToken;
@@ -125,6 +132,9 @@ ProtocolChoiceError applyProtocolChoice(RequestSpec &spec, const QUrl &url, Prot
     spec.url = target;
     spec.protocol = policyOf(choice, tls);
     spec.upgrade = upgrade;
+    spec.http3 = choice == ProtocolChoice::Http3       ? Http3Mode::Try
+                 : choice == ProtocolChoice::Http3Only ? Http3Mode::Only
+                                                       : Http3Mode::Off;
     if (spec.tls.alpn.isEmpty())
         spec.tls.alpn = alpnOfChoice(choice);
     if (spec.protocol != ProtocolPolicy::H2cUpgrade)
@@ -134,6 +144,10 @@ ProtocolChoiceError applyProtocolChoice(RequestSpec &spec, const QUrl &url, Prot
 
 ProtocolChoice protocolChoiceOf(const RequestSpec &spec)
 {
+    if (spec.http3 == Http3Mode::Try)
+        return ProtocolChoice::Http3;
+    if (spec.http3 == Http3Mode::Only)
+        return ProtocolChoice::Http3Only;
     switch (spec.protocol) {
     case ProtocolPolicy::Http1Only:
         return ProtocolChoice::Http1Only;

@@ -24,6 +24,8 @@ enum class ProtocolChoice {
     Http2,
     WebSocket,     // upgrade "websocket" (what ws:// and wss:// URLs mean)
     CustomUpgrade, // upgrade = a given token; one without a handler (e.g. tcp) is a raw tunnel
+    Http3,         // curl's --http3: HTTP/3 over QUIC, TCP if QUIC fails; https:// URLs only
+    Http3Only,     // curl's --http3-only: HTTP/3 over QUIC or fail; https:// URLs only
 };
 
 // Why a URL and a choice do not make a request. Each front end words these in its own terms
@@ -37,6 +39,7 @@ enum class ProtocolChoiceError {
     WebSocketUrlConflict, // ws:// or wss:// with a choice that does not offer websocket
     MissingUpgradeToken,  // CustomUpgrade without a token
     InvalidUpgradeToken,  // CustomUpgrade with something that is not one protocol token
+    H3OverCleartext,      // HTTP/3 with an http:// or ws:// URL (QUIC is always encrypted)
 };
 
 // The URL as a person types it: without "://" it is taken as http:// (as curl does). Strict

@@ -701,11 +701,15 @@ void TestRequestComposer::presetsFillComposer()
     RequestSpec tcp;
     tcp.url = QUrl(QStringLiteral("http://127.0.0.1:8080/tcp"));
     tcp.upgrade = "tcp";
+    RequestSpec h3;
+    h3.url = QUrl(QStringLiteral("https://127.0.0.1:8443/headers"));
+    h3.http3 = Http3Mode::Try;
     c.setPresets({{QStringLiteral("h2c upgrade /headers"), h2c},
-                  {QStringLiteral("Upgrade: tcp /tcp"), tcp}});
+                  {QStringLiteral("Upgrade: tcp /tcp"), tcp},
+                  {QStringLiteral("HTTP/3 /headers"), h3}});
     QVERIFY(button->isVisibleTo(&c));
     const QList<QAction *> actions = button->menu()->actions();
-    QCOMPARE(actions.size(), 2);
+    QCOMPARE(actions.size(), 3);
     QCOMPARE(actions.at(1)->text(), QStringLiteral("Upgrade: tcp /tcp"));
 
     // The user's own options survive a preset: it changes the request, nothing else.
@@ -730,6 +734,12 @@ void TestRequestComposer::presetsFillComposer()
     actions.at(0)->trigger();
     QCOMPARE(c.protocolMode(), Mode::H2cUpgrade);
     QCOMPARE(c.spec().upgradeToken(), QByteArray("h2c"));
+    // An HTTP/3 preset selects the HTTP/3 mode, and leaving it sends over TCP again.
+    actions.at(2)->trigger();
+    QCOMPARE(c.protocolMode(), Mode::Http3);
+    QCOMPARE(c.spec().http3, Http3Mode::Try);
+    actions.at(0)->trigger();
+    QCOMPARE(c.spec().http3, Http3Mode::Off);
 
     c.setPresets({});
     QVERIFY(!button->isVisibleTo(&c));

@@ -90,6 +90,29 @@ private slots:
         }
     }
 
+    // A QUIC connection's traffic is its packets (it has no net.* events): the counters add
+    // them to the TCP connections' bytes, each way.
+    void quicPacketsCountAsTraffic()
+    {
+        const TraceBatch events = hopscope::testing::loadJsonLines(
+            QStringLiteral(HOPSCOPE_UI_TEST_DATA "/altsvc-h3.jsonl"));
+        qint64 in = 0, out = 0, quicIn = 0;
+        for (const TraceEvent &ev : events) {
+            const qint64 bytes = ev.field(Field::Bytes).toInteger();
+            if (ev.is(EventType::NetRead))
+                in += bytes;
+            else if (ev.is(EventType::NetWrite))
+                out += bytes;
+            else if (ev.is(EventType::QuicPacket))
+                (ev.dir == Direction::In ? quicIn : out) += bytes;
+        }
+        QVERIFY(quicIn > 1000);
+        SessionStore store;
+        store.append(events);
+        QCOMPARE(store.bytesIn(), in + quicIn);
+        QCOMPARE(store.bytesOut(), out);
+    }
+
     void deltaNamesEachChangeOnce()
     {
         SessionStore store;

@@ -118,6 +118,10 @@ void TestUiFormat::errorHintsSpeakTheWindowsLanguage()
     const QString ocsp = errorHint(QStringLiteral("tls-cert-status"));
     QVERIFY(ocsp.contains(QLatin1String("\"Require a good OCSP staple\" under Options")));
     QVERIFY(!ocsp.contains(QLatin1String("--")));
+    // HTTP/3 only: the mode that falls back, by its name in the composer.
+    const QString quic = errorHint(QStringLiteral("quic-connect"));
+    QVERIFY(quic.contains(QLatin1String("\"HTTP/3 (QUIC)\" instead of \"HTTP/3 only\"")));
+    QVERIFY(!quic.contains(QLatin1String("--")));
     QVERIFY(errorHint(QStringLiteral("connect")).isEmpty());
     QVERIFY(errorHint(QString()).isEmpty());
 }

@@ -53,6 +53,10 @@ QString field(const CliOptions &o, const QString &name)
         return QString::fromLatin1(s.upgradeToken());
     if (name == u"alpn")
         return QString::fromLatin1(s.tls.alpn.join(','));
+    if (name == u"http3")
+        return s.http3 == Http3Mode::Try    ? u"try"_s
+               : s.http3 == Http3Mode::Only ? u"only"_s
+                                            : u"off"_s;
     if (name == u"totalMs")
         return QString::number(s.timeouts.totalMs);
     if (name == u"lowSpeedLimit")
@@ -133,6 +137,11 @@ void TestCliOptions::parses_data()
     row("--http2 on https: ALPN h2, http/1.1", {u"--http2"_s, https},
         {u"protocol=auto"_s, u"upgrade="_s, u"alpn="_s});
     row("--http2-prior-knowledge", {u"--http2-prior-knowledge"_s, http}, {u"protocol=h2c-prior"_s});
+    row("--http3", {u"--http3"_s, https}, {u"http3=try"_s, u"protocol=auto"_s, u"alpn="_s});
+    row("--http3-only", {u"--http3-only"_s, https}, {u"http3=only"_s});
+    row("--http3 wins over --http2 (as curl's last word)", {u"--http2"_s, u"--http3"_s, https},
+        {u"http3=try"_s});
+    row("no HTTP/3 by default", {https}, {u"http3=off"_s});
     row("--http1.1", {u"--http1.1"_s, https}, {u"protocol=http1"_s, u"alpn=http/1.1"_s});
     row("-m", {u"-m"_s, u"2.5"_s, http}, {u"totalMs=2500"_s});
     row("--max-time", {u"--max-time"_s, u"3"_s, http}, {u"totalMs=3000"_s});
@@ -235,6 +244,12 @@ void TestCliOptions::usageErrors_data()
     QTest::newRow("-m not a number") << QStringList{u"-m"_s, u"soon"_s, http} << u"-m"_s;
     QTest::newRow("-Y not a number") << QStringList{u"-Y"_s, u"fast"_s, http} << u"--speed-limit"_s;
     QTest::newRow("-y fractional") << QStringList{u"-y"_s, u"1.5"_s, http} << u"--speed-time"_s;
+    QTest::newRow("--http3 on http://")
+        << QStringList{u"--http3"_s, http} << u"--http3: HTTP/3 needs an https:// URL"_s;
+    QTest::newRow("--http3-only on http://")
+        << QStringList{u"--http3-only"_s, http} << u"--http3-only: HTTP/3 needs an https:// URL"_s;
+    QTest::newRow("--http3 with ws://")
+        << QStringList{u"--http3"_s, u"wss://a.test/"_s} << u"cannot be combined"_s;
     QTest::newRow("--limit unknown name lists lowSpeedLimit")
         << QStringList{u"--limit"_s, u"slow=1"_s, http} << u"lowSpeedLimit"_s;
 }

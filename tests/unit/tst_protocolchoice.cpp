@@ -98,6 +98,13 @@ void TestProtocolChoice::choiceAgainstScheme_data()
     ok("websocket ws", C::WebSocket, noToken, ws, P::Auto, websocket, none, http);
     ok("websocket wss", C::WebSocket, noToken, wss, P::Auto, websocket, none, https);
 
+    // curl's --http3 and --http3-only: QUIC is TLS, so https:// only.
+    ok("http3 https", C::Http3, noToken, https, P::Auto, {}, none, https);
+    fails("http3 http", C::Http3, noToken, http, Error::H3OverCleartext);
+    fails("http3 wss", C::Http3, noToken, wss, Error::WebSocketUrlConflict);
+    ok("http3-only https", C::Http3Only, noToken, https, P::Auto, {}, none, https);
+    fails("http3-only http", C::Http3Only, noToken, http, Error::H3OverCleartext);
+
     const QByteArray tcp("tcp");
     ok("custom tcp http", C::CustomUpgrade, tcp, http, P::Auto, tcp, none, http);
     ok("custom tcp https", C::CustomUpgrade, tcp, https, P::Auto, tcp, none, https);
@@ -154,6 +161,10 @@ void TestProtocolChoice::choiceAgainstScheme()
     QCOMPARE(again.protocol, spec.protocol);
     QCOMPARE(again.upgrade.toLower(), spec.upgrade.toLower()); // "WebSocket" is websocket
     QCOMPARE(again.tls.alpn, spec.tls.alpn);
+    QCOMPARE(again.http3, spec.http3);
+    QCOMPARE(spec.http3, choice == ProtocolChoice::Http3       ? Http3Mode::Try
+                         : choice == ProtocolChoice::Http3Only ? Http3Mode::Only
+                                                               : Http3Mode::Off);
 }
 
 void TestProtocolChoice::explicitAlpnWins()

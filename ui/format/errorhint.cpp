@@ -18,6 +18,11 @@ QString errorHint(const QString &code)
         return QCoreApplication::translate(
             "ErrorHint", "To connect without a good OCSP staple, untick \"Require a good OCSP "
                          "staple\" under Options.");
+    // Only "HTTP/3 only" fails a request on it: "HTTP/3 (QUIC)" goes over TCP instead.
+    if (code == QLatin1String("quic-connect"))
+        return QCoreApplication::translate(
+            "ErrorHint", "To go over TCP when QUIC cannot connect, choose \"HTTP/3 (QUIC)\" "
+                         "instead of \"HTTP/3 only\".");
     return {};
 }
 

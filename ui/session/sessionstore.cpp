@@ -472,6 +472,11 @@ void SessionStore::index(int i, SessionDelta &delta)
     case EventType::NetWrite:
         m_bytesOut += integer(ev, Field::Bytes);
         break;
+    // QUIC has no net.* events: its packets are what crossed, each way (their sizes add up to
+    // the UDP payloads).
+    case EventType::QuicPacket:
+        (ev.dir == Direction::In ? m_bytesIn : m_bytesOut) += integer(ev, Field::Bytes);
+        break;
     default:
         break;
     }

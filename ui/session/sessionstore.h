@@ -174,7 +174,7 @@ public:
     // Counters for the status bar.
     int failedCount() const { return m_failed; }
     int completeCount() const { return m_complete; }
-    qint64 bytesIn() const { return m_bytesIn; }   // net.read bytes
+    qint64 bytesIn() const { return m_bytesIn; }   // net.read bytes, and QUIC packets'
     qint64 bytesOut() const { return m_bytesOut; } // net.write bytes
     int errorEventCount() const { return m_errorEvents; }
     // Events whose connection or request id the store did not index because no trace could

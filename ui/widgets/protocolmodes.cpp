@@ -31,6 +31,13 @@ const ProtocolModeEntry kModes[] = {
      QT_TRANSLATE_NOOP("RequestComposer",
                        "Offer Upgrade: websocket and open a session; ws:// and wss:// URLs "
                        "choose this")},
+    {ProtocolChoice::Http3, "http3", QT_TRANSLATE_NOOP("RequestComposer", "HTTP/3 (QUIC)"),
+     QT_TRANSLATE_NOOP("RequestComposer",
+                       "https:// over QUIC (UDP, the URL's port); if QUIC fails, the request goes "
+                       "over TCP and the trace says why (curl --http3)")},
+    {ProtocolChoice::Http3Only, "http3-only", QT_TRANSLATE_NOOP("RequestComposer", "HTTP/3 only"),
+     QT_TRANSLATE_NOOP("RequestComposer",
+                       "https:// over QUIC or fail, no TCP fallback (curl --http3-only)")},
     {ProtocolChoice::CustomUpgrade, "upgrade",
      QT_TRANSLATE_NOOP("RequestComposer", "Custom Upgrade"),
      QT_TRANSLATE_NOOP("RequestComposer",

@@ -59,6 +59,9 @@ QString choiceErrorText(ProtocolChoiceError error, const QString &scheme, const 
         return RequestComposer::tr("Enter the Upgrade token to offer (e.g. tcp)");
     case ProtocolChoiceError::InvalidUpgradeToken:
         return RequestComposer::tr("Upgrade token \"%1\": one protocol token expected").arg(token);
+    case ProtocolChoiceError::H3OverCleartext:
+        return RequestComposer::tr("HTTP/3 runs over QUIC, which is always encrypted: use an "
+                                   "https:// URL");
     }
     return {};
 }
@@ -255,6 +258,7 @@ QLayout *RequestComposer::buildTopRow()
                 s.protocol = preset.protocol;
                 s.upgrade = preset.upgrade;
                 s.tls.alpn = preset.tls.alpn;
+                s.http3 = preset.http3;
                 // A preset made to show redirects needs them followed; the others leave the
                 // user's choice as it was.
                 if (preset.redirects.follow)
