@@ -437,17 +437,17 @@ void MainWindow::showTourHighlights()
             altSvcAdvertiser = c.followedFrom;
         }
     }
-    QString story = tr("<b>Demo tour finished.</b> Read the timeline below: connection #%1 "
-                       "switched from HTTP/1.1 to h2c, #%2 advertised “Upgrade: h2” and #%3 is "
-                       "the HTTP/2 connection it led to")
+    // Short enough for two lines at 1024 pixels: the panes below need the height.
+    QString story = tr("<b>Demo tour finished.</b> In the timeline: #%1 switched from HTTP/1.1 "
+                       "to h2c; #%2 advertised “Upgrade: h2” and #%3 followed it")
                         .arg(upgradedConn)
                         .arg(advertiser)
                         .arg(followed);
     if (quicConn)
-        story += tr("; #%1 advertised “Alt-Svc: h3” and #%2 is the QUIC connection it led to")
+        story += tr("; #%1 advertised “Alt-Svc: h3” and #%2 followed it over QUIC")
                      .arg(altSvcAdvertiser)
                      .arg(quicConn);
-    m_demoLabel->setText(story + tr(". Click any bar or row for its headers and frames."));
+    m_demoLabel->setText(story + tr(". Click a bar or row for its headers and frames."));
     if (upgraded)
         selectExchange(upgraded);
     // Short: the demo bar above tells the story, and a 1024-pixel window must show it whole.

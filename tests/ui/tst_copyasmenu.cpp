@@ -78,7 +78,7 @@ void TestCopyAsMenu::initTestCase()
     m_window->show();
     QSignalSpy finished(m_window.get(), &MainWindow::tourFinished);
     QVERIFY(finished.wait(30000));
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->store()->completeCount(), 7, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->store()->completeCount(), 9, 5000);
 }
 
 void TestCopyAsMenu::copyCommands_data()

@@ -90,7 +90,7 @@ void TestHarExport::tourExportsEveryExchange()
     QSignalSpy finished(&w, &MainWindow::tourFinished);
     QVERIFY(finished.wait(30000));
     SessionStore *store = w.store();
-    QTRY_COMPARE_WITH_TIMEOUT(store->completeCount(), 7, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(store->completeCount(), 9, 5000);
     QTRY_VERIFY(store->body(1) && store->body(5));
 
     // The whole session.
@@ -104,7 +104,7 @@ void TestHarExport::tourExportsEveryExchange()
     const QJsonArray entries = entriesOf(har);
     QCOMPARE(entries.size(), store->exchangeCount());
     QVERIFY(har.value(u"log"_s).toObject().value(u"comment"_s).toString().contains(u"redacted"_s));
-    bool sawBody = false, sawWebSocket = false;
+    bool sawBody = false, sawWebSocket = false, sawHttp3 = false;
     for (const QJsonValue &v : entries) {
         const QJsonObject e = v.toObject();
         const quint32 req = quint32(e.value(u"_hopscope"_s).toObject().value(u"request"_s).toInt());
@@ -121,11 +121,13 @@ void TestHarExport::tourExportsEveryExchange()
             sawBody = true;
         }
         sawWebSocket |= !e.value(u"_webSocketMessages"_s).toArray().isEmpty();
+        sawHttp3 |= e.value(u"response"_s).toObject().value(u"httpVersion"_s) == u"h3"_s;
         // Each entry's connection is the store's.
         QCOMPARE(e.value(u"connection"_s).toString(), QString::number(store->exchange(req)->conn));
     }
     QVERIFY(sawBody);
     QVERIFY(sawWebSocket);
+    QVERIFY(sawHttp3); // the tour's last chapter, over QUIC
     // startedDateTime is wall-clock time of this run.
     const QDateTime first = QDateTime::fromString(
         entries.at(0).toObject().value(u"startedDateTime"_s).toString(), Qt::ISODateWithMs);

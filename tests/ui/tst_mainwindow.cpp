@@ -148,8 +148,8 @@ private slots:
                  qPrintable(banner->text()));
         // It tells both follows with their connections.
         QVERIFY2(banner->text().contains(QStringLiteral("#2 advertised “Upgrade: h2” and #3")) &&
-                     banner->text().contains(
-                         QStringLiteral("#6 advertised “Alt-Svc: h3” and #7 is the QUIC")),
+                     banner->text().contains(QStringLiteral(
+                         "#6 advertised “Alt-Svc: h3” and #7 followed it over QUIC")),
                  qPrintable(banner->text()));
         // Double-clicking connection #3's row in the tree zooms the timeline to #3.
         {

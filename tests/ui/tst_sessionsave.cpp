@@ -74,7 +74,7 @@ void TestSessionSave::initTestCase()
     QVERIFY(fileAction(m_live.get(), u"saveSession"_s));
     QSignalSpy finished(m_live.get(), &MainWindow::tourFinished);
     QVERIFY(finished.wait(30000));
-    QTRY_COMPARE_WITH_TIMEOUT(m_live->store()->completeCount(), 7, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_live->store()->completeCount(), 9, 5000);
     QTRY_VERIFY(m_live->store()->body(1) && m_live->store()->body(5));
     // No name that says what it is: opening goes by the file's first bytes.
     m_session = m_dir.filePath(u"tour.bin"_s);
