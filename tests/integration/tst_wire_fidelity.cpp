@@ -379,21 +379,60 @@ void WireFidelityTest::quicMatchesTheWire()
         (str(p, "dir") == u"out" ? tracedOut : tracedIn)
             << u"%1/%2"_s.arg(str(p, "kind")).arg(num(p, "pn"));
     QStringList wireOut, wireIn;
-    for (const WireCapture::QuicPacket &p : packets)
-        if (p.clientPort == local)
-            (p.toServer ? wireOut : wireIn) << u"%1/%2"_s.arg(p.kind).arg(p.number);
+    QList<qint64> inDatagramBytes; // for each packet from the server: see QuicPacket
+    for (const WireCapture::QuicPacket &p : packets) {
+        if (p.clientPort != local)
+            continue;
+        const QString label = u"%1/%2"_s.arg(p.kind).arg(p.number);
+        if (p.toServer) {
+            wireOut << label;
+        } else {
+            wireIn << label;
+            inDatagramBytes << p.datagramBytes;
+        }
+    }
     const QJsonObject close = r.first(u"close");
     QVERIFY2(num(close, "wireWritten") == wire.value(local).toServer,
              qPrintable(u"UDP out: trace %1, wire %2\n"_s.arg(num(close, "wireWritten"))
                             .arg(wire.value(local).toServer) +
                         why));
-    QVERIFY2(num(close, "wireRead") == wire.value(local).fromServer,
-             qPrintable(u"UDP in: trace %1, wire %2\n"_s.arg(num(close, "wireRead"))
-                            .arg(wire.value(local).fromServer) +
-                        why));
     QVERIFY2(wireOut.size() > 5 && wireIn.size() > 100, qPrintable(why)); // 300 KB came
     QCOMPARE(tracedOut, wireOut);
-    QCOMPARE(tracedIn, wireIn);
+    // From the server: every packet the trace reports is on the wire, in the same order, and
+    // each datagram was read whole or not at all. A datagram the kernel dropped because our
+    // socket's receive buffer was full (the capture sees it on lo before delivery; QUIC sends
+    // its data again) or one that reached the socket as the client was closing was never read,
+    // so no trace can count it; what was read adds up to wireRead exactly.
+    qsizetype traced = 0;
+    qint64 readBytes = 0;
+    int unread = 0;
+    for (qsizetype i = 0; i < wireIn.size();) {
+        qsizetype end = i + 1; // the packets coalesced in this datagram
+        while (end < wireIn.size() && inDatagramBytes.at(end) == 0)
+            ++end;
+        const QStringList datagram = wireIn.mid(i, end - i);
+        if (tracedIn.mid(traced, datagram.size()) == datagram) {
+            traced += datagram.size();
+            readBytes += inDatagramBytes.at(i);
+        } else {
+            QVERIFY2(!tracedIn.mid(traced).contains(datagram.first()),
+                     qPrintable(u"%1 is traced out of order or in part\n"_s.arg(datagram.first()) +
+                                why));
+            ++unread;
+        }
+        i = end;
+    }
+    QVERIFY2(
+        traced == tracedIn.size(),
+        qPrintable(u"traced packet %1 is not on the wire\n"_s.arg(tracedIn.value(traced)) + why));
+    QVERIFY2(num(close, "wireRead") == readBytes,
+             qPrintable(u"UDP in: trace %1, the datagrams it read %2 (all of them %3)\n"_s
+                            .arg(num(close, "wireRead"))
+                            .arg(readBytes)
+                            .arg(wire.value(local).fromServer) +
+                        why));
+    qInfo("%lld packets from the server traced; %d datagrams on the wire never read",
+          qint64(traced), unread);
 }
 
 QTEST_GUILESS_MAIN(WireFidelityTest)

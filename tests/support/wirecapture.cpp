@@ -265,7 +265,7 @@ bool WireCapture::quicPackets(QList<QuicPacket> *out)
     if (!m_keyLog.isEmpty())
         args << QStringLiteral("-o") << QStringLiteral("tls.keylog_file:%1").arg(m_keyLog);
     for (const char *f : {"frame.number", "udp.srcport", "udp.dstport", "quic.header_form",
-                          "quic.long.packet_type", "quic.packet_number"})
+                          "quic.long.packet_type", "quic.packet_number", "udp.length"})
         args << QStringLiteral("-e") << QString::fromLatin1(f);
     if (!readFields(args, &rows))
         return false;
@@ -278,7 +278,8 @@ bool WireCapture::quicPackets(QList<QuicPacket> *out)
         const QList<QByteArray> forms = r.value(3).split(',');
         const QList<QByteArray> longTypes = r.value(4).split(',');
         const QList<QByteArray> numbers = r.value(5).split(',');
-        if (r.size() < 6 || forms.size() != numbers.size())
+        const qint64 payload = r.value(6).toLongLong() - 8; // udp.length counts its header
+        if (r.size() < 7 || forms.size() != numbers.size())
             return fail(QStringLiteral("unexpected tshark line (were the keys read?): %1")
                             .arg(QString::fromLatin1(r.join('\t'))));
         qsizetype nextLong = 0;
@@ -289,7 +290,7 @@ bool WireCapture::quicPackets(QList<QuicPacket> *out)
                 const int t = longTypes.value(nextLong++).toInt();
                 kind = QString::fromLatin1(t >= 0 && t < 4 ? longKinds[t] : "unknown");
             }
-            out->append({client, toServer, kind, numbers[i].toLongLong()});
+            out->append({client, toServer, kind, numbers[i].toLongLong(), i == 0 ? payload : 0});
         }
     }
     return true;

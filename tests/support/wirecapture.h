@@ -83,6 +83,9 @@ public:
         bool toServer = false;
         QString kind;
         qint64 number = -1;
+        // The UDP payload of the datagram that carried it, on its first packet (0 on the
+        // packets coalesced after it): what a reader of the datagram counts.
+        qint64 datagramBytes = 0;
     };
     bool quicFlows(QMap<quint16, Flow> *out);
     bool quicPackets(QList<QuicPacket> *out);
