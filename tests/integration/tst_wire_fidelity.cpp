@@ -8,8 +8,9 @@
 // then equals the ciphertext the `close` event counts (`wireRead`/`wireWritten`), the TLS
 // handshake messages equal the `tls.message` events, and the decrypted HTTP/2 frames equal the
 // `h2.frame` events. HTTP/3 over QUIC likewise: UDP payloads against `close`, the decrypted QUIC
-// packets against `quic.packet`. tshark and the right to capture (root) are required; without
-// them the test fails and says which is missing.
+// packets against `quic.packet` (from the server, datagram by datagram: one the kernel dropped
+// at a full receive buffer was on the wire and never read). tshark and the right to capture
+// (root) are required; without them the test fails and says which is missing.
 
 #include "apachefixture.h"
 #include "clirunner.h"
