@@ -23,8 +23,10 @@ PACKAGES=(
   libnghttp2-dev zlib1g-dev libbrotli-dev libzstd-dev libwslay-dev libssl3 libssl-dev openssl
   ca-certificates
   # HTTP/3: ngtcp2 (QUIC, with its GnuTLS crypto helper) and nghttp3 (HTTP/3, QPACK); the tests'
-  # HTTP/3 peer is ngtcp2's own example server, gtlsserver.
+  # HTTP/3 peer is ngtcp2's own example server, gtlsserver; its client, gtlsclient, is the peer
+  # tests/bench/h3_bulk_download.sh measures against.
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev ngtcp2-server
+  ngtcp2-client
   apache2 nghttp2-server nghttp2-client curl python3 python3-h2 python3-websockets
   # tst_cli_proxy's real proxies: squid (HTTP forwarding and CONNECT) and microsocks (SOCKS5).
   squid microsocks

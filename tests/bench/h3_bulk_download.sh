@@ -2,8 +2,8 @@
 # Bulk-download throughput over HTTP/3 (QUIC on loopback UDP), hopscope-cli against ngtcp2's own
 # example client measured in the same run on the same server (gtlsserver, ngtcp2 with GnuTLS as
 # Hopscope uses it). Prints MB/s (best of N runs) and the ratios. Not part of CTest: speed is
-# measured here, never asserted in tests. Peers: ngtcp2-server (scripts/setup.sh installs it)
-# and ngtcp2-client (apt-get install ngtcp2-client; the benchmark alone needs it).
+# measured here, never asserted in tests. Peers: ngtcp2-server and ngtcp2-client (scripts/setup.sh
+# installs both).
 #
 #   tests/bench/h3_bulk_download.sh [BUILD_DIR] [SIZE_MIB] [RUNS]
 set -euo pipefail
@@ -13,7 +13,7 @@ SIZE_MIB="${2:-256}"
 RUNS="${3:-3}"
 CLI="$BUILD/app/cli/hopscope-cli"
 for tool in gtlsserver gtlsclient openssl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install ngtcp2-server ngtcp2-client openssl)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "missing $tool (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 [ -x "$CLI" ] || { echo "build hopscope-cli first ($CLI)" >&2; exit 1; }
 
