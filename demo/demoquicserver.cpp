@@ -102,14 +102,18 @@ void DemoQuicServer::forget(DemoQuicConnection *connection)
 
 void DemoQuicServer::onReadyRead()
 {
+    // What is left after kDatagramsPerRead waits for the socket's next readyRead: the notifier
+    // is level-triggered and each read re-arms it. Reading only here matters. A second reader
+    // (this slot queued to itself, as it once was) could drain the socket between the event
+    // loop's poll and the notifier's activation; the readyRead that follows finds nothing, and
+    // an unbuffered QUdpSocket whose readyRead went without a read disables its notifier for
+    // good: the demo's HTTP/3 went deaf under load (a CI run on 2 busy cores).
     for (int i = 0; i < kDatagramsPerRead && m_socket && m_socket->hasPendingDatagrams(); ++i) {
         const QNetworkDatagram d = m_socket->receiveDatagram();
         if (!d.isValid())
             break;
         dispatch(d.data(), d.senderAddress(), quint16(d.senderPort()));
     }
-    if (m_socket && m_socket->hasPendingDatagrams())
-        QMetaObject::invokeMethod(this, &DemoQuicServer::onReadyRead, Qt::QueuedConnection);
 }
 
 void DemoQuicServer::dispatch(const QByteArray &datagram, const QHostAddress &peer,

@@ -12,7 +12,9 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
+#include <QNetworkDatagram>
 #include <QTest>
+#include <QUdpSocket>
 
 using namespace hopscope;
 using namespace hopscope::test;
@@ -50,6 +52,7 @@ private slots:
     void stalledHandshake_data();
     void stalledHandshake();
     void garbageDatagrams();
+    void keepsListeningAfterABurst();
     void closedMidStream();
     void statelessResetMidStream();
 
@@ -161,6 +164,33 @@ void CliHostileQuicTest::garbageDatagrams()
     const QRegularExpression words(
         u"\\d+ datagrams? from the server, none of them a QUIC packet"_s);
     QVERIFY2(words.match(r.errorMessage()).hasMatch(), qPrintable(r.errorMessage()));
+}
+
+// A burst of datagrams larger than the server reads per turn must not leave it deaf: a CI run
+// on two busy cores once saw the demo's UDP socket stop reading for good (every later test here
+// got "nothing came back over UDP"). Garbage mode answers each datagram, so a datagram sent
+// after the burst must still be answered.
+void CliHostileQuicTest::keepsListeningAfterABurst()
+{
+    misbehave(DemoQuicMisbehaviour::GarbageDatagrams);
+    QUdpSocket client;
+    QVERIFY(client.bind(QHostAddress::LocalHost, 0));
+    const QByteArray datagram(16, 'x');
+    for (int round = 0; round < 20; ++round)
+        for (int i = 0; i < 200; ++i)
+            client.writeDatagram(datagram, QHostAddress::LocalHost, m_server->h3Port());
+    auto drain = [&client] {
+        while (client.waitForReadyRead(200))
+            while (client.hasPendingDatagrams())
+                client.receiveDatagram();
+    };
+    drain();
+    bool answered = false;
+    for (int attempt = 0; attempt < 10 && !answered; ++attempt) {
+        client.writeDatagram(datagram, QHostAddress::LocalHost, m_server->h3Port());
+        answered = client.waitForReadyRead(500);
+    }
+    QVERIFY2(answered, "the demo's UDP socket stopped reading after a burst of datagrams");
 }
 
 // The server ends the connection with H3_INTERNAL_ERROR after 64 KiB of a 4 MB body: the
