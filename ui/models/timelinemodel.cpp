@@ -576,7 +576,7 @@ void TimelineModel::updateBar(quint32 req)
         return;
     if (m_bars.size() < req) {
         const size_t old = m_bars.size();
-        m_bars.resize(req);
+        m_bars.growTo(req);
         for (size_t i = old; i < m_bars.size(); ++i)
             m_bars[i].req = quint32(i + 1);
     }
@@ -607,7 +607,6 @@ void TimelineModel::updateBar(quint32 req)
     b.startNs = start;
     b.endNs = end;
     b.failed = x->state == ExchangeInfo::State::Failed;
-    b.protocol = x->protocol;
     if (place)
         placeInRows(b);
     if (!m_pendingRedirects.isEmpty()) {
@@ -620,6 +619,12 @@ void TimelineModel::updateBar(quint32 req)
             m_arrows.append(a);
         }
     }
+}
+
+QString TimelineModel::barProtocol(const TimelineBar &b) const
+{
+    const ExchangeInfo *x = m_store ? m_store->exchange(b.req) : nullptr;
+    return x ? x->protocol : QString();
 }
 
 QString TimelineModel::barLabel(const TimelineBar &b) const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "session/stablearray.h"
+
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -7,7 +9,6 @@
 #include <QString>
 #include <QStringList>
 
-#include <deque>
 #include <vector>
 
 namespace hopscope {
@@ -56,13 +57,13 @@ struct TimelineBar
     quint32 req = 0;
     quint32 conn = 0;   // 0: no bar (the exchange has no connection or was not sent yet)
     qint32 stream = -1; // HTTP/2 stream id, -1 on HTTP/1.1
+    int row = 0;        // sub-row inside the lane
     qint64 startNs = 0; // request sent (request.start when it never was)
     qint64 endNs = -1;  // response complete / failure; -1 while running
-    int row = 0;        // sub-row inside the lane
     bool failed = false;
-    QString protocol; // the exchange's protocol ("HTTP/1.1", "h2c", "websocket", …)
-    // No label here: TimelineModel::barLabel() builds "s3 GET /delay/300 200" for the few bars
-    // on screen; a stored one would cost a string per exchange.
+    // No label and no protocol here: TimelineModel::barLabel() and barProtocol() read them
+    // from the store for the few bars on screen; a stored string would cost 24 bytes an
+    // exchange.
 
     bool isValid() const { return conn != 0; }
     bool isRunning() const { return endNs < 0; }
@@ -184,6 +185,8 @@ public:
     // "s3 GET /delay/300 200": the stream (HTTP/2), method, path and status ("…" while running,
     // the error code when it failed).
     QString barLabel(const TimelineBar &bar) const;
+    // The exchange's protocol ("HTTP/1.1", "h2c", "websocket", …): its colour and tooltip.
+    QString barProtocol(const TimelineBar &bar) const;
     int markerCount() const { return int(m_markers.size()); }
     const TimelineMarker &markerAt(int index) const { return m_markers[size_t(index)]; }
     const QList<TimelineArrow> &arrows() const { return m_arrows; }
@@ -240,9 +243,9 @@ private:
     QPointer<SessionStore> m_store;
     std::vector<TimelineLane> m_lanes;
     std::vector<LaneState> m_states;
-    // By req - 1. A deque: growing it never copies the bars (a vector would move 100,000 of
-    // them inside one batch) and holds no spare capacity.
-    std::deque<TimelineBar> m_bars;
+    // By req - 1. Growing it never copies the bars (a vector would move 100,000 of them inside
+    // one batch).
+    StableArray<TimelineBar> m_bars;
     std::vector<TimelineMarker> m_markers;
     QList<TimelineArrow> m_arrows;
     // Redirects whose next hop has no bar yet, by the next hop's req (its arrow waits for it).

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "session/bodystore.h"
+#include "session/eventindexlist.h"
 #include "session/sessionreader.h"
+#include "session/stablearray.h"
 #include "trace/traceevent.h"
 #include "trace/tracelog.h"
 
@@ -79,21 +81,24 @@ struct ConnectionInfo
 };
 
 // One request (the trace's `req`) and what became of it.
+// The window keeps one for every request of a run (a flood's 100,000 and more): its fields are
+// ordered to leave no padding, and its events live inside it (EventIndexList).
 struct ExchangeInfo
 {
-    enum class State { Running, Complete, Failed };
-    enum class Kind { Http, WebSocket, RawTunnel }; // by what the connection became after a 101
+    enum class State : quint8 { Running, Complete, Failed };
+    // By what the connection became after a 101.
+    enum class Kind : quint8 { Http, WebSocket, RawTunnel };
 
     quint32 req = 0;
     quint32 conn = 0;   // 0 until it got a connection
     qint32 stream = -1; // HTTP/2 or HTTP/3 stream id, -1 on HTTP/1.1
+    int status = 0;     // last final (or 101) status seen, 0 before a response
     QString method;
     QString url;
     QString path;     // from the URL, with the query
     QString protocol; // response.complete's protocol, else the connection's at the time
     Kind kind = Kind::Http;
     State state = State::Running;
-    int status = 0;             // last final (or 101) status seen, 0 before a response
     qint64 bytes = -1;          // response.complete bytes (wire body)
     qint64 startNs = -1;        // request.start
     qint64 endNs = -1;          // response.complete / request.failed
@@ -103,7 +108,7 @@ struct ExchangeInfo
     QString error;              // request.failed message (or the last error event's)
     quint32 redirectTo = 0;     // redirect: the exchange this one's 3xx led to (-L)
     quint32 redirectFrom = 0;   // the exchange whose redirect led here
-    QList<int> events;          // indices into SessionStore::events(), in order
+    EventIndexList events;      // indices into SessionStore::events(), in order
 
     double durationMs() const
     {
@@ -202,12 +207,12 @@ private:
     void index(int i, SessionDelta &delta);
 
     TraceLog m_events;
-    // Deques: growing them never moves what they hold. A vector of 100,000 ExchangeInfo would
-    // move them all inside one batch's append when it grows (a stall of tens of ms), and
-    // references handed out stay valid.
+    // Growing them never moves what they hold. A vector of 100,000 ExchangeInfo would move
+    // them all inside one batch's append when it grows (a stall of tens of ms), and references
+    // handed out stay valid.
     std::deque<ConnectionInfo> m_connections;
     QString m_lastUrl, m_lastPath; // the last request.start's, shared with the next like it
-    std::deque<ExchangeInfo> m_exchanges;
+    StableArray<ExchangeInfo> m_exchanges;
     std::vector<quint64> m_connStamp; // batch that last touched each connection
     std::vector<quint64> m_exStamp;   // ... each exchange
     quint64 m_batch = 0;

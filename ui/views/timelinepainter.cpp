@@ -373,8 +373,8 @@ void TimelinePainter::paintBars(QPainter &p, int i) const
             const QRectF r = m_geo.barRectF(b);
             if (r.width() <= TimelineGeometry::kMinBarPx + 0.01 && r.left() < denseRight + 1) {
                 // A crowd of thin bars: paint the run as one block and jump past this pixel.
-                const QColor c =
-                    TimelineStyle::blend(pal.color(QPalette::Base), protocolColor(b.protocol), 0.7);
+                const QColor c = TimelineStyle::blend(pal.color(QPalette::Base),
+                                                      protocolColor(m_model->barProtocol(b)), 0.7);
                 p.fillRect(QRectF(QPointF(denseRight, r.top()), r.bottomRight()), c);
                 denseRight = qMax(denseRight, r.right());
                 const int next =
@@ -397,7 +397,7 @@ void TimelinePainter::paintBar(QPainter &p, const TimelineLane &lane, const Time
     const QColor base = pal.color(QPalette::Base);
     const bool selected = b.req == m_selectedReq;
     const bool hovered = m_hover.kind == TimelineHit::Bar && m_hover.req == b.req;
-    const QColor proto = b.failed ? errorColor() : protocolColor(b.protocol);
+    const QColor proto = b.failed ? errorColor() : protocolColor(m_model->barProtocol(b));
     QRectF r = m_geo.barRectF(b);
     const double left = m_metrics.headerWidth - 3, right = m_geo.viewportWidth() + 3;
     const QRectF full = r;
