@@ -16,6 +16,7 @@
 #include "core/exchange.h"
 #include "core/redirectpolicy.h"
 #include "demoserver.h"
+#include "demoserverthread.h"
 #include "trace/jsonlineswriter.h"
 #include "trace/textwriter.h"
 #include "trace/tracestore.h"
@@ -272,19 +273,18 @@ int main(int argc, char **argv)
         client.shutdown(QStringLiteral("run finished"));
         QTimer::singleShot(0, &app, [] { QCoreApplication::exit(0); });
     };
-    std::unique_ptr<DemoServer> demoServer;
+    DemoServerThread demoServer;
     if (demo) {
-        demoServer = std::make_unique<DemoServer>();
         QString error;
-        if (!demoServer->start(&error)) {
+        if (!demoServer.start(&error)) {
             printErr(QStringLiteral("hopscope-cli: error: the demo server did not start: %1\n")
                          .arg(error));
             return 1;
         }
         tour = std::make_unique<DemoTour>(&client, &sessions, &trace,
-                                          DemoTour::Urls{demoServer->baseUrl(false),
-                                                         demoServer->baseUrl(true),
-                                                         demoServer->caFile()});
+                                          DemoTour::Urls{demoServer.server()->baseUrl(false),
+                                                         demoServer.server()->baseUrl(true),
+                                                         demoServer.server()->caFile()});
         QObject::connect(tour.get(), &DemoTour::finished, &app, finishRun);
         QTimer::singleShot(0, tour.get(), &DemoTour::start);
     } else {

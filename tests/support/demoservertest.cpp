@@ -138,15 +138,9 @@ void DemoServerTestBase::startServer()
              "nghttp and h2load are needed (Debian nghttp2-client)");
     QVERIFY2(!python().isEmpty(), "python3 is needed");
 
-    m_thread.setObjectName(u"demo-server"_s);
-    m_thread.start();
-    m_server = new DemoServer;
-    m_server->moveToThread(&m_thread);
-    bool started = false;
     QString error;
-    QMetaObject::invokeMethod(
-        m_server, [&] { started = m_server->start(&error); }, Qt::BlockingQueuedConnection);
-    QVERIFY2(started, qPrintable(error));
+    QVERIFY2(m_demo.start(&error), qPrintable(error));
+    m_server = m_demo.server();
     m_base[0] = m_server->baseUrl(false);
     m_base[1] = m_server->baseUrl(true);
     m_caFile = m_server->caFile();
@@ -156,13 +150,8 @@ void DemoServerTestBase::startServer()
 
 void DemoServerTestBase::stopServer()
 {
-    if (m_server) {
-        QMetaObject::invokeMethod(
-            m_server, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
-        m_server = nullptr;
-    }
-    m_thread.quit();
-    m_thread.wait();
+    m_server = nullptr;
+    m_demo.stop();
 }
 
 QString DemoServerTestBase::script(const char *name, const char *text)

@@ -4,6 +4,7 @@
 // class for their test objects) and the helpers that run and read external clients.
 
 #include "demoserver.h"
+#include "demoserverthread.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -11,7 +12,6 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
-#include <QThread>
 
 namespace hopscope::test {
 
@@ -62,8 +62,8 @@ protected:
     QString script(const char *name, const char *text);
     int serverConnections();
 
-    QThread m_thread;
-    DemoServer *m_server = nullptr;
+    DemoServerThread m_demo;
+    DemoServer *m_server = nullptr; // m_demo's, while it runs
     QString m_base[2];
     QString m_caFile;
     QString m_curl;

@@ -79,24 +79,20 @@ void EngineWorker::tearDown()
     m_client->abortAll("aborted", QStringLiteral("Hopscope is closing"));
     m_client->shutdown(QStringLiteral("Hopscope is closing"));
     m_trace->flush();
-    if (m_demo)
-        m_demo->stop();
+    m_demo.stop();
     delete m_client;
     m_client = nullptr;
-    delete m_demo;
-    m_demo = nullptr;
 }
 
 void EngineWorker::startDemo()
 {
-    if (!m_demo)
-        m_demo = new DemoServer(this);
     QString error;
-    if (!m_demo->isRunning() && !m_demo->start(&error)) {
+    if (!m_demo.start(&error)) {
         emit demoFailed(error);
         return;
     }
-    emit demoReady({m_demo->baseUrl(false), m_demo->baseUrl(true), m_demo->caFile()});
+    const DemoServer *server = m_demo.server();
+    emit demoReady({server->baseUrl(false), server->baseUrl(true), server->caFile()});
 }
 
 void EngineWorker::send(const RequestSpec &spec, int repeat, int parallel)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/requestspec.h"
+#include "demoserverthread.h"
 #include "demotourplan.h"
 #include "engine/enginehost.h"
 
@@ -16,7 +17,6 @@ class QTimer;
 namespace hopscope {
 
 class Client;
-class DemoServer;
 class Exchange;
 class ProtocolDriver;
 class SessionDriver;
@@ -86,7 +86,7 @@ private:
 
     TraceStore *m_trace = nullptr;
     Client *m_client = nullptr;
-    DemoServer *m_demo = nullptr;
+    DemoServerThread m_demo; // the embedded demo server, in a thread of its own
     std::vector<std::unique_ptr<Job>> m_jobs;
     QHash<quint32, Job *> m_jobOf; // request number -> its job, until it finished
     QHash<quint32, QPointer<SessionDriver>> m_sessions;
