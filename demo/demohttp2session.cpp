@@ -324,23 +324,8 @@ void Session::respond(qint32 id, DemoResponse response)
         return;
     const bool noContent = DemoRoutes::forbidsBody(response.status) || !response.body;
     const bool head = st->request.isHead();
-    const qint64 size = response.body ? response.body->size() : 0;
-
-    HeaderList fields; // owns the bytes the nghttp2_nv entries point at until submit
-    auto add = [&](QByteArray name, QByteArray value) {
-        fields.append(HttpHeader{std::move(name), std::move(value)});
-    };
-    add(":status", QByteArray::number(response.status));
-    add("date", DemoRoutes::httpDate());
-    add("server", DemoRoutes::serverName());
-    for (const HttpHeader &h : response.headers) {
-        const QByteArray name = h.name.toLower();
-        if (!DemoRoutes::isConnectionSpecific(name))
-            add(name, h.value);
-    }
-    if (!DemoRoutes::forbidsBody(response.status) && size >= 0)
-        add("content-length", QByteArray::number(size));
-
+    // Owns the bytes the nghttp2_nv entries point at until submit.
+    const HeaderList fields = DemoRoutes::multiplexedFields(response);
     std::vector<nghttp2_nv> nva;
     nva.reserve(size_t(fields.size()));
     for (const HttpHeader &f : fields)

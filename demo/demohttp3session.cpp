@@ -269,21 +269,8 @@ void DemoHttp3Session::respond(int64_t id, DemoResponse response)
     if (!st)
         return;
     const bool noContent = DemoRoutes::forbidsBody(response.status) || !response.body;
-    const qint64 size = response.body ? response.body->size() : 0;
-    HeaderList fields; // owns the bytes the nghttp3_nv entries point at until submit
-    auto add = [&](QByteArray name, QByteArray value) {
-        fields.append(HttpHeader{std::move(name), std::move(value)});
-    };
-    add(":status", QByteArray::number(response.status));
-    add("date", DemoRoutes::httpDate());
-    add("server", DemoRoutes::serverName());
-    for (const HttpHeader &h : response.headers) {
-        const QByteArray name = h.name.toLower();
-        if (!DemoRoutes::isConnectionSpecific(name))
-            add(name, h.value);
-    }
-    if (!DemoRoutes::forbidsBody(response.status) && size >= 0)
-        add("content-length", QByteArray::number(size));
+    // Owns the bytes the nghttp3_nv entries point at until submit.
+    const HeaderList fields = DemoRoutes::multiplexedFields(response);
     std::vector<nghttp3_nv> nva;
     nva.reserve(size_t(fields.size()));
     for (const HttpHeader &f : fields)

@@ -298,6 +298,26 @@ bool DemoRoutes::isConnectionSpecific(const QByteArray &lowerName)
            lowerName == "upgrade";
 }
 
+HeaderList DemoRoutes::multiplexedFields(const DemoResponse &response)
+{
+    HeaderList fields;
+    auto add = [&fields](QByteArray name, QByteArray value) {
+        fields.append(HttpHeader{std::move(name), std::move(value)});
+    };
+    add(":status", QByteArray::number(response.status));
+    add("date", httpDate());
+    add("server", serverName());
+    for (const HttpHeader &h : response.headers) {
+        const QByteArray name = h.name.toLower();
+        if (!isConnectionSpecific(name))
+            add(name, h.value);
+    }
+    const qint64 size = response.body ? response.body->size() : 0;
+    if (!forbidsBody(response.status) && size >= 0)
+        add("content-length", QByteArray::number(size));
+    return fields;
+}
+
 QByteArray DemoRoutes::serverName()
 {
     return QByteArrayLiteral("hopscope-demo/" HOPSCOPE_VERSION);

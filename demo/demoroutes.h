@@ -57,6 +57,10 @@ public:
     // Fields that must not appear in HTTP/2 or HTTP/3 (RFC 9113 §8.2.2, RFC 9114 §4.2);
     // `lowerName` lowercased.
     static bool isConnectionSpecific(const QByteArray &lowerName);
+    // A response's head as HTTP/2 and HTTP/3 send it, in order: :status, date, server, the
+    // route's own fields lowercased without the connection-specific ones, and content-length
+    // when the body's size is known and the status allows one.
+    static HeaderList multiplexedFields(const DemoResponse &response);
 };
 
 } // namespace hopscope

@@ -68,6 +68,15 @@ private:
         return u"https://127.0.0.1:%1%2"_s.arg(m_server->h3Port()).arg(path);
     }
     QStringList trusted() const { return {u"--cacert"_s, m_caFile}; }
+    // The 4 MB download over HTTP/3 only, with the server misbehaving as `m` says.
+    CliResult downloadWhile(DemoQuicMisbehaviour m)
+    {
+        misbehave(m);
+        CliRunner runner;
+        runner.setTimeout(std::chrono::seconds(30));
+        return runner.run(trusted() + QStringList{u"--http3-only"_s, u"-o"_s, u"/dev/null"_s,
+                                                  h3Url(u"/bytes/%1"_s.arg(kBodyBytes))});
+    }
 };
 
 // The baseline: the same server, honest, moves 4 MB over HTTP/3 intact and ten streams at once.
@@ -198,12 +207,7 @@ void CliHostileQuicTest::keepsListeningAfterABurst()
 // server's reason, the exit is HTTP/3's.
 void CliHostileQuicTest::closedMidStream()
 {
-    misbehave(DemoQuicMisbehaviour::CloseMidStream);
-    CliRunner runner;
-    runner.setTimeout(std::chrono::seconds(30));
-    const CliResult r =
-        runner.run(trusted() + QStringList{u"--http3-only"_s, u"-o"_s, u"/dev/null"_s,
-                                           h3Url(u"/bytes/%1"_s.arg(kBodyBytes))});
+    const CliResult r = downloadWhile(DemoQuicMisbehaviour::CloseMidStream);
     HOPSCOPE_VERIFY_RAN(r);
     QVERIFY2(r.exitCode == 95, qPrintable(r.describe()));
     QCOMPARE(str(r.first(u"h3.headers"), "dir"), u"out"_s);
@@ -227,12 +231,7 @@ void CliHostileQuicTest::closedMidStream()
 // reset (RFC 9000 §10.3): recognised by its token, reported as such, not as a timeout.
 void CliHostileQuicTest::statelessResetMidStream()
 {
-    misbehave(DemoQuicMisbehaviour::StatelessResetMidStream);
-    CliRunner runner;
-    runner.setTimeout(std::chrono::seconds(30));
-    const CliResult r =
-        runner.run(trusted() + QStringList{u"--http3-only"_s, u"-o"_s, u"/dev/null"_s,
-                                           h3Url(u"/bytes/%1"_s.arg(kBodyBytes))});
+    const CliResult r = downloadWhile(DemoQuicMisbehaviour::StatelessResetMidStream);
     HOPSCOPE_VERIFY_RAN(r);
     QVERIFY2(r.exitCode == 95, qPrintable(r.describe()));
     QVERIFY2(r.elapsedMs < 10'000, qPrintable(r.describe()));
