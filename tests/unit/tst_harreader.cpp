@@ -10,6 +10,7 @@
 #include "har/harwriter.h"
 #include "trace/tracefile.h"
 
+#include <QBuffer>
 #include <QJsonDocument>
 #include <QTest>
 #include <QTimeZone>
@@ -91,6 +92,7 @@ private slots:
     void hostileValues();
     void limits();
     void deepNesting();
+    void statusFieldWinsOverStatusHeader();
 };
 
 void HarReaderTest::toolSamples_data()
@@ -383,6 +385,11 @@ void HarReaderTest::brokenFiles_data()
                                        R"("content":{"size":0,"mimeType":""})",
                                        R"("content":{"text":"!!!","encoding":"base64"})"))
                                 << true << u"content.text is not valid base64"_s;
+    QTest::newRow(":status against status")
+        << harWith(entry().replace(R"("httpVersion":"HTTP/1.1","headers":[],"content")",
+                                   R"("httpVersion":"HTTP/2.0","headers":[)"
+                                   R"({"name":":status","value":"049"}],"content")"))
+        << true << u"response.headers: :status \"049\" disagrees with status 200: read as 200"_s;
     QTest::newRow("status huge") << harWith(entry().replace(R"("status":200)",
                                                             R"("status":4294967295)"))
                                  << true << u"status 4294967295 is no HTTP status"_s;
@@ -503,6 +510,36 @@ void HarReaderTest::deepNesting()
     QVERIFY(!HarReader().read(deep, u"deep.har"_s, &har, &error));
     QVERIFY2(error.contains(u"deep.har is not JSON"_s) && error.contains(u"offset"_s),
              qPrintable(error));
+}
+
+// fuzz_har_reader: an HTTP/2 response whose `:status` header (049) disagreed with its status
+// field (200) imported as 49 and exported as 200, so the export read back as another status.
+// The status field wins, in the trace and in what is exported and read again.
+void HarReaderTest::statusFieldWinsOverStatusHeader()
+{
+    const QByteArray data =
+        harWith(entry().replace(R"("httpVersion":"HTTP/1.1","headers":[],"content")",
+                                R"("httpVersion":"HTTP/2.0","headers":[)"
+                                R"({"name":":status","value":"049"}],"content")"));
+    HarImport har;
+    QString error;
+    QVERIFY2(HarReader().read(data, u"status.har"_s, &har, &error), qPrintable(error));
+    HarCollector imported;
+    imported.add(har.events);
+    QCOMPARE(int(imported.exchanges().size()), 1);
+    QCOMPARE(imported.exchanges().front().status, 200);
+
+    HarOptions options;
+    options.traceStart = har.start;
+    QBuffer out;
+    out.open(QIODevice::WriteOnly);
+    QVERIFY(HarWriter(imported, options).write(&out));
+    HarImport again;
+    QVERIFY2(HarReader().read(out.data(), u"again.har"_s, &again, &error), qPrintable(error));
+    HarCollector back;
+    back.add(again.events);
+    QCOMPARE(int(back.exchanges().size()), 1);
+    QCOMPARE(back.exchanges().front().status, 200);
 }
 
 QTEST_GUILESS_MAIN(HarReaderTest)
