@@ -2,6 +2,8 @@
 
 #include "demoserver.h"
 
+#include <utility>
+
 namespace hopscope {
 
 DemoServerThread::~DemoServerThread()
@@ -22,10 +24,7 @@ bool DemoServerThread::start(QString *error)
     QMetaObject::invokeMethod(
         server, [&] { started = server->start(&why); }, Qt::BlockingQueuedConnection);
     if (!started) {
-        QMetaObject::invokeMethod(
-            server, [server] { delete server; }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
+        destroy(server);
         if (error)
             *error = why;
         return false;
@@ -36,13 +35,14 @@ bool DemoServerThread::start(QString *error)
 
 void DemoServerThread::stop()
 {
-    if (m_server) {
-        // Deleted in its own thread: its sockets and timers belong there.
-        DemoServer *server = m_server;
-        m_server = nullptr;
+    destroy(std::exchange(m_server, nullptr));
+}
+
+void DemoServerThread::destroy(DemoServer *server)
+{
+    if (server)
         QMetaObject::invokeMethod(
             server, [server] { delete server; }, Qt::BlockingQueuedConnection);
-    }
     m_thread.quit();
     m_thread.wait();
 }

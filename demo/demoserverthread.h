@@ -25,7 +25,6 @@ public:
     bool start(QString *error = nullptr);
     // Stops the server and its thread; returns once both are gone.
     void stop();
-    bool isRunning() const { return m_server != nullptr; }
 
     // The server, living in its thread. What start() settled (ports, URLs, the CA file,
     // certificate, h3Error) may be read from any thread; anything else goes through
@@ -33,6 +32,9 @@ public:
     DemoServer *server() const { return m_server; }
 
 private:
+    // Deletes `server` in its thread (its sockets and timers belong there) and ends the thread.
+    void destroy(DemoServer *server);
+
     QThread m_thread;
     DemoServer *m_server = nullptr;
 };

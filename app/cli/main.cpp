@@ -281,10 +281,10 @@ int main(int argc, char **argv)
                          .arg(error));
             return 1;
         }
-        tour = std::make_unique<DemoTour>(&client, &sessions, &trace,
-                                          DemoTour::Urls{demoServer.server()->baseUrl(false),
-                                                         demoServer.server()->baseUrl(true),
-                                                         demoServer.server()->caFile()});
+        const DemoServer *server = demoServer.server();
+        tour = std::make_unique<DemoTour>(
+            &client, &sessions, &trace,
+            DemoTour::Urls{server->baseUrl(false), server->baseUrl(true), server->caFile()});
         QObject::connect(tour.get(), &DemoTour::finished, &app, finishRun);
         QTimer::singleShot(0, tour.get(), &DemoTour::start);
     } else {

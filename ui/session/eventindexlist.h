@@ -61,14 +61,15 @@ public:
     void append(int index)
     {
         if (m_size == m_capacity)
-            reallocate(m_capacity * 2);
+            moveToHeap(m_capacity * 2);
         mutableData()[m_size++] = index;
     }
-    // Gives back what growing left spare: a finished exchange's list rarely grows again.
+    // Gives back what growing left spare: a finished exchange's list rarely grows again. A list
+    // on the heap holds more than kInline (lists only grow), so it stays there.
     void squeeze()
     {
         if (onHeap() && m_size < m_capacity)
-            reallocate(m_size);
+            moveToHeap(m_size);
     }
 
 private:
@@ -76,29 +77,23 @@ private:
     const int *data() const { return onHeap() ? m_heap : m_inline; }
     int *mutableData() { return onHeap() ? m_heap : m_inline; }
 
-    // To `capacity` slots (at least m_size): inside the list when they fit, else one heap block.
-    void reallocate(quint32 capacity)
+    // The indices into one heap block of `capacity` (more than kInline, at least m_size).
+    void moveToHeap(quint32 capacity)
     {
-        capacity = std::max(capacity, kInline);
-        if (capacity == m_capacity)
-            return;
-        int *const old = onHeap() ? m_heap : nullptr;
-        const int *const from = data();
-        if (capacity == kInline) {
-            std::copy(from, from + m_size, m_inline); // only from the heap: the inline slots
-        } else {                                      // and the pointer share their bytes
-            int *const heap = new int[capacity];
-            std::copy(from, from + m_size, heap);
-            m_heap = heap;
-        }
-        delete[] old;
+        Q_ASSERT(capacity > kInline && capacity >= m_size);
+        int *const heap = new int[capacity];
+        std::copy(data(), data() + m_size, heap);
+        if (onHeap())
+            delete[] m_heap;
+        m_heap = heap; // over the inline slots, which were copied above
         m_capacity = capacity;
     }
     void copyFrom(const EventIndexList &other)
     {
         m_size = 0;
         m_capacity = kInline;
-        reallocate(other.m_size);
+        if (other.m_size > kInline)
+            moveToHeap(other.m_size);
         std::copy(other.begin(), other.end(), mutableData());
         m_size = other.m_size;
     }

@@ -50,8 +50,7 @@ QString TimelineTooltips::text(const TimelineModel &model, const TimelineHit &hi
             text += QStringLiteral(", done at %1 (%2)")
                         .arg(formatTraceTimeNs(b->endNs), formatDurationNs(b->endNs - b->startNs));
         }
-        QString more =
-            QStringLiteral("\n%1 on #%2").arg(protocolLabel(model.barProtocol(*b))).arg(b->conn);
+        QString more = QStringLiteral("\n%1 on #%2").arg(protocolLabel(x->protocol)).arg(b->conn);
         if (x->responseHeadNs >= 0 && x->requestSentNs >= 0)
             more += QStringLiteral(", first response after %1")
                         .arg(formatDurationNs(x->responseHeadNs - x->requestSentNs));
